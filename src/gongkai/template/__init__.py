@@ -1,0 +1,179 @@
+"""The national template as data: load ``template.yaml`` once and expand its rules.
+
+>>> from gongkai.template import TEMPLATE, Layout
+>>> len(TEMPLATE.cell_paths(Layout("2021")))
+200
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from itertools import product
+
+import yaml
+
+from .model import (
+    FORMATS,
+    ApplicationGroup,
+    ApplicationRow,
+    CellKind,
+    Column,
+    DisclosureBlock,
+    DisclosureRow,
+    Equation,
+    FormatId,
+    Label,
+    Layout,
+    Rule,
+    Section,
+    Template,
+)
+
+__all__ = [
+    "FORMATS",
+    "TEMPLATE",
+    "CellKind",
+    "Equation",
+    "FormatId",
+    "Layout",
+    "Template",
+    "equations",
+]
+
+
+def _label(spec: dict, key: str = "label") -> Label:
+    return Label(spec[key], tuple(spec.get("variants", ())))
+
+
+def _column(spec: dict) -> Column:
+    return Column(spec["key"], _label(spec), spec.get("kind", "count"))
+
+
+def _load() -> Template:
+    raw = yaml.safe_load(resources.files(__package__).joinpath("template.yaml").read_text("utf-8"))
+    disclosure = raw["active_disclosure"]
+    blocks = {
+        fmt: tuple(
+            DisclosureBlock(
+                caption=Label(block["caption"]),
+                columns=tuple(_column(c) for c in block["columns"]),
+                rows=tuple(DisclosureRow(r["key"], _label(r)) for r in block["rows"]),
+            )
+            for block in disclosure[fmt]
+        )
+        for fmt in FORMATS
+    }
+    apps = raw["applications"]
+    rl = raw["review_litigation"]
+    rules = tuple(
+        Rule(
+            id=r["id"],
+            kind=r["kind"],
+            severity=r["severity"],
+            zh=r["zh"],
+            en=r["en"],
+            spec={k: v for k, v in r.items() if k not in ("id", "kind", "severity", "zh", "en")},
+        )
+        for r in raw["rules"]
+    )
+    return Template(
+        sections=tuple(Section(s["number"], s["key"], _label(s)) for s in raw["sections"]),
+        disclosure_header=Label(disclosure["header_label"]),
+        disclosure_blocks=blocks,
+        format_markers={fmt: tuple(raw["format_markers"][fmt]) for fmt in FORMATS},
+        application_note=Label(apps["note"]),
+        application_header_labels=tuple(apps["header_labels"]),
+        application_columns=tuple(_column(c) for c in apps["columns"]),
+        application_groups=tuple(
+            ApplicationGroup(g["key"], g["marker"], _label(g), g.get("parent"))
+            for g in apps["groups"]
+        ),
+        application_rows=tuple(
+            ApplicationRow(
+                key=r["key"],
+                marker=r["marker"],
+                label=_label(r),
+                group=r.get("group"),
+                result=bool(r.get("result", False)),
+                formats=tuple(r.get("formats", FORMATS)),
+            )
+            for r in apps["rows"]
+        ),
+        review_header_labels=tuple(rl["header_labels"]),
+        review_groups=tuple(_column(g) for g in rl["groups"]),
+        review_columns=tuple(_column(c) for c in rl["columns"]),
+        rules=rules,
+    )
+
+
+TEMPLATE: Template = _load()
+
+
+def _named_set(name: str | list, layout: Layout) -> list[str]:
+    """The members of a set named in a rule's ``each`` or ``sum``."""
+    if isinstance(name, list):
+        return name
+    t = TEMPLATE
+    sets = {
+        "columns": lambda: [c.key for c in t.application_columns],
+        "applicants": lambda: [c.key for c in t.application_columns if c.key != "total"],
+        "rows": lambda: list(t.application_row_keys(layout)),
+        "results": lambda: list(t.result_row_keys(layout)),
+        "groups": lambda: [g.key for g in t.review_groups],
+        "rl_parts": lambda: [c.key for c in t.review_columns if c.key != "total"],
+    }
+    return sets[name]()
+
+
+# the placeholder each named set binds in a ``sum`` term
+_SUM_VARIABLE = {"applicants": "applicant", "results": "result", "rl_parts": "part",
+                 "columns": "column", "groups": "group", "rows": "row"}
+
+
+def expand_terms(terms: list, binding: dict[str, str], layout: Layout) -> tuple[str, ...]:
+    """Turn a rule's term list into concrete cell paths under one binding."""
+    paths: list[str] = []
+    for term in terms:
+        if isinstance(term, dict):
+            variable = _SUM_VARIABLE[term["sum"]]
+            for member in _named_set(term["sum"], layout):
+                paths.append(term["term"].format(**binding, **{variable: member}))
+        else:
+            paths.append(term.format(**binding))
+    return tuple(paths)
+
+
+def bindings(rule: Rule, layout: Layout) -> list[dict[str, str]]:
+    """Every binding of a rule's ``each`` clause for the layout (one empty binding if none)."""
+    each = rule.spec.get("each", {})
+    names = list(each)
+    members = [_named_set(each[n], layout) for n in names]
+    return [dict(zip(names, combo, strict=True)) for combo in product(*members)]
+
+
+def rule_applies(rule: Rule, layout: Layout) -> bool:
+    formats = rule.spec.get("formats")
+    if formats and layout.format not in formats:
+        return False
+    layouts = rule.spec.get("layouts")
+    return not (layouts and "hybrid" in layouts and not layout.hybrid)
+
+
+@cache
+def equations(layout: Layout) -> tuple[Equation, ...]:
+    """All equation instances (T3-BALANCE, T3-ROWSUM, T3-TOTAL, T3-OTHER, T4-GROUPSUM)."""
+    result: list[Equation] = []
+    for rule in TEMPLATE.rules:
+        if rule.kind != "equation" or not rule_applies(rule, layout):
+            continue
+        for binding in bindings(rule, layout):
+            result.append(
+                Equation(
+                    rule=rule.id,
+                    left=expand_terms(rule.spec["left"], binding, layout),
+                    right=expand_terms(rule.spec["right"], binding, layout),
+                    binding=tuple(binding.items()),
+                )
+            )
+    return tuple(result)

@@ -1,0 +1,243 @@
+"""Typed view of ``template.yaml``: the template's tables, labels and rules.
+
+Everything here is derived from the YAML once, at import, and is immutable afterwards. Code
+elsewhere asks this module for cell paths, labels and expanded equations instead of writing them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Literal
+
+FormatId = Literal["2019", "2021"]
+FORMATS: tuple[FormatId, FormatId] = ("2019", "2021")
+CellKind = Literal["count", "signed", "amount"]
+
+
+@dataclass(frozen=True)
+class Label:
+    """An official label with the variants real documents print."""
+
+    text: str
+    variants: tuple[str, ...] = ()
+
+    @property
+    def all(self) -> tuple[str, ...]:
+        return (self.text, *self.variants)
+
+
+@dataclass(frozen=True)
+class Section:
+    number: str  # 一 … 六
+    key: str
+    label: Label
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: Label
+    kind: CellKind = "count"
+
+
+@dataclass(frozen=True)
+class DisclosureRow:
+    key: str
+    label: Label
+
+
+@dataclass(frozen=True)
+class DisclosureBlock:
+    """One block of table 2: caption row, header row, rows sharing the columns."""
+
+    caption: Label
+    columns: tuple[Column, ...]
+    rows: tuple[DisclosureRow, ...]
+
+
+@dataclass(frozen=True)
+class ApplicationGroup:
+    key: str
+    marker: str
+    label: Label
+    parent: str | None = None
+
+
+@dataclass(frozen=True)
+class ApplicationRow:
+    key: str
+    marker: str
+    label: Label
+    group: str | None
+    result: bool
+    formats: tuple[FormatId, ...]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule of template.md §5.1 as declared in the YAML (before expansion)."""
+
+    id: str
+    kind: str
+    severity: str
+    zh: str
+    en: str
+    spec: dict  # the rule's remaining YAML fields (each, left, right, …)
+
+
+@dataclass(frozen=True)
+class Equation:
+    """One concrete instance of an equation rule: sum(left) == sum(right), all terms >= 0."""
+
+    rule: str
+    left: tuple[str, ...]
+    right: tuple[str, ...]
+    binding: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        return self.left + self.right
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The table shapes a document uses: its format, and whether table 3 prints the 2019-style
+    single （六）其他处理 row inside 2021 tables (the hybrid seen in real reports)."""
+
+    format: FormatId
+    hybrid: bool = False
+
+    def __post_init__(self) -> None:
+        if self.hybrid and self.format != "2021":
+            raise ValueError("only 2021-format tables can carry the 2019 （六） row")
+
+
+@dataclass(frozen=True)
+class Template:
+    """The whole template, both formats."""
+
+    sections: tuple[Section, ...]
+    disclosure_header: Label
+    disclosure_blocks: dict[FormatId, tuple[DisclosureBlock, ...]]
+    format_markers: dict[FormatId, tuple[str, ...]]
+    application_note: Label
+    application_header_labels: tuple[str, ...]
+    application_columns: tuple[Column, ...]
+    application_groups: tuple[ApplicationGroup, ...]
+    application_rows: tuple[ApplicationRow, ...]
+    review_header_labels: tuple[str, ...]
+    review_groups: tuple[Column, ...]
+    review_columns: tuple[Column, ...]
+    rules: tuple[Rule, ...]
+    _paths_cache: dict = field(default_factory=dict, compare=False, repr=False)
+
+    # -------------------------------------------------------------- rows and cells of a layout
+    def application_row_keys(self, layout: Layout) -> tuple[str, ...]:
+        """Table 3 rows that the layout prints, in template order."""
+        keys = []
+        for row in self.application_rows:
+            if layout.format in row.formats or (layout.hybrid and row.key == "other"):
+                keys.append(row.key)
+        return tuple(keys)
+
+    def official_row_keys(self, fmt: FormatId) -> tuple[str, ...]:
+        return tuple(r.key for r in self.application_rows if fmt in r.formats)
+
+    def result_row_keys(self, layout: Layout) -> tuple[str, ...]:
+        """The terms of （七）总计 for the layout (hybrid: （六） counted as its printed row)."""
+        keys = []
+        for row in self.application_rows:
+            if not row.result:
+                continue
+            if layout.hybrid:
+                if row.group == "other_handling":
+                    continue
+                if row.key == "other":
+                    keys.append(row.key)
+                    continue
+            if layout.format in row.formats:
+                keys.append(row.key)
+        return tuple(keys)
+
+    def cell_paths(self, layout: Layout) -> tuple[str, ...]:
+        """Every cell of the layout, as dotted paths, in reading order of the official tables.
+
+        A hybrid layout has both the printed ``other`` row and the 2021 ``other_*`` rows."""
+        cached = self._paths_cache.get(layout)
+        if cached is not None:
+            return cached
+        paths: list[str] = []
+        for block in self.disclosure_blocks[layout.format]:
+            for row in block.rows:
+                paths.extend(f"active_disclosure.{row.key}.{c.key}" for c in block.columns)
+        for key in self.application_row_keys(layout):
+            paths.extend(f"applications.{key}.{c.key}" for c in self.application_columns)
+        for group in self.review_groups:
+            paths.extend(f"review_litigation.{group.key}.{c.key}" for c in self.review_columns)
+        result = tuple(paths)
+        self._paths_cache[layout] = result
+        return result
+
+    @cached_property
+    def _cell_kinds(self) -> dict[str, CellKind]:
+        kinds: dict[str, CellKind] = {}
+        for blocks in self.disclosure_blocks.values():
+            for block in blocks:
+                for row in block.rows:
+                    for column in block.columns:
+                        kinds[f"active_disclosure.{row.key}.{column.key}"] = column.kind
+        return kinds
+
+    def cell_kind(self, path: str) -> CellKind:
+        return self._cell_kinds.get(path, "count")
+
+    # -------------------------------------------------------------- labels for people
+    @cached_property
+    def _row_labels(self) -> dict[str, str]:
+        labels: dict[str, str] = {}
+        for row in self.application_rows:
+            group = next((g for g in self.application_groups if g.key == row.group), None)
+            prefix = f"{group.marker}{group.label.text}" if group and group.parent else ""
+            labels[f"applications.{row.key}"] = f"{prefix}{row.marker}{row.label.text}"
+        for blocks in self.disclosure_blocks.values():
+            for block in blocks:
+                for drow in block.rows:
+                    labels.setdefault(f"active_disclosure.{drow.key}", drow.label.text)
+                    for column in block.columns:
+                        labels.setdefault(f"active_disclosure.{drow.key}.{column.key}",
+                                          column.label.text)
+        for group in self.review_groups:
+            prefix = "" if group.key == "review" else "行政诉讼·"
+            labels[f"review_litigation.{group.key}"] = prefix + group.label.text
+        return labels
+
+    def row_label(self, row_path: str) -> str:
+        """「一、本年新收政府信息公开申请数量」 for ``applications.new_received`` etc."""
+        return self._row_labels.get(row_path, row_path)
+
+    def column_label(self, table: str, column: str) -> str:
+        if table == "applications":
+            columns = self.application_columns
+        elif table == "review_litigation":
+            columns = self.review_columns
+        else:
+            return self._row_labels.get(f"active_disclosure.{column}", column)
+        return next((c.label.text for c in columns if c.key == column), column)
+
+    def cell_label(self, path: str) -> str:
+        """A clerk-readable name of a cell: 表三「(一)予以公开」行「自然人」列."""
+        table, row, column = path.split(".")
+        number = {"active_disclosure": "表二", "applications": "表三", "review_litigation": "表四"}[table]
+        row_text = self.row_label(f"{table}.{row}")
+        if table == "active_disclosure":
+            column_text = self._row_labels.get(path, column)
+        else:
+            column_text = self.column_label(table, column)
+        return f"{number}「{row_text}」「{column_text}」"
+
+    def rule(self, rule_id: str) -> Rule:
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        raise KeyError(rule_id)
