@@ -92,7 +92,8 @@ class Report:
     title: str | None = None
     source: str | None = None
     media_type: str | None = None
-    sections: dict[str, str] = field(default_factory=dict)
+    sections: dict[str, str] = field(default_factory=dict)  # section key → its text
+    section_lines: dict[str, int] = field(default_factory=dict)  # section key → first source line
     published: str | None = None
     parser_version: str = PARSER_VERSION
 
@@ -140,6 +141,7 @@ class Report:
             "cells": {path: cell.to_dict() for path, cell in self.cells.items()},
             "findings": [f.to_dict() for f in self.findings],
             "sections": self.sections,
+            "section_lines": self.section_lines,
         }
 
     def to_json(self, *, indent: int | None = 1) -> str:
@@ -166,6 +168,7 @@ class Report:
             source=data.get("source"),
             media_type=data.get("media_type"),
             sections=data.get("sections", {}),
+            section_lines=data.get("section_lines", {}),
             published=data.get("published"),
             parser_version=data.get("parser_version", PARSER_VERSION),
         )

@@ -25,6 +25,9 @@ class Cell:
     row: int | None = None
     bbox: tuple[float, float, float, float] | None = None
     confidence: float | None = None  # OCR confidence, 0-1
+    # True where a merged cell that starts at another grid position covers this one; its text is
+    # "" and the extractor skips it (a value merged across columns must not be read twice).
+    merged: bool = False
 
     def locator(self) -> dict:
         """Where the cell is, with only the fields the format knows."""
