@@ -1,0 +1,337 @@
+"""Finding the template's tables in a document and placing every printed number in its cell.
+
+Stages, each inspectable on its own:
+
+1. :mod:`.lexer` — cell text → tokens (numbers, blanks, labels, headings, prose);
+2. :mod:`.segment` — tokens → segments: the values printed for each template row;
+3. :mod:`.align` — a segment → cell values, only where every reading consistent with the
+   template's arithmetic agrees;
+4. :mod:`.infer` — cells the arithmetic forces (F-ZERO, F-SOLVE);
+5. :mod:`.meta` — agency, year, title, sections.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..document import Document
+from ..errors import ParseError
+from ..report import CellValue, Finding, Report
+from ..template import TEMPLATE, Layout
+from .align import Alignment, Part, RowCheck, align, entry_value
+from .infer import infer
+from .lexer import Token
+from .meta import read_meta
+from .segment import Segment, Segmentation, Segmenter
+
+__all__ = ["extract", "segment_document"]
+
+
+def segment_document(document: Document) -> Segmentation:
+    return Segmenter().run(document)
+
+
+@dataclass
+class _Context:
+    layout: Layout
+    cells: dict[str, CellValue]
+    findings: list[Finding]
+
+
+def extract(document: Document) -> Report:
+    """The report in a document: every template cell with its status, plus parse findings."""
+    seg = segment_document(document)
+    if not seg.tables_seen:
+        raise ParseError(document.name, "no statistics table of a 政府信息公开工作年度报告 found "
+                                        "(not an annual report, or its tables are unreadable)")
+    meta = read_meta(document)
+    segments = _with_values_redistributed(seg.segments)
+    layout = _decide_layout(seg, segments, meta.year)
+    cells = {path: CellValue(None, "missing") for path in TEMPLATE.cell_paths(layout)}
+    context = _Context(layout, cells, [])
+    _fill_table4_from_orphans(seg, segments, context)
+    seen: dict[tuple[int, str], Segment] = {}
+    for segment in segments:
+        if segment.maybe_group and not segment.filled:
+            continue  # （六）其他处理 as the group label of the 2021 rows
+        if segment.table == 3 and segment.key not in _row_keys(layout):
+            _finding(context, "T3-ROWSET", "warning",
+                     f"表三「{TEMPLATE.row_label('applications.' + segment.key)}」行不属于"
+                     f"{layout.format}年格式，未计入",
+                     f"table 3 row {segment.key} is not part of the {layout.format} format; ignored",
+                     line=segment.label_line)
+            continue
+        key = (segment.table, segment.key)
+        if key in seen:
+            if segment.filled and seen[key].filled:
+                _duplicate(context, seen[key], segment)
+            if not segment.filled or seen[key].filled:
+                continue
+        seen[key] = segment
+        _place(segment, context)
+    _report_orphans(seg, context)
+    infer(cells, layout)
+    return Report(
+        agency=meta.agency,
+        year=meta.year,
+        template=layout.format,
+        hybrid=layout.hybrid,
+        cells=cells,
+        findings=context.findings,
+        title=meta.title,
+        source=document.name,
+        media_type=document.media_type,
+        sections=meta.sections,
+        section_lines=meta.section_lines,
+        published=meta.published,
+    )
+
+
+# ---------------------------------------------------------------------- format
+def _decide_layout(seg: Segmentation, segments: list[Segment], year: int | None) -> Layout:
+    """Template from the tables printed (template.md §1.4): table 2's labels first, then
+    table 3's （六） rows; the year only when nothing printed tells."""
+    votes = seg.format_votes
+    t2 = {fmt: votes[fmt] for fmt in ("2019", "2021")}
+    has_other_row = any(s.key == "other" and s.filled for s in segments)
+    has_2021_rows = votes[("t3", "2021")] > 0
+    if t2["2021"] > t2["2019"]:
+        fmt = "2021"
+    elif t2["2019"] > t2["2021"]:
+        fmt = "2019"
+    elif has_other_row and not has_2021_rows:
+        fmt = "2019"
+    elif has_2021_rows:
+        fmt = "2021"
+    else:
+        fmt = "2021" if (year or 2021) >= 2021 else "2019"
+    hybrid = fmt == "2021" and has_other_row and not has_2021_rows
+    return Layout(fmt, hybrid)  # type: ignore[arg-type]
+
+
+def _row_keys(layout: Layout) -> tuple[str, ...]:
+    return TEMPLATE.application_row_keys(layout)
+
+
+# ---------------------------------------------------------------------- placing values
+def _slots(segment: Segment, layout: Layout) -> list[str] | None:
+    """The cell paths a segment's values go to, in printed order."""
+    if segment.table == 3:
+        return [f"applications.{segment.key}.{c.key}" for c in TEMPLATE.application_columns]
+    if segment.table == 4:
+        return [f"review_litigation.{g.key}.{c.key}" for g in TEMPLATE.review_groups
+                for c in TEMPLATE.review_columns]
+    for block in TEMPLATE.disclosure_blocks[layout.format]:
+        for row in block.rows:
+            if row.key == segment.key:
+                return [f"active_disclosure.{row.key}.{c.key}" for c in block.columns]
+    return None
+
+
+def _row_check(segment: Segment) -> RowCheck | None:
+    """The row's own arithmetic, used to drop impossible readings of it."""
+    if segment.table == 3:
+        return lambda values: _sum_possible(values[:6], values[6])
+    if segment.table == 4:
+        return lambda values: all(_sum_possible(values[g:g + 4], values[g + 4]) for g in (0, 5, 10))
+    return None
+
+
+def _sum_possible(parts: list, total) -> bool:
+    """Could ``sum(parts) == total`` hold, with None unknown and all values ≥ 0 integers?"""
+    if any(v is not None and (v < 0 or not float(v).is_integer()) for v in [*parts, total]):
+        return False
+    known = sum(v for v in parts if v is not None)
+    if total is None:
+        return True
+    if any(v is None for v in parts):
+        return known <= total
+    return known == total
+
+
+def _place(segment: Segment, context: _Context) -> None:
+    paths = _slots(segment, context.layout)
+    if paths is None:
+        _finding(context, "T2-ROWSET", "warning",
+                 f"表二「{segment.label_text}」行不属于{context.layout.format}年格式，未计入",
+                 f"table 2 row {segment.key} is not part of the {context.layout.format} format; ignored",
+                 line=segment.label_line)
+        return
+    tokens = segment.tokens
+    if segment.table == 2 and segment.exact is False:
+        tokens = _trim_trailing_empties(tokens, len(paths))
+    if segment.exact and segment.table == 3 and len(tokens) > len(paths):
+        tokens = tokens[-len(paths):]  # exact grid: table 3's values are its last seven columns
+    alignment = align(tokens, len(paths), _row_check(segment), exact=segment.exact)
+    for path, entry, decided in zip(paths, alignment.entries, alignment.decided, strict=True):
+        if not decided or entry is None:
+            continue
+        context.cells[path] = _cell_value(path, entry, alignment, context)
+    undecided = [p for p, d in zip(paths, alignment.decided, strict=True) if not d]
+    if undecided:
+        _undecided_finding(segment, paths, alignment, undecided, context)
+    elif not tokens or all(t.kind == "empty" for t in tokens):
+        # the row is printed with no values at all: its cells are blank, not lost
+        for path in paths:
+            context.cells[path] = CellValue(None, "blank", line=segment.label_line)
+
+
+def _trim_trailing_empties(tokens: list[Token], slots: int) -> list[Token]:
+    """Table 2 rows pad single-value rows with empty cells (``行政许可 | 31 | | |``)."""
+    while len(tokens) > slots and tokens and tokens[-1].kind == "empty":
+        tokens = tokens[:-1]
+    return tokens
+
+
+def _cell_value(path: str, entry, alignment: Alignment, context: _Context) -> CellValue:
+    token: Token = entry.token if isinstance(entry, Part) else entry
+    if not isinstance(entry, Part) and token.kind != "num":
+        return CellValue(None, "blank", raw=token.raw or None, line=token.line,
+                         locator=token.cell.locator())
+    value = entry_value(entry)
+    raw = entry.text if isinstance(entry, Part) else token.raw
+    notes = []
+    if isinstance(entry, Part):
+        notes.append(f"cut from the run-together digits {token.raw!r}"
+                     + (" (the only cut the row's arithmetic allows)" if alignment.candidates == 1
+                        else " (all readings the arithmetic allows agree on it)"))
+    elif alignment.candidates > 1:
+        notes.append(f"position certain: all {alignment.candidates} readings of the row agree")
+    if token.note:
+        notes.append(f"the cell also prints {token.note!r}")
+        _finding(context, "P-NOTE", "info",
+                 f"{TEMPLATE.cell_label(path)}：单元格含说明「{token.raw}」，取数值 {value}",
+                 f"{path}: the cell carries a note {token.raw!r}; the value {value} was taken",
+                 cells=[path], line=token.line)
+    if TEMPLATE.cell_kind(path) == "amount" and value is not None:
+        value = _amount(path, token, value, notes, context)
+    return CellValue(value, "read", raw=raw, line=token.line, locator=token.cell.locator(),
+                     note="; ".join(notes) or None)
+
+
+def _amount(path: str, token: Token, value: float, notes: list[str], context: _Context) -> float:
+    """Money in 万元: 元 divided by 10000; a bare procurement amount has no unit to go by."""
+    if token.unit == "元":
+        notes.append("printed in 元, converted to 万元")
+        return round(value / 10000, 6)
+    if token.unit is None and path.startswith("active_disclosure.procurement"):
+        notes.append("no unit printed: taken as 万元")
+        _finding(context, "P-UNIT", "warning",
+                 f"{TEMPLATE.cell_label(path)}：金额 {token.raw} 未注明单位，按万元计，请核实",
+                 f"{path}: amount {token.raw} has no unit; taken as 万元 — please verify",
+                 cells=[path], line=token.line)
+    return value
+
+
+def _undecided_finding(segment: Segment, paths: list[str], alignment: Alignment,
+                       undecided: list[str], context: _Context) -> None:
+    row = _row_name(segment)
+    printed = " ".join(t.raw or "□" for t in segment.tokens if t.kind != "empty") or "（无）"
+    names = "、".join(_column_name(p) for p in undecided)
+    if alignment.split:
+        _finding(context, "P-SPLIT", "warning",
+                 f"{row}：数字连写为「{printed}」，按勾稽关系有 {alignment.candidates} 种拆分方式，"
+                 f"无法确定 {names} 的值（未取值）",
+                 f"{segment.key}: digits run together ({printed}); {alignment.candidates} splits fit "
+                 f"the arithmetic, so {len(undecided)} cells are left undecided",
+                 cells=undecided, line=segment.label_line)
+    else:
+        count = sum(1 for t in segment.tokens if t.kind != "empty")
+        _finding(context, "P-ALIGN", "warning",
+                 f"{row}：应有 {len(paths)} 个数，实印 {count} 个（{printed}），无法确定 {names} "
+                 f"各自对应的数（未取值）",
+                 f"{segment.key}: {len(paths)} cells but {count} values printed ({printed}); "
+                 f"{len(undecided)} cells cannot be placed with certainty",
+                 cells=undecided, line=segment.label_line)
+
+
+def _row_name(segment: Segment) -> str:
+    if segment.table == 4:
+        return "表四"
+    table = "applications" if segment.table == 3 else "active_disclosure"
+    number = "表三" if segment.table == 3 else "表二"
+    return f"{number}「{TEMPLATE.row_label(f'{table}.{segment.key}')}」行"
+
+
+def _column_name(path: str) -> str:
+    table, row, column = path.split(".")
+    if table == "review_litigation":
+        return f"{TEMPLATE.row_label(f'{table}.{row}')}·{TEMPLATE.column_label(table, column)}"
+    return f"「{TEMPLATE.column_label(table, column) if table != 'active_disclosure' else column}」"
+
+
+def _duplicate(context: _Context, first: Segment, second: Segment) -> None:
+    a = [t.raw for t in first.tokens if t.kind != "empty"]
+    b = [t.raw for t in second.tokens if t.kind != "empty"]
+    if a != b:
+        _finding(context, "P-DUPLICATE", "warning",
+                 f"{_row_name(first)}印了两次且数值不同（第{first.label_line}行与第{second.label_line}行），"
+                 f"取第一次",
+                 f"{first.key} is printed twice with different values (lines {first.label_line} and "
+                 f"{second.label_line}); the first is used", line=second.label_line)
+
+
+# ---------------------------------------------------------------------- layouts needing the whole table
+def _with_values_redistributed(segments: list[Segment]) -> list[Segment]:
+    """Labels detached from their values (a block of k labels, then a block of k value rows, as
+    PDF-to-markdown conversions make): give the i-th value row to the i-th label."""
+    result = list(segments)
+    for index, segment in enumerate(result):
+        lines = [line for line in segment.lines if any(t.kind != "empty" for t in line)]
+        if segment.table != 3 or len(lines) < 2:
+            continue
+        if any(sum(1 for t in line if t.kind != "empty") < 2 for line in lines):
+            continue  # one value per line is a one-cell-per-line layout, not detached rows
+        run = []
+        j = index - 1
+        while j >= 0 and result[j].table == 3 and not result[j].filled and not result[j].maybe_group:
+            run.insert(0, result[j])
+            j -= 1
+        if len(run) != len(lines) - 1:
+            continue
+        for owner, line in zip([*run, segment], lines, strict=True):
+            owner.lines = [line]
+    return result
+
+
+def _fill_table4_from_orphans(seg: Segmentation, segments: list[Segment], context: _Context) -> None:
+    """Table 4 with an unreadable header (seed 000): a row of 15 values after table 3."""
+    if any(s.table == 4 and s.filled for s in segments):
+        return
+    last_t3 = max((s.label_line for s in segments if s.table == 3), default=None)
+    if last_t3 is None:
+        return
+    after = [t for t in seg.orphans if t.line > last_t3 and t.kind == "num"]
+    by_line: dict[int, list[Token]] = {}
+    for token in after:
+        by_line.setdefault(token.line, []).append(token)
+    for line, tokens in by_line.items():
+        if len(tokens) in (15, 16):
+            segment = Segment(4, "data", line, lines=[tokens])
+            segments.append(segment)
+            for token in tokens:
+                seg.orphans.remove(token)
+            _finding(context, "P-TABLE4", "info",
+                     f"表四表头无法识别，第{line}行的 {len(tokens)} 个数按位置视为表四数据",
+                     f"table 4's header is unreadable; the {len(tokens)} values on line {line} are "
+                     "taken as table 4 by position", line=line)
+            return
+
+
+def _report_orphans(seg: Segmentation, context: _Context) -> None:
+    values = [t for t in seg.orphans if t.kind == "num"]
+    if not values:
+        return
+    lines = sorted({t.line for t in values})
+    shown = " ".join(t.raw for t in values[:20]) + (" …" if len(values) > 20 else "")
+    _finding(context, "P-ORPHAN", "warning",
+             f"表格区域内有 {len(values)} 个数无法对应到任何单元格（第{'、'.join(map(str, lines[:8]))}行："
+             f"{shown}），未采用",
+             f"{len(values)} numbers inside the tables belong to no cell (lines "
+             f"{', '.join(map(str, lines[:8]))}: {shown}); not used", line=lines[0])
+
+
+def _finding(context: _Context, rule: str, severity: str, zh: str, en: str, *,
+             cells: list[str] | None = None, line: int | None = None) -> None:
+    context.findings.append(Finding(rule=rule, severity=severity, message=zh, message_en=en,  # type: ignore[arg-type]
+                                    cells=cells or [], line=line))

@@ -1,0 +1,234 @@
+"""Placing a row's printed values into its cells — only where it is certain.
+
+A row may print exactly its cells, fewer (a lost column, collapsed blanks), more (layout
+padding), or its numbers glued together (``713000074`` for 71, 3, 0, 0, 0, 0, 74). Each way of
+reading it is a *candidate*; candidates the template's arithmetic rules out are dropped, and a
+cell gets a value only when every remaining candidate gives it the same one. Everything else is
+``missing`` with a finding — never a guess.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from itertools import combinations
+
+from .lexer import Token
+
+MAX_CANDIDATES = 20000
+
+# A slot's content in a candidate: a token (value or printed blank), or None (not printed).
+Slot = Token | None
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """A number cut out of a run of glued digits."""
+
+    token: Token
+    text: str
+
+    @property
+    def value(self) -> int:
+        return int(self.text)
+
+
+Entry = Token | Part | None
+Candidate = tuple[Entry, ...]
+# checks a candidate's values (None = unknown) against the row's own arithmetic
+RowCheck = Callable[[list[int | float | None]], bool]
+
+
+def entry_value(entry: Entry) -> int | float | None:
+    if entry is None:
+        return None
+    if isinstance(entry, Part):
+        return entry.value
+    return entry.value if entry.kind == "num" else None
+
+
+def entry_key(entry: Entry) -> tuple:
+    """What a cell would hold: compared across candidates to decide certainty."""
+    if entry is None:
+        return ("missing",)
+    if isinstance(entry, Part):
+        return ("num", entry.value)
+    if entry.kind == "num":
+        return ("num", entry.value)
+    return ("blank",)
+
+
+@dataclass
+class Alignment:
+    entries: list[Entry | None]  # per slot: the agreed entry, or None where undecided/not printed
+    decided: list[bool]  # per slot: every candidate agrees
+    candidates: int
+    split: bool  # run-together digits were split
+    reason: str = ""  # why the row needed candidates at all
+
+
+def _core(tokens: list[Token]) -> list[Token]:
+    """Drop empty cells at both ends: in text layouts they are label or trailing padding."""
+    start, end = 0, len(tokens)
+    while start < end and tokens[start].kind == "empty":
+        start += 1
+    while end > start and tokens[end - 1].kind == "empty":
+        end -= 1
+    return tokens[start:end]
+
+
+def _needs_split(token: Token) -> bool:
+    raw = token.raw
+    return (token.kind == "num" and raw.isdigit() and len(raw) > 1
+            and (raw[0] == "0" or token.glued))
+
+
+def _splits(digits: str, parts: int) -> Iterator[list[str]]:
+    """Every way to cut ``digits`` into ``parts`` numbers without leading zeros."""
+    if parts == 1:
+        if digits and (digits == "0" or digits[0] != "0"):
+            yield [digits]
+        return
+    if len(digits) < parts:
+        return
+    if digits[0] == "0":
+        for rest in _splits(digits[1:], parts - 1):
+            yield ["0", *rest]
+        return
+    for cut in range(1, len(digits) - parts + 2):
+        for rest in _splits(digits[cut:], parts - 1):
+            yield [digits[:cut], *rest]
+
+
+def _split_candidates(core: list[Token], slots: int, check: RowCheck | None) -> list[Candidate]:
+    """Candidates from cutting glued digit runs so the row has exactly ``slots`` values."""
+    fixed = sum(1 for t in core if not _splittable(t))
+    splittable = [i for i, t in enumerate(core) if _splittable(t)]
+    free = slots - fixed
+    if not splittable or free < len(splittable):
+        return []
+    results: list[Candidate] = []
+
+    def assign(k: int, remaining: int, chosen: dict[int, list[str]]) -> None:
+        if len(results) >= MAX_CANDIDATES:
+            return
+        if k == len(splittable):
+            if remaining:
+                return
+            entries: list[Entry] = []
+            for i, token in enumerate(core):
+                if i in chosen:
+                    entries.extend(Part(token, text) for text in chosen[i])
+                else:
+                    entries.append(token)
+            if check is None or check([entry_value(e) for e in entries]):
+                results.append(tuple(entries))
+            return
+        index = splittable[k]
+        digits = core[index].raw
+        later = len(splittable) - k - 1
+        for count in range(1, min(len(digits), remaining - later) + 1):
+            for cut in _splits(digits, count):
+                chosen[index] = cut
+                assign(k + 1, remaining - count, chosen)
+        chosen.pop(index, None)
+
+    assign(0, free, {})
+    return results
+
+
+def _splittable(token: Token) -> bool:
+    return token.kind == "num" and token.raw.isdigit()
+
+
+def _placements(core: list[Token], slots: int, check: RowCheck | None) -> list[Candidate]:
+    """Candidates placing fewer printed values than cells, in order, leaving gaps."""
+    results = []
+    for positions in combinations(range(slots), len(core)):
+        entries: list[Entry] = [None] * slots
+        for token, position in zip(core, positions, strict=True):
+            entries[position] = token
+        if check is None or check([entry_value(e) for e in entries]):
+            results.append(tuple(entries))
+        if len(results) >= MAX_CANDIDATES:
+            break
+    return results
+
+
+def _drops(core: list[Token], slots: int, check: RowCheck | None) -> list[Candidate]:
+    """Candidates dropping surplus cells; empty cells go first, values only if they must."""
+    excess = len(core) - slots
+    empties = [i for i, t in enumerate(core) if t.kind == "empty"]
+    pool = empties if len(empties) >= excess else range(len(core))
+    results = []
+    for dropped in combinations(pool, excess):
+        gone = set(dropped)
+        entries = tuple(t for i, t in enumerate(core) if i not in gone)
+        if check is None or check([entry_value(e) for e in entries]):
+            results.append(entries)
+        if len(results) >= MAX_CANDIDATES:
+            break
+    return results
+
+
+def candidates(tokens: list[Token], slots: int, check: RowCheck | None,
+               exact: bool = False) -> tuple[list[Candidate], bool, str]:
+    """All readings of a row consistent with its arithmetic: (candidates, split?, reason)."""
+    if exact:
+        values = [t for t in tokens if t.kind != "empty"] if len(tokens) > slots else tokens
+        if len(tokens) == slots:
+            return [tuple(tokens)], False, ""
+        tokens = values
+    core = _core(tokens)
+    if len(core) == slots and not any(_needs_split(t) for t in core):
+        return [tuple(core)], False, ""
+    if not core:
+        return [tuple([None] * slots)], False, ""
+    if any(_needs_split(t) for t in core) or (
+        len(core) < slots and any(_splittable(t) and len(t.raw) > 1 for t in core)
+        and _looks_run_together(core, slots)
+    ):
+        found = _split_candidates(core, slots, check)
+        if found:
+            return found, True, "split"
+        if any(_needs_split(t) for t in core):
+            unchecked = _split_candidates(core, slots, None)
+            if unchecked:
+                return unchecked, True, "split"
+    if len(core) < slots:
+        found = _placements(core, slots, check)
+        return found or _placements(core, slots, None), False, "fewer"
+    if len(core) > slots:
+        found = _drops(core, slots, check)
+        return found or _drops(core, slots, None), False, "more"
+    return [tuple(core)], False, ""
+
+
+def _looks_run_together(core: list[Token], slots: int) -> bool:
+    """Digits glued to labels or to each other, or one long run standing for a whole row."""
+    if any(t.glued for t in core):
+        return True
+    digits = sum(len(t.raw) for t in core if _splittable(t))
+    return len(core) == 1 and digits >= slots
+
+
+def align(tokens: list[Token], slots: int, check: RowCheck | None, exact: bool = False) -> Alignment:
+    found, split, reason = candidates(tokens, slots, check, exact)
+    return merge(found, slots, split, reason)
+
+
+def merge(found: list[Candidate], slots: int, split: bool, reason: str) -> Alignment:
+    if len(found) == 1:
+        only = found[0]
+        return Alignment(list(only), [True] * slots, 1, split, reason)
+    entries: list[Entry | None] = []
+    decided: list[bool] = []
+    for slot in range(slots):
+        keys = {entry_key(c[slot]) for c in found}
+        if len(keys) == 1:
+            entries.append(found[0][slot])
+            decided.append(True)
+        else:
+            entries.append(None)
+            decided.append(False)
+    return Alignment(entries, decided, len(found), split, reason)

@@ -1,0 +1,73 @@
+"""Values the template's arithmetic forces (template.md §5.3), status ``inferred``.
+
+Every equation of the layout says sum(left) == sum(right) over non-negative counts. When one
+side is fully known:
+
+- F-ZERO: if the other side's known terms already reach it, its unknown terms are all 0;
+- F-SOLVE: if exactly one term of the other side is unknown, it is the difference — accepted only
+  when that is a non-negative integer (otherwise the checker reports the violation).
+
+Read values are never replaced (F-NOOVERWRITE). The loop runs to a fixpoint, because each
+forced value can complete another equation (a zero balance forces (七)总计, which forces the
+outcome rows).
+"""
+
+from __future__ import annotations
+
+from ..report import CellValue
+from ..template import Layout, TEMPLATE, equations
+
+KNOWN = ("read", "inferred")
+
+
+def infer(cells: dict[str, CellValue], layout: Layout) -> int:
+    """Fill forced cells in place; return how many were filled."""
+    system = equations(layout)
+    filled = 0
+    changed = True
+    while changed:
+        changed = False
+        for equation in system:
+            for known_side, other_side in ((equation.left, equation.right),
+                                           (equation.right, equation.left)):
+                if not _all_known(cells, known_side):
+                    continue
+                unknown = [p for p in other_side if cells[p].status not in KNOWN]
+                if not unknown:
+                    continue
+                residual = sum(cells[p].value for p in known_side) - sum(  # type: ignore[misc]
+                    cells[p].value for p in other_side if cells[p].status in KNOWN)  # type: ignore[misc]
+                if residual == 0:
+                    for path in unknown:
+                        _force(cells, path, 0, "F-ZERO", equation.rule, equation.binding)
+                elif len(unknown) == 1 and residual > 0 and float(residual).is_integer():
+                    _force(cells, unknown[0], int(residual), "F-SOLVE", equation.rule, equation.binding)
+                else:
+                    continue
+                filled += len(unknown) if residual == 0 else 1
+                changed = True
+    return filled
+
+
+def _all_known(cells: dict[str, CellValue], paths: tuple[str, ...]) -> bool:
+    return all(cells[p].status in KNOWN and isinstance(cells[p].value, int | float) for p in paths)
+
+
+def _force(cells: dict[str, CellValue], path: str, value: int, how: str, rule: str,
+           binding: tuple[tuple[str, str], ...]) -> None:
+    old = cells[path]
+    where = ", ".join(_binding_label(k, v) for k, v in binding)
+    note = f"{how}: forced by {rule}" + (f" ({where})" if where else "")
+    if old.status == "blank":
+        note += "; the source prints this cell empty"
+    cells[path] = CellValue(value, "inferred", raw=None, line=None, rule=how, note=note)
+
+
+def _binding_label(name: str, value: str) -> str:
+    if name == "column":
+        return TEMPLATE.column_label("applications", value)
+    if name == "row":
+        return TEMPLATE.row_label(f"applications.{value}")
+    if name == "group":
+        return TEMPLATE.row_label(f"review_litigation.{value}")
+    return value

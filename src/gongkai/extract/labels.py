@@ -1,0 +1,193 @@
+"""Finding the template's labels in text, however the conversion mangled them.
+
+Labels are compared after :func:`normalize` (template.md §6.1): NFKC, no whitespace, no quotes
+or markdown marks. A run of text is segmented greedily into known labels; it counts as labels
+only if the labels cover it (stray punctuation aside), so the same words inside a sentence of
+the narrative (「行政许可和行政处罚信息公开」) are never taken for a table row.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
+
+from ..template import TEMPLATE, FormatId
+
+LabelKind = Literal[
+    "caption",  # table 2 block caption 第二十条第(一)项
+    "t2_header",  # 信息内容
+    "t2_column",  # a table 2 column label
+    "t2_row",  # a table 2 row label
+    "t3_note",  # the 勾稽关系 note heading table 3
+    "t3_header",  # 申请人情况 / 自然人 … (column labels)
+    "t3_group",  # 三、本年度办理结果, (三)不予公开 …
+    "t3_row",  # a table 3 row label
+    "t4_header",  # 行政复议 / 结果维持 …
+    "marker",  # 一、 (一) standing alone
+]
+
+_SPACE = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
+_DROP = re.compile(r"[“”\"'‘’「」『』#*|`]")
+_TRAILING_NOISE = ".,:;、。:："
+
+
+@lru_cache(maxsize=8192)
+def normalize(text: str) -> str:
+    """The comparable form of a label: NFKC, no whitespace, no quotes or markdown marks."""
+    text = unicodedata.normalize("NFKC", text)
+    text = _SPACE.sub("", text)
+    return _DROP.sub("", text)
+
+
+@dataclass(frozen=True, slots=True)
+class LabelDef:
+    """A label the document may print. ``key`` names the row/column/block it stands for."""
+
+    kind: LabelKind
+    key: str
+    text: str  # normalized
+    marker: str = ""  # table 3 item marker digit ("1" for 1.属于国家秘密), or "一、" / "(一)"
+    formats: tuple[FormatId, ...] = ("2019", "2021")
+    block: int = -1  # table 2 block index within its format
+
+    @property
+    def ambiguous(self) -> bool:
+        """Short labels shared by several places (其他, 总计) need their marker to be rows."""
+        return self.kind == "t3_row" and self.key in ("other_other", "total")
+
+
+@dataclass(frozen=True, slots=True)
+class LabelHit:
+    label: LabelDef
+    start: int  # position in the normalized run
+    end: int
+    truncated: bool = False
+
+
+CHINESE_MARKERS = ("一、", "二、", "三、", "四、", "(一)", "(二)", "(三)", "(四)", "(五)", "(六)", "(七)")
+
+
+def _build() -> list[LabelDef]:
+    t = TEMPLATE
+    defs: list[LabelDef] = []
+    for fmt, blocks in t.disclosure_blocks.items():
+        for index, block in enumerate(blocks):
+            defs.append(LabelDef("caption", str(index), normalize(block.caption.text), formats=(fmt,),
+                                 block=index))
+            for column in block.columns:
+                defs.extend(LabelDef("t2_column", column.key, normalize(v), formats=(fmt,), block=index)
+                            for v in column.label.all)
+            for row in block.rows:
+                defs.extend(LabelDef("t2_row", row.key, normalize(v), formats=(fmt,), block=index)
+                            for v in row.label.all)
+    defs.append(LabelDef("t2_header", "header", normalize(t.disclosure_header.text)))
+    defs.append(LabelDef("t3_note", "note", normalize(t.application_note.text)))
+    defs.extend(LabelDef("t3_header", key, normalize(key)) for key in t.application_header_labels)
+    for column in t.application_columns:
+        defs.extend(LabelDef("t3_header", column.key, normalize(v)) for v in column.label.all)
+    for group in t.application_groups:
+        body = normalize(group.label.text)
+        defs.append(LabelDef("t3_group", group.key, body, marker=normalize(group.marker)))
+        defs.append(LabelDef("t3_group", group.key, normalize(group.marker) + body,
+                             marker=normalize(group.marker)))
+    for row in t.application_rows:
+        marker = normalize(row.marker)
+        digit = marker.rstrip(".") if marker[:1].isdigit() else ""
+        for variant in row.label.all:
+            body = normalize(variant)
+            defs.append(LabelDef("t3_row", row.key, body, marker=digit or marker, formats=row.formats))
+            if not digit:
+                defs.append(LabelDef("t3_row", row.key, marker + body, marker=marker,
+                                     formats=row.formats))
+    for key in t.review_header_labels:
+        defs.append(LabelDef("t4_header", key, normalize(key)))
+    for group in t.review_groups:
+        defs.append(LabelDef("t4_header", group.key, normalize(group.label.text)))
+    for column in t.review_columns:
+        defs.append(LabelDef("t4_header", column.key, normalize(column.label.text)))
+    defs.extend(LabelDef("marker", m, normalize(m), marker=normalize(m)) for m in CHINESE_MARKERS)
+    return defs
+
+
+class LabelIndex:
+    """All labels of the template, indexed for greedy longest-match segmentation."""
+
+    MIN_TRUNCATED = 6  # template.md §6.1 step 5: a prefix of at least 6 characters
+
+    def __init__(self, defs: list[LabelDef]) -> None:
+        self.defs = defs
+        self.by_text: dict[str, list[LabelDef]] = {}
+        for d in defs:
+            self.by_text.setdefault(d.text, []).append(d)
+        # candidates by first character, longest first
+        self.by_first: dict[str, list[str]] = {}
+        for text in self.by_text:
+            self.by_first.setdefault(text[0], []).append(text)
+        for texts in self.by_first.values():
+            texts.sort(key=len, reverse=True)
+        # prefixes of long labels (truncation), kept only when they name one label
+        prefixes: dict[str, dict[tuple[str, str], str]] = {}
+        for d in defs:
+            if d.kind in ("t3_row", "t3_note", "t2_column", "t3_group") and len(d.text) > self.MIN_TRUNCATED:
+                for n in range(self.MIN_TRUNCATED, len(d.text)):
+                    prefixes.setdefault(d.text[:n], {}).setdefault((d.kind, d.key), d.text)
+        # a prefix counts only when it names one label (variants of one label may share it)
+        self.truncations = {p: next(iter(t.values())) for p, t in prefixes.items() if len(t) == 1}
+
+    def segment(self, run: str) -> list[LabelHit] | None:
+        """Split a normalized text run into labels; None unless labels cover the run.
+
+        Punctuation between labels is tolerated; a run ending in a truncated label (a unique
+        prefix of ≥ 6 characters) is accepted.
+        """
+        hits: list[LabelHit] = []
+        i, n = 0, len(run)
+        while i < n:
+            char = run[i]
+            best = None
+            for text in self.by_first.get(char, ()):
+                if run.startswith(text, i):
+                    best = text
+                    break
+            if best is not None:
+                for d in self.by_text[best]:
+                    hits.append(LabelHit(d, i, i + len(best)))
+                i += len(best)
+                continue
+            if char in _TRAILING_NOISE or char in "()-_/":
+                i += 1
+                continue
+            rest = run[i:].rstrip(_TRAILING_NOISE)
+            full = self.truncations.get(rest)
+            if full is not None:
+                for d in self.by_text[full]:
+                    hits.append(LabelHit(d, i, n, truncated=True))
+                break
+            return None
+        return hits
+
+
+INDEX = LabelIndex(_build())
+
+
+def section_heading(text: str) -> str | None:
+    """The section key (overview, …) when a whole cell is a section heading, else None."""
+    norm = normalize(text).rstrip(_TRAILING_NOISE)
+    return _HEADINGS.get(norm)
+
+
+def _headings() -> dict[str, str]:
+    result = {}
+    for section in TEMPLATE.sections:
+        for variant in section.label.all:
+            body = normalize(variant)
+            result[f"{section.number}、{body}"] = section.key
+            result[f"{section.number}.{body}"] = section.key
+            result[f"{section.number}{body}"] = section.key
+    return result
+
+
+_HEADINGS = _headings()

@@ -1,0 +1,153 @@
+"""Cell text → tokens: numbers, blanks, labels, headings and other text.
+
+A cell may hold one value (``0``), a value with a unit or a note (``1596496.16元``,
+``22（其中修订16件）``), a label, or — in flattened conversions — labels and runs of digits glued
+together (``…1.属于国家秘密00000002.其他法律…``). The lexer keeps every number's raw text and
+cell so that each value can be traced back to where it was printed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from ..document import Cell
+from .labels import INDEX, LabelHit, normalize, section_heading
+
+TokenKind = Literal["num", "blank", "empty", "labels", "text", "heading"]
+
+# Printed instead of a value: template.md N-BLANK (a dash, a slash, 无).
+BLANK_MARKERS = frozenset({"/", "／", "-", "－", "—", "——", "–", "―", "无", "\\", "空", "--", "---"})
+
+_NUMBER = re.compile(
+    r"(?P<sign>[+\-＋－])?(?P<digits>\d+(?:,\d{3})*(?:[.．]\d+)?)"
+    r"(?P<unit>\s*(?:万元|元|件|个|项|次|条|人次))?"
+    r"(?P<note>\s*[(（](?:其中|含|包括|注|另|备注)[^)）]{0,80}[)）])?"
+)
+_PAREN_MARKER = re.compile(r"[(（](\d{1,2})[)）](?=\s*[\u4e00-\u9fff])")
+_PAGE_NUMBER = re.compile(r"^(?:[-－—–]\s*\d{1,3}\s*[-－—–]|第\s*\d{1,3}\s*页(?:\s*[,，/]?\s*共\s*\d{1,3}\s*页)?"
+                          r"|\d{1,3}\s*/\s*\d{1,3})$")
+_NARRATIVE_LEN = 24  # longer unlabeled text is prose, which ends a table row
+
+
+@dataclass(slots=True)
+class Token:
+    kind: TokenKind
+    raw: str
+    cell: Cell
+    value: int | float | None = None
+    unit: str | None = None
+    note: str | None = None
+    hits: list[LabelHit] = field(default_factory=list)
+    section: str | None = None  # for headings
+    glued: bool = False  # a number touching other digits or labels with no separator
+
+    @property
+    def line(self) -> int:
+        return self.cell.line
+
+    @property
+    def is_value(self) -> bool:
+        return self.kind in ("num", "blank", "empty")
+
+    @property
+    def narrative(self) -> bool:
+        return self.kind == "text" and (len(self.raw) >= _NARRATIVE_LEN or "。" in self.raw)
+
+
+def number_value(digits: str, sign: str | None) -> int | float:
+    digits = digits.replace(",", "").replace("．", ".")
+    value: int | float = float(digits) if "." in digits else int(digits)
+    return -value if sign in ("-", "－") else value
+
+
+def lex_cell(cell: Cell) -> list[Token]:
+    """Tokens of one cell, in order."""
+    text = cell.text
+    stripped = text.strip()
+    if not stripped:
+        return [Token("empty", "", cell)]
+    if stripped in BLANK_MARKERS:
+        return [Token("blank", stripped, cell)]
+    section = section_heading(stripped)
+    if section is not None:
+        return [Token("heading", stripped, cell, section=section)]
+    if _PAGE_NUMBER.match(stripped):
+        return []
+    if "(" in stripped or "（" in stripped:
+        stripped = _PAREN_MARKER.sub(r"\1.", stripped)
+    tokens: list[Token] = []
+    position = 0
+    for match in _NUMBER.finditer(stripped):
+        start, end = match.span()
+        sign = match.group("sign")
+        if sign and start > 0 and not stripped[start - 1].isspace():
+            # "2019-2020" or "A-1": a dash between characters is not a sign
+            start += 1
+            sign = None
+        if start > position:
+            _lex_text(stripped[position:start], cell, tokens)
+        unit = match.group("unit")
+        note = match.group("note")
+        before = stripped[start - 1] if start > 0 else " "
+        after = stripped[end] if end < len(stripped) else " "
+        glued = before.isdigit() or (not before.isspace() and not _is_separator(before)) or (
+            not after.isspace() and not _is_separator(after) and after != "." )
+        tokens.append(Token(
+            "num", stripped[start:end].strip(), cell,
+            value=number_value(match.group("digits"), sign),
+            unit=unit.strip() if unit else None,
+            note=note.strip() if note else None,
+            glued=glued,
+        ))
+        position = end
+    if position < len(stripped):
+        _lex_text(stripped[position:], cell, tokens)
+    _strip_item_markers(tokens)
+    return tokens
+
+
+def _is_separator(char: str) -> bool:
+    return char in "|,，;；:：、" or char.isspace()
+
+
+def _lex_text(piece: str, cell: Cell, tokens: list[Token]) -> None:
+    norm = normalize(piece)
+    if not norm or all(c in ".,:;、。()-_/|" for c in norm):
+        return
+    hits = INDEX.segment(norm)
+    if hits:
+        tokens.append(Token("labels", piece.strip(), cell, hits=hits))
+    else:
+        tokens.append(Token("text", piece.strip(), cell))
+
+
+def _strip_item_markers(tokens: list[Token]) -> None:
+    """Remove the digit marker of a table-3 item (``1.`` of ``1.属于国家秘密``) from the number
+    before it, including a marker glued to a row of run-together digits (``00000002.其他…``)."""
+    i = 1
+    while i < len(tokens):
+        token, previous = tokens[i], tokens[i - 1]
+        if token.kind == "labels" and previous.kind == "num" and token.raw[:1] in ".．、":
+            first = token.hits[0].start
+            marker = next((h.label.marker for h in token.hits if h.start == first
+                           and h.label.kind == "t3_row" and h.label.marker.isdigit()), "")
+            digits = previous.raw
+            if marker and previous.unit is None and previous.note is None and digits.endswith(marker):
+                rest = digits[: -len(marker)]
+                if not rest:
+                    del tokens[i - 1]
+                    continue
+                if rest.isdigit():
+                    previous.raw = rest
+                    previous.value = int(rest)
+                    previous.glued = True
+        i += 1
+
+
+def narrative_or_label_text(tokens: list[Token]) -> bool:
+    return any(t.narrative for t in tokens)
+
+
+__all__ = ["BLANK_MARKERS", "Token", "lex_cell", "narrative_or_label_text", "normalize"]

@@ -1,0 +1,113 @@
+"""Agency, year, title, publication date and section texts of a report.
+
+The year comes from the title (``2023年度`` / ``2023 年``) or the statistics-period sentence —
+never from web chrome (「今天是2019年4月20日」) or a publication date, which is normally in the
+following year.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..document import Document
+from .labels import normalize, section_heading
+
+_TITLE = re.compile(r"信息公开.{0,6}报告")
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+_PERIOD = re.compile(r"(?:统计期限|统计时限|统计期间|数据统计)[^。]{0,20}?((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
+_PUBLISHED = re.compile(r"(?:发布日期|发布时间|发文日期|成文日期)\s*[:：]?\s*((?:19|20)\d{2})[-年/.](\d{1,2})[-月/.](\d{1,2})")
+_CHROME = re.compile(r"今天是|欢迎|当前位置|您的位置|首页|发布日期|发布时间|来源|浏览次数|字体")
+_AGENCY_NOISE = re.compile(r"^[#*\s]+|[#*\s]+$")
+_AGENCY_SUFFIX = re.compile(r"(?:关于)?$")
+MAX_TITLE_ROWS = 60
+
+
+@dataclass
+class Meta:
+    agency: str | None = None
+    year: int | None = None
+    title: str | None = None
+    title_line: int | None = None
+    published: str | None = None
+    sections: dict[str, str] = field(default_factory=dict)
+    section_lines: dict[str, int] = field(default_factory=dict)
+
+
+def read_meta(document: Document) -> Meta:
+    meta = Meta()
+    rows = document.rows
+    texts = [_AGENCY_NOISE.sub("", r.text.strip()) for r in rows]
+    for index, text in enumerate(texts[:MAX_TITLE_ROWS]):
+        if section_heading(text) is not None:
+            break
+        if _CHROME.search(text) or len(text) > 80 or not _TITLE.search(normalize(text) + (
+                normalize(texts[index + 1]) if index + 1 < len(texts) else "")):
+            continue
+        title = text
+        following = texts[index + 1] if index + 1 < len(texts) else ""
+        if not _TITLE.search(normalize(text)) or (following.startswith(("年度报告", "报告"))
+                                                   and not text.endswith("报告")):
+            title = text + following  # a title split over two lines
+        if not _TITLE.search(normalize(title)):
+            continue
+        meta.title, meta.title_line = title, rows[index].line
+        meta.agency = _agency(title, texts[:index])
+        year = _YEAR.search(title)
+        if year:
+            meta.year = int(year.group(1))
+        break
+    full = "\n".join(texts)
+    if meta.year is None:
+        period = _PERIOD.search(full)
+        if period:
+            meta.year = int(period.group(1))
+    published = _PUBLISHED.search(full)
+    if published:
+        y, m, d = published.groups()
+        meta.published = f"{y}-{int(m):02d}-{int(d):02d}"
+    _sections(document, meta)
+    return meta
+
+
+def _agency(title: str, before: list[str]) -> str | None:
+    """The agency named in the title, or on its own line just above a title that lacks it."""
+    compact = re.sub(r"\s+", "", title)
+    year = _YEAR.search(compact)
+    candidate = ""
+    if year:
+        head = compact[: year.start()]
+        if head:
+            candidate = head
+        else:
+            # 「2022年度螅镇政府信息公开工作年度报告」: the agency follows the year
+            tail = compact[year.end():]
+            tail = re.sub(r"^度", "", tail)
+            match = re.match(r"(.+?)(?:政府)?信息公开", tail)
+            if match and not match.group(1).endswith("年"):
+                candidate = match.group(1)
+    candidate = re.sub(r"(?:关于)$", "", candidate).strip("《》 ")
+    if not candidate:
+        for text in reversed(before[-3:]):
+            text = re.sub(r"\s+", "", text)
+            if text and len(text) <= 30 and not re.search(r"\d", text) and not _CHROME.search(text):
+                candidate = text
+                break
+    return candidate or None
+
+
+def _sections(document: Document, meta: Meta) -> None:
+    """Section texts: the paragraphs (not table rows) under each heading."""
+    current: str | None = None
+    parts: dict[str, list[str]] = {}
+    for row in document.rows:
+        if len(row.cells) == 1:
+            key = section_heading(row.cells[0].text)
+            if key is not None:
+                current = key
+                parts.setdefault(key, [])
+                meta.section_lines.setdefault(key, row.line)
+                continue
+        if current is not None and row.table is None:
+            parts[current].append(row.text.strip())
+    meta.sections = {k: "\n".join(v) for k, v in parts.items()}

@@ -1,0 +1,110 @@
+"""Readers: any published form of a report → :class:`~gongkai.document.Document`.
+
+The format is decided by content (magic bytes), never by the file's extension: a ``.pdf`` that
+is really an HTML page is read as HTML, and a file of another kind is refused with the reason.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Callable
+from io import BytesIO
+from pathlib import Path
+
+from ..document import Document
+from ..errors import ParseError
+from .text import read_text
+
+__all__ = ["MAX_FILE_BYTES", "read", "sniff"]
+
+MAX_FILE_BYTES = 200 * 1024 * 1024
+
+_HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|meta|table|div|p)\b",
+                         re.IGNORECASE | re.DOTALL)
+
+
+def sniff(data: bytes) -> str:
+    """The kind of a file from its first bytes: pdf, docx, xlsx, zip, ole, html, image, text."""
+    head = data[:2048]
+    if head.startswith(b"%PDF-") or b"%PDF-" in head[:1024]:
+        return "pdf"
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            names = zipfile.ZipFile(BytesIO(data)).namelist()
+        except zipfile.BadZipFile:
+            return "zip"
+        if any(n.startswith("word/") for n in names):
+            return "docx"
+        if any(n.startswith("xl/") for n in names):
+            return "xlsx"
+        return "zip"
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "ole"
+    if head.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"II*\x00", b"MM\x00*")):
+        return "image"
+    stripped = head.lstrip(b"\xef\xbb\xbf")
+    if _HTML_START.match(stripped) or re.search(rb"<html[\s>]", head, re.IGNORECASE):
+        return "html"
+    return "text"
+
+
+def _reader(kind: str, name: str) -> Callable[[bytes, str], Document]:
+    """The reader for a kind, or a ParseError saying what is missing or why it is refused."""
+    try:
+        if kind == "html":
+            from .html import read_html
+
+            return read_html
+        if kind == "pdf":
+            from .pdf import read_pdf
+
+            return read_pdf
+        if kind == "docx":
+            from .docx import read_docx
+
+            return read_docx
+        if kind == "xlsx":
+            from .xlsx import read_xlsx
+
+            return read_xlsx
+    except ImportError as error:
+        raise ParseError(name, f"reading {kind.upper()} needs an optional dependency: {error.name} "
+                               "(pip install 'gongkai[formats]')") from None
+    if kind == "text":
+        return read_text
+    if kind == "ole":
+        raise ParseError(name, "legacy Office file (.doc/.wps/.xls/.et): convert it with LibreOffice "
+                               "(soffice --headless --convert-to docx) and parse the result")
+    if kind == "image":
+        raise ParseError(name, "image file: OCR is needed to read it")
+    if kind == "zip":
+        raise ParseError(name, "zip archive: unpack it or use `gongkai ingest`, which walks archives")
+    raise ParseError(name, f"unsupported file kind {kind}")
+
+
+def read(source: str | bytes | Path, *, name: str | None = None) -> Document:
+    """Read a report from a path, bytes, or text (a ``str`` that is not an existing path)."""
+    if isinstance(source, Path) or (isinstance(source, str) and _looks_like_path(source)):
+        path = Path(source)
+        name = name or str(path)
+        try:
+            size = path.stat().st_size
+            if size > MAX_FILE_BYTES:
+                raise ParseError(name, f"file too large ({size // 2**20} MiB > "
+                                       f"{MAX_FILE_BYTES // 2**20} MiB)")
+            data = path.read_bytes()
+        except OSError as error:
+            raise ParseError(name, error.strerror or str(error)) from None
+    elif isinstance(source, str):
+        return read_text(source, name or "<text>")
+    else:
+        data = source
+        name = name or "<bytes>"
+        if len(data) > MAX_FILE_BYTES:
+            raise ParseError(name, f"input too large ({len(data) // 2**20} MiB)")
+    return _reader(sniff(data), name)(data, name)
+
+
+def _looks_like_path(text: str) -> bool:
+    return "\n" not in text and len(text) < 4096 and Path(text).exists()

@@ -1,0 +1,115 @@
+"""Text reader: plain text, markdown, or any text conversion → Document.
+
+Each source line becomes one row. A line is split into cells by the separator it shows:
+markdown pipes (``| a | b |``), tabs, or `` | `` separators (with trailing pipe). Anything else
+is one cell; the extractor splits space-separated numbers itself. Markdown separator rows
+(``|---|---|``) and blank lines carry nothing and are skipped, but line numbers stay those of
+the source so every value can be traced to its line.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+from ..document import Cell, Document
+from ..errors import ParseError
+
+MAX_TEXT_BYTES = 50 * 1024 * 1024  # a report is ~10 KB of text; anything this big is not one
+
+_MD_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def decode(data: bytes, name: str) -> tuple[str, str]:
+    """Decode report bytes: BOM first, then UTF-8, UTF-16 (by its NUL pattern), GB18030.
+
+    GB18030 is a superset of GBK and GB2312, which Chinese government sites still use.
+    Returns (text, encoding). Raises ParseError for binary data or an unknown encoding.
+    """
+    if not data.strip():
+        raise ParseError(name, "empty file")
+    if data.startswith(codecs.BOM_UTF8):
+        return _strict(data[3:], "utf-8", name), "utf-8-sig"
+    for bom, encoding in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+        if data.startswith(bom):
+            return _strict(data[2:], encoding, name), encoding
+    sample = data[:4096]
+    nuls = sample.count(0)
+    if nuls > len(sample) // 8:
+        # UTF-16 without BOM puts NULs in every other byte for ASCII and digits
+        even, odd = sample[0::2].count(0), sample[1::2].count(0)
+        encoding = "utf-16-le" if odd > even else "utf-16-be"
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            raise ParseError(name, "binary data, not a text report") from None
+        if _CONTROL.search(text[:4096]):
+            raise ParseError(name, "binary data, not a text report")
+        return text, encoding
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if len(_CONTROL.findall(text[:4096])) > 8:
+            raise ParseError(name, "binary data, not a text report")
+        return text, encoding
+    raise ParseError(name, "not text in a known encoding (UTF-8, GB18030/GBK, UTF-16)")
+
+
+def _strict(data: bytes, encoding: str, name: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as error:
+        raise ParseError(name, f"invalid {encoding} at byte {error.start}") from None
+
+
+def split_cells(line: str) -> list[str] | None:
+    """Cells of one line, or None for a line that carries nothing (blank, markdown rule)."""
+    stripped = line.strip()
+    if not stripped or _MD_SEPARATOR.match(stripped):
+        return None
+    if stripped.startswith("|"):
+        inner = stripped[1:]
+        if inner.endswith("|"):
+            inner = inner[:-1]
+        return [c.strip() for c in inner.split("|")]
+    if "\t" in line:
+        return [c.strip() for c in line.rstrip("\r\n").split("\t")]
+    if "|" in stripped:
+        cells = [c.strip() for c in stripped.split("|")]
+        if stripped.endswith("|"):
+            cells.pop()  # the trailing pipe closes the row; it opens no cell
+        return cells
+    return [stripped]
+
+
+def read_text(data: bytes | str, name: str) -> Document:
+    if isinstance(data, bytes):
+        if len(data) > MAX_TEXT_BYTES:
+            raise ParseError(name, f"file too large for a report ({len(data) // 2**20} MiB)")
+        text, encoding = decode(data, name)
+    else:
+        text, encoding = data, None
+        if not text.strip():
+            raise ParseError(name, "empty text")
+    document = Document(name=name, media_type="text/plain", encoding=encoding)
+    table_rows: list[list[Cell]] = []
+
+    def flush() -> None:
+        if table_rows:
+            document.add_table(list(table_rows), exact=False)
+            table_rows.clear()
+
+    for number, line in enumerate(text.splitlines(), start=1):
+        cells = split_cells(line)
+        if cells is None:
+            continue
+        if len(cells) == 1:
+            flush()
+            document.add_paragraph(cells[0], number)
+        else:
+            table_rows.append([Cell(text=c, line=number, column=i) for i, c in enumerate(cells)])
+    flush()
+    return document
