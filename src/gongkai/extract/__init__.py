@@ -12,13 +12,13 @@ Stages, each inspectable on its own:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..document import Document
 from ..errors import ParseError
 from ..report import CellValue, Finding, Report
-from ..template import TEMPLATE, Layout
-from .align import Alignment, Part, RowCheck, align, entry_value
+from ..template import TEMPLATE, Layout, equations
+from .align import Alignment, Candidate, Part, RowCheck, align, entry_value, merge
 from .infer import infer
 from .lexer import Token
 from .meta import read_meta
@@ -32,10 +32,21 @@ def segment_document(document: Document) -> Segmentation:
 
 
 @dataclass
+class _Pending:
+    """A row whose values could be read more than one way: settled later by other rows."""
+
+    segment: Segment
+    paths: list[str]
+    alignment: Alignment
+    finding: Finding
+
+
+@dataclass
 class _Context:
     layout: Layout
     cells: dict[str, CellValue]
     findings: list[Finding]
+    pending: list[_Pending] = field(default_factory=list)
 
 
 def extract(document: Document) -> Report:
@@ -70,6 +81,7 @@ def extract(document: Document) -> Report:
         seen[key] = segment
         _place(segment, context)
     _report_orphans(seg, context)
+    _settle_by_arithmetic(context)
     infer(cells, layout)
     return Report(
         agency=meta.agency,
@@ -169,7 +181,9 @@ def _place(segment: Segment, context: _Context) -> None:
         context.cells[path] = _cell_value(path, entry, alignment, context)
     undecided = [p for p, d in zip(paths, alignment.decided, strict=True) if not d]
     if undecided:
-        _undecided_finding(segment, paths, alignment, undecided, context)
+        finding = _undecided_finding(segment, paths, alignment, undecided, context)
+        if alignment.found and len(alignment.found) <= 5000:
+            context.pending.append(_Pending(segment, paths, alignment, finding))
     elif not tokens or all(t.kind == "empty" for t in tokens):
         # the row is printed with no values at all: its cells are blank, not lost
         for path in paths:
@@ -224,7 +238,7 @@ def _amount(path: str, token: Token, value: float, notes: list[str], context: _C
 
 
 def _undecided_finding(segment: Segment, paths: list[str], alignment: Alignment,
-                       undecided: list[str], context: _Context) -> None:
+                       undecided: list[str], context: _Context) -> Finding:
     row = _row_name(segment)
     printed = " ".join(t.raw or "□" for t in segment.tokens if t.kind != "empty") or "（无）"
     names = "、".join(_column_name(p) for p in undecided)
@@ -243,6 +257,7 @@ def _undecided_finding(segment: Segment, paths: list[str], alignment: Alignment,
                  f"{segment.key}: {len(paths)} cells but {count} values printed ({printed}); "
                  f"{len(undecided)} cells cannot be placed with certainty",
                  cells=undecided, line=segment.label_line)
+    return context.findings[-1]
 
 
 def _row_name(segment: Segment) -> str:
@@ -329,6 +344,86 @@ def _report_orphans(seg: Segmentation, context: _Context) -> None:
              f"{shown}），未采用",
              f"{len(values)} numbers inside the tables belong to no cell (lines "
              f"{', '.join(map(str, lines[:8]))}: {shown}); not used", line=lines[0])
+
+
+def _settle_by_arithmetic(context: _Context) -> None:
+    """Drop readings of ambiguous rows that contradict equations whose other terms are read.
+
+    A row of run-together digits (or with a lost cell) may fit its own row sum in several ways;
+    the column equations (T3-TOTAL, T3-BALANCE, T3-ROWSUM, T4-GROUPSUM) over the other rows'
+    printed values usually leave one. Cells become certain only when all survivors agree.
+    """
+    system = equations(context.layout)
+    involving: dict[str, list] = {}
+    for equation in system:
+        for path in equation.paths:
+            involving.setdefault(path, []).append(equation)
+    changed = True
+    while changed and context.pending:
+        changed = False
+        for pending in list(context.pending):
+            found = pending.alignment.found or []
+            survivors = [c for c in found if _consistent(c, pending.paths, context.cells, involving)]
+            if not survivors or len(survivors) == len(found):
+                continue
+            changed = True
+            alignment = merge(survivors, len(pending.paths), pending.alignment.split,
+                              pending.alignment.reason)
+            rules = sorted({e.rule for p in pending.paths for e in involving.get(p, ())} - {"T3-ROWSUM"})
+            for path, entry, decided, was in zip(pending.paths, alignment.entries, alignment.decided,
+                                                 pending.alignment.decided, strict=True):
+                if decided and not was and entry is not None:
+                    cell = _cell_value(path, entry, alignment, context)
+                    cell.note = "; ".join(filter(None, [cell.note, "reading settled by the column "
+                                                        f"arithmetic ({', '.join(rules)})"]))
+                    context.cells[path] = cell
+            pending.alignment = alignment
+            undecided = [p for p, d in zip(pending.paths, alignment.decided, strict=True) if not d]
+            if not undecided:
+                context.findings.remove(pending.finding)
+                context.pending.remove(pending)
+                _finding(context, "P-SETTLED", "info",
+                         f"{_row_name(pending.segment)}：数字排列有多种读法，依表内勾稽关系"
+                         f"（{'、'.join(rules)}）唯一确定",
+                         f"{pending.segment.key}: several readings of the printed digits; the table's "
+                         f"arithmetic ({', '.join(rules)}) leaves exactly one",
+                         cells=pending.paths, line=pending.segment.label_line)
+            else:
+                pending.finding.cells = undecided
+
+
+def _consistent(candidate: Candidate, paths: list[str], cells: dict[str, CellValue],
+                involving: dict[str, list]) -> bool:
+    """Could every equation touching the row hold with this reading and the read cells?"""
+    trial = {p: entry_value(e) for p, e in zip(paths, candidate, strict=True)}
+
+    def known(path: str):
+        if path in trial:
+            return trial[path]
+        cell = cells[path]
+        return cell.value if cell.status == "read" else None
+
+    for path in paths:
+        for equation in involving.get(path, ()):
+            left = [known(p) for p in equation.left]
+            right = [known(p) for p in equation.right]
+            if not _equation_possible(left, right):
+                return False
+    return True
+
+
+def _equation_possible(left: list, right: list) -> bool:
+    """sum(left) == sum(right) over non-negative unknowns (None)."""
+    known_left = sum(v for v in left if v is not None)
+    known_right = sum(v for v in right if v is not None)
+    open_left, open_right = None in left, None in right
+    if not open_left and not open_right:
+        return known_left == known_right
+    if not open_left:
+        return known_right <= known_left
+    if not open_right:
+        return known_left <= known_right
+    return True
 
 
 def _finding(context: _Context, rule: str, severity: str, zh: str, en: str, *,

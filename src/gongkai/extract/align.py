@@ -65,6 +65,7 @@ class Alignment:
     candidates: int
     split: bool  # run-together digits were split
     reason: str = ""  # why the row needed candidates at all
+    found: list[Candidate] | None = None  # the candidates, kept while some slot is undecided
 
 
 def _core(tokens: list[Token]) -> list[Token]:
@@ -231,4 +232,4 @@ def merge(found: list[Candidate], slots: int, split: bool, reason: str) -> Align
         else:
             entries.append(None)
             decided.append(False)
-    return Alignment(entries, decided, len(found), split, reason)
+    return Alignment(entries, decided, len(found), split, reason, found)

@@ -1,0 +1,190 @@
+"""The ``gongkai`` command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from .errors import ParseError
+from .report import Report
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="政府信息公开工作年度报告 → checked data. Parse, check and score annual reports.")
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+SAMPLE = Path(__file__).parent / "samples"
+
+
+class Lang(str, Enum):
+    zh = "zh"
+    en = "en"
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+
+
+def _parse_each(files: list[Path]):
+    """Yield (path, report or None) for each file; failures are reported and skipped."""
+    from .pipeline import parse
+
+    for path in files:
+        try:
+            yield path, parse(path)
+        except ParseError as error:
+            err.print(f"[red]✗[/red] {error}", markup=True, highlight=False)
+            yield path, None
+
+
+Files = Annotated[list[Path], typer.Argument(help="report files (text, HTML, PDF, DOCX, XLSX)")]
+
+
+@app.command()
+def parse(
+    files: Files,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="write DIR/<stem>.json")] = None,
+) -> None:
+    """Parse reports into the report JSON (stdout, or one file per report with -o)."""
+    failed = 0
+    if output is not None:
+        output.mkdir(parents=True, exist_ok=True)
+    for path, report in _parse_each(files):
+        if report is None:
+            failed += 1
+            continue
+        if output is not None:
+            target = output / f"{path.stem}.json"
+            target.write_text(report.to_json(), "utf-8")
+            err.print(f"[green]✓[/green] {path} → {target}", markup=True, highlight=False)
+        elif len(files) == 1:
+            sys.stdout.write(report.to_json() + "\n")
+        else:
+            sys.stdout.write(report.to_json(indent=None) + "\n")
+    if failed:
+        raise typer.Exit(2)
+
+
+_SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+_SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+
+
+def _summary(report: Report, lang: Lang) -> None:
+    statuses = Counter(c.status for c in report.cells.values())
+    hybrid = "（2021表格，表三（六）按2019格式）" if report.hybrid else ""
+    if lang is Lang.en:
+        out.print(f"[bold]{report.source}[/bold]  agency: {report.agency}  year: {report.year}  "
+                  f"template: {report.template}{' (hybrid)' if report.hybrid else ''}")
+        out.print(f"  cells: {statuses['read']} read, {statuses['inferred']} inferred (forced by the "
+                  f"arithmetic), {statuses['blank']} blank, {statuses['missing']} missing")
+    else:
+        out.print(f"[bold]{report.source}[/bold]  单位：{report.agency}  年度：{report.year}  "
+                  f"格式：{report.template}年{hybrid}")
+        out.print(f"  单元格：读取 {statuses['read']}，推算 {statuses['inferred']}，空白 {statuses['blank']}，"
+                  f"缺失 {statuses['missing']}")
+    if not report.findings:
+        out.print("  [green]" + ("no problems found" if lang is Lang.en else "未发现问题") + "[/green]")
+        return
+    table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+    for title in (("severity", "rule", "line", "finding") if lang is Lang.en
+                  else ("级别", "规则", "行", "问题")):
+        table.add_column(title, overflow="fold")
+    order = {"error": 0, "warning": 1, "info": 2}
+    for finding in sorted(report.findings, key=lambda f: order[f.severity]):
+        severity = finding.severity if lang is Lang.en else _SEVERITY_ZH[finding.severity]
+        table.add_row(f"[{_SEVERITY_STYLE[finding.severity]}]{severity}[/]", finding.rule,
+                      str(finding.line or ""), finding.text(lang.value))
+    out.print(table)
+
+
+@app.command()
+def check(
+    files: Files,
+    format: Annotated[Format, typer.Option("--format", help="text for people, json for machines")] = Format.text,
+    lang: Annotated[Lang, typer.Option("--lang", help="language of messages")] = Lang.zh,
+) -> None:
+    """Check reports against every rule of the template; exit 1 when any error is found."""
+    any_error = False
+    results = []
+    for path, report in _parse_each(files):
+        if report is None:
+            any_error = True
+            results.append({"source": str(path), "error": "unreadable"})
+            continue
+        any_error |= bool(report.errors)
+        if format is Format.json:
+            results.append({"source": str(path), "agency": report.agency, "year": report.year,
+                            "template": report.template, "hybrid": report.hybrid,
+                            "findings": [f.to_dict() for f in report.findings]})
+        else:
+            _summary(report, lang)
+            out.print()
+    if format is Format.json:
+        sys.stdout.write(json.dumps(results, ensure_ascii=False, indent=1) + "\n")
+    if any_error:
+        raise typer.Exit(1)
+
+
+@app.command("eval")
+def eval_(
+    truth_dir: Annotated[Path, typer.Argument(help="folder with NAME.truth.json beside each source")],
+    format: Annotated[Format, typer.Option("--format")] = Format.text,
+    verbose: Annotated[bool, typer.Option("-v", "--verbose", help="list every cell not correct")] = False,
+) -> None:
+    """Score parses against ground truth (report-json.md): correct / missing / silent errors."""
+    from .evaluate import evaluate_dir, totals
+
+    scores = evaluate_dir(truth_dir)
+    if not scores:
+        err.print(f"no *.truth.json under {truth_dir}")
+        raise typer.Exit(2)
+    total = totals(scores)
+    if format is Format.json:
+        sys.stdout.write(json.dumps({"documents": [s.to_dict() for s in scores],
+                                     "total": dict(total)}, ensure_ascii=False, indent=1) + "\n")
+    else:
+        table = Table(box=None, header_style="bold")
+        for column in ("document", "cells", "correct", "missing", "silent errors", "wrong inferences",
+                       "agency", "year", "template"):
+            table.add_column(column)
+        for s in scores:
+            if s.failure:
+                table.add_row(Path(s.name).name, "-", "-", "-", "-", "-", "-", "-", f"[red]{s.failure}[/]")
+                continue
+            table.add_row(Path(s.name).name, str(s.cells), str(s.counts["correct"]), str(s.counts["missing"]),
+                          _bad(s.counts["silent_error"]), _bad(s.counts["wrong_inference"]),
+                          _ok(s.agency_ok), _ok(s.year_ok), _ok(s.template_ok))
+            if verbose:
+                for e in s.errors:
+                    table.add_row("", "", f"  {e['cell']}", f"{e['outcome']}: expected {e['expected']}, "
+                                  f"got {e['got']} ({e['status']}, line {e['line']})")
+        out.print(table)
+        cells = sum(total.values())
+        meta = sum(s.metadata_ok for s in scores)
+        out.print(f"{len(scores)} documents, {cells} cells: {total['correct']} correct "
+                  f"({100 * total['correct'] / max(cells, 1):.2f} %), {total['missing']} missing, "
+                  f"{total['silent_error']} silent errors, {total['wrong_inference']} wrong inferences; "
+                  f"metadata right for {meta}/{len(scores)}")
+    if total["silent_error"] or total["wrong_inference"] or any(s.failure for s in scores):
+        raise typer.Exit(1)
+
+
+def _ok(flag: bool) -> str:
+    return "[green]✓[/]" if flag else "[red]✗[/]"
+
+
+def _bad(count: int) -> str:
+    return f"[red]{count}[/]" if count else "0"
+
+
+def main() -> None:  # pragma: no cover - entry point
+    app()

@@ -1,0 +1,921 @@
+"""Render a truth dict as the full text of a report, in the layouts real conversions produce.
+
+Each layout imitates one family of converted documents seen in the seeds (markdown pipe tables,
+tab-separated cells with shifting padding, ``a  | b  | `` with NBSP, one cell per line, …) and
+randomises its own variants (bracket widths, item markers, letter-spaced and truncated labels,
+header-note spellings, blank-cell tokens). Every label comes from :data:`gongkai.template.TEMPLATE`.
+
+``render_with_info`` also says which cells a faithful reader *cannot* place exactly in that text
+(``Rendering.ambiguous``): cells of rows where an empty cell collapsed (``cell_per_line``) and
+runs of glued digits with more than one split (``run_together``). Every other cell of every layout
+is recoverable exactly.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+from ..report import nested_value
+from ..template import TEMPLATE, Layout
+from .generate import layout_of
+
+__all__ = ["LAYOUTS", "Rendering", "layouts_lossless", "render", "render_with_info"]
+
+NBSP = "\xa0"
+_VISIBLE_BLANKS = ("/", "—", "无", "-", "／")
+
+# ---------------------------------------------------------------------------------- labels
+_FULL = str.maketrans({"(": "（", ")": "）", ",": "，", ":": "："})
+_HALF_SPACED = {",": ", ", ":": ":"}  # seed 004: "(区分处理的, 只计这一情形, 不计其他情形)"
+_QUOTED = "三安全一稳定"  # the template stores row 7 without its quotes (labels are normalised)
+_QUOTES = (("“", "”"), ("“", "”"), ("“", "”"), ('"', '"'), ("", ""))
+_NORMALISE_DROP = re.compile(r"[\s\"'“”‘’「」#*|]")
+
+
+def _normalise(text: str) -> str:
+    """template.md §6.1 steps 1-2: what a reader compares labels by."""
+    return _NORMALISE_DROP.sub("", unicodedata.normalize("NFKC", text))
+
+
+@dataclass(frozen=True, slots=True)
+class _Label:
+    key: str  # row or group key
+    marker: str  # 一、 / (一) / 1. (as the template writes it)
+    text: str  # the normalised label from the template
+    truncations: tuple[int, ...]  # prefix lengths that still name exactly one label
+
+
+@dataclass(frozen=True, slots=True)
+class _T3Row:
+    key: str
+    slots: tuple[_Label | None, _Label | None, _Label | None]  # the three label columns
+
+
+def _table3_texts() -> list[str]:
+    """Every label of table 3 a truncated prefix must not also start (§6.1 step 5)."""
+    texts = [r.label.text for r in TEMPLATE.application_rows]
+    texts += [g.label.text for g in TEMPLATE.application_groups]
+    texts += [c.label.text for c in TEMPLATE.application_columns]
+    texts += [*TEMPLATE.application_header_labels, TEMPLATE.application_note.text]
+    return [_normalise(t) for t in texts]
+
+
+def _truncations(text: str, others: list[str]) -> tuple[int, ...]:
+    norm = _normalise(text)
+    if len(norm) < 12 or _QUOTED in norm:
+        return ()
+    return tuple(n for n in range(6, len(norm) - 2)
+                 if sum(o.startswith(norm[:n]) for o in others) == 1)
+
+
+@cache
+def _table3_rows(layout: Layout) -> tuple[_T3Row, ...]:
+    """The printed rows of table 3 with their label slots, as the official grid merges them."""
+    others = _table3_texts()
+    groups = {g.key: g for g in TEMPLATE.application_groups}
+
+    def label(key: str, marker: str, text: str) -> _Label:
+        return _Label(key, marker, text, _truncations(text, others))
+
+    results = groups["results"]
+    top = label(results.key, results.marker, results.label.text)
+    rows: list[_T3Row] = []
+    seen_groups: set[str] = set()
+    first_result = True
+    for row in TEMPLATE.application_rows:
+        if row.key not in TEMPLATE.application_row_keys(layout):
+            continue
+        if layout.hybrid and row.group == "other_handling":
+            continue  # the hybrid prints （六） as one row instead
+        own = label(row.key, row.marker, row.label.text)
+        if row.group is None:
+            rows.append(_T3Row(row.key, (own, None, None)))
+            continue
+        l1 = top if first_result else None
+        first_result = False
+        if row.group == "results":
+            rows.append(_T3Row(row.key, (l1, own, None)))
+            continue
+        group = groups[row.group]
+        l2 = None
+        if group.key not in seen_groups:
+            seen_groups.add(group.key)
+            l2 = label(group.key, group.marker, group.label.text)
+        rows.append(_T3Row(row.key, (l1, l2, own)))
+    return tuple(rows)
+
+
+# ---------------------------------------------------------------------------------- style
+@dataclass(slots=True)
+class _Style:
+    """Choices one document makes once and keeps (a converter or a clerk is consistent)."""
+
+    full_brackets: bool
+    bracket_space: bool
+    full_punct: bool
+    item_marker: str  # "." "、" ". " "．"
+    quotes: tuple[str, str]
+    spaced: float  # chance a group label is letter-spaced / split
+    truncate: float  # chance a long label is truncated
+    blank: str  # token for a blank cell ('' = empty cell)
+    plus: bool  # positive 本年增/减 printed with +
+    yuan: str  # procurement amount unit: "元" | "万元" | ""
+    nbsp: bool
+    fee_decimals: bool  # 0 printed as 0.00
+
+
+def _style(rng: random.Random) -> _Style:
+    full = rng.random() < 0.5
+    return _Style(
+        full_brackets=full or rng.random() < 0.2,
+        bracket_space=not full and rng.random() < 0.4,
+        full_punct=full,
+        item_marker=rng.choices((".", "、", ". ", "．"), weights=(6, 2, 2, 1))[0],
+        quotes=rng.choice(_QUOTES),
+        spaced=rng.choice((0, 0, 0.3, 0.8)),
+        truncate=rng.choice((0, 0, 0.3, 0.7)),
+        blank=rng.choice(("", "", "/", "—", "无")),
+        plus=rng.random() < 0.3,
+        yuan=rng.choice(("元", "万元", "")),
+        nbsp=rng.random() < 0.2,
+        fee_decimals=rng.random() < 0.3,
+    )
+
+
+def _marker(marker: str, st: _Style) -> str:
+    if marker.startswith("("):
+        inner = marker[1:-1]
+        out = f"（{inner}）" if st.full_brackets else f"({inner})"
+        return out + (" " if st.bracket_space else "")
+    if marker[:-1].isdigit():
+        return marker[:-1] + st.item_marker
+    return marker
+
+
+def _text(text: str, st: _Style) -> str:
+    if _QUOTED in text:
+        text = text.replace(_QUOTED, st.quotes[0] + _QUOTED + st.quotes[1])
+    if st.full_punct:
+        return text.translate(_FULL)
+    if st.bracket_space:  # seed 004 spells the half-width parenthesis with spaces
+        text = text.replace("(", " (").replace(",", ", ")
+    elif st.full_brackets:
+        text = text.replace("(", "（").replace(")", "）")
+    return text
+
+
+def _space_out(text: str, rng: random.Random) -> str:
+    """Letter-spacing (本 年 度 办 理 结 果) or a line-wrap split before the end (不予公 开)."""
+    if len(text) < 3:
+        return text
+    if rng.random() < 0.5:
+        return " ".join(text)
+    cut = rng.randrange(1, len(text))
+    return text[:cut] + " " + text[cut:]
+
+
+def _show(lab: _Label | None, st: _Style, rng: random.Random) -> str:
+    """A label as one document prints it."""
+    if lab is None:
+        return ""
+    text = lab.text
+    if lab.truncations and rng.random() < st.truncate:
+        text = text[: rng.choice(lab.truncations)]
+    text = _text(text, st)
+    if st.spaced and rng.random() < st.spaced:
+        group_like = lab.marker.endswith("、") or lab.marker.startswith("(")
+        if group_like and len(text) <= 8:
+            text = _space_out(text, rng)
+        elif len(text) > 12 and rng.random() < 0.4:  # an embedded space from a line wrap
+            cut = rng.randrange(4, len(text) - 3)
+            text = text[:cut] + " " + text[cut:]
+    return _marker(lab.marker, st) + text
+
+
+def _plain(text: str, st: _Style) -> str:
+    return _text(text, st)
+
+
+# ---------------------------------------------------------------------------------- values
+def _decimal(value: float | int) -> str:
+    """A number as a person writes it: no exponent, no trailing zeros."""
+    if isinstance(value, int) or float(value).is_integer():
+        return str(int(value))
+    text = format(Decimal(repr(float(value))), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _value(path: str, value: Any, st: _Style) -> str:
+    """The printed form of a cell value (None → '', the caller picks the blank token)."""
+    if value is None:
+        return ""
+    kind = TEMPLATE.cell_kind(path)
+    if kind == "signed":
+        if value > 0 and st.plus:
+            return f"+{value}"
+        return str(value)
+    if kind == "amount":
+        if path.startswith("active_disclosure.procurement") and value:
+            if st.yuan == "元":
+                yuan = Decimal(repr(float(value))) * 10000
+                if yuan == yuan.quantize(Decimal("0.01")):
+                    return _decimal(float(yuan)) + "元"  # seed 002: 1596496.16元
+            return _decimal(value) + st.yuan
+        if not value and st.fee_decimals:
+            return "0.00"
+        return _decimal(value)
+    return str(value)
+
+
+# ---------------------------------------------------------------------------------- tables
+@dataclass(slots=True)
+class _Row:
+    kind: str  # "caption" | "header" | "data"
+    labels: list[str]  # label slots of the grid ('' where a merged cell covers it)
+    values: list[Any] = field(default_factory=list)  # raw values of the value cells
+    paths: list[str] = field(default_factory=list)  # their cell paths
+    key: str = ""  # table-3 row key (for ambiguity notes)
+
+
+@dataclass(slots=True)
+class _Table:
+    name: str
+    label_slots: int
+    value_slots: int
+    rows: list[_Row]
+
+
+def _table2(truth: dict, layout: Layout, st: _Style, rng: random.Random) -> _Table:
+    rows: list[_Row] = []
+    header = _plain(TEMPLATE.disclosure_header.text, st)
+    for block in TEMPLATE.disclosure_blocks[layout.format]:
+        caption = _plain(block.caption.text, st) if rng.random() < 0.9 else "第二十条  第" + \
+            _plain(block.caption.text[4:], st)
+        rows.append(_Row("caption", [caption]))
+        names = []
+        for col in block.columns:
+            name = col.label.text
+            if col.label.variants and rng.random() < 0.15:
+                name = rng.choice(col.label.variants)
+            elif name.startswith("本年新") and rng.random() < 0.3:
+                name = "本年新 " + name[3:]  # seed 002: a line break inside the header cell
+            names.append(_plain(name, st))
+        rows.append(_Row("header", [header, *names]))
+        for row in block.rows:
+            name = row.label.text
+            if row.key == "normative_documents" and rng.random() < 0.15:
+                name = rng.choice(row.label.all)
+            paths = [f"active_disclosure.{row.key}.{c.key}" for c in block.columns]
+            rows.append(_Row("data", [name], [nested_value(truth, p) for p in paths], paths))
+    return _Table("table2", 1, 3, rows)
+
+
+def _note(st: _Style, rng: random.Random) -> str:
+    note = TEMPLATE.application_note.text
+    variant = rng.randrange(4)
+    if variant == 0 or st.full_punct:
+        note = note.translate(_FULL)
+    elif variant == 1:  # seed 004: half-width brackets, full-width colon and commas
+        note = note.replace(":", "：").replace(",", "，")
+    if rng.random() < 0.3:
+        note = note.replace("之和，", "之和， ").replace("之和,", "之和, ")
+    return note
+
+
+def _table3(truth: dict, layout: Layout, st: _Style, rng: random.Random) -> _Table:
+    cols = TEMPLATE.application_columns
+    names = []
+    for c in cols:
+        name = c.label.text
+        if c.label.variants and rng.random() < 0.2:
+            name = rng.choice(c.label.variants)
+        names.append(name)
+    applicants, org = TEMPLATE.application_header_labels
+    total_first = rng.random() < 0.4  # seeds 001/004 put 总计 at the end of header row 1
+    h1 = [_note(st, rng), "", "", applicants, "", "", "", "", "", names[-1] if total_first else ""]
+    h2 = ["", "", "", names[0], org, "", "", "", "", "" if total_first else names[-1]]
+    h3 = ["", "", "", "", *names[1:-1], ""]
+    rows = [_Row("header", h1), _Row("header", h2), _Row("header", h3)]
+    for t3 in _table3_rows(layout):
+        paths = [f"applications.{t3.key}.{c.key}" for c in cols]
+        labels = [_show(s, st, rng) for s in t3.slots]
+        rows.append(_Row("data", labels, [nested_value(truth, p) for p in paths], paths, t3.key))
+    return _Table("table3", 3, 7, rows)
+
+
+def _table4(truth: dict, st: _Style, rng: random.Random) -> _Table:
+    review, litigation = TEMPLATE.review_header_labels
+    groups = [g.label.text for g in TEMPLATE.review_groups]
+    cols = [c.label.text for c in TEMPLATE.review_columns]
+    h1 = [review, "", "", "", "", litigation] + [""] * 9
+    h2 = [*cols, groups[1], "", "", "", "", groups[2], "", "", "", ""]
+    h3 = [""] * 5 + cols + cols
+    paths = [f"review_litigation.{g.key}.{c.key}" for g in TEMPLATE.review_groups
+             for c in TEMPLATE.review_columns]
+    data = _Row("data", [], [nested_value(truth, p) for p in paths], paths, "review_litigation")
+    return _Table("table4", 0, 15, [_Row("header", h1), _Row("header", h2), _Row("header", h3), data])
+
+
+# ---------------------------------------------------------------------------------- narrative
+_OVERVIEW = (
+    "{year}年，{short}认真贯彻落实《中华人民共和国政府信息公开条例》和上级部门有关文件要求，"
+    "全年主动公开政府信息{a}条，其中政策文件{b}件，政策解读{c}篇。",
+    "（一）主动公开。通过门户网站、政务新媒体和公开栏等渠道公开各类信息{a}条，更新办事指南{b}项。",
+    "（二）依申请公开。规范依申请公开办理流程，{applications}",
+    "（三）政府信息管理。开展政府信息公开保密审查{a}次，清理历史信息{b}条，动态调整主动公开基本目录{c}项。",
+    "（四）政府信息公开平台建设。全年网站发布信息{a}条，政务新媒体发布信息{b}条，"
+    "12345热线共受理群众投诉、咨询求助{c}件，群众满意率{d}%。",
+    "（五）监督保障。召开政务公开专题会议{a}次，组织业务培训{b}场，培训人员{c}人次。",
+    "一是推进重点领域信息公开，发布财政预决算、“三公”经费等信息{a}条；"
+    "二是加强政策解读，制作图解{b}件；三是回应社会关切，回复网民留言{c}条。",
+    "{year}年{m}月，召开新闻发布会{a}场，邀请{b}名代表参与，累计解答问题{c}个。",
+)
+_PROBLEMS = (
+    "一是信息公开渠道单一，主要以张贴公示为主；二是工作人员业务水平有待提升。",
+    "{next}年，我们将加强业务培训，全年计划开展培训{a}次，进一步提高信息发布的数量、质量和时效。",
+    "（一）主要问题：公开内容有待进一步扩展，更新不够及时。（二）改进情况：建立常态化培训机制，"
+    "完善{a}项工作制度。",
+    "个别公开的内容重点不十分突出，今后将着力提升信息公开时效性，确保{next}年度完成{a}项整改任务。",
+)
+_OTHER = (
+    "无。",
+    "本年度未收取信息处理费。",
+    "依据《政府信息公开信息处理费管理办法》，本机关{year}年度收取信息处理费0元。",
+    "认真办理人大代表建议{a}件、政协提案{b}件，办结率达100%。",
+    "本年度未制发规范性文件和规章。",
+)
+_NOTICE = {"2021": "国办公开办函〔2021〕30号", "2019": "国办公开办函〔2019〕60号"}
+
+
+def _fill(template: str, rng: random.Random, **known: Any) -> str:
+    numbers = {k: rng.randint(1, 400) for k in "abcd"}
+    numbers["m"] = rng.randint(1, 12)
+    return template.format(**numbers, **known)
+
+
+def _applications_sentence(truth: dict) -> str:
+    received = nested_value(truth, "applications.new_received.total")
+    if received == 0:
+        return "全年未收到政府信息公开申请。"
+    if received is None:
+        return "及时答复申请人。"
+    return f"全年共受理政府信息公开申请{received}件，均在法定期限内答复。"
+
+
+def _short(agency: str) -> str:
+    return agency.removesuffix("人民政府") or agency
+
+
+def _heading(number: str, rng: random.Random, style: str) -> str:
+    section = next(s for s in TEMPLATE.sections if s.number == number)
+    text = section.label.text
+    if section.label.variants and rng.random() < 0.3:
+        text = rng.choice(section.label.variants)
+    line = f"{number}、{text}"
+    if style == "md":
+        return "#" * rng.choice((2, 3, 3, 4)) + " " + line
+    if style == "indent":
+        return rng.choice(("  ", "\u3000\u3000")) + line
+    if style == "bold":
+        return f"**{line}**"
+    return line
+
+
+def _title(truth: dict, rng: random.Random, markdown: bool) -> list[str]:
+    agency, year = truth["agency"], truth["year"]
+    y = rng.choice((f"{year}年度", f"{year} 年度", f"{year}年"))
+    work = rng.choice(("政府信息公开工作年度报告", "政府信息公开工作年度报告", "信息公开工作年度报告"))
+    variant = rng.randrange(5)
+    if variant == 0:  # seed 000 / 001: the agency alone, then a title without it
+        lines = [agency, f"{y}{work}"]
+        if markdown:
+            lines = [f"# {lines[0]}", f"## {lines[1]}"]
+        return lines
+    if variant == 1:  # seed 002: the title split over two lines
+        return [f"{agency}{y}政府信息公开工作", "年度报告"]
+    if variant == 2:  # 螅镇 2022: the year first
+        return [f"{y}{_short(agency)}政府信息公开工作年度报告"]
+    if variant == 3:  # seed 004: a space inside
+        return [f"{agency}{y} {work}"]
+    return [f"{agency}{y}{work}"]
+
+
+def _preamble(truth: dict, rng: random.Random) -> str:
+    year = truth["year"]
+    notice = _NOTICE[truth["template"]] if rng.random() < 0.85 else rng.choice(list(_NOTICE.values()))
+    return (f"本报告根据《中华人民共和国政府信息公开条例》（以下简称《条例》）和《{notice}》要求编制。"
+            f"全文包括总体情况、主动公开政府信息情况、收到和处理政府信息公开申请情况、政府信息公开行政复议"
+            f"和行政诉讼情况、存在的主要问题及改进情况、其他需要报告的事项。本报告中所列数据的统计期限自"
+            f"{year}年1月1日起至{year}年12月31日止。")
+
+
+_WEEKDAYS = "一二三四五六日"
+
+
+def _chrome_before(truth: dict, rng: random.Random) -> list[str]:
+    site = f"{_short(truth['agency'])[:2]}市人民政府门户网站"
+    today = rng.randint(2015, truth["year"] + 3)
+    published = f"{truth['year'] + 1}-{rng.randint(1, 3):02d}-{rng.randint(1, 28):02d}"
+    return [f"• {site}", f"  • {NBSP}{NBSP}", "    • 搜索",
+            f"今天是{today}年{rng.randint(1, 12)}月{rng.randint(1, 28)}日 星期{rng.choice(_WEEKDAYS)}"
+            f"欢迎进入{truth['agency']}!",
+            f"您当前的位置:首页{NBSP}>{NBSP}{truth['agency']}{NBSP}>{NBSP}政府信息公开{NBSP}>{NBSP}年度报告",
+            "", f"发布日期:{published} {rng.randint(8, 20)}:{rng.randint(0, 59):02d}",
+            rng.choice(("来源:本网", "来源:办公室", "信息来源：本站")), "打印", "【字体:", ""]
+
+
+def _chrome_after(truth: dict, rng: random.Random) -> list[str]:
+    code = rng.randint(10**9, 10**10 - 1)
+    return ["", "相关附件:", "", NBSP, "联系我们 网站帮助 网站地图 服务申明",
+            f"{NBSP}版权所有:{_short(truth['agency'])[:2]}市人民政府 · ·主办:{_short(truth['agency'])[:2]}"
+            f"市人民政府办公室{NBSP}",
+            f"备案编号:{NBSP}粤ICP备{rng.randint(10**7, 10**8 - 1):08d}号{NBSP} 网站标识码:{code}{NBSP} "
+            f"粤公网安备;{NBSP}{rng.randint(10**13, 10**14 - 1)}",
+            "政府网公众号"]
+
+
+@dataclass(slots=True)
+class _Doc:
+    """The parts of one report text that every layout shares."""
+
+    truth: dict
+    layout: Layout
+    st: _Style
+    rng: random.Random
+    t2: _Table
+    t3: _Table
+    t4: _Table
+    ambiguous: set[str] = field(default_factory=set)
+
+
+def _doc(truth: dict, rng: random.Random) -> _Doc:
+    layout = layout_of(truth)
+    st = _style(rng)
+    return _Doc(truth, layout, st, rng, _table2(truth, layout, st, rng),
+                _table3(truth, layout, st, rng), _table4(truth, st, rng))
+
+
+def _assemble(doc: _Doc, tables: tuple[str, str, str], *, markdown: bool = False,
+              blank_lines: bool | None = None, chrome: bool | None = None) -> str:
+    """Title, sections 一…六 with narrative and the three rendered tables, optional web chrome."""
+    rng, truth = doc.rng, doc.truth
+    sep = "\n\n" if (blank_lines if blank_lines is not None else rng.random() < 0.6) else "\n"
+    chrome = chrome if chrome is not None else rng.random() < 0.2
+    heading_style = "md" if markdown and rng.random() < 0.6 else rng.choice(
+        ("plain", "plain", "indent", "bold"))
+    year, short = truth["year"], _short(truth["agency"])
+    known = {"year": year, "next": year + 1, "short": short,
+             "applications": _applications_sentence(truth)}
+    parts: list[str] = []
+    if chrome:
+        parts.append("\n".join(_chrome_before(truth, rng)))
+    parts.append(sep.join(_title(truth, rng, markdown)))
+    if rng.random() < 0.4:
+        parts.append(_preamble(truth, rng))
+    drop_34 = markdown and rng.random() < 0.1  # seed 000 lost the 三 and 四 headings
+    parts.append(_heading("一", rng, heading_style))
+    for template in rng.sample(_OVERVIEW, rng.randint(1, 4)):
+        parts.append(_fill(template, rng, **known))
+    for number, table in zip(("二", "三", "四"), tables, strict=True):
+        if not (drop_34 and number in "三四"):
+            parts.append(_heading(number, rng, heading_style))
+        parts.append(table)
+    parts.append(_heading("五", rng, heading_style))
+    for template in rng.sample(_PROBLEMS, rng.randint(1, 2)):
+        parts.append(_fill(template, rng, **known))
+    parts.append(_heading("六", rng, heading_style))
+    parts.append(_fill(rng.choice(_OTHER), rng, **known))
+    if rng.random() < 0.3:  # signature and date
+        parts.append(f"{truth['agency']}\n{year + 1}年{rng.randint(1, 3)}月{rng.randint(1, 28)}日")
+    if chrome:
+        parts.append("\n".join(_chrome_after(truth, rng)))
+    return sep.join(parts) + "\n"
+
+
+def _cell(doc: _Doc, path: str, value: Any, blank: str, *, nbsp: bool = False) -> str:
+    text = _value(path, value, doc.st) if value is not None else blank
+    if nbsp and text:
+        return _nbsp(doc.rng, text)
+    return text
+
+
+def _nbsp(rng: random.Random, text: str) -> str:
+    """Seed 002: a value with an NBSP on one side (``0\\xa0`` or ``\\xa00``)."""
+    return text + NBSP if rng.random() < 0.6 else NBSP + text
+
+
+def _visible(doc: _Doc) -> str:
+    """A blank token that a layout without cell boundaries can still show."""
+    return doc.st.blank or doc.rng.choice(_VISIBLE_BLANKS)
+
+
+# ---------------------------------------------------------------------------------- markdown
+def _md_line(cells: list[str], pad: bool) -> str:
+    if pad:
+        return "| " + " | ".join(cells) + " |"
+    return "|" + "|".join(cells) + "|"
+
+
+def _md_table(rows: list[list[str]], rng: random.Random, *, header: list[str] | None = None) -> str:
+    """A pipe table; ``header`` None makes an empty header row (seeds 000: tables 3 and 4)."""
+    width = max(len(r) for r in rows)
+    if header is None:
+        header = [""] * width
+    pad = rng.random() < 0.8
+    lines = [_md_line(header + [""] * (width - len(header)), pad),
+             "|" + "|".join("-" * rng.randint(3, 12) for _ in range(width)) + "|"]
+    lines += [_md_line(r + [""] * (width - len(r)), pad) for r in rows]
+    return "\n".join(lines)
+
+
+def _grid_rows(doc: _Doc, table: _Table, blank: str, *, nbsp: bool = False) -> list[list[str]]:
+    """Rows as full grids: label slots, then value slots padded to the table's width."""
+    out = []
+    for row in table.rows:
+        if row.kind == "caption":
+            out.append(row.labels + [""] * table.value_slots)
+        elif row.kind == "header":
+            out.append(row.labels + [""] * (table.label_slots + table.value_slots - len(row.labels)))
+        else:
+            values = [_cell(doc, p, v, blank, nbsp=nbsp) for p, v in zip(row.paths, row.values,
+                                                                          strict=True)]
+            out.append(row.labels + values + [""] * (table.value_slots - len(values)))
+    return out
+
+
+def markdown(truth: dict, rng: random.Random, info: set[str] | None = None) -> str:
+    """Markdown pipe tables with ``|---|`` rows; table 2's first caption is the header (seed 000)."""
+    doc = _doc(truth, rng)
+    blank = doc.st.blank
+    t2 = _grid_rows(doc, doc.t2, blank, nbsp=doc.st.nbsp)
+    if rng.random() < 0.7:
+        table2 = _md_table(t2[1:], rng, header=t2[0])
+    else:  # one table per block, each headed by its caption
+        chunks, current = [], [t2[0]]
+        for r in t2[1:]:
+            if r[0].startswith("第二十条"):
+                chunks.append(current)
+                current = [r]
+            else:
+                current.append(r)
+        chunks.append(current)
+        table2 = "\n\n".join(_md_table(c[1:], rng, header=c[0]) for c in chunks)
+    t3 = _grid_rows(doc, doc.t3, blank, nbsp=doc.st.nbsp)
+    t4 = _grid_rows(doc, doc.t4, blank, nbsp=doc.st.nbsp)
+    table3 = _md_table(t3, rng) if rng.random() < 0.7 else _md_table(t3[1:], rng, header=t3[0])
+    table4 = _md_table(t4, rng) if rng.random() < 0.7 else _md_table(t4[1:], rng, header=t4[0])
+    return _assemble(doc, (table2, table3, table4), markdown=True, blank_lines=True)
+
+
+# ---------------------------------------------------------------------------------- tabs
+def _tab_rows(doc: _Doc, table: _Table, blank: str, *,
+              cell: Callable[[str, Any], str] | None = None) -> list[str]:
+    """Tab-separated rows with the padding of seeds 001/004: label cells present or empty,
+    leading and trailing empty cells that vary from row to row.
+
+    Where a blank is an empty cell the row gets exactly seven cells after its last label, so
+    that the blank's column stays recoverable; elsewhere the non-empty cells are the values."""
+    rng = doc.rng
+    render = cell or (lambda p, v: _cell(doc, p, v, blank, nbsp=doc.st.nbsp))
+    lines: list[str] = []
+    for row in table.rows:
+        if row.kind == "caption":
+            if rng.random() < 0.3:
+                lines += [row.labels[0], ""]  # seed 001: the first caption alone, then a blank line
+            else:
+                lines.append(row.labels[0] + "\t" * table.value_slots)
+            continue
+        if row.kind == "header":
+            cells = row.labels[:]
+            if table.name == "table2":
+                cells += [""] * (1 + table.value_slots - len(cells))
+            elif rng.random() < 0.3:
+                cells.append("")
+            lines.append("\t".join(cells))
+            continue
+        values = [render(p, v) for p, v in zip(row.paths, row.values, strict=True)]
+        has_empty = any(v == "" for v in values)
+        if table.name == "table2":
+            lines.append("\t".join([row.labels[0], *values, *[""] * (table.value_slots - len(values))]))
+            continue
+        if table.name == "table4":
+            lines.append("\t".join(values + ([""] if rng.random() < 0.3 and not has_empty else [])))
+            continue
+        slots = row.labels
+        first = next(i for i, s in enumerate(slots) if s)
+        last = max(i for i, s in enumerate(slots) if s)
+        lead = rng.randint(0, first)  # empty cells before the first label (004: all; 001: fewer)
+        inner = slots[first:last + 1]
+        gap = 0 if has_empty else rng.randint(0, len(slots) - 1 - last)
+        trail = 0 if has_empty else rng.choice((0, 0, 1))
+        cells = [""] * lead + inner + [""] * gap + values + [""] * trail
+        lines.append("\t".join(cells))
+        if rng.random() < 0.04:
+            lines.append("")  # seeds 001/004: a blank line inside the table
+    return lines
+
+
+def tabs(truth: dict, rng: random.Random, info: set[str] | None = None) -> str:
+    """Tab-separated cells with shifting label padding (seeds 001, 004)."""
+    doc = _doc(truth, rng)
+    tables = tuple("\n".join(_tab_rows(doc, t, doc.st.blank)) for t in (doc.t2, doc.t3, doc.t4))
+    return _assemble(doc, tables, markdown=rng.random() < 0.3)  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------------------------- pipes
+def pipes(truth: dict, rng: random.Random, info: set[str] | None = None) -> str:
+    """``a  | b  | `` rows with NBSP around values and rowspan labels only on the first row of
+    their span (seed 002); table headers collapse to their non-empty cells."""
+    doc = _doc(truth, rng)
+    blank = doc.st.blank
+
+    def line(cells: list[str]) -> str:
+        return "".join(f"{c}  | " for c in cells)
+
+    def values(row: _Row) -> list[str]:
+        return [_cell(doc, p, v, blank, nbsp=True) for p, v in zip(row.paths, row.values, strict=True)]
+
+    out: list[list[str]] = []
+    for table in (doc.t2, doc.t3, doc.t4):
+        lines = []
+        for row in table.rows:
+            if row.kind == "data":
+                lines.append(line([s for s in row.labels if s] + values(row)))
+            else:
+                lines.append(line([s for s in row.labels if s]))
+        out.append(lines)
+    tables = tuple("\n".join(t) for t in out)
+    return _assemble(doc, tables, blank_lines=False)  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------------------------- cell per line
+def cell_per_line(truth: dict, rng: random.Random, info: set[str] | None = None) -> str:
+    """One cell per line with blank lines between; an empty cell collapses into the blank lines,
+    so the columns of a row with empty and filled cells cannot be told (seed 003)."""
+    doc = _doc(truth, rng)
+    blank = doc.st.blank
+    split_group = rng.random() < 0.5  # seed 003: "(三)" and "不予公开" on separate lines
+
+    def emit(cells: list[str]) -> list[str]:
+        lines: list[str] = []
+        for c in cells:
+            if c:
+                lines += [c, ""]
+            else:
+                lines += [""] * rng.randint(0, 2)  # the empty cell leaves only blank lines
+        return lines
+
+    out = []
+    for table in (doc.t2, doc.t3, doc.t4):
+        lines: list[str] = []
+        for row in table.rows:
+            labels = [s for s in row.labels if s]
+            if split_group and table.name == "table3":
+                labels = [part for s in labels for part in _split_marker(s)]
+            if row.kind != "data":
+                lines += emit(labels)
+                continue
+            values = [_cell(doc, p, v, blank) for p, v in zip(row.paths, row.values, strict=True)]
+            if "" in values and any(values) and info is not None:
+                info.update(row.paths)  # filled cells of this row lost their columns
+            lines += emit(labels + values)
+        out.append("\n".join(lines).rstrip("\n"))
+    return _assemble(doc, tuple(out), blank_lines=True)  # type: ignore[arg-type]
+
+
+def _split_marker(label: str) -> list[str]:
+    m = re.match(r"^([(（][一二三四五六七][)）])\s*(\S.*)$", label)
+    if m and "、" not in label[:2] and len(m.group(2)) <= 6:
+        return [m.group(1), m.group(2)]
+    return [label]
+
+
+# ---------------------------------------------------------------------------------- plain
+def _spaced_rows(doc: _Doc, table: _Table, blank: str) -> list[tuple[str, list[str]]]:
+    """(label text, value strings) per row, blanks as a visible token."""
+    out = []
+    for row in table.rows:
+        labels = " ".join(s for s in row.labels if s)
+        values = [_cell(doc, p, v, blank) for p, v in zip(row.paths, row.values, strict=True)]
+        out.append((labels, values))
+    return out
+
+
+def plain(truth: dict, rng: random.Random, info: set[str] | None = None) -> str:
+    """Each row as ``label 0 0 0 0 0 0 0`` with single spaces."""
+    doc = _doc(truth, rng)
+    blank = _visible(doc)
+    tables = []
+    for table in (doc.t2, doc.t3, doc.t4):
+        lines = [" ".join([label, *values]).strip() for label, values in _spaced_rows(doc, table, blank)]
+        tables.append("\n".join(line for line in lines if line))
+    return _assemble(doc, tuple(tables))  # type: ignore[arg-type]
+
+
+def label_then_values(truth: dict, rng: random.Random, info: set[str] | None = None) -> str:
+    """A row's label on one line and its values, space separated, on the next."""
+    doc = _doc(truth, rng)
+    blank = _visible(doc)
+    tables = []
+    for table in (doc.t2, doc.t3, doc.t4):
+        lines: list[str] = []
+        for label, values in _spaced_rows(doc, table, blank):
+            if label:
+                lines.append(label)
+            if values:
+                lines.append(" ".join(values))
+        tables.append("\n".join(lines))
+    return _assemble(doc, tuple(tables))  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------------------------- run together
+_TOKEN = {
+    "count": re.compile(r"0|[1-9]\d*"),
+    "signed": re.compile(r"[+\-－]?(?:0|[1-9]\d*)"),
+    "amount": re.compile(r"(?:0|[1-9]\d*)(?:\.\d+)?(?:万元|元)?"),
+}
+
+
+def _splits(text: str, kinds: list[str], blank: str, limit: int = 2) -> int:
+    """How many ways ``text`` splits into one token per cell (up to ``limit``)."""
+    memo: dict[tuple[int, int], int] = {}
+
+    def count(pos: int, i: int) -> int:
+        if i == len(kinds):
+            return 1 if pos == len(text) else 0
+        key = (pos, i)
+        if key in memo:
+            return memo[key]
+        total = 0
+        if blank and text.startswith(blank, pos):
+            total += count(pos + len(blank), i + 1)
+        pattern = _TOKEN[kinds[i]]
+        for end in range(pos + 1, len(text) + 1):
+            if pattern.fullmatch(text, pos, end):
+                total += count(end, i + 1)
+                if total >= limit:
+                    break
+        memo[key] = min(total, limit)
+        return memo[key]
+
+    return count(0, 0)
+
+
+def run_together(truth: dict, rng: random.Random, info: set[str] | None = None) -> str:
+    """A row's numbers glued (``…数量 713000074`` for 71,3,0,0,0,0,74) and the next label glued
+    to them (``…国家秘密00000002.其他…``); sometimes the whole of table 3 on one line."""
+    doc = _doc(truth, rng)
+    blank = _visible(doc)
+    tables = []
+    for table in (doc.t2, doc.t3, doc.t4):
+        pieces: list[str] = []
+        for row in table.rows:
+            label = " ".join(s for s in row.labels if s)
+            if row.kind != "data":
+                pieces.append(label)
+                continue
+            values = [_cell(doc, p, v, blank) for p, v in zip(row.paths, row.values, strict=True)]
+            run = "".join(values)
+            if info is not None and len(values) > 1:
+                kinds = [TEMPLATE.cell_kind(p) for p in row.paths]
+                if _splits(run, kinds, blank) != 1:
+                    info.update(row.paths)
+            space = " " if rng.random() < 0.5 else ""
+            pieces.append(f"{label}{space}{run}" if label else run)
+        head = [p for p, r in zip(pieces, table.rows, strict=True) if r.kind != "data"]
+        data = [p for p, r in zip(pieces, table.rows, strict=True) if r.kind == "data"]
+        if table.name == "table3":
+            glue = "" if rng.random() < 0.7 else " "
+            body = glue.join(data) if rng.random() < 0.4 else _glue_pairs(data, rng)
+            tables.append("\n".join(["".join(head) if rng.random() < 0.5 else " ".join(head), body]))
+        elif table.name == "table4":
+            tables.append("\n".join([" ".join(head), *data]))
+        else:
+            tables.append("\n".join(pieces))
+    return _assemble(doc, tuple(tables))  # type: ignore[arg-type]
+
+
+def _glue_pairs(rows: list[str], rng: random.Random) -> str:
+    """Lines of a few rows each, the rows inside a line glued label-to-digits."""
+    lines, current = [], ""
+    for r in rows:
+        current += r
+        if rng.random() < 0.35:
+            lines.append(current)
+            current = ""
+    if current:
+        lines.append(current)
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------- split tables
+def split_tables(truth: dict, rng: random.Random, info: set[str] | None = None) -> str:
+    """A PDF-to-markdown conversion: table 3 cut into small markdown tables, each with a spurious
+    header row (column names, or its first data row), some with the labels in one table and the
+    values of the same rows in the next."""
+    doc = _doc(truth, rng)
+    blank = doc.st.blank
+    t2 = _grid_rows(doc, doc.t2, blank)
+    table2 = _md_table(t2[1:], rng, header=t2[0])
+    rows3 = doc.t3.rows
+    header_rows = [r for r in rows3 if r.kind == "header"]
+    data_rows = [r for r in rows3 if r.kind == "data"]
+    names = [c.label.text for c in TEMPLATE.application_columns]
+    chunks: list[str] = [_md_table([h.labels for h in header_rows[1:]], rng, header=header_rows[0].labels)]
+    i = 0
+    while i < len(data_rows):
+        k = rng.randint(2, 7)
+        block = data_rows[i:i + k]
+        i += k
+        labels = [r.labels for r in block]
+        values = [[_cell(doc, p, v, blank) for p, v in zip(r.paths, r.values, strict=True)]
+                  for r in block]
+        spurious = rng.random()
+        if rng.random() < 0.35:  # labels detached from their values: k label rows, then k value rows
+            chunks.append(_md_table(labels, rng, header=["", "", ""]))
+            if spurious < 0.5:
+                chunks.append(_md_table(values, rng, header=names))
+            else:
+                chunks.append(_md_table(values[1:], rng, header=values[0]))
+            continue
+        full = [lab + val for lab, val in zip(labels, values, strict=True)]
+        if spurious < 0.5:
+            chunks.append(_md_table(full, rng, header=["", "", "", *names]))
+        else:  # the converter took the first data row for the header
+            chunks.append(_md_table(full[1:], rng, header=full[0]))
+    table3 = "\n\n".join(chunks)
+    t4 = _grid_rows(doc, doc.t4, blank)
+    if rng.random() < 0.5:
+        table4 = _md_table(t4[1:], rng, header=t4[0])
+    else:  # the header rows in one table, the values under spurious column names in the next
+        columns = [c.label.text for c in TEMPLATE.review_columns] * len(TEMPLATE.review_groups)
+        table4 = (_md_table(t4[1:3], rng, header=t4[0]) + "\n\n"
+                  + _md_table([t4[3]], rng, header=columns))
+    return _assemble(doc, (table2, table3, table4), markdown=True, blank_lines=True)
+
+
+# ---------------------------------------------------------------------------------- notes in cells
+_NOTES = ("（其中修订{n}件）", "（含解读{n}篇）", "(其中新增{n}项)", "（其中{n}件已办结）")
+
+
+def notes_in_cells(truth: dict, rng: random.Random, info: set[str] | None = None) -> str:
+    """Like ``tabs``, with notes in some value cells: ``22（其中修订16件）``, ``5件``."""
+    doc = _doc(truth, rng)
+    share = rng.uniform(0.1, 0.4)
+
+    def cell(path: str, value: Any) -> str:
+        text = _cell(doc, path, value, doc.st.blank)
+        if value is None or rng.random() > share or TEMPLATE.cell_kind(path) != "count":
+            return text
+        if path.startswith("active_disclosure.") and value and rng.random() < 0.5:
+            return text + rng.choice(_NOTES).format(n=rng.randint(0, value))
+        return text + rng.choice(("件", "件", "项", "个"))
+
+    tables = tuple("\n".join(_tab_rows(doc, t, doc.st.blank, cell=cell))
+                   for t in (doc.t2, doc.t3, doc.t4))
+    return _assemble(doc, tables)  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------------------------- registry
+LAYOUTS: dict[str, Callable[[dict, random.Random], str]] = {
+    "markdown": markdown,
+    "tabs": tabs,
+    "pipes": pipes,
+    "cell_per_line": cell_per_line,
+    "plain": plain,
+    "label_then_values": label_then_values,
+    "run_together": run_together,
+    "split_tables": split_tables,
+    "notes_in_cells": notes_in_cells,
+}
+# Layouts whose every cell a faithful reader recovers exactly. cell_per_line is lossless except
+# in rows where a blank cell collapsed (Rendering.ambiguous names them); run_together is not:
+# glued digits can split several ways (713000074), which is the point of that layout.
+layouts_lossless: frozenset[str] = frozenset(LAYOUTS) - {"run_together", "cell_per_line"}
+
+
+@dataclass(frozen=True, slots=True)
+class Rendering:
+    """A rendered report and the cells that text cannot place exactly."""
+
+    text: str
+    layout: str
+    ambiguous: frozenset[str]
+
+
+def render_with_info(truth: dict, layout: str, rng: random.Random) -> Rendering:
+    info: set[str] = set()
+    text = LAYOUTS[layout](truth, rng, info)  # type: ignore[call-arg]
+    return Rendering(text, layout, frozenset(info))
+
+
+def render(truth: dict, layout: str, rng: random.Random) -> str:
+    """The full text of ``truth`` in one of :data:`LAYOUTS`."""
+    return LAYOUTS[layout](truth, rng)
