@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Literal
 
-from ..report import CellValue, Finding, Number, Report
+from ..report import CellValue, Finding, Report
 from ..template import TEMPLATE, Layout, bindings, equations, expand_terms, rule_applies
 from ..template.model import Rule
 
@@ -74,6 +74,10 @@ def _show_sum(cells: Sequence[CellValue], lang: str) -> str:
     if any(c.status == "inferred" for c in cells):
         text += "（含推算值）" if lang == "zh" else " (incl. inferred)"
     return text
+
+
+def _values(paths: Sequence[str], cells: Sequence[CellValue | None]) -> dict[str, Any]:
+    return {p: (c.value if c is not None else None) for p, c in zip(paths, cells, strict=True)}
 
 
 def _first_line(cells: Iterable[CellValue | None]) -> int | None:
@@ -279,6 +283,7 @@ def _column_name(table: str, row: str, column: str) -> str:
 
 
 _MAX_ITEMS = 8
+_ROW_GROUP = {r.key: r.group for r in TEMPLATE.application_rows}
 
 
 def _rows_detail(table: str, checks: list[_CellCheck], plan: _Plan, whole: tuple[str, str]
@@ -295,23 +300,24 @@ def _rows_detail(table: str, checks: list[_CellCheck], plan: _Plan, whole: tuple
         if c.table == table and c.structural:
             row_size[c.row] = row_size.get(c.row, 0) + 1
     full = {r for r, cols in per_row.items() if len(cols) == row_size[r]}
-    items_zh: list[str] = []
-    items_en: list[str] = []
+    # a table-3 group whose every item row is affected is named once, where its first row is
+    whole_groups: dict[str, tuple[str, int]] = {}  # first row → (group name, rows)
     done: set[str] = set()
     if table == "applications":
-        # a table-3 group whose every item row is affected is named once
         for group in TEMPLATE.application_groups:
             if not group.parent:
                 continue
-            members = [r for r in plan.row_keys
-                       if r in row_size and next(x for x in TEMPLATE.application_rows
-                                                 if x.key == r).group == group.key]
+            members = [r for r in plan.row_keys if r in row_size and _ROW_GROUP.get(r) == group.key]
             if len(members) > 1 and all(m in full for m in members):
-                name = f"{group.marker}{group.label.text}"
-                items_zh.append(f"「{name}」（全部{len(members)}行）")
-                items_en.append(f"「{name}」 (all {len(members)} rows)")
+                whole_groups[members[0]] = (f"{group.marker}{group.label.text}", len(members))
                 done.update(members)
+    items_zh: list[str] = []
+    items_en: list[str] = []
     for row, cols in per_row.items():
+        if row in whole_groups:
+            name, count = whole_groups[row]
+            items_zh.append(f"「{name}」（全部{count}行）")
+            items_en.append(f"「{name}」 (all {count} rows)")
         if row in done:
             continue
         name = _short_row(table, row)
@@ -347,7 +353,7 @@ def _evaluate(report: Report, keep_all: bool) -> list[RuleResult]:
                 unchecked.add((eq.rule.id, eq.binding))
                 if keep_all:
                     add(RuleResult(eq.rule.id, "not_checkable", eq.binding, eq.paths,
-                                   {p: (c.value if c else None) for p, c in zip(eq.paths, found, strict=True)}))
+                                   _values(eq.paths, found)))
                 continue
             known: list[CellValue] = found  # type: ignore[assignment]
             n_left = len(eq.left)
@@ -357,8 +363,7 @@ def _evaluate(report: Report, keep_all: bool) -> list[RuleResult]:
                 finding = _equation_finding(eq, known)
                 add(RuleResult(eq.rule.id, "failed", eq.binding, eq.paths, finding.values, finding))
             elif keep_all:
-                add(RuleResult(eq.rule.id, "passed", eq.binding, eq.paths,
-                               {p: c.value for p, c in zip(eq.paths, known, strict=True)}))
+                add(RuleResult(eq.rule.id, "passed", eq.binding, eq.paths, _values(eq.paths, known)))
         for bound in plan.bounds:
             if bound.unless is not None and (bound.unless, bound.binding) not in unchecked:
                 continue  # the equation itself was checked: a bound would only repeat it
@@ -377,8 +382,7 @@ def _bound(bound: _Bound, cells: dict[str, CellValue], keep_all: bool, results: 
     binding = (*bound.binding, ("part", bound.part_key))
     if any(c is None or c.value is None for c in found):
         if keep_all:
-            results.append(RuleResult(bound.rule.id, "not_checkable", binding, paths,
-                                      {p: (c.value if c else None) for p, c in zip(paths, found, strict=True)}))
+            results.append(RuleResult(bound.rule.id, "not_checkable", binding, paths, _values(paths, found)))
         return
     known: list[CellValue] = found  # type: ignore[assignment]
     values = {p: c.value for p, c in zip(paths, known, strict=True)}

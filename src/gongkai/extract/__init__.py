@@ -83,6 +83,7 @@ def extract(document: Document) -> Report:
     _report_orphans(seg, context)
     _settle_by_arithmetic(context)
     infer(cells, layout)
+    _note_forced(context)
     return Report(
         agency=meta.agency,
         year=meta.year,
@@ -344,6 +345,16 @@ def _report_orphans(seg: Segmentation, context: _Context) -> None:
              f"{shown}），未采用",
              f"{len(values)} numbers inside the tables belong to no cell (lines "
              f"{', '.join(map(str, lines[:8]))}: {shown}); not used", line=lines[0])
+
+
+def _note_forced(context: _Context) -> None:
+    """An undecided row whose cells the arithmetic then forced is only worth a remark."""
+    for finding in context.findings:
+        if finding.rule in ("P-ALIGN", "P-SPLIT") and finding.cells and all(
+                context.cells[p].status == "inferred" for p in finding.cells):
+            finding.severity = "info"
+            finding.message += "；这些单元格均已由勾稽关系推算得出"
+            finding.message_en += "; the arithmetic forces all of them"
 
 
 def _settle_by_arithmetic(context: _Context) -> None:

@@ -267,15 +267,6 @@ def _table_spans(table: etree._Element, name: str,
     return spans, n_rows, caption
 
 
-def _is_layout(table: etree._Element) -> bool:
-    """Page layout (a table wrapping the report's prose), not a data table."""
-    for tr in _rows_of(table):
-        for cell in tr:
-            if cell.tag in ("td", "th") and len(_cell_text(cell, [])) > _LAYOUT_CHARS:
-                return True
-    return False
-
-
 class _Builder:
     """Collects paragraphs and tables into a Document, numbering rows as it goes."""
 
@@ -297,20 +288,29 @@ class _Builder:
     def paragraph(self, text: str) -> None:
         self.document.add_paragraph(text, line=len(self.document.rows) + 1)
 
-    def table(self, table: etree._Element, name: str) -> None:
+    def table(self, table: etree._Element, name: str) -> bool:
+        """Add a data table (and the tables nested in it); False if it is page layout."""
+        nested: list[etree._Element] = []
+        spans, n_rows, caption = _table_spans(table, name, nested)
+        if any(len(span.text) > _LAYOUT_CHARS for span in spans):
+            return False
         # Nested tables are their own tables, after the one that holds them (each table's
-        # rows stay together); a queue rather than recursion, so depth cannot hurt.
-        queue = [table]
-        while queue:
-            current = queue.pop(0)
-            nested: list[etree._Element] = []
-            spans, n_rows, caption = _table_spans(current, name, nested)
+        # rows stay together); an explicit stack rather than recursion, so depth cannot hurt.
+        stack: list[tuple[list[Span], int, str, list[etree._Element]]] = [
+            (spans, n_rows, caption, nested)]
+        while stack:
+            spans, n_rows, caption, nested = stack.pop()
             if caption:
                 self.paragraph(caption)
             if n_rows:
                 first_line = len(self.document.rows) + 1
                 self.document.add_table(build_grid(spans, n_rows, first_line, name), exact=True)
-            queue[:0] = nested
+            children = []
+            for element in nested:
+                inner: list[etree._Element] = []
+                children.append((*_table_spans(element, name, inner), inner))
+            stack.extend(reversed(children))  # popped in document order
+        return True
 
 
 def _walk(root: etree._Element, builder: _Builder, name: str) -> None:
@@ -324,8 +324,7 @@ def _walk(root: etree._Element, builder: _Builder, name: str) -> None:
                 continue
             if tag in _BLOCK:
                 builder.flush()
-            if tag == "table" and not _is_layout(element):
-                builder.table(element, name)
+            if tag == "table" and builder.table(element, name):
                 walker.skip_subtree()
                 continue
             if tag == "pre":

@@ -47,6 +47,9 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
         if _CONTROL.search(text[:4096]):
             raise ParseError(name, "binary data, not a text report")
         return text, encoding
+    controls = sum(1 for b in sample if b < 9 or 13 < b < 32 and b != 27)
+    if controls > len(sample) // 100:
+        raise ParseError(name, "binary data, not a text report")
     for encoding in ("utf-8", "gb18030"):
         try:
             text = data.decode(encoding)

@@ -15,6 +15,7 @@ import math
 import random
 from collections.abc import Iterable, Sequence
 from fractions import Fraction
+from functools import cache
 from typing import Any, Literal
 
 from ..report import SCHEMA, nested_value
@@ -46,6 +47,14 @@ _COLS = (*_APPLICANTS, "total")
 _RL_PARTS = tuple(c.key for c in TEMPLATE.review_columns if c.key != "total")
 _RL_COLS = (*_RL_PARTS, "total")
 _GROUPS = tuple(g.key for g in TEMPLATE.review_groups)
+_RESULTS_2021 = TEMPLATE.result_row_keys(Layout("2021"))
+# the 2021 rows that the 2019 format prints as the single row ``other``
+_OTHER_SUB_ROWS = tuple(r for r in _RESULTS_2021 if r not in TEMPLATE.result_row_keys(Layout("2019")))
+
+
+@cache
+def _row_keys(layout: Layout) -> tuple[str, ...]:
+    return TEMPLATE.application_row_keys(layout)
 
 # Relative frequency of each applicant type (natural persons file most applications).
 _APPLICANT_WEIGHTS = {"natural_person": 0.86, "commercial": 0.08, "research": 0.005,
@@ -236,7 +245,7 @@ def _applications(rng: random.Random, layout: Layout,
     handled = [n + c - f for n, c, f in zip(new, carried, forward, strict=True)]
 
     # outcomes are drawn on the 2021 rows; the 2019 and hybrid （六） row is their sum
-    results = TEMPLATE.result_row_keys(Layout("2021"))
+    results = _RESULTS_2021
     row_weights = [0.0 if rng.random() < 0.35 else _RESULT_WEIGHTS.get(r, _DEFAULT_WEIGHT)
                    * rng.uniform(0.3, 2.0) for r in results]
     if not any(row_weights):
@@ -245,12 +254,12 @@ def _applications(rng: random.Random, layout: Layout,
     for j, n in enumerate(handled):
         for r, part in zip(results, _split(n, row_weights, rng), strict=True):
             grid[r][j] = part
-    sub_rows = [r for r in results if r not in TEMPLATE.result_row_keys(Layout("2019"))]
+    sub_rows = _OTHER_SUB_ROWS
     grid["other"] = [sum(grid[r][j] for r in sub_rows) for j in range(len(_APPLICANTS))]
     grid.update(new_received=new, carried_over=carried, carried_forward=forward,
                 total=handled)
     out: dict[str, list[int | None]] = {}
-    for key in TEMPLATE.application_row_keys(layout):
+    for key in _row_keys(layout):
         if layout.hybrid and key in sub_rows:
             out[key] = [None] * len(_COLS)  # not printed: the hybrid prints only （六）
         else:
@@ -422,7 +431,7 @@ def _closure(cells: dict[str, Any], layout: Layout) -> dict[str, int]:
         for eq in eqs:
             left_u = [p for p in eq.left if value(p) is None]
             right_u = [p for p in eq.right if value(p) is None]
-            if not left_u and not right_u or (left_u and right_u):
+            if (not left_u and not right_u) or (left_u and right_u):
                 continue
             unknown, same, other = ((left_u, eq.left, eq.right) if left_u
                                     else (right_u, eq.right, eq.left))
@@ -513,7 +522,7 @@ def _nest(cells: dict[str, Any], layout: Layout, *, only: set[str] | None = None
 def random_report(
     rng: random.Random,
     *,
-    format: FormatId = "2021",  # noqa: A002 - the spec's word for the table format
+    format: FormatId = "2021",
     hybrid: bool = False,
     profile: Profile | None = None,
     inconsistent: bool = False,

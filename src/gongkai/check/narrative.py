@@ -1,0 +1,380 @@
+"""The narrative as evidence: table quantities stated in sections 一 and 六 (rule C-TEXT).
+
+Reports often say in words what their tables count: 「全年共收到政府信息公开申请75件」,
+「现行有效行政规范性文件698件」, 「政府信息公开行政复议351件」, 「全年未收到政府信息公开申请」.
+:func:`narrative_facts` extracts such statements with their meaning; :func:`text_results` compares
+them with the tables and C-TEXT warns, quoting the sentence, where they contradict.
+
+Precision comes first: a fact is taken only when the sentence states that very quantity, in a
+fixed phrase with the number right after it (no 备案 counts, no totals with 上年结转, no
+办结/答复 counts, no other years, no subsets introduced by 其中, no sums over 各部门/各级), and a
+contradiction is only reported when the stated number fits none of the table readings the words
+could mean (e.g. 受理 may mean new applications or new + carried over).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_right
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from ..report import CellValue, Finding, Report
+from ..template import TEMPLATE
+from .rules import RuleResult, show_value
+
+__all__ = ["QUANTITIES", "NarrativeFact", "Quantity", "narrative_facts", "settle_value", "text_results"]
+
+
+@dataclass(frozen=True, slots=True)
+class Quantity:
+    """A table quantity that sentences state: the cells it is the sum of, and other readings the
+    same words may have (agreeing with any of them is not a contradiction)."""
+
+    key: str
+    paths: tuple[str, ...]
+    alternatives: tuple[tuple[str, ...], ...]
+    zh: str
+    en: str
+
+
+_T3 = "applications"
+_RL = "review_litigation"
+QUANTITIES: dict[str, Quantity] = {q.key: q for q in (
+    Quantity("received", (f"{_T3}.new_received.total",),
+             ((f"{_T3}.new_received.total", f"{_T3}.carried_over.total"), (f"{_T3}.total.total",)),
+             "本年新收政府信息公开申请数", "applications received this year"),
+    Quantity("in_force_normative", ("active_disclosure.normative_documents.in_force",), (),
+             "现行有效行政规范性文件件数", "normative documents in force"),
+    Quantity("in_force_rules", ("active_disclosure.rules.in_force",), (),
+             "现行有效规章件数", "rules in force"),
+    Quantity("review_total", (f"{_RL}.review.total",), (),
+             "政府信息公开行政复议案件数", "administrative reviews on information disclosure"),
+    # the table has no total over both kinds of lawsuit; a sentence may also mean one kind only
+    Quantity("litigation_total", (f"{_RL}.litigation_direct.total", f"{_RL}.litigation_after_review.total"),
+             ((f"{_RL}.litigation_direct.total",), (f"{_RL}.litigation_after_review.total",)),
+             "政府信息公开行政诉讼案件数", "lawsuits on information disclosure"),
+)}
+
+# sections whose sentences are read (一 总体情况, 六 其他需要报告的事项)
+SECTIONS = ("overview", "other_matters")
+
+
+@dataclass(frozen=True, slots=True)
+class NarrativeFact:
+    """One table quantity stated by a sentence."""
+
+    quantity: str  # a key of QUANTITIES
+    value: int
+    sentence: str  # the whole sentence, as printed (line breaks joined)
+    line: int | None  # 1-based source line where the sentence starts
+    section: str
+    quote: str  # the sentence, or the part of it stating the number when the sentence is long
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        return QUANTITIES[self.quantity].paths
+
+
+# ---------------------------------------------------------------------------------- patterns
+# Patterns run on a normalised sentence: NFKC (full-width → ASCII: ，→ , （→ ( ０→0), whitespace
+# removed except between two digits. A number must follow its phrase directly (only filler such
+# as 共/共计/为 between) and carry a unit, so table rows, dates and percentages never match.
+_NUM = r"(?P<num>\d{1,3}(?:,\d{3})+|\d+)"
+_FILL = r"(?:共计|合计|总计|累计|总数为|总数|数量为|数量|共有|共|计|为|达到|达|有|是|:)*"
+_UNIT = r"(?:件|份|个|宗|条)"
+_CASE_UNIT = r"(?:件|起|宗|个)"
+_GAP = r"(?P<gap>[^,.。;:!?()\d]{0,16}?)"
+_APPLICATION = (r"(?:(?:政府)?信息公开申请|依申请公开(?:政府信息)?(?:的)?(?:申请|事项|件)?"
+                r"|申请公开政府信息(?:的)?(?:申请)?)")
+_END = r"(?=$|[,.。;:!?)]|情况|事项|情形|的情况|的情形|件)"
+
+_RECEIVED = re.compile(r"(?P<verb>新收|收到|受理|接收|接到|收悉)(?:了)?" + _GAP + _APPLICATION
+                       + _FILL + _NUM + _UNIT)
+_RECEIVED_NONE = re.compile(
+    r"(?:(?:未|没有)(?:新)?(?:收到|受理|接到|接收|发生|产生|出现)(?:过)?(?:任何)?" + _GAP + r"|无(?:任何)?)"
+    + _APPLICATION + _END)
+_IN_FORCE_NORMATIVE = re.compile(
+    r"现行有效(?:的)?(?:行政)?规范性文件" + _FILL + _NUM + "件"
+    r"|(?:行政)?规范性文件(?:中)?,?现行有效(?:的)?" + _FILL + _NUM.replace("num", "num2") + "件")
+_IN_FORCE_RULES = re.compile(
+    r"现行有效(?:的)?(?:政府|部门)?规章" + _FILL + _NUM + "件"
+    r"|(?:政府|部门)?规章(?:中)?,?现行有效(?:的)?" + _FILL + _NUM.replace("num", "num2") + "件")
+_REVIEW = re.compile(r"行政复议(?:案件)?" + _FILL + _NUM + _CASE_UNIT)
+_LITIGATION = re.compile(r"行政诉讼(?:案件)?" + _FILL + _NUM + _CASE_UNIT)
+_CASES_NONE = re.compile(
+    r"(?:(?:未|没有)(?:发生|出现|产生|涉及)(?:过)?(?:任何)?" + _GAP + r"|无(?:因)?(?:政府)?信息公开"
+    r"(?:工作)?(?:引起|引发|而)?(?:的)?(?:被申请|被提起)?(?:的)?)"
+    r"(?P<a>行政复议|行政诉讼)(?:(?:[和、及与或]|或者|以及)(?:被)?(?:提起|申请)?(?P<b>行政复议|行政诉讼))?"
+    r"(?:案件|情况|情形|事项|案)?(?=$|[,.。;!?)])")
+
+# whole-sentence exclusions: other counts that share words with table quantities
+_SENTENCE_EXCLUDE = re.compile(r"12345|热线|建议|提案|信息处理费|人大|政协")
+# clause exclusions: carry-over, other years, comparisons, subsets, sums over several agencies
+_CLAUSE_EXCLUDE = re.compile(r"结转|上年|上一年|去年|往年|前年|同比|较上|较去|比上年|比去年|其中|各级|各部门|"
+                             r"各单位|各地|各县|各乡|各镇|%|百分之|截至上")
+_TAIL_EXCLUDE = re.compile(r"结转|上年|上一年|去年|往年")
+_GAP_EXCLUDE = re.compile(r"办|答复|处理|结转|转办|转来|转交|上年|去年|上级|网上|在线|当面|信函|其中|"
+                          r"复议|诉讼")
+_HANDLED_BEFORE = re.compile(r"办结|答复|办理|处理|转办")  # 办理/答复 totals are not 收到
+_CASE_PREFIX_EXCLUDE = re.compile(r"办理|审理|受理|收到|接收|作为|机关|直接|复议后|出庭|败诉|胜诉")
+_DOCUMENT_EXCLUDE = re.compile(r"备案|清理|审查|审核|合法性|报备|起草|征求|评估")
+_LIST_BEFORE = re.compile(r"(?:[和及与、或]|党内|党)$")
+_YEAR = re.compile(r"((?:19|20)\d{2})年")
+_KEYWORDS = ("申请", "复议", "诉讼", "规范性文件", "规章")
+
+_FOOTER = re.compile(r"^(?:[-—–－]\s*\d+\s*[-—–－]|第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?)$")
+_SENTENCE = re.compile(r"[^。！？!?；;\n]+")
+_DIGIT_SPACE = re.compile(r"(?<=\d)\s+(?=\d)")
+_SPACE = re.compile(r"\s+")
+
+
+# ---------------------------------------------------------------------------------- sentences
+def _flatten(text: str) -> tuple[str, list[int], list[int]]:
+    """Join wrapped lines (PDF text breaks sentences anywhere) into one string; blank lines stay
+    boundaries. Returns the text, each kept line's start offset in it, and its source index."""
+    pieces: list[str] = []
+    starts: list[int] = []
+    indexes: list[int] = []
+    pos = 0
+    prev = ""
+    for index, raw in enumerate(text.split("\n")):
+        line = raw.strip().lstrip("#").strip().replace("**", "")
+        if not line or _FOOTER.match(line):
+            if not line and prev:
+                pieces.append("\n")
+                pos += 1
+                prev = ""
+            continue
+        # keep two numbers on either side of a line break apart
+        joiner = " " if prev and ((prev[-1].isdigit() and line[0].isdigit())
+                                  or (prev[-1].isascii() and prev[-1].isalpha()
+                                      and line[0].isascii() and line[0].isalpha())) else ""
+        starts.append(pos + len(joiner))
+        indexes.append(index)
+        pieces.append(joiner + line)
+        pos += len(joiner) + len(line)
+        prev = line
+    return "".join(pieces), starts, indexes
+
+
+def _normalise(sentence: str) -> str:
+    text = unicodedata.normalize("NFKC", sentence)
+    text = _DIGIT_SPACE.sub("\x01", text)
+    return _SPACE.sub("", text).replace("\x01", " ")
+
+
+def _origin(report: Report, section: str, lines: list[str]) -> int | None:
+    """The source line of the section text's first line. ``section_lines`` gives the heading's
+    line; the text may start at the heading or just after it."""
+    base = report.section_lines.get(section)
+    if base is None:
+        return None
+    first = next((i for i, line in enumerate(lines) if line.strip()), 0)
+    spec = next((s for s in TEMPLATE.sections if s.key == section), None)
+    head = _normalise(lines[first]) if lines else ""
+    if spec is not None and any(label in head for label in spec.label.all):
+        return base - first
+    return base + 1
+
+
+def _sentences(text: str) -> Iterator[tuple[str, int]]:
+    """(sentence, index of its first source line within ``text``) for candidate sentences."""
+    flat, starts, indexes = _flatten(text)
+    for m in _SENTENCE.finditer(flat):
+        sentence = m.group().strip()
+        if not sentence or not any(k in sentence for k in _KEYWORDS):
+            continue
+        position = bisect_right(starts, m.start()) - 1
+        yield _SPACE.sub(" ", sentence), indexes[max(position, 0)] if indexes else 0
+
+
+# ---------------------------------------------------------------------------------- clauses
+def _clause(norm: str, start: int, end: int) -> str:
+    """The clause around a match: from the previous , ; : to the next one."""
+    begin = max(norm.rfind(",", 0, start), norm.rfind(";", 0, start), norm.rfind(":", 0, start)) + 1
+    stops = [i for i in (norm.find(",", end), norm.find(";", end)) if i >= 0]
+    return norm[begin:min(stops) if stops else len(norm)]
+
+
+def _tail(norm: str, end: int) -> str:
+    """What qualifies the number right after it: a parenthesis, and a following clause that
+    starts with 含/包括/其中 (e.g. 「，其中上年结转5件」)."""
+    rest = norm[end:]
+    tail = ""
+    if rest.startswith("("):
+        close = rest.find(")")
+        tail, rest = (rest, "") if close < 0 else (rest[:close + 1], rest[close + 1:])
+    if rest.startswith(","):
+        nxt = rest[1:]
+        if nxt.startswith(("含", "包括", "其中")):
+            tail += nxt
+    return tail
+
+
+def _number(text: str) -> int:
+    return int(text.replace(",", ""))
+
+
+def _quote(sentence: str, norm_match: str) -> str:
+    """The sentence, or for a long one the clause that states the number."""
+    if len(sentence) <= 120:
+        return sentence
+    for part in re.split(r"(?<=[，,；;：:])", sentence):
+        if norm_match in _normalise(part):
+            return f"…{part.rstrip('，,；;：:')}…"
+    return sentence[:119] + "…"
+
+
+def _facts_in(norm: str) -> Iterator[tuple[str, int, str]]:
+    """(quantity, value, matched text) for every statement in one normalised sentence."""
+    disclosure = "信息公开" in norm
+    for m in _RECEIVED.finditer(norm):
+        clause = _clause(norm, m.start(), m.end())
+        before = clause[: max(clause.find(m.group("verb")), 0)]
+        if (_GAP_EXCLUDE.search(m.group("gap")) or _CLAUSE_EXCLUDE.search(clause)
+                or _HANDLED_BEFORE.search(before) or _TAIL_EXCLUDE.search(_tail(norm, m.end()))):
+            continue
+        yield "received", _number(m.group("num")), m.group()
+    for m in _RECEIVED_NONE.finditer(norm):
+        gap = m.group("gap") or ""
+        if _GAP_EXCLUDE.search(gap) or _CLAUSE_EXCLUDE.search(_clause(norm, m.start(), m.end())):
+            continue
+        yield "received", 0, m.group()
+    if not _DOCUMENT_EXCLUDE.search(norm):
+        for quantity, pattern in (("in_force_normative", _IN_FORCE_NORMATIVE),
+                                  ("in_force_rules", _IN_FORCE_RULES)):
+            for m in pattern.finditer(norm):
+                if _LIST_BEFORE.search(norm[: m.start()]) or _CLAUSE_EXCLUDE.search(
+                        _clause(norm, m.start(), m.end())):
+                    continue
+                yield quantity, _number(m.group("num") or m.group("num2")), m.group()
+    if not disclosure:
+        return  # 行政复议/行政诉讼 counts are taken only in sentences about information disclosure
+    for quantity, pattern in (("review_total", _REVIEW), ("litigation_total", _LITIGATION)):
+        for m in pattern.finditer(norm):
+            prefix = norm[max(0, m.start() - 6): m.start()]
+            clause = _clause(norm, m.start(), m.end())
+            if (_CASE_PREFIX_EXCLUDE.search(prefix) or _LIST_BEFORE.search(prefix)
+                    or prefix.endswith(("行政复议", "行政诉讼")) or _CLAUSE_EXCLUDE.search(clause)):
+                continue
+            yield quantity, _number(m.group("num")), m.group()
+    for m in _CASES_NONE.finditer(norm):
+        gap = m.group("gap") or ""
+        if _GAP_EXCLUDE.search(gap.replace("复议", "").replace("诉讼", "")) or _CASE_PREFIX_EXCLUDE.search(
+                gap):
+            continue
+        for kind in (m.group("a"), m.group("b")):
+            if kind:
+                yield ("review_total" if kind == "行政复议" else "litigation_total"), 0, m.group()
+
+
+def narrative_facts(report: Report) -> list[NarrativeFact]:
+    """Table quantities stated in sections 一 and 六, with the sentence and its source line."""
+    facts: list[NarrativeFact] = []
+    seen: set[tuple[str, int, str]] = set()
+    year = report.year
+    for section in SECTIONS:
+        text = report.sections.get(section)
+        if not text:
+            continue
+        origin: int | bool | None = False  # computed on the first fact only
+        for sentence, index in _sentences(text):
+            if _SENTENCE_EXCLUDE.search(sentence):
+                continue
+            norm = _normalise(sentence)
+            if year is not None and any(int(y) != year for y in _YEAR.findall(norm)):
+                continue  # a number about another year (or a comparison with one)
+            for quantity, value, matched in _facts_in(norm):
+                key = (quantity, value, sentence)
+                if key in seen:
+                    continue
+                seen.add(key)
+                if origin is False:
+                    origin = _origin(report, section, text.split("\n"))
+                line = None if origin is None or origin is False else origin + index
+                facts.append(NarrativeFact(quantity, value, sentence, line, section,
+                                           _quote(sentence, matched)))
+    return facts
+
+
+def settle_value(facts: list[NarrativeFact], path: str) -> int | None:
+    """The value the narrative states for exactly this cell, if the facts agree on one; else None.
+
+    Lets the extractor settle an ambiguous cell (a sum of two cells settles neither)."""
+    values = {f.value for f in facts if f.paths == (path,)}
+    return values.pop() if len(values) == 1 else None
+
+
+# ---------------------------------------------------------------------------------- comparison
+def _english_label(path: str) -> str:
+    label = TEMPLATE.cell_label(path)
+    return {"表二": "table 2 ", "表三": "table 3 ", "表四": "table 4 "}.get(label[:2], "") + label[2:]
+
+
+def _cells(report: Report, paths: tuple[str, ...]) -> list[CellValue] | None:
+    cells = [report.cells.get(p) for p in paths]
+    if any(c is None or c.value is None for c in cells):
+        return None
+    return cells  # type: ignore[return-value]
+
+
+def _total(cells: list[CellValue]) -> float:
+    return sum(c.value for c in cells)  # type: ignore[misc]
+
+
+def _contradiction(quantity: Quantity, fact: NarrativeFact, cells: list[CellValue]) -> Finding:
+    rule = TEMPLATE.rule("C-TEXT")
+    paths = quantity.paths
+    if len(paths) == 1:
+        where, where_en = TEMPLATE.cell_label(paths[0]), _english_label(paths[0])
+        actual, actual_en = show_value(cells[0], "zh"), show_value(cells[0], "en")
+    else:
+        where = "、".join(TEMPLATE.cell_label(p) for p in paths) + "之和"
+        where_en = "the sum of " + " and ".join(_english_label(p) for p in paths)
+        total = show_value(CellValue(_total(cells), "read"), "zh")
+        actual = f"{total}（" + "+".join(show_value(c, "zh") for c in cells) + "）"
+        actual_en = f"{total} (" + " + ".join(show_value(c, "en") for c in cells) + ")"
+    zh = rule.zh.format(sentence=fact.quote, quantity=quantity.zh, stated=fact.value,
+                        where=where, actual=actual)
+    en = rule.en.format(sentence=fact.quote, quantity_en=quantity.en, stated=fact.value,
+                        where_en=where_en, actual_en=actual_en)
+    return Finding(rule=rule.id, severity=rule.severity, message=zh, message_en=en,  # type: ignore[arg-type]
+                   cells=list(paths), values={p: c.value for p, c in zip(paths, cells, strict=True)},
+                   line=fact.line, evidence=fact.sentence)
+
+
+def text_results(report: Report, facts: list[NarrativeFact] | None = None, *,
+                 keep_all: bool = True) -> list[RuleResult]:
+    """C-TEXT per stated quantity: passed when some statement agrees with a reading of the table,
+    failed (with a finding quoting the first statement) when none does."""
+    if facts is None:
+        facts = narrative_facts(report)
+    if not facts:
+        return []
+    results: list[RuleResult] = []
+    for quantity in QUANTITIES.values():
+        stated = [f for f in facts if f.quantity == quantity.key]
+        if not stated:
+            continue
+        binding = (("quantity", quantity.key),)
+        cells = _cells(report, quantity.paths)
+        if cells is None:
+            if keep_all:
+                results.append(RuleResult("C-TEXT", "not_checkable", binding, quantity.paths,
+                                          {p: report.value(p) for p in quantity.paths}))
+            continue
+        readings = [_total(cells)]
+        for alternative in quantity.alternatives:
+            found = _cells(report, alternative)
+            if found is not None:
+                readings.append(_total(found))
+        values = {p: c.value for p, c in zip(quantity.paths, cells, strict=True)}
+        if any(abs(f.value - r) < 1e-9 for f in stated for r in readings):
+            if keep_all:
+                results.append(RuleResult("C-TEXT", "passed", binding, quantity.paths, values))
+            continue
+        finding = _contradiction(quantity, stated[0], cells)
+        results.append(RuleResult("C-TEXT", "failed", binding, quantity.paths, values, finding))
+    return results

@@ -1,0 +1,75 @@
+"""Text reading: every encoding a Chinese report comes in, and clear refusals of bad input."""
+
+from __future__ import annotations
+
+import codecs
+
+import pytest
+
+import gongkai
+from gongkai.errors import ParseError
+from gongkai.readers import read, sniff
+from gongkai.readers.text import decode, split_cells
+
+from corpus import SEEDS
+
+SEED = next(SEEDS.glob("004_*.txt"))
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030", "gbk", "utf-16", "utf-16-le",
+                                      "utf-16-be"])
+def test_encodings_parse_identically(encoding):
+    text = SEED.read_text("utf-8")
+    reference = gongkai.parse(SEED)
+    report = gongkai.parse(text.encode(encoding), name=f"seed.{encoding}")
+    assert report.to_dict()["applications"] == reference.to_dict()["applications"]
+    assert report.agency == reference.agency and report.year == 2023
+
+
+def test_decode_reports_the_encoding():
+    assert decode("表三".encode("gbk"), "x")[1] == "gb18030"
+    assert decode(codecs.BOM_UTF8 + "表三".encode(), "x")[1] == "utf-8-sig"
+
+
+@pytest.mark.parametrize(("data", "reason"), [
+    (b"", "empty file"),
+    (b"   \n\n", "empty file"),
+    (bytes(range(256)) * 40, "binary"),
+    (b"\x00\x01\x02\x03" * 1000, "binary"),
+], ids=["empty", "blank", "all-bytes", "nul-pattern"])
+def test_bad_bytes_get_a_clear_error(data, reason):
+    with pytest.raises(ParseError) as error:
+        gongkai.parse(data, name="bad.txt")
+    assert str(error.value).startswith("bad.txt: ") and reason in error.value.reason
+
+
+def test_a_document_of_another_kind_is_refused():
+    with pytest.raises(ParseError, match="no statistics table"):
+        gongkai.parse("关于做好2024年春节期间安全生产工作的通知\n各单位：请做好值班工作。\n".encode(), name="n.txt")
+
+
+def test_missing_file_names_the_file(tmp_path):
+    with pytest.raises(ParseError, match="nope.txt"):
+        gongkai.parse(tmp_path / "nope.txt")
+
+
+def test_kind_is_sniffed_from_content_not_extension():
+    assert sniff(b"%PDF-1.7\n...") == "pdf"
+    assert sniff(b"<!DOCTYPE html><html><body>x</body></html>") == "html"
+    assert sniff("  <html lang='zh'>".encode()) == "html"
+    assert sniff("一、总体情况".encode()) == "text"
+    assert sniff(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100) == "ole"
+    with pytest.raises(ParseError, match="legacy Office"):
+        read(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, name="x.pdf")
+
+
+@pytest.mark.parametrize(("line", "cells"), [
+    ("| 规章 | 0 | 0 | 0 |", ["规章", "0", "0", "0"]),
+    ("|---|---|", None),
+    ("规章\t0\t\t0", ["规章", "0", "", "0"]),
+    ("规章  | 0\u00a0 | 0  | ", ["规章", "0", "0"]),
+    ("规章 0 0 0", ["规章 0 0 0"]),
+    ("   ", None),
+])
+def test_split_cells(line, cells):
+    assert split_cells(line) == cells
