@@ -35,16 +35,15 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
         if data.startswith(bom):
             return _strict(data[2:], encoding, name), encoding
     sample = data[:4096]
-    nuls = sample.count(0)
-    if nuls > len(sample) // 8:
-        # UTF-16 without BOM puts NULs in every other byte for ASCII and digits
-        even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    if even + odd > len(sample) // 100 and min(even, odd) * 3 <= max(even, odd):
+        # UTF-16 without BOM: ASCII (digits, tabs, newlines) leaves NULs on one byte parity only
         encoding = "utf-16-le" if odd > even else "utf-16-be"
         try:
             text = data.decode(encoding)
         except UnicodeDecodeError:
             raise ParseError(name, "binary data, not a text report") from None
-        if _CONTROL.search(text[:4096]):
+        if len(_CONTROL.findall(text[:4096])) > 8:
             raise ParseError(name, "binary data, not a text report")
         return text, encoding
     controls = sum(1 for b in sample if b < 9 or 13 < b < 32 and b != 27)
