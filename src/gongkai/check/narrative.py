@@ -15,8 +15,6 @@ could mean (e.g. 受理 may mean new applications or new + carried over).
 from __future__ import annotations
 
 import re
-import unicodedata
-from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -122,55 +120,48 @@ _CASE_PREFIX_EXCLUDE = re.compile(r"办理|审理|受理|收到|接收|作为|�
 _DOCUMENT_EXCLUDE = re.compile(r"备案|清理|审查|审核|合法性|报备|起草|征求|评估")
 _LIST_BEFORE = re.compile(r"(?:[和及与、或]|党内|党)$")
 _YEAR = re.compile(r"((?:19|20)\d{2})年")
-_KEYWORDS = ("申请", "复议", "诉讼", "规范性文件", "规章")
+_KEY = re.compile(r"申请|复议|诉讼|规范性文件|规章")
 
-_FOOTER = re.compile(r"^(?:[-—–－]\s*\d+\s*[-—–－]|第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?)$")
-_SENTENCE = re.compile(r"[^。！？!?；;\n]+")
+# page footers that PDF text puts inside paragraphs ("- 2 -", "第 2 页"): blanked in place, so that
+# line numbers stay right and the footer is no paragraph break
+_FOOTER_LINE = re.compile(r"^[ \t\u3000]*(?:[-—–－][ \t]*\d+[ \t]*[-—–－]|第[ \t]*\d+[ \t]*页"
+                          r"(?:[ \t]*共[ \t]*\d+[ \t]*页)?)[ \t\u3000]*$", re.M)
+_SENTENCE = re.compile(r"[^。！？!?；;]+")
+_PARAGRAPH = re.compile(r"(?:[^\n]|\n(?![ \t\u3000\xa0]*\n))+")
 _DIGIT_SPACE = re.compile(r"(?<=\d)\s+(?=\d)")
 _SPACE = re.compile(r"\s+")
+_LINE_BREAK_DIGITS = re.compile(r"(?<=[0-9A-Za-z])[ \t\u3000\xa0]*\n\s*(?=[0-9A-Za-z])")
+_LINE_BREAK = re.compile(r"[ \t\u3000\xa0]*\n\s*")
+# full-width ASCII → ASCII (what NFKC does to the characters that matter here, but faster)
+_FULL_WIDTH = re.compile(r"[\uff01-\uff5e]")
+_DROP = re.compile(r"[\s#*\x02]+")  # whitespace, markdown marks, the footer blank
+# a sentence can state a quantity only with a number or a negation
+_CANDIDATE = re.compile(r"[0-9\uff10-\uff19]|未|没有|无")
 
 
-# ---------------------------------------------------------------------------------- sentences
-def _flatten(text: str) -> tuple[str, list[int], list[int]]:
-    """Join wrapped lines (PDF text breaks sentences anywhere) into one string; blank lines stay
-    boundaries. Returns the text, each kept line's start offset in it, and its source index."""
-    pieces: list[str] = []
-    starts: list[int] = []
-    indexes: list[int] = []
-    pos = 0
-    prev = ""
-    for index, raw in enumerate(text.split("\n")):
-        line = raw.strip().lstrip("#").strip().replace("**", "")
-        if not line or _FOOTER.match(line):
-            if not line and prev:
-                pieces.append("\n")
-                pos += 1
-                prev = ""
-            continue
-        # keep two numbers on either side of a line break apart
-        joiner = " " if prev and ((prev[-1].isdigit() and line[0].isdigit())
-                                  or (prev[-1].isascii() and prev[-1].isalpha()
-                                      and line[0].isascii() and line[0].isalpha())) else ""
-        starts.append(pos + len(joiner))
-        indexes.append(index)
-        pieces.append(joiner + line)
-        pos += len(joiner) + len(line)
-        prev = line
-    return "".join(pieces), starts, indexes
+def _ascii(m: re.Match[str]) -> str:
+    return chr(ord(m.group()) - 0xFEE0)
 
 
 def _normalise(sentence: str) -> str:
-    text = unicodedata.normalize("NFKC", sentence)
-    text = _DIGIT_SPACE.sub("\x01", text)
-    return _SPACE.sub("", text).replace("\x01", " ")
+    """Full-width → ASCII, whitespace dropped except between two digits (kept as one space)."""
+    text = _DIGIT_SPACE.sub("\x01", _FULL_WIDTH.sub(_ascii, sentence))
+    return _DROP.sub("", text).replace("\x01", " ")
 
 
-def _origin(report: Report, section: str, lines: list[str]) -> int | None:
+def _printed(sentence: str) -> str:
+    """The sentence as printed, with wrapped lines joined (for quoting)."""
+    text = sentence.replace("\x02", "").replace("**", "").strip().lstrip("#").strip()
+    return _LINE_BREAK.sub("", _LINE_BREAK_DIGITS.sub(" ", text))
+
+
+def _origin(report: Report, section: str, text: str) -> int | None:
     """The source line of the section text's first line. ``section_lines`` gives the heading's
     line; the text may start at the heading or just after it."""
     base = report.section_lines.get(section)
     if base is None:
         return None
+    lines = text.split("\n")
     first = next((i for i, line in enumerate(lines) if line.strip()), 0)
     spec = next((s for s in TEMPLATE.sections if s.key == section), None)
     head = _normalise(lines[first]) if lines else ""
@@ -180,14 +171,18 @@ def _origin(report: Report, section: str, lines: list[str]) -> int | None:
 
 
 def _sentences(text: str) -> Iterator[tuple[str, int]]:
-    """(sentence, index of its first source line within ``text``) for candidate sentences."""
-    flat, starts, indexes = _flatten(text)
-    for m in _SENTENCE.finditer(flat):
-        sentence = m.group().strip()
-        if not sentence or not any(k in sentence for k in _KEYWORDS):
+    """(sentence, its offset in ``text``) for sentences that may state a table quantity.
+    Sentences end at 。！？； and at blank lines; single line breaks are wraps."""
+    for m in _SENTENCE.finditer(text):
+        sentence = m.group()
+        if not _KEY.search(sentence):
             continue
-        position = bisect_right(starts, m.start()) - 1
-        yield _SPACE.sub(" ", sentence), indexes[max(position, 0)] if indexes else 0
+        if "\n" not in sentence:
+            yield sentence, m.start()
+            continue
+        for paragraph in _PARAGRAPH.finditer(sentence):
+            if _KEY.search(paragraph.group()):
+                yield paragraph.group(), m.start() + paragraph.start()
 
 
 # ---------------------------------------------------------------------------------- clauses
@@ -229,20 +224,20 @@ def _quote(sentence: str, norm_match: str) -> str:
 
 def _facts_in(norm: str) -> Iterator[tuple[str, int, str]]:
     """(quantity, value, matched text) for every statement in one normalised sentence."""
-    disclosure = "信息公开" in norm
-    for m in _RECEIVED.finditer(norm):
-        clause = _clause(norm, m.start(), m.end())
-        before = clause[: max(clause.find(m.group("verb")), 0)]
-        if (_GAP_EXCLUDE.search(m.group("gap")) or _CLAUSE_EXCLUDE.search(clause)
-                or _HANDLED_BEFORE.search(before) or _TAIL_EXCLUDE.search(_tail(norm, m.end()))):
-            continue
-        yield "received", _number(m.group("num")), m.group()
-    for m in _RECEIVED_NONE.finditer(norm):
-        gap = m.group("gap") or ""
-        if _GAP_EXCLUDE.search(gap) or _CLAUSE_EXCLUDE.search(_clause(norm, m.start(), m.end())):
-            continue
-        yield "received", 0, m.group()
-    if not _DOCUMENT_EXCLUDE.search(norm):
+    if "申请" in norm:
+        for m in _RECEIVED.finditer(norm):
+            clause = _clause(norm, m.start(), m.end())
+            before = clause[: max(clause.find(m.group("verb")), 0)]
+            if (_GAP_EXCLUDE.search(m.group("gap")) or _CLAUSE_EXCLUDE.search(clause)
+                    or _HANDLED_BEFORE.search(before) or _TAIL_EXCLUDE.search(_tail(norm, m.end()))):
+                continue
+            yield "received", _number(m.group("num")), m.group()
+        for m in _RECEIVED_NONE.finditer(norm):
+            gap = m.group("gap") or ""
+            if _GAP_EXCLUDE.search(gap) or _CLAUSE_EXCLUDE.search(_clause(norm, m.start(), m.end())):
+                continue
+            yield "received", 0, m.group()
+    if "现行有效" in norm and not _DOCUMENT_EXCLUDE.search(norm):
         for quantity, pattern in (("in_force_normative", _IN_FORCE_NORMATIVE),
                                   ("in_force_rules", _IN_FORCE_RULES)):
             for m in pattern.finditer(norm):
@@ -250,8 +245,9 @@ def _facts_in(norm: str) -> Iterator[tuple[str, int, str]]:
                         _clause(norm, m.start(), m.end())):
                     continue
                 yield quantity, _number(m.group("num") or m.group("num2")), m.group()
-    if not disclosure:
-        return  # 行政复议/行政诉讼 counts are taken only in sentences about information disclosure
+    # 行政复议/行政诉讼 counts are taken only in sentences about information disclosure
+    if "信息公开" not in norm or ("复议" not in norm and "诉讼" not in norm):
+        return
     for quantity, pattern in (("review_total", _REVIEW), ("litigation_total", _LITIGATION)):
         for m in pattern.finditer(norm):
             prefix = norm[max(0, m.start() - 6): m.start()]
@@ -262,8 +258,8 @@ def _facts_in(norm: str) -> Iterator[tuple[str, int, str]]:
             yield quantity, _number(m.group("num")), m.group()
     for m in _CASES_NONE.finditer(norm):
         gap = m.group("gap") or ""
-        if _GAP_EXCLUDE.search(gap.replace("复议", "").replace("诉讼", "")) or _CASE_PREFIX_EXCLUDE.search(
-                gap):
+        if _GAP_EXCLUDE.search(gap.replace("复议", "").replace("诉讼", "")) or (
+                _CASE_PREFIX_EXCLUDE.search(gap)):
             continue
         for kind in (m.group("a"), m.group("b")):
             if kind:
@@ -277,23 +273,32 @@ def narrative_facts(report: Report) -> list[NarrativeFact]:
     year = report.year
     for section in SECTIONS:
         text = report.sections.get(section)
-        if not text:
+        if not text or not _KEY.search(text):
             continue
+        if "-" in text or "页" in text:
+            text = _FOOTER_LINE.sub("\x02", text)
         origin: int | bool | None = False  # computed on the first fact only
-        for sentence, index in _sentences(text):
-            if _SENTENCE_EXCLUDE.search(sentence):
+        for raw, offset in _sentences(text):
+            if not _CANDIDATE.search(raw):
                 continue
-            norm = _normalise(sentence)
+            norm = _normalise(raw)
+            if _SENTENCE_EXCLUDE.search(norm):
+                continue
             if year is not None and any(int(y) != year for y in _YEAR.findall(norm)):
                 continue  # a number about another year (or a comparison with one)
+            sentence = ""
             for quantity, value, matched in _facts_in(norm):
+                sentence = sentence or _printed(raw)
                 key = (quantity, value, sentence)
                 if key in seen:
                     continue
                 seen.add(key)
                 if origin is False:
-                    origin = _origin(report, section, text.split("\n"))
-                line = None if origin is None or origin is False else origin + index
+                    origin = _origin(report, section, text)
+                line = None
+                if isinstance(origin, int) and not isinstance(origin, bool):
+                    start = offset + len(raw) - len(raw.lstrip())
+                    line = origin + text.count("\n", 0, start)
                 facts.append(NarrativeFact(quantity, value, sentence, line, section,
                                            _quote(sentence, matched)))
     return facts

@@ -29,8 +29,11 @@ class Cell:
     # "" and the extractor skips it (a value merged across columns must not be read twice).
     merged: bool = False
 
-    def locator(self) -> dict:
-        """Where the cell is, with only the fields the format knows."""
+    def locator(self) -> dict | None:
+        """Where the cell is, beyond its line: page, table grid position, box, OCR confidence.
+        None for a line of text, where the line number says it all."""
+        if self.page is None and self.bbox is None and self.confidence is None and self.table is None:
+            return None
         result: dict = {"line": self.line}
         if self.page is not None:
             result["page"] = self.page

@@ -374,6 +374,8 @@ def _settle_by_arithmetic(context: _Context) -> None:
         changed = False
         for pending in list(context.pending):
             found = pending.alignment.found or []
+            if len({tuple(entry_value(e) or 0 for e in c) for c in found}) == 1:
+                continue  # readings differ only in which cells are unprinted: no sum tells them apart
             survivors = [c for c in found if _consistent(c, pending.paths, context.cells, involving)]
             if not survivors or len(survivors) == len(found):
                 continue
@@ -406,28 +408,27 @@ def _settle_by_arithmetic(context: _Context) -> None:
 def _consistent(candidate: Candidate, paths: list[str], cells: dict[str, CellValue],
                 involving: dict[str, list]) -> bool:
     """Could every equation touching the row hold with this reading and the read cells?"""
-    trial = {p: entry_value(e) for p, e in zip(paths, candidate, strict=True)}
-
-    def known(path: str):
-        if path in trial:
-            return trial[path]
-        cell = cells[path]
-        return cell.value if cell.status == "read" else None
-
-    for path in paths:
-        for equation in involving.get(path, ()):
-            left = [known(p) for p in equation.left]
-            right = [known(p) for p in equation.right]
-            if not _equation_possible(left, right):
-                return False
+    trial = dict(zip(paths, map(entry_value, candidate), strict=True))
+    for equation in {id(e): e for p in paths for e in involving.get(p, ())}.values():
+        sides = []
+        for side in (equation.left, equation.right):
+            total, open_ = 0, False
+            for path in side:
+                value = trial[path] if path in trial else (
+                    cells[path].value if cells[path].status == "read" else None)
+                if value is None:
+                    open_ = True
+                else:
+                    total += value
+            sides.append((total, open_))
+        if not _sides_possible(*sides):
+            return False
     return True
 
 
-def _equation_possible(left: list, right: list) -> bool:
-    """sum(left) == sum(right) over non-negative unknowns (None)."""
-    known_left = sum(v for v in left if v is not None)
-    known_right = sum(v for v in right if v is not None)
-    open_left, open_right = None in left, None in right
+def _sides_possible(left: tuple, right: tuple) -> bool:
+    """sum(left) == sum(right) over non-negative terms, given (known sum, any unknown?)."""
+    (known_left, open_left), (known_right, open_right) = left, right
     if not open_left and not open_right:
         return known_left == known_right
     if not open_left:

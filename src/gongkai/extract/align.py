@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import combinations
+from math import comb
 
 from .lexer import Token
 
@@ -214,6 +215,11 @@ def _looks_run_together(core: list[Token], slots: int) -> bool:
 
 
 def align(tokens: list[Token], slots: int, check: RowCheck | None, exact: bool = False) -> Alignment:
+    core = _core(tokens) if not exact else tokens
+    if 0 < len(core) < slots and all(t.kind == "num" and t.value == 0 and not _needs_split(t)
+                                     for t in core):
+        # zeros fit every placement, so no sum can tell where the gaps are: all undecided
+        return Alignment([None] * slots, [False] * slots, comb(slots, len(core)), False, "fewer")
     found, split, reason = candidates(tokens, slots, check, exact)
     return merge(found, slots, split, reason)
 

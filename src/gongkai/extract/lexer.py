@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 from ..document import Cell
@@ -64,10 +65,29 @@ def number_value(digits: str, sign: str | None) -> int | float:
 
 def lex_cell(cell: Cell) -> list[Token]:
     """Tokens of one cell, in order."""
-    text = cell.text
+    specs = _lex_text_cached(cell.text)
+    return [Token(kind, raw, cell, value, unit, note, list(hits), section, glued)
+            for kind, raw, value, unit, note, hits, section, glued in specs]
+
+
+@lru_cache(maxsize=65536)
+def _lex_text_cached(text: str) -> tuple[tuple, ...]:
+    """The tokens of a cell text without their cell, cached: cell texts repeat a great deal
+    (``0``, labels, headers) within a report and across reports."""
+    tokens = _lex(text, _NO_CELL)
+    return tuple((t.kind, t.raw, t.value, t.unit, t.note, tuple(t.hits), t.section, t.glued)
+                 for t in tokens)
+
+
+_NO_CELL = Cell("", 0)
+
+
+def _lex(text: str, cell: Cell) -> list[Token]:
     stripped = text.strip()
     if not stripped:
         return [Token("empty", "", cell)]
+    if stripped.isascii() and stripped.isdigit():
+        return [Token("num", stripped, cell, value=int(stripped))]
     if stripped in BLANK_MARKERS:
         return [Token("blank", stripped, cell)]
     section = section_heading(stripped)
@@ -93,7 +113,7 @@ def lex_cell(cell: Cell) -> list[Token]:
         before = stripped[start - 1] if start > 0 else " "
         after = stripped[end] if end < len(stripped) else " "
         glued = before.isdigit() or (not before.isspace() and not _is_separator(before)) or (
-            not after.isspace() and not _is_separator(after) and after != "." )
+            not after.isspace() and not _is_separator(after) and after != ".")
         tokens.append(Token(
             "num", stripped[start:end].strip(), cell,
             value=number_value(match.group("digits"), sign),

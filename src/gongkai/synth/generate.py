@@ -546,7 +546,7 @@ def random_report(
     if hybrid:
         notes.append("hybrid: 2021 tables with （六）其他处理 printed as one row (applications.other)")
 
-    if not inconsistent and not blanks:  # the fast path used for bulk generation
+    if not (inconsistent or blanks or hybrid):  # the fast path used for bulk generation
         return {"schema": SCHEMA, "agency": agency or _agency(rng, profile),
                 "year": year or _year(rng, format), "template": format,
                 "active_disclosure": disclosure, "applications": applications,
