@@ -18,8 +18,9 @@ from .report import Report
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="政府信息公开工作年度报告 → checked data. Parse, check and score annual reports.")
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
+# piped output is read by people in wide terminals and by tools: do not wrap it at 80 columns
+out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
+err = Console(stderr=True, soft_wrap=True, width=None if sys.stderr.isatty() else 160)
 
 SAMPLE = Path(__file__).parent / "samples"
 
@@ -47,14 +48,28 @@ def _parse_each(files: list[Path]):
 
 
 Files = Annotated[list[Path], typer.Argument(help="report files (text, HTML, PDF, DOCX, XLSX)")]
+OptionalFiles = Annotated[list[Path] | None, typer.Argument(
+    help="report files (text, HTML, PDF, DOCX, XLSX)", show_default=False)]
+Sample = Annotated[bool, typer.Option("--sample", help="use the bundled sample report")]
+
+
+def _files_or_sample(files: list[Path] | None, sample: bool) -> list[Path]:
+    if sample:
+        return sorted(SAMPLE.glob("*.txt")) + list(files or [])
+    if not files:
+        err.print("give report files, or --sample for the bundled sample")
+        raise typer.Exit(2)
+    return files
 
 
 @app.command()
 def parse(
-    files: Files,
+    files: OptionalFiles = None,
+    sample: Sample = False,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="write DIR/<stem>.json")] = None,
 ) -> None:
     """Parse reports into the report JSON (stdout, or one file per report with -o)."""
+    files = _files_or_sample(files, sample)
     failed = 0
     if output is not None:
         output.mkdir(parents=True, exist_ok=True)
@@ -108,11 +123,13 @@ def _summary(report: Report, lang: Lang) -> None:
 
 @app.command()
 def check(
-    files: Files,
+    files: OptionalFiles = None,
+    sample: Sample = False,
     format: Annotated[Format, typer.Option("--format", help="text for people, json for machines")] = Format.text,
     lang: Annotated[Lang, typer.Option("--lang", help="language of messages")] = Lang.zh,
 ) -> None:
     """Check reports against every rule of the template; exit 1 when any error is found."""
+    files = _files_or_sample(files, sample)
     any_error = False
     results = []
     for path, report in _parse_each(files):

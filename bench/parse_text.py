@@ -1,0 +1,51 @@
+"""Benchmark: text reports parsed per second on one core (read → extract → infer → check).
+
+Usage:  python bench/parse_text.py [--repeat 1000] [--corpus ../shared/corpus/seeds]
+
+Parses every seed report REPEAT times in one process and prints reports/s and µs per report,
+wall clock and CPU time (CPU time is what to compare when other work shares the machine).
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import subprocess
+import time
+from pathlib import Path
+
+from gongkai.pipeline import parse
+from gongkai.readers import read
+from gongkai.extract import extract
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeat", type=int, default=1000)
+    parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus" / "seeds")
+    args = parser.parse_args()
+    sources = [p.read_bytes() for p in sorted(args.corpus.glob("*.txt"))]
+    if not sources:
+        raise SystemExit(f"no *.txt under {args.corpus}")
+    for data in sources:  # warm caches and imports
+        parse(data)
+    for label, step in (("extract only (read+extract+infer)", lambda d: extract(read(d, name="b"))),
+                        ("full parse (+ check)", lambda d: parse(d, name="b"))):
+        wall, cpu = time.perf_counter(), time.process_time()
+        for _ in range(args.repeat):
+            for data in sources:
+                step(data)
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        n = args.repeat * len(sources)
+        print(f"{label:38s} {n} reports: {n / wall:7.0f} reports/s wall, {n / cpu:7.0f} reports/s CPU, "
+              f"{cpu / n * 1e6:6.0f} µs/report CPU")
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                            text=True).stdout.strip()
+    print(f"commit {commit}, Python {platform.python_version()}, {platform.machine()}, "
+          f"{len(sources)} seed reports × {args.repeat}")
+
+
+if __name__ == "__main__":
+    main()
