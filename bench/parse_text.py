@@ -14,15 +14,16 @@ import subprocess
 import time
 from pathlib import Path
 
+from gongkai.extract import extract
 from gongkai.pipeline import parse
 from gongkai.readers import read
-from gongkai.extract import extract
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=1000)
     parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus" / "seeds")
     args = parser.parse_args()

@@ -19,7 +19,7 @@ def row_sum(values):
 
 
 def values(alignment):
-    return [getattr(e, "value", None) if d else "?" for e, d in zip(alignment.entries, alignment.decided)]
+    return [getattr(e, "value", None) if d else "?" for e, d in zip(alignment.entries, alignment.decided, strict=True)]
 
 
 def test_splits_never_make_leading_zeros():

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from corpus import seed_pairs
 from gongkai.evaluate import score
 from gongkai.extract import extract
 from gongkai.readers import read
-
-from corpus import seed_pairs
 
 
 @pytest.mark.parametrize(("source", "truth"), seed_pairs(), ids=lambda v: getattr(v, "stem", ""))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -25,12 +25,12 @@ err = Console(stderr=True, soft_wrap=True, width=None if sys.stderr.isatty() els
 SAMPLE = Path(__file__).parent / "samples"
 
 
-class Lang(str, Enum):
+class Lang(StrEnum):
     zh = "zh"
     en = "en"
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     text = "text"
     json = "json"
 
@@ -125,7 +125,8 @@ def _summary(report: Report, lang: Lang) -> None:
 def check(
     files: OptionalFiles = None,
     sample: Sample = False,
-    format: Annotated[Format, typer.Option("--format", help="text for people, json for machines")] = Format.text,
+    format: Annotated[Format, typer.Option("--format", help="text for people, json for machines")] = (
+        Format.text),
     lang: Annotated[Lang, typer.Option("--lang", help="language of messages")] = Lang.zh,
 ) -> None:
     """Check reports against every rule of the template; exit 1 when any error is found."""
@@ -175,7 +176,7 @@ def eval_(
             table.add_column(column)
         for s in scores:
             if s.failure:
-                table.add_row(Path(s.name).name, "-", "-", "-", "-", "-", "-", "-", f"[red]{s.failure}[/]")
+                table.add_row(Path(s.name).name, *["-"] * 7, f"[red]{s.failure}[/]")
                 continue
             table.add_row(Path(s.name).name, str(s.cells), str(s.counts["correct"]), str(s.counts["missing"]),
                           _bad(s.counts["silent_error"]), _bad(s.counts["wrong_inference"]),

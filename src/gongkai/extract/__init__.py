@@ -110,9 +110,7 @@ def _decide_layout(seg: Segmentation, segments: list[Segment], year: int | None)
     has_2021_rows = votes[("t3", "2021")] > 0
     if t2["2021"] > t2["2019"]:
         fmt = "2021"
-    elif t2["2019"] > t2["2021"]:
-        fmt = "2019"
-    elif has_other_row and not has_2021_rows:
+    elif t2["2019"] > t2["2021"] or (has_other_row and not has_2021_rows):
         fmt = "2019"
     elif has_2021_rows:
         fmt = "2021"

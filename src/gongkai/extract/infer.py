@@ -15,7 +15,7 @@ outcome rows).
 from __future__ import annotations
 
 from ..report import CellValue
-from ..template import Layout, TEMPLATE, equations
+from ..template import TEMPLATE, Layout, equations
 
 KNOWN = ("read", "inferred")
 

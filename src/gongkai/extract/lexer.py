@@ -27,7 +27,8 @@ _NUMBER = re.compile(
     r"(?P<note>\s*[(（](?:其中|含|包括|注|另|备注)[^)）]{0,80}[)）])?"
 )
 _PAREN_MARKER = re.compile(r"[(（](\d{1,2})[)）](?=\s*[\u4e00-\u9fff])")
-_PAGE_NUMBER = re.compile(r"^(?:[-－—–]\s*\d{1,3}\s*[-－—–]|第\s*\d{1,3}\s*页(?:\s*[,，/]?\s*共\s*\d{1,3}\s*页)?"
+_PAGE_NUMBER = re.compile(r"^(?:[-－—–]\s*\d{1,3}\s*[-－—–]"
+                          r"|第\s*\d{1,3}\s*页(?:\s*[,，/]?\s*共\s*\d{1,3}\s*页)?"
                           r"|\d{1,3}\s*/\s*\d{1,3})$")
 _NARRATIVE_LEN = 24  # longer unlabeled text is prose, which ends a table row
 

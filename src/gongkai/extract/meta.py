@@ -15,8 +15,10 @@ from .labels import normalize, section_heading
 
 _TITLE = re.compile(r"信息公开.{0,6}报告")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
-_PERIOD = re.compile(r"(?:统计期限|统计时限|统计期间|数据统计)[^。]{0,20}?((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
-_PUBLISHED = re.compile(r"(?:发布日期|发布时间|发文日期|成文日期)\s*[:：]?\s*((?:19|20)\d{2})[-年/.](\d{1,2})[-月/.](\d{1,2})")
+_PERIOD = re.compile(r"(?:统计期限|统计时限|统计期间|数据统计)[^。]{0,20}?"
+                     r"((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
+_PUBLISHED = re.compile(r"(?:发布日期|发布时间|发文日期|成文日期)\s*[:：]?\s*"
+                        r"((?:19|20)\d{2})[-年/.](\d{1,2})[-月/.](\d{1,2})")
 _CHROME = re.compile(r"今天是|欢迎|当前位置|您的位置|首页|发布日期|发布时间|来源|浏览次数|字体")
 _AGENCY_NOISE = re.compile(r"^[#*\s]+|[#*\s]+$")
 _AGENCY_SUFFIX = re.compile(r"(?:关于)?$")

@@ -107,9 +107,8 @@ class Segmenter:
             self.table = _SECTION_TABLE.get(heading.section)
             return
         # a line that continues the open row must carry values only (and perhaps empty cells)
-        if self.open is not None and self.open_on_line != line:
-            if not self._accepts_line(tokens):
-                self._close_if_filled()
+        if self.open is not None and self.open_on_line != line and not self._accepts_line(tokens):
+            self._close_if_filled()
         for token in tokens:
             if token.kind == "labels":
                 self._labels(token, exact)

@@ -46,7 +46,7 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
         if len(_CONTROL.findall(text[:4096])) > 8:
             raise ParseError(name, "binary data, not a text report")
         return text, encoding
-    controls = sum(1 for b in sample if b < 9 or 13 < b < 32 and b != 27)
+    controls = sum(1 for b in sample if b < 9 or (13 < b < 32 and b != 27))
     if controls > len(sample) // 100:
         raise ParseError(name, "binary data, not a text report")
     for encoding in ("utf-8", "gb18030"):
