@@ -19,7 +19,8 @@ def row_sum(values):
 
 
 def values(alignment):
-    return [getattr(e, "value", None) if d else "?" for e, d in zip(alignment.entries, alignment.decided, strict=True)]
+    pairs = zip(alignment.entries, alignment.decided, strict=True)
+    return [getattr(e, "value", None) if decided else "?" for e, decided in pairs]
 
 
 def test_splits_never_make_leading_zeros():

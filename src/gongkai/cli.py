@@ -104,8 +104,8 @@ def _summary(report: Report, lang: Lang) -> None:
     else:
         out.print(f"[bold]{report.source}[/bold]  单位：{report.agency}  年度：{report.year}  "
                   f"格式：{report.template}年{hybrid}")
-        out.print(f"  单元格：读取 {statuses['read']}，推算 {statuses['inferred']}，空白 {statuses['blank']}，"
-                  f"缺失 {statuses['missing']}")
+        out.print(f"  单元格：读取 {statuses['read']}，推算 {statuses['inferred']}，"
+                  f"空白 {statuses['blank']}，缺失 {statuses['missing']}")
     if not report.findings:
         out.print("  [green]" + ("no problems found" if lang is Lang.en else "未发现问题") + "[/green]")
         return

@@ -126,12 +126,14 @@ _KEY = re.compile(r"申请|复议|诉讼|规范性文件|规章")
 # line numbers stay right and the footer is no paragraph break
 _FOOTER_LINE = re.compile(r"^[ \t\u3000]*(?:[-—–－][ \t]*\d+[ \t]*[-—–－]|第[ \t]*\d+[ \t]*页"
                           r"(?:[ \t]*共[ \t]*\d+[ \t]*页)?)[ \t\u3000]*$", re.M)
-_SENTENCE = re.compile(r"[^。！？!?；;]+")
+_TERMINATOR = re.compile(r"[。！？!?；;]")
 _PARAGRAPH = re.compile(r"(?:[^\n]|\n(?![ \t\u3000\xa0]*\n))+")
 _DIGIT_SPACE = re.compile(r"(?<=\d)\s+(?=\d)")
 _SPACE = re.compile(r"\s+")
 _LINE_BREAK_DIGITS = re.compile(r"(?<=[0-9A-Za-z])[ \t\u3000\xa0]*\n\s*(?=[0-9A-Za-z])")
 _LINE_BREAK = re.compile(r"[ \t\u3000\xa0]*\n\s*")
+_PUNCT_SPACE = re.compile(r"(?<=[，。；：、（）《》“”])[ \t\u3000\xa0]+"
+                          r"|[ \t\u3000\xa0]+(?=[，。；：、（）《》“”])")
 # full-width ASCII → ASCII (what NFKC does to the characters that matter here, but faster)
 _FULL_WIDTH = re.compile(r"[\uff01-\uff5e]")
 _DROP = re.compile(r"[\s#*\x02]+")  # whitespace, markdown marks, the footer blank
@@ -152,7 +154,8 @@ def _normalise(sentence: str) -> str:
 def _printed(sentence: str) -> str:
     """The sentence as printed, with wrapped lines joined (for quoting)."""
     text = sentence.replace("\x02", "").replace("**", "").strip().lstrip("#").strip()
-    return _LINE_BREAK.sub("", _LINE_BREAK_DIGITS.sub(" ", text))
+    text = _LINE_BREAK.sub("", _LINE_BREAK_DIGITS.sub(" ", text))
+    return _PUNCT_SPACE.sub("", text)
 
 
 def _origin(report: Report, section: str, text: str) -> int | None:
@@ -171,18 +174,22 @@ def _origin(report: Report, section: str, text: str) -> int | None:
 
 
 def _sentences(text: str) -> Iterator[tuple[str, int]]:
-    """(sentence, its offset in ``text``) for sentences that may state a table quantity.
-    Sentences end at 。！？； and at blank lines; single line breaks are wraps."""
-    for m in _SENTENCE.finditer(text):
-        sentence = m.group()
-        if not _KEY.search(sentence):
+    """(sentence, its offset in ``text``) for sentences that may state a table quantity: with a
+    keyword and a number or a negation. Sentences end at 。！？； and at blank lines; single line
+    breaks are wraps."""
+    offset = 0
+    for sentence in _TERMINATOR.split(text):
+        start = offset
+        offset += len(sentence) + 1  # every terminator is one character
+        if not (_KEY.search(sentence) and _CANDIDATE.search(sentence)):
             continue
         if "\n" not in sentence:
-            yield sentence, m.start()
+            yield sentence, start
             continue
         for paragraph in _PARAGRAPH.finditer(sentence):
-            if _KEY.search(paragraph.group()):
-                yield paragraph.group(), m.start() + paragraph.start()
+            part = paragraph.group()
+            if _KEY.search(part) and _CANDIDATE.search(part):
+                yield part, start + paragraph.start()
 
 
 # ---------------------------------------------------------------------------------- clauses
@@ -279,8 +286,6 @@ def narrative_facts(report: Report) -> list[NarrativeFact]:
             text = _FOOTER_LINE.sub("\x02", text)
         origin: int | bool | None = False  # computed on the first fact only
         for raw, offset in _sentences(text):
-            if not _CANDIDATE.search(raw):
-                continue
             norm = _normalise(raw)
             if _SENTENCE_EXCLUDE.search(norm):
                 continue

@@ -15,6 +15,7 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from operator import itemgetter
 from typing import Any, Literal
 
 from ..report import CellValue, Finding, Report
@@ -140,10 +141,8 @@ class _Equation:
     left: tuple[str, ...]
     right: tuple[str, ...]
     labels: dict[str, str]
-
-    @property
-    def paths(self) -> tuple[str, ...]:
-        return self.left + self.right
+    paths: tuple[str, ...]
+    values: Callable[[dict[str, Any]], tuple[Any, ...]]  # path → value map → the terms' values
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +169,7 @@ class _AtLeast:
 
 @dataclass(frozen=True, slots=True)
 class _CellCheck:
+    index: int  # position in the layout's reading order
     path: str
     table: str
     row: str
@@ -186,6 +186,8 @@ class _Plan:
     bounds: tuple[_Bound, ...]
     at_least: tuple[_AtLeast, ...]
     cells: tuple[_CellCheck, ...]
+    by_path: dict[str, _CellCheck]
+    nones: dict[str, None]  # every layout path → None: the base of a report's value map
     paths: frozenset[str]
     table_sizes: dict[str, int]  # structural cells per table
     row_keys: tuple[str, ...]  # table-3 rows the layout prints
@@ -201,8 +203,10 @@ def _plan(layout: Layout) -> _Plan:
     eqs: list[_Equation] = []
     for eq in equations(layout):
         rule = TEMPLATE.rule(eq.rule)
+        paths = eq.left + eq.right  # every equation has at least two terms: a tuple comes back
         eqs.append(_Equation(rule, eq.binding, eq.left, eq.right,
-                             _binding_labels(eq.binding, _table_of(eq.left[0]))))
+                             _binding_labels(eq.binding, _table_of(eq.left[0])), paths,
+                             itemgetter(*paths)))
     bounds: list[_Bound] = []
     at_least: list[_AtLeast] = []
     for rule in TEMPLATE.rules:
@@ -231,13 +235,14 @@ def _plan(layout: Layout) -> _Plan:
         unprinted = {r.key for r in TEMPLATE.application_rows if r.group == "other_handling"}
     cells: list[_CellCheck] = []
     sizes = dict.fromkeys(_TABLES, 0)
-    for path in TEMPLATE.cell_paths(layout):
+    for index, path in enumerate(TEMPLATE.cell_paths(layout)):
         table, row, column = path.split(".")
         rule, pred = value_rules[TEMPLATE.cell_kind(path)]
         structural = not (table == "applications" and row in unprinted)
         sizes[table] += structural
-        cells.append(_CellCheck(path, table, row, column, rule, pred, structural))
+        cells.append(_CellCheck(index, path, table, row, column, rule, pred, structural))
     return _Plan(layout, tuple(eqs), tuple(bounds), tuple(at_least), tuple(cells),
+                 {c.path: c for c in cells}, dict.fromkeys(TEMPLATE.cell_paths(layout)),
                  frozenset(TEMPLATE.cell_paths(layout)), sizes,
                  TEMPLATE.application_row_keys(layout))
 
@@ -345,25 +350,26 @@ def _evaluate(report: Report, keep_all: bool) -> list[RuleResult]:
     if layout is not None:
         plan = _plan(layout)
         cells = report.cells
-        _cells_pass(report, plan, keep_all, results)
+        values = _cells_pass(report, plan, keep_all, results)
         unchecked: set[tuple[str, Binding]] = set()
         for eq in plan.equations:
-            found = [cells.get(p) for p in eq.paths]
-            if any(c is None or c.value is None for c in found):
+            terms = eq.values(values)
+            n_left = len(eq.left)
+            try:
+                difference = None if None in terms else sum(terms[:n_left]) - sum(terms[n_left:])
+            except TypeError:  # a non-number (N-INT says so): the equation cannot be evaluated
+                difference = None
+            if difference is None:
                 unchecked.add((eq.rule.id, eq.binding))
                 if keep_all:
                     add(RuleResult(eq.rule.id, "not_checkable", eq.binding, eq.paths,
-                                   _values(eq.paths, found)))
-                continue
-            known: list[CellValue] = found  # type: ignore[assignment]
-            n_left = len(eq.left)
-            left = sum(c.value for c in known[:n_left])  # type: ignore[misc]
-            right = sum(c.value for c in known[n_left:])  # type: ignore[misc]
-            if abs(left - right) > 1e-9:
-                finding = _equation_finding(eq, known)
+                                   dict(zip(eq.paths, terms, strict=True))))
+            elif difference > 1e-9 or difference < -1e-9:
+                finding = _equation_finding(eq, [cells[p] for p in eq.paths])
                 add(RuleResult(eq.rule.id, "failed", eq.binding, eq.paths, finding.values, finding))
             elif keep_all:
-                add(RuleResult(eq.rule.id, "passed", eq.binding, eq.paths, _values(eq.paths, known)))
+                add(RuleResult(eq.rule.id, "passed", eq.binding, eq.paths,
+                               dict(zip(eq.paths, terms, strict=True))))
         for bound in plan.bounds:
             if bound.unless is not None and (bound.unless, bound.binding) not in unchecked:
                 continue  # the equation itself was checked: a bound would only repeat it
@@ -419,24 +425,29 @@ def _at_least(rule: _AtLeast, cells: dict[str, CellValue], keep_all: bool, resul
     results.append(RuleResult(rule.rule.id, "failed", rule.binding, paths, values, finding))
 
 
-def _cells_pass(report: Report, plan: _Plan, keep_all: bool, results: list[RuleResult]) -> None:
-    """One pass over the layout's cells: value kinds (N-*), missing (S-TABLES), blank (C-BLANK)."""
+def _cells_pass(report: Report, plan: _Plan, keep_all: bool, results: list[RuleResult]
+                ) -> dict[str, Any]:
+    """One pass over the report's cells: value kinds (N-*), missing (S-TABLES) and blank (C-BLANK)
+    cells. Returns path → value for every layout path (None where absent)."""
     cells = report.cells
+    values: dict[str, Any] = plan.nones | {p: c.value for p, c in cells.items()}
     missing: dict[str, list[_CellCheck]] = {t: [] for t in _TABLES}
     blank: dict[str, list[_CellCheck]] = {t: [] for t in _TABLES}
-    for check_ in plan.cells:
-        cell = cells.get(check_.path)
-        if cell is None:
-            if check_.structural:
-                missing[check_.table].append(check_)
-            continue
+    by_path = plan.by_path
+    for path, cell in cells.items():
+        value = cell.value
         status = cell.status
+        # the common case: a printed non-negative integer satisfies every value rule
+        if status == "read" and type(value) is int and value >= 0 and not keep_all:
+            continue
+        check_ = by_path.get(path)
+        if check_ is None:
+            continue  # not a cell of this layout (T3-ROWSET looks at those)
         if check_.structural:
             if status == "missing":
                 missing[check_.table].append(check_)
             elif status == "blank" or (status == "inferred" and cell.note and _BLANK_NOTE in cell.note):
                 blank[check_.table].append(check_)
-        value = cell.value
         if value is None:
             continue
         if check_.predicate(value):
@@ -453,6 +464,18 @@ def _cells_pass(report: Report, plan: _Plan, keep_all: bool, results: list[RuleR
         finding = _finding(rule, texts[0], texts[1], (check_.path,), {check_.path: value},
                            cell.line if cell.status == "read" else None)
         results.append(RuleResult(rule.id, "failed", (), (check_.path,), {check_.path: value}, finding))
+    if len(cells) != len(by_path) or len(values) != len(by_path):
+        # some layout cells are absent from the report (or others present): absent ones are missing
+        for check_ in plan.cells:
+            if check_.structural and check_.path not in cells:
+                missing[check_.table].append(check_)
+    _table_findings(plan, cells, missing, blank, keep_all, results)
+    return values
+
+
+def _table_findings(plan: _Plan, cells: dict[str, CellValue], missing: dict[str, list[_CellCheck]],
+                    blank: dict[str, list[_CellCheck]], keep_all: bool, results: list[RuleResult]) -> None:
+    """S-TABLES and C-BLANK: one finding per table, naming the affected rows."""
     for rule_id, groups, whole in (("S-TABLES", missing, ("整表缺失", "the whole table is absent")),
                                    ("C-BLANK", blank, ("整表空白", "the whole table is blank"))):
         rule = TEMPLATE.rule(rule_id)
@@ -463,6 +486,7 @@ def _cells_pass(report: Report, plan: _Plan, keep_all: bool, results: list[RuleR
                 if keep_all:
                     results.append(RuleResult(rule_id, "passed", binding))
                 continue
+            affected.sort(key=lambda c: c.index)  # reading order of the tables
             paths = tuple(c.path for c in affected)
             zh_detail, en_detail = _rows_detail(table, affected, plan, whole)
             zh_table, en_table = _TABLE_NAMES[table]

@@ -192,7 +192,8 @@ _LAYOUT_CHARS = 200
 
 def _hidden(element: etree._Element) -> bool:
     style = element.get("style")
-    return bool(style) and _HIDDEN.search(style) is not None
+    # substring test first: Word-made pages put a style on nearly every element
+    return bool(style) and ("none" in style or "hidden" in style) and _HIDDEN.search(style) is not None
 
 
 def _rows_of(table: etree._Element) -> list[etree._Element]:

@@ -78,10 +78,14 @@ class _Char:
     """One glyph in display coordinates (top-left origin); ``angle`` in degrees counterclockwise,
     snapped to 0/90/180/270."""
 
-    __slots__ = ("angle", "bottom", "text", "top", "x0", "x1")
+    __slots__ = ("angle", "bottom", "space_before", "text", "top", "x0", "x1")
 
-    def __init__(self, text: str, x0: float, top: float, x1: float, bottom: float, angle: int) -> None:
-        self.text, self.x0, self.top, self.x1, self.bottom, self.angle = text, x0, top, x1, bottom, angle
+    def __init__(
+        self, text: str, x0: float, top: float, x1: float, bottom: float, angle: int, space_before: bool
+    ) -> None:
+        self.text, self.x0, self.top, self.x1, self.bottom = text, x0, top, x1, bottom
+        self.angle = angle
+        self.space_before = space_before  # PDFium put a word break before it in the text stream
 
     def frame(self) -> tuple[float, float, float, float]:
         """(u0, u1, v0, v1): u runs along the text, v from one line to the next."""
@@ -275,26 +279,41 @@ def _page_chars(
 ) -> tuple[list[_Char], int]:
     raw = textpage.raw
     count = pdfium_c.FPDFText_CountChars(raw)
-    rect = pdfium_c.FS_RECTF()
+    loose = pdfium_c.FS_RECTF()
+    left, right, bottom_, top_ = (ctypes.c_double() for _ in range(4))
     chars: list[_Char] = []
     seen: set[tuple[str, int, int]] = set()
     unmapped = 0
+    space_before = False
     for i in range(count):
         code = pdfium_c.FPDFText_GetUnicode(raw, i)
         if code in (0x20, 0x3000, 0xA0):
             if pdfium_c.FPDFText_IsGenerated(raw, i) == 1:
-                continue  # PDFium's guessed word breaks: gaps are measured below instead
+                # PDFium saw a word gap here; used only where the gap is real (see _make_line)
+                space_before = True
+                continue
             text = " "
         elif code < 0x20 or code in (0xFFFE, 0xFFFF, 0xFEFF) or 0xD800 <= code <= 0xDFFF:
+            space_before = False  # generated line breaks
             continue
         else:
             text = chr(code)
             if pdfium_c.FPDFText_HasUnicodeMapError(raw, i) == 1 or 0xE000 <= code <= 0xF8FF:
                 unmapped += 1
-        if not pdfium_c.FPDFText_GetLooseCharBox(raw, i, rect):
+        if not pdfium_c.FPDFText_GetLooseCharBox(raw, i, loose):
             continue
-        ax, at = to_display(rect.left, rect.top)
-        bx, bt = to_display(rect.right, rect.bottom)
+        box = (loose.left, loose.top, loose.right, loose.bottom)
+        if text != " " and pdfium_c.FPDFText_GetCharBox(raw, i, left, right, bottom_, top_):
+            # PDFium's font-based ("loose") box is sometimes absurd (20x the glyph, seen in WPS
+            # vertical labels); then the glyph's own box is the better guess.
+            tight_w, tight_h = right.value - left.value, top_.value - bottom_.value
+            if (
+                box[2] - box[0] > 3 * tight_w + 3
+                and box[1] - box[3] > 3 * tight_h + 3
+            ):
+                box = (left.value, top_.value, right.value, bottom_.value)
+        ax, at = to_display(box[0], box[1])
+        bx, bt = to_display(box[2], box[3])
         x0, x1 = (ax, bx) if ax <= bx else (bx, ax)
         top, bottom = (at, bt) if at <= bt else (bt, at)
         cx, cy = (x0 + x1) / 2, (top + bottom) / 2
@@ -307,7 +326,8 @@ def _page_chars(
         if key in seen:
             continue  # the same glyph painted twice (fake bold, shadow)
         seen.add(key)
-        chars.append(_Char(text, x0, top, x1, bottom, quarter))
+        chars.append(_Char(text, x0, top, x1, bottom, quarter, space_before))
+        space_before = False
     return chars, unmapped
 
 
@@ -565,14 +585,19 @@ def _make_line(items: list[tuple[tuple[float, float, float, float], _Char]]) -> 
     size = sizes[len(sizes) // 2] if sizes else 10.0
     parts: list[str] = []
     previous_end: float | None = None
+    previous = ""
     for (u0, u1, _, _), ch in items:
         if ch.text == " ":
             if parts and parts[-1] != " ":
                 parts.append(" ")
             continue
-        if previous_end is not None and u0 - previous_end > 0.3 * size and parts[-1] != " ":
-            parts.append(" ")  # a visible gap between words (or letter-spaced labels)
+        if previous_end is not None and parts[-1] != " ":
+            gap = u0 - previous_end
+            guessed = ch.space_before and (previous.isascii() or ch.text.isascii())
+            if gap > 0.3 * size or (guessed and gap > 0.1 * size):
+                parts.append(" ")  # a visible gap between words (or letter-spaced labels)
         parts.append(ch.text)
+        previous = ch.text
         previous_end = u1
     chars = [ch for _, ch in items]
     return _Line(

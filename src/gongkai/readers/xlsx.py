@@ -1,9 +1,13 @@
 """Read an Excel (.xlsx) workbook into a :class:`~gongkai.document.Document`.
 
-Each worksheet's used range (the box around its non-empty and merged cells) becomes one exact
-table, merged ranges expanded as in the other readers. Values are read with openpyxl in
-read-only mode (cached formula results, not formulas); merged ranges, which read-only mode does
-not expose, are taken from the sheet XML.
+A sheet's used range is cut at empty rows: each run of rows holding text, borders or merged
+cells is one exact table (its own columns, merged ranges expanded as in the other readers), and
+single unbordered lines of text at a run's top or bottom (a title, a section heading) are
+paragraphs. So a sheet holding the three official tables one below the other gives three grids
+of 4, 10 and 15 columns, as DOCX and HTML do, instead of one 15-column grid whose trailing empty
+columns would shift table 3's values. Values are read with openpyxl in read-only mode (cached
+formula results, not formulas); merged ranges, which read-only mode does not expose, are taken
+from the sheet XML.
 """
 
 from __future__ import annotations
@@ -73,40 +77,104 @@ def _merges(archive: zipfile.ZipFile, member: str | None, name: str) -> list[tup
     return ranges
 
 
-def _sheet(worksheet: Any, merges: list[tuple[int, int, int, int]], name: str,
-           first_line: int) -> tuple[list[list], int] | None:
-    """The sheet's used range as a grid (None if the sheet is empty)."""
-    values: dict[tuple[int, int], str] = {}
-    worksheet.reset_dimensions()  # a lying <dimension> must not make us pad a million rows
-    for r, row in enumerate(worksheet.iter_rows(values_only=True), start=1):
-        for c, value in enumerate(row, start=1):
-            text = _value_text(value)
-            if text:
-                values[r, c] = text
-                if len(values) > MAX_GRID_CELLS:
+class _Sheet:
+    """A worksheet's cells: text by position, which positions have a border, merged ranges."""
+
+    def __init__(self, worksheet: Any, merges: list[tuple[int, int, int, int]], name: str) -> None:
+        self.values: dict[tuple[int, int], str] = {}
+        self.bordered: set[tuple[int, int]] = set()
+        self.merges = merges
+        workbook = worksheet.parent
+        has_border: dict[int, bool] = {}  # style id → any border side drawn
+        worksheet.reset_dimensions()  # a lying <dimension> must not make us pad a million rows
+        count = 0
+        for row in worksheet.iter_rows():
+            for cell in row:
+                style = getattr(cell, "_style_id", 0)
+                if style:
+                    if style not in has_border:
+                        border = workbook._borders[cell.style_array.borderId]
+                        has_border[style] = any(
+                            side is not None and side.style
+                            for side in (border.left, border.right, border.top, border.bottom))
+                    if has_border[style]:
+                        self.bordered.add((cell.row, cell.column))
+                text = _value_text(cell.value)
+                if text:
+                    self.values[cell.row, cell.column] = text
+                count += 1
+                if count > MAX_GRID_CELLS:
                     raise ParseError(name, f"sheet {worksheet.title!r} has too many cells")
-    positions = list(values) + [(m[0], m[1]) for m in merges] + [(m[2], m[3]) for m in merges]
-    if not positions:
-        return None
-    top = min(p[0] for p in positions)
-    bottom = max(p[0] for p in positions)
-    left = min(p[1] for p in positions)
-    right = max(p[1] for p in positions)
+        self.covered: set[tuple[int, int]] = set()
+        for r0, c0, r1, c1 in merges:
+            if (r1 - r0 + 1) * (c1 - c0 + 1) > MAX_GRID_CELLS:
+                raise ParseError(name, f"sheet {worksheet.title!r}: merged range too large")
+            self.covered.update((r, c) for r in range(r0, r1 + 1) for c in range(c0, c1 + 1))
+
+    def occupied(self) -> dict[int, set[int]]:
+        """Row → columns that hold text, a border or part of a merged range."""
+        rows: dict[int, set[int]] = {}
+        for r, c in (*self.values, *self.bordered, *self.covered):
+            rows.setdefault(r, set()).add(c)
+        return rows
+
+    def plain_line(self, r: int, columns: set[int]) -> bool:
+        """A row that is a line of text above or below a table (a title, a heading): one cell
+        with text, no borders, no merges."""
+        return len(columns) == 1 and all((r, c) in self.values and (r, c) not in self.bordered
+                                         and (r, c) not in self.covered for c in columns)
+
+
+def _blocks(sheet: _Sheet, name: str, document: Document) -> None:
+    """Add the sheet to the document: each run of non-empty rows is one table, except lines of
+    plain text at its top and bottom (titles, headings), which are paragraphs."""
+    occupied = sheet.occupied()
+    runs: list[list[int]] = []
+    for r in sorted(occupied):
+        if runs and runs[-1][-1] == r - 1:
+            runs[-1].append(r)
+        else:
+            runs.append([r])
+    for run in runs:
+        head, tail = 0, len(run)
+        while head < tail and sheet.plain_line(run[head], occupied[run[head]]):
+            head += 1
+        while tail > head and sheet.plain_line(run[tail - 1], occupied[run[tail - 1]]):
+            tail -= 1
+        for r in run[:head]:
+            _paragraph(document, sheet.values[r, min(occupied[r])])
+        if head < tail:
+            _table(sheet, run[head:tail], occupied, name, document)
+        for r in run[tail:]:
+            _paragraph(document, sheet.values[r, min(occupied[r])])
+
+
+def _paragraph(document: Document, text: str) -> None:
+    document.add_paragraph(text, line=len(document.rows) + 1)
+
+
+def _table(sheet: _Sheet, rows: list[int], occupied: dict[int, set[int]], name: str,
+           document: Document) -> None:
+    top, bottom = rows[0], rows[-1]
+    left = min(min(occupied[r]) for r in rows)
+    right = max(max(occupied[r]) for r in rows)
     n_rows, n_cols = bottom - top + 1, right - left + 1
     if n_rows * n_cols > MAX_GRID_CELLS:
-        raise ParseError(name, f"sheet {worksheet.title!r}: {n_rows} × {n_cols} cells is too large")
+        raise ParseError(name, f"table of {n_rows} × {n_cols} cells is too large")
     covered: set[tuple[int, int]] = set()
     spans: list[Span] = []
-    for r0, c0, r1, c1 in merges:
-        if (r0, c0) in covered:
-            continue  # overlapping ranges (malformed): the first one wins
-        spans.append(Span(r0 - top, c0 - left, r1 - r0 + 1, c1 - c0 + 1, values.get((r0, c0), "")))
+    for r0, c0, r1, c1 in sheet.merges:
+        if r0 < top or r0 > bottom or (r0, c0) in covered:
+            continue  # another table's range, or overlapping ranges (malformed): first wins
+        spans.append(Span(r0 - top, c0 - left, r1 - r0 + 1, c1 - c0 + 1,
+                          sheet.values.get((r0, c0), "")))
         covered.update((r, c) for r in range(r0, r1 + 1) for c in range(c0, c1 + 1))
     for r in range(top, bottom + 1):
         for c in range(left, right + 1):
             if (r, c) not in covered:
-                spans.append(Span(r - top, c - left, 1, 1, values.get((r, c), "")))
-    return build_grid(spans, n_rows, first_line, name), n_rows
+                spans.append(Span(r - top, c - left, 1, 1, sheet.values.get((r, c), "")))
+    grid = build_grid(spans, n_rows, len(document.rows) + 1, name)
+    document.add_table(grid, exact=True)
 
 
 def read_xlsx(data: bytes, name: str) -> Document:
@@ -129,10 +197,7 @@ def read_xlsx(data: bytes, name: str) -> Document:
             for worksheet in workbook.worksheets:
                 member = getattr(worksheet, "_worksheet_path", None)  # openpyxl read-only detail
                 member = member.lstrip("/") if member else None
-                merges = _merges(archive, member, name)
-                sheet = _sheet(worksheet, merges, name, len(document.rows) + 1)
-                if sheet is not None:
-                    document.add_table(sheet[0], exact=True)
+                _blocks(_Sheet(worksheet, _merges(archive, member, name), name), name, document)
     except ParseError:
         raise
     except Exception as error:

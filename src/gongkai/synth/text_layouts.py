@@ -283,8 +283,9 @@ def _table2(truth: dict, layout: Layout, st: _Style, rng: random.Random) -> _Tab
     rows: list[_Row] = []
     header = _plain(TEMPLATE.disclosure_header.text, st)
     for block in TEMPLATE.disclosure_blocks[layout.format]:
-        caption = _plain(block.caption.text, st) if rng.random() < 0.9 else "第二十条  第" + \
-            _plain(block.caption.text[4:], st)
+        caption = _plain(block.caption.text, st)
+        if rng.random() < 0.1:  # 长春 2023: "第二十条  第(一)项"
+            caption = caption.replace("条第", "条  第", 1)
         rows.append(_Row("caption", [caption]))
         names = []
         for col in block.columns:
