@@ -82,6 +82,9 @@ def extract(document: Document) -> Report:
         _place(segment, context)
     _report_orphans(seg, context)
     _settle_by_arithmetic(context)
+    if context.pending:
+        _settle_by_narrative(context, meta)
+        _settle_by_arithmetic(context)
     infer(cells, layout)
     _note_forced(context)
     return Report(
@@ -401,6 +404,55 @@ def _settle_by_arithmetic(context: _Context) -> None:
                          cells=pending.paths, line=pending.segment.label_line)
             else:
                 pending.finding.cells = undecided
+
+
+def _settle_by_narrative(context: _Context, meta) -> None:
+    """A sentence that states exactly one cell of an ambiguous row (「共收到政府信息公开申请71件」)
+    drops the readings that contradict it. The cell's note quotes the sentence."""
+    from ..check.narrative import narrative_facts, settle_value
+
+    probe = Report(agency=meta.agency, year=meta.year, template=context.layout.format, cells={},
+                   sections=meta.sections, section_lines=meta.section_lines)
+    facts = narrative_facts(probe)
+    if not facts:
+        return
+    for pending in list(context.pending):
+        found = pending.alignment.found or []
+        survivors = found
+        used = []
+        for index, path in enumerate(pending.paths):
+            stated = settle_value(facts, path)
+            if stated is None or pending.alignment.decided[index]:
+                continue
+            narrowed = [c for c in survivors if entry_value(c[index]) == stated]
+            if narrowed and len(narrowed) < len(survivors):
+                survivors = narrowed
+                used.extend(f for f in facts if f.paths == (path,))
+        if not used:
+            continue
+        alignment = merge(survivors, len(pending.paths), pending.alignment.split, pending.alignment.reason)
+        quote = used[0].quote
+        where = f"第{used[0].line}行" if used[0].line else "正文"
+        for path, entry, decided, was in zip(pending.paths, alignment.entries, alignment.decided,
+                                             pending.alignment.decided, strict=True):
+            if decided and not was and entry is not None:
+                cell = _cell_value(path, entry, alignment, context)
+                cell.note = "; ".join(filter(None, [cell.note, f"reading settled by the narrative "
+                                                    f"(line {used[0].line}): {quote}"]))
+                context.cells[path] = cell
+        pending.alignment = alignment
+        undecided = [p for p, d in zip(pending.paths, alignment.decided, strict=True) if not d]
+        pending.finding.message += f"；正文（{where}「{quote}」）确定了其中部分读法"
+        pending.finding.message_en += f"; the narrative (line {used[0].line}) settles part of it"
+        pending.finding.cells = undecided
+        if not undecided:
+            context.findings.remove(pending.finding)
+            context.pending.remove(pending)
+            _finding(context, "P-SETTLED", "info",
+                     f"{_row_name(pending.segment)}：数字排列有多种读法，依正文{where}「{quote}」唯一确定",
+                     f"{pending.segment.key}: several readings of the printed digits; the narrative "
+                     f"(line {used[0].line}) leaves exactly one", cells=pending.paths,
+                     line=pending.segment.label_line)
 
 
 def _consistent(candidate: Candidate, paths: list[str], cells: dict[str, CellValue],

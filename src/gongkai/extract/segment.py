@@ -82,6 +82,7 @@ class Segmenter:
         self.open_on_line: int = -1  # the line the open segment's label was on
         self.group: str | None = None
         self.t4_header_line: int | None = None
+        self.header_line = False
 
     # ------------------------------------------------------------------ driving
     def run(self, document: Document) -> Segmentation:
@@ -106,6 +107,10 @@ class Segmenter:
             self.sections.setdefault(heading.section, line)
             self.table = _SECTION_TABLE.get(heading.section)
             return
+        # on a line of column names (自然人 商业企业 …), 其他 and 总计 are column names too
+        self.header_line = sum(1 for t in tokens if t.kind == "labels" and any(
+            h.label.kind == "t3_header" and not h.label.ambiguous and len(t.hits) == 1
+            for h in t.hits)) >= 2
         # a line that continues the open row must carry values only (and perhaps empty cells)
         if self.open is not None and self.open_on_line != line and not self._accepts_line(tokens):
             self._close_if_filled()
@@ -203,7 +208,14 @@ class Segmenter:
         if segment.table == 4 or segment.filled == 0:
             return True
         incoming = sum(1 for t in tokens if t.kind != "empty")
-        return segment.filled + incoming <= slots_hint(segment)
+        if segment.filled + incoming <= slots_hint(segment):
+            return True
+        # labels detached from values: rows of values under the last of several bare labels are
+        # collected here, and handed to those labels once the block ends (see extract)
+        below = segment.lines and segment.lines[0][0].line != segment.label_line
+        waiting = bool(self.segments) and self.segments[-1].table == segment.table and (
+            not self.segments[-1].filled and not self.segments[-1].maybe_group)
+        return bool(below and waiting and incoming >= 2)
 
     def _value(self, token: Token) -> None:
         if self.open is not None:
@@ -224,6 +236,8 @@ def _choose(hits: list[LabelHit], state: Segmenter) -> LabelHit | None:
     last = state.open.key if state.open is not None and state.open.table == 3 else (
         state.segments[-1].key if state.segments and state.segments[-1].table == 3 else None)
     row = kinds.get("t3_row")
+    if row is not None and row.label.ambiguous and state.header_line and "t3_header" in kinds:
+        return kinds["t3_header"]
     if row is not None and row.label.key == "other_other":
         # 「3.其他」: a row under (六); a bare 「其他」 in a header is the applicant column
         if state.group == "other_handling" or last in _T3_AFTER_OTHER_GROUP:
