@@ -32,8 +32,8 @@ class Page:
         cjk = any(ord(ch) > 0x7F for ch in text)
         if angle == 0:
             matrix = f"1 0 0 1 {x:.2f} {baseline:.2f}"
-        elif angle == 90:
-            matrix = f"0 1 -1 0 {x + size:.2f} {self.height - top - size:.2f}"
+        elif angle == 90:  # reads bottom to top; (x, top) is the top-left of the rotated run
+            matrix = f"0 1 -1 0 {x + size * 0.88:.2f} {self.height - top - len(text) * size:.2f}"
         else:
             raise ValueError(angle)
         if cjk:
@@ -69,6 +69,77 @@ class Page:
                     self.line(x, ys[i], x, ys[i + 1])
         return self
 
+    def table(
+        self,
+        x: float,
+        top: float,
+        widths: list[float],
+        heights: list[float],
+        texts: dict[tuple[int, int], str | list[str]],
+        *,
+        merges: tuple[tuple[int, int, int, int], ...] = (),
+        rotated: dict[tuple[int, int], str] | None = None,
+        size: float = 10,
+        top_border: bool = True,
+        bottom_border: bool = True,
+        thin_rects: bool = False,
+    ) -> Page:
+        """Draw a ruled table. ``texts`` maps (row, column) to a text or a list of lines placed
+        at the cell's top-left; ``merges`` are (row0, col0, row1, col1), end-exclusive, drawn
+        without their inner borders; ``rotated`` texts read bottom to top. ``thin_rects`` draws
+        the borders as thin filled rectangles, as Word and LibreOffice do."""
+        xs = [x]
+        for w in widths:
+            xs.append(xs[-1] + w)
+        ys = [top]
+        for h in heights:
+            ys.append(ys[-1] + h)
+        skip: set[tuple[str, int, int]] = set()
+        for r0, c0, r1, c1 in merges:
+            for i in range(r0 + 1, r1):
+                for j in range(c0, c1):
+                    skip.add(("h", i, j))
+            for j in range(c0 + 1, c1):
+                for i in range(r0, r1):
+                    skip.add(("v", j, i))
+        if not top_border:
+            skip.update(("h", 0, j) for j in range(len(widths)))
+        if not bottom_border:
+            skip.update(("h", len(heights), j) for j in range(len(widths)))
+        if thin_rects:
+            for i, y in enumerate(ys):
+                for j in range(len(widths)):
+                    if ("h", i, j) not in skip:
+                        self.fill_rect(xs[j] - 0.25, y - 0.25, xs[j + 1] + 0.25, y + 0.25, gray=0.0)
+            for j, xv in enumerate(xs):
+                for i in range(len(heights)):
+                    if ("v", j, i) not in skip:
+                        self.fill_rect(xv - 0.25, ys[i] - 0.25, xv + 0.25, ys[i + 1] + 0.25, gray=0.0)
+        else:
+            self.grid(xs, ys, skip)
+        for (r, c), value in texts.items():
+            lines = [value] if isinstance(value, str) else value
+            for k, line in enumerate(lines):
+                self.text(xs[c] + 3, ys[r] + 3 + k * size * 1.3, line, size)
+        for (r, c), value in (rotated or {}).items():
+            self.text(xs[c] + 3, ys[r] + 3, value, size, angle=90)
+        return self
+
+    def paragraph(self, top: float, text: str, *, left: float = 90, chars: int = 30, size: float = 14,
+                  indent: bool = True) -> float:
+        """Typeset CJK ``text`` as a justified paragraph (first line indented by two characters)
+        between ``left`` and ``left + chars * size``; returns the top of the next line."""
+        first = chars - 2 if indent else chars
+        lines = [text[:first]]
+        rest = text[first:]
+        while rest:
+            lines.append(rest[:chars])
+            rest = rest[chars:]
+        for k, line in enumerate(lines):
+            offset = 2 * size if indent and k == 0 else 0
+            self.text(left + offset, top + k * size * 1.8, line, size)
+        return top + len(lines) * size * 1.8
+
     def scanned(self) -> Page:
         """Cover the page with an image and no text, like a scan."""
         self.image = True
@@ -102,11 +173,20 @@ def build_pdf(pages: list[Page], *, encrypted: bool = False) -> bytes:
     pixels = bytes(range(0, 256, 4)) * 16  # 32 x 32 grey ramp
     image = add(
         b"<< /Type /XObject /Subtype /Image /Width 32 /Height 32 /ColorSpace /DeviceGray "
-        b"/BitsPerComponent 8 /Length " + str(len(pixels)).encode() + b" >>\nstream\n" + pixels + b"\nendstream"
+        b"/BitsPerComponent 8 /Length " + str(len(pixels)).encode() + b" >>\nstream\n"
+        + pixels + b"\nendstream"
     )
     kids = []
     for page in pages:
-        content = zlib.compress("\n".join(page.ops).encode("latin-1"))
+        ops = page.ops
+        width, height = page.width, page.height
+        if page.rotate % 180 == 90:
+            # Draw in the rotated user space so that the page reads upright once the viewer
+            # applies /Rotate: width and height are the displayed ones.
+            width, height = page.height, page.width
+            turn = f"0 1 -1 0 {page.height:.2f} 0" if page.rotate == 90 else f"0 -1 1 0 0 {page.width:.2f}"
+            ops = [f"q {turn} cm", *ops, "Q"]
+        content = zlib.compress("\n".join(ops).encode("latin-1"))
         stream = add(
             b"<< /Length " + str(len(content)).encode() + b" /Filter /FlateDecode >>\nstream\n"
             + content + b"\nendstream"
@@ -114,7 +194,7 @@ def build_pdf(pages: list[Page], *, encrypted: bool = False) -> bytes:
         xobj = f"/XObject << /Im1 {image} 0 R >>" if page.image else ""
         kids.append(
             add(
-                f"<< /Type /Page /Parent {pages_obj} 0 R /MediaBox [0 0 {page.width:.2f} {page.height:.2f}] "
+                f"<< /Type /Page /Parent {pages_obj} 0 R /MediaBox [0 0 {width:.2f} {height:.2f}] "
                 f"/Rotate {page.rotate} /Contents {stream} 0 R "
                 f"/Resources << /Font << /F1 {font1} 0 R /F2 {font2} 0 R >> {xobj} >> >>"
             )

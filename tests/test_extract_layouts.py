@@ -81,8 +81,9 @@ def test_note_in_a_cell_keeps_the_number_and_says_so():
 
 
 def test_short_row_is_settled_by_the_narrative_when_it_states_the_cell():
-    text = ("某镇人民政府2023年度政府信息公开工作年度报告\n一、总体情况\n2023年，我镇共收到政府信息公开申请4件。\n"
-            "三、收到和处理政府信息公开申请情况\n一、本年新收政府信息公开申请数量 3 1 0 0 0 4\n")
+    text = ("某镇人民政府2023年度政府信息公开工作年度报告\n一、总体情况\n"
+            "2023年，我镇共收到政府信息公开申请4件。\n三、收到和处理政府信息公开申请情况\n"
+            "一、本年新收政府信息公开申请数量 3 1 0 0 0 4\n")
     report = gongkai.parse(text)
     total = report.cells["applications.new_received.total"]
     assert (total.value, total.status) == (4, "read") and "narrative (line 3)" in total.note

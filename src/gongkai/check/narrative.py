@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from ..report import CellValue, Finding, Report
 from ..template import TEMPLATE
-from .rules import RuleResult, show_value
+from .rules import RuleResult, cell_name, show_value
 
 __all__ = ["QUANTITIES", "NarrativeFact", "Quantity", "narrative_facts", "settle_value", "text_results"]
 
@@ -115,7 +115,9 @@ _CLAUSE_EXCLUDE = re.compile(r"结转|上年|上一年|去年|往年|前年|同�
 _TAIL_EXCLUDE = re.compile(r"结转|上年|上一年|去年|往年")
 _GAP_EXCLUDE = re.compile(r"办|答复|处理|结转|转办|转来|转交|上年|去年|上级|网上|在线|当面|信函|其中|"
                           r"复议|诉讼")
-_HANDLED_BEFORE = re.compile(r"办结|答复|办理|处理|转办")  # 办理/答复 totals are not 收到
+# before the verb: 办理/答复 totals are not 收到; a channel (网上受理…) is a subset
+_HANDLED_BEFORE = re.compile(r"办结|答复|办理|处理|转办|网上|在线|当面|信函|邮寄|传真|现场")
+_SUBSET_BEFORE = re.compile(r"其中[,:]?$")  # 「其中，…」: the clause is a part of a total
 _CASE_PREFIX_EXCLUDE = re.compile(r"办理|审理|受理|收到|接收|作为|机关|直接|复议后|出庭|败诉|胜诉")
 _DOCUMENT_EXCLUDE = re.compile(r"备案|清理|审查|审核|合法性|报备|起草|征求|评估")
 _LIST_BEFORE = re.compile(r"(?:[和及与、或]|党内|党)$")
@@ -236,7 +238,8 @@ def _facts_in(norm: str) -> Iterator[tuple[str, int, str]]:
             clause = _clause(norm, m.start(), m.end())
             before = clause[: max(clause.find(m.group("verb")), 0)]
             if (_GAP_EXCLUDE.search(m.group("gap")) or _CLAUSE_EXCLUDE.search(clause)
-                    or _HANDLED_BEFORE.search(before) or _TAIL_EXCLUDE.search(_tail(norm, m.end()))):
+                    or _HANDLED_BEFORE.search(before) or _TAIL_EXCLUDE.search(_tail(norm, m.end()))
+                    or _SUBSET_BEFORE.search(norm[: m.start() - len(before)])):
                 continue
             yield "received", _number(m.group("num")), m.group()
         for m in _RECEIVED_NONE.finditer(norm):
@@ -259,8 +262,11 @@ def _facts_in(norm: str) -> Iterator[tuple[str, int, str]]:
         for m in pattern.finditer(norm):
             prefix = norm[max(0, m.start() - 6): m.start()]
             clause = _clause(norm, m.start(), m.end())
-            if (_CASE_PREFIX_EXCLUDE.search(prefix) or _LIST_BEFORE.search(prefix)
-                    or prefix.endswith(("行政复议", "行政诉讼")) or _CLAUSE_EXCLUDE.search(clause)):
+            before = clause[: max(clause.find(m.group()), 0)]
+            # 办理/审理 行政复议: the agency as the review organ, not reviews of its disclosure work
+            if (_CASE_PREFIX_EXCLUDE.search(before) or _LIST_BEFORE.search(prefix)
+                    or prefix.endswith(("行政复议", "行政诉讼")) or _CLAUSE_EXCLUDE.search(clause)
+                    or _SUBSET_BEFORE.search(norm[: m.start() - len(before)])):
                 continue
             yield quantity, _number(m.group("num")), m.group()
     for m in _CASES_NONE.finditer(norm):
@@ -318,8 +324,8 @@ def settle_value(facts: list[NarrativeFact], path: str) -> int | None:
 
 
 # ---------------------------------------------------------------------------------- comparison
-def _english_label(path: str) -> str:
-    label = TEMPLATE.cell_label(path)
+def _english_label(path: str, fmt: str | None) -> str:
+    label = cell_name(path, fmt)
     return {"表二": "table 2 ", "表三": "table 3 ", "表四": "table 4 "}.get(label[:2], "") + label[2:]
 
 
@@ -334,15 +340,16 @@ def _total(cells: list[CellValue]) -> float:
     return sum(c.value for c in cells)  # type: ignore[misc]
 
 
-def _contradiction(quantity: Quantity, fact: NarrativeFact, cells: list[CellValue]) -> Finding:
+def _contradiction(quantity: Quantity, fact: NarrativeFact, cells: list[CellValue], fmt: str | None
+                   ) -> Finding:
     rule = TEMPLATE.rule("C-TEXT")
     paths = quantity.paths
     if len(paths) == 1:
-        where, where_en = TEMPLATE.cell_label(paths[0]), _english_label(paths[0])
+        where, where_en = cell_name(paths[0], fmt), _english_label(paths[0], fmt)
         actual, actual_en = show_value(cells[0], "zh"), show_value(cells[0], "en")
     else:
-        where = "、".join(TEMPLATE.cell_label(p) for p in paths) + "之和"
-        where_en = "the sum of " + " and ".join(_english_label(p) for p in paths)
+        where = "、".join(cell_name(p, fmt) for p in paths) + "之和"
+        where_en = "the sum of " + " and ".join(_english_label(p, fmt) for p in paths)
         total = show_value(CellValue(_total(cells), "read"), "zh")
         actual = f"{total}（" + "+".join(show_value(c, "zh") for c in cells) + "）"
         actual_en = f"{total} (" + " + ".join(show_value(c, "en") for c in cells) + ")"
@@ -385,6 +392,6 @@ def text_results(report: Report, facts: list[NarrativeFact] | None = None, *,
             if keep_all:
                 results.append(RuleResult("C-TEXT", "passed", binding, quantity.paths, values))
             continue
-        finding = _contradiction(quantity, stated[0], cells)
+        finding = _contradiction(quantity, stated[0], cells, report.template)
         results.append(RuleResult("C-TEXT", "failed", binding, quantity.paths, values, finding))
     return results

@@ -22,7 +22,7 @@ from ..report import CellValue, Finding, Report
 from ..template import TEMPLATE, Layout, bindings, equations, expand_terms, rule_applies
 from ..template.model import Rule
 
-__all__ = ["RuleResult", "check", "evaluate", "show_value"]
+__all__ = ["RuleResult", "cell_name", "check", "evaluate", "row_name", "show_value"]
 
 Status = Literal["passed", "failed", "not_checkable"]
 Binding = tuple[tuple[str, str], ...]
@@ -46,6 +46,7 @@ class RuleResult:
 _TABLE_NAMES = {"active_disclosure": ("表二", "Table 2"), "applications": ("表三", "Table 3"),
                 "review_litigation": ("表四", "Table 4")}
 _TABLES = tuple(_TABLE_NAMES)
+_FORMATS = ("2019", "2021")
 # The extractor's inference marks a cell forced over a printed blank with this phrase in its note
 # (gongkai.extract.infer); C-BLANK still counts such cells as printed blank.
 _BLANK_NOTE = "prints this cell empty"
@@ -89,18 +90,45 @@ def _first_line(cells: Iterable[CellValue | None]) -> int | None:
     return None
 
 
-def _binding_labels(binding: Binding, table: str) -> dict[str, str]:
+@cache
+def _disclosure_labels(fmt: str) -> dict[str, str]:
+    """Table 2 row and column labels as the format prints them (规范性文件 in 2019,
+    行政规范性文件 in 2021; 处理决定数量 / 本年处理决定数量)."""
+    labels: dict[str, str] = {}
+    for block in TEMPLATE.disclosure_blocks[fmt]:  # type: ignore[index]
+        for row in block.rows:
+            labels[row.key] = row.label.text
+            for column in block.columns:
+                labels[f"{row.key}.{column.key}"] = column.label.text
+    return labels
+
+
+def row_name(table: str, row: str, fmt: str | None) -> str:
+    """A row's label for people, in the report's format."""
+    if table == "active_disclosure" and fmt in _FORMATS:
+        return _disclosure_labels(fmt).get(row, row)  # type: ignore[arg-type]
+    return TEMPLATE.row_label(f"{table}.{row}")
+
+
+def cell_name(path: str, fmt: str | None) -> str:
+    """A cell's label for people: 表三「(一)予以公开」「自然人」, 表二「行政许可」「本年处理决定数量」."""
+    table, row, column = path.split(".")
+    if table == "active_disclosure" and fmt in _FORMATS:
+        labels = _disclosure_labels(fmt)  # type: ignore[arg-type]
+        return f"表二「{labels.get(row, row)}」「{labels.get(f'{row}.{column}', column)}」"
+    return TEMPLATE.cell_label(path)
+
+
+def _binding_labels(binding: Binding, table: str, fmt: str) -> dict[str, str]:
     """Labels for the placeholders a rule message may use ({column_label}, {row_label}, …)."""
     labels: dict[str, str] = {}
     for name, value in binding:
         if name == "column":
             labels["column_label"] = TEMPLATE.column_label(table, value)
-        elif name == "row":
-            labels["row_label"] = TEMPLATE.row_label(f"{table}.{value}")
+        elif name in ("row", "part"):
+            labels[f"{name}_label"] = row_name(table, value, fmt)
         elif name == "group":
-            labels["group_label"] = TEMPLATE.row_label(f"review_litigation.{value}")
-        elif name == "part":
-            labels["part_label"] = TEMPLATE.row_label(f"{table}.{value}")
+            labels["group_label"] = row_name("review_litigation", value, fmt)
     return labels
 
 
@@ -205,7 +233,7 @@ def _plan(layout: Layout) -> _Plan:
         rule = TEMPLATE.rule(eq.rule)
         paths = eq.left + eq.right  # every equation has at least two terms: a tuple comes back
         eqs.append(_Equation(rule, eq.binding, eq.left, eq.right,
-                             _binding_labels(eq.binding, _table_of(eq.left[0])), paths,
+                             _binding_labels(eq.binding, _table_of(eq.left[0]), layout.format), paths,
                              itemgetter(*paths)))
     bounds: list[_Bound] = []
     at_least: list[_AtLeast] = []
@@ -220,14 +248,15 @@ def _plan(layout: Layout) -> _Plan:
                     part_key = part.split(".")[1]
                     full = (*key, ("part", part_key))
                     bounds.append(_Bound(rule, key, part, part_key, limit,
-                                         _binding_labels(full, _table_of(part)),
+                                         _binding_labels(full, _table_of(part), layout.format),
                                          rule.spec.get("only_when_unchecked")))
         elif rule.kind == "at_least":
             for binding in bindings(rule, layout):
                 key = tuple(binding.items())
                 big = rule.spec["big"].format(**binding)
                 small = rule.spec["small"].format(**binding)
-                at_least.append(_AtLeast(rule, key, big, small, _binding_labels(key, _table_of(big))))
+                at_least.append(_AtLeast(rule, key, big, small,
+                                         _binding_labels(key, _table_of(big), layout.format)))
     value_rules = {kind: (TEMPLATE.rule(rid), pred) for kind, (rid, pred) in _VALUE_RULES.items()}
     unprinted = set()
     if layout.hybrid:
@@ -269,7 +298,7 @@ def _equation_finding(eq: _Equation, found: list[CellValue]) -> Finding:
 
 
 # ---------------------------------------------------------------------------------- row summaries
-def _short_row(table: str, row: str) -> str:
+def _short_row(table: str, row: str, fmt: str) -> str:
     """A compact row name for lists: 「(四)1.本机关不掌握相关政府信息」, 「行政强制」."""
     if table == "applications":
         spec = next(r for r in TEMPLATE.application_rows if r.key == row)
@@ -277,13 +306,13 @@ def _short_row(table: str, row: str) -> str:
         prefix = group.marker if group is not None and group.parent else ""
         text = f"{prefix}{spec.marker}{spec.label.text}"
     else:
-        text = TEMPLATE.row_label(f"{table}.{row}")
+        text = row_name(table, row, fmt)
     return text if len(text) <= 16 else text[:15] + "…"
 
 
-def _column_name(table: str, row: str, column: str) -> str:
+def _column_name(table: str, row: str, column: str, fmt: str) -> str:
     if table == "active_disclosure":
-        return TEMPLATE.column_label(table, f"{row}.{column}")
+        return _disclosure_labels(fmt).get(f"{row}.{column}", column)
     return TEMPLATE.column_label(table, column)
 
 
@@ -325,12 +354,12 @@ def _rows_detail(table: str, checks: list[_CellCheck], plan: _Plan, whole: tuple
             items_en.append(f"「{name}」 (all {count} rows)")
         if row in done:
             continue
-        name = _short_row(table, row)
+        name = _short_row(table, row, plan.layout.format)
         if row in full:
             items_zh.append(f"「{name}」")
             items_en.append(f"「{name}」")
         else:
-            names = [_column_name(table, row, col) for col in cols]
+            names = [_column_name(table, row, col, plan.layout.format) for col in cols]
             items_zh.append(f"「{name}」的" + "".join(f"「{n}」" for n in names) + "列")
             items_en.append(f"「{name}」 (column{'s' if len(names) > 1 else ''} {', '.join(names)})")
     extra = len(items_zh) - _MAX_ITEMS
@@ -452,18 +481,19 @@ def _cells_pass(report: Report, plan: _Plan, keep_all: bool, results: list[RuleR
             continue
         if check_.predicate(value):
             if keep_all:
-                results.append(RuleResult(check_.value_rule.id, "passed", (), (check_.path,),
-                                          {check_.path: value}))
+                results.append(RuleResult(check_.value_rule.id, "passed", (("cell", check_.path),),
+                                          (check_.path,), {check_.path: value}))
             continue
         rule = check_.value_rule
         texts = []
         for lang in ("zh", "en"):
             raw = cell.raw if cell.status == "read" and cell.raw else show_value(cell, lang)
-            label = TEMPLATE.cell_label(check_.path)
+            label = cell_name(check_.path, plan.layout.format)
             texts.append((rule.zh if lang == "zh" else rule.en).format(cell_label=label, raw=raw))
         finding = _finding(rule, texts[0], texts[1], (check_.path,), {check_.path: value},
                            cell.line if cell.status == "read" else None)
-        results.append(RuleResult(rule.id, "failed", (), (check_.path,), {check_.path: value}, finding))
+        results.append(RuleResult(rule.id, "failed", (("cell", check_.path),), (check_.path,),
+                                  {check_.path: value}, finding))
     if len(cells) != len(by_path) or len(values) != len(by_path):
         # some layout cells are absent from the report (or others present): absent ones are missing
         for check_ in plan.cells:
@@ -536,10 +566,10 @@ def _structure(report: Report, layout: Layout, keep_all: bool, results: list[Rul
                       if p.startswith("applications.") and p not in printed and c.value is not None}
                      - official) if len(report.cells) > len(printed) else []
     if foreign:
-        names = "、".join(f"「{_short_row('applications', r)}」" for r in foreign)
+        names = "、".join(f"「{_short_row('applications', r, layout.format)}」" for r in foreign)
         details_zh.append(f"含有不属于该格式的行{names}")
         details_en.append("rows that the format does not have: " + ", ".join(
-            f"「{_short_row('applications', r)}」" for r in foreign))
+            f"「{_short_row('applications', r, layout.format)}」" for r in foreign))
     if details_zh:
         args_zh = {"template": layout.format, "detail": "；".join(details_zh)}
         args_en = {"template": layout.format, "detail": "; ".join(details_en)}

@@ -280,9 +280,8 @@ def _page_chars(
     raw = textpage.raw
     count = pdfium_c.FPDFText_CountChars(raw)
     loose = pdfium_c.FS_RECTF()
-    left, right, bottom_, top_ = (ctypes.c_double() for _ in range(4))
-    chars: list[_Char] = []
-    seen: set[tuple[str, int, int]] = set()
+    # (index, text, box in PDF space, angle in quarter turns, word break before it)
+    found: list[tuple[int, str, list[float], int, bool]] = []
     unmapped = 0
     space_before = False
     for i in range(count):
@@ -302,16 +301,21 @@ def _page_chars(
                 unmapped += 1
         if not pdfium_c.FPDFText_GetLooseCharBox(raw, i, loose):
             continue
-        box = (loose.left, loose.top, loose.right, loose.bottom)
-        if text != " " and pdfium_c.FPDFText_GetCharBox(raw, i, left, right, bottom_, top_):
-            # PDFium's font-based ("loose") box is sometimes absurd (20x the glyph, seen in WPS
-            # vertical labels); then the glyph's own box is the better guess.
-            tight_w, tight_h = right.value - left.value, top_.value - bottom_.value
-            if (
-                box[2] - box[0] > 3 * tight_w + 3
-                and box[1] - box[3] > 3 * tight_h + 3
-            ):
-                box = (left.value, top_.value, right.value, bottom_.value)
+        # PDFium gives the angle clockwise in radians; snap to a quarter turn, counterclockwise
+        angle = pdfium_c.FPDFText_GetCharAngle(raw, i)
+        quarter = (360 - round(math.degrees(angle) / 90) * 90 - rotation) % 360 if angle >= 0 else 0
+        found.append((i, text, [loose.left, loose.top, loose.right, loose.bottom], quarter, space_before))
+        space_before = False
+    # PDFium's font-based ("loose") box is sometimes absurd (20 times the glyph, seen on WPS's
+    # stacked vertical labels); for those the glyph's own ("tight") box is the better guess.
+    heights = sorted(box[1] - box[3] for _, text, box, _, _ in found if text != " ")
+    limit = 3 * heights[len(heights) // 2] if heights else math.inf
+    left, right, bottom_, top_ = (ctypes.c_double() for _ in range(4))
+    chars: list[_Char] = []
+    seen: set[tuple[str, int, int]] = set()
+    for i, text, box, quarter, space in found:
+        if box[1] - box[3] > limit and pdfium_c.FPDFText_GetCharBox(raw, i, left, right, bottom_, top_):
+            box = [left.value, top_.value, right.value, bottom_.value]
         ax, at = to_display(box[0], box[1])
         bx, bt = to_display(box[2], box[3])
         x0, x1 = (ax, bx) if ax <= bx else (bx, ax)
@@ -319,15 +323,11 @@ def _page_chars(
         cx, cy = (x0 + x1) / 2, (top + bottom) / 2
         if not (0 <= cx <= width and 0 <= cy <= height):
             continue  # outside the visible page
-        # PDFium gives the angle clockwise in radians; snap to a quarter turn, counterclockwise
-        angle = pdfium_c.FPDFText_GetCharAngle(raw, i)
-        quarter = (360 - round(math.degrees(angle) / 90) * 90 - rotation) % 360 if angle >= 0 else 0
         key = (text, round(cx), round(cy))
         if key in seen:
             continue  # the same glyph painted twice (fake bold, shadow)
         seen.add(key)
-        chars.append(_Char(text, x0, top, x1, bottom, quarter, space_before))
-        space_before = False
+        chars.append(_Char(text, x0, top, x1, bottom, quarter, space))
     return chars, unmapped
 
 
@@ -462,6 +462,9 @@ def _find_tables(edges: list[dict[str, Any]], page: int) -> list[_Grid]:
         edge for edge in merged
         if (edge["width"] if edge["orientation"] == "h" else edge["height"]) >= EDGE_MIN_LENGTH
     ]
+    closing = _closing_edges(merged)
+    if closing:
+        merged = merge_edges(merged + closing, SNAP_TOLERANCE, SNAP_TOLERANCE, JOIN_TOLERANCE, JOIN_TOLERANCE)
     intersections = edges_to_intersections(merged, INTERSECTION_TOLERANCE, INTERSECTION_TOLERANCE)
     grids = []
     for cells in cells_to_tables(intersections_to_cells(intersections)):
@@ -470,6 +473,38 @@ def _find_tables(edges: list[dict[str, Any]], page: int) -> list[_Grid]:
         grids.append(_grid(cells, page))
     grids.sort(key=lambda g: (g.bbox[1], g.bbox[0]))
     return grids
+
+
+def _closing_edges(edges: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Horizontal borders WPS leaves out where a table breaks across pages: where several
+    vertical rulings end (or start) at the same height and no horizontal ruling joins them, the
+    table's edge is there."""
+    verticals = [e for e in edges if e["orientation"] == "v"]
+    horizontals = [e for e in edges if e["orientation"] == "h"]
+    extra: list[dict[str, Any]] = []
+    for end in ("top", "bottom"):
+        groups: list[list[dict[str, Any]]] = []
+        for edge in sorted(verticals, key=lambda e: e[end]):
+            if groups and edge[end] - groups[-1][-1][end] <= SNAP_TOLERANCE:
+                groups[-1].append(edge)
+            else:
+                groups.append([edge])
+        for group in groups:
+            if len(group) < 2:
+                continue
+            y = sum(e[end] for e in group) / len(group)
+            x0, x1 = min(e["x0"] for e in group), max(e["x0"] for e in group)
+            if any(
+                abs(h["top"] - y) <= SNAP_TOLERANCE and h["x0"] <= x0 + JOIN_TOLERANCE
+                and h["x1"] >= x1 - JOIN_TOLERANCE
+                for h in horizontals
+            ):
+                continue
+            extra.append(
+                {"x0": x0, "x1": x1, "top": y, "bottom": y, "width": x1 - x0, "height": 0.0,
+                 "orientation": "h", "object_type": "line"}
+            )
+    return extra
 
 
 def _cluster(values: list[float], tolerance: float = 1.0) -> list[float]:
@@ -566,7 +601,7 @@ def _group_lines(chars: list[_Char]) -> list[_Line]:
         for item in framed:
             (_, _, cv0, cv1), _ = item
             centre = (cv0 + cv1) / 2
-            if current and v0 <= centre <= v1:
+            if current and (v0 <= centre <= v1 or cv0 <= (v0 + v1) / 2 <= cv1):
                 current.append(item)
                 v0, v1 = min(v0, cv0), max(v1, cv1)
                 continue
@@ -593,9 +628,12 @@ def _make_line(items: list[tuple[tuple[float, float, float, float], _Char]]) -> 
             continue
         if previous_end is not None and parts[-1] != " ":
             gap = u0 - previous_end
-            guessed = ch.space_before and (previous.isascii() or ch.text.isascii())
-            if gap > 0.3 * size or (guessed and gap > 0.1 * size):
-                parts.append(" ")  # a visible gap between words (or letter-spaced labels)
+            if previous.isascii() or ch.text.isascii():
+                space = gap > 0.3 * size or (ch.space_before and gap > 0.1 * size)
+            else:  # CJK: justification and punctuation squeezing make gaps that are not spaces
+                space = gap > 0.8 * size
+            if space:
+                parts.append(" ")
         parts.append(ch.text)
         previous = ch.text
         previous_end = u1
