@@ -125,8 +125,16 @@ class Page:
             self.text(xs[c] + 3, ys[r] + 3, value, size, angle=90)
         return self
 
-    def paragraph(self, top: float, text: str, *, left: float = 90, chars: int = 30, size: float = 14,
-                  indent: bool = True) -> float:
+    def paragraph(
+        self,
+        top: float,
+        text: str,
+        *,
+        left: float = 90,
+        chars: int = 30,
+        size: float = 14,
+        indent: bool = True,
+    ) -> float:
         """Typeset CJK ``text`` as a justified paragraph (first line indented by two characters)
         between ``left`` and ``left + chars * size``; returns the top of the next line."""
         first = chars - 2 if indent else chars
@@ -173,8 +181,11 @@ def build_pdf(pages: list[Page], *, encrypted: bool = False) -> bytes:
     pixels = bytes(range(0, 256, 4)) * 16  # 32 x 32 grey ramp
     image = add(
         b"<< /Type /XObject /Subtype /Image /Width 32 /Height 32 /ColorSpace /DeviceGray "
-        b"/BitsPerComponent 8 /Length " + str(len(pixels)).encode() + b" >>\nstream\n"
-        + pixels + b"\nendstream"
+        b"/BitsPerComponent 8 /Length "
+        + str(len(pixels)).encode()
+        + b" >>\nstream\n"
+        + pixels
+        + b"\nendstream"
     )
     kids = []
     for page in pages:
@@ -188,8 +199,11 @@ def build_pdf(pages: list[Page], *, encrypted: bool = False) -> bytes:
             ops = [f"q {turn} cm", *ops, "Q"]
         content = zlib.compress("\n".join(ops).encode("latin-1"))
         stream = add(
-            b"<< /Length " + str(len(content)).encode() + b" /Filter /FlateDecode >>\nstream\n"
-            + content + b"\nendstream"
+            b"<< /Length "
+            + str(len(content)).encode()
+            + b" /Filter /FlateDecode >>\nstream\n"
+            + content
+            + b"\nendstream"
         )
         xobj = f"/XObject << /Im1 {image} 0 R >>" if page.image else ""
         kids.append(
@@ -205,10 +219,7 @@ def build_pdf(pages: list[Page], *, encrypted: bool = False) -> bytes:
     )
     encrypt = 0
     if encrypted:
-        encrypt = add(
-            "<< /Filter /Standard /V 1 /R 2 /Length 40 /P -4 "
-            f"/O <{'7a' * 32}> /U <{'3c' * 32}> >>"
-        )
+        encrypt = add(f"<< /Filter /Standard /V 1 /R 2 /Length 40 /P -4 /O <{'7a' * 32}> /U <{'3c' * 32}> >>")
 
     out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
     offsets = []

@@ -69,6 +69,7 @@ def test_kind_is_sniffed_from_content_not_extension():
     ("规章\t0\t\t0", ["规章", "0", "", "0"]),
     ("规章  | 0\u00a0 | 0  | ", ["规章", "0", "0"]),
     ("规章 0 0 0", ["规章 0 0 0"]),
+    ("  |   | 1\u00a0 | ", ["", "", "1"]),
     ("   ", None),
 ])
 def test_split_cells(line, cells):

@@ -15,6 +15,7 @@ could mean (e.g. 受理 may mean new applications or new + carried over).
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -76,7 +77,7 @@ class NarrativeFact:
 
 
 # ---------------------------------------------------------------------------------- patterns
-# Patterns run on a normalised sentence: NFKC (full-width → ASCII: ，→ , （→ ( ０→0), whitespace
+# Patterns run on a normalised sentence: full-width → ASCII (，→ , （→ ( ０→0), whitespace
 # removed except between two digits. A number must follow its phrase directly (only filler such
 # as 共/共计/为 between) and carry a unit, so table rows, dates and percentages never match.
 _NUM = r"(?P<num>\d{1,3}(?:,\d{3})+|\d+)"
@@ -118,7 +119,9 @@ _GAP_EXCLUDE = re.compile(r"办|答复|处理|结转|转办|转来|转交|上年
 # before the verb: 办理/答复 totals are not 收到; a channel (网上受理…) is a subset
 _HANDLED_BEFORE = re.compile(r"办结|答复|办理|处理|转办|网上|在线|当面|信函|邮寄|传真|现场")
 _SUBSET_BEFORE = re.compile(r"其中[,:]?$")  # 「其中，…」: the clause is a part of a total
-_CASE_PREFIX_EXCLUDE = re.compile(r"办理|审理|受理|收到|接收|作为|机关|直接|复议后|出庭|败诉|胜诉")
+# before 行政复议/行政诉讼 in the clause: the agency as review organ (办理/审理 复议), one kind of
+# lawsuit only (直接起诉, 复议后起诉), or outcomes rather than cases
+_CASE_PREFIX_EXCLUDE = re.compile(r"办理|审理|受理|收到|接收|复议机关|直接|复议后|出庭|败诉|胜诉")
 _DOCUMENT_EXCLUDE = re.compile(r"备案|清理|审查|审核|合法性|报备|起草|征求|评估")
 _LIST_BEFORE = re.compile(r"(?:[和及与、或]|党内|党)$")
 _YEAR = re.compile(r"((?:19|20)\d{2})年")
@@ -128,29 +131,40 @@ _KEY = re.compile(r"申请|复议|诉讼|规范性文件|规章")
 # line numbers stay right and the footer is no paragraph break
 _FOOTER_LINE = re.compile(r"^[ \t\u3000]*(?:[-—–－][ \t]*\d+[ \t]*[-—–－]|第[ \t]*\d+[ \t]*页"
                           r"(?:[ \t]*共[ \t]*\d+[ \t]*页)?)[ \t\u3000]*$", re.M)
+_FOOTER_HINT = re.compile(r"(?:^|\n)[ \t\u3000]*[-—–－][ \t]*\d|页")
 _TERMINATOR = re.compile(r"[。！？!?；;]")
 _PARAGRAPH = re.compile(r"(?:[^\n]|\n(?![ \t\u3000\xa0]*\n))+")
 _DIGIT_SPACE = re.compile(r"(?<=\d)\s+(?=\d)")
-_SPACE = re.compile(r"\s+")
 _LINE_BREAK_DIGITS = re.compile(r"(?<=[0-9A-Za-z])[ \t\u3000\xa0]*\n\s*(?=[0-9A-Za-z])")
 _LINE_BREAK = re.compile(r"[ \t\u3000\xa0]*\n\s*")
 _PUNCT_SPACE = re.compile(r"(?<=[，。；：、（）《》“”])[ \t\u3000\xa0]+"
                           r"|[ \t\u3000\xa0]+(?=[，。；：、（）《》“”])")
-# full-width ASCII → ASCII (what NFKC does to the characters that matter here, but faster)
-_FULL_WIDTH = re.compile(r"[\uff01-\uff5e]")
-_DROP = re.compile(r"[\s#*\x02]+")  # whitespace, markdown marks, the footer blank
-# a sentence can state a quantity only with a number or a negation
-_CANDIDATE = re.compile(r"[0-9\uff10-\uff19]|未|没有|无")
-
-
-def _ascii(m: re.Match[str]) -> str:
-    return chr(ord(m.group()) - 0xFEE0)
+# full-width → ASCII for the characters the patterns use (what NFKC would do to them, but
+# cheaper: a few str.replace calls instead of a pass over every character)
+_FULL_PUNCT = (("，", ","), ("（", "("), ("）", ")"), ("：", ":"), ("；", ";"), ("％", "%"), ("．", "."),
+               ("！", "!"), ("？", "?"))
+_FULL_DIGIT = re.compile(r"[\uff10-\uff19]")
+_DIGITS = {c: c - 0xFEE0 for c in range(0xFF10, 0xFF1A)}
+_BLANK_LINE = re.compile(r"\n[ \t\u3000\xa0]*\n")
+# a sentence can state a quantity only with a counted number or a negation before the subject
+_CANDIDATE = re.compile(r"[0-9\uff10-\uff19][ \t\u3000\xa0\n]*[件份个宗条起]"
+                        r"|(?:未|没有|无)[^。；;!?！？]{0,24}?(?:申请|复议|诉讼)")
 
 
 def _normalise(sentence: str) -> str:
     """Full-width → ASCII, whitespace dropped except between two digits (kept as one space)."""
-    text = _DIGIT_SPACE.sub("\x01", _FULL_WIDTH.sub(_ascii, sentence))
-    return _DROP.sub("", text).replace("\x01", " ")
+    text = sentence
+    for full, ascii_ in _FULL_PUNCT:
+        if full in text:
+            text = text.replace(full, ascii_)
+    if _FULL_DIGIT.search(text):
+        text = text.translate(_DIGITS)
+    for mark in ("#", "*", "\x02"):
+        if mark in text:
+            text = text.replace(mark, "")
+    if _DIGIT_SPACE.search(text):  # rare: keep two numbers apart
+        return "".join(_DIGIT_SPACE.sub("\x01", text).split()).replace("\x01", " ")
+    return "".join(text.split())
 
 
 def _printed(sentence: str) -> str:
@@ -166,10 +180,10 @@ def _origin(report: Report, section: str, text: str) -> int | None:
     base = report.section_lines.get(section)
     if base is None:
         return None
-    lines = text.split("\n")
-    first = next((i for i, line in enumerate(lines) if line.strip()), 0)
+    stripped = text.lstrip()
+    first = text.count("\n", 0, len(text) - len(stripped))  # blank lines before the first line
     spec = next((s for s in TEMPLATE.sections if s.key == section), None)
-    head = _normalise(lines[first]) if lines else ""
+    head = _normalise(stripped.split("\n", 1)[0])
     if spec is not None and any(label in head for label in spec.label.all):
         return base - first
     return base + 1
@@ -177,15 +191,22 @@ def _origin(report: Report, section: str, text: str) -> int | None:
 
 def _sentences(text: str) -> Iterator[tuple[str, int]]:
     """(sentence, its offset in ``text``) for sentences that may state a table quantity: with a
-    keyword and a number or a negation. Sentences end at 。！？； and at blank lines; single line
-    breaks are wraps."""
-    offset = 0
-    for sentence in _TERMINATOR.split(text):
-        start = offset
-        offset += len(sentence) + 1  # every terminator is one character
-        if not (_KEY.search(sentence) and _CANDIDATE.search(sentence)):
+    keyword and a counted number or a negation. Sentences end at 。！？； and at blank lines;
+    single line breaks are wraps. Keywords are found first, so most sentences are never cut."""
+    stops: list[int] | None = None
+    seen = -1
+    for keyword in _KEY.finditer(text):
+        if stops is None:
+            stops = [m.start() for m in _TERMINATOR.finditer(text)]
+        index = bisect_right(stops, keyword.start())
+        start = stops[index - 1] + 1 if index else 0
+        if start <= seen:
+            continue  # another keyword in a sentence already given
+        seen = start
+        sentence = text[start:stops[index] if index < len(stops) else len(text)]
+        if not _CANDIDATE.search(sentence):
             continue
-        if "\n" not in sentence:
+        if "\n" not in sentence or not _BLANK_LINE.search(sentence):
             yield sentence, start
             continue
         for paragraph in _PARAGRAPH.finditer(sentence):
@@ -195,11 +216,11 @@ def _sentences(text: str) -> Iterator[tuple[str, int]]:
 
 
 # ---------------------------------------------------------------------------------- clauses
-def _clause(norm: str, start: int, end: int) -> str:
-    """The clause around a match: from the previous , ; : to the next one."""
+def _clause(norm: str, start: int, end: int) -> tuple[int, int]:
+    """Where the clause around a match begins and ends: the previous and the next , ; :"""
     begin = max(norm.rfind(",", 0, start), norm.rfind(";", 0, start), norm.rfind(":", 0, start)) + 1
     stops = [i for i in (norm.find(",", end), norm.find(";", end)) if i >= 0]
-    return norm[begin:min(stops) if stops else len(norm)]
+    return begin, min(stops) if stops else len(norm)
 
 
 def _tail(norm: str, end: int) -> str:
@@ -235,24 +256,23 @@ def _facts_in(norm: str) -> Iterator[tuple[str, int, str]]:
     """(quantity, value, matched text) for every statement in one normalised sentence."""
     if "申请" in norm:
         for m in _RECEIVED.finditer(norm):
-            clause = _clause(norm, m.start(), m.end())
-            before = clause[: max(clause.find(m.group("verb")), 0)]
-            if (_GAP_EXCLUDE.search(m.group("gap")) or _CLAUSE_EXCLUDE.search(clause)
-                    or _HANDLED_BEFORE.search(before) or _TAIL_EXCLUDE.search(_tail(norm, m.end()))
-                    or _SUBSET_BEFORE.search(norm[: m.start() - len(before)])):
+            begin, end = _clause(norm, m.start(), m.end())
+            if (_GAP_EXCLUDE.search(m.group("gap")) or _CLAUSE_EXCLUDE.search(norm, begin, end)
+                    or _HANDLED_BEFORE.search(norm, begin, m.start())
+                    or _TAIL_EXCLUDE.search(_tail(norm, m.end())) or _SUBSET_BEFORE.search(norm, 0, begin)):
                 continue
             yield "received", _number(m.group("num")), m.group()
         for m in _RECEIVED_NONE.finditer(norm):
-            gap = m.group("gap") or ""
-            if _GAP_EXCLUDE.search(gap) or _CLAUSE_EXCLUDE.search(_clause(norm, m.start(), m.end())):
+            if _GAP_EXCLUDE.search(m.group("gap") or "") or _CLAUSE_EXCLUDE.search(
+                    norm, *_clause(norm, m.start(), m.end())):
                 continue
             yield "received", 0, m.group()
     if "现行有效" in norm and not _DOCUMENT_EXCLUDE.search(norm):
         for quantity, pattern in (("in_force_normative", _IN_FORCE_NORMATIVE),
                                   ("in_force_rules", _IN_FORCE_RULES)):
             for m in pattern.finditer(norm):
-                if _LIST_BEFORE.search(norm[: m.start()]) or _CLAUSE_EXCLUDE.search(
-                        _clause(norm, m.start(), m.end())):
+                if _LIST_BEFORE.search(norm, 0, m.start()) or _CLAUSE_EXCLUDE.search(
+                        norm, *_clause(norm, m.start(), m.end())):
                     continue
                 yield quantity, _number(m.group("num") or m.group("num2")), m.group()
     # 行政复议/行政诉讼 counts are taken only in sentences about information disclosure
@@ -260,13 +280,12 @@ def _facts_in(norm: str) -> Iterator[tuple[str, int, str]]:
         return
     for quantity, pattern in (("review_total", _REVIEW), ("litigation_total", _LITIGATION)):
         for m in pattern.finditer(norm):
+            begin, end = _clause(norm, m.start(), m.end())
             prefix = norm[max(0, m.start() - 6): m.start()]
-            clause = _clause(norm, m.start(), m.end())
-            before = clause[: max(clause.find(m.group()), 0)]
             # 办理/审理 行政复议: the agency as the review organ, not reviews of its disclosure work
-            if (_CASE_PREFIX_EXCLUDE.search(before) or _LIST_BEFORE.search(prefix)
-                    or prefix.endswith(("行政复议", "行政诉讼")) or _CLAUSE_EXCLUDE.search(clause)
-                    or _SUBSET_BEFORE.search(norm[: m.start() - len(before)])):
+            if (_CASE_PREFIX_EXCLUDE.search(norm, begin, m.start()) or _LIST_BEFORE.search(prefix)
+                    or prefix.endswith(("行政复议", "行政诉讼")) or _CLAUSE_EXCLUDE.search(norm, begin, end)
+                    or _SUBSET_BEFORE.search(norm, 0, begin)):
                 continue
             yield quantity, _number(m.group("num")), m.group()
     for m in _CASES_NONE.finditer(norm):
@@ -288,9 +307,10 @@ def narrative_facts(report: Report) -> list[NarrativeFact]:
         text = report.sections.get(section)
         if not text or not _KEY.search(text):
             continue
-        if "-" in text or "页" in text:
+        if _FOOTER_HINT.search(text):
             text = _FOOTER_LINE.sub("\x02", text)
-        origin: int | bool | None = False  # computed on the first fact only
+        origin: int | None = None
+        located = False  # the section's first line is looked up on its first fact only
         for raw, offset in _sentences(text):
             norm = _normalise(raw)
             if _SENTENCE_EXCLUDE.search(norm):
@@ -304,10 +324,10 @@ def narrative_facts(report: Report) -> list[NarrativeFact]:
                 if key in seen:
                     continue
                 seen.add(key)
-                if origin is False:
-                    origin = _origin(report, section, text)
+                if not located:
+                    origin, located = _origin(report, section, text), True
                 line = None
-                if isinstance(origin, int) and not isinstance(origin, bool):
+                if origin is not None:
                     start = offset + len(raw) - len(raw.lstrip())
                     line = origin + text.count("\n", 0, start)
                 facts.append(NarrativeFact(quantity, value, sentence, line, section,
@@ -315,11 +335,14 @@ def narrative_facts(report: Report) -> list[NarrativeFact]:
     return facts
 
 
-def settle_value(facts: list[NarrativeFact], path: str) -> int | None:
+def settle_value(facts: list[NarrativeFact], path: str, *, strict: bool = False) -> int | None:
     """The value the narrative states for exactly this cell, if the facts agree on one; else None.
 
-    Lets the extractor settle an ambiguous cell (a sum of two cells settles neither)."""
-    values = {f.value for f in facts if f.paths == (path,)}
+    Lets the extractor settle an ambiguous cell (a sum of two cells settles neither). ``strict``
+    also ignores quantities whose words have other readings (受理 N 件 may count new + carried-over
+    applications), which C-TEXT tolerates but a cell should perhaps not be set from."""
+    values = {f.value for f in facts
+              if f.paths == (path,) and not (strict and QUANTITIES[f.quantity].alternatives)}
     return values.pop() if len(values) == 1 else None
 
 

@@ -47,6 +47,7 @@ _TABLE_NAMES = {"active_disclosure": ("表二", "Table 2"), "applications": ("�
                 "review_litigation": ("表四", "Table 4")}
 _TABLES = tuple(_TABLE_NAMES)
 _FORMATS = ("2019", "2021")
+_RULES = {rule.id: rule for rule in TEMPLATE.rules}
 # The extractor's inference marks a cell forced over a printed blank with this phrase in its note
 # (gongkai.extract.infer); C-BLANK still counts such cells as printed blank.
 _BLANK_NOTE = "prints this cell empty"
@@ -80,6 +81,11 @@ def _show_sum(cells: Sequence[CellValue], lang: str) -> str:
 
 def _values(paths: Sequence[str], cells: Sequence[CellValue | None]) -> dict[str, Any]:
     return {p: (c.value if c is not None else None) for p, c in zip(paths, cells, strict=True)}
+
+
+def _numeric(cell: CellValue | None) -> bool:
+    """The cell has a number (a blank, absent or garbled cell makes a rule not checkable)."""
+    return cell is not None and isinstance(cell.value, int | float) and not isinstance(cell.value, bool)
 
 
 def _first_line(cells: Iterable[CellValue | None]) -> int | None:
@@ -171,6 +177,7 @@ class _Equation:
     labels: dict[str, str]
     paths: tuple[str, ...]
     values: Callable[[dict[str, Any]], tuple[Any, ...]]  # path → value map → the terms' values
+    n_left: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,7 +241,7 @@ def _plan(layout: Layout) -> _Plan:
         paths = eq.left + eq.right  # every equation has at least two terms: a tuple comes back
         eqs.append(_Equation(rule, eq.binding, eq.left, eq.right,
                              _binding_labels(eq.binding, _table_of(eq.left[0]), layout.format), paths,
-                             itemgetter(*paths)))
+                             itemgetter(*paths), len(eq.left)))
     bounds: list[_Bound] = []
     at_least: list[_AtLeast] = []
     for rule in TEMPLATE.rules:
@@ -372,7 +379,9 @@ def _rows_detail(table: str, checks: list[_CellCheck], plan: _Plan, whole: tuple
 def _evaluate(report: Report, keep_all: bool) -> list[RuleResult]:
     results: list[RuleResult] = []
     add = results.append
-    layout = report.layout
+    # an unknown template (or a 2019 "hybrid") has no tables to check; the narrative still counts
+    layout = Layout(report.template, report.hybrid) if report.template in _FORMATS and not (  # type: ignore[arg-type]
+        report.hybrid and report.template != "2021") else None
     if layout is not None:
         _structure(report, layout, keep_all, results)
     _sections(report, keep_all, results)
@@ -383,7 +392,7 @@ def _evaluate(report: Report, keep_all: bool) -> list[RuleResult]:
         unchecked: set[tuple[str, Binding]] = set()
         for eq in plan.equations:
             terms = eq.values(values)
-            n_left = len(eq.left)
+            n_left = eq.n_left
             try:
                 difference = None if None in terms else sum(terms[:n_left]) - sum(terms[n_left:])
             except TypeError:  # a non-number (N-INT says so): the equation cannot be evaluated
@@ -415,7 +424,7 @@ def _bound(bound: _Bound, cells: dict[str, CellValue], keep_all: bool, results: 
     paths = (bound.part, *bound.limit)
     found = [cells.get(p) for p in paths]
     binding = (*bound.binding, ("part", bound.part_key))
-    if any(c is None or c.value is None for c in found):
+    if not all(_numeric(c) for c in found):
         if keep_all:
             results.append(RuleResult(bound.rule.id, "not_checkable", binding, paths, _values(paths, found)))
         return
@@ -437,7 +446,7 @@ def _bound(bound: _Bound, cells: dict[str, CellValue], keep_all: bool, results: 
 def _at_least(rule: _AtLeast, cells: dict[str, CellValue], keep_all: bool, results: list[RuleResult]) -> None:
     paths = (rule.big, rule.small)
     big, small = cells.get(rule.big), cells.get(rule.small)
-    if big is None or small is None or big.value is None or small.value is None:
+    if big is None or small is None or not (_numeric(big) and _numeric(small)):
         if keep_all:
             results.append(RuleResult(rule.rule.id, "not_checkable", rule.binding, paths,
                                       {rule.big: big.value if big else None,
@@ -459,12 +468,12 @@ def _cells_pass(report: Report, plan: _Plan, keep_all: bool, results: list[RuleR
     """One pass over the report's cells: value kinds (N-*), missing (S-TABLES) and blank (C-BLANK)
     cells. Returns path → value for every layout path (None where absent)."""
     cells = report.cells
-    values: dict[str, Any] = plan.nones | {p: c.value for p, c in cells.items()}
+    values: dict[str, Any] = plan.nones.copy()
     missing: dict[str, list[_CellCheck]] = {t: [] for t in _TABLES}
     blank: dict[str, list[_CellCheck]] = {t: [] for t in _TABLES}
     by_path = plan.by_path
     for path, cell in cells.items():
-        value = cell.value
+        values[path] = value = cell.value
         status = cell.status
         # the common case: a printed non-negative integer satisfies every value rule
         if status == "read" and type(value) is int and value >= 0 and not keep_all:
@@ -508,7 +517,7 @@ def _table_findings(plan: _Plan, cells: dict[str, CellValue], missing: dict[str,
     """S-TABLES and C-BLANK: one finding per table, naming the affected rows."""
     for rule_id, groups, whole in (("S-TABLES", missing, ("整表缺失", "the whole table is absent")),
                                    ("C-BLANK", blank, ("整表空白", "the whole table is blank"))):
-        rule = TEMPLATE.rule(rule_id)
+        rule = _RULES[rule_id]
         for table in _TABLES:
             affected = groups[table]
             binding = (("table", table),)
@@ -531,7 +540,7 @@ def _table_findings(plan: _Plan, cells: dict[str, CellValue], missing: dict[str,
 
 def _structure(report: Report, layout: Layout, keep_all: bool, results: list[RuleResult]) -> None:
     """S-TEMPLATE-YEAR and T3-ROWSET."""
-    rule = TEMPLATE.rule("S-TEMPLATE-YEAR")
+    rule = _RULES["S-TEMPLATE-YEAR"]
     year = report.year
     expected = None
     if year is not None:
@@ -546,7 +555,7 @@ def _structure(report: Report, layout: Layout, keep_all: bool, results: list[Rul
     elif keep_all:
         results.append(RuleResult(rule.id, "passed"))
 
-    rule = TEMPLATE.rule("T3-ROWSET")
+    rule = _RULES["T3-ROWSET"]
     details_zh: list[str] = []
     details_en: list[str] = []
     printed = _plan(layout).paths
@@ -582,7 +591,7 @@ def _structure(report: Report, layout: Layout, keep_all: bool, results: list[Rul
 def _sections(report: Report, keep_all: bool, results: list[RuleResult]) -> None:
     """S-SECTIONS: headings 一…六 missing. A report that carries no section information at all
     (e.g. rebuilt from nested JSON) is not checkable rather than missing everything."""
-    rule = TEMPLATE.rule("S-SECTIONS")
+    rule = _RULES["S-SECTIONS"]
     if not report.sections and not report.section_lines:
         if keep_all:
             results.append(RuleResult(rule.id, "not_checkable"))

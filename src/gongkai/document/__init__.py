@@ -67,6 +67,13 @@ class Table:
     exact: bool = False  # True: columns are a real grid (merged cells expanded)
     page: int | None = None
 
+    @property
+    def regular(self) -> bool:
+        """Every row has the same number of cells (as markdown tables do): the columns can be
+        trusted as positions even though the table came from text."""
+        widths = {len(r.cells) for r in self.rows}
+        return len(self.rows) >= 2 and len(widths) == 1
+
 
 @dataclass
 class Document:

@@ -47,6 +47,8 @@ class _Context:
     cells: dict[str, CellValue]
     findings: list[Finding]
     pending: list[_Pending] = field(default_factory=list)
+    # rows whose printed values could not all be placed: (cell paths, printed values)
+    unplaced: list[tuple[list[str], list]] = field(default_factory=list)
 
 
 def extract(document: Document) -> Report:
@@ -57,13 +59,18 @@ def extract(document: Document) -> Report:
                                         "(not an annual report, or its tables are unreadable)")
     meta = read_meta(document)
     segments = _with_values_redistributed(seg.segments)
+    sub_rows = any(s.key in _OTHER_ITEMS for s in segments)
+    for segment in segments:
+        if segment.maybe_group:
+            # （六）其他处理 is the group label of rows 1-3 when they are printed, else the row itself
+            segment.maybe_group = sub_rows
     layout = _decide_layout(seg, segments, meta.year)
     cells = {path: CellValue(None, "missing") for path in TEMPLATE.cell_paths(layout)}
     context = _Context(layout, cells, [])
     _fill_table4_from_orphans(seg, segments, context)
     seen: dict[tuple[int, str], Segment] = {}
     for segment in segments:
-        if segment.maybe_group and not segment.filled:
+        if segment.maybe_group:
             continue  # （六）其他处理 as the group label of the 2021 rows
         if segment.table == 3 and segment.key not in _row_keys(layout):
             _finding(context, "T3-ROWSET", "warning",
@@ -85,7 +92,7 @@ def extract(document: Document) -> Report:
     if context.pending:
         _settle_by_narrative(context, meta)
         _settle_by_arithmetic(context)
-    infer(cells, layout)
+    infer(cells, layout, lambda trial: _contradicts_printed(trial, context))
     _note_forced(context)
     return Report(
         agency=meta.agency,
@@ -109,7 +116,7 @@ def _decide_layout(seg: Segmentation, segments: list[Segment], year: int | None)
     table 3's （六） rows; the year only when nothing printed tells."""
     votes = seg.format_votes
     t2 = {fmt: votes[fmt] for fmt in ("2019", "2021")}
-    has_other_row = any(s.key == "other" and s.filled for s in segments)
+    has_other_row = any(s.key == "other" and not s.maybe_group for s in segments)
     has_2021_rows = votes[("t3", "2021")] > 0
     if t2["2021"] > t2["2019"]:
         fmt = "2021"
@@ -121,6 +128,9 @@ def _decide_layout(seg: Segmentation, segments: list[Segment], year: int | None)
         fmt = "2021" if (year or 2021) >= 2021 else "2019"
     hybrid = fmt == "2021" and has_other_row and not has_2021_rows
     return Layout(fmt, hybrid)  # type: ignore[arg-type]
+
+
+_OTHER_ITEMS = ("other_no_correction", "other_unpaid_fee", "other_other")
 
 
 def _row_keys(layout: Layout) -> tuple[str, ...]:
@@ -174,15 +184,20 @@ def _place(segment: Segment, context: _Context) -> None:
     tokens = segment.tokens
     if segment.table == 2 and segment.exact is False:
         tokens = _trim_trailing_empties(tokens, len(paths))
-    if segment.exact and segment.table == 3 and len(tokens) > len(paths):
-        tokens = tokens[-len(paths):]  # exact grid: table 3's values are its last seven columns
-    alignment = align(tokens, len(paths), _row_check(segment), exact=segment.exact)
+    if segment.exact and len(tokens) > len(paths):
+        # a grid: table 2's values follow its label; tables 3 and 4 end in their value columns
+        tokens = tokens[:len(paths)] if segment.table == 2 else tokens[-len(paths):]
+    groups = {3: [7], 4: [5, 5, 5]}.get(segment.table)  # parts then their total
+    alignment = align(tokens, len(paths), _row_check(segment), exact=segment.exact, groups=groups)
     for path, entry, decided in zip(paths, alignment.entries, alignment.decided, strict=True):
         if not decided or entry is None:
             continue
         context.cells[path] = _cell_value(path, entry, alignment, context)
     undecided = [p for p, d in zip(paths, alignment.decided, strict=True) if not d]
     if undecided:
+        printed = [t.value for t in tokens if t.kind == "num"]
+        if not alignment.split:
+            context.unplaced.append((paths, printed))
         finding = _undecided_finding(segment, paths, alignment, undecided, context)
         if alignment.found and len(alignment.found) <= 5000:
             context.pending.append(_Pending(segment, paths, alignment, finding))
@@ -318,12 +333,14 @@ def _fill_table4_from_orphans(seg: Segmentation, segments: list[Segment], contex
     last_t3 = max((s.label_line for s in segments if s.table == 3), default=None)
     if last_t3 is None:
         return
-    after = [t for t in seg.orphans if t.line > last_t3 and t.kind == "num"]
+    after = [t for t in seg.orphans if t.line > last_t3]
     by_line: dict[int, list[Token]] = {}
     for token in after:
         by_line.setdefault(token.line, []).append(token)
     for line, tokens in by_line.items():
-        if len(tokens) in (15, 16):
+        values = [t for t in tokens if t.kind != "empty"]
+        if len(values) in (15, 16) or (len(tokens) == 15 and values):
+            tokens = values if len(values) in (15, 16) else tokens
             segment = Segment(4, "data", line, lines=[tokens])
             segments.append(segment)
             for token in tokens:
@@ -339,6 +356,7 @@ def _report_orphans(seg: Segmentation, context: _Context) -> None:
     values = [t for t in seg.orphans if t.kind == "num"]
     if not values:
         return
+    seg.orphans = values
     lines = sorted({t.line for t in values})
     shown = " ".join(t.raw for t in values[:20]) + (" …" if len(values) > 20 else "")
     _finding(context, "P-ORPHAN", "warning",
@@ -346,6 +364,25 @@ def _report_orphans(seg: Segmentation, context: _Context) -> None:
              f"{shown}），未采用",
              f"{len(values)} numbers inside the tables belong to no cell (lines "
              f"{', '.join(map(str, lines[:8]))}: {shown}); not used", line=lines[0])
+
+
+def _contradicts_printed(trial: dict[str, CellValue], context: _Context) -> set[str]:
+    """Inferred cells a row's printed values rule out. A row that printed k values for n cells
+    has those k values in some n-slot placement, so its cells' values must be the printed ones
+    (as a multiset) plus at most n - k others."""
+    contradicted: set[str] = set()
+    for paths, printed in context.unplaced:
+        known = [trial[p].value for p in paths if trial[p].status in ("read", "inferred")]
+        remaining = list(printed)
+        extra = 0
+        for value in known:
+            if value in remaining:
+                remaining.remove(value)
+            else:
+                extra += 1
+        if extra > len(paths) - len(printed):
+            contradicted.update(p for p in paths if trial[p].status == "inferred")
+    return contradicted
 
 
 def _note_forced(context: _Context) -> None:

@@ -14,16 +14,55 @@ outcome rows).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ..report import CellValue
-from ..template import TEMPLATE, Layout, equations
+from ..template import TEMPLATE, Equation, Layout, equations
 
 KNOWN = ("read", "inferred")
 
 
-def infer(cells: dict[str, CellValue], layout: Layout) -> int:
-    """Fill forced cells in place; return how many were filled."""
+Validator = Callable[[dict[str, CellValue]], set[str]]
+
+
+def infer(cells: dict[str, CellValue], layout: Layout, validate: Validator | None = None) -> int:
+    """Fill forced cells in place; return how many were filled.
+
+    An inferred value must agree with every equation it takes part in once that equation is
+    complete. Where one does not, the report's own arithmetic around the cell is broken (a
+    misprint somewhere), so the value is not trustworthy: the cell is left unfilled and the
+    inference runs again without it. ``validate`` adds what else the document knows (the
+    readings a row's printed values allow) and returns the inferred cells that contradict it.
+    """
     system = equations(layout)
-    filled = 0
+    blocked: set[str] = set()
+    for _ in range(8):
+        trial = dict(cells)
+        _fixpoint(trial, system, blocked)
+        contradicted = {p for e in system if _broken(trial, e)
+                        for p in e.paths if trial[p].status == "inferred" and cells[p] is not trial[p]}
+        if validate is not None:
+            contradicted |= {p for p in validate(trial) if cells[p] is not trial[p]}
+        if not contradicted:
+            break
+        blocked |= contradicted
+    else:
+        trial = dict(cells)
+        _fixpoint(trial, system, blocked)
+    filled = [p for p in trial if trial[p] is not cells[p]]
+    for path in filled:
+        cells[path] = trial[path]
+    return len(filled)
+
+
+def _broken(cells: dict[str, CellValue], equation: Equation) -> bool:
+    if not _all_known(cells, equation.paths):
+        return False
+    return sum(cells[p].value for p in equation.left) != sum(  # type: ignore[misc]
+        cells[p].value for p in equation.right)  # type: ignore[misc]
+
+
+def _fixpoint(cells: dict[str, CellValue], system: tuple[Equation, ...], blocked: set[str]) -> None:
     changed = True
     while changed:
         changed = False
@@ -33,7 +72,7 @@ def infer(cells: dict[str, CellValue], layout: Layout) -> int:
                 if not _all_known(cells, known_side):
                     continue
                 unknown = [p for p in other_side if cells[p].status not in KNOWN]
-                if not unknown:
+                if not unknown or any(p in blocked for p in unknown):
                     continue
                 residual = sum(cells[p].value for p in known_side) - sum(  # type: ignore[misc]
                     cells[p].value for p in other_side if cells[p].status in KNOWN)  # type: ignore[misc]
@@ -44,9 +83,7 @@ def infer(cells: dict[str, CellValue], layout: Layout) -> int:
                     _force(cells, unknown[0], int(residual), "F-SOLVE", equation.rule, equation.binding)
                 else:
                     continue
-                filled += len(unknown) if residual == 0 else 1
                 changed = True
-    return filled
 
 
 def _all_known(cells: dict[str, CellValue], paths: tuple[str, ...]) -> bool:

@@ -152,6 +152,15 @@ class LabelIndex:
                 if run.startswith(text, i):
                     best = text
                     break
+            if best is not None and len(best) < n - i:
+                # a truncated long label may explain the whole rest of the run (「其他法律行政法」
+                # is not 「其他」 + junk): the longer reading wins
+                rest = run[i:].rstrip(_TRAILING_NOISE)
+                full = self.truncations.get(rest)
+                if full is not None and len(rest) > len(best):
+                    for d in self.by_text[full]:
+                        hits.append(LabelHit(d, i, n, truncated=True))
+                    break
             if best is not None:
                 for d in self.by_text[best]:
                     hits.append(LabelHit(d, i, i + len(best)))

@@ -133,7 +133,27 @@ def _is_separator(char: str) -> bool:
     return char in "|,，;；:：、" or char.isspace()
 
 
+_BLANK_RUN = re.compile(r"(?:(?<=\s)|^)(" + "|".join(
+    re.escape(m) for m in sorted(BLANK_MARKERS, key=len, reverse=True)) + r")(?=\s|$)")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
 def _lex_text(piece: str, cell: Cell, tokens: list[Token]) -> None:
+    """Text between numbers: blank markers standing alone (「0 无 无 1」), labels, or prose."""
+    if _BLANK_RUN.search(piece):
+        position = 0
+        for match in _BLANK_RUN.finditer(piece):
+            if match.start() > position:
+                _lex_words(piece[position:match.start()], cell, tokens)
+            tokens.append(Token("blank", match.group(1), cell))
+            position = match.end()
+        if position < len(piece):
+            _lex_words(piece[position:], cell, tokens)
+        return
+    _lex_words(piece, cell, tokens)
+
+
+def _lex_words(piece: str, cell: Cell, tokens: list[Token]) -> None:
     norm = normalize(piece)
     if not norm or all(c in ".,:;、。()-_/|" for c in norm):
         return
@@ -164,6 +184,11 @@ def _strip_item_markers(tokens: list[Token]) -> None:
                     previous.raw = rest
                     previous.value = int(rest)
                     previous.glued = True
+        elif (previous.kind == "num" and token.kind == "text" and token.raw[:1] in ".．、"
+              and _CJK.match(token.raw[1:].lstrip()) and previous.unit is None):
+            # 「3.某某」 whose text is no label we know: the 3 numbers an item, it is no value
+            previous.kind = "text"
+            previous.value = None
         i += 1
 
 

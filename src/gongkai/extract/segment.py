@@ -86,7 +86,7 @@ class Segmenter:
 
     # ------------------------------------------------------------------ driving
     def run(self, document: Document) -> Segmentation:
-        exact_tables = {t.index for t in document.tables if t.exact}
+        exact_tables = {t.index for t in document.tables if t.exact or t.regular}
         for row in document.rows:
             self.feed(row, row.table in exact_tables)
         self.close()
@@ -114,9 +114,13 @@ class Segmenter:
         # a line that continues the open row must carry values only (and perhaps empty cells)
         if self.open is not None and self.open_on_line != line and not self._accepts_line(tokens):
             self._close_if_filled()
+        has_labels = any(t.kind == "labels" for t in tokens)
         for token in tokens:
             if token.kind == "labels":
                 self._labels(token, exact)
+            elif token.kind == "empty" and has_labels and self.open is not None and (
+                    self.open.table == 4 or self.open_on_line != line):
+                continue  # empty cells of a header line (table 4's, or a spurious one) hold no data
             elif token.is_value:
                 self._value(token)
             elif token.narrative:
@@ -220,8 +224,8 @@ class Segmenter:
     def _value(self, token: Token) -> None:
         if self.open is not None:
             self.open.add(token)
-        elif self.table is not None and token.kind != "empty":
-            self.orphans.append(token)
+        elif self.table is not None:
+            self.orphans.append(token)  # empty cells too: a table-4 row found later needs them
 
 
 def _choose(hits: list[LabelHit], state: Segmenter) -> LabelHit | None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import posixpath
+import re
 import zipfile
 import zlib
 
@@ -115,11 +116,39 @@ def _main_part(archive: zipfile.ZipFile, name: str) -> str:
     raise ParseError(name, "not a DOCX file (no word/document.xml)")
 
 
+def _related_parts(archive: zipfile.ZipFile, member: str, name: str) -> dict[str, str]:
+    """The main part's related parts by relationship type (styles, numbering …)."""
+    folder, base = posixpath.split(member)
+    rels_name = posixpath.join(folder, "_rels", base + ".rels")
+    names = set(archive.namelist())
+    parts = {kind: posixpath.join(folder, f"{kind}.xml") for kind in ("styles", "numbering")}
+    if rels_name in names:
+        rels = parse_xml(read_member(archive, rels_name, name), name, rels_name)
+        for rel in rels.iter(_REL + "Relationship"):
+            kind = (rel.get("Type") or "").rsplit("/", 1)[-1]
+            target = rel.get("Target") or ""
+            if rel.get("TargetMode") != "External" and kind in parts:
+                path = target.lstrip("/") if target.startswith("/") else posixpath.join(folder, target)
+                parts[kind] = posixpath.normpath(path)
+    return {kind: path for kind, path in parts.items() if path in names}
+
+
+def _optional_part(archive: zipfile.ZipFile, member: str | None, name: str) -> etree._Element | None:
+    """A part that only adds detail (numbering, styles): unreadable means absent."""
+    if member is None:
+        return None
+    try:
+        return parse_xml(read_member(archive, member, name), name, member)
+    except ParseError:
+        return None
+
+
 # ---------------------------------------------------------------------------- text
 
-def _text(element: etree._Element, boxes: list[etree._Element] | None) -> str:
-    """The text of a paragraph or cell. Text boxes go to ``boxes`` (or inline if None);
-    the VML fallback copy of a text box (mc:Fallback) is skipped so it is not read twice."""
+def _text(element: etree._Element, boxes: list[etree._Element] | None, numbering: _Numbering) -> str:
+    """The text of a paragraph or cell, list numbers included. Text boxes go to ``boxes`` (or
+    inline if None); the VML fallback copy of a text box (mc:Fallback) is skipped so it is not
+    read twice."""
     parts: list[str] = []
     walker = etree.iterwalk(element, events=("start",))
     for _event, node in walker:
@@ -131,6 +160,7 @@ def _text(element: etree._Element, boxes: list[etree._Element] | None) -> str:
             parts.append(" ")
         elif tag == _P:
             parts.append(" ")  # paragraphs inside a cell or text box
+            parts.append(numbering.label(node))
         elif tag in _SKIP:
             walker.skip_subtree()
         elif tag == _TXBX and boxes is not None:
@@ -157,18 +187,164 @@ def _children(parent: etree._Element, tag: str) -> list[etree._Element]:
     return found
 
 
-def _int(element: etree._Element | None, default: int, low: int = 1, high: int = 1000) -> int:
+def _val(element: etree._Element | None) -> str | None:
+    return None if element is None else element.get(W + "val")
+
+
+def _int(element: etree._Element | None, default: int, low: int = 1, high: int = 1000,
+         attribute: str = "val") -> int:
     if element is None:
         return default
     try:
-        return max(low, min(int(element.get(W + "val", default)), high))
+        return max(low, min(int(element.get(W + attribute, default)), high))
     except ValueError:
         return default
 
 
+# ---------------------------------------------------------------------------- list numbering
+
+_DIGITS = "〇一二三四五六七八九"
+_ROMAN = ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"),
+          (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i"))
+
+
+def _chinese(n: int) -> str:
+    """1 → 一, 10 → 十, 21 → 二十一, 105 → 一百零五 (Word's chineseCounting)."""
+    if not 0 < n < 10000:
+        return str(n)
+    parts, zero = [], False
+    for value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
+        digit, n = divmod(n, value)
+        if digit:
+            if zero:
+                parts.append("零")
+            parts.append(("" if value == 10 and not parts and digit == 1 else _DIGITS[digit]) + unit)
+            zero = False
+        elif parts:
+            zero = True
+    return "".join(parts)
+
+
+def _format_number(n: int, fmt: str) -> str:
+    if fmt in ("chineseCounting", "chineseCountingThousand", "chineseLegalSimplified",
+               "japaneseCounting", "koreanCounting", "taiwaneseCounting"):
+        return _chinese(n)
+    if fmt in ("ideographDigital", "taiwaneseDigital", "japaneseDigitalTenThousand"):
+        return "".join(_DIGITS[int(d)] for d in str(n))
+    if fmt == "ideographTraditional" and 0 < n <= 10:
+        return "甲乙丙丁戊己庚辛壬癸"[n - 1]
+    if fmt == "ideographZodiac" and 0 < n <= 12:
+        return "子丑寅卯辰巳午未申酉戌亥"[n - 1]
+    if fmt in ("upperLetter", "lowerLetter") and n > 0:
+        letter = chr(ord("A") + (n - 1) % 26) * ((n - 1) // 26 + 1)
+        return letter if fmt == "upperLetter" else letter.lower()
+    if fmt in ("upperRoman", "lowerRoman") and 0 < n < 4000:
+        roman = ""
+        for value, symbol in _ROMAN:
+            count, n = divmod(n, value)
+            roman += symbol * count
+        return roman.upper() if fmt == "upperRoman" else roman
+    if fmt == "decimalEnclosedCircle" and 0 < n <= 20:
+        return chr(0x2460 + n - 1)
+    if fmt == "decimalFullWidth":
+        return str(n).translate({ord(d): 0xFF10 + int(d) for d in "0123456789"})
+    if fmt == "decimalZero":
+        return f"{n:02d}"
+    return str(n)
+
+
+class _Numbering:
+    """Word's automatic list numbers ("一、", "（三）", "1.") that are not in the text: section
+    headings and table labels are often numbered this way. Counts per list, in reading order."""
+
+    def __init__(self, numbering: etree._Element | None, styles: etree._Element | None) -> None:
+        self.levels: dict[str, dict[int, tuple[str, str, int]]] = {}  # numId → ilvl → fmt, text, start
+        self.counters: dict[str, list[int]] = {}
+        self.style_numbers: dict[str, tuple[str, int]] = {}
+        if numbering is not None:
+            abstract: dict[str, dict[int, tuple[str, str, int]]] = {}
+            for element in numbering.iter(W + "abstractNum"):
+                abstract[element.get(W + "abstractNumId", "")] = {
+                    _int(lvl, 0, 0, 8, "ilvl"): self._level(lvl) for lvl in element.iter(W + "lvl")}
+            for num in numbering.iter(W + "num"):
+                levels = dict(abstract.get(_val(num.find(W + "abstractNumId")) or "", {}))
+                for override in num.iter(W + "lvlOverride"):
+                    ilvl = _int(override, 0, 0, 8, "ilvl")
+                    lvl = override.find(W + "lvl")
+                    if lvl is not None:
+                        levels[ilvl] = self._level(lvl)
+                    start = override.find(W + "startOverride")
+                    if start is not None and ilvl in levels:
+                        levels[ilvl] = (*levels[ilvl][:2], _int(start, 1, 0, 10**6))
+                self.levels[num.get(W + "numId", "")] = levels
+        if styles is not None:
+            based: dict[str, str] = {}
+            own: dict[str, tuple[str | None, int | None]] = {}
+            for style in styles.iter(W + "style"):
+                style_id = style.get(W + "styleId", "")
+                parent = style.find(W + "basedOn")
+                if parent is not None:
+                    based[style_id] = _val(parent) or ""
+                num_pr = style.find(f"{W}pPr/{W}numPr")
+                if num_pr is not None:
+                    ilvl = num_pr.find(W + "ilvl")
+                    own[style_id] = (_val(num_pr.find(W + "numId")),
+                                     _int(ilvl, 0, 0, 8) if ilvl is not None else None)
+            for style_id in {*own, *based}:
+                num_id, ilvl, seen, current = None, None, set(), style_id
+                while current and current not in seen:  # basedOn chains may loop in bad files
+                    seen.add(current)
+                    found = own.get(current, (None, None))
+                    num_id = num_id if num_id is not None else found[0]
+                    ilvl = ilvl if ilvl is not None else found[1]
+                    current = based.get(current)
+                if num_id:
+                    self.style_numbers[style_id] = (num_id, ilvl or 0)
+
+    @staticmethod
+    def _level(lvl: etree._Element) -> tuple[str, str, int]:
+        return (_val(lvl.find(W + "numFmt")) or "decimal", _val(lvl.find(W + "lvlText")) or "",
+                _int(lvl.find(W + "start"), 1, 0, 10**6))
+
+    def label(self, paragraph: etree._Element) -> str:
+        """The paragraph's list number as printed, advancing its list's counter."""
+        if not self.levels:
+            return ""
+        properties = paragraph.find(W + "pPr")
+        num_id, ilvl = None, 0
+        if properties is not None:
+            num_pr = properties.find(W + "numPr")
+            style = properties.find(W + "pStyle")
+            if style is not None and _val(style) in self.style_numbers:
+                num_id, ilvl = self.style_numbers[_val(style) or ""]
+            if num_pr is not None:
+                num_id = _val(num_pr.find(W + "numId")) or num_id
+                ilvl = _int(num_pr.find(W + "ilvl"), ilvl, 0, 8)
+        levels = self.levels.get(num_id or "")
+        if not levels or ilvl not in levels:
+            return ""  # numId 0 (numbering removed) or unknown
+        counters = self.counters.setdefault(num_id or "", [0] * 9)
+        for level in range(9):  # levels above that never started count from their start
+            if level < ilvl and counters[level] == 0 and level in levels:
+                counters[level] = levels[level][2]
+        counters[ilvl] = counters[ilvl] + 1 if counters[ilvl] else levels[ilvl][2]
+        for level in range(ilvl + 1, 9):
+            counters[level] = 0
+        fmt, text, _start = levels[ilvl]
+        if fmt in ("bullet", "none"):
+            return ""
+
+        def number(match: re.Match[str]) -> str:
+            level = int(match.group(1)) - 1
+            level_fmt = levels.get(level, ("decimal", "", 1))[0]
+            return _format_number(counters[level] if 0 <= level < 9 else 0, level_fmt)
+
+        return re.sub(r"%([1-9])", number, text)
+
+
 # ---------------------------------------------------------------------------- tables
 
-def _table_spans(table: etree._Element) -> tuple[list[Span], int]:
+def _table_spans(table: etree._Element, numbering: _Numbering) -> tuple[list[Span], int]:
     """A table's cells at their grid positions, vertical merges joined to their first cell."""
     rows = _children(table, _TR)
     spans: list[Span] = []
@@ -194,7 +370,7 @@ def _table_spans(table: etree._Element) -> tuple[list[Span], int]:
             elif hmerge == "continue" and previous is not None:
                 previous.cols += span  # legacy horizontal merge (Word 95 era)
             else:
-                cell = Span(r, c, 1, span, _text(tc, None))
+                cell = Span(r, c, 1, span, _text(tc, None, numbering))
                 spans.append(cell)
                 previous = cell
                 for column in range(c, c + span):
@@ -222,9 +398,10 @@ def _nested_tables(table: etree._Element) -> list[etree._Element]:
 
 
 class _Reader:
-    def __init__(self, document: Document, name: str) -> None:
+    def __init__(self, document: Document, name: str, numbering: _Numbering) -> None:
         self.document = document
         self.name = name
+        self.numbering = numbering
 
     def paragraph(self, text: str) -> None:
         if text:
@@ -235,7 +412,7 @@ class _Reader:
         stack = [table]
         while stack:
             current = stack.pop()
-            spans, n_rows = _table_spans(current)
+            spans, n_rows = _table_spans(current, self.numbering)
             if n_rows:
                 first_line = len(self.document.rows) + 1
                 grid = build_grid(spans, n_rows, first_line, self.name)
@@ -250,7 +427,7 @@ class _Reader:
                 tag = child.tag
                 if tag == _P:
                     boxes: list[etree._Element] = []
-                    self.paragraph(_text(child, boxes))
+                    self.paragraph(_text(child, boxes, self.numbering))
                     if boxes:
                         stack.append(iter([b for box in boxes for b in box]))
                         break
@@ -269,12 +446,15 @@ def read_docx(data: bytes, name: str) -> Document:
     with archive:
         member = _main_part(archive, name)
         root = parse_xml(read_member(archive, member, name), name, member)
+        parts = _related_parts(archive, member, name)
+        numbering = _Numbering(*(_optional_part(archive, parts.get(kind), name)
+                                 for kind in ("numbering", "styles")))
     body = root.find(W + "body")
     if body is None:
         raise ParseError(name, f"{member} has no body: not a Word document")
     document = Document(name=name, media_type=(
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document"))
-    _Reader(document, name).blocks(body)
+    _Reader(document, name, numbering).blocks(body)
     if not document.rows:
         raise ParseError(name, "no text in the document")
     return document

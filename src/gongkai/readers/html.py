@@ -54,8 +54,8 @@ def build_grid(spans: list[Span], n_rows: int, first_line: int, name: str) -> li
     """Lay spans out on a full grid: the origin keeps the text, covered positions are merged "".
 
     Columns in which no cell starts are dropped: every cell covering such a column also covers
-    the one before it, so nothing is lost, and a malformed ``colspan="999"`` cannot widen the
-    table. Positions no cell covers (short rows) become blank cells.
+    the one before it, so no cell loses a position of its own, and a malformed ``colspan="999"``
+    cannot widen the table. Positions no cell covers (short rows) become blank cells.
     """
     if n_rows <= 0 or not spans:
         return [[] for _ in range(max(n_rows, 0))]
@@ -128,6 +128,13 @@ def decode_html(data: bytes) -> tuple[str, str, str | None]:
     if match:
         label = match.group(1).decode("ascii", "replace")
         encoding = _codec(label)
+        if encoding and encoding != "utf-8" and not data.isascii():
+            # Pages moved to UTF-8 often keep their old gb2312 <meta>; non-ASCII text that is
+            # valid UTF-8 is practically never GBK, so the bytes win over the declaration.
+            try:
+                return data.decode("utf-8"), "utf-8", f"declared charset {label!r}, but the bytes are UTF-8"
+            except UnicodeDecodeError:
+                pass
         if encoding:
             try:
                 return data.decode(encoding), encoding, None
@@ -366,6 +373,7 @@ def _add_text(builder: _Builder, text: str | None, pre: int) -> None:
         builder.text(text)
 
 
+_RESOURCE_LIMIT = getattr(etree.ErrorTypes, "ERR_RESOURCE_LIMIT", -1)  # not in old lxml
 _PARSER_OPTIONS = {"remove_comments": True, "remove_pis": True, "no_network": True,
                    "huge_tree": False, "encoding": "utf-8"}
 
@@ -387,7 +395,7 @@ def read_html(data: bytes, name: str) -> Document:
         raise ParseError(name, f"not readable as HTML: {error}") from None
     for entry in parser.error_log:
         # libxml2 stops at 256 levels without huge_tree; a partial page would lose text silently
-        if entry.type == etree.ErrorTypes.ERR_RESOURCE_LIMIT or "Excessive depth" in entry.message:
+        if entry.type == _RESOURCE_LIMIT or "Excessive depth" in entry.message:
             raise ParseError(name, "HTML nested too deeply (over 256 levels)")
     if root is None:
         raise ParseError(name, "no HTML content")

@@ -30,6 +30,7 @@ corner of the page as displayed (page rotation applied), the convention pdfplumb
 from __future__ import annotations
 
 import ctypes
+import itertools
 import math
 import re
 from bisect import bisect_right
@@ -45,9 +46,13 @@ from gongkai.errors import ParseError
 
 __all__ = ["MAX_BYTES", "MAX_PAGES", "OCR_NEEDED", "read_pdf"]
 
-MAX_BYTES = 64 * 1024 * 1024  # annual reports are a few MB; refuse before parsing anything
+MAX_BYTES = 100 * 1024 * 1024  # reports with a text layer are a few MB; refused before parsing
 MAX_PAGES = 1000
-MAX_PATHS_PER_PAGE = 50_000  # beyond this a page is a drawing (map, chart), not a ruled table
+# Bounds on one page's work: a page beyond them is a drawing (map, chart, hatching), not a table,
+# and pdfplumber's intersection search is quadratic in the number of edges.
+MAX_OBJECTS_PER_PAGE = 200_000
+MAX_PATHS_PER_PAGE = 20_000
+MAX_EDGES_PER_PAGE = 4_000
 MAX_CHARS_PER_PAGE = 200_000
 
 OCR_NEEDED = "scanned PDF without a text layer: OCR needed (pip install 'gongkai[ocr]')"
@@ -108,7 +113,7 @@ class _Line:
     size: float  # glyph height, about the font size
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)  # compared by identity: grid slots share one object per cell
 class _Origin:
     """A cell as drawn (possibly spanning several grid positions); the grid's slots point to it."""
 
@@ -154,7 +159,7 @@ def read_pdf(data: bytes, name: str, *, max_bytes: int = MAX_BYTES, max_pages: i
         raise ParseError(name, f"file too large: {len(data)} bytes (limit {max_bytes})")
     if b"%PDF-" not in data[:1024]:
         raise ParseError(name, "not a PDF file (no %PDF- header)")
-    if b"%%EOF" not in data[-2048:]:
+    if b"%%EOF" not in data.rstrip(b"\x00 \t\r\n")[-2048:]:
         raise ParseError(name, "truncated PDF: the file does not end with %%EOF (incomplete download?)")
     try:
         pdf = pdfium.PdfDocument(data)
@@ -211,9 +216,9 @@ def _read(pdf: pdfium.PdfDocument, name: str, max_pages: int) -> Document:
         raise ParseError(name, "PDF contains no text")
     if scanned:
         listed = ", ".join(str(n) for n in scanned)
+        which = f"pages {listed} have" if len(scanned) > 1 else f"page {listed} has"
         doc.warnings.append(
-            f"pages {listed} have no text layer (scanned) and were not read: OCR needed "
-            "(pip install 'gongkai[ocr]')"
+            f"{which} no text layer (scanned) and were not read: OCR needed (pip install 'gongkai[ocr]')"
         )
     unmapped = [p.number for p in pages if p.unmapped]
     if unmapped:
@@ -258,17 +263,19 @@ def _read_page(page: pdfium.PdfPage, number: int, warnings: list[str]) -> _PageT
     finally:
         textpage.close()
     edges, image_area, paths = _page_graphics(page, to_display)
-    if not any(not ch.text.isspace() for ch in chars):
-        if image_area > 0.1 * width * height or paths > 200:
-            return None
-        return _PageText(number, height, [], [])
+    visible = sum(1 for ch in chars if not ch.text.isspace())
+    if visible < 20 and image_area >= 0.5 * width * height:
+        return None  # a scan, perhaps with a page number or stamp added as text
+    if not visible:
+        # Text drawn as outlines (many paths) needs OCR as much as a scan; a blank page does not.
+        return None if image_area > 0.1 * width * height or paths > 200 else _PageText(number, height, [], [])
     if len(chars) > MAX_CHARS_PER_PAGE:
         warnings.append(f"page {number}: {len(chars)} characters, only the first {MAX_CHARS_PER_PAGE} read")
         chars = chars[:MAX_CHARS_PER_PAGE]
     if paths > MAX_PATHS_PER_PAGE:
         warnings.append(f"page {number}: {paths} drawing objects, tables not searched")
         edges = []
-    tables = _find_tables(edges, number) if edges else []
+    tables = _find_tables(edges, number, warnings) if edges else []
     rest = _fill_tables(tables, chars)
     lines = _group_lines(rest)
     return _PageText(number, height, lines, tables, unmapped)
@@ -337,14 +344,19 @@ def _page_chars(
 
 def _page_graphics(page: pdfium.PdfPage, to_display: Any) -> tuple[list[dict[str, Any]], float, int]:
     """Edges (pdfplumber's edge dicts) from the page's vector graphics, the area covered by
-    images, and the number of path objects."""
+    images, and the number of path objects (more than MAX_PATHS_PER_PAGE when the page has too
+    many objects to look at)."""
     edges: list[dict[str, Any]] = []
-    state = {"image_area": 0.0, "paths": 0}
+    state = {"image_area": 0.0, "paths": 0, "objects": 0}
     identity = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 
     def walk(count: int, get: Any, parent: tuple[float, ...], depth: int) -> None:
         matrix = pdfium_c.FS_MATRIX()
         for i in range(count):
+            state["objects"] += 1
+            if state["objects"] > MAX_OBJECTS_PER_PAGE:
+                state["paths"] = max(state["paths"], MAX_PATHS_PER_PAGE + 1)
+                return
             obj = get(i)
             kind = pdfium_c.FPDFPageObj_GetType(obj)
             if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
@@ -355,7 +367,9 @@ def _page_graphics(page: pdfium.PdfPage, to_display: Any) -> tuple[list[dict[str
             elif kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
                 left, bottom, right, top = (ctypes.c_float() for _ in range(4))
                 if pdfium_c.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
-                    state["image_area"] += abs((right.value - left.value) * (top.value - bottom.value))
+                    scale = abs(parent[0] * parent[3] - parent[1] * parent[2])  # form space to page
+                    area = abs((right.value - left.value) * (top.value - bottom.value))
+                    state["image_area"] += area * scale
             elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth < 8:
                 pdfium_c.FPDFPageObj_GetMatrix(obj, matrix)
                 inner = _compose(_matrix(matrix), parent)
@@ -372,14 +386,16 @@ def _page_graphics(page: pdfium.PdfPage, to_display: Any) -> tuple[list[dict[str
         identity,
         0,
     )
-    return edges, state["image_area"], state["paths"]
+    return edges, state["image_area"], int(state["paths"])
 
 
 def _matrix(m: Any) -> tuple[float, float, float, float, float, float]:
     return m.a, m.b, m.c, m.d, m.e, m.f
 
 
-def _compose(inner: tuple[float, ...], outer: tuple[float, ...]) -> tuple[float, float, float, float, float, float]:
+def _compose(
+    inner: tuple[float, ...], outer: tuple[float, ...]
+) -> tuple[float, float, float, float, float, float]:
     """The matrix applying ``inner`` first, then ``outer`` (PDF row-vector convention)."""
     a, b, c, d, e, f = inner
     A, B, C, D, E, F = outer
@@ -421,7 +437,7 @@ def _path_edges(obj: Any, matrix: tuple[float, ...], to_display: Any, edges: lis
             subpaths[-1].append((first[0], first[1], True))
     for points in subpaths:
         if stroked:
-            for (x0, t0, _), (x1, t1, straight) in zip(points, points[1:], strict=False):
+            for (x0, t0, _), (x1, t1, straight) in itertools.pairwise(points):
                 if straight:
                     _add_edge(edges, x0, t0, x1, t1)
         elif len(points) > 1:
@@ -441,36 +457,57 @@ def _add_edge(edges: list[dict[str, Any]], x0: float, t0: float, x1: float, t1: 
         left, right = sorted((x0, x1))
         top = (t0 + t1) / 2
         edges.append(
-            {"x0": left, "x1": right, "top": top, "bottom": top, "width": right - left, "height": 0.0,
-             "orientation": "h", "object_type": "line"}
+            {
+                "x0": left,
+                "x1": right,
+                "top": top,
+                "bottom": top,
+                "width": right - left,
+                "height": 0.0,
+                "orientation": "h",
+                "object_type": "line",
+            }
         )
     elif abs(x0 - x1) <= 0.5 and abs(t1 - t0) >= 1:
         top, bottom = sorted((t0, t1))
         x = (x0 + x1) / 2
         edges.append(
-            {"x0": x, "x1": x, "top": top, "bottom": bottom, "width": 0.0, "height": bottom - top,
-             "orientation": "v", "object_type": "line"}
+            {
+                "x0": x,
+                "x1": x,
+                "top": top,
+                "bottom": bottom,
+                "width": 0.0,
+                "height": bottom - top,
+                "orientation": "v",
+                "object_type": "line",
+            }
         )
 
 
-def _find_tables(edges: list[dict[str, Any]], page: int) -> list[_Grid]:
+def _find_tables(edges: list[dict[str, Any]], page: int, warnings: list[str]) -> list[_Grid]:
     # Imported here: pdfplumber pulls in pdfminer (~0.2 s), which only ruled pages need.
     from pdfplumber.table import cells_to_tables, edges_to_intersections, intersections_to_cells, merge_edges
 
     merged = merge_edges(edges, SNAP_TOLERANCE, SNAP_TOLERANCE, JOIN_TOLERANCE, JOIN_TOLERANCE)
     merged = [
-        edge for edge in merged
+        edge
+        for edge in merged
         if (edge["width"] if edge["orientation"] == "h" else edge["height"]) >= EDGE_MIN_LENGTH
     ]
+    if len(merged) > MAX_EDGES_PER_PAGE:
+        warnings.append(f"page {page}: {len(merged)} ruling lines, tables not searched")
+        return []
     closing = _closing_edges(merged)
     if closing:
         merged = merge_edges(merged + closing, SNAP_TOLERANCE, SNAP_TOLERANCE, JOIN_TOLERANCE, JOIN_TOLERANCE)
     intersections = edges_to_intersections(merged, INTERSECTION_TOLERANCE, INTERSECTION_TOLERANCE)
     grids = []
     for cells in cells_to_tables(intersections_to_cells(intersections)):
-        if len(cells) < 2:
-            continue  # a single box is a frame around text, not a table
-        grids.append(_grid(cells, page))
+        grid = _grid(cells, page)
+        if len(grid.xs) < 3:
+            continue  # a box or a one-column stack of boxes frames text; it is not a table
+        grids.append(grid)
     grids.sort(key=lambda g: (g.bbox[1], g.bbox[0]))
     return grids
 
@@ -478,7 +515,8 @@ def _find_tables(edges: list[dict[str, Any]], page: int) -> list[_Grid]:
 def _closing_edges(edges: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Horizontal borders WPS leaves out where a table breaks across pages: where several
     vertical rulings end (or start) at the same height and no horizontal ruling joins them, the
-    table's edge is there."""
+    table's edge is there. (Not done for vertical borders: the rows of tables stacked down a
+    page share their left end, and joining those would fuse the tables.)"""
     verticals = [e for e in edges if e["orientation"] == "v"]
     horizontals = [e for e in edges if e["orientation"] == "h"]
     extra: list[dict[str, Any]] = []
@@ -495,14 +533,23 @@ def _closing_edges(edges: list[dict[str, Any]]) -> list[dict[str, Any]]:
             y = sum(e[end] for e in group) / len(group)
             x0, x1 = min(e["x0"] for e in group), max(e["x0"] for e in group)
             if any(
-                abs(h["top"] - y) <= SNAP_TOLERANCE and h["x0"] <= x0 + JOIN_TOLERANCE
+                abs(h["top"] - y) <= SNAP_TOLERANCE
+                and h["x0"] <= x0 + JOIN_TOLERANCE
                 and h["x1"] >= x1 - JOIN_TOLERANCE
                 for h in horizontals
             ):
                 continue
             extra.append(
-                {"x0": x0, "x1": x1, "top": y, "bottom": y, "width": x1 - x0, "height": 0.0,
-                 "orientation": "h", "object_type": "line"}
+                {
+                    "x0": x0,
+                    "x1": x1,
+                    "top": y,
+                    "bottom": y,
+                    "width": x1 - x0,
+                    "height": 0.0,
+                    "orientation": "h",
+                    "object_type": "line",
+                }
             )
     return extra
 
@@ -637,7 +684,8 @@ def _make_line(items: list[tuple[tuple[float, float, float, float], _Char]]) -> 
         parts.append(ch.text)
         previous = ch.text
         previous_end = u1
-    chars = [ch for _, ch in items]
+    # The line's box is its ink: leading ideographic spaces (U+3000 indents) must not hide the indent.
+    chars = [ch for _, ch in items if ch.text != " "] or [ch for _, ch in items]
     return _Line(
         "".join(parts).strip(),
         min(ch.x0 for ch in chars),
@@ -720,7 +768,7 @@ def _assemble(doc: Document, pages: list[_PageText]) -> None:
     for index, (number, item) in enumerate(items):
         if isinstance(item, _Grid) and joined and (index == 0 or items[index - 1][0] != number):
             prev = joined[-1][1]
-            if isinstance(prev, _Grid) and number == _last_page(prev) + 1 and _same_columns(prev, item):
+            if isinstance(prev, _Grid) and number == _last_page(prev) + 1 and _align_columns(prev, item):
                 _append_grid(prev, item)
                 continue
         joined.append((number, item))
@@ -755,7 +803,7 @@ def _assemble(doc: Document, pages: list[_PageText]) -> None:
                 for cell in cells:
                     cell.line = line_number
             doc.add_table(rows, exact=True, page=item.page)
-        elif paragraph and _continues(paragraph[-1][1], item, left, right):
+        elif paragraph and number - paragraph[-1][0] <= 1 and _continues(paragraph[-1][1], item, left, right):
             paragraph.append((number, item))
         else:
             flush()
@@ -793,14 +841,54 @@ def _continues(previous: _Line, line: _Line, left: float, right: float) -> bool:
     return gap <= 1.6 * size
 
 
-def _same_columns(a: _Grid, b: _Grid) -> bool:
-    if len(a.xs) != len(b.xs):
-        return False
-    width_a, width_b = a.xs[-1] - a.xs[0], b.xs[-1] - b.xs[0]
-    for xa, xb in zip(a.xs, b.xs, strict=True):
-        if abs(xa - xb) > 6 and abs((xa - a.xs[0]) / width_a - (xb - b.xs[0]) / width_b) > 0.01:
-            return False
-    return True
+COLUMN_TOLERANCE = 4.0  # points; WPS shifts a continued table's outer borders by up to 3 pt
+
+
+def _align_columns(a: _Grid, b: _Grid) -> bool:
+    """Can ``b`` (a table at the top of the next page) continue ``a``? Yes when their column
+    lines are the same, or one table's lines are a subset of the other's (the part on one page
+    has merged cells where the other draws more columns); then the coarser grid is re-expressed
+    on the finer one's columns, by position. Columns are never matched by index alone."""
+    if len(a.xs) == len(b.xs) and all(
+        abs(p - q) <= COLUMN_TOLERANCE for p, q in zip(a.xs, b.xs, strict=True)
+    ):
+        return True
+    if len(b.xs) < len(a.xs) and (mapping := _column_map(b.xs, a.xs)):
+        _remap(b, a.xs, mapping)
+        return True
+    if len(a.xs) < len(b.xs) and (mapping := _column_map(a.xs, b.xs)):
+        _remap(a, b.xs, mapping)
+        return True
+    return False
+
+
+def _column_map(coarse: list[float], fine: list[float]) -> list[int] | None:
+    """For each line of ``coarse``, the index of the same line in ``fine``; None unless every
+    line of ``coarse`` is one of ``fine`` and both have the same outer borders."""
+    mapping = []
+    for x in coarse:
+        j = _index(fine, x)
+        if abs(fine[j] - x) > COLUMN_TOLERANCE or (mapping and j <= mapping[-1]):
+            return None
+        mapping.append(j)
+    if mapping[0] != 0 or mapping[-1] != len(fine) - 1:
+        return None
+    return mapping
+
+
+def _remap(grid: _Grid, xs: list[float], mapping: list[int]) -> None:
+    """Re-express ``grid`` on the column lines ``xs`` (a superset of its own, ``mapping`` tells
+    where each of its lines went): a cell covers every new column between its lines."""
+    owner = []  # for each new column, the old column containing it
+    for old, (start, stop) in enumerate(itertools.pairwise(mapping)):
+        owner.extend([old] * (stop - start))
+    grid.slots = [[row[owner[c]] for c in range(len(owner))] for row in grid.slots]
+    grid.pages = [[row[owner[c]] for c in range(len(owner))] for row in grid.pages]
+    grid.boxes = [
+        [(xs[c], row[owner[c]][1], xs[c + 1], row[owner[c]][3]) for c in range(len(owner))]
+        for row in grid.boxes
+    ]
+    grid.xs = list(xs)
 
 
 def _is_value(text: str) -> bool:
@@ -829,9 +917,10 @@ def _append_grid(top: _Grid, bottom: _Grid) -> None:
         if span == columns:
             pairs.append((above, below))
     relabel: dict[int, _Origin] = {}
-    split = len(pairs) == len(_row_origins(rows, 0)) and _split_row(pairs)
-    for above, below in pairs:
-        if split or _continued_label(above, below, _rowspan(top.slots, above), _rowspan(rows, below)):
+    spans = [(above, below, _rowspan(top.slots, above), _rowspan(rows, below)) for above, below in pairs]
+    split = len(pairs) == len(_row_origins(rows, 0)) and _split_row(spans)
+    for above, below, span_above, span_below in spans:
+        if split or _continued_label(above, below, span_above, span_below):
             if below.text:
                 above.text = _join_lines([above.text, below.text])
             relabel[id(below)] = above
@@ -865,25 +954,30 @@ def _repeated_header(above: list[list[_Origin]], below: list[list[_Origin]]) -> 
         if not any(texts_below) or texts_below != [o.text for o in _row_origins(above, count)]:
             break
         count += 1
-    if count and any(o in below[count] for o in _row_origins(below, count - 1)):
+    if count and any(any(o is x for x in below[count]) for o in _row_origins(below, count - 1)):
         return 0  # a header cell spans into the data: not a clean repeat
     return count
 
 
-def _split_row(pairs: list[tuple[_Origin, _Origin]]) -> bool:
+def _split_row(spans: list[tuple[_Origin, _Origin, int, int]]) -> bool:
     """Is the first row below the page break the rest of the last row above it?
 
-    Yes when its first text does not start a new row (no （四）, 1., 四、 …), no column has text on
-    both sides unless both are label fragments and the label above runs to the cell's right
-    border (it was wrapped, so it goes on), and values sit on one side only."""
-    texts = [below.text for _, below in pairs if below.text]
+    Yes when its first text does not start a new row (no （四）, 1., 四、 …), values sit on one
+    side of the break only, and where both sides of a one-row cell hold text, both are label
+    fragments and the one above runs to the cell's right border (it was wrapped, so it goes on).
+    Multi-row cells (group labels) are joined as for any break (see _continued_label)."""
+    texts = [below.text for _, below, _, _ in spans if below.text]
     if not texts or _starts_row(texts[0]):
         return False
     fragment = False
-    for above, below in pairs:
+    for above, below, span_above, span_below in spans:
         if not above.text or not below.text:
             continue
-        if _is_value(above.text) or _is_value(below.text) or not above.wrapped:
+        if _is_value(above.text) or _is_value(below.text):
+            return False
+        if span_above > 1 or span_below > 1:
+            continue
+        if not above.wrapped:
             return False
         fragment = True
     return fragment or all(_is_value(text) for text in texts)

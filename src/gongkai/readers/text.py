@@ -72,7 +72,9 @@ def split_cells(line: str) -> list[str] | None:
     stripped = line.strip()
     if not stripped or _MD_SEPARATOR.match(stripped):
         return None
-    if stripped.startswith("|"):
+    if line.startswith("|"):
+        # markdown rows open with a pipe; in the `a | b | ` style an indented leading pipe
+        # closes an empty first cell instead
         inner = stripped[1:]
         if inner.endswith("|"):
             inner = inner[:-1]

@@ -16,6 +16,7 @@ import datetime as dt
 import io
 import re
 import zipfile
+import zlib
 from typing import Any
 
 from ..document import Document
@@ -177,6 +178,12 @@ def _table(sheet: _Sheet, rows: list[int], occupied: dict[int, set[int]], name: 
     document.add_table(grid, exact=True)
 
 
+def _refusal(name: str, error: Exception) -> ParseError:
+    if isinstance(error, zipfile.BadZipFile | zlib.error | EOFError):
+        return ParseError(name, f"corrupt or truncated zip: {error}")
+    return ParseError(name, f"not readable as XLSX: {type(error).__name__}: {error}")
+
+
 def read_xlsx(data: bytes, name: str) -> Document:
     """Read a .xlsx workbook. Raises :class:`ParseError` for anything that is not a sound XLSX."""
     import openpyxl  # imported here: only XLSX input needs it
@@ -186,10 +193,8 @@ def read_xlsx(data: bytes, name: str) -> Document:
         raise ParseError(name, "not an XLSX file (no xl/workbook.xml)")
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except ParseError:
-        raise
     except Exception as error:  # openpyxl raises anything from KeyError to TypeError on junk
-        raise ParseError(name, f"not readable as XLSX: {type(error).__name__}: {error}") from None
+        raise _refusal(name, error) from None
     document = Document(name=name, media_type=(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
     try:
@@ -201,7 +206,7 @@ def read_xlsx(data: bytes, name: str) -> Document:
     except ParseError:
         raise
     except Exception as error:
-        raise ParseError(name, f"not readable as XLSX: {type(error).__name__}: {error}") from None
+        raise _refusal(name, error) from None
     finally:
         workbook.close()
     if not document.rows:

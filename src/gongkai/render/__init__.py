@@ -37,16 +37,20 @@ def form_blocks(layout: Layout, title: str | None, sections: dict[str, str] | No
 
 
 def _writer(to: str) -> Callable[[list[Block], Lookup, str | None], bytes]:
-    if to == "docx":
-        from ._docx import write
-    elif to == "xlsx":
-        from ._xlsx import write
-    elif to == "html":
-        from ._html import write
-    elif to == "md":
-        from ._markdown import write
-    else:
+    if to not in OUTPUTS:
         raise ValueError(f"unknown output {to!r}; choose one of {', '.join(OUTPUTS)}")
+    try:  # imported on demand: DOCX needs python-docx, XLSX openpyxl; HTML and Markdown nothing
+        if to == "docx":
+            from ._docx import write
+        elif to == "xlsx":
+            from ._xlsx import write
+        elif to == "html":
+            from ._html import write
+        else:
+            from ._markdown import write
+    except ImportError as error:
+        raise ImportError(f"writing {to.upper()} needs {error.name}: pip install 'gongkai[formats]'",
+                          name=error.name) from error
     return write
 
 

@@ -6,9 +6,9 @@ randomises its own variants (bracket widths, item markers, letter-spaced and tru
 header-note spellings, blank-cell tokens). Every label comes from :data:`gongkai.template.TEMPLATE`.
 
 ``render_with_info`` also says which cells a faithful reader *cannot* place exactly in that text
-(``Rendering.ambiguous``): cells of rows where an empty cell collapsed (``cell_per_line``) and
-runs of glued digits with more than one split (``run_together``). Every other cell of every layout
-is recoverable exactly.
+(``Rendering.ambiguous``): cells of rows where an empty cell collapsed (``cell_per_line``) or
+looks like padding (``tabs``, ``notes_in_cells``), and runs of glued digits with more than one
+split (``run_together``). Every other cell of every layout is recoverable exactly.
 """
 
 from __future__ import annotations
@@ -601,18 +601,29 @@ def markdown(truth: dict, rng: random.Random, info: set[str] | None = None) -> s
     t3 = _grid_rows(doc, doc.t3, blank, nbsp=doc.st.nbsp)
     t4 = _grid_rows(doc, doc.t4, blank, nbsp=doc.st.nbsp)
     table3 = _md_table(t3, rng) if rng.random() < 0.7 else _md_table(t3[1:], rng, header=t3[0])
+    if rng.random() < 0.15:  # seed 000: the header rows garbled into one row of single characters
+        t4 = [_garbled_header(), t4[-1]]
     table4 = _md_table(t4, rng) if rng.random() < 0.7 else _md_table(t4[1:], rng, header=t4[0])
     return _assemble(doc, (table2, table3, table4), markdown=True, blank_lines=True)
 
 
+def _garbled_header() -> list[str]:
+    """The last characters of the two-line header cells, one per cell, as seed 000 prints."""
+    parts = [c.label.text for c in TEMPLATE.review_columns]
+    row = [p[-1] for p in parts[:-1]] + [""]
+    return (row * len(TEMPLATE.review_groups))[:15]
+
+
 # ---------------------------------------------------------------------------------- tabs
-def _tab_rows(doc: _Doc, table: _Table, blank: str, *,
+def _tab_rows(doc: _Doc, table: _Table, blank: str, *, info: set[str] | None = None,
               cell: Callable[[str, Any], str] | None = None) -> list[str]:
     """Tab-separated rows with the padding of seeds 001/004: label cells present or empty,
     leading and trailing empty cells that vary from row to row.
 
-    Where a blank is an empty cell the row gets exactly seven cells after its last label, so
-    that the blank's column stays recoverable; elsewhere the non-empty cells are the values."""
+    Where a blank is an empty cell the row gets no padding after its label, so an empty cell
+    between two values is a blank. An empty first or last value cell is not recoverable:
+    it reads as padding (seed 001 prints ``四、…→→0→0→0→0→0→0``, an empty padding cell and six
+    values of a row that lost a column), so such rows go into ``info`` as ambiguous."""
     rng = doc.rng
     render = cell or (lambda p, v: _cell(doc, p, v, blank, nbsp=doc.st.nbsp))
     lines: list[str] = []
@@ -633,6 +644,8 @@ def _tab_rows(doc: _Doc, table: _Table, blank: str, *,
             continue
         values = [render(p, v) for p, v in zip(row.paths, row.values, strict=True)]
         has_empty = any(v == "" for v in values)
+        if info is not None and any(values) and "" in (values[0], values[-1]):
+            info.update(row.paths)
         if table.name == "table2":
             lines.append("\t".join([row.labels[0], *values, *[""] * (table.value_slots - len(values))]))
             continue
@@ -656,7 +669,8 @@ def _tab_rows(doc: _Doc, table: _Table, blank: str, *,
 def tabs(truth: dict, rng: random.Random, info: set[str] | None = None) -> str:
     """Tab-separated cells with shifting label padding (seeds 001, 004)."""
     doc = _doc(truth, rng)
-    tables = tuple("\n".join(_tab_rows(doc, t, doc.st.blank)) for t in (doc.t2, doc.t3, doc.t4))
+    tables = tuple("\n".join(_tab_rows(doc, t, doc.st.blank, info=info))
+                   for t in (doc.t2, doc.t3, doc.t4))
     return _assemble(doc, tables, markdown=rng.random() < 0.3)  # type: ignore[arg-type]
 
 
@@ -909,7 +923,7 @@ def notes_in_cells(truth: dict, rng: random.Random, info: set[str] | None = None
             return text + rng.choice(_NOTES).format(n=rng.randint(0, value))
         return text + rng.choice(("件", "件", "项", "个"))
 
-    tables = tuple("\n".join(_tab_rows(doc, t, doc.st.blank, cell=cell))
+    tables = tuple("\n".join(_tab_rows(doc, t, doc.st.blank, info=info, cell=cell))
                    for t in (doc.t2, doc.t3, doc.t4))
     return _assemble(doc, tables)  # type: ignore[arg-type]
 
@@ -926,10 +940,13 @@ LAYOUTS: dict[str, Callable[[dict, random.Random], str]] = {
     "split_tables": split_tables,
     "notes_in_cells": notes_in_cells,
 }
-# Layouts whose every cell a faithful reader recovers exactly. cell_per_line is lossless except
-# in rows where a blank cell collapsed (Rendering.ambiguous names them); run_together is not:
-# glued digits can split several ways (713000074), which is the point of that layout.
-layouts_lossless: frozenset[str] = frozenset(LAYOUTS) - {"run_together", "cell_per_line"}
+# Layouts whose every cell a faithful reader always recovers exactly (``Rendering.ambiguous`` is
+# always empty). The others are exact except for the cells ``Rendering.ambiguous`` names:
+# cell_per_line where an empty cell collapsed into blank lines, tabs and notes_in_cells where an
+# empty first or last value cell looks like padding, run_together where glued digits split
+# several ways (713000074), which is the point of that layout.
+layouts_lossless: frozenset[str] = frozenset(
+    {"markdown", "pipes", "plain", "label_then_values", "split_tables"})
 
 
 @dataclass(frozen=True, slots=True)
