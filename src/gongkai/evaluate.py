@@ -94,7 +94,7 @@ def score(report: Report, truth: dict, name: str = "") -> Score:
 
 def _truth_hybrid(truth: dict) -> bool:
     """A 2021 truth that records the printed single （六） row under ``other``."""
-    return truth.get("template") == "2021" and "other" in (truth.get("applications") or {})
+    return Report.from_dict({**truth, "cells": {}}).hybrid
 
 
 SOURCE_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".xlsx", ".doc", ".png", ".jpg")

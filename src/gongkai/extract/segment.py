@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from ..document import Document, Row
-from .labels import LabelDef, LabelHit
+from .labels import LabelDef, LabelHit, section_heading
 from .lexer import Token, lex_cell
 
 _SECTION_TABLE = {"active_disclosure": 2, "applications": 3, "review_litigation": 4}
@@ -94,6 +94,12 @@ class Segmenter:
                             self.t4_header_line)
 
     def feed(self, row: Row, exact: bool) -> None:
+        if row.table is None and len(row.cells) == 1 and "。" in row.cells[0].text:
+            # a paragraph with a full stop is prose: its words (「结果维持72件」) and numbers
+            # are the narrative's, which the checker compares with the tables separately
+            if section_heading(row.cells[0].text) is None:
+                self.close()
+                return
         tokens: list[Token] = []
         for cell in row.cells:
             if not cell.merged:
