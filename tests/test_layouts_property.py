@@ -39,10 +39,10 @@ from gongkai.synth import (
 
 # No shrinking: a seed shrinks to another seed, not to a simpler report, and each parse costs
 # milliseconds (seconds for run_together); the failure message prints the whole text instead.
-SETTINGS = settings(max_examples=40, deadline=None, derandomize=True, database=None,
+SETTINGS = settings(max_examples=100, deadline=None, derandomize=True, database=None,
                     phases=(Phase.explicit, Phase.generate),
                     suppress_health_check=[HealthCheck.too_slow])
-SLOW = settings(SETTINGS, max_examples=6)  # run_together: splitting glued digits is a search
+SLOW = settings(SETTINGS, max_examples=25)  # run_together: splitting glued digits is a search
 # One parse must not take longer than this: the file has to stay under a minute in CI, and a
 # reader that needs seconds for a two-page report is itself a bug.
 PARSE_SECONDS = 5.0

@@ -66,13 +66,15 @@ class Table:
     rows: list[Row]
     exact: bool = False  # True: columns are a real grid (merged cells expanded)
     page: int | None = None
+    markup: str | None = None  # how a text table was written: "markdown", "tabs", "pipes"
 
     @property
     def regular(self) -> bool:
-        """Every row has the same number of cells (as markdown tables do): the columns can be
-        trusted as positions even though the table came from text."""
+        """A markdown table whose rows all have the same number of cells: its columns can be
+        trusted as positions. Tab-separated rows cannot: a converter that lost a column in
+        every row still gives rows of equal width (seed 001)."""
         widths = {len(r.cells) for r in self.rows}
-        return len(self.rows) >= 2 and len(widths) == 1
+        return self.markup == "markdown" and len(self.rows) >= 2 and len(widths) == 1
 
 
 @dataclass
@@ -92,9 +94,10 @@ class Document:
         """The document as plain lines of text (cells joined by a tab)."""
         return ["\t".join(c.text for c in row.cells) for row in self.rows]
 
-    def add_table(self, rows: list[list[Cell]], *, exact: bool, page: int | None = None) -> Table:
+    def add_table(self, rows: list[list[Cell]], *, exact: bool, page: int | None = None,
+                  markup: str | None = None) -> Table:
         """Append a table (and its rows, in reading order) to the document."""
-        table = Table(index=len(self.tables), rows=[], exact=exact, page=page)
+        table = Table(index=len(self.tables), rows=[], exact=exact, page=page, markup=markup)
         for number, cells in enumerate(rows):
             for column, cell in enumerate(cells):
                 cell.table, cell.row, cell.column = table.index, number, column

@@ -182,6 +182,9 @@ def _place(segment: Segment, context: _Context) -> None:
                  line=segment.label_line)
         return
     tokens = segment.tokens
+    if segment.exact and segment.table in (3, 4) and segment.lines and len(segment.lines[0]) >= len(
+            paths) and segment.lines[0][0].line == segment.label_line:
+        tokens = segment.lines[0]  # a grid row holds its own values; later lines cannot shift them
     if segment.table == 2 and segment.exact is False:
         tokens = _trim_trailing_empties(tokens, len(paths))
     if segment.exact and len(tokens) > len(paths):

@@ -276,7 +276,8 @@ def _looks_run_together(core: list[Token], slots: int) -> bool:
 def align(tokens: list[Token], slots: int, check: RowCheck | None, exact: bool = False,
           groups: list[int] | None = None) -> Alignment:
     core = _core(tokens) if not exact else tokens
-    if 0 < len(core) < slots and all(t.kind == "num" and t.value == 0 and not _needs_split(t)
+    positional = len(tokens) == slots and (exact or _keeps_empty_cells(tokens, core))
+    if not positional and 0 < len(core) < slots and all(t.kind == "num" and t.value == 0 and not _needs_split(t)
                                      for t in core):
         # zeros fit every placement, so no sum can tell where the gaps are: all undecided
         return Alignment([None] * slots, [False] * slots, comb(slots, len(core)), False, "fewer")

@@ -139,8 +139,9 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _lex_text(piece: str, cell: Cell, tokens: list[Token]) -> None:
-    """Text between numbers: blank markers standing alone (「0 无 无 1」), labels, or prose."""
-    if _BLANK_RUN.search(piece):
+    """Text between numbers: blank markers standing alone (「0 无 无 1」), labels, or prose.
+    A piece that reads as labels as a whole (「(四) 无 法 提 供」) is never cut at a 无."""
+    if _BLANK_RUN.search(piece) and not INDEX.segment(normalize(piece)):
         position = 0
         for match in _BLANK_RUN.finditer(piece):
             if match.start() > position:

@@ -107,6 +107,12 @@ class Segmenter:
         if not tokens:
             return
         line = tokens[0].line
+        if all(t.kind == "empty" for t in tokens):
+            # a row of empty cells: table 4's blank data row while it waits for one, else nothing
+            if self.open is not None and self.open.table == 4 and not self.open.lines:
+                for token in tokens:
+                    self.open.add(token)
+            return
         if any(t.kind == "heading" for t in tokens):
             heading = next(t for t in tokens if t.kind == "heading")
             self.close()
@@ -120,13 +126,13 @@ class Segmenter:
         # a line that continues the open row must carry values only (and perhaps empty cells)
         if self.open is not None and self.open_on_line != line and not self._accepts_line(tokens):
             self._close_if_filled()
-        has_labels = any(t.kind == "labels" for t in tokens)
+        has_words = any(t.kind in ("labels", "text") for t in tokens)
         for token in tokens:
             if token.kind == "labels":
                 self._labels(token, exact)
-            elif token.kind == "empty" and has_labels and self.open is not None and (
+            elif token.kind == "empty" and has_words and self.open is not None and (
                     self.open.table == 4 or self.open_on_line != line):
-                continue  # empty cells of a header line (table 4's, or a spurious one) hold no data
+                continue  # empty cells of a header line (even a garbled one) hold no data
             elif token.is_value:
                 self._value(token)
             elif token.narrative:

@@ -67,6 +67,12 @@ def _strict(data: bytes, encoding: str, name: str) -> str:
         raise ParseError(name, f"invalid {encoding} at byte {error.start}") from None
 
 
+def markup_of(line: str) -> str:
+    if line.startswith("|"):
+        return "markdown"
+    return "tabs" if "\t" in line else "pipes"
+
+
 def split_cells(line: str) -> list[str] | None:
     """Cells of one line, or None for a line that carries nothing (blank, markdown rule)."""
     stripped = line.strip()
@@ -100,20 +106,28 @@ def read_text(data: bytes | str, name: str) -> Document:
             raise ParseError(name, "empty text")
     document = Document(name=name, media_type="text/plain", encoding=encoding)
     table_rows: list[list[Cell]] = []
+    markup: list[str] = []
 
     def flush() -> None:
         if table_rows:
-            document.add_table(list(table_rows), exact=False)
+            document.add_table(list(table_rows), exact=False, markup=markup[0])
             table_rows.clear()
+            markup.clear()
 
     for number, line in enumerate(text.splitlines(), start=1):
         cells = split_cells(line)
         if cells is None:
+            if not line.strip():
+                flush()  # a blank line ends a table (markdown tables stand apart this way)
             continue
         if len(cells) == 1:
             flush()
             document.add_paragraph(cells[0], number)
         else:
+            style = markup_of(line)
+            if markup and markup[0] != style:
+                flush()  # a different way of writing cells starts another table
+            markup[:1] = [style]
             table_rows.append([Cell(text=c, line=number, column=i) for i, c in enumerate(cells)])
     flush()
     return document
