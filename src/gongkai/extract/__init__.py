@@ -191,7 +191,8 @@ def _place(segment: Segment, context: _Context) -> None:
         # a grid: table 2's values follow its label; tables 3 and 4 end in their value columns
         tokens = tokens[:len(paths)] if segment.table == 2 else tokens[-len(paths):]
     groups = {3: [7], 4: [5, 5, 5]}.get(segment.table)  # parts then their total
-    alignment = align(tokens, len(paths), _row_check(segment), exact=segment.exact, groups=groups)
+    alignment = align(tokens, len(paths), _row_check(segment), exact=segment.exact, groups=groups,
+                      delimited=segment.delimited)
     for path, entry, decided in zip(paths, alignment.entries, alignment.decided, strict=True):
         if not decided or entry is None:
             continue

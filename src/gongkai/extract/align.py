@@ -17,6 +17,7 @@ from math import comb
 from .lexer import Token
 
 MAX_CANDIDATES = 20000
+MAX_SPLIT_STEPS = 200_000  # a row whose cuts cannot be enumerated within this stays undecided
 
 # A slot's content in a candidate: a token (value or printed blank), or None (not printed).
 Slot = Token | None
@@ -79,10 +80,13 @@ def _core(tokens: list[Token]) -> list[Token]:
     return tokens[start:end]
 
 
-def _needs_split(token: Token) -> bool:
+def _needs_split(token: Token, check: RowCheck | None = None) -> bool:
+    """A digit run that cannot be one number (a leading zero), or one glued to others where the
+    row's arithmetic can verify a cut. Without arithmetic a glued run is not cut: any cut
+    would be a guess."""
     raw = token.raw
     return (token.kind == "num" and raw.isdigit() and len(raw) > 1
-            and (raw[0] == "0" or token.glued))
+            and (raw[0] == "0" or (token.glued and check is not None)))
 
 
 def _splits(digits: str, parts: int) -> Iterator[list[str]]:
@@ -161,9 +165,11 @@ def _split_candidates(core: list[Token], slots: int, check: RowCheck | None,
     if not splittable or free < len(splittable):
         return []
     results: list[Candidate] = []
+    steps = [0]
 
     def assign(k: int, remaining: int, chosen: dict[int, list[str]]) -> None:
-        if len(results) >= MAX_CANDIDATES:
+        steps[0] += 1
+        if len(results) >= MAX_CANDIDATES or steps[0] > MAX_SPLIT_STEPS:
             return
         if k == len(splittable):
             if remaining:
@@ -184,9 +190,13 @@ def _split_candidates(core: list[Token], slots: int, check: RowCheck | None,
             for cut in _splits(digits, count):
                 chosen[index] = cut
                 assign(k + 1, remaining - count, chosen)
+                if steps[0] > MAX_SPLIT_STEPS:
+                    return
         chosen.pop(index, None)
 
     assign(0, free, {})
+    if steps[0] > MAX_SPLIT_STEPS:
+        return []  # too many cuts to weigh: nothing about the row is certain
     return results
 
 
@@ -225,19 +235,19 @@ def _drops(core: list[Token], slots: int, check: RowCheck | None) -> list[Candid
 
 
 def candidates(tokens: list[Token], slots: int, check: RowCheck | None,
-               exact: bool = False, groups: list[int] | None = None,
+               exact: bool = False, groups: list[int] | None = None, delimited: bool = False,
                ) -> tuple[list[Candidate], bool, str]:
     """All readings of a row consistent with its arithmetic: (candidates, split?, reason)."""
     if exact and len(tokens) == slots:
         return [tuple(tokens)], False, ""
     core = _core(tokens)
-    if len(core) == slots and not any(_needs_split(t) for t in core):
+    if len(core) == slots and not any(_needs_split(t, check) for t in core):
         return [tuple(core)], False, ""
-    if len(tokens) == slots and _keeps_empty_cells(tokens, core):
+    if len(tokens) == slots and (delimited or _keeps_empty_cells(tokens, core)):
         return [tuple(tokens)], False, ""
     if not core:
         return [tuple([None] * slots)], False, ""
-    if any(_needs_split(t) for t in core) or (
+    if any(_needs_split(t, check) for t in core) or (
         # a lone long number may be a whole row glued together, but only arithmetic can say so
         check is not None and len(core) < slots
         and any(_splittable(t) and len(t.raw) > 1 for t in core) and _looks_run_together(core, slots)
@@ -245,7 +255,7 @@ def candidates(tokens: list[Token], slots: int, check: RowCheck | None,
         found = _split_candidates(core, slots, check, groups)
         if found:
             return found, True, "split"
-        if any(_needs_split(t) for t in core):
+        if any(_needs_split(t, check) for t in core):
             # no cut fits the row's arithmetic (the report's sums are off): nothing is certain
             return [tuple([None] * slots)] * 2, True, "split"
     if len(core) < slots:
@@ -274,14 +284,15 @@ def _looks_run_together(core: list[Token], slots: int) -> bool:
 
 
 def align(tokens: list[Token], slots: int, check: RowCheck | None, exact: bool = False,
-          groups: list[int] | None = None) -> Alignment:
+          groups: list[int] | None = None, delimited: bool = False) -> Alignment:
+    """``delimited``: the row's cells stand between pipes, so an empty one is a real cell."""
     core = _core(tokens) if not exact else tokens
-    positional = len(tokens) == slots and (exact or _keeps_empty_cells(tokens, core))
+    positional = len(tokens) == slots and (exact or delimited or _keeps_empty_cells(tokens, core))
     if not positional and 0 < len(core) < slots and all(t.kind == "num" and t.value == 0 and not _needs_split(t)
                                      for t in core):
         # zeros fit every placement, so no sum can tell where the gaps are: all undecided
         return Alignment([None] * slots, [False] * slots, comb(slots, len(core)), False, "fewer")
-    found, split, reason = candidates(tokens, slots, check, exact, groups)
+    found, split, reason = candidates(tokens, slots, check, exact, groups, delimited)
     return merge(found, slots, split, reason)
 
 

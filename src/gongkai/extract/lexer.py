@@ -29,7 +29,7 @@ _NUMBER = re.compile(
 _PAREN_MARKER = re.compile(r"[(（](\d{1,2})[)）](?=\s*[\u4e00-\u9fff])")
 _PAGE_NUMBER = re.compile(r"^(?:[-－—–]\s*\d{1,3}\s*[-－—–]"
                           r"|第\s*\d{1,3}\s*页(?:\s*[,，/]?\s*共\s*\d{1,3}\s*页)?"
-                          r"|\d{1,3}\s*/\s*\d{1,3})$")
+                          r"|[1-9]\d{0,2}\s*/\s*[1-9]\d{0,2})$")
 _NARRATIVE_LEN = 24  # longer unlabeled text is prose, which ends a table row
 
 
@@ -104,16 +104,20 @@ def _lex(text: str, cell: Cell) -> list[Token]:
         start, end = match.span()
         sign = match.group("sign")
         if sign and start > 0 and not stripped[start - 1].isspace():
-            # "2019-2020" or "A-1": a dash between characters is not a sign
-            start += 1
-            sign = None
+            if not stripped[start - 1].isdigit():
+                # "A-1": a dash after a letter is not a sign
+                start += 1
+                sign = None
+            # "29-7275": glued digits (a 2019 本年增/减 may be negative); the cut is unknown, so
+            # the number is marked glued and never read as a whole with certainty
         if start > position:
             _lex_text(stripped[position:start], cell, tokens)
         unit = match.group("unit")
         note = match.group("note")
         before = stripped[start - 1] if start > 0 else " "
         after = stripped[end] if end < len(stripped) else " "
-        glued = before.isdigit() or (not before.isspace() and not _is_separator(before)) or (
+        glued = before.isdigit() or (sign is not None and start > 0 and stripped[start - 1].isdigit()) or (
+            not before.isspace() and not _is_separator(before)) or (
             not after.isspace() and not _is_separator(after) and after != ".")
         tokens.append(Token(
             "num", stripped[start:end].strip(), cell,
@@ -133,25 +137,37 @@ def _is_separator(char: str) -> bool:
     return char in "|,，;；:：、" or char.isspace()
 
 
-_BLANK_RUN = re.compile(r"(?:(?<=\s)|^)(" + "|".join(
-    re.escape(m) for m in sorted(BLANK_MARKERS, key=len, reverse=True)) + r")(?=\s|$)")
+_BLANK_RUN = re.compile(
+    r"(?:(?<=\s)|^)(" + "|".join(re.escape(m) for m in sorted(BLANK_MARKERS, key=len, reverse=True))
+    + r")(?=\s|$)"
+    # run-together rows glue 无 and slashes to the digits around them (「数量无0000无0」)
+    r"|((?<=\d)(?:无|/|／|—)(?=\d|$)|(?:无|/|／|—)(?=\d|$))")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _lex_text(piece: str, cell: Cell, tokens: list[Token]) -> None:
     """Text between numbers: blank markers standing alone (「0 无 无 1」), labels, or prose.
     A piece that reads as labels as a whole (「(四) 无 法 提 供」) is never cut at a 无."""
-    if _BLANK_RUN.search(piece) and not INDEX.segment(normalize(piece)):
+    if _BLANK_RUN.search(piece) and _split_at_blanks(piece):
         position = 0
         for match in _BLANK_RUN.finditer(piece):
             if match.start() > position:
                 _lex_words(piece[position:match.start()], cell, tokens)
-            tokens.append(Token("blank", match.group(1), cell))
+            tokens.append(Token("blank", match.group(1) or match.group(2), cell))
             position = match.end()
         if position < len(piece):
             _lex_words(piece[position:], cell, tokens)
         return
     _lex_words(piece, cell, tokens)
+
+
+def _split_at_blanks(piece: str) -> bool:
+    """Are the blank markers in ``piece`` cells (「行政强制 - - 17」) rather than characters of a
+    letter-spaced label (「(四) 无 法 提 供」)? Cells, unless cutting there breaks a label."""
+    rest = [normalize(part) for part in _BLANK_RUN.split(piece) if part and not _BLANK_RUN.fullmatch(part)]
+    if all(not part.strip(".,:;、。()-_/|") or INDEX.segment(part) for part in rest):
+        return True
+    return not INDEX.segment(normalize(piece))
 
 
 def _lex_words(piece: str, cell: Cell, tokens: list[Token]) -> None:

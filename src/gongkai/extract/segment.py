@@ -30,6 +30,7 @@ class Segment:
     label_line: int
     lines: list[list[Token]] = field(default_factory=list)  # value tokens, grouped per source line
     exact: bool = False  # from a real grid: positions are trustworthy
+    delimited: bool = False  # every cell, empty ones too, stands between two pipes
     maybe_group: bool = False  # （六）其他处理: a 2019 row if it carries values, else a group label
     truncated: bool = False
     label_text: str = ""
@@ -83,10 +84,12 @@ class Segmenter:
         self.group: str | None = None
         self.t4_header_line: int | None = None
         self.header_line = False
+        self.delimited_tables: set[int] = set()
 
     # ------------------------------------------------------------------ driving
     def run(self, document: Document) -> Segmentation:
         exact_tables = {t.index for t in document.tables if t.exact or t.regular}
+        self.delimited_tables = {t.index for t in document.tables if t.markup in ("markdown", "pipes")}
         for row in document.rows:
             self.feed(row, row.table in exact_tables)
         self.close()
@@ -199,6 +202,7 @@ class Segmenter:
 
     def _open(self, segment: Segment, token: Token) -> None:
         self.close()
+        segment.delimited = token.cell.table in self.delimited_tables
         self.open = segment
         self.open_on_line = token.line
 
