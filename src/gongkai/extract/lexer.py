@@ -28,8 +28,7 @@ _NUMBER = re.compile(
 )
 _PAREN_MARKER = re.compile(r"[(（](\d{1,2})[)）](?=\s*[\u4e00-\u9fff])")
 _PAGE_NUMBER = re.compile(r"^(?:[-－—–]\s*\d{1,3}\s*[-－—–]"
-                          r"|第\s*\d{1,3}\s*页(?:\s*[,，/]?\s*共\s*\d{1,3}\s*页)?"
-                          r"|[1-9]\d{0,2}\s*/\s*[1-9]\d{0,2})$")
+                          r"|第\s*\d{1,3}\s*页(?:\s*[,，/]?\s*共\s*\d{1,3}\s*页)?)$")
 _NARRATIVE_LEN = 24  # longer unlabeled text is prose, which ends a table row
 
 
@@ -111,7 +110,7 @@ def _lex(text: str, cell: Cell) -> list[Token]:
             # "29-7275": glued digits (a 2019 本年增/减 may be negative); the cut is unknown, so
             # the number is marked glued and never read as a whole with certainty
         if start > position:
-            _lex_text(stripped[position:start], cell, tokens)
+            _lex_after_number(stripped[position:start], position > 0, cell, tokens)
         unit = match.group("unit")
         note = match.group("note")
         before = stripped[start - 1] if start > 0 else " "
@@ -128,9 +127,21 @@ def _lex(text: str, cell: Cell) -> list[Token]:
         ))
         position = end
     if position < len(stripped):
-        _lex_text(stripped[position:], cell, tokens)
+        _lex_after_number(stripped[position:], position > 0, cell, tokens)
     _strip_item_markers(tokens)
     return tokens
+
+
+def _lex_after_number(piece: str, after_number: bool, cell: Cell, tokens: list[Token]) -> None:
+    """Marks glued right after a number are cells each (「247——1032」 is 247, —, —, 1032;
+    「000000无(六)其他处理」 ends its row with a blank), then the rest is text."""
+    if after_number:
+        marks = _GLUED_MARKS.match(piece)
+        if marks:
+            tokens.extend(Token("blank", mark, cell) for mark in marks.group())
+            piece = piece[marks.end():]
+    if piece:
+        _lex_text(piece, cell, tokens)
 
 
 def _is_separator(char: str) -> bool:
@@ -141,7 +152,8 @@ _BLANK_RUN = re.compile(
     r"(?:(?<=\s)|^)(" + "|".join(re.escape(m) for m in sorted(BLANK_MARKERS, key=len, reverse=True))
     + r")(?=\s|$)"
     # run-together rows glue 无 and slashes to the digits around them (「数量无0000无0」)
-    r"|((?<=\d)(?:无|/|／|—)(?=\d|$)|(?:无|/|／|—)(?=\d|$))")
+    r"|((?<=\d)(?:无|/|／|—)+(?=\d|$)|(?:无|/|／|—)+(?=\d|$))")
+_GLUED_MARKS = re.compile(r"[无/／—]+")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -153,7 +165,11 @@ def _lex_text(piece: str, cell: Cell, tokens: list[Token]) -> None:
         for match in _BLANK_RUN.finditer(piece):
             if match.start() > position:
                 _lex_words(piece[position:match.start()], cell, tokens)
-            tokens.append(Token("blank", match.group(1) or match.group(2), cell))
+            if match.group(1):
+                tokens.append(Token("blank", match.group(1), cell))
+            else:
+                # glued to digits, each mark is one empty cell: 「10——0」 is 10, —, —, 0
+                tokens.extend(Token("blank", mark, cell) for mark in match.group(2))
             position = match.end()
         if position < len(piece):
             _lex_words(piece[position:], cell, tokens)
