@@ -58,12 +58,12 @@ def extract(document: Document) -> Report:
         raise ParseError(document.name, "no statistics table of a 政府信息公开工作年度报告 found "
                                         "(not an annual report, or its tables are unreadable)")
     meta = read_meta(document)
-    segments = _with_values_redistributed(seg.segments)
-    sub_rows = any(s.key in _OTHER_ITEMS for s in segments)
-    for segment in segments:
+    sub_rows = any(s.key in _OTHER_ITEMS for s in seg.segments)
+    for segment in seg.segments:
         if segment.maybe_group:
             # （六）其他处理 is the group label of rows 1-3 when they are printed, else the row itself
             segment.maybe_group = sub_rows
+    segments = _with_values_redistributed(seg.segments)
     layout = _decide_layout(seg, segments, meta.year)
     cells = {path: CellValue(None, "missing") for path in TEMPLATE.cell_paths(layout)}
     context = _Context(layout, cells, [])
@@ -320,8 +320,9 @@ def _with_values_redistributed(segments: list[Segment]) -> list[Segment]:
             continue  # one value per line is a one-cell-per-line layout, not detached rows
         run = []
         j = index - 1
-        while j >= 0 and result[j].table == 3 and not result[j].filled and not result[j].maybe_group:
-            run.insert(0, result[j])
+        while j >= 0 and result[j].table == 3 and not result[j].filled:
+            if not result[j].maybe_group:  # the （六） group label takes no values of its own
+                run.insert(0, result[j])
             j -= 1
         if len(run) != len(lines) - 1:
             continue

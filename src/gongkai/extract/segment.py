@@ -232,9 +232,10 @@ class Segmenter:
             return True
         # labels detached from values: rows of values under the last of several bare labels are
         # collected here, and handed to those labels once the block ends (see extract)
-        below = segment.lines and segment.lines[0][0].line != segment.label_line
+        first = next((line for line in segment.lines if any(t.kind != "empty" for t in line)), None)
+        below = first is not None and first[0].line != segment.label_line
         waiting = bool(self.segments) and self.segments[-1].table == segment.table and (
-            not self.segments[-1].filled and not self.segments[-1].maybe_group)
+            not self.segments[-1].filled)
         return bool(below and waiting and incoming >= 2)
 
     def _value(self, token: Token) -> None:
