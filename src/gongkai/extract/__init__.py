@@ -312,15 +312,16 @@ def _with_values_redistributed(segments: list[Segment]) -> list[Segment]:
     """Labels detached from their values (a block of k labels, then a block of k value rows, as
     PDF-to-markdown conversions make): give the i-th value row to the i-th label."""
     result = list(segments)
+    assigned: set[int] = set()  # rows given a value row already (perhaps an all-blank one)
     for index, segment in enumerate(result):
-        lines = [line for line in segment.lines if any(t.kind != "empty" for t in line)]
+        lines = [line for line in segment.lines if line[0].line != segment.label_line]
         if segment.table != 3 or len(lines) < 2:
             continue
-        if any(sum(1 for t in line if t.kind != "empty") < 2 for line in lines):
+        if any(sum(1 for t in line if t.kind != "empty") < 2 and len(line) < 2 for line in lines):
             continue  # one value per line is a one-cell-per-line layout, not detached rows
         run = []
         j = index - 1
-        while j >= 0 and result[j].table == 3 and not result[j].filled:
+        while j >= 0 and result[j].table == 3 and not result[j].filled and id(result[j]) not in assigned:
             if not result[j].maybe_group:  # the （六） group label takes no values of its own
                 run.insert(0, result[j])
             j -= 1
@@ -328,6 +329,7 @@ def _with_values_redistributed(segments: list[Segment]) -> list[Segment]:
             continue
         for owner, line in zip([*run, segment], lines, strict=True):
             owner.lines = [line]
+            assigned.add(id(owner))
     return result
 
 

@@ -111,10 +111,14 @@ class Segmenter:
             return
         line = tokens[0].line
         if all(t.kind == "empty" for t in tokens):
-            # a row of empty cells: table 4's blank data row while it waits for one, else nothing
-            if self.open is not None and self.open.table == 4 and not self.open.lines:
+            # a row of empty cells: table 4's blank data row while it waits for one, a blank row
+            # among value rows under detached labels, else nothing
+            segment = self.open
+            if segment is not None and ((segment.table == 4 and not segment.lines) or (
+                    segment.table == 3 and self._below(segment)
+                    and len(tokens) == len(segment.lines[-1]))):  # as wide as the value rows
                 for token in tokens:
-                    self.open.add(token)
+                    segment.add(token)
             return
         if any(t.kind == "heading" for t in tokens):
             heading = next(t for t in tokens if t.kind == "heading")
@@ -232,11 +236,16 @@ class Segmenter:
             return True
         # labels detached from values: rows of values under the last of several bare labels are
         # collected here, and handed to those labels once the block ends (see extract)
-        first = next((line for line in segment.lines if any(t.kind != "empty" for t in line)), None)
-        below = first is not None and first[0].line != segment.label_line
+        below = self._below(segment)
         waiting = bool(self.segments) and self.segments[-1].table == segment.table and (
             not self.segments[-1].filled)
         return bool(below and waiting and incoming >= 2)
+
+    @staticmethod
+    def _below(segment: Segment) -> bool:
+        """Are the row's values on lines below its label (labels detached from values)?"""
+        first = next((line for line in segment.lines if any(t.kind != "empty" for t in line)), None)
+        return first is not None and first[0].line != segment.label_line
 
     def _value(self, token: Token) -> None:
         if self.open is not None:
