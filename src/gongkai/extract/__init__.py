@@ -72,6 +72,14 @@ def extract(document: Document) -> Report:
     for segment in segments:
         if segment.maybe_group:
             continue  # （六）其他处理 as the group label of the 2021 rows
+        if segment.detached_mismatch:
+            labels, rows = segment.detached_mismatch
+            _finding(context, "P-ALIGN", "warning",
+                     f"{_row_name(segment)}等 {labels} 行的行名与数值分开印刷，但数值有 {rows} 行，"
+                     f"无法确定对应关系（未取值）",
+                     f"{labels} labels printed apart from {rows} rows of values ending at "
+                     f"{segment.key}: which row is whose cannot be told; nothing placed",
+                     line=segment.label_line)
         if segment.table == 3 and segment.key not in _row_keys(layout):
             _finding(context, "T3-ROWSET", "warning",
                      f"表三「{TEMPLATE.row_label('applications.' + segment.key)}」行不属于"
@@ -310,7 +318,8 @@ def _duplicate(context: _Context, first: Segment, second: Segment) -> None:
 # ---------------------------------------------------------------------- layouts needing the whole table
 def _with_values_redistributed(segments: list[Segment]) -> list[Segment]:
     """Labels detached from their values (a block of k labels, then a block of k value rows, as
-    PDF-to-markdown conversions make): give the i-th value row to the i-th label."""
+    PDF-to-markdown conversions make): give the i-th value row to the i-th label. When the
+    counts differ, which row is whose cannot be known: the rows are placed nowhere."""
     result = list(segments)
     assigned: set[int] = set()  # rows given a value row already (perhaps an all-blank one)
     for index, segment in enumerate(result):
@@ -326,6 +335,9 @@ def _with_values_redistributed(segments: list[Segment]) -> list[Segment]:
                 run.insert(0, result[j])
             j -= 1
         if len(run) != len(lines) - 1:
+            if run:
+                segment.lines = []  # k bare labels, m ≠ k + 1 value rows: no pairing is certain
+                segment.detached_mismatch = (len(run) + 1, len(lines))
             continue
         for owner, line in zip([*run, segment], lines, strict=True):
             owner.lines = [line]

@@ -34,6 +34,7 @@ class Segment:
     maybe_group: bool = False  # （六）其他处理: a 2019 row if it carries values, else a group label
     truncated: bool = False
     label_text: str = ""
+    detached_mismatch: tuple[int, int] | None = None  # (labels, value rows) that do not pair
 
     @property
     def tokens(self) -> list[Token]:
@@ -239,7 +240,7 @@ class Segmenter:
         below = self._below(segment)
         waiting = bool(self.segments) and self.segments[-1].table == segment.table and (
             not self.segments[-1].filled)
-        return bool(below and waiting and incoming >= 2)
+        return bool(below and waiting and len(tokens) >= 2)  # a row of cells, some maybe blank
 
     @staticmethod
     def _below(segment: Segment) -> bool:
