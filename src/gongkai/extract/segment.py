@@ -117,7 +117,9 @@ class Segmenter:
             segment = self.open
             if segment is not None and ((segment.table == 4 and not segment.lines) or (
                     segment.table == 3 and self._below(segment)
-                    and len(tokens) == len(segment.lines[-1]))):  # as wide as the value rows
+                    and len(tokens) == len(segment.lines[-1])) or (  # as wide as the value rows
+                    segment.table == 3 and not segment.filled and self._waiting(segment)
+                    and len(tokens) >= 2 and line != segment.label_line)):
                 for token in tokens:
                     segment.add(token)
             return
@@ -238,14 +240,18 @@ class Segmenter:
         # labels detached from values: rows of values under the last of several bare labels are
         # collected here, and handed to those labels once the block ends (see extract)
         below = self._below(segment)
-        waiting = bool(self.segments) and self.segments[-1].table == segment.table and (
+        return bool(below and self._waiting(segment) and len(tokens) >= 2)  # a row of cells
+
+    def _waiting(self, segment: Segment) -> bool:
+        """Is the row the last of several bare labels (their values come after it)?"""
+        return bool(self.segments) and self.segments[-1].table == segment.table and (
             not self.segments[-1].filled)
-        return bool(below and waiting and len(tokens) >= 2)  # a row of cells, some maybe blank
 
     @staticmethod
     def _below(segment: Segment) -> bool:
         """Are the row's values on lines below its label (labels detached from values)?"""
-        first = next((line for line in segment.lines if any(t.kind != "empty" for t in line)), None)
+        first = next((line for line in segment.lines if line[0].line != segment.label_line
+                      or any(t.kind != "empty" for t in line)), None)
         return first is not None and first[0].line != segment.label_line
 
     def _value(self, token: Token) -> None:
