@@ -338,6 +338,7 @@ def _with_values_redistributed(segments: list[Segment]) -> list[Segment]:
             if run:
                 segment.lines = []  # k bare labels, m ≠ k + 1 value rows: no pairing is certain
                 segment.detached_mismatch = (len(run) + 1, len(lines))
+                assigned.update(id(owner) for owner in [*run, segment])
             continue
         for owner, line in zip([*run, segment], lines, strict=True):
             owner.lines = [line]
