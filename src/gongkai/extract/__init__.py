@@ -47,8 +47,8 @@ class _Context:
     cells: dict[str, CellValue]
     findings: list[Finding]
     pending: list[_Pending] = field(default_factory=list)
-    # rows whose printed values could not all be placed: (cell paths, printed values)
-    unplaced: list[tuple[list[str], list]] = field(default_factory=list)
+    # rows whose printed values could not all be placed: (cell paths, printed values, readings)
+    unplaced: list[tuple[list[str], list, list[tuple]]] = field(default_factory=list)
 
 
 def extract(document: Document) -> Report:
@@ -208,8 +208,8 @@ def _place(segment: Segment, context: _Context) -> None:
     undecided = [p for p, d in zip(paths, alignment.decided, strict=True) if not d]
     if undecided:
         printed = [t.value for t in tokens if t.kind == "num"]
-        if not alignment.split:
-            context.unplaced.append((paths, printed))
+        readings = [tuple(map(entry_value, c)) for c in alignment.found or []]
+        context.unplaced.append((paths, printed if not alignment.split else [], readings))
         finding = _undecided_finding(segment, paths, alignment, undecided, context)
         if alignment.found and len(alignment.found) <= 5000:
             context.pending.append(_Pending(segment, paths, alignment, finding))
@@ -391,8 +391,17 @@ def _contradicts_printed(trial: dict[str, CellValue], context: _Context) -> set[
     has those k values in some n-slot placement, so its cells' values must be the printed ones
     (as a multiset) plus at most n - k others."""
     contradicted: set[str] = set()
-    for paths, printed in context.unplaced:
-        known = [trial[p].value for p in paths if trial[p].status in ("read", "inferred")]
+    for paths, printed, readings in context.unplaced:
+        values = [trial[p].value if trial[p].status in ("read", "inferred") else None for p in paths]
+        if readings and not any(all(v is None or r is None or v == r for v, r in zip(values, reading,
+                                                                                  strict=True))
+                                for reading in readings):
+            # no reading of the row's digits gives these values
+            contradicted.update(p for p in paths if trial[p].status == "inferred")
+            continue
+        if not printed:
+            continue
+        known = [v for v in values if v is not None]
         remaining = list(printed)
         extra = 0
         for value in known:

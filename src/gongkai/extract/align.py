@@ -255,9 +255,8 @@ def candidates(tokens: list[Token], slots: int, check: RowCheck | None,
         found = _split_candidates(core, slots, check, groups)
         if found:
             return found, True, "split"
-        if any(_needs_split(t, check) for t in core):
-            # no cut fits the row's arithmetic (the report's sums are off): nothing is certain
-            return [tuple([None] * slots)] * 2, True, "split"
+        # glued digits no cut fits (the report's sums are off): nothing about the row is certain
+        return [tuple([None] * slots)] * 2, True, "split"
     if len(core) < slots:
         found = _placements(core, slots, check)
         return found or _placements(core, slots, None), False, "fewer"
