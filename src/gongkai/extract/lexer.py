@@ -56,6 +56,12 @@ class Token:
     def narrative(self) -> bool:
         return self.kind == "text" and (len(self.raw) >= _NARRATIVE_LEN or "。" in self.raw)
 
+    @property
+    def marked(self) -> bool:
+        """Unrecognised text carrying a row marker (「(七)…」, 「. 某某」): some label we could
+        not read, so the numbers after it are not the open row's."""
+        return self.kind == "text" and bool(_ROW_MARKER.search(self.raw))
+
 
 def number_value(digits: str, sign: str | None) -> int | float:
     digits = digits.replace(",", "").replace("．", ".")
@@ -152,8 +158,11 @@ _BLANK_RUN = re.compile(
     r"(?:(?<=\s)|^)(" + "|".join(re.escape(m) for m in sorted(BLANK_MARKERS, key=len, reverse=True))
     + r")(?=\s|$)"
     # run-together rows glue 无 and slashes to the digits around them (「数量无0000无0」)
-    r"|((?<=\d)(?:无|/|／|—)+(?=\d|$)|(?:无|/|／|—)+(?=\d|$))")
+    r"|((?<=\d)(?:无|/|／|—)+(?=\d|$)|(?:无|/|／|—)+(?=\d|$)"
+    # dashes glued before a label end a run-together row: 「3.其他———————(七)总计」
+    r"|(?:—|/|／)+(?=[(（\u4e00-\u9fff]))")
 _GLUED_MARKS = re.compile(r"[无/／—]+")
+_ROW_MARKER = re.compile(r"[(（][一二三四五六七][)）]|[一二三四]、|^\s*[.．、]\s*[\u4e00-\u9fff]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -218,7 +227,8 @@ def _strip_item_markers(tokens: list[Token]) -> None:
                     previous.value = int(rest)
                     previous.glued = True
         elif (previous.kind == "num" and token.kind == "text" and token.raw[:1] in ".．、"
-              and _CJK.match(token.raw[1:].lstrip()) and previous.unit is None):
+              and _CJK.match(token.raw[1:].lstrip()) and previous.unit is None
+              and len(previous.raw) <= 2):
             # 「3.某某」 whose text is no label we know: the 3 numbers an item, it is no value
             previous.kind = "text"
             previous.value = None

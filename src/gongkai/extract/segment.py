@@ -145,7 +145,7 @@ class Segmenter:
                 continue  # empty cells of a header line (even a garbled one) hold no data
             elif token.is_value:
                 self._value(token)
-            elif token.narrative:
+            elif token.narrative or token.marked:
                 self.close()
 
     # ------------------------------------------------------------------ labels
