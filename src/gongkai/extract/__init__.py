@@ -198,6 +198,8 @@ def _place(segment: Segment, context: _Context) -> None:
     if segment.exact and len(tokens) > len(paths):
         # a grid: table 2's values follow its label; tables 3 and 4 end in their value columns
         tokens = tokens[:len(paths)] if segment.table == 2 else tokens[-len(paths):]
+    if segment.table in (3, 4):
+        tokens = _counts_unsigned(tokens)
     groups = {3: [7], 4: [5, 5, 5]}.get(segment.table)  # parts then their total
     alignment = align(tokens, len(paths), _row_check(segment), exact=segment.exact, groups=groups,
                       delimited=segment.delimited)
@@ -217,6 +219,20 @@ def _place(segment: Segment, context: _Context) -> None:
         # the row is printed with no values at all: its cells are blank, not lost
         for path in paths:
             context.cells[path] = CellValue(None, "blank", line=segment.label_line)
+
+
+def _counts_unsigned(tokens: list[Token]) -> list[Token]:
+    """Tables 3 and 4 hold counts, never negative: a dash before a number there is a blank
+    cell (「715--2280」 is 71, 5, –, –, 2, 2, 80), not a minus sign."""
+    result: list[Token] = []
+    for token in tokens:
+        if token.kind == "num" and token.raw[:1] in "-－" and token.value is not None:
+            result.append(Token("blank", token.raw[0], token.cell))
+            result.append(Token("num", token.raw[1:], token.cell, value=-token.value, unit=token.unit,
+                                note=token.note, glued=True))
+        else:
+            result.append(token)
+    return result
 
 
 def _trim_trailing_empties(tokens: list[Token], slots: int) -> list[Token]:

@@ -161,7 +161,7 @@ _BLANK_RUN = re.compile(
     r"|((?<=\d)(?:无|/|／|—)+(?=\d|$)|(?:无|/|／|—)+(?=\d|$)"
     # dashes glued before a label end a run-together row: 「3.其他———————(七)总计」
     r"|(?:—|/|／)+(?=[(（\u4e00-\u9fff]))")
-_GLUED_MARKS = re.compile(r"[无/／—]+")
+_GLUED_MARKS = re.compile(r"[无/／—\-－]+")
 _ROW_MARKER = re.compile(r"[(（][一二三四五六七][)）]|[一二三四]、|^\s*[.．、]\s*[\u4e00-\u9fff]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -222,9 +222,11 @@ def _strip_item_markers(tokens: list[Token]) -> None:
                 if not rest:
                     del tokens[i - 1]
                     continue
-                if rest.isdigit():
+                if rest in ("-", "－"):  # 「-2.某某」: a dash cell, then the item number
+                    tokens[i - 1] = Token("blank", rest, previous.cell)
+                elif rest.lstrip("-－").isdigit():
                     previous.raw = rest
-                    previous.value = int(rest)
+                    previous.value = number_value(rest.lstrip("-－"), rest[0] if rest[0] in "-－" else None)
                     previous.glued = True
         elif (previous.kind == "num" and token.kind == "text" and token.raw[:1] in ".．、"
               and _CJK.match(token.raw[1:].lstrip()) and previous.unit is None
