@@ -162,6 +162,7 @@ _BLANK_RUN = re.compile(
     # dashes glued before a label end a run-together row: 「3.其他———————(七)总计」
     r"|(?:—|/|／)+(?=[(（\u4e00-\u9fff]))")
 _GLUED_MARKS = re.compile(r"[无/／—\-－]+")
+_TRAILING_MARKS = re.compile(r"[/／—\-－]+$")
 _ROW_MARKER = re.compile(r"[(（][一二三四五六七][)）]|[一二三四]、|^\s*[.．、]\s*[\u4e00-\u9fff]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -196,6 +197,12 @@ def _split_at_blanks(piece: str) -> bool:
 
 
 def _lex_words(piece: str, cell: Cell, tokens: list[Token]) -> None:
+    marks = _TRAILING_MARKS.search(piece)
+    if marks and marks.start() > 0 and INDEX.segment(normalize(piece[: marks.start()])):
+        # 「行政许可-049469」: dashes glued after a label are empty cells, one each
+        _lex_words(piece[: marks.start()], cell, tokens)
+        tokens.extend(Token("blank", mark, cell) for mark in marks.group())
+        return
     norm = normalize(piece)
     if not norm or all(c in ".,:;、。()-_/|" for c in norm):
         return
