@@ -18,6 +18,8 @@ from ..errors import ParseError
 MAX_TEXT_BYTES = 50 * 1024 * 1024  # a report is ~10 KB of text; anything this big is not one
 
 _MD_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+# bytes that do not occur in text (all controls but tab, newlines, form feed and escape)
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 11, 12, 13, 27))
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -46,7 +48,7 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
         if len(_CONTROL.findall(text[:4096])) > 8:
             raise ParseError(name, "binary data, not a text report")
         return text, encoding
-    controls = sum(1 for b in sample if b < 9 or (13 < b < 32 and b != 27))
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
     if controls > len(sample) // 100:
         raise ParseError(name, "binary data, not a text report")
     for encoding in ("utf-8", "gb18030"):

@@ -135,10 +135,14 @@ class Template:
     # -------------------------------------------------------------- rows and cells of a layout
     def application_row_keys(self, layout: Layout) -> tuple[str, ...]:
         """Table 3 rows that the layout prints, in template order."""
+        cached = self._paths_cache.get(("rows", layout))
+        if cached is not None:
+            return cached
         keys = []
         for row in self.application_rows:
             if layout.format in row.formats or (layout.hybrid and row.key == "other"):
                 keys.append(row.key)
+        self._paths_cache[("rows", layout)] = tuple(keys)
         return tuple(keys)
 
     def official_row_keys(self, fmt: FormatId) -> tuple[str, ...]:
