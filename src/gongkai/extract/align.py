@@ -287,8 +287,8 @@ def align(tokens: list[Token], slots: int, check: RowCheck | None, exact: bool =
     """``delimited``: the row's cells stand between pipes, so an empty one is a real cell."""
     core = _core(tokens) if not exact else tokens
     positional = len(tokens) == slots and (exact or delimited or _keeps_empty_cells(tokens, core))
-    if not positional and 0 < len(core) < slots and all(t.kind == "num" and t.value == 0 and not _needs_split(t)
-                                     for t in core):
+    zeros = all(t.kind == "num" and t.value == 0 and not _needs_split(t) for t in core)
+    if not positional and 0 < len(core) < slots and zeros:
         # zeros fit every placement, so no sum can tell where the gaps are: all undecided
         return Alignment([None] * slots, [False] * slots, comb(slots, len(core)), False, "fewer")
     found, split, reason = candidates(tokens, slots, check, exact, groups, delimited)

@@ -108,13 +108,12 @@ def _lex(text: str, cell: Cell) -> list[Token]:
     for match in _NUMBER.finditer(stripped):
         start, end = match.span()
         sign = match.group("sign")
-        if sign and start > 0 and not stripped[start - 1].isspace():
-            if not stripped[start - 1].isdigit():
-                # "A-1": a dash after a letter is not a sign
-                start += 1
-                sign = None
-            # "29-7275": glued digits (a 2019 本年增/减 may be negative); the cut is unknown, so
-            # the number is marked glued and never read as a whole with certainty
+        # "A-1": a dash after a letter is not a sign. After a digit ("29-7275", a 2019 本年增/减
+        # may be negative) it is kept: the cut is unknown, so the number is marked glued and is
+        # never read as a whole with certainty
+        if sign and start > 0 and not stripped[start - 1].isspace() and not stripped[start - 1].isdigit():
+            start += 1
+            sign = None
         if start > position:
             _lex_after_number(stripped[position:start], position > 0, cell, tokens)
         unit = match.group("unit")

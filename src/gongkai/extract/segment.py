@@ -98,12 +98,12 @@ class Segmenter:
                             self.t4_header_line)
 
     def feed(self, row: Row, exact: bool) -> None:
-        if row.table is None and len(row.cells) == 1 and "。" in row.cells[0].text:
+        if (row.table is None and len(row.cells) == 1 and "。" in row.cells[0].text
+                and section_heading(row.cells[0].text) is None):
             # a paragraph with a full stop is prose: its words (「结果维持72件」) and numbers
             # are the narrative's, which the checker compares with the tables separately
-            if section_heading(row.cells[0].text) is None:
-                self.close()
-                return
+            self.close()
+            return
         tokens: list[Token] = []
         for cell in row.cells:
             if not cell.merged:
