@@ -159,7 +159,7 @@ _BLANK_RUN = re.compile(
     # run-together rows glue 无 and slashes to the digits around them (「数量无0000无0」)
     r"|((?<=\d)(?:无|/|／|—)+(?=\d|$)|(?:无|/|／|—)+(?=\d|$)"
     # dashes glued before a label end a run-together row: 「3.其他———————(七)总计」
-    r"|(?:无|—|/|／)+(?=[(（\u4e00-\u9fff]))")
+    r"|(?:(?<=\d)无+|无{2,}|[—/／]+)(?=[(（\u4e00-\u9fff]))")
 _GLUED_MARKS = re.compile(r"[无/／—\-－]+")
 _TRAILING_MARKS = re.compile(r"[/／—\-－]+$")
 _ROW_MARKER = re.compile(r"[(（][一二三四五六七][)）]|[一二三四]、|^\s*[.．、]\s*[\u4e00-\u9fff]")
