@@ -196,6 +196,61 @@ def eval_(
         raise typer.Exit(1)
 
 
+class Output(StrEnum):
+    docx = "docx"
+    xlsx = "xlsx"
+    html = "html"
+    md = "md"
+
+
+def _load_report(path: Path) -> Report:
+    """A report from its JSON (as `gongkai parse` writes it) or from any readable report file."""
+    from .pipeline import parse
+
+    if path.suffix.lower() == ".json":
+        try:
+            return Report.from_json(path.read_text("utf-8"))
+        except (OSError, ValueError, KeyError) as error:
+            raise ParseError(str(path), f"not a report JSON ({error})") from None
+    return parse(path)
+
+
+@app.command()
+def render(
+    report: Annotated[Path, typer.Argument(help="a report JSON, or any readable report file")],
+    to: Annotated[Output, typer.Option("--to", help="output format")] = Output.docx,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="file to write")] = None,
+) -> None:
+    """Write a report's three tables as the official template lays them out."""
+    from .render import render as render_report
+
+    try:
+        data = render_report(_load_report(report), to.value)
+    except ParseError as error:
+        err.print(f"[red]✗[/red] {error}", markup=True, highlight=False)
+        raise typer.Exit(2) from None
+    target = output or report.with_suffix(f".{to.value}")
+    target.write_bytes(data)
+    err.print(f"[green]✓[/green] {target}", markup=True, highlight=False)
+
+
+@app.command()
+def template(
+    format: Annotated[str, typer.Option("--format", help="2019 or 2021")] = "2021",
+    to: Annotated[Output, typer.Option("--to", help="output format")] = Output.xlsx,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="file to write")] = None,
+) -> None:
+    """Write the blank official form, to fill in and check with `gongkai check` before publishing."""
+    from .render import blank_form
+
+    if format not in ("2019", "2021"):
+        err.print("--format is 2019 or 2021")
+        raise typer.Exit(2)
+    target = output or Path(f"gongkai-form-{format}.{to.value}")
+    target.write_bytes(blank_form(format, to.value))
+    err.print(f"[green]✓[/green] {target}", markup=True, highlight=False)
+
+
 def _ok(flag: bool) -> str:
     return "[green]✓[/]" if flag else "[red]✗[/]"
 
