@@ -7,9 +7,8 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from gongkai.cli import app
-
 from corpus import REAL, SEEDS
+from gongkai.cli import app
 
 runner = CliRunner()
 SEED_002 = next(SEEDS.glob("002_*.txt"))
@@ -64,7 +63,8 @@ def test_render_then_check_round_trips(tmp_path, to):
 def test_template_writes_the_blank_form(tmp_path):
     pytest.importorskip("openpyxl")
     target = tmp_path / "form.xlsx"
-    assert runner.invoke(app, ["template", "--format", "2021", "--to", "xlsx", "-o", str(target)]).exit_code == 0
+    result = runner.invoke(app, ["template", "--format", "2021", "--to", "xlsx", "-o", str(target)])
+    assert result.exit_code == 0
     result = runner.invoke(app, ["parse", str(target)])
     data = json.loads(result.stdout)
     assert data["template"] == "2021"
