@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from .document import Document
@@ -11,13 +14,28 @@ from .report import Report
 __all__ = ["ParseError", "parse", "parse_document"]
 
 
+@contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """A parse allocates many small objects and no reference cycles, so reference counting frees
+    all of it; the cyclic collector would only keep re-walking the long-lived label caches
+    (a third of the time). It is paused for one parse and resumed after."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def parse_document(document: Document) -> Report:
     """Extract, infer and check a document that a reader produced."""
     from .check import check
     from .extract import extract
 
-    report = extract(document)
-    report.findings.extend(check(report))
+    with _without_cycle_collection():
+        report = extract(document)
+        report.findings.extend(check(report))
     return report
 
 
@@ -29,4 +47,5 @@ def parse(source: str | bytes | Path, *, name: str | None = None) -> Report:
     """
     from .readers import read
 
-    return parse_document(read(source, name=name))
+    with _without_cycle_collection():
+        return parse_document(read(source, name=name))

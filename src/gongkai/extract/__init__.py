@@ -13,6 +13,7 @@ Stages, each inspectable on its own:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 
 from ..document import Document
 from ..errors import ParseError
@@ -148,15 +149,21 @@ def _row_keys(layout: Layout) -> tuple[str, ...]:
 # ---------------------------------------------------------------------- placing values
 def _slots(segment: Segment, layout: Layout) -> list[str] | None:
     """The cell paths a segment's values go to, in printed order."""
-    if segment.table == 3:
-        return [f"applications.{segment.key}.{c.key}" for c in TEMPLATE.application_columns]
-    if segment.table == 4:
-        return [f"review_litigation.{g.key}.{c.key}" for g in TEMPLATE.review_groups
-                for c in TEMPLATE.review_columns]
-    for block in TEMPLATE.disclosure_blocks[layout.format]:
+    paths = _row_paths(segment.table, segment.key, layout.format)
+    return list(paths) if paths is not None else None
+
+
+@cache
+def _row_paths(table: int, key: str, fmt: str) -> tuple[str, ...] | None:
+    if table == 3:
+        return tuple(f"applications.{key}.{c.key}" for c in TEMPLATE.application_columns)
+    if table == 4:
+        return tuple(f"review_litigation.{g.key}.{c.key}" for g in TEMPLATE.review_groups
+                     for c in TEMPLATE.review_columns)
+    for block in TEMPLATE.disclosure_blocks[fmt]:  # type: ignore[index]
         for row in block.rows:
-            if row.key == segment.key:
-                return [f"active_disclosure.{row.key}.{c.key}" for c in block.columns]
+            if row.key == key:
+                return tuple(f"active_disclosure.{row.key}.{c.key}" for c in block.columns)
     return None
 
 

@@ -15,6 +15,7 @@ outcome rows).
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 
 from ..report import CellValue
 from ..template import TEMPLATE, Equation, Layout, equations
@@ -35,24 +36,36 @@ def infer(cells: dict[str, CellValue], layout: Layout, validate: Validator | Non
     readings a row's printed values allow) and returns the inferred cells that contradict it.
     """
     system = equations(layout)
+    touching = _touching(layout)
     blocked: set[str] = set()
     for _ in range(8):
         trial = dict(cells)
-        _fixpoint(trial, system, blocked)
-        contradicted = {p for e in system if _broken(trial, e)
-                        for p in e.paths if trial[p].status == "inferred" and cells[p] is not trial[p]}
+        forced = _fixpoint(trial, system, touching, blocked)
+        if not forced:
+            return 0
+        checked = {id(e): e for p in forced for e in touching[p]}.values()
+        contradicted = {p for e in checked if _broken(trial, e) for p in e.paths if p in forced}
         if validate is not None:
-            contradicted |= {p for p in validate(trial) if cells[p] is not trial[p]}
+            contradicted |= validate(trial) & forced
         if not contradicted:
             break
         blocked |= contradicted
     else:
         trial = dict(cells)
-        _fixpoint(trial, system, blocked)
-    filled = [p for p in trial if trial[p] is not cells[p]]
-    for path in filled:
+        forced = _fixpoint(trial, system, touching, blocked)
+    for path in forced:
         cells[path] = trial[path]
-    return len(filled)
+    return len(forced)
+
+
+@cache
+def _touching(layout: Layout) -> dict[str, tuple[Equation, ...]]:
+    """The equations each cell takes part in."""
+    result: dict[str, list[Equation]] = {}
+    for equation in equations(layout):
+        for path in equation.paths:
+            result.setdefault(path, []).append(equation)
+    return {path: tuple(found) for path, found in result.items()}
 
 
 def _broken(cells: dict[str, CellValue], equation: Equation) -> bool:
@@ -62,28 +75,39 @@ def _broken(cells: dict[str, CellValue], equation: Equation) -> bool:
         cells[p].value for p in equation.right)  # type: ignore[misc]
 
 
-def _fixpoint(cells: dict[str, CellValue], system: tuple[Equation, ...], blocked: set[str]) -> None:
-    changed = True
-    while changed:
-        changed = False
-        for equation in system:
-            for known_side, other_side in ((equation.left, equation.right),
-                                           (equation.right, equation.left)):
-                if not _all_known(cells, known_side):
-                    continue
-                unknown = [p for p in other_side if cells[p].status not in KNOWN]
-                if not unknown or any(p in blocked for p in unknown):
-                    continue
-                residual = sum(cells[p].value for p in known_side) - sum(  # type: ignore[misc]
-                    cells[p].value for p in other_side if cells[p].status in KNOWN)  # type: ignore[misc]
-                if residual == 0:
-                    for path in unknown:
-                        _force(cells, path, 0, "F-ZERO", equation.rule, equation.binding)
-                elif len(unknown) == 1 and residual > 0 and float(residual).is_integer():
-                    _force(cells, unknown[0], int(residual), "F-SOLVE", equation.rule, equation.binding)
-                else:
-                    continue
-                changed = True
+def _fixpoint(cells: dict[str, CellValue], system: tuple[Equation, ...],
+              touching: dict[str, tuple[Equation, ...]], blocked: set[str]) -> set[str]:
+    """Force cells until nothing changes; only equations touching a newly forced cell are
+    looked at again. Returns the forced paths."""
+    forced: set[str] = set()
+    pending = [e for e in system if not _all_known(cells, e.paths)]
+    while pending:
+        changed: list[str] = []
+        for equation in pending:
+            changed.extend(_apply(cells, equation, blocked))
+        forced.update(changed)
+        pending = list({id(e): e for p in changed for e in touching.get(p, ())}.values())
+    return forced
+
+
+def _apply(cells: dict[str, CellValue], equation: Equation, blocked: set[str]) -> list[str]:
+    """F-ZERO / F-SOLVE on one equation; returns the paths it forced."""
+    for known_side, other_side in ((equation.left, equation.right), (equation.right, equation.left)):
+        if not _all_known(cells, known_side):
+            continue
+        unknown = [p for p in other_side if cells[p].status not in KNOWN]
+        if not unknown or any(p in blocked for p in unknown):
+            continue
+        residual = sum(cells[p].value for p in known_side) - sum(  # type: ignore[misc]
+            cells[p].value for p in other_side if cells[p].status in KNOWN)  # type: ignore[misc]
+        if residual == 0:
+            for path in unknown:
+                _force(cells, path, 0, "F-ZERO", equation.rule, equation.binding)
+            return unknown
+        if len(unknown) == 1 and residual > 0 and float(residual).is_integer():
+            _force(cells, unknown[0], int(residual), "F-SOLVE", equation.rule, equation.binding)
+            return unknown
+    return []
 
 
 def _all_known(cells: dict[str, CellValue], paths: tuple[str, ...]) -> bool:

@@ -111,7 +111,8 @@ class Segmenter:
         if not tokens:
             return
         line = tokens[0].line
-        if all(t.kind == "empty" for t in tokens):
+        kinds = {t.kind for t in tokens}
+        if kinds == {"empty"}:
             # a row of empty cells: table 4's blank data row while it waits for one, a blank row
             # among value rows under detached labels, else nothing
             segment = self.open
@@ -123,20 +124,20 @@ class Segmenter:
                 for token in tokens:
                     segment.add(token)
             return
-        if any(t.kind == "heading" for t in tokens):
+        if "heading" in kinds:
             heading = next(t for t in tokens if t.kind == "heading")
             self.close()
             self.sections.setdefault(heading.section, line)
             self.table = _SECTION_TABLE.get(heading.section)
             return
         # on a line of column names (自然人 商业企业 …), 其他 and 总计 are column names too
-        self.header_line = sum(1 for t in tokens if t.kind == "labels" and any(
-            h.label.kind == "t3_header" and not h.label.ambiguous and len(t.hits) == 1
-            for h in t.hits)) >= 2
+        self.header_line = "labels" in kinds and sum(
+            1 for t in tokens if t.kind == "labels" and len(t.hits) == 1
+            and t.hits[0].label.kind == "t3_header" and not t.hits[0].label.ambiguous) >= 2
         # a line that continues the open row must carry values only (and perhaps empty cells)
         if self.open is not None and self.open_on_line != line and not self._accepts_line(tokens):
             self._close_if_filled()
-        has_words = any(t.kind in ("labels", "text") for t in tokens)
+        has_words = "labels" in kinds or "text" in kinds
         for token in tokens:
             if token.kind == "labels":
                 self._labels(token, exact)
