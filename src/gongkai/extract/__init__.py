@@ -206,6 +206,12 @@ def _place(segment: Segment, context: _Context) -> None:
         # a grid: table 2's values follow its label; tables 3 and 4 end in their value columns
         tokens = tokens[:len(paths)] if segment.table == 2 else tokens[-len(paths):]
     if segment.table in (3, 4):
+        if _plain_counts(tokens, len(paths)):
+            # the common case: exactly one plain count per cell, nothing to weigh
+            for path, token in zip(paths, tokens, strict=True):
+                context.cells[path] = CellValue(token.value, "read", raw=token.raw, line=token.line,
+                                                locator=token.cell.locator())
+            return
         tokens = _counts_unsigned(tokens)
     groups = {3: [7], 4: [5, 5, 5]}.get(segment.table)  # parts then their total
     alignment = align(tokens, len(paths), _row_check(segment), exact=segment.exact, groups=groups,
@@ -226,6 +232,13 @@ def _place(segment: Segment, context: _Context) -> None:
         # the row is printed with no values at all: its cells are blank, not lost
         for path in paths:
             context.cells[path] = CellValue(None, "blank", line=segment.label_line)
+
+
+def _plain_counts(tokens: list[Token], slots: int) -> bool:
+    """Exactly ``slots`` counts, each a plain unglued number (no unit, note, sign or leading 0)."""
+    return len(tokens) == slots and all(
+        t.kind == "num" and not t.glued and t.unit is None and t.note is None and t.raw.isdigit()
+        and (len(t.raw) == 1 or t.raw[0] != "0") for t in tokens)
 
 
 def _counts_unsigned(tokens: list[Token]) -> list[Token]:
