@@ -1,0 +1,210 @@
+"""Placing a row's printed values into its cells (through :mod:`.align`), with units, notes and
+the findings a row that cannot be placed with certainty deserves."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from ..report import CellValue, Finding
+from ..template import TEMPLATE, Layout
+from .align import Alignment, Part, RowCheck, align, entry_value
+from .context import Context, Pending, add_finding, column_name, row_name
+from .lexer import Token
+from .segment import Segment
+
+
+# ---------------------------------------------------------------------- placing values
+def _slots(segment: Segment, layout: Layout) -> list[str] | None:
+    """The cell paths a segment's values go to, in printed order."""
+    paths = _row_paths(segment.table, segment.key, layout.format)
+    return list(paths) if paths is not None else None
+
+
+@cache
+def _row_paths(table: int, key: str, fmt: str) -> tuple[str, ...] | None:
+    if table == 3:
+        return tuple(f"applications.{key}.{c.key}" for c in TEMPLATE.application_columns)
+    if table == 4:
+        return tuple(f"review_litigation.{g.key}.{c.key}" for g in TEMPLATE.review_groups
+                     for c in TEMPLATE.review_columns)
+    for block in TEMPLATE.disclosure_blocks[fmt]:  # type: ignore[index]
+        for row in block.rows:
+            if row.key == key:
+                return tuple(f"active_disclosure.{row.key}.{c.key}" for c in block.columns)
+    return None
+
+
+def _row_check(segment: Segment) -> RowCheck | None:
+    """The row's own arithmetic, used to drop impossible readings of it."""
+    if segment.table == 3:
+        return lambda values: _sum_possible(values[:6], values[6])
+    if segment.table == 4:
+        return lambda values: all(_sum_possible(values[g:g + 4], values[g + 4]) for g in (0, 5, 10))
+    return None
+
+
+def _sum_possible(parts: list, total) -> bool:
+    """Could ``sum(parts) == total`` hold, with None unknown and all values ≥ 0 integers?"""
+    if any(v is not None and (v < 0 or not float(v).is_integer()) for v in [*parts, total]):
+        return False
+    known = sum(v for v in parts if v is not None)
+    if total is None:
+        return True
+    if any(v is None for v in parts):
+        return known <= total
+    return known == total
+
+
+def place(segment: Segment, context: Context) -> None:
+    paths = _slots(segment, context.layout)
+    if paths is None:
+        add_finding(context, "T2-ROWSET", "warning",
+                    f"表二「{segment.label_text}」行不属于{context.layout.format}年格式，未计入",
+                    f"table 2 row {segment.key} is not part of the {context.layout.format} format; ignored",
+                    line=segment.label_line)
+        return
+    tokens = segment.tokens
+    if segment.exact and segment.table in (3, 4) and segment.lines and len(segment.lines[0]) >= len(
+            paths) and segment.lines[0][0].line == segment.label_line:
+        tokens = segment.lines[0]  # a grid row holds its own values; later lines cannot shift them
+    if segment.table == 2 and segment.exact is False:
+        tokens = _trim_trailing_empties(tokens, len(paths))
+    if segment.exact and len(tokens) > len(paths):
+        # a grid: table 2's values follow its label; tables 3 and 4 end in their value columns
+        tokens = tokens[:len(paths)] if segment.table == 2 else tokens[-len(paths):]
+    if segment.table in (3, 4):
+        if _plain_counts(tokens, len(paths)):
+            # the common case: exactly one plain count per cell, nothing to weigh
+            for path, token in zip(paths, tokens, strict=True):
+                context.cells[path] = CellValue(token.value, "read", raw=token.raw, line=token.line,
+                                                locator=token.cell.locator())
+            return
+        tokens = _counts_unsigned(tokens)
+    groups = {3: [7], 4: [5, 5, 5]}.get(segment.table)  # parts then their total
+    alignment = align(tokens, len(paths), _row_check(segment), exact=segment.exact, groups=groups,
+                      delimited=segment.delimited)
+    for path, entry, decided in zip(paths, alignment.entries, alignment.decided, strict=True):
+        if not decided or entry is None:
+            continue
+        context.cells[path] = cell_value(path, entry, alignment, context)
+    undecided = [p for p, d in zip(paths, alignment.decided, strict=True) if not d]
+    if undecided:
+        printed = [t.value for t in tokens if t.kind == "num"]
+        readings = [tuple(map(entry_value, c)) for c in alignment.found or []]
+        context.unplaced.append((paths, printed if not alignment.split else [], readings))
+        finding = _undecided_finding(segment, paths, alignment, undecided, context)
+        if alignment.found and len(alignment.found) <= 5000:
+            context.pending.append(Pending(segment, paths, alignment, finding))
+    elif not tokens or all(t.kind == "empty" for t in tokens):
+        # the row is printed with no values at all: its cells are blank, not lost
+        for path in paths:
+            context.cells[path] = CellValue(None, "blank", line=segment.label_line)
+
+
+def _plain_counts(tokens: list[Token], slots: int) -> bool:
+    """Exactly ``slots`` counts, each a plain unglued number (no unit, note, sign or leading 0)."""
+    return len(tokens) == slots and all(
+        t.kind == "num" and not t.glued and t.unit is None and t.note is None and t.raw.isdigit()
+        and (len(t.raw) == 1 or t.raw[0] != "0") for t in tokens)
+
+
+def _counts_unsigned(tokens: list[Token]) -> list[Token]:
+    """Tables 3 and 4 hold counts, never negative: a dash before a number there is a blank
+    cell (「715--2280」 is 71, 5, –, –, 2, 2, 80), not a minus sign."""
+    result: list[Token] = []
+    for token in tokens:
+        if token.kind == "num" and token.raw[:1] in "-－" and token.value is not None:
+            result.append(Token("blank", token.raw[0], token.cell))
+            result.append(Token("num", token.raw[1:], token.cell, value=-token.value, unit=token.unit,
+                                note=token.note, glued=True))
+        else:
+            result.append(token)
+    return result
+
+
+def _trim_trailing_empties(tokens: list[Token], slots: int) -> list[Token]:
+    """Table 2 rows pad single-value rows with empty cells (``行政许可 | 31 | | |``)."""
+    while len(tokens) > slots and tokens and tokens[-1].kind == "empty":
+        tokens = tokens[:-1]
+    return tokens
+
+
+def cell_value(path: str, entry, alignment: Alignment, context: Context) -> CellValue:
+    token: Token = entry.token if isinstance(entry, Part) else entry
+    if not isinstance(entry, Part) and token.kind != "num":
+        return CellValue(None, "blank", raw=token.raw or None, line=token.line,
+                         locator=token.cell.locator())
+    value = entry_value(entry)
+    raw = entry.text if isinstance(entry, Part) else token.raw
+    notes = []
+    if isinstance(entry, Part):
+        notes.append(f"cut from the run-together digits {token.raw!r}"
+                     + (" (the only cut the row's arithmetic allows)" if alignment.candidates == 1
+                        else " (all readings the arithmetic allows agree on it)"))
+    elif alignment.candidates > 1:
+        notes.append(f"position certain: all {alignment.candidates} readings of the row agree")
+    if token.note:
+        notes.append(f"the cell also prints {token.note!r}")
+        add_finding(context, "P-NOTE", "info",
+                    f"{TEMPLATE.cell_label(path)}：单元格含说明「{token.raw}」，取数值 {value}",
+                    f"{path}: the cell carries a note {token.raw!r}; the value {value} was taken",
+                    cells=[path], line=token.line)
+    if TEMPLATE.cell_kind(path) == "amount" and value is not None:
+        value = _amount(path, token, value, notes, context)
+    return CellValue(value, "read", raw=raw, line=token.line, locator=token.cell.locator(),
+                     note="; ".join(notes) or None)
+
+
+def _amount(path: str, token: Token, value: float, notes: list[str], context: Context) -> float:
+    """Money in 万元: 元 divided by 10000; a bare procurement amount has no unit to go by."""
+    if token.unit == "元":
+        notes.append("printed in 元, converted to 万元")
+        return round(value / 10000, 6)
+    if token.unit is None and path.startswith("active_disclosure.procurement"):
+        notes.append("no unit printed: taken as 万元")
+        add_finding(context, "P-UNIT", "warning",
+                    f"{TEMPLATE.cell_label(path)}：金额 {token.raw} 未注明单位，按万元计，请核实",
+                    f"{path}: amount {token.raw} has no unit; taken as 万元 — please verify",
+                    cells=[path], line=token.line)
+    return value
+
+
+def _undecided_finding(segment: Segment, paths: list[str], alignment: Alignment,
+                       undecided: list[str], context: Context) -> Finding:
+    row = row_name(segment)
+    printed = " ".join(t.raw or "□" for t in segment.tokens if t.kind != "empty") or "（无）"
+    names = "、".join(column_name(p) for p in undecided)
+    if alignment.split:
+        add_finding(context, "P-SPLIT", "warning",
+                    f"{row}：数字连写为「{printed}」，按勾稽关系有 {alignment.candidates} 种拆分方式，"
+                    f"无法确定 {names} 的值（未取值）",
+                    f"{segment.key}: digits run together ({printed}); {alignment.candidates} splits fit "
+                    f"the arithmetic, so {len(undecided)} cells are left undecided",
+                    cells=undecided, line=segment.label_line)
+    else:
+        count = sum(1 for t in segment.tokens if t.kind != "empty")
+        add_finding(context, "P-ALIGN", "warning",
+                    f"{row}：应有 {len(paths)} 个数，实印 {count} 个（{printed}），无法确定 {names} "
+                    f"各自对应的数（未取值）",
+                    f"{segment.key}: {len(paths)} cells but {count} values printed ({printed}); "
+                    f"{len(undecided)} cells cannot be placed with certainty",
+                    cells=undecided, line=segment.label_line)
+    return context.findings[-1]
+
+
+def duplicate_finding(context: Context, first: Segment, second: Segment) -> None:
+    a = [t.raw for t in first.tokens if t.kind != "empty"]
+    b = [t.raw for t in second.tokens if t.kind != "empty"]
+    if a != b:
+        add_finding(context, "P-DUPLICATE", "warning",
+                    f"{row_name(first)}印了两次且数值不同（第{first.label_line}行与第{second.label_line}行），"
+                    f"取第一次",
+                    f"{first.key} is printed twice with different values (lines {first.label_line} and "
+                    f"{second.label_line}); the first is used", line=second.label_line)
+
+
+def row_keys(layout: Layout) -> tuple[str, ...]:
+    return TEMPLATE.application_row_keys(layout)
+
+
+OTHER_ITEMS = ("other_no_correction", "other_unpaid_fee", "other_other")

@@ -1,0 +1,79 @@
+"""Layouts that can only be read with the whole table in view: labels printed apart from their
+values, table 4 under an unreadable header, and numbers no row can take."""
+
+from __future__ import annotations
+
+from .context import Context, add_finding
+from .lexer import Token
+from .segment import Segment, Segmentation
+
+
+# ---------------------------------------------------------------------- layouts needing the whole table
+def pair_detached_values(segments: list[Segment]) -> list[Segment]:
+    """Labels detached from their values (a block of k labels, then a block of k value rows, as
+    PDF-to-markdown conversions make): give the i-th value row to the i-th label. When the
+    counts differ, which row is whose cannot be known: the rows are placed nowhere."""
+    result = list(segments)
+    assigned: set[int] = set()  # rows given a value row already (perhaps an all-blank one)
+    for index, segment in enumerate(result):
+        lines = [line for line in segment.lines if line[0].line != segment.label_line]
+        if segment.table != 3 or len(lines) < 2:
+            continue
+        if any(sum(1 for t in line if t.kind != "empty") < 2 and len(line) < 2 for line in lines):
+            continue  # one value per line is a one-cell-per-line layout, not detached rows
+        run = []
+        j = index - 1
+        while j >= 0 and result[j].table == 3 and not result[j].filled and id(result[j]) not in assigned:
+            if not result[j].maybe_group:  # the （六） group label takes no values of its own
+                run.insert(0, result[j])
+            j -= 1
+        if len(run) != len(lines) - 1:
+            if run:
+                segment.lines = []  # k bare labels, m ≠ k + 1 value rows: no pairing is certain
+                segment.detached_mismatch = (len(run) + 1, len(lines))
+                assigned.update(id(owner) for owner in [*run, segment])
+            continue
+        for owner, line in zip([*run, segment], lines, strict=True):
+            owner.lines = [line]
+            assigned.add(id(owner))
+    return result
+
+
+def table4_from_orphans(seg: Segmentation, segments: list[Segment], context: Context) -> None:
+    """Table 4 with an unreadable header (seed 000): a row of 15 values after table 3."""
+    if any(s.table == 4 and s.filled for s in segments):
+        return
+    last_t3 = max((s.label_line for s in segments if s.table == 3), default=None)
+    if last_t3 is None:
+        return
+    after = [t for t in seg.orphans if t.line > last_t3]
+    by_line: dict[int, list[Token]] = {}
+    for token in after:
+        by_line.setdefault(token.line, []).append(token)
+    for line, tokens in by_line.items():
+        values = [t for t in tokens if t.kind != "empty"]
+        if len(values) in (15, 16) or (len(tokens) == 15 and values):
+            tokens = values if len(values) in (15, 16) else tokens
+            segment = Segment(4, "data", line, lines=[tokens])
+            segments.append(segment)
+            for token in tokens:
+                seg.orphans.remove(token)
+            add_finding(context, "P-TABLE4", "info",
+                        f"表四表头无法识别，第{line}行的 {len(tokens)} 个数按位置视为表四数据",
+                        f"table 4's header is unreadable; the {len(tokens)} values on line {line} are "
+                        "taken as table 4 by position", line=line)
+            return
+
+
+def report_orphans(seg: Segmentation, context: Context) -> None:
+    values = [t for t in seg.orphans if t.kind == "num"]
+    if not values:
+        return
+    seg.orphans = values
+    lines = sorted({t.line for t in values})
+    shown = " ".join(t.raw for t in values[:20]) + (" …" if len(values) > 20 else "")
+    add_finding(context, "P-ORPHAN", "warning",
+                f"表格区域内有 {len(values)} 个数无法对应到任何单元格（第{'、'.join(map(str, lines[:8]))}行："
+                f"{shown}），未采用",
+                f"{len(values)} numbers inside the tables belong to no cell (lines "
+                f"{', '.join(map(str, lines[:8]))}: {shown}); not used", line=lines[0])
