@@ -39,9 +39,10 @@ def test_blank_cells_of_003_are_blank_then_forced_to_zero():
 def test_short_rows_of_001_are_not_guessed():
     report = _parse("001")
     # （三）1 prints 5 values for 7 cells, later rows 6: none is placed by position …
-    short = [f for f in report.findings if f.rule == "P-ALIGN"]
-    assert len(short) == 21 and short[0].line == 38  # (三)1 … (六)3, (七), 四
-    assert "应有 7 个数，实印 5 个" in short[0].message
+    (short,) = [f for f in report.findings if f.rule == "P-ALIGN"]  # one finding for the 21 rows
+    assert short.line == 38 and len(short.cells) == 21 * 7  # (三)1 … (六)3, (七), 四
+    assert "共 21 行" in short.message and "实印 5、6 个" in short.message
+    assert short.severity == "info"  # every one of those cells is then forced by the arithmetic
     cell = report.cells["applications.denied_state_secret.commercial"]
     # … every one is forced to 0 by the zero balance instead, and says so
     assert (cell.status, cell.value) == ("inferred", 0)

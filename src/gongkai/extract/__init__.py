@@ -20,7 +20,7 @@ from ..document import Document
 from ..errors import ParseError
 from ..report import CellValue, Report
 from ..template import TEMPLATE, Layout
-from .context import Context, add_finding, row_name
+from .context import Context, add_finding, merge_short_rows, row_name
 from .infer import infer
 from .meta import read_meta
 from .place import OTHER_ITEMS, duplicate_finding, place, row_keys
@@ -85,6 +85,7 @@ def extract(document: Document) -> Report:
         settle_by_narrative(context, meta)
         settle_by_arithmetic(context)
     infer(cells, layout, lambda trial: contradicts_printed(trial, context))
+    merge_short_rows(context)
     note_forced(context)
     return Report(
         agency=meta.agency,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from ..report import CellValue, Finding
@@ -49,3 +50,31 @@ def column_name(path: str) -> str:
     if table == "review_litigation":
         return f"{TEMPLATE.row_label(f'{table}.{row}')}·{TEMPLATE.column_label(table, column)}"
     return f"「{TEMPLATE.column_label(table, column) if table != 'active_disclosure' else column}」"
+
+
+_PRINTED = re.compile(r"应有 (\d+) 个数，实印 (\d+) 个")
+
+
+def merge_short_rows(context: Context) -> None:
+    """Several table-3 rows that each print fewer values than cells (a column lost in
+    conversion) make one finding naming the first and last row, not one line per row."""
+    short = [f for f in context.findings if f.rule == "P-ALIGN" and f.cells
+             and f.cells[0].startswith("applications.") and _PRINTED.search(f.message)]
+    if len(short) < 3:
+        return
+    first, last = short[0], short[-1]
+    counts = sorted({int(_PRINTED.search(f.message).group(2)) for f in short})  # type: ignore[union-attr]
+    printed = "、".join(map(str, counts))
+    first_row = TEMPLATE.row_label(".".join(first.cells[0].split(".")[:2]))
+    last_row = TEMPLATE.row_label(".".join(last.cells[0].split(".")[:2]))
+    merged = Finding(
+        rule="P-ALIGN", severity="warning",
+        message=f"表三从「{first_row}」到「{last_row}」共 {len(short)} 行，每行应有 7 个数，实印 {printed} 个"
+                f"（转换中丢失了列），无法确定各数对应的列（未取值）",
+        message_en=f"table 3: {len(short)} rows from {first.cells[0].split('.')[1]} to "
+                   f"{last.cells[0].split('.')[1]} print {printed} values for 7 cells (a column was lost "
+                   "in conversion); their values cannot be placed with certainty",
+        cells=[p for f in short for p in f.cells], line=first.line)
+    at = context.findings.index(first)
+    context.findings[:] = [f for f in context.findings if f not in short]
+    context.findings.insert(at, merged)
