@@ -25,6 +25,16 @@ err = Console(stderr=True, soft_wrap=True, width=None if sys.stderr.isatty() els
 SAMPLE = Path(__file__).parent / "samples"
 
 
+def _register_collections() -> None:
+    """ingest, failures, export, stats, cross-year (gongkai.store; heavy imports stay lazy)."""
+    from .store.commands import register
+
+    register(app)
+
+
+_register_collections()
+
+
 class Lang(StrEnum):
     zh = "zh"
     en = "en"

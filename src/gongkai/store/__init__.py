@@ -1,0 +1,183 @@
+"""A collection of reports in a database: ingest many files, query, export, check across years.
+
+>>> from gongkai.store import open_store
+>>> store = open_store("gongkai.db")                  # or "postgresql://user@host/db"
+>>> result = store.ingest(["reports/", "more.zip"], workers=2)
+>>> store.reports()                                   # pandas DataFrames from here on
+>>> store.export("cells.parquet", format="parquet", form="long")
+>>> store.cross_year(); store.stats()
+
+Needs the ``store`` extra (SQLAlchemy 2, Alembic, psycopg 3, pandas, pyarrow, openpyxl).
+Schema and its reasons: :mod:`gongkai.store.schema`; ingest guarantees: :mod:`gongkai.store.ingest`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from contextlib import AbstractContextManager
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DatabaseError, OperationalError
+
+from . import export as _export
+from .ingest import IngestResult, agency_key, ensure_paths, template_paths, walk
+
+__all__ = ["IngestResult", "Store", "StoreError", "agency_key", "open_store", "walk"]
+
+DEFAULT_URL = "./gongkai.db"
+
+
+class StoreError(Exception):
+    """The database cannot be opened or used; the message names it and says why."""
+
+
+def database_url(url: str | Path) -> str:
+    """A SQLAlchemy URL from a file path, ``sqlite:///…`` or ``postgresql://…`` (→ psycopg 3)."""
+    url = str(url)
+    if url.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    if "://" in url:
+        return url
+    return f"sqlite:///{Path(url).expanduser().resolve()}"
+
+
+def _sqlite_setup(engine: Engine) -> None:
+    """WAL (readers do not block the writer), NORMAL sync (durable against a killed process; only
+    power loss can lose the last commits), a long busy timeout for concurrent ingests, and
+    pysqlite's own transaction handling off so that writers can ``BEGIN IMMEDIATE``."""
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA busy_timeout = 120000")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.execute("PRAGMA cache_size = -65536")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        # a write transaction takes the lock at BEGIN; upgrading a read lock later can fail at once
+        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+class Store:
+    """A database of parsed reports. Create with :func:`open_store`."""
+
+    def __init__(self, engine: Engine, name: str) -> None:
+        self.engine = engine
+        self.name = name
+        self._path_ids: dict[str, int] = {}
+
+    # -------------------------------------------------------------------- writing
+    def _begin(self) -> AbstractContextManager[Connection]:
+        if self.engine.dialect.name == "sqlite":
+            return self.engine.execution_options(sqlite_begin="IMMEDIATE").begin()
+        return self.engine.begin()
+
+    def ingest(self, paths: Iterable[str | Path], *, workers: int | None = None, reparse: bool = False,
+               progress: bool = False, batch_size: int = 1000) -> IngestResult:
+        """Parse and store every document under ``paths`` (files, folders, zip archives).
+
+        Stored documents (same sha256) are skipped; with ``reparse`` those stored by another
+        parser version are parsed again. Failures are stored with their reason and never stop the
+        run. ``workers``: parsing processes (default: one per CPU; ≤ 1 parses in this process).
+        """
+        from .. import report as report_module  # PARSER_VERSION read at call time (tests bump it)
+        from .ingest import ingest
+
+        if not self._path_ids:
+            with self._begin() as conn:
+                ensure_paths(conn, template_paths(), self._path_ids)
+        return ingest(self.engine, paths, workers=workers, reparse=reparse, progress=progress,
+                      batch_size=batch_size, path_ids=self._path_ids, begin=self._begin,
+                      version=report_module.PARSER_VERSION)
+
+    # -------------------------------------------------------------------- reading
+    def reports(self):  # type: ignore[no-untyped-def]
+        """One row per report (pandas DataFrame)."""
+        return _export.reports(self.engine)
+
+    def failures(self):  # type: ignore[no-untyped-def]
+        """One row per failed document and path, with the reason."""
+        return _export.failures(self.engine)
+
+    def cells_long(self):  # type: ignore[no-untyped-def]
+        """One row per cell of every report, with status, raw text, line, locator, rule, note."""
+        return _export.cells_long(self.engine)
+
+    def panel_wide(self):  # type: ignore[no-untyped-def]
+        """One row per report, one column per cell."""
+        return _export.panel_wide(self.engine)
+
+    def report(self, sha256: str):  # type: ignore[no-untyped-def]
+        """The stored :class:`gongkai.Report` of a document, or None."""
+        return _export.report(self.engine, sha256)
+
+    def cross_year(self, *, passing: bool = False):  # type: ignore[no-untyped-def]
+        """X-CARRY and X-INFORCE findings between consecutive years of one agency (``passing``:
+        the comparisons that hold too)."""
+        return _export.cross_year(self.engine, passing=passing)
+
+    def stats(self):  # type: ignore[no-untyped-def]
+        """Per year and template: reports, applications received, 公开率, share failing each rule."""
+        return _export.stats(self.engine)
+
+    def export(self, target: str | Path, *, format: _export.ExportFormat = "csv",
+               form: _export.Form = "long") -> Path:
+        """Write the long form (one row per cell) or the wide panel (one row per report)."""
+        frame = self.cells_long() if form == "long" else self.panel_wide()
+        return _export.write(frame, Path(target), format)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+
+def _migrate(connection: Connection) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(resources.files(__package__) / "migrations"))
+    config.attributes["connection"] = connection
+    command.upgrade(config, "head")
+
+
+def open_store(url: str | Path = DEFAULT_URL) -> Store:
+    """Open (creating and migrating to the latest schema) the store at a path or URL.
+
+    Raises :class:`StoreError` naming the database when it is not a usable gongkai store (a
+    corrupt or foreign SQLite file, an unreachable server).
+    """
+    full = database_url(url)
+    parsed = make_url(full)
+    name = parsed.database if parsed.get_backend_name() == "sqlite" else parsed.render_as_string()
+    engine = create_engine(full, pool_pre_ping=parsed.get_backend_name() != "sqlite")
+    if engine.dialect.name == "sqlite":
+        _sqlite_setup(engine)
+    try:
+        with engine.connect() as conn:
+            if engine.dialect.name == "sqlite":
+                conn.exec_driver_sql("PRAGMA schema_version").scalar()  # fails on a non-database
+        with engine.begin() as conn:
+            if engine.dialect.name == "postgresql":
+                # two ingests opening a new database at once must not both create the tables
+                conn.execute(text("SELECT pg_advisory_xact_lock(7311)"))
+            _migrate(conn)
+    except (DatabaseError, OperationalError) as error:
+        engine.dispose()
+        reason = str(error.orig) if getattr(error, "orig", None) else str(error)
+        raise StoreError(f"{name}: cannot open the gongkai database: {reason}") from None
+    return Store(engine, str(name))

@@ -1,0 +1,154 @@
+"""``gongkai ingest|failures|export|stats|cross-year``: the store on the command line.
+
+Register on the main app with ``register(app)``. Nothing heavy is imported until a command runs,
+so ``gongkai --help`` stays fast and works without the ``store`` extra installed.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from . import Store
+
+out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
+err = Console(stderr=True, soft_wrap=True, width=None if sys.stderr.isatty() else 160)
+
+Db = Annotated[str, typer.Option("--db", envvar="GONGKAI_DB",
+                                 help="SQLite file or postgresql://user:pass@host/db")]
+DEFAULT_DB = "./gongkai.db"
+
+
+class ExportFormat(StrEnum):
+    csv = "csv"
+    json = "json"
+    xlsx = "xlsx"
+    parquet = "parquet"
+
+
+class Form(StrEnum):
+    long = "long"
+    wide = "wide"
+
+
+class TableFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+def _open(db: str) -> Store:
+    try:
+        from . import StoreError, open_store
+    except ImportError as error:
+        err.print(f"the database needs an optional dependency: {error.name} (pip install 'gongkai[store]')")
+        raise typer.Exit(2) from None
+    try:
+        return open_store(db)
+    except StoreError as error:
+        err.print(f"[red]✗[/red] {error}", markup=True, highlight=False)
+        raise typer.Exit(2) from None
+
+
+def _show(frame: pd.DataFrame, fmt: TableFormat) -> None:
+    if fmt is TableFormat.csv:
+        sys.stdout.write(frame.to_csv(index=False))
+    elif fmt is TableFormat.json:
+        sys.stdout.write(frame.to_json(orient="records", force_ascii=False, lines=True))
+    else:
+        from rich.table import Table
+
+        table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+        for column in frame.columns:
+            table.add_column(str(column), overflow="fold")
+        for row in frame.itertuples(index=False):
+            table.add_row(*("" if v is None or v != v else f"{v:.4g}" if isinstance(v, float) else str(v)
+                            for v in row))
+        out.print(table)
+
+
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="report files, folders and zip archives")],
+    db: Db = DEFAULT_DB,
+    workers: Annotated[int, typer.Option("--workers", "-j", help="parsing processes (default: CPUs)")] = 0,
+    reparse: Annotated[bool, typer.Option("--reparse", help="re-parse documents stored by an older parser "
+                                                            "version")] = False,
+    batch_size: Annotated[int, typer.Option("--batch-size", help="documents per transaction")] = 1000,
+    progress: Annotated[bool, typer.Option("--progress/--no-progress", help="show a progress bar")] = True,
+) -> None:
+    """Parse reports into the database: idempotent (documents keyed by sha256) and resumable."""
+    store = _open(db)
+    with store:
+        result = store.ingest(paths, workers=workers or os.cpu_count() or 1, reparse=reparse,
+                              progress=progress and sys.stderr.isatty(), batch_size=batch_size)
+    for path, reason in result.failures[:20]:
+        err.print(f"[red]✗[/red] {path}: {reason}", markup=True, highlight=False)
+    if len(result.failures) > 20:
+        err.print(f"… and {len(result.failures) - 20} more (gongkai failures --db {db})")
+    err.print(f"{result.seen} files in {result.seconds:.1f} s ({result.rate:,.0f}/s): "
+              f"{result.parsed} parsed, "
+              f"{result.reparsed} re-parsed, {result.failed} failed, {result.skipped} already stored, "
+              f"{result.duplicates} duplicates" + (f"; {result.outdated} stored by an older parser "
+                                                   "(--reparse to update)" if result.outdated else ""),
+              highlight=False)
+
+
+def failures(db: Db = DEFAULT_DB,
+             format: Annotated[TableFormat, typer.Option("--format")] = TableFormat.table) -> None:
+    """List the documents that could not be parsed, with the reason."""
+    with _open(db) as store:
+        _show(store.failures()[["path", "reason", "sha256", "size", "parser_version"]], format)
+
+
+def export(
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="file to write "
+                                                "(default: gongkai-<form>.<format>)")] = None,
+    db: Db = DEFAULT_DB,
+    format: Annotated[ExportFormat, typer.Option("--format")] = ExportFormat.csv,
+    form: Annotated[Form, typer.Option("--form", help="long: one row per cell with its status; "
+                                                      "wide: one row per report")] = Form.long,
+) -> None:
+    """Export every report: long form (one row per cell) or wide panel (one row per report)."""
+    target = output or Path(f"gongkai-{form.value}.{format.value}")
+    with _open(db) as store:
+        try:
+            store.export(target, format=format.value, form=form.value)
+        except ValueError as error:
+            err.print(f"[red]✗[/red] {error}", markup=True, highlight=False)
+            raise typer.Exit(2) from None
+    err.print(f"[green]✓[/green] {target}", markup=True, highlight=False)
+
+
+def stats(db: Db = DEFAULT_DB,
+          format: Annotated[TableFormat, typer.Option("--format")] = TableFormat.table) -> None:
+    """Per year and template: reports, applications received, 公开率, share failing each rule."""
+    with _open(db) as store:
+        _show(store.stats(), format)
+
+
+def cross_year(db: Db = DEFAULT_DB,
+               format: Annotated[TableFormat, typer.Option("--format")] = TableFormat.table) -> None:
+    """Cross-year findings (X-CARRY, X-INFORCE) between consecutive reports of one agency."""
+    with _open(db) as store:
+        frame = store.cross_year()
+    _show(frame[["rule", "severity", "agency_key", "year", "cell", "value", "expected", "message"]]
+          if format is TableFormat.table else frame, format)
+
+
+COMMANDS = {"ingest": ingest, "failures": failures, "export": export, "stats": stats,
+            "cross-year": cross_year}
+
+
+def register(app: typer.Typer) -> None:
+    """Add the store's commands to the ``gongkai`` app."""
+    for name, function in COMMANDS.items():
+        app.command(name)(function)

@@ -1,0 +1,162 @@
+"""The store's tables (SQLAlchemy 2 models). Alembic revisions in ``migrations/`` create them.
+
+Layout, and why:
+
+* ``documents`` — one row per distinct file content, keyed by the sha256 of its bytes, so the
+  same report found twice (in a folder and in a zip, or under two names) is parsed and stored
+  once. ``status`` is ``parsed`` or ``failed`` (then ``error`` says why). ``batch`` is the token of
+  the ingest transaction that last wrote the row: after ``INSERT … ON CONFLICT DO NOTHING`` it
+  tells a writer which documents are its own when two ingests run at once.
+* ``sources`` — every path a document was seen under (``archive.zip!/member`` for zip members).
+* ``reports`` — one per parsed document (primary key = ``documents.id``). ``agency_key`` is the
+  conservative agency key cross-year checks match on (see :func:`gongkai.store.ingest.agency_key`).
+  ``received``/``granted``/``partly_granted``/``results_total`` copy four cells so that ``stats``
+  over millions of reports is one scan of the covering index ``ix_reports_stats``; a later
+  corrections layer must refresh them when it overrides those cells.
+* ``cell_paths`` — the dotted cell paths, so ``cells`` stores a small integer instead of a
+  40-byte string 200 times per report.
+* ``cells`` — every template cell (value, status, raw, line, locator, rule, note); the primary
+  key (report_id, path_id) is the clustered key (SQLite ``WITHOUT ROWID``), so a report's cells
+  are contiguous. Values are REAL/double; ``is_int`` says the parser's value was an ``int``.
+* ``findings`` — every finding of the checker, in order (``seq``).
+
+Later layers fit on top without changing these: a ``corrections`` table keyed like ``cells``
+(report_id, path_id) plus author/reason/time, read as ``COALESCE(correction, cell)``; an
+``agencies`` table that ``reports.agency_key`` points into once normalisation is done properly.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Fixed constraint names: Alembic migrations on both SQLite and PostgreSQL need to name them.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Document(Base):
+    __tablename__ = "documents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    size: Mapped[int] = mapped_column(Integer)
+    media_type: Mapped[str | None] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(8))  # parsed | failed
+    error: Mapped[str | None] = mapped_column(Text)
+    parser_version: Mapped[str] = mapped_column(String(32))
+    batch: Mapped[str] = mapped_column(String(32))
+    ingested_at: Mapped[datetime] = mapped_column(DateTime)
+
+    __table_args__ = (Index("ix_documents_status", "status", "parser_version"),)
+
+
+class Source(Base):
+    __tablename__ = "sources"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    path: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (UniqueConstraint("document_id", "path", name="uq_sources_document_path"),)
+
+
+class ReportRow(Base):
+    __tablename__ = "reports"
+
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"),
+                                             primary_key=True, autoincrement=False)
+    source: Mapped[str | None] = mapped_column(Text)
+    agency: Mapped[str | None] = mapped_column(Text)
+    agency_key: Mapped[str | None] = mapped_column(Text)
+    year: Mapped[int | None] = mapped_column(Integer)
+    template: Mapped[str | None] = mapped_column(String(8))
+    hybrid: Mapped[bool] = mapped_column(Boolean)
+    title: Mapped[str | None] = mapped_column(Text)
+    published: Mapped[str | None] = mapped_column(String(32))
+    parser_version: Mapped[str] = mapped_column(String(32))
+    n_errors: Mapped[int] = mapped_column(Integer)
+    n_warnings: Mapped[int] = mapped_column(Integer)
+    received: Mapped[float | None] = mapped_column(Float)  # applications.new_received.total
+    granted: Mapped[float | None] = mapped_column(Float)  # applications.granted.total  (一)
+    partly_granted: Mapped[float | None] = mapped_column(Float)  # applications.partly_granted.total (二)
+    results_total: Mapped[float | None] = mapped_column(Float)  # applications.total.total  (七)
+
+    __table_args__ = (
+        # covering index: `stats` reads nothing else, so it never touches the table
+        Index("ix_reports_stats", "year", "template", "received", "granted", "partly_granted",
+              "results_total"),
+        Index("ix_reports_agency", "agency_key", "year"),
+    )
+
+
+class CellPath(Base):
+    __tablename__ = "cell_paths"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    path: Mapped[str] = mapped_column(String(100), unique=True)
+
+
+class Cell(Base):
+    __tablename__ = "cells"
+
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.document_id", ondelete="CASCADE"),
+                                           primary_key=True, autoincrement=False)
+    path_id: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    value: Mapped[float | None] = mapped_column(Float)
+    is_int: Mapped[bool] = mapped_column(Boolean)  # the parser gave an int (doubles lose the type)
+    status: Mapped[str] = mapped_column(String(8))
+    raw: Mapped[str | None] = mapped_column(Text)
+    line: Mapped[int | None] = mapped_column(Integer)
+    locator: Mapped[str | None] = mapped_column(Text)  # JSON
+    rule: Mapped[str | None] = mapped_column(String(32))
+    note: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+
+class FindingRow(Base):
+    __tablename__ = "findings"
+
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.document_id", ondelete="CASCADE"),
+                                           primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    rule: Mapped[str] = mapped_column(String(32))
+    severity: Mapped[str] = mapped_column(String(8))
+    message: Mapped[str] = mapped_column(Text)
+    message_en: Mapped[str] = mapped_column(Text)
+    cells: Mapped[str | None] = mapped_column(Text)  # JSON list
+    values: Mapped[str | None] = mapped_column(Text)  # JSON object
+    line: Mapped[int | None] = mapped_column(Integer)
+    evidence: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        # `stats`: share of reports failing each rule = distinct report_id per rule
+        Index("ix_findings_rule", "rule", "severity", "report_id"),
+        {"sqlite_with_rowid": False},
+    )
+
+
+METADATA = Base.metadata
