@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from .errors import ParseError
@@ -26,10 +27,13 @@ SAMPLE = Path(__file__).parent / "samples"
 
 
 def _register_collections() -> None:
-    """ingest, failures, export, stats, cross-year (gongkai.store; heavy imports stay lazy)."""
+    """ingest, failures, export, stats, cross-year (gongkai.store) and synth (gongkai.synth);
+    their heavy imports stay lazy."""
     from .store.commands import register
+    from .synth.commands import synth
 
     register(app)
+    app.command("synth")(synth)
 
 
 _register_collections()
@@ -186,7 +190,7 @@ def eval_(
             table.add_column(column)
         for s in scores:
             if s.failure:
-                table.add_row(Path(s.name).name, *["-"] * 7, f"[red]{s.failure}[/]")
+                table.add_row(Path(s.name).name, *["-"] * 7, f"[red]{escape(s.failure)}[/]")
                 continue
             table.add_row(Path(s.name).name, str(s.cells), str(s.counts["correct"]), str(s.counts["missing"]),
                           _bad(s.counts["silent_error"]), _bad(s.counts["wrong_inference"]),

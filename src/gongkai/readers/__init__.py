@@ -77,7 +77,9 @@ def _reader(kind: str, name: str) -> Callable[[bytes, str], Document]:
         raise ParseError(name, "legacy Office file (.doc/.wps/.xls/.et): convert it with LibreOffice "
                                "(soffice --headless --convert-to docx) and parse the result")
     if kind == "image":
-        raise ParseError(name, "image file: OCR is needed to read it")
+        from .ocr import read_image
+
+        return read_image
     if kind == "zip":
         raise ParseError(name, "zip archive: unpack it or use `gongkai ingest`, which walks archives")
     raise ParseError(name, f"unsupported file kind {kind}")

@@ -167,12 +167,17 @@ def read_pdf(data: bytes, name: str, *, max_bytes: int = MAX_BYTES, max_pages: i
         raise ParseError(name, _open_error(exc)) from exc
     try:
         return _read(pdf, name, max_pages)
-    except ParseError:
-        raise
+    except ParseError as error:
+        if error.reason != OCR_NEEDED:
+            raise
     except Exception as exc:  # anything PDFium or our geometry trips over is a bad input, not a bug to leak
         raise ParseError(name, f"cannot read PDF: {type(exc).__name__}: {exc}") from exc
     finally:
         pdf.close()
+    # no text layer on any page: a scan, read by OCR (gongkai[ocr]) or refused with the reason
+    from .ocr import read_scanned_pdf
+
+    return read_scanned_pdf(data, name)
 
 
 def _open_error(exc: pdfium.PdfiumError) -> str:
@@ -921,7 +926,9 @@ def _append_grid(top: _Grid, bottom: _Grid) -> None:
     split = len(pairs) == len(_row_origins(rows, 0)) and _split_row(spans)
     for above, below, span_above, span_below in spans:
         if split or _continued_label(above, below, span_above, span_below):
-            if below.text:
+            if below.text and above.text.isdigit() and below.text.isdigit():
+                above.text += below.text  # one number wrapped across the break
+            elif below.text:
                 above.text = _join_lines([above.text, below.text])
             relabel[id(below)] = above
     new_rows = [[relabel.get(id(origin), origin) for origin in row] for row in rows]
@@ -969,6 +976,16 @@ def _split_row(spans: list[tuple[_Origin, _Origin, int, int]]) -> bool:
     texts = [below.text for _, below, _, _ in spans if below.text]
     if not texts or _starts_row(texts[0]):
         return False
+    # one-row cells only: a merged group label cut by the same break is rejoined on its own
+    single = [(above, below) for above, below, span_above, span_below in spans
+              if span_above <= 1 and span_below <= 1]
+    below_texts = [below.text for _, below in single if below.text]
+    above_texts = [above.text for above, _ in single if above.text]
+    if below_texts and all(_is_value(t) for t in below_texts) and any(
+            _is_value(t) for t in above_texts) and any(not _is_value(t) for t in above_texts):
+        # no label below the break, values above it under a label: digits wrapped across the
+        # break (LibreOffice prints 「252」 / 「0」 for 2520); a new row would carry its label
+        return True
     fragment = False
     for above, below, span_above, span_below in spans:
         if not above.text or not below.text:

@@ -1,0 +1,339 @@
+"""OCR for scanned PDFs and images → :class:`~gongkai.document.Document`.
+
+How it works, and why:
+
+* Pages are rendered with PDFium (an image-only PDF is a picture per page) at :data:`OCR_DPI`.
+* The grey image is the page's *red* channel: black print stays dark, a red seal (公章, often
+  stamped over a corner of table 3) turns almost white, so neither the OCR nor the ruling-line
+  search sees it.
+* Skew (a scan is rarely straight) is measured by the sharpness of the row profile of dark pixels
+  over small rotations and undone before anything else, so rulings are horizontal/vertical runs.
+* Table rulings are long runs of dark pixels (numpy only, no OpenCV): horizontal runs of at least
+  :data:`MIN_RULE_INCHES` along rows, vertical ones along columns. They become pdfplumber edges
+  in points, and from then on the page is read exactly as a PDF with a text layer: the same
+  table finder, merged-cell expansion, continuation of a table across pages and paragraph
+  joining (:mod:`gongkai.readers.pdf`), so every format is extracted the same way.
+* Rulings are erased before OCR (a ``|`` next to a digit reads as ``1``). RapidOCR (PP-OCRv4,
+  ONNX, models inside the wheel, no network) gives text lines with a box and a score for every
+  character; each character goes to the grid cell under its centre.
+* ``Cell.confidence`` is the lowest character score in the cell (or paragraph), so a caller can
+  distrust a cell where one digit is doubtful; nothing is dropped or corrected here.
+
+Coordinates are points (1/72 inch) from the top-left of the page, as for PDFs with a text
+layer; images are taken at their stated DPI, or :data:`OCR_DPI` when they state none.
+"""
+
+from __future__ import annotations
+
+import threading
+from io import BytesIO
+from typing import Any
+
+from ..document import Document
+from ..errors import ParseError
+
+__all__ = ["MAX_PAGES", "OCR_DPI", "OCR_MISSING", "available", "read_image", "read_scanned_pdf"]
+
+OCR_DPI = 150  # scans are usually 150-300 dpi; 150 reads 10.5 pt digits reliably and keeps OCR fast
+MAX_PAGES = 200  # a scanned annual report has 5-20 pages; OCR costs seconds per page
+MAX_PIXELS = 40_000_000  # one image: refuse decompression bombs before decoding
+MIN_RULE_INCHES = 0.25  # longer than any stroke of 10.5-16 pt text at 150 dpi
+MAX_SKEW = 2.0  # degrees searched for deskewing
+OCR_MISSING = "OCR needs pip install 'gongkai[ocr]'"
+
+_engine: Any = None
+_engine_lock = threading.Lock()
+
+
+def available() -> bool:
+    """Is the optional OCR engine installed?"""
+    try:
+        import numpy  # noqa: F401
+        import rapidocr_onnxruntime  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _ocr_engine(name: str, what: str) -> Any:
+    global _engine
+    try:
+        import numpy  # noqa: F401
+        from rapidocr_onnxruntime import RapidOCR
+    except ImportError:
+        raise ParseError(name, f"{what}: {OCR_MISSING}") from None
+    with _engine_lock:  # the models take ~0.5 s to load: once per process
+        if _engine is None:
+            # No angle classifier (pages are upright after deskewing); bigger recognition batches
+            # because table pages are hundreds of short boxes (single digits).
+            _engine = RapidOCR(**{"Rec.rec_batch_num": 24})
+    return _engine
+
+
+# --------------------------------------------------------------------------------------------
+# Entry points
+
+
+def read_scanned_pdf(data: bytes, name: str, *, dpi: int = OCR_DPI, max_pages: int = MAX_PAGES) -> Document:
+    """OCR every page of a PDF (call it when :func:`gongkai.readers.pdf.read_pdf` says the PDF
+    has no text layer)."""
+    engine = _ocr_engine(name, "scanned PDF without a text layer")
+    import pypdfium2 as pdfium
+
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        raise ParseError(name, f"cannot open PDF: {exc}") from exc
+    try:
+        count = len(pdf)
+        if count == 0:
+            raise ParseError(name, "PDF has no pages")
+        if count > max_pages:
+            raise ParseError(name, f"too many pages to OCR: {count} (limit {max_pages})")
+        images = []
+        for index in range(count):
+            page = pdf[index]
+            try:
+                images.append(page.render(scale=dpi / 72).to_pil())
+            finally:
+                page.close()
+    finally:
+        pdf.close()
+    doc = Document(name=name, media_type="application/pdf", pages=count)
+    doc.warnings.append(f"text read by OCR from {count} scanned page(s); see each cell's confidence")
+    return _read_images(doc, images, [dpi] * count, engine, name)
+
+
+def read_image(data: bytes, name: str) -> Document:
+    """OCR an image file (PNG, JPEG, TIFF — every frame of a multi-page TIFF is a page)."""
+    engine = _ocr_engine(name, "image file")
+    from PIL import Image, ImageSequence, UnidentifiedImageError
+
+    try:
+        image = Image.open(BytesIO(data))
+        if image.width * image.height > MAX_PIXELS:
+            raise ParseError(name, f"image too large: {image.width}×{image.height} pixels")
+        frames = [frame.copy() for frame in ImageSequence.Iterator(image)][:MAX_PAGES]
+    except (UnidentifiedImageError, OSError) as exc:
+        raise ParseError(name, f"cannot read image: {exc}") from exc
+    dpi = image.info.get("dpi", (OCR_DPI, OCR_DPI))[0] or OCR_DPI
+    dpi = float(dpi) if 50 <= float(dpi) <= 1200 else OCR_DPI
+    doc = Document(name=name, media_type=Image.MIME.get(image.format or "", "image/png"), pages=len(frames))
+    doc.warnings.append("text read by OCR; see each cell's confidence")
+    return _read_images(doc, frames, [dpi] * len(frames), engine, name)
+
+
+# --------------------------------------------------------------------------------------------
+# Pages
+
+
+def _read_images(doc: Document, images: list[Any], dpis: list[float], engine: Any, name: str) -> Document:
+    from . import pdf as textpdf
+
+    pages: list[Any] = []
+    scores: list[tuple[int, Any]] = []  # (page, array of (cx, cy, score) per character)
+    for number, (image, dpi) in enumerate(zip(images, dpis, strict=True), start=1):
+        page, chars = _read_page(image, dpi, number, engine, doc.warnings)
+        scores.append((number, chars))
+        if page.lines or page.tables:
+            pages.append(page)
+    if not pages:
+        raise ParseError(name, "OCR found no text on any page")
+    textpdf._drop_running_lines(pages)
+    textpdf._assemble(doc, pages)
+    _set_confidence(doc, dict(scores))
+    return doc
+
+
+def _read_page(image: Any, dpi: float, number: int, engine: Any, warnings: list[str]) -> tuple[Any, Any]:
+    import numpy as np
+    from PIL import Image
+
+    from . import pdf as textpdf
+
+    grey = _grey(image)
+    angle = _skew(grey)
+    if abs(angle) >= 0.05:
+        grey = np.asarray(Image.fromarray(grey).rotate(angle, resample=Image.Resampling.BICUBIC,
+                                                       fillcolor=255))
+    dark = grey < _threshold(grey)
+    min_run = max(int(MIN_RULE_INCHES * dpi), 8)
+    horizontal = _runs(dark, min_run, axis=1)
+    vertical = _runs(dark, min_run, axis=0)
+    scale = 72 / dpi
+    edges: list[dict[str, Any]] = []
+    for y, x0, x1 in _segments(horizontal, min_run):
+        textpdf._add_edge(edges, x0 * scale, y * scale, x1 * scale, y * scale)
+    for x, y0, y1 in _segments(vertical.T, min_run):
+        textpdf._add_edge(edges, x * scale, y0 * scale, x * scale, y1 * scale)
+    tables = textpdf._find_tables(edges, number, warnings) if edges else []
+
+    # Erase the rulings (and a pixel around them) before OCR: text must not touch them.
+    rules = _grow(horizontal | vertical)
+    clean = grey.copy()
+    clean[rules] = 255
+    result, _ = engine(np.ascontiguousarray(np.stack([clean] * 3, axis=-1)), use_cls=False,
+                       return_word_box=True)
+    chars: list[Any] = []
+    char_scores: list[tuple[float, float, float]] = []
+    for item in result or []:
+        for ch in _characters(item, scale):
+            chars.append(ch[0])
+            char_scores.append(ch[1])
+    rest = textpdf._fill_tables(tables, chars)
+    lines = textpdf._group_lines(rest)
+    height = grey.shape[0] * scale
+    page = textpdf._PageText(number, height, lines, tables)
+    return page, np.array(char_scores, dtype=np.float64).reshape(-1, 3)
+
+
+def _characters(item: list[Any], scale: float) -> list[tuple[Any, tuple[float, float, float]]]:
+    """One OCR text line → PDF-reader characters (points) with (centre x, centre y, score)."""
+    from . import pdf as textpdf
+
+    box, text, score = item[0], item[1], float(item[2])
+    out = []
+    glyphs_ok = len(item) >= 6 and item[5] and len(item[4]) == len(item[5])
+    if glyphs_ok and "".join(item[4]) == text.replace(" ", ""):
+        boxes, glyphs, glyph_scores = item[3], item[4], item[5]
+    else:  # no per-character boxes: divide the line's box evenly
+        xs, ys = [p[0] for p in box], [p[1] for p in box]
+        x0, x1, top, bottom = min(xs), max(xs), min(ys), max(ys)
+        glyphs = [g for g in text if not g.isspace()]
+        step = (x1 - x0) / max(len(glyphs), 1)
+        boxes = [[[x0 + k * step, top], [x0 + (k + 1) * step, top], [x0 + (k + 1) * step, bottom],
+                  [x0 + k * step, bottom]] for k in range(len(glyphs))]
+        glyph_scores = [score] * len(glyphs)
+    line_top = min(p[1] for p in box) * scale
+    line_bottom = max(p[1] for p in box) * scale
+    previous_x1: float | None = None
+    for glyph_box, glyph, glyph_score in zip(boxes, glyphs, glyph_scores, strict=False):
+        xs = [p[0] * scale for p in glyph_box]
+        x0, x1 = min(xs), max(xs)
+        # The line's height for every glyph: a digit's box is narrower than an ideograph's, and
+        # the line grouping needs the glyphs of one line to overlap vertically.
+        space = previous_x1 is not None and x0 - previous_x1 > 0.5 * (line_bottom - line_top)
+        ch = textpdf._Char(glyph, x0, line_top, x1, line_bottom, 0, space)
+        out.append((ch, ((x0 + x1) / 2, (line_top + line_bottom) / 2, float(glyph_score))))
+        previous_x1 = x1
+    return out
+
+
+def _set_confidence(doc: Document, scores: dict[int, Any]) -> None:
+    """Each cell's confidence: the lowest score of the characters inside its box."""
+    for row in doc.rows:
+        for cell in row.cells:
+            if not cell.text or cell.bbox is None or cell.page is None:
+                continue
+            chars = scores.get(cell.page)
+            if chars is None or not len(chars):
+                continue
+            x0, top, x1, bottom = cell.bbox
+            inside = ((chars[:, 0] >= x0 - 1) & (chars[:, 0] <= x1 + 1)
+                      & (chars[:, 1] >= top - 1) & (chars[:, 1] <= bottom + 1))
+            if inside.any():
+                cell.confidence = float(chars[inside, 2].min())
+
+
+# --------------------------------------------------------------------------------------------
+# Image processing (numpy only)
+
+
+def _grey(image: Any) -> Any:
+    """The red channel, with reddish pixels set to paper: a red seal vanishes (its rim must not
+    read as a ``/``), while black print, also where the seal covers it, stays dark."""
+    import numpy as np
+
+    if image.mode not in ("RGB", "RGBA", "P", "CMYK", "RGBX"):
+        return np.ascontiguousarray(np.asarray(image.convert("L")))
+    rgb = np.asarray(image.convert("RGB")).astype(np.int16)
+    red = rgb[..., 0]
+    grey = red.copy()
+    reddish = red - np.maximum(rgb[..., 1], rgb[..., 2]) > 35
+    grey[reddish] = int(np.percentile(red, 75))
+    return np.ascontiguousarray(grey.astype(np.uint8))
+
+
+def _threshold(grey: Any) -> float:
+    """Between paper and ink: paper is the commonest bright level."""
+    import numpy as np
+
+    paper = float(np.percentile(grey, 75))
+    return paper * 0.7
+
+
+def _skew(grey: Any) -> float:
+    """The rotation (degrees, PIL's sense) that makes text lines and rulings horizontal: the one
+    whose row profile of dark pixels is sharpest, searched on a half-size image."""
+    import numpy as np
+    from PIL import Image
+
+    small = Image.fromarray(grey).reduce(2)
+    dark = (np.asarray(small) < _threshold(np.asarray(small))).astype(np.uint8) * 255
+    source = Image.fromarray(dark)
+
+    def sharpness(angle: float) -> float:
+        rotated = np.asarray(source.rotate(angle, resample=Image.Resampling.NEAREST, fillcolor=0))
+        profile = rotated.sum(axis=1, dtype=np.float64)
+        return float(np.square(np.diff(profile)).sum())
+
+    best = max(np.arange(-MAX_SKEW, MAX_SKEW + 1e-9, 0.25), key=sharpness)
+    fine = max(np.arange(best - 0.2, best + 0.2 + 1e-9, 0.05), key=sharpness)
+    return float(fine)
+
+
+def _runs(dark: Any, length: int, axis: int) -> Any:
+    """Pixels that belong to a run of at least ``length`` dark pixels along ``axis``. The mask is
+    first thickened across the runs by one pixel each side, so a ruling left a pixel off
+    straight by the deskew still counts as one run."""
+    import numpy as np
+
+    mask = dark.copy()
+    if axis == 1:
+        mask[1:, :] |= dark[:-1, :]
+        mask[:-1, :] |= dark[1:, :]
+    else:
+        mask[:, 1:] |= dark[:, :-1]
+        mask[:, :-1] |= dark[:, 1:]
+    m = np.moveaxis(mask, axis, -1).astype(np.int32)
+    cs = np.concatenate([np.zeros((*m.shape[:-1], 1), np.int32), np.cumsum(m, axis=-1)], axis=-1)
+    full = (cs[..., length:] - cs[..., :-length]) == length  # a full window starts here
+    # Every pixel covered by a full window belongs to a long run.
+    fs = np.concatenate([np.zeros((*full.shape[:-1], 1), np.int32), np.cumsum(full, axis=-1)], axis=-1)
+    n = m.shape[-1]
+    idx = np.arange(n)
+    lo = np.clip(idx - length + 1, 0, full.shape[-1])
+    hi = np.clip(idx + 1, 0, full.shape[-1])
+    covered = (fs[..., hi] - fs[..., lo]) > 0
+    return np.moveaxis(covered, -1, axis) & np.moveaxis(m.astype(bool), -1, axis)
+
+
+def _segments(mask: Any, min_run: int) -> list[tuple[float, int, int]]:
+    """Ruling segments ``(position, start, end)`` of a run mask, runs along axis 1: bands of
+    neighbouring rows become one line at the band's centre."""
+    import numpy as np
+
+    rows = np.flatnonzero(mask.any(axis=1))
+    segments: list[tuple[float, int, int]] = []
+    if not len(rows):
+        return segments
+    bands = np.split(rows, np.flatnonzero(np.diff(rows) > 1) + 1)
+    for band in bands:
+        if len(band) > 12:
+            continue  # a filled block (a black bar, a photo), not a ruling
+        coverage = mask[band[0]: band[-1] + 1].any(axis=0).astype(np.int8)
+        changes = np.flatnonzero(np.diff(np.concatenate([[0], coverage, [0]])))
+        centre = float(band.mean())
+        for start, end in zip(changes[::2], changes[1::2], strict=True):
+            if end - start >= min_run:
+                segments.append((centre, int(start), int(end)))
+    return segments
+
+
+def _grow(mask: Any) -> Any:
+    grown = mask.copy()
+    grown[1:, :] |= mask[:-1, :]
+    grown[:-1, :] |= mask[1:, :]
+    grown[:, 1:] |= mask[:, :-1]
+    grown[:, :-1] |= mask[:, 1:]
+    return grown

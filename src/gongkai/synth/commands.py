@@ -1,0 +1,33 @@
+"""``gongkai synth``: write a synthetic evaluation corpus (see :mod:`gongkai.synth.corpus`).
+
+Registered in :mod:`gongkai.cli` with ``app.command("synth")(synth)``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+__all__ = ["synth"]
+
+
+def synth(
+    out: Annotated[Path, typer.Option("-o", "--out", help="folder to write; one sub-folder per format")],
+    n: Annotated[int, typer.Option("--n", min=1, help="number of reports")] = 20,
+    formats: Annotated[str, typer.Option("--formats", help="comma-separated: text,html,docx,pdf,scan")] = (
+        "text,html,docx,pdf"),
+    seed: Annotated[int, typer.Option("--seed", help="same seed, same reports")] = 0,
+) -> None:
+    """Write N random reports with their truth, each format in OUT/<format>/ (score one with
+    `gongkai eval OUT/<format>`)."""
+    from .corpus import CorpusError, make_corpus
+
+    try:
+        written = make_corpus(n, formats, out, seed)
+    except (ValueError, CorpusError) as error:
+        typer.echo(f"✗ {error}", err=True)
+        raise typer.Exit(2) from None
+    for fmt, paths in written.items():
+        typer.echo(f"✓ {len(paths)} {fmt} file(s) in {out / fmt}", err=True)

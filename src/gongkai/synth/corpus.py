@@ -1,0 +1,327 @@
+"""A synthetic evaluation corpus: random reports written in every published format.
+
+``make_corpus(n, formats, out_dir, seed)`` writes, for each of ``n`` random reports and each
+requested format, ``out_dir/<format>/NAME.<ext>`` beside its own ``NAME.truth.json``, so that
+``gongkai eval out_dir/pdf`` scores the PDFs only (``evaluate.source_for`` finds a source by the
+truth file's stem, so every format needs its own folder and its own copy of the truth).
+
+Formats and how each is made:
+
+* ``text``: one of the nine text layouts (:mod:`.text_layouts`) at random; the name records it
+  (``r0001-tabs.txt``).
+* ``html``: the renderer's official tables (rowspan/colspan) inside site chrome (navigation,
+  breadcrumbs, footer with ICP numbers); half are encoded GBK with ``<meta charset="gbk">``.
+* ``docx``: the renderer.
+* ``pdf``: LibreOffice headless from that DOCX, many files per ``soffice`` call (start-up costs
+  seconds).
+* ``scan``: the PDF rasterised at 150 dpi with paper noise, a skew of at most 1° and a red
+  stamp over a corner of a table, saved as an image-only PDF (``r0001-scan.pdf``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from ..report import Report
+from .generate import random_report
+from .text_layouts import _OVERVIEW, _PROBLEMS, LAYOUTS, _chrome_after, _chrome_before, _fill, _short
+
+__all__ = ["FORMATS", "SCAN_DPI", "CorpusError", "make_corpus", "scan_pdf"]
+
+FORMATS: tuple[str, ...] = ("text", "html", "docx", "pdf", "scan")
+SCAN_DPI = 150
+SOFFICE_BATCH = 40  # files per soffice call: one start-up (~2-3 s) amortised over many files
+_STAMP_FONT = "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc"
+
+
+class CorpusError(RuntimeError):
+    """A tool the corpus needs (LibreOffice, pypdfium2, Pillow, numpy) is missing or failed."""
+
+
+@dataclass(slots=True)
+class _Item:
+    name: str
+    truth: dict[str, Any]
+    rng: random.Random
+
+
+# ----------------------------------------------------------------------------------- entry point
+def make_corpus(n: int, formats: Iterable[str] | str = ("text", "html", "docx", "pdf"),
+                out_dir: Path | str = "corpus", seed: int = 0, *, start: int = 1,
+                soffice: str | None = None) -> dict[str, list[Path]]:
+    """Write ``n`` random reports in each of ``formats``; return the source files per format.
+
+    Report ``i`` depends only on ``(seed, i)``, so a corpus can be extended (``start``) or
+    regenerated with other formats and stays the same reports."""
+    wanted = _formats(formats)
+    out = Path(out_dir)
+    items = [_item(seed, i) for i in range(start, start + n)]
+    written: dict[str, list[Path]] = {f: [] for f in wanted}
+    for item in items:
+        if "text" in wanted:
+            written["text"].append(_write_text(item, out / "text"))
+        if "html" in wanted:
+            written["html"].append(_write_html(item, out / "html"))
+    if not ({"docx", "pdf", "scan"} & set(wanted)):
+        return written
+    with tempfile.TemporaryDirectory(prefix="gongkai-corpus-") as tmp:
+        scratch = Path(tmp)
+        docx_dir = out / "docx" if "docx" in wanted else scratch / "docx"
+        docx_paths = [_write_docx(item, docx_dir, truth_beside="docx" in wanted) for item in items]
+        if "docx" in wanted:
+            written["docx"] = docx_paths
+        if not ({"pdf", "scan"} & set(wanted)):
+            return written
+        pdf_dir = out / "pdf" if "pdf" in wanted else scratch / "pdf"
+        pdf_paths = convert_to_pdf(docx_paths, pdf_dir, soffice=soffice)
+        if "pdf" in wanted:
+            for item in items:
+                _write_truth(item.truth, pdf_dir / f"{item.name}.truth.json")
+            written["pdf"] = pdf_paths
+        if "scan" in wanted:
+            scan_dir = out / "scan"
+            scan_dir.mkdir(parents=True, exist_ok=True)
+            for item, pdf in zip(items, pdf_paths, strict=True):
+                target = scan_dir / f"{item.name}-scan.pdf"
+                target.write_bytes(scan_pdf(pdf.read_bytes(), item.rng, agency=item.truth["agency"]))
+                _write_truth(item.truth, scan_dir / f"{item.name}-scan.truth.json")
+                written["scan"].append(target)
+    return written
+
+
+def _formats(formats: Iterable[str] | str) -> list[str]:
+    names = [f.strip() for f in (formats.split(",") if isinstance(formats, str) else formats) if f.strip()]
+    unknown = [f for f in names if f not in FORMATS]
+    if unknown:
+        raise ValueError(f"unknown format(s) {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
+    return list(dict.fromkeys(names))
+
+
+def _item(seed: int, index: int) -> _Item:
+    # A string seed: stable across Python runs (no hash randomisation) and independent per report.
+    rng = random.Random(f"gongkai-corpus:{seed}:{index}")
+    fmt = "2019" if rng.random() < 0.35 else "2021"
+    hybrid = fmt == "2021" and rng.random() < 0.1
+    blanks = rng.random() < 0.3
+    inconsistent = rng.random() < 0.1
+    truth = random_report(rng, format=fmt, hybrid=hybrid, blanks=blanks, inconsistent=inconsistent)
+    return _Item(f"r{index:04d}", truth, rng)
+
+
+def _write_truth(truth: dict[str, Any], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(truth, ensure_ascii=False, indent=1) + "\n", "utf-8")
+
+
+# ----------------------------------------------------------------------------------- text, html
+def _write_text(item: _Item, folder: Path) -> Path:
+    layout = item.rng.choice(sorted(LAYOUTS))
+    stem = f"{item.name}-{layout}"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{stem}.txt"
+    path.write_text(LAYOUTS[layout](item.truth, item.rng), "utf-8")
+    _write_truth(item.truth, folder / f"{stem}.truth.json")
+    return path
+
+
+def _report(item: _Item) -> Report:
+    """The truth as a Report, with prose in sections 一, 五, 六 (numbers in prose are the noise a
+    real report has around its tables)."""
+    report = Report.from_dict(item.truth)
+    rng, truth = item.rng, item.truth
+    known = {"year": truth["year"], "short": _short(truth["agency"]), "next": truth["year"] + 1,
+             "applications": "全年共受理政府信息公开申请。"}
+    overview = [_fill(t, rng, **known) for t in rng.sample(_OVERVIEW, 3)]
+    report.sections = {"overview": "\n".join(overview),
+                       "problems": _fill(rng.choice(_PROBLEMS), rng, **known),
+                       "other_matters": rng.choice(("无。", "本年度未收取信息处理费。"))}
+    return report
+
+
+_RENDER_MARKUP = re.compile(r'\s+data-path="[^"]*"|\s+s-(?:read|blank|missing|inferred)\b')
+
+
+def _write_html(item: _Item, folder: Path) -> Path:
+    from ..render import render
+
+    html = render(_report(item), "html").decode("utf-8")
+    html = _RENDER_MARKUP.sub("", html)  # a published page has no cell paths to give the answer away
+    gbk = item.rng.random() < 0.5
+    before = "\n".join(f'<div class="nav">{escape(line.strip())}</div>'
+                       for line in _chrome_before(item.truth, item.rng) if line.strip())
+    after = "\n".join(f'<div class="foot">{escape(line.strip())}</div>'
+                      for line in _chrome_after(item.truth, item.rng) if line.strip())
+    html = html.replace("<body>", f'<body>\n<div id="header">{before}</div>\n<div class="article">', 1)
+    html = html.replace("</body>", f'</div>\n<div id="footer">{after}</div>\n</body>', 1)
+    if gbk:
+        html = html.replace('<meta charset="utf-8">', '<meta charset="gbk">', 1)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{item.name}.html"
+    path.write_bytes(html.encode("gbk", "xmlcharrefreplace") if gbk else html.encode("utf-8"))
+    _write_truth(item.truth, folder / f"{item.name}.truth.json")
+    return path
+
+
+def _write_docx(item: _Item, folder: Path, *, truth_beside: bool) -> Path:
+    from ..render import render
+
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{item.name}.docx"
+    path.write_bytes(render(_report(item), "docx"))
+    if truth_beside:
+        _write_truth(item.truth, folder / f"{item.name}.truth.json")
+    return path
+
+
+# ----------------------------------------------------------------------------------- pdf
+def find_soffice(soffice: str | None = None) -> str:
+    found = shutil.which(soffice or "soffice") or shutil.which("libreoffice")
+    if not found:
+        raise CorpusError("LibreOffice is needed for PDFs: apt-get install libreoffice-writer "
+                          "fonts-noto-cjk (soffice not on PATH)")
+    return found
+
+
+def convert_to_pdf(docx_paths: Sequence[Path], out_dir: Path, *, soffice: str | None = None) -> list[Path]:
+    """Convert DOCX files to PDF with LibreOffice, many per call; the PDFs in input order."""
+    binary = find_soffice(soffice)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for chunk in range(0, len(docx_paths), SOFFICE_BATCH):
+        batch = [str(p) for p in docx_paths[chunk: chunk + SOFFICE_BATCH]]
+        # A private profile: a running LibreOffice (or a parallel test) would otherwise own the
+        # default profile's lock and the call would hand the job to it or fail silently.
+        with tempfile.TemporaryDirectory(prefix="gongkai-soffice-") as profile:
+            command = [binary, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless",
+                       "--convert-to", "pdf", "--outdir", str(out_dir), *batch]
+            try:
+                done = subprocess.run(command, capture_output=True, text=True,
+                                      timeout=120 + 10 * len(batch), check=False)
+            except subprocess.TimeoutExpired as error:
+                raise CorpusError(f"soffice timed out converting {len(batch)} files") from error
+        missing = [p for p in batch if not (out_dir / (Path(p).stem + ".pdf")).exists()]
+        if done.returncode or missing:
+            raise CorpusError(f"soffice failed (exit {done.returncode}) for {len(missing)} file(s): "
+                              f"{done.stderr.strip()[-500:]}")
+    return [out_dir / (p.stem + ".pdf") for p in docx_paths]
+
+
+# ----------------------------------------------------------------------------------- scan
+def scan_pdf(pdf: bytes, rng: random.Random, *, agency: str = "", dpi: int = SCAN_DPI) -> bytes:
+    """An image-only PDF that looks like a scan of ``pdf``: pages rasterised at ``dpi``, paper
+    grey and noise, a random skew (≤ 1°) per page, and a red stamp over a corner of a table."""
+    try:
+        import numpy as np
+        import pypdfium2 as pdfium
+        from PIL import Image
+    except ImportError as error:
+        raise CorpusError(f"scans need {error.name}: pip install 'gongkai[formats]' numpy pillow") from error
+    from io import BytesIO
+
+    corners = _table_corners(pdf)  # page index -> table corners in points
+    stamp_page = min(corners) if corners else 0
+    document = pdfium.PdfDocument(pdf)
+    images: list[Image.Image] = []
+    try:
+        for index in range(len(document)):
+            page = document[index]
+            bitmap = page.render(scale=dpi / 72, grayscale=False)
+            image = bitmap.to_pil().convert("RGB")
+            page.close()
+            if index == stamp_page:
+                spots = corners.get(index) or [(image.width * 0.7 * 72 / dpi, image.height * 0.2 * 72 / dpi)]
+                x, y = rng.choice(spots)
+                _stamp(image, (x * dpi / 72, y * dpi / 72), rng, agency, dpi)
+            pixels = np.asarray(image, dtype=np.float32)
+            pixels = pixels * rng.uniform(0.92, 0.97) + rng.uniform(2, 8)  # grey paper, weak toner
+            noise = np.random.default_rng(rng.randrange(2**32)).normal(0, 9, pixels.shape[:2])
+            pixels += noise[..., None]
+            image = Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
+            image = image.rotate(rng.uniform(-1, 1), resample=Image.Resampling.BICUBIC,
+                                 fillcolor=(240, 240, 238))
+            images.append(image)
+    finally:
+        document.close()
+    buffer = BytesIO()
+    images[0].save(buffer, "PDF", resolution=dpi, save_all=True, append_images=images[1:], quality=80)
+    return buffer.getvalue()
+
+
+def _table_corners(pdf: bytes) -> dict[int, list[tuple[float, float]]]:
+    """The four corners (points, top-left origin) of each table, per 0-based page."""
+    from ..readers.pdf import read_pdf
+
+    document = read_pdf(pdf, "<scan source>")
+    boxes: dict[tuple[int, int], list[float]] = {}
+    for table in document.tables:
+        for row in table.rows:
+            for cell in row.cells:
+                if cell.bbox is None or cell.page is None:
+                    continue
+                key = (cell.page - 1, table.index)
+                x0, top, x1, bottom = cell.bbox
+                box = boxes.setdefault(key, [x0, top, x1, bottom])
+                box[:] = [min(box[0], x0), min(box[1], top), max(box[2], x1), max(box[3], bottom)]
+    corners: dict[int, list[tuple[float, float]]] = {}
+    for (page, _), (x0, top, x1, bottom) in boxes.items():
+        corners.setdefault(page, []).extend([(x0, top), (x1, top), (x0, bottom), (x1, bottom)])
+    return corners
+
+
+def _stamp(image: Any, centre: tuple[float, float], rng: random.Random, agency: str, dpi: int) -> None:
+    """Multiply a red official seal (ring, star, agency name round the rim) onto ``image``: the
+    ink is red and what it covers stays visible, as with a real stamp."""
+    import numpy as np
+    from PIL import Image, ImageDraw, ImageFont
+
+    radius = int(21 / 25.4 * dpi)  # an official seal is 42 mm across
+    size = 2 * radius + 4
+    ink = Image.new("L", (size, size), 0)
+    draw = ImageDraw.Draw(ink)
+    c = size / 2
+    width = max(3, dpi // 40)
+    draw.ellipse((c - radius, c - radius, c + radius, c + radius), outline=255, width=width)
+    star = [(c + 0.28 * radius * (1 if k % 2 == 0 else 0.4) * math.cos(math.radians(-90 + 36 * k)),
+             c + 0.28 * radius * (1 if k % 2 == 0 else 0.4) * math.sin(math.radians(-90 + 36 * k)))
+            for k in range(10)]
+    draw.polygon(star, fill=255)
+    name = (agency or "人民政府")[:14]
+    try:
+        font = ImageFont.truetype(_STAMP_FONT, int(radius * 0.28))
+    except OSError:
+        font = ImageFont.load_default()
+    span = 220.0  # degrees of the rim the name covers, centred at the top
+    for k, char in enumerate(name):
+        angle = -90 - span / 2 + span * (k + 0.5) / len(name)
+        glyph = Image.new("L", (int(radius * 0.4),) * 2, 0)
+        ImageDraw.Draw(glyph).text((glyph.width / 2, glyph.height / 2), char, fill=255, font=font,
+                                   anchor="mm")
+        glyph = glyph.rotate(-(angle + 90), resample=Image.Resampling.BICUBIC)
+        gx = c + 0.72 * radius * math.cos(math.radians(angle)) - glyph.width / 2
+        gy = c + 0.72 * radius * math.sin(math.radians(angle)) - glyph.height / 2
+        ink.paste(255, (int(gx), int(gy)), glyph)
+    ink = ink.rotate(rng.uniform(0, 360), resample=Image.Resampling.BICUBIC)
+    alpha = np.asarray(ink, dtype=np.float32) / 255
+    # Uneven inking: the seal prints paler in patches.
+    patches = np.random.default_rng(rng.randrange(2**32)).uniform(0.55, 0.95, (8, 8))
+    alpha *= np.asarray(Image.fromarray((patches * 255).astype(np.uint8)).resize(ink.size,
+                        Image.Resampling.BILINEAR), dtype=np.float32) / 255
+    x0, y0 = int(centre[0] - size / 2), int(centre[1] - size / 2)
+    region = (max(x0, 0), max(y0, 0), min(x0 + size, image.width), min(y0 + size, image.height))
+    if region[0] >= region[2] or region[1] >= region[3]:
+        return
+    crop = np.asarray(image.crop(region), dtype=np.float32)
+    a = alpha[region[1] - y0: region[3] - y0, region[0] - x0: region[2] - x0, None]
+    red = np.array([215, 35, 40], dtype=np.float32)
+    crop = crop * (1 - a) + crop * (red / 255) * a  # multiply blend
+    image.paste(Image.fromarray(crop.clip(0, 255).astype(np.uint8)), region[:2])
