@@ -107,3 +107,22 @@ def test_page_footer_inside_a_table_is_not_a_value():
     report = gongkai.parse(HEAD + "\n".join(lines) + "\n" + TAIL)
     check_table3(report, values)
     assert not any(f.rule == "P-ORPHAN" for f in report.findings)
+
+
+def test_grid_cell_holding_two_values_is_unreadable_not_shifted():
+    from gongkai.document import Cell, Document
+    from gongkai.extract import extract
+
+    doc = Document(name="grid", media_type="text/html")
+    doc.add_paragraph("某县人民政府2023年度政府信息公开工作年度报告", 1)
+    doc.add_paragraph("三、收到和处理政府信息公开申请情况", 2)
+    rows = [["一、本年新收政府信息公开申请数量", "", "", "5", "/0", "0", "0", "0", "2", "7"],
+            ["二、上年结转政府信息公开申请数量", "", "", "0", "0", "0", "0", "0", "0", "0"]]
+    doc.add_table([[Cell(t, 3 + i) for t in row] for i, row in enumerate(rows)], exact=True)
+    report = extract(doc)
+    values = [(c.value, c.status) for p, c in report.cells.items()
+              if p.startswith("applications.new_received")]
+    # 「/0」 (an OCR'd stamp rim) is one unreadable cell: the 2 and the 7 stay in their columns
+    assert values[0] == (5, "read") and values[5] == (2, "read") and values[6] == (7, "read")
+    assert values[1] == (0, "inferred")  # forced by the row sum 7 = 5 + ? + 0 + 0 + 0 + 2
+    assert any(f.rule == "P-CELL" and "/0" in f.message for f in report.findings)

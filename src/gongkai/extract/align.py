@@ -51,7 +51,7 @@ def entry_value(entry: Entry) -> int | float | None:
 
 def entry_key(entry: Entry) -> tuple:
     """What a cell would hold: compared across candidates to decide certainty."""
-    if entry is None:
+    if entry is None or (not isinstance(entry, Part) and entry.kind == "unknown"):
         return ("missing",)
     if isinstance(entry, Part):
         return ("num", entry.value)

@@ -16,7 +16,8 @@ from typing import Literal
 from ..document import Cell
 from .labels import INDEX, LabelHit, normalize, section_heading
 
-TokenKind = Literal["num", "blank", "empty", "labels", "text", "heading"]
+# "unknown": a grid cell whose text is not one value (set by extract.place, never by the lexer)
+TokenKind = Literal["num", "blank", "empty", "labels", "text", "heading", "unknown"]
 
 # Printed instead of a value: template.md N-BLANK (a dash, a slash, 无).
 BLANK_MARKERS = frozenset({"/", "／", "-", "－", "—", "——", "–", "―", "无", "\\", "空", "--", "---"})

@@ -67,6 +67,8 @@ def place(segment: Segment, context: Context) -> None:
     if segment.exact and segment.table in (3, 4) and segment.lines and len(segment.lines[0]) >= len(
             paths) and segment.lines[0][0].line == segment.label_line:
         tokens = segment.lines[0]  # a grid row holds its own values; later lines cannot shift them
+    if segment.exact:
+        tokens = _one_value_per_cell(tokens, segment, context)
     if segment.table == 2 and segment.exact is False:
         tokens = _trim_trailing_empties(tokens, len(paths))
     if segment.exact and len(tokens) > len(paths):
@@ -101,6 +103,29 @@ def place(segment: Segment, context: Context) -> None:
             context.cells[path] = CellValue(None, "blank", line=segment.label_line)
 
 
+def _one_value_per_cell(tokens: list[Token], segment: Segment, context: Context) -> list[Token]:
+    """In a real grid a cell holds one value. A cell that reads as several (an OCR'd stamp rim
+    「/0」) is unreadable: it keeps its place as one unknown cell instead of shifting the row."""
+    result: list[Token] = []
+    index = 0
+    while index < len(tokens):
+        cell = tokens[index].cell
+        end = index
+        while end + 1 < len(tokens) and tokens[end + 1].cell is cell:
+            end += 1
+        group = tokens[index:end + 1]
+        if sum(1 for t in group if t.kind in ("num", "blank")) > 1:
+            result.append(Token("unknown", cell.text, cell))
+            add_finding(context, "P-CELL", "warning",
+                        f"{row_name(segment)}：单元格「{cell.text}」不是一个数，无法识别（未取值）",
+                        f"{segment.key}: the cell {cell.text!r} is not one value; left unread",
+                        line=cell.line)
+        else:
+            result.extend(group)
+        index = end + 1
+    return result
+
+
 def _plain_counts(tokens: list[Token], slots: int) -> bool:
     """Exactly ``slots`` counts, each a plain unglued number (no unit, note, sign or leading 0)."""
     return len(tokens) == slots and all(
@@ -131,6 +156,9 @@ def _trim_trailing_empties(tokens: list[Token], slots: int) -> list[Token]:
 
 def cell_value(path: str, entry, alignment: Alignment, context: Context) -> CellValue:
     token: Token = entry.token if isinstance(entry, Part) else entry
+    if not isinstance(entry, Part) and token.kind == "unknown":
+        return CellValue(None, "missing", line=token.line, locator=token.cell.locator(),
+                         note=f"the cell prints {token.raw!r}, which is not one value")
     if not isinstance(entry, Part) and token.kind != "num":
         return CellValue(None, "blank", raw=token.raw or None, line=token.line,
                          locator=token.cell.locator())
