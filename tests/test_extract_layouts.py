@@ -126,3 +126,9 @@ def test_grid_cell_holding_two_values_is_unreadable_not_shifted():
     assert values[0] == (5, "read") and values[5] == (2, "read") and values[6] == (7, "read")
     assert values[1] == (0, "inferred")  # forced by the row sum 7 = 5 + ? + 0 + 0 + 0 + 2
     assert any(f.rule == "P-CELL" and "/0" in f.message for f in report.findings)
+
+
+def test_year_printed_in_chinese_numerals():
+    text = HEAD.replace("某某镇人民政府2023年度", "某某镇人民政府二〇二三年度") + TAIL
+    report = gongkai.parse(text)
+    assert report.year == 2023 and report.agency == "某某镇人民政府"

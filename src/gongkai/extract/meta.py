@@ -36,10 +36,19 @@ class Meta:
     section_lines: dict[str, int] = field(default_factory=dict)
 
 
+_CHINESE_DIGITS = str.maketrans("〇零○一二三四五六七八九", "000123456789")
+_CHINESE_YEAR = re.compile(r"[〇零○一二三四五六七八九]{4}(?=\s*年)")
+
+
+def _arabic_years(text: str) -> str:
+    """「二〇二三年度」 → 「2023年度」: some titles print the year in Chinese numerals."""
+    return _CHINESE_YEAR.sub(lambda m: m.group().translate(_CHINESE_DIGITS), text)
+
+
 def read_meta(document: Document) -> Meta:
     meta = Meta()
     rows = document.rows
-    texts = [_AGENCY_NOISE.sub("", r.text.strip()) for r in rows]
+    texts = [_arabic_years(_AGENCY_NOISE.sub("", r.text.strip())) for r in rows]
     for index, text in enumerate(texts[:MAX_TITLE_ROWS]):
         if section_heading(text) is not None:
             break
