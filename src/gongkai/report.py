@@ -16,6 +16,8 @@ SCHEMA = "gongkai.report/1"
 PARSER_VERSION = "0.1.0"
 
 Status = Literal["read", "blank", "missing", "inferred"]
+# part of the note of a cell inferred over a blank the source prints (the checker counts these)
+PRINTED_EMPTY = "the source prints this cell empty"
 Severity = Literal["error", "warning", "info"]
 Number = int | float
 

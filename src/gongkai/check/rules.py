@@ -18,7 +18,7 @@ from functools import cache
 from operator import itemgetter
 from typing import Any, Literal
 
-from ..report import CellValue, Finding, Report
+from ..report import PRINTED_EMPTY, CellValue, Finding, Report
 from ..template import TEMPLATE, Layout, bindings, equations, expand_terms, rule_applies
 from ..template.model import Rule
 
@@ -50,7 +50,7 @@ _FORMATS = ("2019", "2021")
 _RULES = {rule.id: rule for rule in TEMPLATE.rules}
 # The extractor's inference marks a cell forced over a printed blank with this phrase in its note
 # (gongkai.extract.infer); C-BLANK still counts such cells as printed blank.
-_BLANK_NOTE = "prints this cell empty"
+_BLANK_NOTE = PRINTED_EMPTY
 
 
 def _number(value: Any) -> str:

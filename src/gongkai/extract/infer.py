@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import cache
 
-from ..report import CellValue
+from ..report import PRINTED_EMPTY, CellValue
 from ..template import TEMPLATE, Equation, Layout, equations
 
 KNOWN = ("read", "inferred")
@@ -120,7 +120,7 @@ def _force(cells: dict[str, CellValue], path: str, value: int, how: str, rule: s
     where = ", ".join(_binding_label(k, v) for k, v in binding)
     note = f"{how}: forced by {rule}" + (f" ({where})" if where else "")
     if old.status == "blank":
-        note += "; the source prints this cell empty"
+        note += f"; {PRINTED_EMPTY}"
     cells[path] = CellValue(value, "inferred", raw=None, line=None, rule=how, note=note)
 
 

@@ -244,8 +244,4 @@ def _strip_item_markers(tokens: list[Token]) -> None:
         i += 1
 
 
-def narrative_or_label_text(tokens: list[Token]) -> bool:
-    return any(t.narrative for t in tokens)
-
-
-__all__ = ["BLANK_MARKERS", "Token", "lex_cell", "narrative_or_label_text", "normalize"]
+__all__ = ["BLANK_MARKERS", "Token", "lex_cell", "normalize"]

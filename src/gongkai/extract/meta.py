@@ -21,7 +21,6 @@ _PUBLISHED = re.compile(r"(?:发布日期|发布时间|发文日期|成文日期
                         r"((?:19|20)\d{2})[-年/.](\d{1,2})[-月/.](\d{1,2})")
 _CHROME = re.compile(r"今天是|欢迎|当前位置|您的位置|首页|发布日期|发布时间|来源|浏览次数|字体")
 _AGENCY_NOISE = re.compile(r"^[#*\s]+|[#*\s]+$")
-_AGENCY_SUFFIX = re.compile(r"(?:关于)?$")
 MAX_TITLE_ROWS = 60
 
 
