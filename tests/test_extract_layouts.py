@@ -132,3 +132,22 @@ def test_year_printed_in_chinese_numerals():
     text = HEAD.replace("某某镇人民政府2023年度", "某某镇人民政府二〇二三年度") + TAIL
     report = gongkai.parse(text)
     assert report.year == 2023 and report.agency == "某某镇人民政府"
+
+
+def test_low_confidence_ocr_digit_is_flagged_not_silent():
+    from gongkai.document import Cell, Document
+    from gongkai.extract import extract
+
+    doc = Document(name="scan", media_type="application/pdf")
+    doc.add_paragraph("某县人民政府2023年度政府信息公开工作年度报告", 1)
+    doc.add_paragraph("三、收到和处理政府信息公开申请情况", 2)
+    texts = ["一、本年新收政府信息公开申请数量", "", "", "8", "0", "0", "0", "0", "0", "8"]
+    cells = [Cell(t, 3, confidence=0.99) for t in texts]
+    cells[3].confidence = 0.41  # the 8 might be a 3
+    doc.add_table([cells], exact=True)
+    report = extract(doc)
+    cell = report.cells["applications.new_received.natural_person"]
+    assert (cell.value, cell.status) == (8, "read") and "OCR confidence 0.41" in cell.note
+    (flag,) = [f for f in report.findings if f.rule == "P-OCR"]
+    assert flag.cells == ["applications.new_received.natural_person"] and "0.41" in flag.message
+    assert report.cells["applications.new_received.total"].note is None  # 0.99: not flagged

@@ -75,7 +75,7 @@ def place(segment: Segment, context: Context) -> None:
         # a grid: table 2's values follow its label; tables 3 and 4 end in their value columns
         tokens = tokens[:len(paths)] if segment.table == 2 else tokens[-len(paths):]
     if segment.table in (3, 4):
-        if _plain_counts(tokens, len(paths)):
+        if _plain_counts(tokens, len(paths)) and all(t.cell.confidence is None for t in tokens):
             # the common case: exactly one plain count per cell, nothing to weigh
             for path, token in zip(paths, tokens, strict=True):
                 context.cells[path] = CellValue(token.value, "read", raw=token.raw, line=token.line,
@@ -101,6 +101,11 @@ def place(segment: Segment, context: Context) -> None:
         # the row is printed with no values at all: its cells are blank, not lost
         for path in paths:
             context.cells[path] = CellValue(None, "blank", line=segment.label_line)
+
+
+# below this OCR confidence (0-1, the recogniser's lowest character score in the cell) a digit
+# is flagged for a person to check; RapidOCR scores clean printed digits above 0.9
+OCR_CONFIDENT = 0.85
 
 
 def _one_value_per_cell(tokens: list[Token], segment: Segment, context: Context) -> list[Token]:
@@ -179,6 +184,15 @@ def cell_value(path: str, entry, alignment: Alignment, context: Context) -> Cell
                     cells=[path], line=token.line)
     if TEMPLATE.cell_kind(path) == "amount" and value is not None:
         value = _amount(path, token, value, notes, context)
+    confidence = token.cell.confidence
+    if confidence is not None and confidence < OCR_CONFIDENT:
+        # an OCR'd digit the recogniser was unsure of: kept, but flagged for a person to verify
+        notes.append(f"OCR confidence {confidence:.2f}: verify against the page image")
+        add_finding(context, "P-OCR", "warning",
+                    f"{TEMPLATE.cell_label(path)}：扫描识别为 {raw}，但识别置信度仅 {confidence:.2f}，"
+                    "请对照原件核实",
+                    f"{path}: OCR read {raw!r} with confidence {confidence:.2f} only; verify it on the page",
+                    cells=[path], line=token.line)
     return CellValue(value, "read", raw=raw, line=token.line, locator=token.cell.locator(),
                      note="; ".join(notes) or None)
 
