@@ -74,8 +74,9 @@ def _reader(kind: str, name: str) -> Callable[[bytes, str], Document]:
     if kind == "text":
         return read_text
     if kind == "ole":
-        raise ParseError(name, "legacy Office file (.doc/.wps/.xls/.et): convert it with LibreOffice "
-                               "(soffice --headless --convert-to docx) and parse the result")
+        from .legacy import read_legacy
+
+        return read_legacy
     if kind == "image":
         from .ocr import read_image
 
