@@ -18,6 +18,7 @@ import time
 from collections import Counter
 
 import gongkai
+from gongkai.report import CellValue
 from gongkai.synth.generate import implied_cells, random_report, truth_cells
 from gongkai.synth.text_layouts import LAYOUTS, render_with_info
 
@@ -55,8 +56,11 @@ def main() -> None:
         report = gongkai.parse(text)
         implied = implied_cells(truth)
         kind = "inconsistent" if inconsistent else "consistent"
+        if (report.template, report.hybrid) != (fmt, hybrid):
+            totals["layout_mismatch"] += 1
+            examples.setdefault(("layout_mismatch", layout), (params, seed, report.template, report.hybrid))
         for path, want in truth_cells(truth).items():
-            cell = report.cells[path]
+            cell = report.cells.get(path) or CellValue(None, "missing")
             if cell.status == "read" and not same(cell.value, want):
                 outcome = "silent_error"
             elif cell.status == "inferred" and not same(cell.value, want if want is not None
@@ -83,6 +87,7 @@ def main() -> None:
         consistent = counter[("consistent", "silent_error")] + counter[("consistent", "wrong_inference")]
         print(f"{name:18s} {n:8d} {100 * counter['correct'] / n:7.2f}% {counter['lost']:6d} "
               f"{counter['silent_error']:7d} {counter['wrong_inference']:9d}   {consistent}")
+    print(f"reports whose format or row set was decided wrongly: {totals['layout_mismatch']}")
     for (outcome, layout), example in sorted(examples.items()):
         print(f"  first {outcome} in {layout}: {example}")
 

@@ -109,10 +109,11 @@ def _lex(text: str, cell: Cell) -> list[Token]:
     for match in _NUMBER.finditer(stripped):
         start, end = match.span()
         sign = match.group("sign")
-        # "A-1": a dash after a letter is not a sign. After a digit ("29-7275", a 2019 本年增/减
-        # may be negative) it is kept: the cut is unknown, so the number is marked glued and is
-        # never read as a whole with certainty
-        if sign and start > 0 and not stripped[start - 1].isspace() and not stripped[start - 1].isdigit():
+        # "A-1": a dash after a letter is not a sign. After a digit or a blank mark ("29-7275",
+        # "—-12438": a 2019 本年增/减 may be negative) it is kept: the cut is unknown, so the
+        # number is marked glued and never read as a whole with certainty
+        before_sign = stripped[start - 1] if start > 0 else " "
+        if sign and not (before_sign.isspace() or before_sign.isdigit() or before_sign in _MARKS):
             start += 1
             sign = None
         if start > position:
@@ -121,7 +122,7 @@ def _lex(text: str, cell: Cell) -> list[Token]:
         note = match.group("note")
         before = stripped[start - 1] if start > 0 else " "
         after = stripped[end] if end < len(stripped) else " "
-        glued = before.isdigit() or (sign is not None and start > 0 and stripped[start - 1].isdigit()) or (
+        glued = before.isdigit() or (sign is not None and not before_sign.isspace()) or (
             not before.isspace() and not _is_separator(before)) or (
             not after.isspace() and not _is_separator(after) and after != ".")
         tokens.append(Token(
@@ -160,7 +161,10 @@ _BLANK_RUN = re.compile(
     # run-together rows glue 无 and slashes to the digits around them (「数量无0000无0」)
     r"|((?<=\d)(?:无|/|／|—)+(?=\d|$)|(?:无|/|／|—)+(?=\d|$)"
     # dashes glued before a label end a run-together row: 「3.其他———————(七)总计」
-    r"|(?:(?<=\d)无+|无{2,}|[—/／]+)(?=[(（\u4e00-\u9fff]))")
+    r"|(?:(?<=\d)无+|无{2,}|[—/／\-－]+)(?=[(（\u4e00-\u9fff])"
+    # a free-standing run of three or more marks is a row of empty cells (「———————」)
+    r"|(?:(?<=\s)|^)[—\-－/／无]{3,}(?=\s|$))")
+_MARKS = "无/／—-－"
 _GLUED_MARKS = re.compile(r"[无/／—\-－]+")
 _TRAILING_MARKS = re.compile(r"[/／—\-－]+$")
 _ROW_MARKER = re.compile(r"[(（][一二三四五六七][)）]|[一二三四]、|^\s*[.．、]\s*[\u4e00-\u9fff]")
