@@ -162,8 +162,9 @@ _BLANK_RUN = re.compile(
     r"|((?<=\d)(?:无|/|／|—)+(?=\d|$)|(?:无|/|／|—)+(?=\d|$)"
     # dashes glued before a label end a run-together row: 「3.其他———————(七)总计」
     r"|(?:(?<=\d)无+|无{2,}|[—/／\-－]+)(?=[(（\u4e00-\u9fff])"
-    # a free-standing run of three or more marks is a row of empty cells (「———————」)
-    r"|(?:(?<=\s)|^)[—\-－/／无]{3,}(?=\s|$))")
+    # a free-standing run of three or more marks is a row of empty cells (「———————」), and so
+    # are dashes glued after a label's last character (「…已获取信息——————— (六)…」)
+    r"|(?:(?<=\s)|^)[—\-－/／无]{3,}(?=\s|$)|(?<=[\u4e00-\u9fff)）”\"])[—\-－/／]+(?=\s))")
 _MARKS = "无/／—-－"
 _GLUED_MARKS = re.compile(r"[无/／—\-－]+")
 _TRAILING_MARKS = re.compile(r"[/／—\-－]+$")
