@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .report import Report, nested_value
+from .report import Report, nested_value, printed_hybrid
 from .template import TEMPLATE, Layout
 
 OUTCOMES = ("correct", "missing", "silent_error", "wrong_inference")
@@ -61,7 +61,7 @@ def _strip_agency(name: str | None) -> str:
 
 def score(report: Report, truth: dict, name: str = "") -> Score:
     result = Score(name)
-    layout = Layout(truth["template"], _truth_hybrid(truth))
+    layout = Layout(truth["template"], printed_hybrid(truth))
     implied = truth.get("implied") or {}
     for path in TEMPLATE.cell_paths(layout):
         expected = nested_value(truth, path)
@@ -90,11 +90,6 @@ def score(report: Report, truth: dict, name: str = "") -> Score:
     result.year_ok = report.year == truth.get("year")
     result.template_ok = report.template == truth.get("template")
     return result
-
-
-def _truth_hybrid(truth: dict) -> bool:
-    """A 2021 truth that records the printed single （六） row under ``other``."""
-    return Report.from_dict({**truth, "cells": {}}).hybrid
 
 
 SOURCE_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".xlsx", ".doc", ".png", ".jpg")

@@ -41,6 +41,19 @@ Candidate = tuple[Entry, ...]
 RowCheck = Callable[[list[int | float | None]], bool]
 
 
+def sides_possible(left: tuple[float, bool], right: tuple[float, bool]) -> bool:
+    """Could sum(left) == sum(right) hold over non-negative terms? Each side is given as
+    (sum of its known terms, whether any term is unknown)."""
+    (known_left, open_left), (known_right, open_right) = left, right
+    if not open_left and not open_right:
+        return known_left == known_right
+    if not open_left:
+        return known_right <= known_left
+    if not open_right:
+        return known_left <= known_right
+    return True
+
+
 def entry_value(entry: Entry) -> int | float | None:
     if entry is None:
         return None

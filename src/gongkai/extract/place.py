@@ -7,7 +7,7 @@ from functools import cache
 
 from ..report import CellValue, Finding
 from ..template import TEMPLATE, Layout
-from .align import Alignment, Part, RowCheck, align, entry_value
+from .align import Alignment, Part, RowCheck, align, entry_value, sides_possible
 from .context import Context, Pending, add_finding, column_name, row_name
 from .lexer import Token
 from .segment import Segment
@@ -47,12 +47,8 @@ def _sum_possible(parts: list, total) -> bool:
     """Could ``sum(parts) == total`` hold, with None unknown and all values ≥ 0 integers?"""
     if any(v is not None and (v < 0 or not float(v).is_integer()) for v in [*parts, total]):
         return False
-    known = sum(v for v in parts if v is not None)
-    if total is None:
-        return True
-    if any(v is None for v in parts):
-        return known <= total
-    return known == total
+    return sides_possible((sum(v for v in parts if v is not None), None in parts),
+                          (total or 0, total is None))
 
 
 def place(segment: Segment, context: Context) -> None:

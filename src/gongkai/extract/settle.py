@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..report import CellValue, Report
 from ..template import equations
-from .align import Candidate, entry_value, merge
+from .align import Candidate, entry_value, merge, sides_possible
 from .context import Context, add_finding, row_name
 from .place import cell_value
 
@@ -161,18 +161,6 @@ def _consistent(candidate: Candidate, paths: list[str], cells: dict[str, CellVal
                 else:
                     total += value
             sides.append((total, open_))
-        if not _sides_possible(*sides):
+        if not sides_possible(*sides):
             return False
-    return True
-
-
-def _sides_possible(left: tuple, right: tuple) -> bool:
-    """sum(left) == sum(right) over non-negative terms, given (known sum, any unknown?)."""
-    (known_left, open_left), (known_right, open_right) = left, right
-    if not open_left and not open_right:
-        return known_left == known_right
-    if not open_left:
-        return known_right <= known_left
-    if not open_right:
-        return known_left <= known_right
     return True
