@@ -20,9 +20,18 @@ Layout, and why:
   are contiguous. Values are REAL/double; ``is_int`` says the parser's value was an ``int``.
 * ``findings`` — every finding of the checker, in order (``seq``).
 
-Later layers fit on top without changing these: a ``corrections`` table keyed like ``cells``
-(report_id, path_id) plus author/reason/time, read as ``COALESCE(correction, cell)``; an
-``agencies`` table that ``reports.agency_key`` points into once normalisation is done properly.
+Layers over the parse (revision 0002), none of which a re-parse touches:
+
+* ``corrections`` — the audit trail of manual corrections: every change of a cell, with who,
+  when, why, the value before and after. The newest row per (report_id, path_id) is the cell's
+  effective value; older rows stay as history. Keyed by the document, which a re-parse keeps.
+* ``reviews`` — a reviewer's decision on a finding (``confirmed`` / ``dismissed``), matched to the
+  finding by rule and its cells (``finding_key``), not by its position, so it survives a re-parse.
+* ``users`` — web accounts: argon2 password hash and a role (viewer / reviewer / admin).
+* ``blobs`` — the source bytes of a document (zlib), kept so the web app can show a cell in its
+  source after the original file is gone.
+* ``reports.agency_name`` … ``level`` — the agency identity (normalised name, administrative
+  division code and names, level 省/市/县/乡镇/部门).
 """
 
 from __future__ import annotations
@@ -36,6 +45,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     String,
@@ -103,12 +113,21 @@ class ReportRow(Base):
     granted: Mapped[float | None] = mapped_column(Float)  # applications.granted.total  (一)
     partly_granted: Mapped[float | None] = mapped_column(Float)  # applications.partly_granted.total (二)
     results_total: Mapped[float | None] = mapped_column(Float)  # applications.total.total  (七)
+    # agency identity (revision 0002)
+    agency_name: Mapped[str | None] = mapped_column(Text)  # normalised full name
+    region_code: Mapped[str | None] = mapped_column(String(12))  # administrative division code
+    province: Mapped[str | None] = mapped_column(Text)
+    city: Mapped[str | None] = mapped_column(Text)
+    county: Mapped[str | None] = mapped_column(Text)
+    township: Mapped[str | None] = mapped_column(Text)
+    level: Mapped[str | None] = mapped_column(String(8))  # 省 | 市 | 县 | 乡镇 | 部门
 
     __table_args__ = (
         # covering index: `stats` reads nothing else, so it never touches the table
         Index("ix_reports_stats", "year", "template", "received", "granted", "partly_granted",
               "results_total"),
         Index("ix_reports_agency", "agency_key", "year"),
+        Index("ix_reports_region", "region_code", "level", "year"),
     )
 
 
@@ -157,6 +176,56 @@ class FindingRow(Base):
         Index("ix_findings_rule", "rule", "severity", "report_id"),
         {"sqlite_with_rowid": False},
     )
+
+
+class Correction(Base):
+    __tablename__ = "corrections"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.document_id", ondelete="CASCADE"))
+    path_id: Mapped[int] = mapped_column(SmallInteger)
+    old_value: Mapped[float | None] = mapped_column(Float)
+    old_status: Mapped[str | None] = mapped_column(String(9))
+    value: Mapped[float | None] = mapped_column(Float)  # None: the cell is blank in truth
+    author: Mapped[str] = mapped_column(String(100))
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+    __table_args__ = (Index("ix_corrections_cell", "report_id", "path_id", "id"),)
+
+
+class Review(Base):
+    __tablename__ = "reviews"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.document_id", ondelete="CASCADE"))
+    finding_key: Mapped[str] = mapped_column(Text)  # rule + sorted cells: stable across re-parses
+    decision: Mapped[str] = mapped_column(String(9))  # confirmed | dismissed
+    author: Mapped[str] = mapped_column(String(100))
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+    __table_args__ = (Index("ix_reviews_finding", "report_id", "finding_key", "id"),)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    password_hash: Mapped[str] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(String(8))  # viewer | reviewer | admin
+    active: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Blob(Base):
+    __tablename__ = "blobs"
+
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"),
+                                             primary_key=True, autoincrement=False)
+    codec: Mapped[str] = mapped_column(String(8))  # zlib
+    data: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 METADATA = Base.metadata
