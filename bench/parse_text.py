@@ -3,7 +3,9 @@
 Usage:  python bench/parse_text.py [--repeat 1000] [--corpus ../shared/corpus/seeds]
 
 Parses every seed report REPEAT times in one process and prints reports/s and µs per report,
-wall clock and CPU time (CPU time is what to compare when other work shares the machine).
+wall clock and CPU time (CPU time is what to compare when other work shares the machine), and
+whether the hot path is the compiled build (``GONGKAI_COMPILE=1 pip install .``, see setup.py) or
+pure Python.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from gongkai.extract import extract
+from gongkai.extract import extract, segment
 from gongkai.pipeline import parse
 from gongkai.readers import read
 
@@ -42,9 +44,10 @@ def main() -> None:
         n = args.repeat * len(sources)
         print(f"{label:38s} {n} reports: {n / wall:7.0f} reports/s wall, {n / cpu:7.0f} reports/s CPU, "
               f"{cpu / n * 1e6:6.0f} µs/report CPU")
+    build = "compiled (mypyc)" if segment.__file__.endswith((".so", ".pyd")) else "pure Python"
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
                             text=True).stdout.strip()
-    print(f"commit {commit}, Python {platform.python_version()}, {platform.machine()}, "
+    print(f"{build}, commit {commit}, Python {platform.python_version()}, {platform.machine()}, "
           f"{len(sources)} seed reports × {args.repeat}")
 
 

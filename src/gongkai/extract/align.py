@@ -166,7 +166,7 @@ def _split_candidates(core: list[Token], slots: int, check: RowCheck | None,
                       groups: list[int] | None = None) -> list[Candidate]:
     """Candidates from cutting glued digit runs so the row has exactly ``slots`` values."""
     if groups and len(core) == 1 and _splittable(core[0]) and sum(groups) == slots:
-        found = []
+        found: list[Candidate] = []
         for cut in _structured_splits(core[0].raw, groups):
             found.append(tuple(Part(core[0], text) for text in cut))
             if len(found) >= MAX_CANDIDATES:
@@ -236,7 +236,7 @@ def _drops(core: list[Token], slots: int, check: RowCheck | None) -> list[Candid
     excess = len(core) - slots
     empties = [i for i, t in enumerate(core) if t.kind == "empty"]
     pool = empties if len(empties) >= excess else range(len(core))
-    results = []
+    results: list[Candidate] = []
     for dropped in combinations(pool, excess):
         gone = set(dropped)
         entries = tuple(t for i, t in enumerate(core) if i not in gone)

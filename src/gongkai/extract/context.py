@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
 from ..report import CellValue, Finding
 from ..template import TEMPLATE, Layout
@@ -45,6 +46,7 @@ def row_name(segment: Segment) -> str:
     return f"{number}「{TEMPLATE.row_label(f'{table}.{segment.key}')}」行"
 
 
+@cache  # findings name the same few hundred cells over and over
 def column_name(path: str) -> str:
     table, row, column = path.split(".")
     if table == "review_litigation":

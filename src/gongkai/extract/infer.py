@@ -111,7 +111,11 @@ def _apply(cells: dict[str, CellValue], equation: Equation, blocked: set[str]) -
 
 
 def _all_known(cells: dict[str, CellValue], paths: tuple[str, ...]) -> bool:
-    return all(cells[p].status in KNOWN and isinstance(cells[p].value, int | float) for p in paths)
+    for path in paths:
+        cell = cells[path]
+        if cell.value is None or (cell.status != "read" and cell.status != "inferred"):
+            return False
+    return True
 
 
 def _force(cells: dict[str, CellValue], path: str, value: int, how: str, rule: str,
@@ -124,6 +128,7 @@ def _force(cells: dict[str, CellValue], path: str, value: int, how: str, rule: s
     cells[path] = CellValue(value, "inferred", raw=None, line=None, rule=how, note=note)
 
 
+@cache  # a few dozen distinct bindings, asked for thousands of times
 def _binding_label(name: str, value: str) -> str:
     if name == "column":
         return TEMPLATE.column_label("applications", value)

@@ -77,12 +77,12 @@ def _build() -> list[LabelDef]:
         for index, block in enumerate(blocks):
             defs.append(LabelDef("caption", str(index), normalize(block.caption.text), formats=(fmt,),
                                  block=index))
-            for column in block.columns:
-                defs.extend(LabelDef("t2_column", column.key, normalize(v), formats=(fmt,), block=index)
-                            for v in column.label.all)
-            for row in block.rows:
-                defs.extend(LabelDef("t2_row", row.key, normalize(v), formats=(fmt,), block=index)
-                            for v in row.label.all)
+            for disclosure_column in block.columns:
+                defs.extend(LabelDef("t2_column", disclosure_column.key, normalize(v), formats=(fmt,),
+                                     block=index) for v in disclosure_column.label.all)
+            for disclosure_row in block.rows:
+                defs.extend(LabelDef("t2_row", disclosure_row.key, normalize(v), formats=(fmt,),
+                                     block=index) for v in disclosure_row.label.all)
     defs.append(LabelDef("t2_header", "header", normalize(t.disclosure_header.text)))
     defs.append(LabelDef("t3_note", "note", normalize(t.application_note.text)))
     defs.extend(LabelDef("t3_header", key, normalize(key)) for key in t.application_header_labels)
@@ -104,8 +104,8 @@ def _build() -> list[LabelDef]:
                                      formats=row.formats))
     for key in t.review_header_labels:
         defs.append(LabelDef("t4_header", key, normalize(key)))
-    for group in t.review_groups:
-        defs.append(LabelDef("t4_header", group.key, normalize(group.label.text)))
+    for review_group in t.review_groups:
+        defs.append(LabelDef("t4_header", review_group.key, normalize(review_group.label.text)))
     for column in t.review_columns:
         defs.append(LabelDef("t4_header", column.key, normalize(column.label.text)))
     defs.extend(LabelDef("marker", m, normalize(m), marker=normalize(m)) for m in CHINESE_MARKERS)

@@ -20,7 +20,8 @@ _PERIOD = re.compile(r"(?:统计期限|统计时限|统计期间|数据统计)[^
 _PUBLISHED = re.compile(r"(?:发布日期|发布时间|发文日期|成文日期)\s*[:：]?\s*"
                         r"((?:19|20)\d{2})[-年/.](\d{1,2})[-月/.](\d{1,2})")
 _CHROME = re.compile(r"今天是|欢迎|当前位置|您的位置|首页|发布日期|发布时间|来源|浏览次数|字体")
-_AGENCY_NOISE = re.compile(r"^[#*\s]+|[#*\s]+$")
+# markdown marks and whitespace (ASCII, nbsp, ideographic space) around a title line
+_TITLE_NOISE = "#* \t\r\n\f\v\xa0\u3000"
 MAX_TITLE_ROWS = 60
 
 
@@ -41,13 +42,16 @@ _CHINESE_YEAR = re.compile(r"[〇零○一二三四五六七八九]{4}(?=\s*年)
 
 def _arabic_years(text: str) -> str:
     """「二〇二三年度」 → 「2023年度」: some titles print the year in Chinese numerals."""
+    if "〇" not in text and "零" not in text and "○" not in text and "一九" not in text:
+        return text  # no year in numerals (20xx has a zero, 19xx a 一九): skip the regex scan
     return _CHINESE_YEAR.sub(lambda m: m.group().translate(_CHINESE_DIGITS), text)
 
 
 def read_meta(document: Document) -> Meta:
     meta = Meta()
     rows = document.rows
-    texts = [_arabic_years(_AGENCY_NOISE.sub("", r.text.strip())) for r in rows]
+    # the title is near the top: clean only the rows it can be on (and the one after)
+    texts = [_arabic_years(r.text.strip(_TITLE_NOISE)) for r in rows[:MAX_TITLE_ROWS + 1]]
     for index, text in enumerate(texts[:MAX_TITLE_ROWS]):
         if section_heading(text) is not None:
             break
@@ -67,7 +71,7 @@ def read_meta(document: Document) -> Meta:
         if year:
             meta.year = int(year.group(1))
         break
-    full = "\n".join(texts)
+    full = _arabic_years("\n".join(r.text.strip() for r in rows))
     if meta.year is None:
         period = _PERIOD.search(full)
         if period:

@@ -21,7 +21,7 @@ def pair_detached_values(segments: list[Segment]) -> list[Segment]:
             continue
         if any(sum(1 for t in line if t.kind != "empty") < 2 and len(line) < 2 for line in lines):
             continue  # one value per line is a one-cell-per-line layout, not detached rows
-        run = []
+        run: list[Segment] = []
         j = index - 1
         while j >= 0 and result[j].table == 3 and not result[j].filled and id(result[j]) not in assigned:
             if not result[j].maybe_group:  # the （六） group label takes no values of its own
@@ -54,7 +54,8 @@ def table4_from_orphans(seg: Segmentation, segments: list[Segment], context: Con
         values = [t for t in tokens if t.kind != "empty"]
         if len(values) in (15, 16) or (len(tokens) == 15 and values):
             tokens = values if len(values) in (15, 16) else tokens
-            segment = Segment(4, "data", line, lines=[tokens])
+            segment = Segment(4, "data", line)
+            segment.lines.append(tokens)
             segments.append(segment)
             for token in tokens:
                 seg.orphans.remove(token)

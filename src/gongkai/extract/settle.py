@@ -3,11 +3,16 @@ arithmetic over the other rows, and sentences of the narrative that state a cell
 
 from __future__ import annotations
 
-from ..report import CellValue, Report
+from typing import TYPE_CHECKING
+
+from ..report import CellValue, Number, Report
 from ..template import equations
 from .align import Candidate, entry_value, merge, sides_possible
 from .context import Context, add_finding, row_name
 from .place import cell_value
+
+if TYPE_CHECKING:
+    from ..check.narrative import NarrativeFact
 
 
 def contradicts_printed(trial: dict[str, CellValue], context: Context) -> set[str]:
@@ -109,7 +114,7 @@ def settle_by_narrative(context: Context, meta) -> None:
     for pending in list(context.pending):
         found = pending.alignment.found or []
         survivors = found
-        used = []
+        used: list[NarrativeFact] = []
         for index, path in enumerate(pending.paths):
             stated = settle_value(facts, path)
             if stated is None or pending.alignment.decided[index]:
@@ -152,7 +157,8 @@ def _consistent(candidate: Candidate, paths: list[str], cells: dict[str, CellVal
     for equation in {id(e): e for p in paths for e in involving.get(p, ())}.values():
         sides = []
         for side in (equation.left, equation.right):
-            total, open_ = 0, False
+            total: Number = 0
+            open_ = False
             for path in side:
                 value = trial[path] if path in trial else (
                     cells[path].value if cells[path].status == "read" else None)

@@ -211,9 +211,9 @@ class Template:
                     for column in block.columns:
                         labels.setdefault(f"active_disclosure.{drow.key}.{column.key}",
                                           column.label.text)
-        for group in self.review_groups:
-            prefix = "" if group.key == "review" else "行政诉讼·"
-            labels[f"review_litigation.{group.key}"] = prefix + group.label.text
+        for review_group in self.review_groups:
+            prefix = "" if review_group.key == "review" else "行政诉讼·"
+            labels[f"review_litigation.{review_group.key}"] = prefix + review_group.label.text
         return labels
 
     def row_label(self, row_path: str) -> str:
