@@ -24,7 +24,7 @@ from .context import Context, add_finding, merge_short_rows, row_name
 from .infer import infer
 from .meta import read_meta
 from .place import OTHER_ITEMS, duplicate_finding, place, row_keys
-from .regroup import pair_detached_values, report_orphans, table4_from_orphans
+from .regroup import doubt_disordered_rows, pair_detached_values, report_orphans, table4_from_orphans
 from .segment import Segment, Segmentation, Segmenter
 from .settle import contradicts_printed, note_forced, settle_by_arithmetic, settle_by_narrative
 
@@ -53,6 +53,7 @@ def extract(document: Document) -> Report:
     context = Context(layout, cells, [])
     table4_from_orphans(seg, segments, context)
     seen: dict[tuple[int, str], Segment] = {}
+    placed: list[Segment] = []
     for segment in segments:
         if segment.maybe_group:
             continue  # （六）其他处理 as the group label of the 2021 rows
@@ -79,7 +80,9 @@ def extract(document: Document) -> Report:
                 continue
         seen[key] = segment
         place(segment, context)
+        placed.append(segment)
     report_orphans(seg, context)
+    doubt_disordered_rows(seg, placed, context)
     settle_by_arithmetic(context)
     if context.pending:
         settle_by_narrative(context, meta)

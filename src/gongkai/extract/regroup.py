@@ -3,7 +3,9 @@ values, table 4 under an unreadable header, and numbers no row can take."""
 
 from __future__ import annotations
 
-from .context import Context, add_finding
+from ..report import CellValue
+from ..template import equations
+from .context import Context, add_finding, row_name
 from .lexer import Token
 from .segment import Segment, Segmentation
 
@@ -78,3 +80,37 @@ def report_orphans(seg: Segmentation, context: Context) -> None:
                 f"{shown}），未采用",
                 f"{len(values)} numbers inside the tables belong to no cell (lines "
                 f"{', '.join(map(str, lines[:8]))}: {shown}); not used", line=lines[0])
+
+
+def doubt_disordered_rows(seg: Segmentation, placed: list[Segment], context: Context) -> None:
+    """Numbers no row could take mean the text came out of order (a PDF dumped in its drawing
+    order: labels in one run, values in column-major blocks). Rows placed from such text by
+    position alone are then only as good as their own arithmetic: a table-3 row whose printed
+    values break its row total is more likely misread than misprinted, and a row that got no
+    values may have had them among the unplaced numbers. Both become ``missing``; rows read from
+    a real grid keep what they printed, errors included (the checker reports those)."""
+    if not any(t.kind == "num" for t in seg.orphans):
+        return
+    row_sums = {dict(e.binding).get("row"): e for e in equations(context.layout) if e.rule == "T3-ROWSUM"}
+    cells = context.cells
+    for segment in placed:
+        if segment.exact or segment.table != 3 or segment.key not in row_sums:
+            continue
+        equation = row_sums[segment.key]
+        paths = equation.paths
+        statuses = {cells[p].status for p in paths}
+        if statuses == {"blank"} and all(cells[p].raw is None for p in paths):
+            reason_zh = "未印任何数值，而表格区域有无法对应的数"
+            reason_en = "no values, while numbers are unplaced"
+        elif statuses == {"read"} and sum(cells[p].value or 0 for p in equation.left) != sum(
+                cells[p].value or 0 for p in equation.right):
+            reason_zh, reason_en = "按位置读出的数不满足本行合计，且表格区域有无法对应的数", (
+                "values read by position break the row total, while numbers are unplaced")
+        else:
+            continue
+        for path in paths:
+            cells[path] = CellValue(None, "missing", line=segment.label_line)
+        add_finding(context, "P-ALIGN", "warning",
+                    f"{row_name(segment)}：{reason_zh}，文本顺序可能错乱，无法确定本行各数（未取值）",
+                    f"{segment.key}: {reason_en}; the text is likely out of order, so the row is left "
+                    f"undecided", cells=list(paths), line=segment.label_line)
