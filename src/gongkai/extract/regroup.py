@@ -92,10 +92,13 @@ def doubt_disordered_rows(seg: Segmentation, placed: list[Segment], context: Con
     if not any(t.kind == "num" for t in seg.orphans):
         return
     row_sums = {dict(e.binding).get("row"): e for e in equations(context.layout) if e.rule == "T3-ROWSUM"}
+    orphan_lines = {t.line for t in seg.orphans if t.kind == "num"}
     cells = context.cells
-    for segment in placed:
+    ordered = sorted(placed, key=lambda s: s.label_line)
+    for index, segment in enumerate(ordered):
         if segment.exact or segment.table != 3 or segment.key not in row_sums:
             continue
+        previous = ordered[index - 1].label_line if index else 0  # the label line of the row before
         equation = row_sums[segment.key]
         paths = equation.paths
         statuses = {cells[p].status for p in paths}
@@ -106,6 +109,12 @@ def doubt_disordered_rows(seg: Segmentation, placed: list[Segment], context: Con
                 cells[p].value or 0 for p in equation.right):
             reason_zh, reason_en = "按位置读出的数不满足本行合计，且表格区域有无法对应的数", (
                 "values read by position break the row total, while numbers are unplaced")
+        elif "read" in statuses and any(previous < line < segment.label_line for line in orphan_lines) and (
+                all(cells[p].line != segment.label_line for p in paths if cells[p].status == "read")):
+            # a PDF dump can print a tall row's values just above its label: numbers left over
+            # right before a bare label may be its own as well as the line after it
+            reason_zh, reason_en = "行名前后都有数值行，不能确定哪一行属于本行", (
+                "value lines both before and after the label; which is its own cannot be told")
         else:
             continue
         for path in paths:
