@@ -24,7 +24,7 @@ from sqlalchemy import text
 import gongkai
 from corpus import REAL, SEEDS
 from gongkai.store import StoreError, agency_key, open_store
-from gongkai.store.export import STATS_SQL
+from gongkai.store.stats import DEFAULT_BY, stats_sql
 
 SEED_FILES = sorted(SEEDS.glob("*.txt"))
 REAL_FILES = sorted(REAL.glob("*.pdf"))
@@ -142,6 +142,28 @@ def test_migrations_match_the_models(store) -> None:  # type: ignore[no-untyped-
     assert diff == []
 
 
+def test_upgrade_fills_reports_stored_before_revision_0003(tmp_path: Path) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    db = tmp_path / "g.db"
+    with open_store(db) as s:
+        s.ingest(REAL_FILES, workers=1)
+        before = s.reports().set_index("sha256")
+        config = Config()
+        config.set_main_option("script_location", str(Path(gongkai.store.__file__).parent / "migrations"))
+        with s.engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.downgrade(config, "0002")
+            conn.execute(text("UPDATE reports SET agency_key = '洪泽区', region_code = NULL, level = NULL"))
+    with open_store(db) as s:  # upgrades to the latest revision again
+        after = s.reports().set_index("sha256")
+    columns = ["agency_key", "region_code", "level", "province", "failed_rules", "received", "denied",
+               "unable", "other_handled", "review_total", "litigation_corrected"]
+    pd.testing.assert_frame_equal(after[columns], before[columns])
+    assert set(after["agency_key"]) == {"320813", "320800"}
+
+
 @pytest.mark.parametrize("fmt", ["csv", "json", "xlsx", "parquet"])
 def test_exports_round_trip(store, tmp_path: Path, fmt: str) -> None:  # type: ignore[no-untyped-def]
     long = store.cells_long()
@@ -173,21 +195,20 @@ def test_long_form_matches_the_parser(store) -> None:  # type: ignore[no-untyped
         assert pd.isna(value) if cell.value is None else value == cell.value
 
 
-def test_agency_key() -> None:
-    assert agency_key("淮安市洪泽区人民政府") == agency_key("洪泽区人民政府") == "洪泽区"
-    assert agency_key("江苏省淮安市洪泽区人民政府") == "洪泽区"
-    assert agency_key("淮安市人民政府") == "淮安市"
-    assert agency_key("淮安市财政局") == "淮安市财政局"  # never "财政局": every city has one
-    assert agency_key("淮安市市场监督管理局") == "淮安市市场监督管理局"
+def test_agency_key_links_the_forms_of_one_name() -> None:
+    assert agency_key("淮安市洪泽区人民政府") == agency_key("洪泽区人民政府") == "320813"
+    assert agency_key("江苏省淮安市洪泽区人民政府") == "320813"
+    assert agency_key("淮安市人民政府") == "320800"
+    assert agency_key("淮安市财政局") == "320800/财政局"  # never "财政局": every city has one
     assert agency_key(" 湘水镇 人民政府") == "湘水镇"
-    assert agency_key(None) is None
+    assert agency_key(None) is None and agency_key("  ") is None
 
 
 def test_cross_year_on_the_hongze_reports(tmp_path: Path) -> None:
     with open_store(tmp_path / "g.db") as s:
         s.ingest(REAL_FILES, workers=1)
         checks = s.cross_year(passing=True)
-        assert set(checks["agency_key"]) == {"洪泽区"} and set(checks["year"]) == {2024}
+        assert set(checks["agency_key"]) == {"320813"} and set(checks["year"]) == {2024}
         assert (checks["rule"] == "X-CARRY").sum() == 7 and (checks["rule"] == "X-INFORCE").sum() == 2
         assert checks["passed"].all()  # the two published reports agree with each other
         assert s.cross_year().empty
@@ -196,7 +217,7 @@ def test_cross_year_on_the_hongze_reports(tmp_path: Path) -> None:
             conn.execute(text(
                 "UPDATE cells SET value = 4 WHERE path_id = (SELECT id FROM cell_paths WHERE path = "
                 "'applications.carried_over.total') AND report_id = (SELECT document_id FROM reports "
-                "WHERE year = 2024 AND agency_key = '洪泽区')"))
+                "WHERE year = 2024 AND agency_key = '320813')"))
         found = s.cross_year()
         assert found[["rule", "cell", "value", "expected"]].values.tolist() == [
             ["X-CARRY", "applications.carried_over.total", 4, 0]]
@@ -204,21 +225,43 @@ def test_cross_year_on_the_hongze_reports(tmp_path: Path) -> None:
 
 
 def test_stats(store) -> None:  # type: ignore[no-untyped-def]
-    stats = store.stats().set_index(["year", "template"])
+    stats = store.stats(by=("year", "template")).set_index(["year", "template"])
     reports = [gongkai.parse(p) for p in ALL_FILES]
     group = [r for r in reports if (r.year, r.template) == (2024, "2021")]
     row = stats.loc[(2024, "2021")]
     assert row["reports"] == len(group) == 2
     assert row["received"] == sum(r.value("applications.new_received.total") or 0 for r in group)
+    handled = sum(r.value("applications.total.total") for r in group)
     opened = sum((r.value("applications.granted.total") or 0) + (r.value("applications.partly_granted.total")
                                                                    or 0) for r in group)
-    assert row["disclosure_rate"] == pytest.approx(opened / sum(r.value("applications.total.total")
-                                                                for r in group))
+    assert row["disclosure_rate"] == pytest.approx(opened / handled)
+    unable = sum(r.value(f"applications.{k}.total") or 0 for r in group
+                 for k in ("unable_not_held", "unable_needs_creation", "unable_unclear"))
+    assert row["share_unable"] == pytest.approx(unable / handled)
+    shares = [row[f"share_{o}"] for o in ("granted", "partly_granted", "denied", "unable", "unprocessed",
+                                          "other_handled")]
+    assert sum(shares) == pytest.approx(1.0)  # the outcome groups make up (七)总计
+    review = [(r.value("review_litigation.review.corrected"), r.value("review_litigation.review.total"))
+              for r in group]
+    reviewed = sum(t for _, t in review)
+    expected = sum(c for c, _ in review) / reviewed if reviewed else float("nan")  # no review: no rate, not 0
+    assert row["review_correction_rate"] == pytest.approx(expected, nan_ok=True)
     failing = sum(any(f.rule == "T3-ROWSET" for f in r.findings) for r in group) / len(group)
     assert row["fail_T3-ROWSET"] == pytest.approx(failing)
+    by_region = store.stats()  # province, level, year; unresolved provinces form their own group
+    for rule in ("T3-ROWSET", "C-BLANK"):
+        failing = sum(any(f.rule == rule and f.severity != "info" for f in r.findings) for r in reports)
+        assert (by_region[f"fail_{rule}"] * by_region["reports"]).sum() == pytest.approx(failing)
+    assert by_region["province"].isna().any() and by_region["reports"].sum() == len(reports)
+    assert list(by_region.columns[:4]) == ["province", "level", "year", "reports"]
+    hongze = by_region[(by_region["province"] == "江苏省") & (by_region["level"] == "县")]
+    assert sorted(hongze["year"]) == [2023, 2024] and hongze["reports"].sum() == 2  # 洪泽区, two years
+    city = by_region[(by_region["province"] == "江苏省") & (by_region["level"] == "市")]
+    assert city[["year", "reports"]].values.tolist() == [[2024, 1]]  # 淮安市人民政府
     with store.engine.connect() as conn:
-        plan = " ".join(str(r[-1]) for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + STATS_SQL))
-    assert "COVERING INDEX ix_reports_stats" in plan
+        plan = " ".join(str(r[-1]) for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN "
+                                                                 + stats_sql(DEFAULT_BY)))
+    assert "COVERING INDEX ix_reports_stats" in plan and "TEMP B-TREE" not in plan  # no table, no sort
 
 
 def test_zip_bomb_member_is_refused_and_recorded(tmp_path: Path) -> None:
@@ -295,7 +338,7 @@ def test_cli_commands(store, tmp_path: Path) -> None:  # type: ignore[no-untyped
     assert result.exit_code == 0, result.output
     assert "5 parsed" in result.output
     result = runner.invoke(app, ["stats", "--db", db, "--format", "csv"])
-    assert result.exit_code == 0 and result.output.startswith("year,template,reports")
+    assert result.exit_code == 0 and result.output.startswith("province,level,year,reports")
     target = tmp_path / "out.parquet"
     result = runner.invoke(app, ["export", "--db", db, "--format", "parquet", "--form", "wide",
                                  "-o", str(target)])

@@ -118,7 +118,17 @@ def test_ingest_into_postgresql(pg_db: str, tmp_path: Path) -> None:
         assert len(checks) == 9 and checks["passed"].all()
         stats = store.stats()
         assert stats["reports"].sum() == 8
+        hongze = stats[(stats["province"] == "江苏省") & (stats["level"] == "县")]
+        assert hongze["year"].tolist() == [2023, 2024]
         assert len(store.cells_long()) == counts["cells"]
+        # collections on PostgreSQL too: kept sources, identity, the region matrix, checks across
+        reports = store.reports()
+        for path in ALL_FILES:
+            row = reports[reports["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()].iloc[0]
+            assert store.source(int(row["document_id"])) == path.read_bytes()
+        matrix = store.missing("淮安市")
+        assert matrix[["agency_key", "2023", "2024"]].values.tolist() == [["320800", 0, 1], ["320813", 1, 1]]
+        assert store.across().empty  # the real reports agree across years and units
 
 
 _INGEST = ("import sys; from gongkai.store import open_store; "

@@ -31,9 +31,11 @@ def _register_collections() -> None:
     their heavy imports stay lazy."""
     from .store.commands import register
     from .synth.commands import synth
+    from .web.commands import register as register_web
 
     register(app)
     app.command("synth")(synth)
+    register_web(app)  # serve, user add (gongkai.web)
 
 
 _register_collections()

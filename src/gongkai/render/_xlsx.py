@@ -21,7 +21,8 @@ if TYPE_CHECKING:
 
 SHEET_TITLE = "年度报告"
 # Light fills a reviewer can tell apart at a glance; "read" stays white.
-STATUS_FILLS = {"blank": "EDEDED", "missing": "F8CBAD", "inferred": "DDEBF7"}
+# "corrected" is the store's: a reviewer's value layered over the parsed one (yellow)
+STATUS_FILLS = {"blank": "EDEDED", "missing": "F8CBAD", "inferred": "DDEBF7", "corrected": "FFF2CC"}
 
 _SIDE = Side(style="thin", color="000000")
 _BORDER = Border(left=_SIDE, right=_SIDE, top=_SIDE, bottom=_SIDE)
@@ -32,7 +33,9 @@ _WIDTHS = {1: 14, 2: 14, 3: 34}
 _VALUE_WIDTH = 10
 
 
-def _table(sheet: Worksheet, form: FormTable, top: int, lookup: Lookup) -> None:
+def write_table(sheet: Worksheet, form: FormTable, top: int, lookup: Lookup) -> None:
+    """One table of the official form into ``sheet`` from row ``top`` on, each value cell
+    coloured by its status (the store's official-layout export uses it too)."""
     for r in range(form.n_rows):
         for c in range(form.n_cols):
             cell = sheet.cell(top + r, 1 + c)
@@ -81,7 +84,7 @@ def write(blocks: list[Block], lookup: Lookup, title: str | None) -> bytes:
                 cell.font = Font(bold=True)
             row += 1
         else:
-            _table(sheet, block, row, lookup)
+            write_table(sheet, block, row, lookup)
             row += block.n_rows + 1  # a blank row after each table
     buffer = io.BytesIO()
     workbook.save(buffer)

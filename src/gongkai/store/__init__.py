@@ -2,10 +2,12 @@
 
 >>> from gongkai.store import open_store
 >>> store = open_store("gongkai.db")                  # or "postgresql://user@host/db"
->>> result = store.ingest(["reports/", "more.zip"], workers=2)
+>>> result = store.ingest(["reports/", "more.zip"], workers=2)   # engine="ray" | "dask" too
 >>> store.reports()                                   # pandas DataFrames from here on
+>>> store.reports(frame="polars")                     # … or polars
 >>> store.export("cells.parquet", format="parquet", form="long")
->>> store.cross_year(); store.stats()
+>>> store.export("tables/", format="xlsx", form="official")   # one workbook per report
+>>> store.stats(by=("province", "level", "year")); store.across(); store.missing("淮安市")
 
 Needs the ``store`` extra (SQLAlchemy 2, Alembic, psycopg 3, pandas, pyarrow, openpyxl).
 Schema and its reasons: :mod:`gongkai.store.schema`; ingest guarantees: :mod:`gongkai.store.ingest`.
@@ -23,10 +25,12 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DatabaseError, OperationalError
 
+from . import across as _across
 from . import export as _export
-from .ingest import IngestResult, agency_key, ensure_paths, template_paths, walk
+from . import stats as _stats
+from .ingest import EngineError, IngestResult, agency_key, ensure_paths, template_paths, walk
 
-__all__ = ["IngestResult", "Store", "StoreError", "agency_key", "open_store", "walk"]
+__all__ = ["EngineError", "IngestResult", "Store", "StoreError", "agency_key", "open_store", "walk"]
 
 DEFAULT_URL = "./gongkai.db"
 
@@ -82,12 +86,16 @@ class Store:
         return self.engine.begin()
 
     def ingest(self, paths: Iterable[str | Path], *, workers: int | None = None, reparse: bool = False,
-               progress: bool = False, batch_size: int = 1000) -> IngestResult:
+               progress: bool = False, batch_size: int = 1000, engine: str = "local",
+               address: str | None = None, keep_source: bool = True) -> IngestResult:
         """Parse and store every document under ``paths`` (files, folders, zip archives).
 
         Stored documents (same sha256) are skipped; with ``reparse`` those stored by another
         parser version are parsed again. Failures are stored with their reason and never stop the
         run. ``workers``: parsing processes (default: one per CPU; ≤ 1 parses in this process).
+        ``engine``: ``local`` processes, ``ray`` (Ray Data) or ``dask`` (dask.distributed), on the
+        cluster at ``address`` or a local one. ``keep_source``: store the bytes in ``blobs``.
+        Raises :class:`EngineError` when the engine cannot be used.
         """
         from .. import report as report_module  # PARSER_VERSION read at call time (tests bump it)
         from .ingest import ingest
@@ -97,41 +105,78 @@ class Store:
                 ensure_paths(conn, template_paths(), self._path_ids)
         return ingest(self.engine, paths, workers=workers, reparse=reparse, progress=progress,
                       batch_size=batch_size, path_ids=self._path_ids, begin=self._begin,
-                      version=report_module.PARSER_VERSION)
+                      version=report_module.PARSER_VERSION, parse_engine=engine, address=address,
+                      keep_source=keep_source)
 
     # -------------------------------------------------------------------- reading
-    def reports(self):  # type: ignore[no-untyped-def]
-        """One row per report (pandas DataFrame)."""
-        return _export.reports(self.engine)
+    # every frame: pandas by default, ``frame="polars"`` for polars
+    def reports(self, *, frame: _export.FrameKind = "pandas") -> Any:
+        """One row per report: metadata, agency identity, copied figures."""
+        return _export.to_kind(_export.reports(self.engine), frame)
 
-    def failures(self):  # type: ignore[no-untyped-def]
+    def failures(self, *, frame: _export.FrameKind = "pandas") -> Any:
         """One row per failed document and path, with the reason."""
-        return _export.failures(self.engine)
+        return _export.to_kind(_export.failures(self.engine), frame)
 
-    def cells_long(self):  # type: ignore[no-untyped-def]
-        """One row per cell of every report, with status, raw text, line, locator, rule, note."""
-        return _export.cells_long(self.engine)
+    def cells_long(self, *, frame: _export.FrameKind = "pandas") -> Any:
+        """One row per cell of every report (effective values), with status and provenance."""
+        return _export.to_kind(_export.cells_long(self.engine), frame)
 
-    def panel_wide(self):  # type: ignore[no-untyped-def]
-        """One row per report, one column per cell."""
-        return _export.panel_wide(self.engine)
+    def panel_wide(self, *, frame: _export.FrameKind = "pandas") -> Any:
+        """One row per report, one column per cell (effective values)."""
+        return _export.to_kind(_export.panel_wide(self.engine), frame)
 
     def report(self, sha256: str):  # type: ignore[no-untyped-def]
-        """The stored :class:`gongkai.Report` of a document, or None."""
+        """The stored :class:`gongkai.Report` of a document as parsed, or None."""
         return _export.report(self.engine, sha256)
 
-    def cross_year(self, *, passing: bool = False):  # type: ignore[no-untyped-def]
-        """X-CARRY and X-INFORCE findings between consecutive years of one agency (``passing``:
-        the comparisons that hold too)."""
-        return _export.cross_year(self.engine, passing=passing)
+    def source(self, document_id: int) -> bytes | None:
+        """The stored source bytes of a document (None when not kept)."""
+        import zlib
 
-    def stats(self):  # type: ignore[no-untyped-def]
-        """Per year and template: reports, applications received, 公开率, share failing each rule."""
-        return _export.stats(self.engine)
+        with self.engine.connect() as conn:
+            row = conn.execute(text("SELECT codec, data FROM blobs WHERE document_id = :id"),
+                               {"id": document_id}).first()
+        if row is None:
+            return None
+        if row[0] != "zlib":
+            raise StoreError(f"{self.name}: document {document_id} stored with unknown codec {row[0]!r}")
+        return zlib.decompress(row[1])
+
+    def cross_year(self, *, passing: bool = False, frame: _export.FrameKind = "pandas") -> Any:
+        """X-CARRY, X-INFORCE and X-ITEMS findings between consecutive years of one agency
+        (``passing``: the comparisons that hold too)."""
+        return _export.to_kind(_export.cross_year(self.engine, passing=passing), frame)
+
+    def across(self, *, rules: Iterable[str] = _across.RULES, threshold: float = _across.COPY_THRESHOLD,
+               factor: float = _across.JUMP_FACTOR, frame: _export.FrameKind = "pandas") -> Any:
+        """Findings across reports: X-CARRY, X-INFORCE, X-ITEMS, X-DUP, X-JUMP, X-COPY (``threshold``:
+        the share of copied text, default 0.5), X-REGION (:mod:`gongkai.store.across`)."""
+        return _export.to_kind(_across.across(self.engine, rules=rules, threshold=threshold,
+                                              factor=factor), frame)
+
+    def missing(self, region: str, years: Iterable[int] | None = None, *,
+                frame: _export.FrameKind = "pandas") -> Any:
+        """Units × years of a region (code or name): reports per unit and year, 0 = missing."""
+        return _export.to_kind(_across.missing_matrix(self.engine, region, years), frame)
+
+    def stats(self, by: Iterable[str] = _stats.DEFAULT_BY, *, rules: bool = True,
+              frame: _export.FrameKind = "pandas") -> Any:
+        """Per group (default province, level, year): reports, applications, outcome mix, 公开率,
+        纠错率 of review and litigation, share failing each rule (:func:`gongkai.store.stats.stats`)."""
+        return _export.to_kind(_stats.stats(self.engine, tuple(by), rules=rules), frame)
 
     def export(self, target: str | Path, *, format: _export.ExportFormat = "csv",
                form: _export.Form = "long") -> Path:
-        """Write the long form (one row per cell) or the wide panel (one row per report)."""
+        """Write the long form (one row per cell), the wide panel (one row per report), or with
+        ``form="official"`` and ``format="xlsx"`` one workbook per report into the folder
+        ``target``, one sheet per table laid out like the official template."""
+        if form == "official":
+            if format != "xlsx":
+                raise ValueError("the official tables are written as xlsx only (--format xlsx)")
+            folder = Path(target)
+            _export.write_official(self.engine, folder)
+            return folder
         frame = self.cells_long() if form == "long" else self.panel_wide()
         return _export.write(frame, Path(target), format)
 

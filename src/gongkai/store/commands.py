@@ -1,4 +1,4 @@
-"""``gongkai ingest|failures|export|stats|cross-year``: the store on the command line.
+"""``gongkai ingest|failures|export|stats|cross-year|across|missing``: the store on the command line.
 
 Register on the main app with ``register(app)``. Nothing heavy is imported until a command runs,
 so ``gongkai --help`` stays fast and works without the ``store`` extra installed.
@@ -38,6 +38,13 @@ class ExportFormat(StrEnum):
 class Form(StrEnum):
     long = "long"
     wide = "wide"
+    official = "official"
+
+
+class Engine(StrEnum):
+    local = "local"
+    ray = "ray"
+    dask = "dask"
 
 
 class TableFormat(StrEnum):
@@ -84,12 +91,27 @@ def ingest(
                                                             "version")] = False,
     batch_size: Annotated[int, typer.Option("--batch-size", help="documents per transaction")] = 1000,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="show a progress bar")] = True,
+    engine: Annotated[Engine, typer.Option("--engine", help="where to parse: local processes, a Ray "
+                                                            "cluster (Ray Data) or a dask.distributed "
+                                                            "cluster")] = Engine.local,
+    address: Annotated[str | None, typer.Option("--address", help="the Ray or dask scheduler to use "
+                                                                  "(default: a local cluster)")] = None,
+    keep_source: Annotated[bool, typer.Option("--keep-source/--no-keep-source",
+                                              help="store each file's bytes (zlib, up to 20 MB) so a "
+                                                   "cell can be shown in its source")] = True,
 ) -> None:
     """Parse reports into the database: idempotent (documents keyed by sha256) and resumable."""
+    from .ingest import EngineError
+
     store = _open(db)
     with store:
-        result = store.ingest(paths, workers=workers or os.cpu_count() or 1, reparse=reparse,
-                              progress=progress and sys.stderr.isatty(), batch_size=batch_size)
+        try:
+            result = store.ingest(paths, workers=workers or os.cpu_count() or 1, reparse=reparse,
+                                  progress=progress and sys.stderr.isatty(), batch_size=batch_size,
+                                  engine=engine.value, address=address, keep_source=keep_source)
+        except EngineError as error:
+            err.print(f"[red]✗[/red] {error}", markup=True, highlight=False)
+            raise typer.Exit(2) from None
     for path, reason in result.failures[:20]:
         err.print(f"[red]✗[/red] {path}: {reason}", markup=True, highlight=False)
     if len(result.failures) > 20:
@@ -115,10 +137,14 @@ def export(
     db: Db = DEFAULT_DB,
     format: Annotated[ExportFormat, typer.Option("--format")] = ExportFormat.csv,
     form: Annotated[Form, typer.Option("--form", help="long: one row per cell with its status; "
-                                                      "wide: one row per report")] = Form.long,
+                                                      "wide: one row per report; official (xlsx): one "
+                                                      "workbook per report into the folder -o, one sheet "
+                                                      "per table as the template lays it out")] = Form.long,
 ) -> None:
-    """Export every report: long form (one row per cell) or wide panel (one row per report)."""
-    target = output or Path(f"gongkai-{form.value}.{format.value}")
+    """Export every report: long form (one row per cell), wide panel (one row per report), or the
+    official tables (one XLSX per report, statuses coloured). Values include manual corrections."""
+    target = output or (Path("gongkai-official") if form is Form.official
+                        else Path(f"gongkai-{form.value}.{format.value}"))
     with _open(db) as store:
         try:
             store.export(target, format=format.value, form=form.value)
@@ -129,23 +155,87 @@ def export(
 
 
 def stats(db: Db = DEFAULT_DB,
-          format: Annotated[TableFormat, typer.Option("--format")] = TableFormat.table) -> None:
-    """Per year and template: reports, applications received, 公开率, share failing each rule."""
+          format: Annotated[TableFormat, typer.Option("--format")] = TableFormat.table,
+          by: Annotated[str, typer.Option("--by", help="grouping columns, comma-separated, from: "
+                                                       "province, city, county, region_code, level, year, "
+                                                       "template")] = "province,level,year",
+          rules: Annotated[bool, typer.Option("--rules/--no-rules", help="share of reports failing each "
+                                                                          "rule")] = True) -> None:
+    """Per region, level and year: reports, applications, outcome mix, 公开率, 纠错率 of review and
+    litigation, share of reports failing each rule."""
     with _open(db) as store:
-        _show(store.stats(), format)
+        try:
+            frame = store.stats([c.strip() for c in by.split(",") if c.strip()], rules=rules)
+        except ValueError as error:
+            err.print(f"[red]✗[/red] {error}", markup=True, highlight=False)
+            raise typer.Exit(2) from None
+    _show(frame, format)
 
 
 def cross_year(db: Db = DEFAULT_DB,
                format: Annotated[TableFormat, typer.Option("--format")] = TableFormat.table) -> None:
-    """Cross-year findings (X-CARRY, X-INFORCE) between consecutive reports of one agency."""
+    """Cross-year findings (X-CARRY, X-INFORCE, X-ITEMS) between consecutive reports of one agency."""
     with _open(db) as store:
         frame = store.cross_year()
     _show(frame[["rule", "severity", "agency_key", "year", "cell", "value", "expected", "message"]]
           if format is TableFormat.table else frame, format)
 
 
+Rules = Annotated[list[str] | None, typer.Option("--rule", help="only these rules (repeat): X-CARRY, "
+                                                 "X-INFORCE, X-ITEMS, X-DUP, X-JUMP, X-COPY, X-REGION")]
+Threshold = Annotated[float, typer.Option("--threshold", help="X-COPY: share of a section's text found "
+                                                              "in last year's")]
+Factor = Annotated[float, typer.Option("--factor", help="X-JUMP: ratio to last year")]
+Years = Annotated[str | None, typer.Option("--years", help="e.g. 2021-2024 (default: every year the "
+                                                           "region reported)")]
+
+
+def across(db: Db = DEFAULT_DB,
+           format: Annotated[TableFormat, typer.Option("--format")] = TableFormat.table,
+           rule: Rules = None, threshold: Threshold = 0.5, factor: Factor = 10.0) -> None:
+    """Checks across reports: last year's carried-over, in-force and item counts, duplicates, ×10
+    jumps, text copied from last year (sections 一 and 五), a region's report against its units'."""
+    from .across import RULES
+
+    with _open(db) as store:
+        try:
+            frame = store.across(rules=rule or RULES, threshold=threshold, factor=factor)
+        except ValueError as error:
+            err.print(f"[red]✗[/red] {error}", markup=True, highlight=False)
+            raise typer.Exit(2) from None
+    _show(frame[["rule", "severity", "agency", "year", "item", "message"]]
+          if format is TableFormat.table else frame, format)
+
+
+def missing(region: Annotated[str, typer.Option("--region", help="a division code (320800) or name "
+                                                                  "(淮安市, 洪泽区)")],
+            db: Db = DEFAULT_DB,
+            format: Annotated[TableFormat, typer.Option("--format")] = TableFormat.table,
+            years: Years = None) -> None:
+    """Which units of a region published a report for which year (units × years; 0 = missing)."""
+    span = None
+    if years:
+        first, _, last = years.partition("-")
+        span = range(int(first), int(last or first) + 1)
+    with _open(db) as store:
+        frame = store.missing(region, span)
+    if frame.empty:
+        err.print(f"no reports of {region} in {store.name}", highlight=False)
+        raise typer.Exit(1)
+    if format is TableFormat.table:
+        year_columns = [c for c in frame.columns if c.isdigit()]
+        shown = frame.copy()
+        for column in year_columns:
+            shown[column] = shown[column].map(lambda n: "✗" if n == 0 else "✓" if n == 1 else f"✓×{n}")
+        _show(shown, format)
+        gaps = int((frame[year_columns] == 0).to_numpy().sum())
+        err.print(f"{len(frame)} units × {len(year_columns)} years: {gaps} reports missing", highlight=False)
+    else:
+        _show(frame, format)
+
+
 COMMANDS = {"ingest": ingest, "failures": failures, "export": export, "stats": stats,
-            "cross-year": cross_year}
+            "cross-year": cross_year, "across": across, "missing": missing}
 
 
 def register(app: typer.Typer) -> None:

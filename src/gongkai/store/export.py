@@ -1,4 +1,10 @@
-"""Reading the store: DataFrames, exports (long and wide), cross-year checks and statistics."""
+"""Reading the store: DataFrames, exports (long, wide, the official tables), cross-year checks.
+
+Everything here reads *effective* values: a cell's newest manual correction (``corrections``,
+highest id per report and cell) replaces the parsed value, with status ``corrected``; the
+parsed value stays in ``cells`` (see :func:`effective_cells`). :func:`report` alone gives the
+report as parsed.
+"""
 
 from __future__ import annotations
 
@@ -7,18 +13,17 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, Select, case, func, literal, select, text
 
 from ..report import CellValue, Finding, Report
-from ..template import TEMPLATE
-from .schema import Cell, CellPath, Document, FindingRow, ReportRow, Source
+from ..template import TEMPLATE, Layout
+from .schema import Cell, CellPath, Correction, Document, FindingRow, ReportRow, Source
 
 ExportFormat = Literal["csv", "json", "xlsx", "parquet"]
-Form = Literal["long", "wide"]
+Form = Literal["long", "wide", "official"]
+FrameKind = Literal["pandas", "polars"]
 XLSX_MAX_ROWS = 1_048_575  # one row of the sheet is the header
-
-_REPORT_COLUMNS = ("document_id", "sha256", "source", "agency", "agency_key", "year", "template", "hybrid",
-                   "title", "published", "media_type", "size", "parser_version", "n_errors", "n_warnings")
+CORRECTED = "corrected"
 
 
 def _restore(value: float | None, is_int: bool) -> int | float | None:
@@ -26,20 +31,66 @@ def _restore(value: float | None, is_int: bool) -> int | float | None:
     return int(value) if is_int and value is not None else value
 
 
-def _frame(engine: Engine, query: Any) -> pd.DataFrame:
+def frame_of(engine: Engine, query: Any, params: dict[str, Any] | None = None) -> pd.DataFrame:
+    """The rows of a query (a SQLAlchemy statement, or SQL text) as a pandas frame."""
+    if isinstance(query, str):
+        query = text(query)
     with engine.connect() as conn:
-        result = conn.execute(query)
+        result = conn.execute(query, params or {})
         return pd.DataFrame(result.all(), columns=list(result.keys()))
 
 
+def to_kind(frame: pd.DataFrame, kind: FrameKind) -> Any:
+    """A pandas frame as asked: itself, or a polars frame."""
+    if kind == "pandas":
+        return frame
+    if kind == "polars":
+        try:
+            import polars as pl
+        except ImportError:
+            raise ImportError("polars frames need polars: pip install 'gongkai[polars]'", name="polars") \
+                from None
+        return pl.from_pandas(frame)
+    raise ValueError(f"unknown frame kind {kind!r}: pandas or polars")
+
+
+def effective_cells() -> Select:
+    """Every cell with corrections applied: report_id, path_id, value, status, is_int, raw, line,
+    locator, rule, note (a subquery to join or filter; the newest correction per cell wins)."""
+    newest = (select(func.max(Correction.id).label("id"))
+              .group_by(Correction.report_id, Correction.path_id).subquery("newest"))
+    fix = (select(Correction.report_id, Correction.path_id, Correction.value)
+           .join(newest, newest.c.id == Correction.id).subquery("fix"))
+    fixed = fix.c.report_id.is_not(None)
+    return (select(Cell.report_id, Cell.path_id,
+                   case((fixed, fix.c.value), else_=Cell.value).label("value"),
+                   case((fixed, literal(CORRECTED)), else_=Cell.status).label("status"),
+                   case((fixed, fix.c.value == func.round(fix.c.value)), else_=Cell.is_int).label("is_int"),
+                   Cell.raw, Cell.line, Cell.locator, Cell.rule, Cell.note)
+            .outerjoin(fix, (fix.c.report_id == Cell.report_id) & (fix.c.path_id == Cell.path_id)))
+
+
+def effective_values(conn: Connection, report_id: int) -> dict[str, float | None]:
+    """path → effective value of one report's cells."""
+    cells = effective_cells().where(Cell.report_id == report_id).subquery()
+    return dict(conn.execute(select(CellPath.path, cells.c.value)
+                             .join(cells, cells.c.path_id == CellPath.id)).all())
+
+
 def reports(engine: Engine) -> pd.DataFrame:
-    """One row per stored report: source, agency, year, template and counts of findings."""
+    """One row per stored report: source, agency and its identity, year, template, counts of
+    findings and the copied figures (effective values)."""
+    from .stats import STAT_COLUMNS
+
+    identity = [getattr(ReportRow, c) for c in ("agency_name", "region_code", "province", "city", "county",
+                                                 "township", "level")]
     query = (select(ReportRow.document_id, Document.sha256, ReportRow.source, ReportRow.agency,
-                    ReportRow.agency_key, ReportRow.year, ReportRow.template, ReportRow.hybrid,
+                    ReportRow.agency_key, *identity, ReportRow.year, ReportRow.template, ReportRow.hybrid,
                     ReportRow.title, ReportRow.published, Document.media_type, Document.size,
-                    ReportRow.parser_version, ReportRow.n_errors, ReportRow.n_warnings)
+                    ReportRow.parser_version, ReportRow.n_errors, ReportRow.n_warnings,
+                    ReportRow.failed_rules, *(getattr(ReportRow, c) for c in STAT_COLUMNS))
              .join(Document, Document.id == ReportRow.document_id).order_by(ReportRow.document_id))
-    return _frame(engine, query)
+    return frame_of(engine, query)
 
 
 def failures(engine: Engine) -> pd.DataFrame:
@@ -49,28 +100,33 @@ def failures(engine: Engine) -> pd.DataFrame:
                     Document.ingested_at)
              .join(Source, Source.document_id == Document.id, isouter=True)
              .where(Document.status == "failed").order_by(Document.id, Source.path))
-    return _frame(engine, query)
+    return frame_of(engine, query)
 
 
 def cells_long(engine: Engine) -> pd.DataFrame:
-    """Long form: one row per cell of every report, with its status and provenance."""
-    query = (select(Cell.report_id.label("document_id"), Document.sha256, ReportRow.agency, ReportRow.year,
-                    ReportRow.template, CellPath.path.label("cell"), Cell.value, Cell.status, Cell.raw,
-                    Cell.line, Cell.locator, Cell.rule, Cell.note)
-             .join(ReportRow, ReportRow.document_id == Cell.report_id)
-             .join(Document, Document.id == Cell.report_id)
-             .join(CellPath, CellPath.id == Cell.path_id)
-             .order_by(Cell.report_id, Cell.path_id))
-    frame = _frame(engine, query)
+    """Long form: one row per cell of every report, with its (effective) value, status and
+    provenance."""
+    cells = effective_cells().subquery("cells")
+    query = (select(cells.c.report_id.label("document_id"), Document.sha256, ReportRow.agency,
+                    ReportRow.agency_key, ReportRow.region_code, ReportRow.level, ReportRow.year,
+                    ReportRow.template, CellPath.path.label("cell"), cells.c.value, cells.c.status,
+                    cells.c.raw, cells.c.line, cells.c.locator, cells.c.rule, cells.c.note)
+             .join(ReportRow, ReportRow.document_id == cells.c.report_id)
+             .join(Document, Document.id == cells.c.report_id)
+             .join(CellPath, CellPath.id == cells.c.path_id)
+             .order_by(cells.c.report_id, cells.c.path_id))
+    frame = frame_of(engine, query)
     frame["value"] = frame["value"].astype("float64")
     return frame
 
 
 def panel_wide(engine: Engine) -> pd.DataFrame:
-    """Wide panel: one row per report, its metadata then one column per cell path (values)."""
+    """Wide panel: one row per report, its metadata then one column per cell path (effective
+    values)."""
     meta = reports(engine)
-    long = _frame(engine, select(Cell.report_id.label("document_id"), CellPath.path, Cell.value)
-                  .join(CellPath, CellPath.id == Cell.path_id))
+    cells = effective_cells().subquery("cells")
+    long = frame_of(engine, select(cells.c.report_id.label("document_id"), CellPath.path, cells.c.value)
+                  .join(CellPath, CellPath.id == cells.c.path_id))
     if long.empty:
         return meta
     order = list(dict.fromkeys(long["path"]))
@@ -81,7 +137,8 @@ def panel_wide(engine: Engine) -> pd.DataFrame:
 
 
 def report(engine: Engine, sha256: str) -> Report | None:
-    """The stored report of a document, rebuilt as a :class:`gongkai.Report` (without sections)."""
+    """The stored report of a document as parsed (corrections not applied), rebuilt as a
+    :class:`gongkai.Report`."""
     from sqlalchemy.orm import Session
 
     with Session(engine) as conn:
@@ -103,7 +160,8 @@ def report(engine: Engine, sha256: str) -> Report | None:
                                           .order_by(FindingRow.seq)).scalars()]
     return Report(agency=meta.agency, year=meta.year, template=meta.template, cells=cells,
                   findings=findings, hybrid=meta.hybrid, title=meta.title, source=meta.source,
-                  media_type=row[1], published=meta.published, parser_version=meta.parser_version)
+                  media_type=row[1], published=meta.published, parser_version=meta.parser_version,
+                  sections=json.loads(meta.sections) if meta.sections else {})
 
 
 # ------------------------------------------------------------------------------ exports
@@ -129,43 +187,52 @@ def write(frame: pd.DataFrame, target: Path, fmt: ExportFormat) -> Path:
 # ------------------------------------------------------------------------------ cross-year
 _COLUMNS = [c.key for c in TEMPLATE.application_columns]
 _INFORCE_ROWS = ("rules", "normative_documents")
+# 2019-format table 2 rows that print 上一年项目数量 and 本年增/减 (X-ITEMS)
+_ITEM_ROWS = tuple(p.split(".")[1] for p in TEMPLATE.cell_paths(Layout("2019")) if p.endswith(".prev_items"))
 
 
-def _cells(engine: Engine, ids: list[int], paths: list[str]) -> dict[tuple[int, str], float | None]:
+def cell_values(engine: Engine, ids: list[int], paths: list[str]) -> dict[tuple[int, str], float | None]:
+    """(report id, path) → effective value, for some reports and paths."""
     out: dict[tuple[int, str], float | None] = {}
     with engine.connect() as conn:
+        path_ids = dict(conn.execute(select(CellPath.id, CellPath.path)
+                                     .where(CellPath.path.in_(paths))).all())
         for start in range(0, len(ids), 500):
-            query = (select(Cell.report_id, CellPath.path, Cell.value)
-                     .join(CellPath, CellPath.id == Cell.path_id)
-                     .where(Cell.report_id.in_(ids[start:start + 500]), CellPath.path.in_(paths)))
-            out.update({(r, p): v for r, p, v in conn.execute(query)})
+            query = effective_cells().where(Cell.report_id.in_(ids[start:start + 500]),
+                                            Cell.path_id.in_(list(path_ids))).subquery()
+            out.update({(r, path_ids[p]): v for r, p, v in conn.execute(
+                select(query.c.report_id, query.c.path_id, query.c.value))})
     return out
 
 
 def cross_year(engine: Engine, *, passing: bool = False) -> pd.DataFrame:
-    """Findings that need two years of one agency (spec template.md §5): X-CARRY and X-INFORCE.
+    """Findings that need two years of one agency (spec template.md §5.2): X-CARRY, X-INFORCE
+    (2021 format both years) and X-ITEMS (2019 format both years).
 
     Pairs are reports with the same ``agency_key`` and consecutive years; a cell blank in either
     year is not compared. ``passing``: also list the comparisons that hold (``passed`` column).
     """
     this, prev = ReportRow.__table__.alias("this"), ReportRow.__table__.alias("prev")
-    pairs = _frame(engine, select(
+    pairs = frame_of(engine, select(
         this.c.document_id.label("id"), prev.c.document_id.label("prev_id"), this.c.agency_key,
         this.c.agency, prev.c.agency.label("prev_agency"), this.c.year, this.c.template,
         prev.c.template.label("prev_template"), this.c.source, prev.c.source.label("prev_source"))
         .join(prev, (prev.c.agency_key == this.c.agency_key) & (prev.c.year == this.c.year - 1))
         .order_by(this.c.agency_key, this.c.year))
-    columns = ["rule", "severity", "passed", "agency_key", "year", "agency", "prev_agency", "source",
-               "prev_source", "cell", "value", "expected", "message", "message_en"]
+    columns = ["rule", "severity", "passed", "agency_key", "year", "agency", "prev_agency", "document_id",
+               "prev_document_id", "source", "prev_source", "cell", "value", "expected", "message",
+               "message_en"]
     if pairs.empty:
         return pd.DataFrame(columns=columns)
     paths = ([f"applications.{r}.{c}" for r in ("carried_over", "carried_forward") for c in _COLUMNS]
              + [f"active_disclosure.{r}.{c}" for r in _INFORCE_ROWS
-                for c in ("issued", "repealed", "in_force")])
-    values = _cells(engine, sorted(set(pairs["id"]) | set(pairs["prev_id"])), paths)
+                for c in ("issued", "repealed", "in_force")]
+             + [f"active_disclosure.{r}.{c}" for r in _ITEM_ROWS for c in ("prev_items", "change")])
+    values = cell_values(engine, sorted(set(pairs["id"]) | set(pairs["prev_id"])), paths)
     rows: list[dict[str, Any]] = []
     for pair in pairs.itertuples(index=False):
-        base = {"agency_key": pair.agency_key, "year": pair.year, "agency": pair.agency,
+        base = {"document_id": pair.id, "prev_document_id": pair.prev_id,
+                "agency_key": pair.agency_key, "year": pair.year, "agency": pair.agency,
                 "prev_agency": pair.prev_agency, "source": pair.source, "prev_source": pair.prev_source}
         for column in _COLUMNS:
             now = values.get((pair.id, f"applications.carried_over.{column}"))
@@ -179,6 +246,8 @@ def cross_year(engine: Engine, *, passing: bool = False) -> pd.DataFrame:
                                     f"结转下年度继续办理({before:g})",
                          "message_en": f"Table 3, column {label}: carried over ({now:g}) ≠ carried forward "
                                        f"in the {pair.year - 1} report ({before:g})"})
+        if pair.template == "2019" and pair.prev_template == "2019":
+            rows.extend(_items(pair, base, values, passing))
         if pair.template != "2021" or pair.prev_template != "2021":
             continue
         for row in _INFORCE_ROWS:
@@ -204,45 +273,103 @@ def cross_year(engine: Engine, *, passing: bool = False) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-# ------------------------------------------------------------------------------ stats
-STATS_SQL = """
-SELECT year, template, COUNT(*) AS reports, SUM(received) AS received,
-       SUM(granted) AS granted, SUM(partly_granted) AS partly_granted, SUM(results_total) AS results_total
-FROM reports GROUP BY year, template ORDER BY year, template
-"""
-RULES_SQL = """
-SELECT r.year, r.template, f.rule, COUNT(DISTINCT f.report_id) AS failing
-FROM findings f JOIN reports r ON r.document_id = f.report_id
-WHERE f.severity IN ('error', 'warning')
-GROUP BY r.year, r.template, f.rule
-"""
+def _items(pair: Any, base: dict[str, Any], values: dict[tuple[int, str], float | None],
+           passing: bool) -> list[dict[str, Any]]:
+    """X-ITEMS: this year's 上一年项目数量 = last year's 上一年项目数量 + last year's 本年增/减."""
+    rows = []
+    for row in _ITEM_ROWS:
+        now = values.get((pair.id, f"active_disclosure.{row}.prev_items"))
+        before, change = (values.get((pair.prev_id, f"active_disclosure.{row}.{c}")) for c in ("prev_items",
+                                                                                                "change"))
+        if now is None or before is None or change is None:
+            continue
+        expected = before + change
+        if now == expected and not passing:
+            continue
+        label = TEMPLATE.row_label(f"active_disclosure.{row}")
+        rows.append({**base, "rule": "X-ITEMS", "severity": "info", "passed": now == expected,
+                     "cell": f"active_disclosure.{row}.prev_items", "value": now, "expected": expected,
+                     "message": f"表二「{label}」：上一年项目数量({now:g})≠ {pair.year - 1}年报告的"
+                                f"上一年项目数量({before:g})+本年增/减({change:g})，请核实",
+                     "message_en": f"Table 2, {label}: items last year ({now:g}) ≠ the {pair.year - 1} "
+                                   f"report's ({before:g}) + change ({change:g})"})
+    return rows
 
 
-def stats(engine: Engine) -> pd.DataFrame:
-    """Per year and template: reports, applications received, 公开率 ((一)+(二))/(七) pooled over the
-    reports, and for each rule the share of reports with an error or warning from it.
 
-    The first query is answered from the covering index ``ix_reports_stats`` alone; the second
-    scans ``ix_findings_rule`` (findings are few per report) and looks reports up by primary key.
-    """
-    from sqlalchemy import text
+
+# ------------------------------------------------------------------------------ the official tables
+def effective_report_cells(conn: Connection, report_id: int) -> dict[str, CellValue]:
+    """path → effective cell of one report (status ``corrected`` where a reviewer changed it)."""
+    cells = effective_cells().where(Cell.report_id == report_id).subquery()
+    rows = conn.execute(select(CellPath.path, cells.c.value, cells.c.is_int, cells.c.status, cells.c.raw,
+                               cells.c.line, cells.c.locator, cells.c.rule, cells.c.note)
+                        .join(cells, cells.c.path_id == CellPath.id))
+    return {path: CellValue(_restore(value, bool(is_int)), status, raw, line,  # type: ignore[arg-type]
+                            json.loads(locator) if locator else None, rule, note)
+            for path, value, is_int, status, raw, line, locator, rule, note in rows}
+
+
+def official_xlsx(engine: Engine, report_id: int) -> bytes:
+    """One report as an XLSX workbook with one sheet per table (二、三、四), each laid out like the
+    official template by :mod:`gongkai.render` with its effective values, coloured by status
+    (corrections in yellow), and a sheet ``说明`` naming the report and the colours."""
+    import io
+
+    from openpyxl import Workbook
+    from openpyxl.styles import PatternFill
+
+    from ..render import FormTable, form_blocks
+    from ..render._xlsx import STATUS_FILLS, write_table
+    from ..template import Layout
 
     with engine.connect() as conn:
-        base = pd.DataFrame(conn.execute(text(STATS_SQL)).all(),
-                            columns=["year", "template", "reports", "received", "granted", "partly_granted",
-                                     "results_total"])
-        rules = pd.DataFrame(conn.execute(text(RULES_SQL)).all(),
-                             columns=["year", "template", "rule", "failing"])
-    if base.empty:
-        return base
-    opened = base["granted"].fillna(0) + base["partly_granted"].fillna(0)
-    base["disclosure_rate"] = (opened / base["results_total"].where(base["results_total"] > 0)).astype(float)
-    base = base.drop(columns=["granted", "partly_granted", "results_total"])
-    if not rules.empty:
-        share = rules.pivot_table(index=["year", "template"], columns="rule", values="failing",
-                                  aggfunc="sum", dropna=False)
-        share.columns = [f"fail_{c}" for c in share.columns]
-        base = base.merge(share.reset_index(), on=["year", "template"], how="left")
-        for column in share.columns:
-            base[column] = base[column].fillna(0) / base["reports"]
-    return base
+        meta = conn.execute(select(ReportRow.agency, ReportRow.year, ReportRow.template, ReportRow.hybrid,
+                                   ReportRow.title, ReportRow.source)
+                            .where(ReportRow.document_id == report_id)).first()
+        if meta is None:
+            raise ValueError(f"no stored report {report_id}")
+        if meta.template is None:
+            raise ValueError(f"report {report_id} ({meta.source}) has no template format to lay out")
+        cells = effective_report_cells(conn, report_id)
+    numbers = {s.key: f"{s.number}、{s.label.text}" for s in TEMPLATE.sections}
+    workbook = Workbook()
+    notes = workbook.active
+    notes.title = "说明"
+    for row in (("单位", meta.agency), ("年度", meta.year), ("格式", f"{meta.template}年"),
+                ("标题", meta.title), ("来源", meta.source)):
+        notes.append(list(row))
+    notes.append([])
+    fills = STATUS_FILLS
+    legend = {"read": "读取", "blank": "空白", "missing": "缺失", "inferred": "推算", CORRECTED: "人工更正"}
+    for status, label in legend.items():
+        notes.append([label, status])
+        if status in fills:
+            notes.cell(notes.max_row, 1).fill = PatternFill("solid", start_color=fills[status],
+                                                            end_color=fills[status])
+    for block in form_blocks(Layout(meta.template, bool(meta.hybrid)), meta.title):
+        if not isinstance(block, FormTable):
+            continue
+        sheet = workbook.create_sheet(numbers[block.section][:31])
+        write_table(sheet, block, 1, cells.get)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def write_official(engine: Engine, folder: Path) -> list[Path]:
+    """Every report with a template format as ``folder/<id>-<agency>-<year>.xlsx``
+    (:func:`official_xlsx`)."""
+    import re
+
+    folder.mkdir(parents=True, exist_ok=True)
+    with engine.connect() as conn:
+        rows = conn.execute(select(ReportRow.document_id, ReportRow.agency, ReportRow.year)
+                            .where(ReportRow.template.is_not(None)).order_by(ReportRow.document_id)).all()
+    written = []
+    for report_id, agency, year in rows:
+        name = re.sub(r'[\\/:*?"<>|\s]+', "_", f"{report_id}-{agency or '未知单位'}-{year or '未知年度'}")
+        target = folder / f"{name}.xlsx"
+        target.write_bytes(official_xlsx(engine, report_id))
+        written.append(target)
+    return written

@@ -11,7 +11,10 @@ Why it is safe to kill and to run twice:
   they inserted themselves.
 
 Parsing is a pure function of the bytes, so workers get bytes and return plain tuples; only the
-main process touches the database.
+main process touches the database. The workers are local processes, a Ray cluster (Ray Data) or a
+dask.distributed cluster (``engine``): the same writer stores the same rows whichever parsed.
+The source bytes are kept zlib-compressed in ``blobs`` (up to :data:`MAX_BLOB_BYTES`) unless
+``keep_source`` is off.
 """
 
 from __future__ import annotations
@@ -19,23 +22,28 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
+import pickle
 import time
 import uuid
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
+from itertools import repeat
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, Protocol
 
 from sqlalchemy import Connection, Engine, bindparam, delete, select, text, update
 
+from ..agency import identify
 from ..readers import MAX_FILE_BYTES, sniff
 from ..template import TEMPLATE, Layout
-from .schema import Cell, CellPath, Document, FindingRow, ReportRow
+from .schema import Blob, Cell, CellPath, Document, FindingRow, ReportRow
+from .stats import STAT_COLUMNS, stat_values
 
 # Zip-bomb guards: refuse a member by its declared size and compression ratio before reading it,
 # and never read more than the declared size (a lying header cannot inflate past it).
@@ -54,30 +62,22 @@ MEDIA_TYPES = {
     "image": "image/*",
 }
 
-# the four cells ``reports`` copies for ``stats`` (see schema.py)
+# the copied figures that are one cell each (review.py keeps them in step with a correction); every
+# copied figure, sums included, is recomputed by :func:`gongkai.store.stats.refresh_stats`
 STAT_CELLS = {"received": "applications.new_received.total", "granted": "applications.granted.total",
               "partly_granted": "applications.partly_granted.total",
               "results_total": "applications.total.total"}
 
-# ------------------------------------------------------------------------------ agency key
-_CITY_PREFIX = re.compile(r"^(?:.{2,7}?(?:省|自治区))?.{2,7}?市(?=.{1,6}?(?:区|县|市|旗)(?:人民政府)?$)")
+# source bytes kept in ``blobs`` up to this size (the web app shows a cell in its source)
+MAX_BLOB_BYTES = 20 * 1024 * 1024
+
+Engine_ = Literal["local", "ray", "dask"]
+ENGINES: tuple[str, ...] = ("local", "ray", "dask")
 
 
 def agency_key(agency: str | None) -> str | None:
-    """A conservative key to match one agency across years (a stopgap until normalisation).
-
-    Removes whitespace and a trailing 人民政府, then a leading province/city name only when what
-    follows is itself a whole district, county or county-level city (淮安市洪泽区人民政府 and
-    洪泽区人民政府 → 洪泽区; 淮安市人民政府 → 淮安市; 淮安市财政局 stays whole, because 财政局 alone
-    would match every city's). Known limit: two cities' districts of the same name (鼓楼区) share
-    a key.
-    """
-    if not agency:
-        return None
-    key = re.sub(r"\s+", "", agency)
-    key = _CITY_PREFIX.sub("", key)
-    key = re.sub(r"人民政府$", "", key)
-    return key or None
+    """The key that links one agency across years (:func:`gongkai.agency.identify`)."""
+    return identify(agency).key if agency and agency.strip() else None
 
 
 # ------------------------------------------------------------------------------ walking
@@ -170,11 +170,15 @@ def _refused_key(item: Item, reason: str) -> str:
 
 
 # ------------------------------------------------------------------------------ parsing
-Parsed = tuple[Any, ...]  # ("ok", meta, cells, findings) | ("failed", reason, media_type)
+# ("ok", meta, cells, findings) | ("failed", reason, media_type); cells are columns (paths, values,
+# is_int, status, raw, line, locator, rule, note), findings rows
+Parsed = tuple[Any, ...]
 
 
 def parse_bytes(data: bytes, name: str) -> Parsed:
-    """Parse one document into plain tuples ready for the database (runs in the workers)."""
+    """Parse one document into plain tuples ready for the database (runs in the workers): the
+    JSON of locators, findings and sections and the agency identity are made here, so the main
+    process only writes."""
     from ..errors import ParseError
     from ..pipeline import parse
 
@@ -189,17 +193,28 @@ def parse_bytes(data: bytes, name: str) -> Parsed:
         return ("failed", error.reason, media_type)
     except Exception as error:  # a parser bug is this document's failure, not the batch's
         return ("failed", f"internal error: {type(error).__name__}: {error}", media_type)
-    stats = {k: (report.cells[p].value if p in report.cells else None) for k, p in STAT_CELLS.items()}
-    meta = {"source": name, "agency": report.agency, "agency_key": agency_key(report.agency),
+    dumps = json.dumps
+    who = identify(report.agency) if report.agency and report.agency.strip() else None
+    meta = {"source": name, "agency": report.agency, "agency_key": who.key if who else None,
             "year": report.year, "template": report.template, "hybrid": bool(report.hybrid),
             "title": report.title, "published": report.published,
             "n_errors": sum(f.severity == "error" for f in report.findings),
             "n_warnings": sum(f.severity == "warning" for f in report.findings),
-            "media_type": report.media_type or media_type, **stats}
-    dumps = json.dumps
-    cells = [(path, c.value, type(c.value) is int, c.status, c.raw, c.line,
-              dumps(c.locator, ensure_ascii=False, separators=(",", ":")) if c.locator else None,
-              c.rule, c.note) for path, c in report.cells.items()]
+            "agency_name": who.name if who else None, "region_code": who.region_code if who else None,
+            "province": who.province if who else None, "city": who.city if who else None,
+            "county": who.county if who else None, "township": who.township if who else None,
+            "level": who.level if who else None,
+            "sections": dumps(report.sections, ensure_ascii=False) if report.sections else None,
+            "failed_rules": ",".join(sorted({f.rule for f in report.findings
+                                              if f.severity in ("error", "warning")})) or None,
+            **stat_values(report.layout, report.value),
+            "media_type": report.media_type or media_type}
+    # column-wise, so that the writer builds the rows in C (zip) rather than a tuple per cell here
+    values = tuple(report.cells.values())
+    cells = (tuple(report.cells), [c.value for c in values], [type(c.value) is int for c in values],
+             [c.status for c in values], [c.raw for c in values], [c.line for c in values],
+             [dumps(c.locator, ensure_ascii=False, separators=(",", ":")) if c.locator else None
+              for c in values], [c.rule for c in values], [c.note for c in values])
     findings = [(f.rule, f.severity, f.message, f.message_en,
                  dumps(f.cells, ensure_ascii=False) if f.cells else None,
                  dumps(f.values, ensure_ascii=False) if f.values else None, f.line, f.evidence)
@@ -207,8 +222,16 @@ def parse_bytes(data: bytes, name: str) -> Parsed:
     return ("ok", meta, cells, findings)
 
 
-def _parse_chunk(chunk: list[tuple[bytes, str]]) -> list[Parsed]:
-    return [parse_bytes(data, name) for data, name in chunk]
+Work = list[tuple[bytes, str]]
+Done = tuple[Parsed, bytes | None]  # the parse and the zlib-compressed source (None: not kept)
+
+
+def parse_work(work: Work, keep_source: bool) -> list[Done]:
+    """Parse documents and compress their bytes for ``blobs``: a pure function of the bytes, so
+    any engine's workers can run it without a database."""
+    return [(parse_bytes(data, name),
+             zlib.compress(data, 6) if keep_source and len(data) <= MAX_BLOB_BYTES else None)
+            for data, name in work]
 
 
 # ------------------------------------------------------------------------------ writing
@@ -240,6 +263,7 @@ class _Job:
     replace: int | None = None  # the document id to re-parse in place
     result: Parsed | None = None
     data: bytes | None = None
+    blob: bytes | None = None  # zlib-compressed source bytes
 
 
 def _insert(conn: Connection):  # type: ignore[no-untyped-def]
@@ -251,8 +275,10 @@ def _insert(conn: Connection):  # type: ignore[no-untyped-def]
 
 
 def ensure_paths(conn: Connection, paths: Iterable[str], cache: dict[str, int]) -> None:
-    """Give every cell path an id (``cell_paths``), updating ``cache``."""
-    new = sorted(set(paths) - cache.keys())
+    """Give every cell path an id (``cell_paths``), updating ``cache``. Ids follow the order given
+    (the template's reading order): a report's cells then arrive in primary-key order, so the
+    clustered ``cells`` index is appended to rather than split."""
+    new = [p for p in dict.fromkeys(paths) if p not in cache]
     if not new:
         return
     insert = _insert(conn)
@@ -288,6 +314,10 @@ def _copy_or_insert(conn: Connection, table: str, columns: tuple[str, ...], rows
     conn.exec_driver_sql(f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows)
 
 
+_REPORT_COLUMNS = ("document_id", "parser_version", "source", "agency", "agency_key", "year", "template",
+                   "hybrid", "title", "published", "n_errors", "n_warnings", "agency_name", "region_code",
+                   "province", "city", "county", "township", "level", "sections", "failed_rules",
+                   *STAT_COLUMNS)
 _CELL_COLUMNS = ("report_id", "path_id", "value", "is_int", "status", "raw", "line", "locator", "rule",
                  "note")
 _FINDING_COLUMNS = ("report_id", "seq", "rule", "severity", "message", "message_en", "cells", "values",
@@ -322,6 +352,10 @@ def _write(engine: Engine, jobs: list[_Job], sources: list[tuple[str, str]], ver
                 {k: bindparam(k) for k in ("status", "error", "media_type", "parser_version", "batch",
                                            "ingested_at")}),
                 [{**doc_row(j), "doc_id": j.replace} for j in replaced])
+            kept = [{"document_id": j.replace, "codec": "zlib", "data": j.blob} for j in replaced if j.blob]
+            if kept:  # documents stored before sources were kept get theirs now
+                conn.execute(_insert(conn)(Blob).on_conflict_do_nothing(index_elements=["document_id"]),
+                             kept)
         fresh = [j for j in jobs if j.replace is None]
         if fresh:
             conn.execute(_insert(conn)(Document).on_conflict_do_nothing(index_elements=["sha256"]),
@@ -331,34 +365,52 @@ def _write(engine: Engine, jobs: list[_Job], sources: list[tuple[str, str]], ver
         for start in range(0, len(shas), 500):  # stay under bound-parameter limits
             mine.update(conn.execute(select(Document.sha256, Document.id).where(
                 Document.sha256.in_(shas[start:start + 500]), Document.batch == token)).all())
-        reports, cells, findings = [], [], []
-        ensure_paths(conn, {c[0] for j in jobs if j.result and j.result[0] == "ok" for c in j.result[2]},
+        reports, cells, findings, blobs = [], [], [], []
+        ensure_paths(conn, set().union(*(j.result[2][0] for j in jobs if j.result and j.result[0] == "ok")),
                      path_ids)
+        path_id = path_ids.__getitem__
         for job in jobs:
             doc_id = mine.get(job.sha256)
-            if doc_id is None or job.result is None or job.result[0] != "ok":
-                continue  # another ingest stored it first, or it failed
+            if doc_id is None or job.result is None:
+                continue  # another ingest stored it first
+            if job.blob is not None and job.replace is None:
+                blobs.append((doc_id, "zlib", job.blob))
+            if job.result[0] != "ok":
+                continue
             _, meta, job_cells, job_findings = job.result
-            reports.append({**{k: v for k, v in meta.items() if k != "media_type"},
-                            "document_id": doc_id, "parser_version": version})
-            cells.extend((doc_id, path_ids[c[0]], *c[1:]) for c in job_cells)
+            reports.append((doc_id, version, *(meta[c] for c in _REPORT_COLUMNS[2:])))
+            cells.extend(zip(repeat(doc_id), map(path_id, job_cells[0]), *job_cells[1:]))
             findings.extend((doc_id, seq, *f) for seq, f in enumerate(job_findings))
-        if reports:
-            conn.execute(ReportRow.__table__.insert(), reports)
+        _copy_or_insert(conn, "reports", _REPORT_COLUMNS, reports)
         _copy_or_insert(conn, "cells", _CELL_COLUMNS, cells)
         _copy_or_insert(conn, "findings", _FINDING_COLUMNS, findings)
+        _copy_or_insert(conn, "blobs", ("document_id", "codec", "data"), blobs)
         if sources:
             conn.execute(_SOURCES_SQL, [{"path": p, "sha": s} for p, s in sources])
     return set(mine) | {j.sha256 for j in replaced}
 
 
-# ------------------------------------------------------------------------------ the loop
-class _Parser:
-    """Parses lists of (bytes, name) in worker processes (or in-process for workers ≤ 1),
-    surviving a worker that crashes: the chunk is retried one document at a time."""
+# ------------------------------------------------------------------------------ engines
+class EngineError(RuntimeError):
+    """An ingest engine cannot be used (its optional dependency is missing, or its cluster)."""
 
-    def __init__(self, workers: int) -> None:
+
+class Parser(Protocol):
+    """Parses batches of (bytes, name) somewhere: ``submit`` starts a batch, ``gather`` waits for
+    its results in the same order. Workers need no database: parsing is a pure function."""
+
+    def submit(self, work: Work) -> Any: ...
+    def gather(self, work: Work, handle: Any) -> list[Done]: ...
+    def close(self) -> None: ...
+
+
+class _LocalParser:
+    """Worker processes on this machine (in-process for workers ≤ 1), surviving a worker that
+    crashes: the batch is retried one document at a time."""
+
+    def __init__(self, workers: int, keep_source: bool) -> None:
         self.workers = workers
+        self.run = partial(parse_work, keep_source=keep_source)
         self.pool: ProcessPoolExecutor | None = None
 
     def _pool(self) -> ProcessPoolExecutor:
@@ -366,29 +418,30 @@ class _Parser:
             self.pool = ProcessPoolExecutor(self.workers)
         return self.pool
 
-    def submit(self, work: list[tuple[bytes, str]]) -> list[Future[list[Parsed]]]:
+    def submit(self, work: Work) -> list[Future[list[Done]]]:
         if self.workers <= 1:
-            future: Future[list[Parsed]] = Future()
-            future.set_result(_parse_chunk(work))
+            future: Future[list[Done]] = Future()
+            future.set_result(self.run(work))
             return [future]
-        size = max(1, -(-len(work) // (self.workers * 2)))
-        return [self._pool().submit(_parse_chunk, work[i:i + size]) for i in range(0, len(work), size)]
+        # one chunk per worker: fewer, bigger messages between the processes
+        size = max(1, -(-len(work) // self.workers))
+        return [self._pool().submit(self.run, work[i:i + size]) for i in range(0, len(work), size)]
 
-    def gather(self, work: list[tuple[bytes, str]], futures: list[Future[list[Parsed]]]) -> list[Parsed]:
+    def gather(self, work: Work, futures: list[Future[list[Done]]]) -> list[Done]:
         try:
-            return [parsed for future in futures for parsed in future.result()]
+            return [done for future in futures for done in future.result()]
         except BrokenProcessPool:  # a worker died (a crash in a native reader): find the culprit
             return self._retry(work)
 
-    def _retry(self, work: list[tuple[bytes, str]]) -> list[Parsed]:
+    def _retry(self, work: Work) -> list[Done]:
         self.close()
-        results: list[Parsed] = []
+        results: list[Done] = []
         for data, name in work:
             try:
-                results.append(self._pool().submit(_parse_chunk, [(data, name)]).result()[0])
+                results.append(self._pool().submit(self.run, [(data, name)]).result()[0])
             except BrokenProcessPool:
                 self.close()
-                results.append(("failed", "the parser process crashed on this document", None))
+                results.append((("failed", "the parser process crashed on this document", None), None))
         return results
 
     def close(self) -> None:
@@ -397,17 +450,149 @@ class _Parser:
             self.pool = None
 
 
+def _ray_batch(batch: dict[str, Any], keep_source: bool) -> dict[str, Any]:
+    """A Ray Data batch: pickled results, since a parse's nested tuples are no Arrow type."""
+    done = parse_work(list(zip(batch["data"], batch["name"], strict=True)), keep_source)
+    return {"i": batch["i"], "result": [pickle.dumps(d, protocol=pickle.HIGHEST_PROTOCOL) for d in done]}
+
+
+class _ClusterParser:
+    """What the Ray and dask engines share: a batch whose gathering fails (a worker lost, a
+    native crash) is parsed again one document at a time, so that only the culprit is recorded
+    as failed and the ingest goes on."""
+
+    def _submit(self, work: Work) -> Any:
+        raise NotImplementedError
+
+    def _results(self, handle: Any) -> list[Done]:
+        raise NotImplementedError
+
+    def submit(self, work: Work) -> Any:
+        return self._submit(work) if work else None
+
+    def gather(self, work: Work, handle: Any) -> list[Done]:
+        if handle is None:
+            return []
+        try:
+            return self._results(handle)
+        except Exception:  # the cluster's error types vary; each document below gets its own
+            return [self._one(item) for item in work]
+
+    def _one(self, item: tuple[bytes, str]) -> Done:
+        try:
+            return self._results(self._submit([item]))[0]
+        except Exception as error:
+            return (("failed", f"the parser worker failed on this document: {type(error).__name__}: "
+                               f"{error}", None), None)
+
+
+class _RayParser(_ClusterParser):
+    """Ray Data: each batch becomes a dataset mapped over the cluster (``ray.init`` is called
+    with ``address`` or ``RAY_ADDRESS`` unless Ray is already initialised in this process;
+    without either, a local cluster of ``workers`` CPUs)."""
+
+    def __init__(self, workers: int, keep_source: bool, address: str | None) -> None:
+        try:
+            import ray
+            import ray.data
+        except ImportError as error:
+            raise EngineError(f"--engine ray needs Ray Data ({error.name} is missing): "
+                              "pip install 'gongkai[ray]'") from None
+        self.ray = ray
+        self.keep_source = keep_source
+        self.started = not ray.is_initialized()
+        if self.started:
+            address = address or os.environ.get("RAY_ADDRESS")
+            ray.init(address=address, num_cpus=None if address else max(workers, 1),
+                     include_dashboard=False, log_to_driver=False, configure_logging=False)
+        self.per_block = max(1, 2 * max(workers, 1))
+        # an ingest has its own progress bar: Ray Data's per-dataset bars and INFO lines are noise
+        import logging
+
+        ray.data.DataContext.get_current().enable_progress_bars = False
+        logging.getLogger("ray.data").setLevel(logging.WARNING)
+
+    def _submit(self, work: Work) -> Any:
+        items = [{"i": i, "data": data, "name": name} for i, (data, name) in enumerate(work)]
+        dataset = self.ray.data.from_items(items, override_num_blocks=min(len(items), self.per_block))
+        return dataset.map_batches(_ray_batch, fn_kwargs={"keep_source": self.keep_source},
+                                   batch_format="numpy", batch_size=None)
+
+    def _results(self, dataset: Any) -> list[Done]:
+        rows = sorted(dataset.take_all(), key=lambda row: row["i"])  # blocks finish in any order
+        return [pickle.loads(row["result"]) for row in rows]
+
+    def close(self) -> None:
+        if self.started:
+            self.ray.shutdown()
+            self.started = False
+
+
+class _DaskParser(_ClusterParser):
+    """dask.distributed: chunks submitted to the scheduler at ``address``, to the client already
+    open in this process, or to a local cluster of ``workers`` processes started for the ingest."""
+
+    def __init__(self, workers: int, keep_source: bool, address: str | None) -> None:
+        try:
+            from distributed import Client, LocalCluster, get_client
+        except ImportError as error:
+            raise EngineError(f"--engine dask needs dask.distributed ({error.name} is missing): "
+                              "pip install 'gongkai[dask]'") from None
+        self.keep_source = keep_source
+        self.owned: list[Any] = []
+        if address:
+            self.client = Client(address)
+            self.owned.append(self.client)
+        else:
+            try:
+                self.client = get_client()
+            except ValueError:
+                cluster = LocalCluster(n_workers=max(workers, 1), threads_per_worker=1, processes=True,
+                                       dashboard_address=":0")
+                self.client = Client(cluster)
+                self.owned += [self.client, cluster]
+        self.chunks = max(1, 2 * sum(self.client.nthreads().values()))
+
+    def _submit(self, work: Work) -> list[Any]:
+        size = max(1, -(-len(work) // self.chunks))
+        return [self.client.submit(parse_work, work[i:i + size], self.keep_source, pure=False)
+                for i in range(0, len(work), size)]
+
+    def _results(self, futures: list[Any]) -> list[Done]:
+        return [done for chunk in self.client.gather(futures) for done in chunk]
+
+    def close(self) -> None:
+        for owned in self.owned:
+            owned.close()
+        self.owned = []
+
+
+def make_parser(engine: str, workers: int, keep_source: bool, address: str | None = None) -> Parser:
+    if engine == "local":
+        return _LocalParser(workers, keep_source)
+    if engine == "ray":
+        return _RayParser(workers, keep_source, address)
+    if engine == "dask":
+        return _DaskParser(workers, keep_source, address)
+    raise EngineError(f"unknown engine {engine!r}: choose {', '.join(ENGINES)}")
+
+
+# ------------------------------------------------------------------------------ the loop
 def ingest(engine: Engine, paths: Iterable[str | Path], *, workers: int | None = None,
            reparse: bool = False, progress: bool = False, batch_size: int = 1000,
-           path_ids: dict[str, int], begin: Callable[[], Any], version: str) -> IngestResult:
-    """Ingest every document under ``paths`` (see module docstring)."""
+           path_ids: dict[str, int], begin: Callable[[], Any], version: str,
+           parse_engine: str = "local", address: str | None = None, keep_source: bool = True,
+           parser: Parser | None = None) -> IngestResult:
+    """Ingest every document under ``paths`` (see module docstring). ``parser`` overrides the
+    engine (tests and benchmarks pass their own)."""
     started = time.perf_counter()
     items = list(walk(paths))
     result = IngestResult()
-    parser = _Parser(workers if workers is not None else (os.cpu_count() or 1))
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    parser = parser or make_parser(parse_engine, workers, keep_source, address)
     bar = _Bar(len(items)) if progress else None
     seen_run: set[str] = set()
-    pending: list[tuple[list[_Job], list[tuple[str, str]], list[Future[list[Parsed]]], list]] = []
+    pending: list[tuple[list[_Job], list[tuple[str, str]], Any, Work]] = []
     try:
         for start in range(0, len(items), batch_size):
             pending.append(_prepare(engine, items[start:start + batch_size], reparse, version,
@@ -425,7 +610,7 @@ def ingest(engine: Engine, paths: Iterable[str | Path], *, workers: int | None =
 
 
 def _prepare(engine: Engine, items: list[Item], reparse: bool, version: str, seen_run: set[str],
-             result: IngestResult, parser: _Parser):  # type: ignore[no-untyped-def]
+             result: IngestResult, parser: Parser):  # type: ignore[no-untyped-def]
     loaded: list[tuple[Item, bytes | None, str, str | None]] = []
     for item in items:
         data, reason = _load(item)
@@ -462,18 +647,18 @@ def _prepare(engine: Engine, items: list[Item], reparse: bool, version: str, see
             job.data = data
         jobs.append(job)
     work = [(j.data, j.item.path) for j in jobs if j.data is not None]
-    futures = parser.submit(work)  # type: ignore[arg-type]
-    return jobs, sources, futures, work
+    handle = parser.submit(work)  # type: ignore[arg-type]
+    return jobs, sources, handle, work
 
 
-def _finish(engine: Engine, batch, parser: _Parser, version: str,  # type: ignore[no-untyped-def]
+def _finish(engine: Engine, batch, parser: Parser, version: str,  # type: ignore[no-untyped-def]
             path_ids: dict[str, int], begin: Callable[[], Any], result: IngestResult,
             bar: _Bar | None) -> None:
-    jobs, sources, futures, work = batch
-    parsed = iter(parser.gather(work, futures))
+    jobs, sources, handle, work = batch
+    done = iter(parser.gather(work, handle))
     for job in jobs:
         if job.data is not None:
-            job.result = next(parsed)
+            job.result, job.blob = next(done)
             job.data = None  # free the bytes before writing
     written = _write(engine, jobs, sources, version, path_ids, begin)
     for job in jobs:

@@ -8,11 +8,11 @@ Layout, and why:
   the ingest transaction that last wrote the row: after ``INSERT … ON CONFLICT DO NOTHING`` it
   tells a writer which documents are its own when two ingests run at once.
 * ``sources`` — every path a document was seen under (``archive.zip!/member`` for zip members).
-* ``reports`` — one per parsed document (primary key = ``documents.id``). ``agency_key`` is the
-  conservative agency key cross-year checks match on (see :func:`gongkai.store.ingest.agency_key`).
-  ``received``/``granted``/``partly_granted``/``results_total`` copy four cells so that ``stats``
-  over millions of reports is one scan of the covering index ``ix_reports_stats``; a later
-  corrections layer must refresh them when it overrides those cells.
+* ``reports`` — one per parsed document (primary key = ``documents.id``). ``agency_key`` links
+  one agency across years (:mod:`gongkai.agency`). ``received`` … ``litigation_corrected`` copy
+  twelve figures (effective values) so that ``stats`` over millions of reports is one scan of the
+  covering index ``ix_reports_stats``; a correction must refresh them
+  (:func:`gongkai.store.stats.refresh_stats`).
 * ``cell_paths`` — the dotted cell paths, so ``cells`` stores a small integer instead of a
   40-byte string 200 times per report.
 * ``cells`` — every template cell (value, status, raw, line, locator, rule, note); the primary
@@ -31,7 +31,12 @@ Layers over the parse (revision 0002), none of which a re-parse touches:
 * ``blobs`` — the source bytes of a document (zlib), kept so the web app can show a cell in its
   source after the original file is gone.
 * ``reports.agency_name`` … ``level`` — the agency identity (normalised name, administrative
-  division code and names, level 省/市/县/乡镇/部门).
+  division code and names, level 省/市/县/乡镇/部门; :mod:`gongkai.agency`).
+
+Revision 0003 (collections): ``reports.sections`` (the prose of sections 一…六, for the
+copied-text check), ``reports.failed_rules`` and eight more copied figures (outcome groups, table
+4's corrected counts) in the covering index ``ix_reports_stats``, now led by province, level and
+year: ``stats`` reads that index alone, in its order.
 """
 
 from __future__ import annotations
@@ -121,12 +126,36 @@ class ReportRow(Base):
     county: Mapped[str | None] = mapped_column(Text)
     township: Mapped[str | None] = mapped_column(Text)
     level: Mapped[str | None] = mapped_column(String(8))  # 省 | 市 | 县 | 乡镇 | 部门
+    # revision 0003: the sections' text (JSON: section key → text) for the copied-text check, and
+    # more copied cells: outcome groups of table 3 (total column) and table 4's corrected counts
+    sections: Mapped[str | None] = mapped_column(Text)
+    # the rules with an error or warning, sorted, comma-separated ("T3-BALANCE,T3-ROWSUM"): the
+    # share failing each rule is then counted from the covering index, without a join to findings
+    failed_rules: Mapped[str | None] = mapped_column(Text)
+    denied: Mapped[float | None] = mapped_column(Float)  # (三) 不予公开, its rows summed
+    unable: Mapped[float | None] = mapped_column(Float)  # (四) 无法提供
+    unprocessed: Mapped[float | None] = mapped_column(Float)  # (五) 不予处理
+    other_handled: Mapped[float | None] = mapped_column(Float)  # (六) 其他处理
+    review_total: Mapped[float | None] = mapped_column(Float)  # review_litigation.review.total
+    review_corrected: Mapped[float | None] = mapped_column(Float)  # review_litigation.review.corrected
+    litigation_total: Mapped[float | None] = mapped_column(Float)  # both litigation groups' totals
+    litigation_corrected: Mapped[float | None] = mapped_column(Float)  # both groups' corrected
 
     __table_args__ = (
-        # covering index: `stats` reads nothing else, so it never touches the table
-        Index("ix_reports_stats", "year", "template", "received", "granted", "partly_granted",
-              "results_total"),
+        # covering index (revision 0003): `stats` by province, level and year reads nothing else,
+        # in index order, so it never touches the table nor sorts
+        Index("ix_reports_stats", "province", "level", "year", "failed_rules", "template", "received",
+              "granted", "partly_granted", "denied", "unable", "unprocessed", "other_handled",
+              "results_total", "review_total", "review_corrected", "litigation_total",
+              "litigation_corrected", "n_errors"),
         Index("ix_reports_agency", "agency_key", "year"),
+        # the web app's report list (revision 0004): keyset pages in id order under one filter,
+        # and a narrow copy of every filtered column to scan instead of the wide rows
+        Index("ix_reports_year_id", "year", "document_id"),
+        Index("ix_reports_template_id", "template", "document_id"),
+        Index("ix_reports_errors_id", "n_errors", "document_id"),
+        Index("ix_reports_list", "document_id", "n_errors", "template", "year", "level", "region_code",
+              "province", "city", "county", "agency", "agency_name"),
         Index("ix_reports_region", "region_code", "level", "year"),
     )
 
@@ -226,6 +255,15 @@ class Blob(Base):
                                              primary_key=True, autoincrement=False)
     codec: Mapped[str] = mapped_column(String(8))  # zlib
     data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class WebSetting(Base):
+    """The web app's settings (revision 0004), such as the key that signs session cookies."""
+
+    __tablename__ = "web_settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
 
 
 METADATA = Base.metadata

@@ -1,0 +1,192 @@
+"""Web app latency on a large store: median time of list pages and report pages over real HTTP.
+
+    python bench/web.py [--reports 100000] [--requests 40] [--db PATH] [--out docs/bench-web.md]
+
+Builds a SQLite store of N reports fast: ingests the seeds and the real PDFs of ../shared, then
+copies their rows (documents, reports, cells, findings, sources) with INSERT … SELECT, each copy
+under another agency key and year, so every report has its 200 cells and the indexes are the size
+they would be. Starts ``gongkai serve`` in its own process, logs in, and times each kind of request
+with httpx (sequential requests, after a warm-up). Goal (issue 5): median < 100 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+PASSWORD = "bench-password-1"
+
+
+def quoted(column: str) -> str:
+    return f'"{column}"'  # findings has a column named "values"
+
+
+def build(db: Path, target: int) -> int:
+    """The store at ``db`` with ``target`` reports (about); returns the count."""
+    from gongkai.store import open_store
+    from gongkai.store.review import add_user
+
+    with open_store(db) as store:
+        store.ingest([*sorted((SHARED / "seeds").glob("*.txt")), *sorted((SHARED / "real").glob("*.pdf"))],
+                     workers=1)
+        add_user(store.engine, "bench", PASSWORD, role="reviewer")
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = OFF")
+    base = conn.execute("SELECT COUNT(*) FROM reports").fetchone()[0]
+    stride = conn.execute("SELECT MAX(id) FROM documents").fetchone()[0]
+    copies = max(0, -(-target // base) - 1)
+    report_columns = [r[1] for r in conn.execute("PRAGMA table_info(reports)")]
+    varied = {"document_id": "r.document_id + n.k * :stride",
+              # a copy is another agency (500 of them per original) reporting on another year
+              "agency": "r.agency || '#' || (n.k / 8)", "agency_key": "r.agency_key || '#' || (n.k / 8)",
+              "agency_name": "r.agency_name || '#' || (n.k / 8)", "year": "r.year - (n.k % 8)",
+              "source": "r.source || '#' || n.k"}
+    select_reports = ", ".join(varied.get(c, f"r.{c}") for c in report_columns)
+    numbers = "WITH RECURSIVE n(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM n WHERE k < :copies) "
+    params = {"copies": copies, "stride": stride}
+    started = time.perf_counter()
+    with conn:
+        conn.execute(numbers + "INSERT INTO documents (id, sha256, size, media_type, status, error, "
+                     "parser_version, batch, ingested_at) SELECT d.id + n.k * :stride, "
+                     "d.sha256 || '-' || n.k, "
+                     "d.size, d.media_type, d.status, d.error, d.parser_version, d.batch, d.ingested_at "
+                     "FROM documents d, n "
+                     "WHERE d.status = 'parsed'", params)
+        conn.execute(numbers + f"INSERT INTO reports ({', '.join(report_columns)}) SELECT {select_reports} "
+                     "FROM reports r, n", params)
+        cell_columns = [r[1] for r in conn.execute("PRAGMA table_info(cells)")]
+        conn.execute(numbers + f"INSERT INTO cells ({', '.join(cell_columns)}) SELECT "
+                     + ", ".join("c.report_id + n.k * :stride" if c == "report_id" else f"c.{c}"
+                                 for c in cell_columns)
+                     + " FROM n, cells c WHERE c.report_id <= :stride ORDER BY 1, 2", params)
+        finding_columns = [r[1] for r in conn.execute("PRAGMA table_info(findings)")]
+        conn.execute(numbers + f"INSERT INTO findings ({', '.join(map(quoted, finding_columns))}) SELECT "
+                     + ", ".join("f.report_id + n.k * :stride" if c == "report_id" else f"f.{quoted(c)}"
+                                 for c in finding_columns)
+                     + " FROM n, findings f WHERE f.report_id <= :stride ORDER BY 1, 2", params)
+        conn.execute(numbers + "INSERT INTO sources (document_id, path) SELECT "
+                     "s.document_id + n.k * :stride, s.path FROM sources s, n "
+                     "WHERE s.document_id IN (SELECT document_id FROM reports "
+                     "WHERE document_id <= :stride)", params)
+    conn.execute("ANALYZE")
+    total = conn.execute("SELECT COUNT(*) FROM reports").fetchone()[0]
+    conn.close()
+    print(f"built {total:,} reports in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    return total
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def serve(db: Path, port: int) -> subprocess.Popen[bytes]:
+    code = "import sys; from gongkai.cli import app; sys.argv[0] = 'gongkai'; app()"
+    process = subprocess.Popen([sys.executable, "-c", code, "serve", "--db", str(db), "--port", str(port)])
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/login", timeout=1)
+            return process
+        except httpx.TransportError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("the server did not start")
+
+
+def timed(client: httpx.Client, urls: list[str]) -> list[float]:
+    times = []
+    for url in urls:
+        started = time.perf_counter()
+        response = client.get(url)
+        times.append((time.perf_counter() - started) * 1000)
+        if response.status_code != 200:
+            raise RuntimeError(f"{url}: {response.status_code} {response.text[:200]}")
+    return times
+
+
+def deep_cursor(client: httpx.Client, depth: int, sort: str) -> str:
+    """The cursor of page ``depth`` (50 rows a page), reached through the API's keyset pages."""
+    after = None
+    for _ in range(depth // 10):
+        params = {"limit": 500, "sort": sort, **({"after": after} if after else {})}
+        after = client.get("/api/reports", params=params).json()["next"]
+    assert after
+    return after
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--reports", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=40, help="requests per kind")
+    parser.add_argument("--db", type=Path, help="reuse (or build) this database")
+    parser.add_argument("--out", type=Path, help="write the table as Markdown here")
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="gongkai-bench-web-"))
+    db = args.db or folder / "bench.db"
+    total = build(db, args.reports) if not db.exists() else sqlite3.connect(db).execute(
+        "SELECT COUNT(*) FROM reports").fetchone()[0]
+    port = free_port()
+    server = serve(db, port)
+    rng = random.Random(7)
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+            login = client.post("/api/login", json={"name": "bench", "password": PASSWORD})
+            login.raise_for_status()
+            first = client.get("/api/reports", params={"limit": 500}).json()["items"]
+            ids = [r["document_id"] for r in first]
+            n = args.requests
+            depth = min(1000, total // 100)  # page 1,000 of 2,000 at 100,000 reports
+            deep_new = deep_cursor(client, depth, "new")
+            deep_year = deep_cursor(client, depth, "year")
+            kinds = {
+                "list, first page": ["/reports"] * n,
+                "list, year = 2020": ["/reports?year=2020"] * n,
+                "list, 2019 format with errors": ["/reports?template=2019&has_errors=1"] * n,
+                "list, rule T4-GROUPSUM": ["/reports?rule=T4-GROUPSUM"] * n,
+                "list, level 县, sorted by errors": ["/reports?level=县&sort=errors"] * n,
+                "list, agency search 洪泽": ["/reports?q=洪泽"] * n,
+                f"list, page {depth:,} (newest first)": [f"/reports?after={deep_new}"] * n,
+                f"list, page {depth:,} (by year)": [f"/reports?sort=year&after={deep_year}"] * n,
+                "API list, first page": ["/api/reports"] * n,
+                "report page (HTML)": [f"/reports/{rng.choice(ids)}" for _ in range(n)],
+                "report JSON (API)": [f"/api/reports/{rng.choice(ids)}" for _ in range(n)],
+            }
+            for urls in kinds.values():  # warm-up: caches and the first template compilation
+                timed(client, urls[:3])
+            rows = []
+            for name, urls in kinds.items():
+                times = timed(client, urls)
+                rows.append((name, statistics.median(times), sorted(times)[int(0.95 * (len(times) - 1))]))
+    finally:
+        server.terminate()
+        server.wait(10)
+    machine = platform.processor() or platform.machine()
+    lines = [f"Web app on SQLite, {total:,} reports, {args.requests} sequential requests per kind, "
+             f"httpx client, `gongkai serve` (one uvicorn process); {machine}, {os.cpu_count()} CPUs.",
+             "", "| request | median ms | p95 ms |", "|---|---:|---:|"]
+    lines += [f"| {name} | {median:.1f} | {p95:.1f} |" for name, median, p95 in rows]
+    text = "\n".join(lines)
+    print(text)
+    if args.out:
+        args.out.write_text(text + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,286 @@
+"""Checks across reports (template.md §5.2 and issue 4): each a function returning a frame of
+findings in the columns of :data:`COLUMNS`, with the message in plain Chinese (and English).
+
+* X-CARRY, X-INFORCE, X-ITEMS — consecutive years of one agency
+  (:func:`gongkai.store.export.cross_year`);
+* X-DUP — two documents for one agency and year (a re-publication, a corrected version, a copy);
+* X-JUMP — a figure ten times (``factor``) bigger or smaller than the year before;
+* X-COPY — sections 一 (总体情况) and 五 (存在的主要问题) largely the same text as the year before;
+* X-REGION — a region's report received fewer applications than the reports of its units add up to;
+* :func:`missing_matrix` — which units of a region published for which years.
+
+Agencies are matched on ``reports.agency_key`` (:mod:`gongkai.agency`); figures are the
+effective values copied into ``reports`` (corrections applied).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from .export import cross_year, frame_of
+
+COLUMNS = ["rule", "severity", "agency_key", "agency", "year", "document_id", "source", "other_year",
+           "other_document_id", "other_source", "item", "value", "expected", "message", "message_en"]
+RULES = ("X-CARRY", "X-INFORCE", "X-ITEMS", "X-DUP", "X-JUMP", "X-COPY", "X-REGION")
+COPY_THRESHOLD = 0.5
+JUMP_FACTOR = 10.0
+JUMP_MIN = 10  # below this the bigger figure is too small for a ratio to mean anything
+
+# figures compared year on year: copied column → its name in a message
+JUMP_FIGURES = {"received": ("本年新收政府信息公开申请数量", "applications received"),
+                "results_total": ("办理结果总计", "applications handled"),
+                "review_total": ("行政复议总计", "administrative reviews"),
+                "litigation_total": ("行政诉讼总计", "lawsuits")}
+# sections compared for copied text: key → (number and name in a message)
+COPY_SECTIONS = {"overview": ("一", "总体情况", "overview"),
+                 "problems": ("五", "存在的主要问题及改进情况", "problems and improvements")}
+SHINGLE = 5  # characters: long enough that only copied phrases match, short enough for edits
+
+
+def _findings(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+_PAIRS_SQL = """
+SELECT this.document_id AS id, prev.document_id AS prev_id, this.agency_key, this.agency, this.year,
+       this.source, prev.source AS prev_source, {columns}
+FROM reports this JOIN reports prev ON prev.agency_key = this.agency_key AND prev.year = this.year - 1
+ORDER BY this.agency_key, this.year, this.document_id, prev.document_id
+"""
+
+
+def _pairs(engine: Engine, columns: Iterable[str]) -> pd.DataFrame:
+    """Reports and the report of the same agency the year before (every pair, duplicates too)."""
+    wanted = ", ".join(f"this.{c} AS {c}, prev.{c} AS prev_{c}" for c in columns)
+    return frame_of(engine, _PAIRS_SQL.format(columns=wanted))
+
+
+def _base(pair: Any) -> dict[str, Any]:
+    return {"agency_key": pair.agency_key, "agency": pair.agency, "year": pair.year, "document_id": pair.id,
+            "source": pair.source, "other_year": pair.year - 1, "other_document_id": pair.prev_id,
+            "other_source": pair.prev_source}
+
+
+# ------------------------------------------------------------------------------ duplicates
+_DUP_SQL = """
+SELECT r.document_id, r.agency_key, r.agency, r.year, r.source FROM reports r
+JOIN (SELECT agency_key, year FROM reports WHERE agency_key IS NOT NULL AND year IS NOT NULL
+      GROUP BY agency_key, year HAVING COUNT(*) > 1) d ON d.agency_key = r.agency_key AND d.year = r.year
+ORDER BY r.agency_key, r.year, r.document_id
+"""
+
+
+def duplicates(engine: Engine) -> pd.DataFrame:
+    """X-DUP: an agency and year with more than one stored document; one finding per document
+    after the first, naming the first."""
+    rows: list[dict[str, Any]] = []
+    frame = frame_of(engine, _DUP_SQL)
+    for (_key, year), group in frame.groupby(["agency_key", "year"], sort=False):
+        first = group.iloc[0]
+        for other in group.iloc[1:].itertuples(index=False):
+            rows.append({"rule": "X-DUP", "severity": "warning", "agency_key": other.agency_key,
+                         "agency": other.agency, "year": year, "document_id": other.document_id,
+                         "source": other.source, "other_year": year, "other_document_id": first.document_id,
+                         "other_source": first.source, "item": None, "value": None, "expected": None,
+                         "message": f"「{other.agency}」{year}年度有 {len(group)} 份内容不同的报告"
+                                    f"（另见 {first.source}），请确认哪一份是正式版本",
+                         "message_en": f"{other.agency} has {len(group)} different reports for {year} "
+                                       f"(see also {first.source}); which one is the official one?"})
+    return _findings(rows)
+
+
+# ------------------------------------------------------------------------------ jumps
+def jumps(engine: Engine, *, factor: float = JUMP_FACTOR, minimum: float = JUMP_MIN) -> pd.DataFrame:
+    """X-JUMP: a figure at least ``factor`` times bigger or smaller than the same agency's the
+    year before (the bigger of the two at least ``minimum``); a warning, since a real change is
+    possible but a slipped digit or a wrong unit is likelier."""
+    pairs = _pairs(engine, JUMP_FIGURES)
+    rows: list[dict[str, Any]] = []
+    for pair in pairs.itertuples(index=False):
+        for column, (label, label_en) in JUMP_FIGURES.items():
+            now, before = getattr(pair, column), getattr(pair, f"prev_{column}")
+            if now is None or before is None or pd.isna(now) or pd.isna(before) or max(now, before) < minimum:
+                continue
+            ratio = now / before if before else float("inf")
+            if 1 / factor < ratio < factor:
+                continue
+            times = (f"是上年({before:g})的 {ratio:.1f} 倍" if ratio >= factor
+                     else f"只有上年({before:g})的 {ratio:.1%}")
+            rows.append({**_base(pair), "rule": "X-JUMP", "severity": "warning", "item": column,
+                         "value": now, "expected": before,
+                         "message": f"{label}({now:g}){times}，请核实是否填错",
+                         "message_en": f"{label_en} ({now:g}) is {ratio:.2g} × last year's ({before:g}); "
+                                       "please check"})
+    return _findings(rows)
+
+
+# ------------------------------------------------------------------------------ copied text
+def _shingles(text: str) -> set[str]:
+    # figures change every year in a copied text, punctuation and spacing with the editor
+    plain = re.sub(r"[\d０-９.,，、。；;：:（）()《》“”\"'\s%]+", "#", text)
+    return {plain[i:i + SHINGLE] for i in range(len(plain) - SHINGLE + 1)}
+
+
+def similarity(text: str, previous: str) -> float:
+    """The share of this year's text also found in last year's: the fraction of its 5-character
+    pieces (figures and punctuation set aside) that last year's text contains. 0 for no text."""
+    now = _shingles(text)
+    return len(now & _shingles(previous)) / len(now) if now else 0.0
+
+
+def copied_text(engine: Engine, *, threshold: float = COPY_THRESHOLD,
+                sections: Sequence[str] = tuple(COPY_SECTIONS)) -> pd.DataFrame:
+    """X-COPY: sections 一 and 五 whose text is ``threshold`` (default 50 %) or more the same as
+    the same agency's report the year before (:func:`similarity`); sections under 20 characters
+    are not compared."""
+    pairs = _pairs(engine, ["sections"])
+    rows: list[dict[str, Any]] = []
+    for pair in pairs.itertuples(index=False):
+        if not pair.sections or not pair.prev_sections:
+            continue
+        now, before = json.loads(pair.sections), json.loads(pair.prev_sections)
+        for key in sections:
+            number, name, name_en = COPY_SECTIONS[key]
+            this_text, prev_text = now.get(key) or "", before.get(key) or ""
+            if len(this_text) < 20 or len(prev_text) < 20:
+                continue
+            share = similarity(this_text, prev_text)
+            if share < threshold:
+                continue
+            rows.append({**_base(pair), "rule": "X-COPY", "severity": "warning", "item": key,
+                         "value": round(share, 4), "expected": threshold,
+                         "message": f"第{number}部分「{name}」有 {share:.0%} 的文字与{pair.year - 1}年度报告"
+                                    "相同，可能照搬上年内容",
+                         "message_en": f"Section {number} ({name_en}): {share:.0%} of the text is the "
+                                       f"same as in the {pair.year - 1} report"})
+    return _findings(rows)
+
+
+# ------------------------------------------------------------------------------ region vs units
+_REGION_SQL = """
+SELECT document_id, agency_key, agency, year, source, region_code, level, received
+FROM reports WHERE region_code IS NOT NULL AND year IS NOT NULL AND level IS NOT NULL
+"""
+_GOVERNMENT_LEVELS = ("省", "市", "县")
+_MUNICIPALITIES = ("11", "12", "31", "50")  # their districts are counties directly under them
+
+
+def _parent_region(frame: pd.DataFrame) -> pd.Series:
+    """The region whose government a report is a unit of: a department's or township's own
+    division; a city government's province; a county government's city (or municipality)."""
+    code = frame["region_code"].str
+    parent = frame["region_code"].where(frame["level"].isin(["部门", "乡镇"]))
+    parent = parent.mask(frame["level"] == "市", code[:2] + "0000")
+    county = code[:4] + "00"
+    county = county.mask(code[:2].isin(_MUNICIPALITIES), code[:2] + "0000")
+    return parent.mask(frame["level"] == "县", county)
+
+
+def region_units(engine: Engine) -> pd.DataFrame:
+    """X-REGION: where a region government's report and reports of its units (its departments and
+    townships, the governments one level below) exist for a year, compare applications received.
+
+    A region's report may cover the government itself or the whole region; a whole-region figure
+    can never be below the sum of its units, so a region below that sum is a warning (either the
+    report covers only the government itself — say so — or a figure is wrong)."""
+    frame = frame_of(engine, _REGION_SQL)
+    rows: list[dict[str, Any]] = []
+    if frame.empty:
+        return _findings(rows)
+    units = frame.assign(parent=_parent_region(frame)).dropna(subset=["parent", "received"])
+    sums = units.groupby(["year", "parent"])["received"].agg(["sum", "count"]).reset_index()
+    regions = frame[frame["level"].isin(_GOVERNMENT_LEVELS) & frame["received"].notna()]
+    compared = regions.merge(sums, left_on=["year", "region_code"], right_on=["year", "parent"])
+    for region in compared[compared["received"] < compared["sum"]].itertuples(index=False):
+        total = float(region.sum)
+        rows.append({"rule": "X-REGION", "severity": "warning", "agency_key": region.agency_key,
+                     "agency": region.agency, "year": region.year, "document_id": region.document_id,
+                     "source": region.source, "other_year": region.year, "other_document_id": None,
+                     "other_source": None, "item": "received", "value": region.received, "expected": total,
+                     "message": f"「{region.agency}」本年新收申请({region.received:g})少于其下属 "
+                                f"{region.count} 个单位报告之和({total:g})：若为全区域汇总则有误，"
+                                "若只含本级请在报告中说明",
+                     "message_en": f"{region.agency}: applications received ({region.received:g}) are "
+                                   f"fewer than its {region.count} units' reports add up to ({total:g})"})
+    return _findings(rows)
+
+
+# ------------------------------------------------------------------------------ all of them
+def across(engine: Engine, *, rules: Iterable[str] = RULES, threshold: float = COPY_THRESHOLD,
+           factor: float = JUMP_FACTOR) -> pd.DataFrame:
+    """Every finding across reports, of the rules asked (default: all of :data:`RULES`)."""
+    wanted = set(rules)
+    unknown = wanted - set(RULES)
+    if unknown:
+        raise ValueError(f"unknown rule(s) {', '.join(sorted(unknown))}: choose from {', '.join(RULES)}")
+    parts = []
+    if wanted & {"X-CARRY", "X-INFORCE", "X-ITEMS"}:
+        carry = cross_year(engine)
+        carry = carry[carry["rule"].isin(wanted)]
+        parts.append(_findings([
+            {"rule": r.rule, "severity": r.severity, "agency_key": r.agency_key, "agency": r.agency,
+             "year": r.year, "document_id": r.document_id, "source": r.source, "other_year": r.year - 1,
+             "other_document_id": r.prev_document_id, "other_source": r.prev_source, "item": r.cell,
+             "value": r.value, "expected": r.expected, "message": r.message, "message_en": r.message_en}
+            for r in carry.itertuples(index=False)]))
+    if "X-DUP" in wanted:
+        parts.append(duplicates(engine))
+    if "X-JUMP" in wanted:
+        parts.append(jumps(engine, factor=factor))
+    if "X-COPY" in wanted:
+        parts.append(copied_text(engine, threshold=threshold))
+    if "X-REGION" in wanted:
+        parts.append(region_units(engine))
+    parts = [p for p in parts if not p.empty]
+    if not parts:
+        return _findings([])
+    return pd.concat(parts, ignore_index=True).sort_values(["agency_key", "year", "rule"], kind="stable",
+                                                           ignore_index=True)
+
+
+# ------------------------------------------------------------------------------ missing reports
+_MATRIX_SQL = """
+SELECT agency_key, MIN(agency_name) AS agency_name, MIN(level) AS level, year, COUNT(*) AS n
+FROM reports WHERE agency_key IS NOT NULL AND year IS NOT NULL AND {where}
+GROUP BY agency_key, year
+"""
+
+
+def region_filter(region: str) -> tuple[str, dict[str, Any]]:
+    """The SQL condition selecting the reports of a region given by code (320813) or by any name
+    the division table or the stored reports know (淮安市, 洪泽区, 江苏省淮安市洪泽区)."""
+    from ..agency import identify
+
+    code = region if region.isdigit() else identify(region).region_code
+    if code:
+        code = code.ljust(6, "0")[:6]
+        depth = 2 if code[2:] == "0000" else 4 if code[4:] == "00" else 6
+        return "substr(region_code, 1, :depth) = :prefix", {"depth": depth, "prefix": code[:depth]}
+    # a region the table does not know: the reports that name it
+    return "(province = :name OR city = :name OR county = :name OR agency LIKE :like)", {
+        "name": region, "like": f"{region}%"}
+
+
+def missing_matrix(engine: Engine, region: str, years: Iterable[int] | None = None) -> pd.DataFrame:
+    """Units × years of a region: how many reports each unit (agency) published each year (0:
+    missing). Units are every agency of the region with a report in any year; years default to
+    every year any of them reported."""
+    where, params = region_filter(region)
+    frame = frame_of(engine, _MATRIX_SQL.format(where=where), params)
+    if frame.empty:
+        return pd.DataFrame(columns=["agency_key", "agency_name", "level"])
+    span = sorted(set(years) if years is not None else set(frame["year"].astype(int)))
+    matrix = frame.pivot_table(index=["agency_key"], columns="year", values="n", aggfunc="sum",
+                               fill_value=0).reindex(columns=span, fill_value=0).astype(int)
+    names = frame.groupby("agency_key")[["agency_name", "level"]].first()
+    out = names.join(matrix).reset_index()
+    out.columns = [str(c) if isinstance(c, int) else c for c in out.columns]
+    level_order = {"省": 0, "市": 1, "县": 2, "部门": 3, "乡镇": 4}
+    return out.sort_values(["level", "agency_name"], key=lambda s: s.map(level_order).fillna(9)
+                           if s.name == "level" else s, ignore_index=True)

@@ -1,0 +1,341 @@
+"""The review layer over a parse: corrections with their audit trail, decisions on findings, accounts.
+
+Nothing here touches what the parser wrote (``cells``, ``findings``): a re-parse replaces those
+and keeps every correction and decision, because both are keyed by the document.
+
+* A cell's effective value is the newest ``corrections`` row for (report, cell) by id; its status
+  is then ``corrected``. Older rows are the audit trail.
+* A decision on a finding (``confirmed`` / ``dismissed``) is keyed by :func:`finding_key` (rule and
+  sorted cells), so it still applies to the same finding after a re-parse.
+* A correction refreshes the figures ``reports`` copies for statistics
+  (:func:`gongkai.store.stats.refresh_stats`) in the same transaction.
+* :func:`effective_report` rebuilds the report with corrections applied and, when a report has
+  corrections, re-runs the checker on the corrected cells.
+
+>>> from gongkai.store import open_store
+>>> from gongkai.store import review
+>>> store = open_store("gongkai.db")
+>>> review.add_user(store.engine, "王审核", "secret-pass", role="reviewer")
+>>> review.correct(store.engine, 12, "applications.granted.total", 7, author="王审核", reason="见原文第3页")
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Literal
+
+from sqlalchemy import Connection, Engine, func, select
+
+from ..report import CellValue, Finding, Report
+from ..template import TEMPLATE
+from .schema import Cell, CellPath, Correction, Document, FindingRow, ReportRow, Review, User
+from .stats import refresh_stats
+
+__all__ = ["DECISIONS", "ROLES", "CorrectionRecord", "ReviewError", "ReviewRecord", "UserRecord",
+           "add_user", "authenticate", "correct", "corrections", "decide", "effective_report",
+           "finding_key", "get_user", "latest_decisions", "users"]
+
+Role = Literal["viewer", "reviewer", "admin"]
+ROLES: tuple[Role, ...] = ("viewer", "reviewer", "admin")
+DECISIONS = ("confirmed", "dismissed")
+CORRECTED = "corrected"  # the status a corrected cell is shown with
+MAX_REASON = 2000
+# the rules the checker (gongkai.check) emits; other findings (P-ALIGN, P-SPLIT, …) come from the
+# extractor and stay as parsed when the corrected cells are checked again
+CHECKER_RULES = frozenset(rule.id for rule in TEMPLATE.rules)
+# rules the checker can only evaluate with the report's text sections
+NEEDS_SECTIONS = frozenset({"S-SECTIONS", "C-TEXT"})
+
+
+class ReviewError(ValueError):
+    """A correction, decision or account that cannot be made; the message says why (in Chinese,
+    it is shown to the reviewer as is)."""
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _writing(engine: Engine) -> AbstractContextManager[Connection]:
+    """A write transaction; on SQLite it takes the write lock at BEGIN (see store._sqlite_setup)."""
+    if engine.dialect.name == "sqlite":
+        return engine.execution_options(sqlite_begin="IMMEDIATE").begin()
+    return engine.begin()
+
+
+def _reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReviewError("请填写理由")
+    if len(reason) > MAX_REASON:
+        raise ReviewError(f"理由过长（最多 {MAX_REASON} 字）")
+    return reason
+
+
+# ------------------------------------------------------------------------------ findings
+def finding_key(rule: str, cells: Iterable[str] | None) -> str:
+    """Rule and sorted cells: the same finding has the same key after a re-parse."""
+    return rule + "|" + ",".join(sorted(cells or ()))
+
+
+@dataclass(slots=True)
+class ReviewRecord:
+    id: int
+    finding_key: str
+    decision: str
+    author: str
+    reason: str
+    created_at: datetime
+
+
+def decide(engine: Engine, report_id: int, key: str, decision: str, *, author: str,
+           reason: str) -> ReviewRecord:
+    """Record a reviewer's decision on a finding of a report."""
+    if decision not in DECISIONS:
+        raise ReviewError(f"未知的处理结果 {decision!r}（confirmed 或 dismissed）")
+    reason = _reason(reason)
+    with _writing(engine) as conn:
+        _require_report(conn, report_id)
+        now = _now()
+        new_id = conn.execute(Review.__table__.insert().values(
+            report_id=report_id, finding_key=key, decision=decision, author=author, reason=reason,
+            created_at=now).returning(Review.id)).scalar_one()
+    return ReviewRecord(new_id, key, decision, author, reason, now)
+
+
+def reviews(conn: Connection, report_id: int) -> list[ReviewRecord]:
+    """Every decision on the report's findings, newest first."""
+    rows = conn.execute(select(Review.id, Review.finding_key, Review.decision, Review.author,
+                               Review.reason, Review.created_at)
+                        .where(Review.report_id == report_id).order_by(Review.id.desc()))
+    return [ReviewRecord(*row) for row in rows]
+
+
+def latest_decisions(records: list[ReviewRecord]) -> dict[str, ReviewRecord]:
+    """finding_key → its newest decision (``records`` newest first, as :func:`reviews` gives)."""
+    latest: dict[str, ReviewRecord] = {}
+    for record in records:
+        latest.setdefault(record.finding_key, record)
+    return latest
+
+
+# ------------------------------------------------------------------------------ corrections
+@dataclass(slots=True)
+class CorrectionRecord:
+    id: int
+    path: str
+    old_value: float | None
+    old_status: str | None
+    value: float | None
+    author: str
+    reason: str
+    created_at: datetime
+
+
+def _require_report(conn: Connection, report_id: int) -> None:
+    if conn.execute(select(ReportRow.document_id).where(ReportRow.document_id == report_id)).first() is None:
+        raise ReviewError(f"没有编号为 {report_id} 的报告")
+
+
+def _path_id(conn: Connection, path: str) -> int | None:
+    return conn.execute(select(CellPath.id).where(CellPath.path == path)).scalar()
+
+
+def corrections(conn: Connection, report_id: int) -> list[CorrectionRecord]:
+    """The report's audit trail of corrections, newest first."""
+    rows = conn.execute(select(Correction.id, CellPath.path, Correction.old_value, Correction.old_status,
+                               Correction.value, Correction.author, Correction.reason, Correction.created_at)
+                        .join(CellPath, CellPath.id == Correction.path_id)
+                        .where(Correction.report_id == report_id).order_by(Correction.id.desc()))
+    return [CorrectionRecord(*row) for row in rows]
+
+
+def _check_value(path: str, value: float | None) -> float | None:
+    if value is None:
+        return None
+    if not math.isfinite(value):
+        raise ReviewError("数值必须是有限的数")
+    kind = TEMPLATE.cell_kind(path)
+    if kind != "amount" and value != int(value):
+        raise ReviewError(f"{TEMPLATE.cell_label(path)}应为整数")
+    if kind == "count" and value < 0:
+        raise ReviewError(f"{TEMPLATE.cell_label(path)}不能为负数")
+    return value
+
+
+def correct(engine: Engine, report_id: int, path: str, value: float | None, *, author: str,
+            reason: str) -> CorrectionRecord:
+    """Set a cell's value (``None``: the cell is blank in truth), keeping the previous one.
+
+    Raises :class:`ReviewError` when the report or cell does not exist, the value does not fit
+    the cell (counts are non-negative integers) or no reason is given."""
+    reason = _reason(reason)
+    value = _check_value(path, value)
+    with _writing(engine) as conn:
+        _require_report(conn, report_id)
+        path_id = _path_id(conn, path)
+        cell = None if path_id is None else conn.execute(
+            select(Cell.value, Cell.status).where(Cell.report_id == report_id, Cell.path_id == path_id)
+        ).first()
+        if cell is None:
+            raise ReviewError(f"报告 {report_id} 没有单元格 {path}")
+        previous = conn.execute(select(Correction.value).where(
+            Correction.report_id == report_id, Correction.path_id == path_id)
+            .order_by(Correction.id.desc()).limit(1)).first()
+        old_value, old_status = (previous[0], CORRECTED) if previous else (cell.value, cell.status)
+        now = _now()
+        new_id = conn.execute(Correction.__table__.insert().values(
+            report_id=report_id, path_id=path_id, old_value=old_value, old_status=old_status, value=value,
+            author=author, reason=reason, created_at=now).returning(Correction.id)).scalar_one()
+        refresh_stats(conn, [report_id])  # the figures `reports` copies hold effective values
+    return CorrectionRecord(new_id, path, old_value, old_status, value, author, reason, now)
+
+
+# ------------------------------------------------------------------------------ the report
+def _restore(value: float | None, is_int: bool) -> int | float | None:
+    return int(value) if is_int and value is not None else value
+
+
+def _number(value: float | None) -> int | float | None:
+    return int(value) if value is not None and value == int(value) else value
+
+
+@dataclass(slots=True)
+class EffectiveReport:
+    """A stored report with corrections applied; ``parsed`` holds each corrected cell as parsed."""
+
+    report: Report
+    document_id: int
+    sha256: str
+    parsed: dict[str, CellValue]
+    findings_rechecked: bool
+
+
+def effective_report(conn: Connection, report_id: int,
+                     sections: dict[str, str] | None = None) -> EffectiveReport | None:
+    """The report as reviewers have corrected it (None when no such report).
+
+    Corrected cells get status ``corrected``. When there are corrections, the checker runs again
+    on the corrected cells: its findings replace the stored ones, except the extractor's own
+    findings and — when ``sections`` are not given — the rules that need the text sections."""
+    meta = conn.execute(select(ReportRow.agency, ReportRow.year, ReportRow.template, ReportRow.hybrid,
+                               ReportRow.title, ReportRow.source, ReportRow.published,
+                               ReportRow.parser_version,
+                               Document.media_type, Document.sha256)
+                        .join(Document, Document.id == ReportRow.document_id)
+                        .where(ReportRow.document_id == report_id)).first()
+    if meta is None:
+        return None
+    cells = {path: CellValue(_restore(value, is_int), status, raw, line,
+                             json.loads(locator) if locator else None, rule, note)
+             for path, value, is_int, status, raw, line, locator, rule, note in conn.execute(
+                 select(CellPath.path, Cell.value, Cell.is_int, Cell.status, Cell.raw, Cell.line,
+                        Cell.locator, Cell.rule, Cell.note).join(CellPath, CellPath.id == Cell.path_id)
+                 .where(Cell.report_id == report_id).order_by(Cell.path_id))}
+    findings = [Finding(rule, severity, message, message_en,  # type: ignore[arg-type]
+                        json.loads(cells_json) if cells_json else [], json.loads(values) if values else {},
+                        line, evidence)
+                for rule, severity, message, message_en, cells_json, values, line, evidence in conn.execute(
+                    select(FindingRow.rule, FindingRow.severity, FindingRow.message, FindingRow.message_en,
+                           FindingRow.cells, FindingRow.values, FindingRow.line, FindingRow.evidence)
+                    .where(FindingRow.report_id == report_id).order_by(FindingRow.seq))]
+    newest = select(Correction.path_id, func.max(Correction.id).label("id")).where(
+        Correction.report_id == report_id).group_by(Correction.path_id).subquery()
+    corrected = conn.execute(select(CellPath.path, Correction.value, Correction.reason)
+                             .join(newest, newest.c.id == Correction.id)
+                             .join(CellPath, CellPath.id == Correction.path_id)).all()
+    parsed: dict[str, CellValue] = {}
+    for path, value, reason in corrected:
+        original = cells.get(path)
+        if original is None:
+            continue
+        parsed[path] = original
+        cells[path] = CellValue(_number(value), CORRECTED, original.raw, original.line, original.locator,
+                                None, f"人工更正：{reason}")
+    report = Report(agency=meta.agency, year=meta.year, template=meta.template, cells=cells,
+                    findings=findings, hybrid=meta.hybrid, title=meta.title, source=meta.source,
+                    media_type=meta.media_type, published=meta.published, parser_version=meta.parser_version,
+                    sections=sections or {})
+    if parsed:
+        report.findings = _recheck(report, findings, have_sections=bool(sections))
+    return EffectiveReport(report, report_id, meta.sha256, parsed, bool(parsed))
+
+
+def _recheck(report: Report, stored: list[Finding], *, have_sections: bool) -> list[Finding]:
+    from ..check import check
+
+    # the checker knows the statuses of a parse; a corrected value is, to it, a value read
+    view = replace(report, findings=[], cells={
+        path: CellValue(c.value, "read" if c.value is not None else "blank", c.raw, c.line, c.locator)
+        if c.status == CORRECTED else c for path, c in report.cells.items()})
+    kept = [f for f in stored
+            if f.rule not in CHECKER_RULES or (not have_sections and f.rule in NEEDS_SECTIONS)]
+    fresh = [f for f in check(view) if have_sections or f.rule not in NEEDS_SECTIONS]
+    return kept + fresh
+
+
+# ------------------------------------------------------------------------------ accounts
+@dataclass(slots=True)
+class UserRecord:
+    id: int
+    name: str
+    role: Role
+    active: bool
+
+
+def _hasher():  # type: ignore[no-untyped-def]
+    from argon2 import PasswordHasher
+
+    return PasswordHasher()
+
+
+def add_user(engine: Engine, name: str, password: str, *, role: Role = "viewer") -> UserRecord:
+    """Create an account (argon2id hash). Raises :class:`ReviewError` for a taken name, an unknown
+    role or a password under 8 characters."""
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        raise ReviewError("用户名须为 1–100 个字符")
+    if role not in ROLES:
+        raise ReviewError(f"未知角色 {role!r}：viewer、reviewer 或 admin")
+    if len(password) < 8:
+        raise ReviewError("密码至少 8 个字符")
+    with _writing(engine) as conn:
+        if conn.execute(select(User.id).where(User.name == name)).first() is not None:
+            raise ReviewError(f"用户 {name} 已存在")
+        new_id = conn.execute(User.__table__.insert().values(
+            name=name, password_hash=_hasher().hash(password), role=role, active=True,
+            created_at=_now()).returning(User.id)).scalar_one()
+    return UserRecord(new_id, name, role, True)
+
+
+def authenticate(engine: Engine, name: str, password: str) -> UserRecord | None:
+    """The active account with this name and password, or None."""
+    from argon2.exceptions import InvalidHashError, VerificationError
+
+    with engine.connect() as conn:
+        row = conn.execute(select(User.id, User.name, User.role, User.active, User.password_hash)
+                           .where(User.name == name)).first()
+    if row is None or not row.active:
+        _hasher().hash(password)  # same work as a real check: no timing hint that the name is unknown
+        return None
+    try:
+        _hasher().verify(row.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    return UserRecord(row.id, row.name, row.role, row.active)
+
+
+def get_user(conn: Connection, user_id: int) -> UserRecord | None:
+    row = conn.execute(select(User.id, User.name, User.role, User.active).where(User.id == user_id)).first()
+    return UserRecord(*row) if row is not None and row.active else None
+
+
+def users(engine: Engine) -> list[UserRecord]:
+    with engine.connect() as conn:
+        return [UserRecord(*row) for row in conn.execute(
+            select(User.id, User.name, User.role, User.active).order_by(User.id))]

@@ -1,0 +1,108 @@
+"""``gongkai serve`` and ``gongkai user add``. Register with ``register(app)``; nothing heavy is
+imported until a command runs."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+err = Console(stderr=True, soft_wrap=True, highlight=False)
+
+Db = Annotated[str, typer.Option("--db", envvar="GONGKAI_DB",
+                                 help="SQLite file or postgresql://user:pass@host/db")]
+DEFAULT_DB = "./gongkai.db"
+
+
+class Role(StrEnum):
+    viewer = "viewer"
+    reviewer = "reviewer"
+    admin = "admin"
+
+
+def _open(db: str):  # type: ignore[no-untyped-def]
+    try:
+        from ..store import StoreError, open_store
+    except ImportError as error:
+        err.print(f"the web app needs an optional dependency: {error.name} (pip install 'gongkai[web]')")
+        raise typer.Exit(2) from None
+    try:
+        return open_store(db)
+    except StoreError as error:
+        err.print(f"[red]✗[/red] {error}", markup=True)
+        raise typer.Exit(2) from None
+
+
+def serve(
+    db: Db = DEFAULT_DB,
+    host: Annotated[str, typer.Option("--host", help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", "-p")] = 8000,
+    anonymous_read: Annotated[bool, typer.Option("--anonymous-read", help="let visitors who are not "
+                                                 "logged in read (never write)")] = False,
+    max_upload_mb: Annotated[int, typer.Option("--max-upload-mb", help="largest file accepted")] = 50,
+    upload_dir: Annotated[Path | None, typer.Option("--upload-dir", help="where uploads are kept "
+                                                    "(default: <db>.uploads beside a SQLite file)")] = None,
+) -> None:
+    """Serve the review web app (pages, JSON API at /api, docs at /docs)."""
+    try:
+        import uvicorn
+
+        from .app import create_app
+    except ImportError as error:
+        err.print(f"the web app needs an optional dependency: {error.name} (pip install 'gongkai[web]')")
+        raise typer.Exit(2) from None
+    store = _open(db)
+    app = create_app(db, anonymous_read=anonymous_read, max_upload_bytes=max_upload_mb * 2**20,
+                     upload_dir=upload_dir, store=store)
+    err.print(f"gongkai: http://{host}:{port}/  (database {store.name}"
+              f"{', anonymous read-only access' if anonymous_read else ''})")
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+user_app = typer.Typer(help="web accounts", no_args_is_help=True)
+
+
+@user_app.command("add")
+def user_add(
+    name: Annotated[str, typer.Argument(help="the login name")],
+    role: Annotated[Role, typer.Option("--role", help="viewer reads; reviewer corrects and reviews; "
+                                                     "admin also manages accounts")] = Role.viewer,
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="read the password from "
+                                                 "standard input (first line)")] = False,
+    db: Db = DEFAULT_DB,
+) -> None:
+    """Create a web account (argon2-hashed password)."""
+    from ..store.review import ReviewError, add_user
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    store = _open(db)
+    with store:
+        try:
+            user = add_user(store.engine, name, password, role=role.value)
+        except ReviewError as error:
+            err.print(f"[red]✗[/red] {error}", markup=True)
+            raise typer.Exit(2) from None
+    err.print(f"[green]✓[/green] {user.name} ({user.role})", markup=True)
+
+
+@user_app.command("list")
+def user_list(db: Db = DEFAULT_DB) -> None:
+    """List the web accounts."""
+    from ..store.review import users
+
+    with _open(db) as store:
+        for user in users(store.engine):
+            print(f"{user.id}\t{user.name}\t{user.role}\t{'active' if user.active else 'disabled'}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``serve`` and ``user`` to the ``gongkai`` app."""
+    app.command("serve")(serve)
+    app.add_typer(user_app, name="user")

@@ -1,0 +1,197 @@
+"""The report list: filters, sorts and keyset pages that stay fast on a million reports.
+
+Why keyset pages: ``OFFSET 500000`` reads and drops half a million rows; ``WHERE (year,
+document_id) < (:year, :id)`` seeks straight to the page through an index (migration 0004). A
+page link carries the sort key of the last row it showed (``after``), opaque to the user.
+The total is counted only up to ``COUNT_CAP``: exact counts of a million filtered rows cost a
+scan each time, and "10,000+" is all a reviewer needs.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from sqlalchemy import Connection, text
+
+PAGE_SIZE = 50
+COUNT_CAP = 10_000
+LEVELS = ("省", "市", "县", "乡镇", "部门")
+TEMPLATES = ("2019", "2021")
+Sort = Literal["new", "year", "errors"]
+SORTS: dict[str, str] = {"new": "最新入库", "year": "年度（新→旧）", "errors": "错误数（多→少）"}
+
+_COLUMNS = ("document_id, agency, year, template, level, province, city, county, n_errors, n_warnings, "
+            "source, title")
+
+
+class BadQuery(ValueError):
+    """A filter or page cursor that cannot be used; the message says which."""
+
+
+@dataclass(slots=True)
+class ListQuery:
+    region: str | None = None  # a division code prefix (32, 3208…) or a province/city/county name
+    level: str | None = None
+    year: int | None = None
+    template: str | None = None
+    has_errors: bool = False
+    rule: str | None = None
+    q: str | None = None  # part of the agency's name
+    sort: Sort = "new"
+    after: str | None = None  # cursor: the sort key of the previous page's last row
+    limit: int = PAGE_SIZE
+
+    def params(self, **changes: Any) -> dict[str, Any]:
+        """The query string of this list (with changes), for links; empty values left out."""
+        values = {"region": self.region, "level": self.level, "year": self.year, "template": self.template,
+                  "has_errors": "1" if self.has_errors else None, "rule": self.rule, "q": self.q,
+                  "sort": None if self.sort == "new" else self.sort, "after": self.after}
+        values.update(changes)
+        return {k: v for k, v in values.items() if v not in (None, "")}
+
+
+@dataclass(slots=True)
+class Page:
+    rows: list[dict[str, Any]]
+    next_after: str | None
+    count: int
+    count_capped: bool
+    filters: dict[str, Any] = field(default_factory=dict)
+
+
+def _encode(values: list[Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str, size: int) -> list[Any]:
+    try:
+        values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, TypeError):
+        raise BadQuery(f"无效的翻页参数 after={cursor!r}") from None
+    if not isinstance(values, list) or len(values) != size or not isinstance(values[-1], int):
+        raise BadQuery(f"无效的翻页参数 after={cursor!r}")
+    return values
+
+
+def filters_sql(query: ListQuery, alias: str = "") -> tuple[list[str], dict[str, Any]]:
+    """WHERE clauses (and their parameters) for the query's filters; ``alias`` qualifies the
+    columns of ``reports`` when the caller joins it under another name."""
+    a = f"{alias}." if alias else ""
+    where: list[str] = []
+    params: dict[str, Any] = {}
+    if query.region:
+        if query.region.isdigit():  # a division code prefix: a range, so the index serves it
+            clause = f"{a}region_code >= :region_lo"
+            params["region_lo"] = query.region
+            if query.region.strip("9"):  # the next prefix of the same length bounds it ("32" → "33")
+                clause += f" AND {a}region_code < :region_hi"
+                params["region_hi"] = str(int(query.region) + 1).zfill(len(query.region))
+            where.append(clause)
+        else:
+            where.append(f"({a}province = :region OR {a}city = :region OR {a}county = :region)")
+            params["region"] = query.region
+    if query.level:
+        if query.level not in LEVELS:
+            raise BadQuery(f"未知级别 {query.level!r}：{'、'.join(LEVELS)}")
+        where.append(f"{a}level = :level")
+        params["level"] = query.level
+    if query.year is not None:
+        where.append(f"{a}year = :year")
+        params["year"] = query.year
+    if query.template:
+        if query.template not in TEMPLATES:
+            raise BadQuery(f"未知格式 {query.template!r}：2019 或 2021")
+        where.append(f"{a}template = :template")
+        params["template"] = query.template
+    if query.has_errors:
+        where.append(f"{a}n_errors > 0")
+    if query.rule:
+        where.append(f"{a}document_id IN (SELECT report_id FROM findings WHERE rule = :rule)")
+        params["rule"] = query.rule
+    if query.q:
+        where.append(f"({a}agency LIKE :q ESCAPE '\\' OR {a}agency_name LIKE :q ESCAPE '\\')")
+        escaped = query.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        params["q"] = f"%{escaped}%"
+    return where, params
+
+
+# sort → (ORDER BY, columns of the cursor)
+_ORDER = {"new": ("document_id DESC", ("document_id",)),
+          "year": ("year DESC, document_id DESC", ("year", "document_id")),
+          "errors": ("n_errors DESC, document_id DESC", ("n_errors", "document_id"))}
+
+
+def _after(sort: str, cursor: str, params: dict[str, Any]) -> str:
+    _, columns = _ORDER[sort]
+    values = _decode(cursor, len(columns))
+    if sort == "new":
+        params["after_id"] = values[0]
+        return "document_id < :after_id"
+    key, last_id = values
+    params |= {"after_key": key, "after_id": last_id}
+    column = columns[0]
+    if key is None:  # only the rows without a year are left (they sort last)
+        return f"{column} IS NULL AND document_id < :after_id"
+    return (f"({column} < :after_key OR ({column} = :after_key AND document_id < :after_id) "
+            f"OR {column} IS NULL)")
+
+
+def _source(conn: Connection, query: ListQuery, n_filters: int) -> str:
+    """``reports``, on SQLite with a hint to scan the narrow index ix_reports_list (migration 0004)
+    when no single index narrows the list: several filters, or a search by name. PostgreSQL
+    combines indexes by itself."""
+    if conn.dialect.name == "sqlite" and (n_filters > 1 or query.q):
+        return "reports INDEXED BY ix_reports_list"
+    return "reports"
+
+
+def list_reports(conn: Connection, query: ListQuery) -> Page:
+    if query.sort not in _ORDER:
+        raise BadQuery(f"未知排序 {query.sort!r}：{'、'.join(_ORDER)}")
+    where, params = filters_sql(query)
+    source = _source(conn, query, len(where))
+    count_sql = f"SELECT COUNT(*) FROM (SELECT 1 FROM {source}" + (
+        " WHERE " + " AND ".join(where) if where else "") + f" LIMIT {COUNT_CAP + 1}) AS capped"
+    count = conn.execute(text(count_sql), params).scalar_one()
+    if query.after:
+        where.append(_after(query.sort, query.after, params))
+    order, columns = _ORDER[query.sort]
+    if query.sort == "year" and conn.dialect.name == "postgresql":
+        order = "year DESC NULLS LAST, document_id DESC"  # SQLite sorts NULL lowest: last already
+    sql = (f"SELECT {_COLUMNS} FROM {source}" + (" WHERE " + " AND ".join(where) if where else "")
+           + f" ORDER BY {order} LIMIT :limit")
+    params["limit"] = query.limit + 1
+    rows = [dict(row._mapping) for row in conn.execute(text(sql), params)]
+    next_after = None
+    if len(rows) > query.limit:
+        rows = rows[:query.limit]
+        next_after = _encode([rows[-1][c] for c in columns])
+    return Page(rows, next_after, min(count, COUNT_CAP), count > COUNT_CAP)
+
+
+class Facets:
+    """The choices of the list's filters (years, rules present), recomputed at most once a minute:
+    on a million reports they cost a scan each."""
+
+    TTL = 60.0
+
+    def __init__(self) -> None:
+        self._value: dict[str, list[Any]] | None = None
+        self._at = 0.0
+
+    def get(self, conn: Connection) -> dict[str, list[Any]]:
+        if self._value is None or time.monotonic() - self._at > self.TTL:
+            years = [y for (y,) in conn.execute(text(
+                "SELECT DISTINCT year FROM reports WHERE year IS NOT NULL ORDER BY year DESC"))]
+            rules = [r for (r,) in conn.execute(text("SELECT DISTINCT rule FROM findings ORDER BY rule"))]
+            self._value = {"years": years, "rules": rules, "levels": list(LEVELS),
+                           "templates": list(TEMPLATES)}
+            self._at = time.monotonic()
+        return self._value
+
+    def clear(self) -> None:
+        self._value = None

@@ -1,0 +1,74 @@
+// Dashboard: each figure is fetched from /api/stats/<name> (columns + rows) and drawn with ECharts.
+// The toolbox saves a chart as PNG; the CSV link serves the same data from the API.
+(function () {
+  const charts = {};
+
+  function params() {
+    const form = document.getElementById("dashboard-filters");
+    const query = new URLSearchParams();
+    for (const [key, value] of new FormData(form)) if (value) query.set(key, value);
+    return query;
+  }
+
+  function option(figure) {
+    const base = {
+      title: { text: figure.title, textStyle: { fontSize: 13 } },
+      tooltip: { trigger: figure.kind === "heatmap" ? "item" : "axis" },
+      toolbox: { feature: { saveAsImage: { title: "保存为图片", name: "gongkai-" + figure.name } } },
+      grid: { left: 60, right: 20, top: 50, bottom: 60 },
+    };
+    if (figure.kind === "heatmap") {
+      return Object.assign(base, {
+        xAxis: { type: "category", data: figure.years.map(String) },
+        yAxis: { type: "category", data: figure.agencies, axisLabel: { fontSize: 10 } },
+        visualMap: { min: 0, max: 1, show: false, inRange: { color: ["#f8cbad", "#9fd39f"] } },
+        grid: { left: 110, right: 20, top: 50, bottom: 30 },
+        series: [{ type: "heatmap", data: figure.rows.map((r) => [String(r[1]), r[0], Math.min(r[2], 1)]) }],
+      });
+    }
+    const seriesCount = figure.series || figure.columns.length - 1;
+    const names = figure.columns.slice(1, 1 + seriesCount);
+    return Object.assign(base, {
+      legend: { data: names, bottom: 0, type: "scroll" },
+      xAxis: { type: "category", data: figure.rows.map((r) => String(r[0])),
+               axisLabel: { rotate: figure.rows.length > 8 ? 40 : 0, fontSize: 10 } },
+      yAxis: { type: "value" },
+      series: names.map((name, i) => ({
+        name: name, type: figure.kind === "line" ? "line" : "bar",
+        stack: figure.kind === "stacked" ? "total" : undefined,
+        data: figure.rows.map((r) => r[i + 1]),
+      })),
+    });
+  }
+
+  async function draw(box) {
+    const name = box.dataset.chart;
+    const query = params();
+    box.querySelector("a.csv").href = "/api/stats/" + name + "?" + query + (query.toString() ? "&" : "") + "format=csv";
+    const response = await fetch("/api/stats/" + name + "?" + query, { credentials: "same-origin" });
+    const note = box.querySelector(".note");
+    if (!response.ok) {
+      note.textContent = "无法载入：" + response.status;
+      return;
+    }
+    const figure = await response.json();
+    note.textContent = figure.note || (figure.rows.length ? "" : "暂无数据");
+    const element = box.querySelector(".chart");
+    const chart = charts[name] || echarts.init(element);
+    charts[name] = chart;
+    chart.off("finished");
+    chart.on("finished", () => { element.dataset.drawn = String(figure.rows.length); });
+    chart.setOption(option(figure), true);
+  }
+
+  function drawAll() { document.querySelectorAll(".chart-box").forEach(draw); }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    document.getElementById("dashboard-filters").addEventListener("submit", (event) => {
+      event.preventDefault();
+      drawAll();
+    });
+    window.addEventListener("resize", () => Object.values(charts).forEach((c) => c.resize()));
+    drawAll();
+  });
+})();

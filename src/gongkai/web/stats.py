@@ -1,0 +1,208 @@
+"""The dashboard's figures, each a small table (columns + rows) the page draws and offers as CSV.
+
+Everything reads ``reports`` (whose copied figures — outcome groups, table 4's totals and
+corrected counts — hold the effective values, see :mod:`gongkai.store.stats`) and ``findings``;
+no figure reads the 200 cells of each report. Figures are still scans on a million reports, so
+they are cached (:class:`StatsCache`) and the cache is dropped when a correction or an upload
+changes the data.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+from ..store.stats import OUTCOMES
+from .queries import ListQuery, filters_sql
+
+MAX_AGENCIES = 60  # rows of the missing-reports matrix and of the side-by-side chart
+
+
+@dataclass(slots=True)
+class Figure:
+    name: str
+    title: str
+    kind: str  # bar | stacked | line | heatmap
+    columns: list[str]
+    rows: list[list[Any]]
+    note: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "title": self.title, "kind": self.kind, "columns": self.columns,
+                "rows": self.rows, "note": self.note, **self.extra}
+
+    def to_csv(self) -> str:
+        out = io.StringIO()
+        out.write("\ufeff")  # Excel reads UTF-8 Chinese only with the BOM
+        writer = csv.writer(out)
+        writer.writerow(self.columns)
+        writer.writerows(self.rows)
+        return out.getvalue()
+
+
+@dataclass(slots=True)
+class Params:
+    region: str | None = None
+    level: str | None = None
+    year: int | None = None
+    agency: str | None = None  # an agency_key
+
+    def key(self) -> tuple[Any, ...]:
+        return (self.region, self.level, self.year, self.agency)
+
+
+def _where(params: Params, *, year: bool = True, alias: str = "") -> tuple[str, dict[str, Any]]:
+    clauses, values = filters_sql(ListQuery(region=params.region, level=params.level,
+                                            year=params.year if year else None), alias)
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", values
+
+
+def counts_by(conn: Connection, params: Params, by: str) -> Figure:
+    column = {"year": "year", "region": "COALESCE(province, '未识别')",
+              "level": "COALESCE(level, '未识别')"}[by]
+    where, values = _where(params, year=by != "year")
+    rows = conn.execute(text(f"SELECT {column} AS k, COUNT(*) FROM reports{where} GROUP BY k ORDER BY k"),
+                        values).all()
+    title = {"year": "各年度报告数", "region": "各省份报告数", "level": "各级别报告数"}[by]
+    heading = {"year": "年度", "region": "省份", "level": "级别"}[by]
+    return Figure(f"counts_{by}", title, "bar", [heading, "报告数"],
+                  [[k if k is not None else "未识别", n] for k, n in rows])
+
+
+def rules_share(conn: Connection, params: Params) -> Figure:
+    where, values = _where(params, alias="r")
+    total = conn.execute(text(f"SELECT COUNT(*) FROM reports r{where}"), values).scalar_one()
+    joiner = " AND " if where else " WHERE "
+    rows = conn.execute(text(
+        "SELECT f.rule, COUNT(DISTINCT f.report_id) FROM findings f "
+        f"JOIN reports r ON r.document_id = f.report_id"
+        f"{where}{joiner}f.severity IN ('error', 'warning') GROUP BY f.rule ORDER BY 2 DESC"), values).all()
+    return Figure("rules", "未通过各规则的报告占比（%）", "bar", ["规则", "占比%", "报告数"],
+                  [[rule, round(100 * n / total, 2) if total else 0, n] for rule, n in rows],
+                  note=f"共 {total} 份报告；只计错误和警告", extra={"series": 1})
+
+
+_OUTCOME_LABELS = {"granted": "予以公开", "partly_granted": "部分公开", "denied": "不予公开",
+                   "unable": "无法提供", "unprocessed": "不予处理", "other_handled": "其他处理"}
+
+
+def outcomes(conn: Connection, params: Params) -> Figure:
+    """Table 3's outcome groups per year, summed over the reports (their copied figures)."""
+    where, values = _where(params, year=False)
+    joiner = " AND " if where else " WHERE "
+    sums = ", ".join(f"SUM({column})" for column in OUTCOMES)
+    rows = conn.execute(text(f"SELECT year, {sums} FROM reports{where}{joiner}year IS NOT NULL "
+                             "GROUP BY year ORDER BY year"), values).all()
+    return Figure("outcomes", "申请办理结果构成（件）", "stacked",
+                  ["年度", *(_OUTCOME_LABELS[c] for c in OUTCOMES)],
+                  [[year, *(v or 0 for v in sums_)] for year, *sums_ in rows])
+
+
+def _rate(part: float | None, whole: float | None) -> float | None:
+    return round(100 * (part or 0) / whole, 2) if whole else None
+
+
+def correction_rates(conn: Connection, params: Params) -> Figure:
+    """纠错率 = 结果纠正 / 总计, for 行政复议 and for 行政诉讼 (both of its groups), per year."""
+    where, values = _where(params, year=False)
+    joiner = " AND " if where else " WHERE "
+    rows = conn.execute(text(
+        "SELECT year, SUM(review_corrected), SUM(review_total), SUM(litigation_corrected), "
+        "SUM(litigation_total) "
+        f"FROM reports{where}{joiner}year IS NOT NULL GROUP BY year ORDER BY year"), values).all()
+    return Figure("correction_rates", "行政复议、行政诉讼纠错率（%）", "line",
+                  ["年度", "行政复议纠错率%", "行政诉讼纠错率%", "复议纠正", "复议总计", "诉讼纠正",
+                   "诉讼总计"],
+                  [[year, _rate(rc, rt), _rate(lc, lt), rc, rt, lc, lt] for year, rc, rt, lc, lt in rows],
+                  extra={"series": 2})
+
+
+def missing_matrix(conn: Connection, params: Params) -> Figure:
+    """Units × years: which agency (by agency_key) has a report for which year. Agencies with the
+    most missing years first; each shown by a name it reports under."""
+    where, values = _where(params, year=False)
+    joiner = " AND " if where else " WHERE "
+    rows = conn.execute(text("SELECT agency_key, year, COUNT(*), MAX(COALESCE(agency_name, agency)) "
+                             f"FROM reports{where}{joiner}agency_key IS NOT NULL AND year IS NOT NULL "
+                             "GROUP BY agency_key, year"), values).all()
+    if not rows:
+        return Figure("missing", "缺报矩阵（单位 × 年度）", "heatmap", ["单位", "年度", "报告数"], [],
+                      extra={"agencies": [], "years": []})
+    years = list(range(min(r[1] for r in rows), max(r[1] for r in rows) + 1))
+    present: dict[str, dict[int, int]] = defaultdict(dict)
+    names: dict[str, str] = {}
+    for key, year, n, name in rows:
+        present[key][year] = n
+        names[key] = name or key
+    order = sorted(present, key=lambda k: (-sum(y not in present[k] for y in years), names[k]))[:MAX_AGENCIES]
+    matrix = [[names[key], year, present[key].get(year, 0)] for key in order for year in years]
+    return Figure("missing", "缺报矩阵（单位 × 年度，0 = 缺报）", "heatmap", ["单位", "年度", "报告数"],
+                  matrix,
+                  note=f"{len(present)} 个单位，显示缺报最多的 {len(order)} 个",
+                  extra={"agencies": [names[k] for k in order], "keys": order, "years": years})
+
+
+def agency_years(conn: Connection, params: Params) -> Figure:
+    """One agency year by year; ``agency`` is its agency_key or a name it reports under."""
+    if not params.agency:
+        return Figure("agency", "单位逐年对比", "bar", ["年度"], [], note="请在上方填写单位（agency 参数）")
+    rows = conn.execute(text(
+        "SELECT year, SUM(received), SUM(granted), SUM(partly_granted), SUM(results_total), SUM(n_errors) "
+        "FROM reports WHERE (agency_key = :a OR agency = :a OR agency_name = :a) AND year IS NOT NULL "
+        "GROUP BY year ORDER BY year"), {"a": params.agency}).all()
+    return Figure("agency", f"{params.agency} 逐年对比", "bar",
+                  ["年度", "新收申请", "予以公开", "部分公开", "办理总计", "错误数"], [list(r) for r in rows],
+                  note=None if rows else f"没有单位“{params.agency}”的报告")
+
+
+def region_agencies(conn: Connection, params: Params) -> Figure:
+    where, values = _where(params)
+    rows = conn.execute(text(
+        "SELECT MAX(COALESCE(agency_name, agency, agency_key, '未识别')), SUM(received), "
+        "SUM(granted) + SUM(partly_granted), SUM(results_total), SUM(n_errors) "
+        f"FROM reports{where} GROUP BY COALESCE(agency_key, agency) ORDER BY 2 DESC LIMIT {MAX_AGENCIES}"),
+        values).all()
+    return Figure("region", "地区内各单位对比", "bar",
+                  ["单位", "新收申请", "公开(含部分)", "办理总计", "错误数"],
+                  [list(r) for r in rows], note="按地区、级别、年度筛选；按新收申请数排序")
+
+
+CHARTS: dict[str, Callable[[Connection, Params], Figure]] = {
+    "counts_year": lambda c, p: counts_by(c, p, "year"),
+    "counts_region": lambda c, p: counts_by(c, p, "region"),
+    "counts_level": lambda c, p: counts_by(c, p, "level"),
+    "rules": rules_share,
+    "outcomes": outcomes,
+    "correction_rates": correction_rates,
+    "missing": missing_matrix,
+    "agency": agency_years,
+    "region": region_agencies,
+}
+
+
+class StatsCache:
+    """Figures by (name, filters), kept ``ttl`` seconds; ``clear`` after writes."""
+
+    def __init__(self, ttl: float = 300.0) -> None:
+        self.ttl = ttl
+        self._figures: dict[tuple[Any, ...], tuple[float, Figure]] = {}
+
+    def get(self, conn: Connection, name: str, params: Params) -> Figure:
+        key = (name, *params.key())
+        hit = self._figures.get(key)
+        if hit is not None and time.monotonic() - hit[0] < self.ttl:
+            return hit[1]
+        figure = CHARTS[name](conn, params)
+        self._figures[key] = (time.monotonic(), figure)
+        return figure
+
+    def clear(self) -> None:
+        self._figures.clear()

@@ -1,0 +1,90 @@
+"""Helpers for the web tests: a store with the seeds, accounts, logged-in clients, a live server."""
+
+from __future__ import annotations
+
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from corpus import REAL, SEEDS
+
+PASSWORD = "correct-horse-9"
+USERS = {"ada": "admin", "rita": "reviewer", "vic": "viewer"}
+SEED_FILES = sorted(SEEDS.glob("*.txt"))
+PDF_FILES = sorted(REAL.glob("*.pdf"))
+
+
+def make_store(folder: Path, files: list[Path] | None = None, url: str | None = None):  # type: ignore[no-untyped-def]
+    """A store (SQLite in ``folder``, or the database at ``url``) with the given reports (default:
+    the seeds and one real PDF) and one account per role."""
+    from gongkai.store import open_store
+    from gongkai.store.review import add_user
+
+    assert SEED_FILES and PDF_FILES, "the shared corpus must be beside the checkout"
+    store = open_store(url or folder / "web.db")
+    store.ingest(files if files is not None else [*SEED_FILES, PDF_FILES[0]], workers=1)
+    for name, role in USERS.items():
+        add_user(store.engine, name, PASSWORD, role=role)  # type: ignore[arg-type]
+    return store
+
+
+def new_postgres_database(server_url: str, name: str) -> str:
+    """A fresh database on a running PostgreSQL server (see test_store_postgres.pg_url)."""
+    import psycopg
+
+    with psycopg.connect(f"{server_url}/postgres", autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name}")
+        conn.execute(f"CREATE DATABASE {name}")
+    return f"{server_url}/{name}"
+
+
+def report_id(store, source_name: str) -> int:  # type: ignore[no-untyped-def]
+    from sqlalchemy import text
+
+    with store.engine.connect() as conn:
+        return conn.execute(text("SELECT document_id FROM reports WHERE source LIKE :s"),
+                            {"s": f"%{source_name}"}).scalar_one()
+
+
+def csrf_of(html: str) -> str:
+    match = re.search(r'name="csrf-token" content="([^"]+)"', html)
+    assert match, "the page carries no CSRF token"
+    return match.group(1)
+
+
+def api_login(client, name: str, password: str = PASSWORD) -> str:  # type: ignore[no-untyped-def]
+    """Log a client in through the API; the CSRF token for its POSTs."""
+    response = client.post("/api/login", json={"name": name, "password": password})
+    assert response.status_code == 200, response.text
+    return response.json()["csrf"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def live_server(app) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """Serve the app with uvicorn in a thread on a free port; yields its base URL."""
+    import uvicorn
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
