@@ -72,6 +72,12 @@ def test_corrected_cells_are_checked_again(store: Store) -> None:
     after = _effective(store, rid)
     assert after.findings_rechecked
     assert {f.rule for f in after.report.errors} >= {"T3-ROWSUM", "T3-TOTAL"}
+    # the counts the list filters and `stats` read follow the corrected report
+    with store.engine.connect() as conn:
+        n_errors, failed = conn.execute(text("SELECT n_errors, failed_rules FROM reports "
+                                             "WHERE document_id = :id"), {"id": rid}).one()
+    assert n_errors == len(after.report.errors) > 0
+    assert {"T3-ROWSUM", "T3-TOTAL"} <= set(failed.split(","))
     # the extractor's own findings are kept as parsed
     kept = [f.rule for f in before.report.findings if f.rule.startswith("P-")]
     assert [f.rule for f in after.report.findings if f.rule.startswith("P-")] == kept

@@ -43,7 +43,7 @@ from ..agency import identify
 from ..readers import MAX_FILE_BYTES, sniff
 from ..template import TEMPLATE, Layout
 from .schema import Blob, Cell, CellPath, Document, FindingRow, ReportRow
-from .stats import STAT_COLUMNS, stat_values
+from .stats import STAT_COLUMNS, finding_figures, stat_values
 
 # Zip-bomb guards: refuse a member by its declared size and compression ratio before reading it,
 # and never read more than the declared size (a lying header cannot inflate past it).
@@ -198,15 +198,12 @@ def parse_bytes(data: bytes, name: str) -> Parsed:
     meta = {"source": name, "agency": report.agency, "agency_key": who.key if who else None,
             "year": report.year, "template": report.template, "hybrid": bool(report.hybrid),
             "title": report.title, "published": report.published,
-            "n_errors": sum(f.severity == "error" for f in report.findings),
-            "n_warnings": sum(f.severity == "warning" for f in report.findings),
+            **finding_figures(report.findings),
             "agency_name": who.name if who else None, "region_code": who.region_code if who else None,
             "province": who.province if who else None, "city": who.city if who else None,
             "county": who.county if who else None, "township": who.township if who else None,
             "level": who.level if who else None,
             "sections": dumps(report.sections, ensure_ascii=False) if report.sections else None,
-            "failed_rules": ",".join(sorted({f.rule for f in report.findings
-                                              if f.severity in ("error", "warning")})) or None,
             **stat_values(report.layout, report.value),
             "media_type": report.media_type or media_type}
     # column-wise, so that the writer builds the rows in C (zip) rather than a tuple per cell here

@@ -29,12 +29,12 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Literal
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, func, select, update
 
 from ..report import CellValue, Finding, Report
 from ..template import TEMPLATE
 from .schema import Cell, CellPath, Correction, Document, FindingRow, ReportRow, Review, User
-from .stats import refresh_stats
+from .stats import finding_figures, refresh_stats
 
 __all__ = ["DECISIONS", "ROLES", "CorrectionRecord", "ReviewError", "ReviewRecord", "UserRecord",
            "add_user", "authenticate", "correct", "corrections", "decide", "effective_report",
@@ -193,7 +193,18 @@ def correct(engine: Engine, report_id: int, path: str, value: float | None, *, a
             report_id=report_id, path_id=path_id, old_value=old_value, old_status=old_status, value=value,
             author=author, reason=reason, created_at=now).returning(Correction.id)).scalar_one()
         refresh_stats(conn, [report_id])  # the figures `reports` copies hold effective values
+        _refresh_findings(conn, report_id)
     return CorrectionRecord(new_id, path, old_value, old_status, value, author, reason, now)
+
+
+def _refresh_findings(conn: Connection, report_id: int) -> None:
+    """The list's 「有错误」 and rule filters and ``stats`` read counts copied into ``reports``:
+    after a correction they count the findings of the corrected report."""
+    stored = conn.execute(select(ReportRow.sections).where(ReportRow.document_id == report_id)).scalar()
+    effective = effective_report(conn, report_id, json.loads(stored) if stored else None)
+    if effective is not None:
+        conn.execute(update(ReportRow).where(ReportRow.document_id == report_id)
+                     .values(**finding_figures(effective.report.findings)))
 
 
 # ------------------------------------------------------------------------------ the report

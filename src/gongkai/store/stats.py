@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection, Engine, text
 
+from ..report import Finding
 from ..template import TEMPLATE, Layout
 
 # (copied column, Chinese label) — the order of the covering index after its grouping columns
@@ -49,6 +50,16 @@ def stat_paths(layout: Layout) -> dict[str, tuple[str, ...]]:
     paths["litigation_total"].extend(f"review_litigation.{g}.total" for g in _LITIGATION)
     paths["litigation_corrected"].extend(f"review_litigation.{g}.corrected" for g in _LITIGATION)
     return {column: tuple(p) for column, p in paths.items()}
+
+
+def finding_figures(findings: Iterable[Finding]) -> dict[str, Any]:
+    """What ``reports`` copies of a report's findings: error and warning counts, and the rules
+    failed (sorted, comma-separated) that ``stats`` counts from its covering index."""
+    findings = list(findings)
+    return {"n_errors": sum(f.severity == "error" for f in findings),
+            "n_warnings": sum(f.severity == "warning" for f in findings),
+            "failed_rules": ",".join(sorted({f.rule for f in findings
+                                              if f.severity in ("error", "warning")})) or None}
 
 
 def stat_values(layout: Layout | None, value: Callable[[str], Any]) -> dict[str, float | None]:
