@@ -94,6 +94,8 @@ def test_same_seed_same_reports(tmp_path: Path, corpus: Path) -> None:
 def test_unknown_format_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="unknown format"):
         make_corpus(1, "text,odt", tmp_path)
+    with pytest.raises(ValueError, match=r"unknown format\(s\) odt; "):  # "all" is known: every format
+        make_corpus(1, "all,odt", tmp_path)
     assert set(FORMATS) == {"text", "html", "docx", "pdf", "scan"}
 
 

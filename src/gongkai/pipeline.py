@@ -39,13 +39,14 @@ def parse_document(document: Document) -> Report:
     return report
 
 
-def parse(source: str | bytes | Path, *, name: str | None = None) -> Report:
+def parse(source: str | bytes | Path, *, name: str | None = None, max_bytes: int | None = None) -> Report:
     """Parse a report from a path, raw bytes, or its text.
 
     Raises :class:`ParseError` naming the file and the reason when the input is not a readable
-    report (empty, binary, wrong kind of document, …).
+    report (empty, binary, too large, damaged, encrypted, a zip of many files, wrong kind of
+    document, …). ``max_bytes`` overrides the size cap (:data:`gongkai.readers.MAX_FILE_BYTES`).
     """
     from .readers import read
 
     with _without_cycle_collection():
-        return parse_document(read(source, name=name))
+        return parse_document(read(source, name=name, max_bytes=max_bytes))

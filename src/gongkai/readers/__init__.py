@@ -2,11 +2,15 @@
 
 The format is decided by content (magic bytes), never by the file's extension: a ``.pdf`` that
 is really an HTML page is read as HTML, and a file of another kind is refused with the reason.
+A file over the size cap is refused from its size before it is read; a zip of reports is
+refused with the hint to use ``gongkai ingest``, which reads archives member by member.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import warnings
 import zipfile
 from collections.abc import Callable
 from io import BytesIO
@@ -18,7 +22,22 @@ from .text import read_text
 
 __all__ = ["MAX_FILE_BYTES", "read", "sniff"]
 
-MAX_FILE_BYTES = 200 * 1024 * 1024
+DEFAULT_MAX_FILE_MB = 100  # a scanned report is a few tens of MB; a text or Word one far less
+
+
+def _size_cap() -> int:
+    """The largest file read at all, checked on the file's size before any byte is read:
+    ``GONGKAI_MAX_FILE_MB`` from the environment, else :data:`DEFAULT_MAX_FILE_MB`."""
+    configured = os.environ.get("GONGKAI_MAX_FILE_MB", "").strip()
+    try:
+        return int(float(configured or DEFAULT_MAX_FILE_MB) * 2**20)
+    except ValueError:
+        warnings.warn(f"GONGKAI_MAX_FILE_MB={configured!r} is not a number: the limit stays "
+                      f"{DEFAULT_MAX_FILE_MB} MB", stacklevel=1)
+        return DEFAULT_MAX_FILE_MB * 2**20
+
+
+MAX_FILE_BYTES = _size_cap()
 
 _HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|meta|table|div|p)\b",
                          re.IGNORECASE | re.DOTALL)
@@ -82,20 +101,39 @@ def _reader(kind: str, name: str) -> Callable[[bytes, str], Document]:
 
         return read_image
     if kind == "zip":
-        raise ParseError(name, "zip archive: unpack it or use `gongkai ingest`, which walks archives")
+        return _refuse_archive
     raise ParseError(name, f"unsupported file kind {kind}")
 
 
-def read(source: str | bytes | Path, *, name: str | None = None) -> Document:
-    """Read a report from a path, bytes, or text (a ``str`` that is not an existing path)."""
+def _refuse_archive(data: bytes, name: str) -> Document:
+    """A zip of reports is many documents, and a parse gives one report: refuse it, saying what
+    is inside and how to read them all (``gongkai ingest`` walks archives member by member)."""
+    try:
+        members = [i.filename for i in zipfile.ZipFile(BytesIO(data)).infolist() if not i.is_dir()]
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as error:
+        raise ParseError(name, f"damaged zip archive ({error}), and not a DOCX or XLSX") from None
+    shown = ", ".join(members[:3]) + (", …" if len(members) > 3 else "")
+    raise ParseError(name, f"a zip archive of {len(members)} file(s) ({shown or 'empty'}), not one report: "
+                           f"use `gongkai ingest {Path(name).name}`, which reads every report in an "
+                           "archive, or unpack it first")
+
+
+def read(source: str | bytes | Path, *, name: str | None = None, max_bytes: int | None = None) -> Document:
+    """Read a report from a path, bytes, or text (a ``str`` that is not an existing path).
+
+    A file larger than ``max_bytes`` (default :data:`MAX_FILE_BYTES`) is refused from its size,
+    before it is read, so a huge file costs no memory."""
+    limit = MAX_FILE_BYTES if max_bytes is None else max_bytes
     if isinstance(source, Path) or (isinstance(source, str) and _looks_like_path(source)):
         path = Path(source)
         name = name or str(path)
         try:
             size = path.stat().st_size
-            if size > MAX_FILE_BYTES:
-                raise ParseError(name, f"file too large ({size // 2**20} MiB > "
-                                       f"{MAX_FILE_BYTES // 2**20} MiB)")
+            if size > limit:
+                raise ParseError(name, f"file too large: {_mib(size)} (limit {_mib(limit)}; "
+                                       "set GONGKAI_MAX_FILE_MB to raise it)")
+            if path.is_dir():
+                raise ParseError(name, "a folder, not a file: use `gongkai ingest` to read a folder")
             data = path.read_bytes()
         except OSError as error:
             raise ParseError(name, error.strerror or str(error)) from None
@@ -104,9 +142,13 @@ def read(source: str | bytes | Path, *, name: str | None = None) -> Document:
     else:
         data = source
         name = name or "<bytes>"
-        if len(data) > MAX_FILE_BYTES:
-            raise ParseError(name, f"input too large ({len(data) // 2**20} MiB)")
+        if len(data) > limit:
+            raise ParseError(name, f"input too large: {_mib(len(data))} (limit {_mib(limit)})")
     return _reader(sniff(data), name)(data, name)
+
+
+def _mib(size: int) -> str:
+    return f"{size / 2**20:.1f} MiB"
 
 
 def _looks_like_path(text: str) -> bool:

@@ -11,6 +11,7 @@ Also home of the zip guard shared with the XLSX reader (:func:`open_zip`, :func:
 
 from __future__ import annotations
 
+import copy
 import io
 import posixpath
 import re
@@ -32,6 +33,7 @@ MAX_UNCOMPRESSED = 200 * 1024 * 1024
 MAX_RATIO = 100
 RATIO_FLOOR = 1024 * 1024  # small members (XML of a blank form) may compress better than 100:1
 MAX_MEMBERS = 10_000
+CHECK_CHUNK = 64 * 1024
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
@@ -79,7 +81,41 @@ def open_zip(data: bytes, name: str, kind: str) -> zipfile.ZipFile:
                                    f"{info.file_size // max(info.compress_size, 1)}×")
     if total > MAX_UNCOMPRESSED:
         raise ParseError(name, f"zip bomb: {total} bytes uncompressed (limit {MAX_UNCOMPRESSED})")
+    for info in infos:
+        _check_declared_size(archive, info, name)
     return archive
+
+
+def _check_declared_size(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> None:
+    """Inflate a member in bounded chunks and refuse it if it inflates beyond its declared size.
+
+    The checks above trust the declared sizes; a forged header declaring 2 KB for 300 MB would
+    pass them, and ``ZipFile.read`` inflates a whole compressed block at once before cutting it
+    to the declared size (600 MB of memory for a 300 KB file). Reading one byte more than
+    declared, 64 KB at a time, proves the size without ever holding more than a chunk; after
+    this, every reader (ours and openpyxl) sees members no larger than the bounded totals."""
+    if info.flag_bits & 0x1:
+        raise ParseError(name, f"password-protected (encrypted) zip member {info.filename}")
+    probe = copy.copy(info)
+    probe.file_size = info.file_size + 1
+    del probe.CRC  # checked below on the whole member: zipfile would check it at the forged size
+    inflated, crc = 0, 0
+    try:
+        with archive.open(probe) as handle:
+            while chunk := handle.read(CHECK_CHUNK):
+                inflated += len(chunk)
+                if inflated > info.file_size:
+                    raise ParseError(name, f"zip bomb: {info.filename} inflates beyond its declared "
+                                           f"size of {info.file_size} bytes")
+                crc = zlib.crc32(chunk, crc)
+    except ParseError:
+        raise
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, RuntimeError,
+            NotImplementedError, ValueError) as error:
+        raise ParseError(name, f"corrupt or truncated zip ({info.filename}): {error}") from None
+    if inflated != info.file_size or crc != info.CRC:
+        raise ParseError(name, f"corrupt or truncated zip ({info.filename}): its data does not match "
+                               "its declared size and checksum")
 
 
 def read_member(archive: zipfile.ZipFile, member: str, name: str) -> bytes:

@@ -229,6 +229,8 @@ def _rows_of(table: etree._Element) -> list[etree._Element]:
 
 def _cell_text(cell: etree._Element, nested: list[etree._Element]) -> str:
     """A cell's own text, nested tables left out (and collected into ``nested``)."""
+    if len(cell) == 0:  # text only, as most cells are: no walk (a third of the reading time)
+        return normalise(cell.text) if cell.text else ""
     parts: list[str] = []
     walker = etree.iterwalk(cell, events=("start", "end"))
     for event, element in walker:

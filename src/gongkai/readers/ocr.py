@@ -12,7 +12,7 @@ How it works, and why:
   :data:`MIN_RULE_INCHES` along rows, vertical ones along columns. They become pdfplumber edges
   in points, and from then on the page is read exactly as a PDF with a text layer: the same
   table finder, merged-cell expansion, continuation of a table across pages and paragraph
-  joining (:mod:`gongkai.readers.pdf`), so every format is extracted the same way.
+  joining (:mod:`gongkai.readers.layout`), so every format is extracted the same way.
 * Rulings are erased before OCR (a ``|`` next to a digit reads as ``1``). RapidOCR (PP-OCRv4,
   ONNX, models inside the wheel, no network) gives text lines with a box and a score for every
   character; each character goes to the grid cell under its centre.
@@ -26,13 +26,25 @@ layer; images are taken at their stated DPI, or :data:`OCR_DPI` when they state 
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable, Iterator
 from io import BytesIO
 from typing import Any
 
 from ..document import Document
 from ..errors import ParseError
+from .layout import (
+    Char,
+    PageText,
+    add_edge,
+    assemble,
+    drop_running_lines,
+    fill_tables,
+    find_tables,
+    group_lines,
+)
 
-__all__ = ["MAX_PAGES", "OCR_DPI", "OCR_MISSING", "available", "read_image", "read_scanned_pdf"]
+__all__ = ["MAX_PAGES", "OCR_DPI", "OCR_MISSING", "available", "read_image", "read_pdf_pages",
+           "read_scanned_pdf", "set_confidence"]
 
 OCR_DPI = 150  # scans are usually 150-300 dpi; 150 reads 10.5 pt digits reliably and keeps OCR fast
 MAX_PAGES = 200  # a scanned annual report has 5-20 pages; OCR costs seconds per page
@@ -75,9 +87,9 @@ def _ocr_engine(name: str, what: str) -> Any:
 
 
 def read_scanned_pdf(data: bytes, name: str, *, dpi: int = OCR_DPI, max_pages: int = MAX_PAGES) -> Document:
-    """OCR every page of a PDF (call it when :func:`gongkai.readers.pdf.read_pdf` says the PDF
-    has no text layer)."""
-    engine = _ocr_engine(name, "scanned PDF without a text layer")
+    """OCR every page of a PDF, text layer or not (:func:`gongkai.readers.pdf.read_pdf` OCRs only
+    the pages that have none, and reads the others from their text layer)."""
+    _ocr_engine(name, "scanned PDF without a text layer")  # the missing extra, named before anything else
     import pypdfium2 as pdfium
 
     try:
@@ -90,18 +102,30 @@ def read_scanned_pdf(data: bytes, name: str, *, dpi: int = OCR_DPI, max_pages: i
             raise ParseError(name, "PDF has no pages")
         if count > max_pages:
             raise ParseError(name, f"too many pages to OCR: {count} (limit {max_pages})")
-        images = []
-        for index in range(count):
-            page = pdf[index]
-            try:
-                images.append(page.render(scale=dpi / 72).to_pil())
-            finally:
-                page.close()
+        doc = Document(name=name, media_type="application/pdf", pages=count)
+        pages, scores = read_pdf_pages(pdf, list(range(1, count + 1)), name, doc.warnings, dpi=dpi)
     finally:
         pdf.close()
-    doc = Document(name=name, media_type="application/pdf", pages=count)
     doc.warnings.append(f"text read by OCR from {count} scanned page(s); see each cell's confidence")
-    return _read_images(doc, images, [dpi] * count, engine, name)
+    return _assemble(doc, pages, scores, name)
+
+
+def read_pdf_pages(pdf: Any, numbers: list[int], name: str, warnings: list[str], *,
+                   dpi: float = OCR_DPI) -> tuple[list[PageText], dict[int, Any]]:
+    """OCR the pages ``numbers`` (1-based) of an open ``pypdfium2.PdfDocument``, one at a time
+    (a rendered page is ~6 MB): the pages that have text, and the character scores per page for
+    :func:`set_confidence` once the pages are assembled."""
+    engine = _ocr_engine(name, "scanned PDF pages")
+
+    def rendered() -> Iterator[tuple[int, Any]]:
+        for number in numbers:
+            page = pdf[number - 1]
+            try:
+                yield number, page.render(scale=dpi / 72).to_pil()
+            finally:
+                page.close()
+
+    return _read_pages(rendered(), dpi, engine, warnings)
 
 
 def read_image(data: bytes, name: str) -> Document:
@@ -120,53 +144,56 @@ def read_image(data: bytes, name: str) -> Document:
     dpi = float(dpi) if 50 <= float(dpi) <= 1200 else OCR_DPI
     doc = Document(name=name, media_type=Image.MIME.get(image.format or "", "image/png"), pages=len(frames))
     doc.warnings.append("text read by OCR; see each cell's confidence")
-    return _read_images(doc, frames, [dpi] * len(frames), engine, name)
+    pages, scores = _read_pages(enumerate(frames, start=1), dpi, engine, doc.warnings)
+    return _assemble(doc, pages, scores, name)
 
 
 # --------------------------------------------------------------------------------------------
 # Pages
 
 
-def _read_images(doc: Document, images: list[Any], dpis: list[float], engine: Any, name: str) -> Document:
-    from . import pdf as textpdf
+def _read_pages(images: Iterable[tuple[int, Any]], dpi: float, engine: Any,
+                warnings: list[str]) -> tuple[list[PageText], dict[int, Any]]:
+    """OCR numbered page images one by one: the pages with text, and every page's character
+    scores (an array of centre x, centre y, score)."""
+    pages: list[PageText] = []
+    scores: dict[int, Any] = {}
+    for number, image in images:
+        text, scores[number] = _read_page(image, dpi, number, engine, warnings)
+        if text.lines or text.tables:
+            pages.append(text)
+    return pages, scores
 
-    pages: list[Any] = []
-    scores: list[tuple[int, Any]] = []  # (page, array of (cx, cy, score) per character)
-    for number, (image, dpi) in enumerate(zip(images, dpis, strict=True), start=1):
-        page, chars = _read_page(image, dpi, number, engine, doc.warnings)
-        scores.append((number, chars))
-        if page.lines or page.tables:
-            pages.append(page)
+
+def _assemble(doc: Document, pages: list[PageText], scores: dict[int, Any], name: str) -> Document:
     if not pages:
         raise ParseError(name, "OCR found no text on any page")
-    textpdf._drop_running_lines(pages)
-    textpdf._assemble(doc, pages)
-    _set_confidence(doc, dict(scores))
+    drop_running_lines(pages)
+    assemble(doc, pages)
+    set_confidence(doc, scores)
     return doc
 
 
-def _read_page(image: Any, dpi: float, number: int, engine: Any, warnings: list[str]) -> tuple[Any, Any]:
+def _read_page(image: Any, dpi: float, number: int, engine: Any, warnings: list[str]) -> tuple[PageText, Any]:
     import numpy as np
     from PIL import Image
 
-    from . import pdf as textpdf
-
-    grey = _grey(image)
+    ink, grey = _grey(image)
     angle = _skew(grey)
     if abs(angle) >= 0.05:
-        grey = np.asarray(Image.fromarray(grey).rotate(angle, resample=Image.Resampling.BICUBIC,
-                                                       fillcolor=255))
-    dark = grey < _threshold(grey)
+        ink, grey = (np.asarray(Image.fromarray(a).rotate(angle, resample=Image.Resampling.BICUBIC,
+                                                          fillcolor=255)) for a in (ink, grey))
+    dark = ink < _threshold(ink)
     min_run = max(int(MIN_RULE_INCHES * dpi), 8)
     horizontal = _runs(dark, min_run, axis=1)
     vertical = _runs(dark, min_run, axis=0)
     scale = 72 / dpi
     edges: list[dict[str, Any]] = []
     for y, x0, x1 in _segments(horizontal, min_run):
-        textpdf._add_edge(edges, x0 * scale, y * scale, x1 * scale, y * scale)
+        add_edge(edges, x0 * scale, y * scale, x1 * scale, y * scale)
     for x, y0, y1 in _segments(vertical.T, min_run):
-        textpdf._add_edge(edges, x * scale, y0 * scale, x * scale, y1 * scale)
-    tables = textpdf._find_tables(edges, number, warnings) if edges else []
+        add_edge(edges, x * scale, y0 * scale, x * scale, y1 * scale)
+    tables = find_tables(edges, number, warnings) if edges else []
 
     # Erase the rulings (and a pixel around them) before OCR: text must not touch them.
     rules = _grow(horizontal | vertical)
@@ -180,16 +207,15 @@ def _read_page(image: Any, dpi: float, number: int, engine: Any, warnings: list[
         for ch in _characters(item, scale):
             chars.append(ch[0])
             char_scores.append(ch[1])
-    rest = textpdf._fill_tables(tables, chars)
-    lines = textpdf._group_lines(rest)
+    rest = fill_tables(tables, chars)
+    lines = group_lines(rest)
     height = grey.shape[0] * scale
-    page = textpdf._PageText(number, height, lines, tables)
+    page = PageText(number, height, lines, tables)
     return page, np.array(char_scores, dtype=np.float64).reshape(-1, 3)
 
 
 def _characters(item: list[Any], scale: float) -> list[tuple[Any, tuple[float, float, float]]]:
     """One OCR text line → PDF-reader characters (points) with (centre x, centre y, score)."""
-    from . import pdf as textpdf
 
     box, text, score = item[0], item[1], float(item[2])
     out = []
@@ -213,14 +239,15 @@ def _characters(item: list[Any], scale: float) -> list[tuple[Any, tuple[float, f
         # The line's height for every glyph: a digit's box is narrower than an ideograph's, and
         # the line grouping needs the glyphs of one line to overlap vertically.
         space = previous_x1 is not None and x0 - previous_x1 > 0.5 * (line_bottom - line_top)
-        ch = textpdf._Char(glyph, x0, line_top, x1, line_bottom, 0, space)
+        ch = Char(glyph, x0, line_top, x1, line_bottom, 0, space)
         out.append((ch, ((x0 + x1) / 2, (line_top + line_bottom) / 2, float(glyph_score))))
         previous_x1 = x1
     return out
 
 
-def _set_confidence(doc: Document, scores: dict[int, Any]) -> None:
-    """Each cell's confidence: the lowest score of the characters inside its box."""
+def set_confidence(doc: Document, scores: dict[int, Any]) -> None:
+    """Each cell's confidence: the lowest score of the characters inside its box (only on the
+    pages in ``scores``: cells read from a text layer have none)."""
     for row in doc.rows:
         for cell in row.cells:
             if not cell.text or cell.bbox is None or cell.page is None:
@@ -239,19 +266,25 @@ def _set_confidence(doc: Document, scores: dict[int, Any]) -> None:
 # Image processing (numpy only)
 
 
-def _grey(image: Any) -> Any:
-    """The red channel, with reddish pixels set to paper: a red seal vanishes (its rim must not
-    read as a ``/``), while black print, also where the seal covers it, stays dark."""
+def _grey(image: Any) -> tuple[Any, Any]:
+    """``(ink, text)``: two grey images of the page from its red channel, where black print is
+    dark and a red seal (its ink multiplies over the print) pale.
+
+    ``ink`` is the red channel itself, for the rulings: a grey, anti-aliased ruling under the
+    seal stays darker than the threshold there, so it is not cut in two (a cut ruling merges two
+    rows of table 2 into one cell). ``text`` also sets clearly reddish pixels to paper, for the
+    OCR: the seal's rim, pale as it is, would read as a ``/``."""
     import numpy as np
 
     if image.mode not in ("RGB", "RGBA", "P", "CMYK", "RGBX"):
-        return np.ascontiguousarray(np.asarray(image.convert("L")))
+        grey = np.ascontiguousarray(np.asarray(image.convert("L")))
+        return grey, grey
     rgb = np.asarray(image.convert("RGB")).astype(np.int16)
     red = rgb[..., 0]
-    grey = red.copy()
+    text = red.copy()
     reddish = red - np.maximum(rgb[..., 1], rgb[..., 2]) > 35
-    grey[reddish] = int(np.percentile(red, 75))
-    return np.ascontiguousarray(grey.astype(np.uint8))
+    text[reddish] = int(np.percentile(red, 75))
+    return np.ascontiguousarray(red.astype(np.uint8)), np.ascontiguousarray(text.astype(np.uint8))
 
 
 def _threshold(grey: Any) -> float:

@@ -16,8 +16,8 @@ __all__ = ["synth"]
 def synth(
     out: Annotated[Path, typer.Option("-o", "--out", help="folder to write; one sub-folder per format")],
     n: Annotated[int, typer.Option("--n", min=1, help="number of reports")] = 20,
-    formats: Annotated[str, typer.Option("--formats", help="comma-separated: text,html,docx,pdf,scan")] = (
-        "text,html,docx,pdf"),
+    formats: Annotated[str, typer.Option(
+        "--formats", help="comma-separated: text,html,docx,pdf,scan, or all")] = "text,html,docx,pdf",
     seed: Annotated[int, typer.Option("--seed", help="same seed, same reports")] = 0,
 ) -> None:
     """Write N random reports with their truth, each format in OUT/<format>/ (score one with

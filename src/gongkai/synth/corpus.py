@@ -102,6 +102,8 @@ def make_corpus(n: int, formats: Iterable[str] | str = ("text", "html", "docx", 
 
 def _formats(formats: Iterable[str] | str) -> list[str]:
     names = [f.strip() for f in (formats.split(",") if isinstance(formats, str) else formats) if f.strip()]
+    if "all" in names:  # every format, as `gongkai synth --formats all`
+        names = [*FORMATS, *(f for f in names if f != "all")]
     unknown = [f for f in names if f not in FORMATS]
     if unknown:
         raise ValueError(f"unknown format(s) {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
