@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import gongkai
 from gongkai.template import TEMPLATE, Layout
+
+SAMPLE = Path(__file__).resolve().parents[1] / "src" / "gongkai" / "samples" / "示例镇-2023.txt"
 
 ROWS_2021 = TEMPLATE.application_row_keys(Layout("2021"))
 COLUMNS = [c.key for c in TEMPLATE.application_columns]
@@ -151,3 +156,28 @@ def test_low_confidence_ocr_digit_is_flagged_not_silent():
     (flag,) = [f for f in report.findings if f.rule == "P-OCR"]
     assert flag.cells == ["applications.new_received.natural_person"] and "0.41" in flag.message
     assert report.cells["applications.new_received.total"].note is None  # 0.99: not flagged
+
+
+def test_a_grid_cell_naming_two_rows_leaves_both_undecided():
+    """「行政处罚行政强制」 in one cell over two value rows (a scan that lost the ruling between
+    them): the values are not given to either row, and a finding says why."""
+    from gongkai.render import render
+
+    html = render(gongkai.parse(SAMPLE), "html").decode()
+    merged = re.sub(r'<tr><td class="label">行政处罚</td>(.*?)</tr>\s*<tr><td class="label">行政强制</td>',
+                    r'<tr><td class="label" rowspan="2">行政处罚行政强制</td>\1</tr><tr>', html, flags=re.S)
+    assert merged != html
+    report = gongkai.parse(merged.encode())
+    for path in ("active_disclosure.punishment.decisions", "active_disclosure.enforcement.decisions"):
+        assert report.cells[path].status == "missing" and report.cells[path].value is None
+    assert any(f.rule == "P-ALIGN" and "行政处罚行政强制" in f.message for f in report.findings)
+
+
+def test_a_digit_in_the_text_after_a_grid_is_not_a_value_of_its_last_row():
+    from gongkai.render import render
+
+    report = gongkai.parse(SAMPLE)
+    html = render(report, "html").decode().replace("</table>", "</table><p>存在的主要问题及？7进情况</p>")
+    again = gongkai.parse(html.encode())
+    assert {p: c.value for p, c in again.cells.items() if p.startswith("review_litigation")} == {
+        p: c.value for p, c in report.cells.items() if p.startswith("review_litigation")}

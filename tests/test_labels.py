@@ -100,6 +100,27 @@ def test_table3_row_is_not_a_heading():
     assert section_heading("四、结转下年度继续办理") is None
 
 
+@pytest.mark.parametrize(("text", "key"), [
+    ("五、存在的主要问题及？7进情况", "problems"),  # OCR: 改 read as ？7
+    ("二、主动公开政府信自情况", "active_disclosure"),
+])
+def test_a_heading_with_a_misread_character_is_still_a_heading(text, key):
+    assert section_heading(text) == key
+
+
+@pytest.mark.parametrize("text", ["一、本年新收政府信息公开申请数量", "二、上年结转政府信息公开申请数量",
+                                  "三、本年度办理结果", "四、结转下年度继续办理", "五、存在问题7"])
+def test_table_rows_and_short_garbles_are_not_headings(text):
+    assert section_heading(text) is None
+
+
+@pytest.mark.parametrize(("text", "key"), [("四 结转下年度继续办理", "carried_forward"),
+                                           ("一本年新收政府信息公开申请数量", "new_received")])
+def test_a_row_marker_without_its_comma_still_names_the_row(text, key):
+    [token] = lex_cell(Cell(text, 1))
+    assert token.kind == "labels" and [h.label.key for h in token.hits] == [key]
+
+
 def test_normalize_drops_space_nbsp_quotes_and_widths():
     assert normalize("（三）\u00a0不予公\u3000开 “x”") == "(三)不予公开x"
     assert INDEX.segment(normalize("三、本年度办理结果(一)予以公开")) is not None

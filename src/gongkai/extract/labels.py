@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from functools import lru_cache
 from typing import Literal
 
@@ -102,6 +103,9 @@ def _build() -> list[LabelDef]:
             if not digit:
                 defs.append(LabelDef("t3_row", row.key, marker + body, marker=marker,
                                      formats=row.formats))
+                if marker.endswith("、"):  # 「四 结转…」: the 、 lost (OCR, or a space for it)
+                    defs.append(LabelDef("t3_row", row.key, marker[:-1] + body, marker=marker,
+                                         formats=row.formats))
     for key in t.review_header_labels:
         defs.append(LabelDef("t4_header", key, normalize(key)))
     for review_group in t.review_groups:
@@ -182,10 +186,27 @@ class LabelIndex:
 INDEX = LabelIndex(_build())
 
 
+@lru_cache(maxsize=8192)
 def section_heading(text: str) -> str | None:
     """The section key (overview, …) when a whole cell is a section heading, else None."""
     norm = normalize(text).rstrip(_TRAILING_NOISE)
-    return _HEADINGS.get(norm)
+    key = _HEADINGS.get(norm)
+    if key is None and len(norm) <= _LONGEST_HEADING:
+        key = _garbled_heading(norm)
+    return key
+
+
+def _garbled_heading(norm: str) -> str | None:
+    """A numbered heading with a character or two misread (OCR: 「五、存在的主要问题及？7进情况」):
+    close enough to the heading of its own number, and to nothing a table row says (table 3's
+    「四、结转下年度继续办理」 shares the number 四 with a heading, not its words)."""
+    match = _NUMBERED.match(norm)
+    if match is None:
+        return None
+    for body, key in _SECTION_BODIES.get(match.group(1), ()):
+        if SequenceMatcher(None, match.group(2), body, autojunk=False).ratio() >= 0.8:
+            return key
+    return None
 
 
 def _headings() -> dict[str, str]:
@@ -200,3 +221,9 @@ def _headings() -> dict[str, str]:
 
 
 _HEADINGS = _headings()
+_NUMBERED = re.compile(r"^([一二三四五六七八九])[、.]?(.{6,})$")
+_SECTION_BODIES: dict[str, list[tuple[str, str]]] = {}
+for _section in TEMPLATE.sections:
+    _SECTION_BODIES.setdefault(_section.number, []).extend(
+        (normalize(variant), _section.key) for variant in _section.label.all)
+_LONGEST_HEADING = max(len(k) for k in _HEADINGS) + 4

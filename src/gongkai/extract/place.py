@@ -59,6 +59,13 @@ def place(segment: Segment, context: Context) -> None:
                     f"table 2 row {segment.key} is not part of the {context.layout.format} format; ignored",
                     line=segment.label_line)
         return
+    if segment.shared_label:
+        add_finding(context, "P-ALIGN", "warning",
+                    f"{row_name(segment)}：行名与其他行挤在同一个单元格（「{segment.label_text}」），"
+                    f"无法确定哪些数属于本行（未取值）",
+                    f"{segment.key}: its label shares one cell with another row's ({segment.label_text}); "
+                    f"which values are its own cannot be told", cells=paths, line=segment.label_line)
+        return
     tokens = segment.tokens
     if segment.exact and segment.table in (3, 4) and segment.lines and len(segment.lines[0]) >= len(
             paths) and segment.lines[0][0].line == segment.label_line:

@@ -35,6 +35,7 @@ class Segment:
     truncated: bool = False
     label_text: str = ""
     detached_mismatch: tuple[int, int] | None = None  # (labels, value rows) that do not pair
+    shared_label: bool = False
 
     def __init__(self, table: int, key: str, label_line: int, *, exact: bool = False,
                  truncated: bool = False, label_text: str = "", maybe_group: bool = False) -> None:
@@ -49,6 +50,7 @@ class Segment:
         self.truncated = truncated
         self.label_text = label_text
         self.detached_mismatch = None
+        self.shared_label = False  # its label shares one grid cell with another row's
 
     @property
     def tokens(self) -> list[Token]:
@@ -118,6 +120,10 @@ class Segmenter:
             # are the narrative's, which the checker compares with the tables separately
             self.close()
             return
+        if row.table is None and self.open is not None and self.open.exact and self.open.filled:
+            # a line of text after a grid row is not part of it (a stray digit in the next
+            # heading must not become the row's 16th value)
+            self.close()
         tokens: list[Token] = []
         for cell in row.cells:
             if not cell.merged:
@@ -167,6 +173,7 @@ class Segmenter:
     # ------------------------------------------------------------------ labels
     def _labels(self, token: Token, exact: bool) -> None:
         hits = token.hits
+        before = len(self.segments)
         i = 0
         while i < len(hits):
             start = hits[i].start
@@ -177,6 +184,14 @@ class Segmenter:
                 # a table-2 label only one format prints decides the format (template.md §1.4)
                 self.votes[formats.pop()] += 1
             self._anchor(_choose(group, self), token, exact)
+        if exact:
+            opened = [s for s in (*self.segments[before:], self.open)
+                      if s is not None and s.label_line == token.line and s.label_text == token.raw]
+            if len(opened) > 1:
+                # one grid cell naming several rows (「行政处罚行政强制」: the ruling between two
+                # rows lost, in a scan): which value row is whose is not known
+                for segment in opened:
+                    segment.shared_label = True
 
     def _anchor(self, hit: LabelHit | None, token: Token, exact: bool) -> None:
         if hit is None:
