@@ -75,3 +75,14 @@ def test_real_pdf_eval():
     pytest.importorskip("pypdfium2")
     result = runner.invoke(app, ["eval", str(REAL)])
     assert result.exit_code == 0 and "614 correct (100.00 %)" in result.stdout
+
+
+def test_max_mb_refuses_a_larger_file_by_name_and_the_batch_goes_on(tmp_path):
+    padded = tmp_path / "padded.txt"
+    padded.write_bytes(SEED_002.read_bytes() + b"\n" + b" " * (2 * 2**20))  # a report, but 2 MiB
+    result = runner.invoke(app, ["parse", str(padded), str(SEED_002), "--max-mb", "1",
+                                 "-o", str(tmp_path / "o")])
+    assert result.exit_code == 2
+    assert "padded.txt: file too large" in result.stderr
+    assert (tmp_path / "o" / f"{SEED_002.stem}.json").exists()
+    assert runner.invoke(app, ["check", str(padded), "--max-mb", "5"]).exit_code == 0

@@ -51,13 +51,14 @@ class Format(StrEnum):
     json = "json"
 
 
-def _parse_each(files: list[Path]):
+def _parse_each(files: list[Path], max_mb: float | None = None):
     """Yield (path, report or None) for each file; failures are reported and skipped."""
     from .pipeline import parse
 
+    max_bytes = int(max_mb * 2**20) if max_mb else None
     for path in files:
         try:
-            yield path, parse(path)
+            yield path, parse(path, max_bytes=max_bytes)
         except ParseError as error:
             err.print(f"[red]✗[/red] {error}", markup=True, highlight=False)
             yield path, None
@@ -67,6 +68,9 @@ Files = Annotated[list[Path], typer.Argument(help="report files (text, HTML, PDF
 OptionalFiles = Annotated[list[Path] | None, typer.Argument(
     help="report files (text, HTML, PDF, DOCX, XLSX)", show_default=False)]
 Sample = Annotated[bool, typer.Option("--sample", help="use the bundled sample report")]
+MaxMb = Annotated[float | None, typer.Option(
+    "--max-mb", help="refuse files larger than this (default 100, or GONGKAI_MAX_FILE_MB)",
+    show_default=False)]
 
 
 def _files_or_sample(files: list[Path] | None, sample: bool) -> list[Path]:
@@ -83,13 +87,14 @@ def parse(
     files: OptionalFiles = None,
     sample: Sample = False,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="write DIR/<stem>.json")] = None,
+    max_mb: MaxMb = None,
 ) -> None:
     """Parse reports into the report JSON (stdout, or one file per report with -o)."""
     files = _files_or_sample(files, sample)
     failed = 0
     if output is not None:
         output.mkdir(parents=True, exist_ok=True)
-    for path, report in _parse_each(files):
+    for path, report in _parse_each(files, max_mb):
         if report is None:
             failed += 1
             continue
@@ -144,12 +149,13 @@ def check(
     format: Annotated[Format, typer.Option("--format", help="text for people, json for machines")] = (
         Format.text),
     lang: Annotated[Lang, typer.Option("--lang", help="language of messages")] = Lang.zh,
+    max_mb: MaxMb = None,
 ) -> None:
     """Check reports against every rule of the template; exit 1 when any error is found."""
     files = _files_or_sample(files, sample)
     any_error = False
     results = []
-    for path, report in _parse_each(files):
+    for path, report in _parse_each(files, max_mb):
         if report is None:
             any_error = True
             results.append({"source": str(path), "error": "unreadable"})
