@@ -77,6 +77,7 @@ def merge_short_rows(context: Context) -> None:
                    f"{last.cells[0].split('.')[1]} print {printed} values for 7 cells (a column was lost "
                    "in conversion); their values cannot be placed with certainty",
         cells=[p for f in short for p in f.cells], line=first.line)
-    at = context.findings.index(first)
-    context.findings[:] = [f for f in context.findings if f not in short]
+    merged_ids = {id(f) for f in short}  # the very findings (equal ones may stand elsewhere)
+    at = next(i for i, f in enumerate(context.findings) if f is first)
+    context.findings[:] = [f for f in context.findings if id(f) not in merged_ids]
     context.findings.insert(at, merged)
