@@ -16,7 +16,10 @@ from math import comb
 
 from .lexer import Token
 
-MAX_CANDIDATES = 20000
+# A row with more readings than this stays undecided: the list would be cut short, and a value
+# all the listed readings agree on might differ in one not listed. Real rows that arithmetic
+# can settle have far fewer; the cap also bounds the time a pathological row costs.
+MAX_CANDIDATES = 2000
 MAX_SPLIT_STEPS = 200_000  # a row whose cuts cannot be enumerated within this stays undecided
 
 # A slot's content in a candidate: a token (value or printed blank), or None (not printed).
@@ -163,14 +166,15 @@ def _structured_splits(digits: str, groups: list[int]) -> Iterator[list[str]]:
 
 
 def _split_candidates(core: list[Token], slots: int, check: RowCheck | None,
-                      groups: list[int] | None = None) -> list[Candidate]:
-    """Candidates from cutting glued digit runs so the row has exactly ``slots`` values."""
+                      groups: list[int] | None = None) -> list[Candidate] | None:
+    """Candidates from cutting glued digit runs so the row has exactly ``slots`` values; None
+    when there are too many to weigh."""
     if groups and len(core) == 1 and _splittable(core[0]) and sum(groups) == slots:
         found: list[Candidate] = []
         for cut in _structured_splits(core[0].raw, groups):
             found.append(tuple(Part(core[0], text) for text in cut))
-            if len(found) >= MAX_CANDIDATES:
-                break
+            if len(found) > MAX_CANDIDATES:
+                return None  # too many readings to weigh: nothing about the row is certain
         return found
     fixed = sum(1 for t in core if not _splittable(t))
     splittable = [i for i, t in enumerate(core) if _splittable(t)]
@@ -182,7 +186,7 @@ def _split_candidates(core: list[Token], slots: int, check: RowCheck | None,
 
     def assign(k: int, remaining: int, chosen: dict[int, list[str]]) -> None:
         steps[0] += 1
-        if len(results) >= MAX_CANDIDATES or steps[0] > MAX_SPLIT_STEPS:
+        if len(results) > MAX_CANDIDATES or steps[0] > MAX_SPLIT_STEPS:
             return
         if k == len(splittable):
             if remaining:
@@ -208,8 +212,8 @@ def _split_candidates(core: list[Token], slots: int, check: RowCheck | None,
         chosen.pop(index, None)
 
     assign(0, free, {})
-    if steps[0] > MAX_SPLIT_STEPS:
-        return []  # too many cuts to weigh: nothing about the row is certain
+    if steps[0] > MAX_SPLIT_STEPS or len(results) > MAX_CANDIDATES:
+        return None  # too many cuts to weigh: nothing about the row is certain
     return results
 
 
@@ -268,8 +272,9 @@ def candidates(tokens: list[Token], slots: int, check: RowCheck | None,
         found = _split_candidates(core, slots, check, groups)
         if found:
             return found, True, "split"
-        # glued digits no cut fits (the report's sums are off): nothing about the row is certain
-        return [tuple([None] * slots)] * 2, True, "split"
+        # glued digits no cut fits (the report's sums are off), or too many cuts fit: nothing
+        # about the row is certain
+        return [tuple([None] * slots)] * 2, True, "split-none" if found is not None else "split-many"
     if len(core) < slots:
         found = _placements(core, slots, check)
         return found or _placements(core, slots, None), False, "fewer"

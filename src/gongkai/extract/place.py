@@ -7,7 +7,7 @@ from functools import cache
 
 from ..report import CellValue, Finding
 from ..template import TEMPLATE, Layout
-from .align import Alignment, Part, RowCheck, align, entry_value, sides_possible
+from .align import MAX_CANDIDATES, Alignment, Part, RowCheck, align, entry_value, sides_possible
 from .context import Context, Pending, add_finding, column_name, row_name
 from .lexer import Token
 from .segment import Segment
@@ -220,12 +220,16 @@ def _undecided_finding(segment: Segment, paths: list[str], alignment: Alignment,
     printed = " ".join(t.raw or "□" for t in segment.tokens if t.kind != "empty") or "（无）"
     names = "、".join(column_name(p) for p in undecided)
     if alignment.split:
+        ways_zh, ways_en = {
+            "split-none": ("没有一种拆分方式符合勾稽关系", "no split fits the arithmetic"),
+            "split-many": (f"符合勾稽关系的拆分方式超过 {MAX_CANDIDATES} 种",
+                           f"over {MAX_CANDIDATES} splits fit the arithmetic"),
+        }.get(alignment.reason, (f"按勾稽关系有 {alignment.candidates} 种拆分方式",
+                                 f"{alignment.candidates} splits fit the arithmetic"))
         add_finding(context, "P-SPLIT", "warning",
-                    f"{row}：数字连写为「{printed}」，按勾稽关系有 {alignment.candidates} 种拆分方式，"
-                    f"无法确定 {names} 的值（未取值）",
-                    f"{segment.key}: digits run together ({printed}); {alignment.candidates} splits fit "
-                    f"the arithmetic, so {len(undecided)} cells are left undecided",
-                    cells=undecided, line=segment.label_line)
+                    f"{row}：数字连写为「{printed}」，{ways_zh}，无法确定 {names} 的值（未取值）",
+                    f"{segment.key}: digits run together ({printed}); {ways_en}, so {len(undecided)} "
+                    f"cells are left undecided", cells=undecided, line=segment.label_line)
     else:
         count = sum(1 for t in segment.tokens if t.kind != "empty")
         add_finding(context, "P-ALIGN", "warning",
