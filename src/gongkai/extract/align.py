@@ -230,25 +230,25 @@ def _placements(core: list[Token], slots: int, check: RowCheck | None) -> list[C
             entries[position] = token
         if check is None or check([entry_value(e) for e in entries]):
             results.append(tuple(entries))
-        if len(results) >= MAX_CANDIDATES:
-            break
-    return results
+    return results  # never cut short (at most C(15, 7) = 6,435 placements): a cut list could agree
+    # on a cell that a reading left out would not
 
 
-def _drops(core: list[Token], slots: int, check: RowCheck | None) -> list[Candidate]:
-    """Candidates dropping surplus cells; empty cells go first, values only if they must."""
+def _drops(core: list[Token], slots: int, check: RowCheck | None) -> list[Candidate] | None:
+    """Candidates dropping surplus cells; empty cells go first, values only if they must. None
+    when there are too many ways to drop to weigh them all."""
     excess = len(core) - slots
     empties = [i for i, t in enumerate(core) if t.kind == "empty"]
     pool = empties if len(empties) >= excess else range(len(core))
+    if comb(len(pool), excess) > MAX_SPLIT_STEPS:
+        return None
     results: list[Candidate] = []
     for dropped in combinations(pool, excess):
         gone = set(dropped)
         entries = tuple(t for i, t in enumerate(core) if i not in gone)
         if check is None or check([entry_value(e) for e in entries]):
             results.append(entries)
-        if len(results) >= MAX_CANDIDATES:
-            break
-    return results
+    return results  # never cut short, as with placements
 
 
 def candidates(tokens: list[Token], slots: int, check: RowCheck | None,
@@ -280,7 +280,9 @@ def candidates(tokens: list[Token], slots: int, check: RowCheck | None,
         return found or _placements(core, slots, None), False, "fewer"
     if len(core) > slots:
         found = _drops(core, slots, check)
-        return found or _drops(core, slots, None), False, "more"
+        if found is None:  # far more values than cells: nothing about the row is certain
+            return [tuple([None] * slots)] * 2, False, "more"
+        return found or _drops(core, slots, None) or [], False, "more"
     return [tuple(core)], False, ""
 
 
