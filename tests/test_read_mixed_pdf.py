@@ -23,8 +23,9 @@ from gongkai.pipeline import parse, parse_document
 from gongkai.readers import ocr
 from gongkai.readers.pdf import read_pdf
 
-pytestmark = pytest.mark.skipif(not (shutil.which("soffice") or shutil.which("libreoffice")),
-                                reason="LibreOffice (soffice) not installed: the typed pages are its PDF")
+pytestmark = pytest.mark.skipif(
+    not ((shutil.which("soffice") or shutil.which("libreoffice")) and shutil.which("pdftoppm")),
+    reason="LibreOffice (the typed pages are its PDF) or pdftoppm (the scanned one) not installed")
 needs_ocr = pytest.mark.skipif(not ocr.available(),
                                reason="rapidocr_onnxruntime not installed (pip install 'gongkai[ocr]')")
 

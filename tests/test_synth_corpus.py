@@ -14,10 +14,11 @@ from typer.testing import CliRunner
 from gongkai import parse
 from gongkai.evaluate import evaluate_dir, score, source_for, totals
 from gongkai.synth.commands import synth
-from gongkai.synth.corpus import FORMATS, make_corpus, scan_pdf
+from gongkai.synth.corpus import FORMATS, CorpusError, make_corpus, rasterise, scan_pdf
 
 HAVE_SOFFICE = bool(shutil.which("soffice") or shutil.which("libreoffice"))
 needs_soffice = pytest.mark.skipif(not HAVE_SOFFICE, reason="LibreOffice (soffice) not installed")
+needs_pdftoppm = pytest.mark.skipif(not shutil.which("pdftoppm"), reason="poppler-utils not installed")
 N = 6
 
 
@@ -100,6 +101,7 @@ def test_unknown_format_is_refused(tmp_path: Path) -> None:
 
 
 @needs_soffice
+@needs_pdftoppm
 def test_scan_is_an_image_only_pdf_with_a_red_stamp(corpus: Path) -> None:
     import numpy as np
     import pypdfium2 as pdfium
@@ -113,6 +115,27 @@ def test_scan_is_an_image_only_pdf_with_a_red_stamp(corpus: Path) -> None:
         rgb = np.asarray(page.render(scale=150 / 72).to_pil().convert("RGB")).astype(int)
         reds += int(((rgb[..., 0] > 150) & (rgb[..., 0] - rgb[..., 1] > 60)).sum())
     assert reds > 1500  # the seal is there (about 4000 red pixels)
+
+
+@needs_soffice
+@needs_pdftoppm
+def test_scan_pages_are_rasterised_by_pdftoppm_at_150_dpi(corpus: Path) -> None:
+    import pypdfium2 as pdfium
+
+    data = (corpus / "pdf/r0001.pdf").read_bytes()
+    images = rasterise(data, 150)
+    pdf = pdfium.PdfDocument(data)
+    assert len(images) == len(pdf) >= 2
+    for image, page in zip(images, pdf, strict=True):
+        width, height = page.get_size()  # points
+        assert image.mode == "RGB"
+        assert abs(image.width - width * 150 / 72) <= 1 and abs(image.height - height * 150 / 72) <= 1
+
+
+def test_scan_without_pdftoppm_names_the_package(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # an empty folder: no pdftoppm on PATH
+    with pytest.raises(CorpusError, match=r"pdftoppm: apt-get install poppler-utils"):
+        scan_pdf(b"%PDF-1.4", random.Random(0))
 
 
 def test_synth_command(tmp_path: Path) -> None:

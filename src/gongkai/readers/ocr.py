@@ -9,10 +9,13 @@ How it works, and why:
 * Skew (a scan is rarely straight) is measured by the sharpness of the row profile of dark pixels
   over small rotations and undone before anything else, so rulings are horizontal/vertical runs.
 * Table rulings are long runs of dark pixels (numpy only, no OpenCV): horizontal runs of at least
-  :data:`MIN_RULE_INCHES` along rows, vertical ones along columns. They become pdfplumber edges
-  in points, and from then on the page is read exactly as a PDF with a text layer: the same
-  table finder, merged-cell expansion, continuation of a table across pages and paragraph
-  joining (:mod:`gongkai.readers.layout`), so every format is extracted the same way.
+  :data:`MIN_RULE_INCHES` along rows, vertical ones along columns. Strokes of text can join into
+  such runs (through a ruling, or touching in a bold heading), so a column line must run from one
+  horizontal ruling to another, and a short horizontal run must end on a column line; what fails
+  is text, neither an edge nor erased. The rulings become pdfplumber edges in points, and from
+  then on the page is read exactly as a PDF with a text layer: the same table finder,
+  merged-cell expansion, continuation of a table across pages and paragraph joining
+  (:mod:`gongkai.readers.layout`), so every format is extracted the same way.
 * Rulings are erased before OCR (a ``|`` next to a digit reads as ``1``). RapidOCR (PP-OCRv4,
   ONNX, models inside the wheel, no network) gives text lines with a box and a score for every
   character; each character goes to the grid cell under its centre.
@@ -26,9 +29,10 @@ layer; images are taken at their stated DPI, or :data:`OCR_DPI` when they state 
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from io import BytesIO
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..document import Document
 from ..errors import ParseError
@@ -187,11 +191,17 @@ def _read_page(image: Any, dpi: float, number: int, engine: Any, warnings: list[
     min_run = max(int(MIN_RULE_INCHES * dpi), 8)
     horizontal = _runs(dark, min_run, axis=1)
     vertical = _runs(dark, min_run, axis=0)
+    verticals = _segments(vertical.T, min_run)
+    rows = _row_lines(_segments(horizontal, min_run), verticals, min_run)
+    columns = _column_lines(verticals, rows, min_run)
+    # What was dropped is text: it is not erased before OCR (「改」 with a stroke erased reads 「7」).
+    horizontal &= _covering(rows, horizontal.shape, vertical=False)
+    vertical &= _covering(columns, vertical.shape)
     scale = 72 / dpi
     edges: list[dict[str, Any]] = []
-    for y, x0, x1 in _segments(horizontal, min_run):
+    for y, x0, x1, _, _ in rows:
         add_edge(edges, x0 * scale, y * scale, x1 * scale, y * scale)
-    for x, y0, y1 in _segments(vertical.T, min_run):
+    for x, y0, y1, _, _ in columns:
         add_edge(edges, x * scale, y0 * scale, x * scale, y1 * scale)
     tables = find_tables(edges, number, warnings) if edges else []
 
@@ -341,13 +351,24 @@ def _runs(dark: Any, length: int, axis: int) -> Any:
     return np.moveaxis(covered, -1, axis) & np.moveaxis(m.astype(bool), -1, axis)
 
 
-def _segments(mask: Any, min_run: int) -> list[tuple[float, int, int]]:
-    """Ruling segments ``(position, start, end)`` of a run mask, runs along axis 1: bands of
-    neighbouring rows become one line at the band's centre."""
+class _Run(NamedTuple):
+    """A ruling found in a run mask whose runs go along axis 1 (x for a horizontal ruling, y for
+    a vertical one, in the mask's own orientation)."""
+
+    position: float  # centre of the band of neighbouring rows
+    start: int
+    end: int  # exclusive
+    first: int  # the band's first and last row: a ruling's thickness
+    last: int
+
+
+def _segments(mask: Any, min_run: int) -> list[_Run]:
+    """Ruling segments of a run mask, runs along axis 1: bands of neighbouring rows become one
+    line at the band's centre."""
     import numpy as np
 
     rows = np.flatnonzero(mask.any(axis=1))
-    segments: list[tuple[float, int, int]] = []
+    segments: list[_Run] = []
     if not len(rows):
         return segments
     bands = np.split(rows, np.flatnonzero(np.diff(rows) > 1) + 1)
@@ -359,8 +380,83 @@ def _segments(mask: Any, min_run: int) -> list[tuple[float, int, int]]:
         centre = float(band.mean())
         for start, end in zip(changes[::2], changes[1::2], strict=True):
             if end - start >= min_run:
-                segments.append((centre, int(start), int(end)))
+                segments.append(_Run(centre, int(start), int(end), int(band[0]), int(band[-1])))
     return segments
+
+
+def _column_lines(columns: list[_Run], rows: list[_Run], min_run: int) -> list[_Run]:
+    """The vertical runs that are column lines, trimmed to the horizontal rulings they join.
+
+    A vertical run can be text: a glyph's stroke in one row, bridged through the horizontal
+    ruling under it to a digit's stroke in the next row, makes a run longer than ``min_run``
+    that would split a merged cell (「313.889894」 read as 「313.8898」). A printed column line
+    runs from one horizontal ruling to another, so an end of a run that touches no ruling is
+    cut back to the last ruling the run crosses, and what is left must still be ``min_run``
+    long. The exception is a table cut by the page break without a closing ruling: there
+    several column lines stop at the same height, with no ruling ahead of them."""
+    crossing = {run: [r for r in rows if r.start - 3 <= run.position <= r.end + 3] for run in columns}
+
+    def touches(run: _Run, y: int) -> bool:
+        return any(r.first - 1 <= y <= r.last + 1 for r in crossing[run])
+
+    def ruling_ahead(run: _Run, y: int, step: int) -> bool:
+        return any(0 < (r.first - y if step > 0 else y - r.last) <= min_run for r in crossing[run])
+
+    open_ends = Counter((step, end) for run in columns for step, end in ((-1, run.start), (1, run.end - 1))
+                        if not touches(run, end))
+
+    def cut(run: _Run, y: int, step: int) -> bool:
+        """Is the open end ``y`` of ``run`` a stroke of text (not a table cut by the page)?"""
+        if touches(run, y):
+            return False
+        shared = sum(n for (s, e), n in open_ends.items() if s == step and abs(e - y) <= 2) > 1
+        return not shared or ruling_ahead(run, y, step)
+
+    kept: list[_Run] = []
+    for run in columns:
+        inside = [r for r in crossing[run] if run.start < r.first and r.last < run.end - 1]
+        top, bottom = run.start, run.end
+        if inside:  # a run that crosses no ruling is left as it is: it joins no table
+            if cut(run, run.start, -1):
+                top = min(r.first for r in inside)
+            if cut(run, run.end - 1, 1):
+                bottom = max(r.last for r in inside) + 1
+        if bottom - top >= min_run:
+            kept.append(run._replace(start=top, end=bottom))
+    return kept
+
+
+def _row_lines(rows: list[_Run], columns: list[_Run], min_run: int) -> list[_Run]:
+    """The horizontal runs that are rulings: not the strokes of a line of bold text that touch
+    each other (「收到和」 makes a run of 63 px), which are short and end on no column line. A
+    ruling of one narrow cell is as short but ends on column lines; a piece of a ruling broken
+    by noise or the seal has the rest of the ruling beside it (joined again by the table finder:
+    dropped, it would merge two rows)."""
+
+    def on_column(x: int, run: _Run) -> bool:
+        return any(c.first - 3 <= x <= c.last + 3 and c.start - 3 <= run.position <= c.end + 3
+                   for c in columns)
+
+    def beside_another(run: _Run) -> bool:
+        return any(other is not run and abs(other.position - run.position) <= 2
+                   and max(other.start - run.end, run.start - other.end) <= min_run for other in rows)
+
+    return [run for run in rows if run.end - run.start >= 3 * min_run or on_column(run.start, run)
+            or on_column(run.end - 1, run) or beside_another(run)]
+
+
+def _covering(runs: list[_Run], shape: tuple[int, ...], *, vertical: bool = True) -> Any:
+    """A mask of the pixels of ``runs``: vertical ones (a run's start and end are image rows) or
+    horizontal ones (they are columns)."""
+    import numpy as np
+
+    mask = np.zeros(shape, dtype=bool)
+    for run in runs:
+        if vertical:
+            mask[run.start: run.end, run.first: run.last + 1] = True
+        else:
+            mask[run.first: run.last + 1, run.start: run.end] = True
+    return mask
 
 
 def _grow(mask: Any) -> Any:

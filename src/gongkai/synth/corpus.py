@@ -14,8 +14,10 @@ Formats and how each is made:
 * ``docx``: the renderer.
 * ``pdf``: LibreOffice headless from that DOCX, many files per ``soffice`` call (start-up costs
   seconds).
-* ``scan``: the PDF rasterised at 150 dpi with paper noise, a skew of at most 1° and a red
-  stamp over a corner of a table, saved as an image-only PDF (``r0001-scan.pdf``).
+* ``scan``: the PDF rasterised by ``pdftoppm`` (poppler-utils) at 150 dpi, with paper noise, a
+  skew of at most 1° and a red stamp over a corner of a table, saved as an image-only PDF
+  (``r0001-scan.pdf``). Poppler, not the PDFium the readers use, so that a scan's pixels do not
+  come from the same renderer that reads PDFs.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from ..report import Report
 from .generate import random_report
 from .text_layouts import _OVERVIEW, _PROBLEMS, LAYOUTS, _chrome_after, _chrome_before, _fill, _short
 
-__all__ = ["FORMATS", "SCAN_DPI", "CorpusError", "make_corpus", "scan_pdf"]
+__all__ = ["FORMATS", "SCAN_DPI", "CorpusError", "make_corpus", "rasterise", "scan_pdf"]
 
 FORMATS: tuple[str, ...] = ("text", "html", "docx", "pdf", "scan")
 SCAN_DPI = 150
@@ -46,7 +48,7 @@ _STAMP_FONT = "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc"
 
 
 class CorpusError(RuntimeError):
-    """A tool the corpus needs (LibreOffice, pypdfium2, Pillow, numpy) is missing or failed."""
+    """A tool the corpus needs (LibreOffice, pdftoppm, pypdfium2, Pillow, numpy) is missing or failed."""
 
 
 @dataclass(slots=True)
@@ -220,43 +222,63 @@ def convert_to_pdf(docx_paths: Sequence[Path], out_dir: Path, *, soffice: str | 
 
 # ----------------------------------------------------------------------------------- scan
 def scan_pdf(pdf: bytes, rng: random.Random, *, agency: str = "", dpi: int = SCAN_DPI) -> bytes:
-    """An image-only PDF that looks like a scan of ``pdf``: pages rasterised at ``dpi``, paper
-    grey and noise, a random skew (≤ 1°) per page, and a red stamp over a corner of a table."""
+    """An image-only PDF that looks like a scan of ``pdf``: pages rasterised at ``dpi`` by
+    pdftoppm, paper grey and noise, a random skew (≤ 1°) per page, and a red stamp over a corner
+    of a table."""
     try:
         import numpy as np
-        import pypdfium2 as pdfium
         from PIL import Image
     except ImportError as error:
         raise CorpusError(f"scans need {error.name}: pip install 'gongkai[formats]' numpy pillow") from error
     from io import BytesIO
 
+    pages = rasterise(pdf, dpi)
     corners = _table_corners(pdf)  # page index -> table corners in points
     stamp_page = min(corners) if corners else 0
-    document = pdfium.PdfDocument(pdf)
     images: list[Image.Image] = []
-    try:
-        for index in range(len(document)):
-            page = document[index]
-            bitmap = page.render(scale=dpi / 72, grayscale=False)
-            image = bitmap.to_pil().convert("RGB")
-            page.close()
-            if index == stamp_page:
-                spots = corners.get(index) or [(image.width * 0.7 * 72 / dpi, image.height * 0.2 * 72 / dpi)]
-                x, y = rng.choice(spots)
-                _stamp(image, (x * dpi / 72, y * dpi / 72), rng, agency, dpi)
-            pixels = np.asarray(image, dtype=np.float32)
-            pixels = pixels * rng.uniform(0.92, 0.97) + rng.uniform(2, 8)  # grey paper, weak toner
-            noise = np.random.default_rng(rng.randrange(2**32)).normal(0, 9, pixels.shape[:2])
-            pixels += noise[..., None]
-            image = Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
-            image = image.rotate(rng.uniform(-1, 1), resample=Image.Resampling.BICUBIC,
-                                 fillcolor=(240, 240, 238))
-            images.append(image)
-    finally:
-        document.close()
+    for index, image in enumerate(pages):
+        if index == stamp_page:
+            spots = corners.get(index) or [(image.width * 0.7 * 72 / dpi, image.height * 0.2 * 72 / dpi)]
+            x, y = rng.choice(spots)
+            _stamp(image, (x * dpi / 72, y * dpi / 72), rng, agency, dpi)
+        pixels = np.asarray(image, dtype=np.float32)
+        pixels = pixels * rng.uniform(0.92, 0.97) + rng.uniform(2, 8)  # grey paper, weak toner
+        noise = np.random.default_rng(rng.randrange(2**32)).normal(0, 9, pixels.shape[:2])
+        pixels += noise[..., None]
+        image = Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
+        image = image.rotate(rng.uniform(-1, 1), resample=Image.Resampling.BICUBIC,
+                             fillcolor=(240, 240, 238))
+        images.append(image)
     buffer = BytesIO()
     images[0].save(buffer, "PDF", resolution=dpi, save_all=True, append_images=images[1:], quality=80)
     return buffer.getvalue()
+
+
+def rasterise(pdf: bytes, dpi: int = SCAN_DPI) -> list[Any]:
+    """Every page of ``pdf`` as an RGB PIL image, rendered by ``pdftoppm -r dpi -png``."""
+    from PIL import Image
+
+    binary = shutil.which("pdftoppm")
+    if not binary:
+        raise CorpusError("scans are rasterised with pdftoppm: apt-get install poppler-utils "
+                          "(pdftoppm not on PATH)")
+    with tempfile.TemporaryDirectory(prefix="gongkai-scan-") as tmp:
+        source = Path(tmp) / "source.pdf"
+        source.write_bytes(pdf)
+        try:
+            done = subprocess.run([binary, "-r", str(dpi), "-png", str(source), str(Path(tmp) / "page")],
+                                  capture_output=True, text=True, timeout=120, check=False)
+        except subprocess.TimeoutExpired as error:
+            raise CorpusError("pdftoppm timed out rasterising a PDF") from error
+        # page-1.png, or page-01.png … when there are ten pages or more
+        files = sorted(Path(tmp).glob("page-*.png"), key=lambda p: int(p.stem.rsplit("-", 1)[1]))
+        if done.returncode or not files:
+            raise CorpusError(f"pdftoppm failed (exit {done.returncode}): {done.stderr.strip()[-500:]}")
+        images = []
+        for file in files:
+            with Image.open(file) as image:
+                images.append(image.convert("RGB"))  # decoded now: the folder goes away
+    return images
 
 
 def _table_corners(pdf: bytes) -> dict[int, list[tuple[float, float]]]:
