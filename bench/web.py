@@ -1,6 +1,6 @@
 """Web app latency on a large store: median time of list pages and report pages over real HTTP.
 
-    python bench/web.py [--reports 100000] [--requests 40] [--db PATH] [--out docs/bench-web.md]
+    python bench/web.py [--reports 100000] [--requests 40] [--db PATH] [--out table.md]
 
 Builds a SQLite store of N reports fast: ingests the seeds and the real PDFs of ../shared, then
 copies their rows (documents, reports, cells, findings, sources) with INSERT … SELECT, each copy

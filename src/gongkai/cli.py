@@ -60,7 +60,7 @@ def _parse_each(files: list[Path], max_mb: float | None = None):
         try:
             yield path, parse(path, max_bytes=max_bytes)
         except ParseError as error:
-            err.print(f"[red]✗[/red] {error}", markup=True, highlight=False)
+            err.print("[red]✗[/red] " + escape(str(error)), markup=True, highlight=False)
             yield path, None
 
 
@@ -101,7 +101,7 @@ def parse(
         if output is not None:
             target = output / f"{path.stem}.json"
             target.write_text(report.to_json(), "utf-8")
-            err.print(f"[green]✓[/green] {path} → {target}", markup=True, highlight=False)
+            err.print("[green]✓[/green] " + escape(f"{path} → {target}"), markup=True, highlight=False)
         elif len(files) == 1:
             sys.stdout.write(report.to_json() + "\n")
         else:
@@ -249,11 +249,11 @@ def render(
     try:
         data = render_report(_load_report(report), to.value)
     except ParseError as error:
-        err.print(f"[red]✗[/red] {error}", markup=True, highlight=False)
+        err.print("[red]✗[/red] " + escape(str(error)), markup=True, highlight=False)
         raise typer.Exit(2) from None
     target = output or report.with_suffix(f".{to.value}")
     target.write_bytes(data)
-    err.print(f"[green]✓[/green] {target}", markup=True, highlight=False)
+    err.print("[green]✓[/green] " + escape(str(target)), markup=True, highlight=False)
 
 
 @app.command()
@@ -270,7 +270,7 @@ def template(
         raise typer.Exit(2)
     target = output or Path(f"gongkai-form-{format}.{to.value}")
     target.write_bytes(blank_form(format, to.value))
-    err.print(f"[green]✓[/green] {target}", markup=True, highlight=False)
+    err.print("[green]✓[/green] " + escape(str(target)), markup=True, highlight=False)
 
 
 def _ok(flag: bool) -> str:

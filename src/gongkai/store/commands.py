@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -57,12 +58,13 @@ def _open(db: str) -> Store:
     try:
         from . import StoreError, open_store
     except ImportError as error:
-        err.print(f"the database needs an optional dependency: {error.name} (pip install 'gongkai[store]')")
+        err.print(f"the database needs an optional dependency: {error.name} (pip install 'gongkai[store]')",
+                  markup=False)
         raise typer.Exit(2) from None
     try:
         return open_store(db)
     except StoreError as error:
-        err.print(f"[red]✗[/red] {error}", markup=True, highlight=False)
+        err.print("[red]✗[/red] " + escape(str(error)), markup=True, highlight=False)
         raise typer.Exit(2) from None
 
 
@@ -110,10 +112,10 @@ def ingest(
                                   progress=progress and sys.stderr.isatty(), batch_size=batch_size,
                                   engine=engine.value, address=address, keep_source=keep_source)
         except EngineError as error:
-            err.print(f"[red]✗[/red] {error}", markup=True, highlight=False)
+            err.print("[red]✗[/red] " + escape(str(error)), markup=True, highlight=False)
             raise typer.Exit(2) from None
     for path, reason in result.failures[:20]:
-        err.print(f"[red]✗[/red] {path}: {reason}", markup=True, highlight=False)
+        err.print("[red]✗[/red] " + escape(f"{path}: {reason}"), markup=True, highlight=False)
     if len(result.failures) > 20:
         err.print(f"… and {len(result.failures) - 20} more (gongkai failures --db {db})")
     err.print(f"{result.seen} files in {result.seconds:.1f} s ({result.rate:,.0f}/s): "
@@ -149,9 +151,9 @@ def export(
         try:
             store.export(target, format=format.value, form=form.value)
         except ValueError as error:
-            err.print(f"[red]✗[/red] {error}", markup=True, highlight=False)
+            err.print("[red]✗[/red] " + escape(str(error)), markup=True, highlight=False)
             raise typer.Exit(2) from None
-    err.print(f"[green]✓[/green] {target}", markup=True, highlight=False)
+    err.print("[green]✓[/green] " + escape(str(target)), markup=True, highlight=False)
 
 
 def stats(db: Db = DEFAULT_DB,
@@ -167,7 +169,7 @@ def stats(db: Db = DEFAULT_DB,
         try:
             frame = store.stats([c.strip() for c in by.split(",") if c.strip()], rules=rules)
         except ValueError as error:
-            err.print(f"[red]✗[/red] {error}", markup=True, highlight=False)
+            err.print("[red]✗[/red] " + escape(str(error)), markup=True, highlight=False)
             raise typer.Exit(2) from None
     _show(frame, format)
 
@@ -201,7 +203,7 @@ def across(db: Db = DEFAULT_DB,
         try:
             frame = store.across(rules=rule or RULES, threshold=threshold, factor=factor)
         except ValueError as error:
-            err.print(f"[red]✗[/red] {error}", markup=True, highlight=False)
+            err.print("[red]✗[/red] " + escape(str(error)), markup=True, highlight=False)
             raise typer.Exit(2) from None
     _show(frame[["rule", "severity", "agency", "year", "item", "message"]]
           if format is TableFormat.table else frame, format)

@@ -28,7 +28,8 @@ def _open(db: str):  # type: ignore[no-untyped-def]
     try:
         from ..store import StoreError, open_store
     except ImportError as error:
-        err.print(f"the web app needs an optional dependency: {error.name} (pip install 'gongkai[web]')")
+        err.print(f"the web app needs an optional dependency: {error.name} (pip install 'gongkai[web]')",
+                  markup=False)
         raise typer.Exit(2) from None
     try:
         return open_store(db)
@@ -53,7 +54,8 @@ def serve(
 
         from .app import create_app
     except ImportError as error:
-        err.print(f"the web app needs an optional dependency: {error.name} (pip install 'gongkai[web]')")
+        err.print(f"the web app needs an optional dependency: {error.name} (pip install 'gongkai[web]')",
+                  markup=False)
         raise typer.Exit(2) from None
     store = _open(db)
     app = create_app(db, anonymous_read=anonymous_read, max_upload_bytes=max_upload_mb * 2**20,
