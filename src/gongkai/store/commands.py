@@ -54,11 +54,13 @@ class TableFormat(StrEnum):
     json = "json"
 
 
-def _open(db: str) -> Store:
+def open_or_exit(db: str, extra: str = "store") -> Store:
+    """The store at ``db`` for a command, or a clear message and exit 2 (a missing optional
+    dependency names the extra that brings it; an unusable database says why)."""
     try:
         from . import StoreError, open_store
     except ImportError as error:
-        err.print(f"the database needs an optional dependency: {error.name} (pip install 'gongkai[store]')",
+        err.print(f"this command needs an optional dependency: {error.name} (pip install 'gongkai[{extra}]')",
                   markup=False)
         raise typer.Exit(2) from None
     try:
@@ -105,7 +107,7 @@ def ingest(
     """Parse reports into the database: idempotent (documents keyed by sha256) and resumable."""
     from .ingest import EngineError
 
-    store = _open(db)
+    store = open_or_exit(db)
     with store:
         try:
             result = store.ingest(paths, workers=workers or os.cpu_count() or 1, reparse=reparse,
@@ -129,7 +131,7 @@ def ingest(
 def failures(db: Db = DEFAULT_DB,
              format: Annotated[TableFormat, typer.Option("--format")] = TableFormat.table) -> None:
     """List the documents that could not be parsed, with the reason."""
-    with _open(db) as store:
+    with open_or_exit(db) as store:
         _show(store.failures()[["path", "reason", "sha256", "size", "parser_version"]], format)
 
 
@@ -147,7 +149,7 @@ def export(
     official tables (one XLSX per report, statuses coloured). Values include manual corrections."""
     target = output or (Path("gongkai-official") if form is Form.official
                         else Path(f"gongkai-{form.value}.{format.value}"))
-    with _open(db) as store:
+    with open_or_exit(db) as store:
         try:
             store.export(target, format=format.value, form=form.value)
         except ValueError as error:
@@ -165,7 +167,7 @@ def stats(db: Db = DEFAULT_DB,
                                                                           "rule")] = True) -> None:
     """Per region, level and year: reports, applications, outcome mix, 公开率, 纠错率 of review and
     litigation, share of reports failing each rule."""
-    with _open(db) as store:
+    with open_or_exit(db) as store:
         try:
             frame = store.stats([c.strip() for c in by.split(",") if c.strip()], rules=rules)
         except ValueError as error:
@@ -177,7 +179,7 @@ def stats(db: Db = DEFAULT_DB,
 def cross_year(db: Db = DEFAULT_DB,
                format: Annotated[TableFormat, typer.Option("--format")] = TableFormat.table) -> None:
     """Cross-year findings (X-CARRY, X-INFORCE, X-ITEMS) between consecutive reports of one agency."""
-    with _open(db) as store:
+    with open_or_exit(db) as store:
         frame = store.cross_year()
     _show(frame[["rule", "severity", "agency_key", "year", "cell", "value", "expected", "message"]]
           if format is TableFormat.table else frame, format)
@@ -199,7 +201,7 @@ def across(db: Db = DEFAULT_DB,
     jumps, text copied from last year (sections 一 and 五), a region's report against its units'."""
     from .across import RULES
 
-    with _open(db) as store:
+    with open_or_exit(db) as store:
         try:
             frame = store.across(rules=rule or RULES, threshold=threshold, factor=factor)
         except ValueError as error:
@@ -219,7 +221,7 @@ def missing(region: Annotated[str, typer.Option("--region", help="a division cod
     if years:
         first, _, last = years.partition("-")
         span = range(int(first), int(last or first) + 1)
-    with _open(db) as store:
+    with open_or_exit(db) as store:
         frame = store.missing(region, span)
     if frame.empty:
         err.print(f"no reports of {region} in {store.name}", highlight=False)

@@ -25,17 +25,9 @@ class Role(StrEnum):
 
 
 def _open(db: str):  # type: ignore[no-untyped-def]
-    try:
-        from ..store import StoreError, open_store
-    except ImportError as error:
-        err.print(f"the web app needs an optional dependency: {error.name} (pip install 'gongkai[web]')",
-                  markup=False)
-        raise typer.Exit(2) from None
-    try:
-        return open_store(db)
-    except StoreError as error:
-        err.print(f"[red]✗[/red] {error}", markup=True)
-        raise typer.Exit(2) from None
+    from ..store.commands import open_or_exit
+
+    return open_or_exit(db, extra="web")
 
 
 def serve(
