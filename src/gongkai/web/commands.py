@@ -11,11 +11,10 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from ..store.commands import DEFAULT_DB, Db, open_or_exit  # one --db for every command
+
 err = Console(stderr=True, soft_wrap=True, highlight=False)
 
-Db = Annotated[str, typer.Option("--db", envvar="GONGKAI_DB",
-                                 help="SQLite file or postgresql://user:pass@host/db")]
-DEFAULT_DB = "./gongkai.db"
 
 
 class Role(StrEnum):
@@ -25,8 +24,6 @@ class Role(StrEnum):
 
 
 def _open(db: str):  # type: ignore[no-untyped-def]
-    from ..store.commands import open_or_exit
-
     return open_or_exit(db, extra="web")
 
 
