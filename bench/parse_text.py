@@ -1,6 +1,6 @@
 """Benchmark: text reports parsed per second on one core (read → extract → infer → check).
 
-Usage:  python bench/parse_text.py [--repeat 1000] [--corpus ../shared/corpus/seeds]
+Usage:  python bench/parse_text.py [--repeat 1000] [--corpus tests/data/corpus/seeds]
 
 Parses every seed report REPEAT times in one process and prints reports/s and µs per report,
 wall clock and CPU time (CPU time is what to compare when other work shares the machine), and
@@ -27,7 +27,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=1000)
-    parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus" / "seeds")
+    parser.add_argument("--corpus", type=Path, default=ROOT / "tests" / "data" / "corpus" / "seeds")
     args = parser.parse_args()
     sources = [p.read_bytes() for p in sorted(args.corpus.glob("*.txt"))]
     if not sources:

@@ -2,7 +2,7 @@
 
     python bench/web.py [--reports 100000] [--requests 40] [--db PATH] [--out table.md]
 
-Builds a SQLite store of N reports fast: ingests the seeds and the real PDFs of ../shared, then
+Builds a SQLite store of N reports fast: ingests the seeds and the real PDFs of tests/data, then
 copies their rows (documents, reports, cells, findings, sources) with INSERT … SELECT, each copy
 under another agency key and year, so every report has its 200 cells and the indexes are the size
 they would be. Starts ``gongkai serve`` in its own process, logs in, and times each kind of request
@@ -26,7 +26,7 @@ from pathlib import Path
 
 import httpx
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+CORPUS = Path(__file__).resolve().parents[1] / "tests" / "data" / "corpus"  # as tests/corpus.py
 PASSWORD = "bench-password-1"
 
 
@@ -40,7 +40,7 @@ def build(db: Path, target: int) -> int:
     from gongkai.store.review import add_user
 
     with open_store(db) as store:
-        store.ingest([*sorted((SHARED / "seeds").glob("*.txt")), *sorted((SHARED / "real").glob("*.pdf"))],
+        store.ingest([*sorted((CORPUS / "seeds").glob("*.txt")), *sorted((CORPUS / "real").glob("*.pdf"))],
                      workers=1)
         add_user(store.engine, "bench", PASSWORD, role="reviewer")
     conn = sqlite3.connect(db)

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from corpus import REAL
 from gongkai.check import RuleResult, check, evaluate
 from gongkai.check.rules import _plan
 from gongkai.report import CellValue, Finding, Report, cells_from_nested
 from gongkai.template import TEMPLATE, Layout, equations
 
-REAL = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real"
 OTHER_ITEMS = ("other_no_correction", "other_unpaid_fee", "other_other")
 APPLICANTS = ("natural_person", "commercial", "research", "social_welfare", "legal_service", "other_org")
 
@@ -444,7 +443,6 @@ def _truth_report(name: str) -> Report:
                   cells=cells)
 
 
-@pytest.mark.skipif(not REAL.is_dir(), reason="../shared/corpus/real not beside the checkout")
 def test_real_truths_give_exactly_their_known_problems() -> None:
     assert check(_truth_report("huaian-city-2024")) == []
     hongze_2023 = check(_truth_report("hongze-2023"))

@@ -6,11 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from corpus import CORPUS as SHARED
 from gongkai.check import NarrativeFact, check, evaluate, narrative_facts, settle_value, text_results
 from gongkai.report import CellValue, Report
 from gongkai.template import TEMPLATE, Layout
-
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 
 RECEIVED = "applications.new_received.total"
 CARRIED = "applications.carried_over.total"
@@ -294,14 +293,12 @@ def _parse():  # the extractor is written alongside; skip if it cannot run here
     return gongkai.parse
 
 
-@pytest.mark.skipif(not (SHARED / "seeds").is_dir(), reason="../shared not beside the checkout")
 @pytest.mark.parametrize("path", sorted((SHARED / "seeds").glob("*.txt")), ids=lambda p: p.name[:3])
 def test_no_text_contradiction_on_the_seeds(path: Path) -> None:
     parsed = _parse()(path)
     assert [f.message for f in parsed.findings if f.rule == "C-TEXT"] == []
 
 
-@pytest.mark.skipif(not (SHARED / "real").is_dir(), reason="../shared not beside the checkout")
 @pytest.mark.parametrize("name,expected", [("hongze-2023", 0), ("hongze-2024", 1), ("huaian-city-2024", 0)])
 def test_text_contradictions_on_the_real_reports(name: str, expected: int) -> None:
     try:

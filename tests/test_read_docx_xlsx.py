@@ -21,6 +21,7 @@ pytest.importorskip("openpyxl")
 
 import openpyxl
 
+from corpus import OFFICIAL_2021_DOCX as OFFICIAL
 from gongkai.document import Document, Table
 from gongkai.errors import ParseError
 from gongkai.readers import docx as docx_reader
@@ -32,8 +33,6 @@ from gongkai.render.form import FormTable, tables, value_text
 from gongkai.report import CellValue, Report
 from gongkai.template import TEMPLATE, Layout
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-OFFICIAL = SHARED / "spec" / "official-template-2021.docx"
 LAYOUTS = [Layout("2021"), Layout("2019"), Layout("2021", hybrid=True)]
 TITLE = "某某镇人民政府2023年度政府信息公开工作年度报告"
 

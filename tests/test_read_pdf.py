@@ -15,13 +15,13 @@ from pathlib import Path
 
 import pytest
 
+from corpus import OFFICIAL_2021_DOCX, REAL
 from gongkai.document import Document, Row, Table
 from gongkai.errors import ParseError
 from gongkai.readers.ocr import available as ocr_available
 from gongkai.readers.pdf import OCR_NEEDED, read_pdf
 from pdf_fixtures import Page, build_pdf
 
-REAL = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real"
 REPORTS = ["huaian-city-2024", "hongze-2023", "hongze-2024"]
 HEADINGS = [
     "一、总体情况",
@@ -702,8 +702,8 @@ def shape(table: Table) -> list[str]:
 
 
 def test_libreoffice_official_blank_form(tmp_path: Path) -> None:
-    # The official 2021 form (shared/spec), all value cells empty: the grids README describes.
-    source = REAL.parent.parent / "spec" / "official-template-2021.docx"
+    # The official 2021 form (tests/data/spec), all value cells empty: the grids README describes.
+    source = OFFICIAL_2021_DOCX
     if not source.exists():
         pytest.skip(f"{source} not available")
     doc = read_pdf(soffice_to_pdf(source, tmp_path), "form.pdf")
@@ -725,7 +725,7 @@ def test_libreoffice_official_blank_form(tmp_path: Path) -> None:
 
 
 def test_libreoffice_passwords(tmp_path: Path) -> None:
-    source = REAL.parent.parent / "spec" / "official-template-2021.docx"
+    source = OFFICIAL_2021_DOCX
     if not source.exists():
         pytest.skip(f"{source} not available")
     (tmp_path / "open").mkdir()

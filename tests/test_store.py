@@ -34,7 +34,7 @@ ALL_FILES = SEED_FILES + REAL_FILES
 @pytest.fixture(scope="module")
 def inputs(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     """The eight reports, a zip holding them again, and a file that is no report."""
-    assert len(SEED_FILES) == 5 and len(REAL_FILES) == 3, "the shared corpus must be beside the checkout"
+    assert len(SEED_FILES) == 5 and len(REAL_FILES) == 3, "tests/data/corpus lacks seeds or PDFs"
     folder = tmp_path_factory.mktemp("inputs")
     archive = folder / "all.zip"
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from corpus import REAL, SEEDS
 from gongkai.report import nested_value
 from gongkai.synth import (
     BLANK_MODES,
@@ -29,8 +30,6 @@ from gongkai.synth import (
 )
 from gongkai.template import TEMPLATE, Layout, equations
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "seeds"
-REAL = SEEDS.parent / "real"
 SHAPES = [("2021", False), ("2019", False), ("2021", True)]
 
 

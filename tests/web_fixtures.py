@@ -24,7 +24,7 @@ def make_store(folder: Path, files: list[Path] | None = None, url: str | None = 
     from gongkai.store import open_store
     from gongkai.store.review import add_user
 
-    assert SEED_FILES and PDF_FILES, "the shared corpus must be beside the checkout"
+    assert SEED_FILES and PDF_FILES, "tests/data/corpus lacks seeds or PDFs"
     store = open_store(url or folder / "web.db")
     store.ingest(files if files is not None else [*SEED_FILES, PDF_FILES[0]], workers=1)
     for name, role in USERS.items():
