@@ -382,6 +382,10 @@ def _write(engine: Engine, jobs: list[_Job], sources: list[tuple[str, str]], ver
         _copy_or_insert(conn, "cells", _CELL_COLUMNS, cells)
         _copy_or_insert(conn, "findings", _FINDING_COLUMNS, findings)
         _copy_or_insert(conn, "blobs", ("document_id", "codec", "data"), blobs)
+        if replaced:  # corrections survive a re-parse (keyed by document): their values count again
+            from .review import recompute_effective
+
+            recompute_effective(conn, [j.replace for j in replaced if j.replace is not None])
         if sources:
             conn.execute(_SOURCES_SQL, [{"path": p, "sha": s} for p, s in sources])
     return set(mine) | {j.sha256 for j in replaced}

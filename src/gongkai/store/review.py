@@ -11,6 +11,10 @@ and keeps every correction and decision, because both are keyed by the document.
   (:func:`gongkai.store.stats.refresh_stats`) in the same transaction.
 * :func:`effective_report` rebuilds the report with corrections applied and, when a report has
   corrections, re-runs the checker on the corrected cells.
+* ``corrections``, ``reviews`` and ``audit_events`` are append-only (triggers, revision 0005) and
+  keyed by the document: no re-parse, re-ingest, migration or engine deletes them. After a re-parse
+  :func:`recompute_effective` puts the corrected values back into the copied figures.
+* Every correction, decision and account change is also an ``audit_events`` row (who, when, what).
 
 >>> from gongkai.store import open_store
 >>> from gongkai.store import review
@@ -29,22 +33,37 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Literal
 
-from sqlalchemy import Connection, Engine, func, select, update
+from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from ..report import CellValue, Finding, Report
 from ..template import TEMPLATE
-from .schema import Cell, CellPath, Correction, Document, FindingRow, ReportRow, Review, User
+from .schema import (
+    AuditEvent,
+    Cell,
+    CellPath,
+    Correction,
+    Document,
+    FindingRow,
+    ReportRow,
+    Review,
+    User,
+    WebSession,
+)
 from .stats import finding_figures, refresh_stats
 
 __all__ = ["DECISIONS", "ROLES", "CorrectionRecord", "ReviewError", "ReviewRecord", "UserRecord",
-           "add_user", "authenticate", "correct", "corrections", "decide", "effective_report",
-           "finding_key", "get_user", "latest_decisions", "users"]
+           "add_user", "audit", "authenticate", "correct", "corrections", "decide", "effective_report",
+           "finding_key", "get_user", "latest_decisions", "recompute_effective", "set_active",
+           "set_password", "users"]
 
 Role = Literal["viewer", "reviewer", "admin"]
 ROLES: tuple[Role, ...] = ("viewer", "reviewer", "admin")
 DECISIONS = ("confirmed", "dismissed")
 CORRECTED = "corrected"  # the status a corrected cell is shown with
 MAX_REASON = 2000
+MAX_KEY = 2000  # a finding key: rule and cell paths
+MIN_PASSWORD = 8
+MAX_PASSWORD = 1024  # argon2 hashes any length; a megabyte "password" is only a way to burn CPU
 # the rules the checker (gongkai.check) emits; other findings (P-ALIGN, P-SPLIT, …) come from the
 # extractor and stay as parsed when the corrected cells are checked again
 CHECKER_RULES = frozenset(rule.id for rule in TEMPLATE.rules)
@@ -68,13 +87,28 @@ def _writing(engine: Engine) -> AbstractContextManager[Connection]:
     return engine.begin()
 
 
+def _no_nul(text: str, what: str) -> str:
+    """PostgreSQL cannot store NUL in text (and SQLite would cut the string short): refuse it."""
+    if "\x00" in text:
+        raise ReviewError(f"{what}含有不可见的空字符（NUL）")
+    return text
+
+
 def _reason(reason: str) -> str:
-    reason = (reason or "").strip()
+    reason = _no_nul((reason or "").strip(), "理由")
     if not reason:
         raise ReviewError("请填写理由")
     if len(reason) > MAX_REASON:
         raise ReviewError(f"理由过长（最多 {MAX_REASON} 字）")
     return reason
+
+
+def audit(conn: Connection, actor: str, action: str, *, report_id: int | None = None,
+          subject: str | None = None, **detail: object) -> None:
+    """Append one event to ``audit_events`` (in the caller's transaction)."""
+    conn.execute(insert(AuditEvent).values(
+        at=_now(), actor=actor, action=action, report_id=report_id, subject=subject,
+        detail=json.dumps(detail, ensure_ascii=False, default=str) if detail else None))
 
 
 # ------------------------------------------------------------------------------ findings
@@ -99,12 +133,17 @@ def decide(engine: Engine, report_id: int, key: str, decision: str, *, author: s
     if decision not in DECISIONS:
         raise ReviewError(f"未知的处理结果 {decision!r}（confirmed 或 dismissed）")
     reason = _reason(reason)
+    key = _no_nul(key or "", "问题编号")
+    if not key or len(key) > MAX_KEY:
+        raise ReviewError(f"问题编号须为 1–{MAX_KEY} 个字符")
     with _writing(engine) as conn:
         _require_report(conn, report_id)
         now = _now()
         new_id = conn.execute(Review.__table__.insert().values(
             report_id=report_id, finding_key=key, decision=decision, author=author, reason=reason,
             created_at=now).returning(Review.id)).scalar_one()
+        audit(conn, author, "review", report_id=report_id, subject=key, decision=decision, reason=reason,
+              review_id=new_id)
     return ReviewRecord(new_id, key, decision, author, reason, now)
 
 
@@ -143,6 +182,8 @@ def _require_report(conn: Connection, report_id: int) -> None:
 
 
 def _path_id(conn: Connection, path: str) -> int | None:
+    if "\x00" in path or len(path) > 100:
+        return None
     return conn.execute(select(CellPath.id).where(CellPath.path == path)).scalar()
 
 
@@ -192,6 +233,8 @@ def correct(engine: Engine, report_id: int, path: str, value: float | None, *, a
         new_id = conn.execute(Correction.__table__.insert().values(
             report_id=report_id, path_id=path_id, old_value=old_value, old_status=old_status, value=value,
             author=author, reason=reason, created_at=now).returning(Correction.id)).scalar_one()
+        audit(conn, author, "correction", report_id=report_id, subject=path, old_value=old_value,
+              value=value, reason=reason, correction_id=new_id)
         refresh_stats(conn, [report_id])  # the figures `reports` copies hold effective values
         _refresh_findings(conn, report_id)
     return CorrectionRecord(new_id, path, old_value, old_status, value, author, reason, now)
@@ -205,6 +248,31 @@ def _refresh_findings(conn: Connection, report_id: int) -> None:
     if effective is not None:
         conn.execute(update(ReportRow).where(ReportRow.document_id == report_id)
                      .values(**finding_figures(effective.report.findings)))
+
+
+def recompute_effective(conn: Connection, report_ids: Iterable[int], *, actor: str = "ingest") -> list[int]:
+    """After a re-parse replaced the parsed rows of these reports: the copied figures and finding
+    counts of those with corrections hold the corrected values again, and the re-parse is recorded
+    in ``audit_events``. The reports that had corrections."""
+    ids = list(report_ids)
+    corrected: list[int] = []
+    for start in range(0, len(ids), 500):
+        corrected += [rid for (rid,) in conn.execute(
+            select(Correction.report_id).where(Correction.report_id.in_(ids[start:start + 500]))
+            .group_by(Correction.report_id))]
+    present = set()
+    for start in range(0, len(corrected), 500):
+        present |= {rid for (rid,) in conn.execute(select(ReportRow.document_id).where(
+            ReportRow.document_id.in_(corrected[start:start + 500])))}
+    if present:
+        refresh_stats(conn, sorted(present))
+    for rid in sorted(corrected):
+        if rid in present:
+            _refresh_findings(conn, rid)
+        kept = conn.execute(select(func.count()).select_from(Correction)
+                            .where(Correction.report_id == rid)).scalar_one()
+        audit(conn, actor, "reparse", report_id=rid, corrections_kept=kept, parsed=rid in present)
+    return sorted(corrected)
 
 
 # ------------------------------------------------------------------------------ the report
@@ -305,29 +373,89 @@ def _hasher():  # type: ignore[no-untyped-def]
     return PasswordHasher()
 
 
-def add_user(engine: Engine, name: str, password: str, *, role: Role = "viewer") -> UserRecord:
-    """Create an account (argon2id hash). Raises :class:`ReviewError` for a taken name, an unknown
-    role or a password under 8 characters."""
-    name = (name or "").strip()
+def _password(password: str) -> str:
+    if len(password or "") < MIN_PASSWORD:
+        raise ReviewError(f"密码至少 {MIN_PASSWORD} 个字符")
+    if len(password) > MAX_PASSWORD:
+        raise ReviewError(f"密码最多 {MAX_PASSWORD} 个字符")
+    return _no_nul(password, "密码")
+
+
+def _user_name(name: str) -> str:
+    name = _no_nul((name or "").strip(), "用户名")
     if not name or len(name) > 100:
         raise ReviewError("用户名须为 1–100 个字符")
+    return name
+
+
+def add_user(engine: Engine, name: str, password: str, *, role: Role = "viewer",
+             actor: str = "cli") -> UserRecord:
+    """Create an account (argon2id hash). Raises :class:`ReviewError` for a taken name, an unknown
+    role or a password under 8 characters."""
+    name = _user_name(name)
     if role not in ROLES:
         raise ReviewError(f"未知角色 {role!r}：viewer、reviewer 或 admin")
-    if len(password) < 8:
-        raise ReviewError("密码至少 8 个字符")
+    password_hash = _hasher().hash(_password(password))
     with _writing(engine) as conn:
         if conn.execute(select(User.id).where(User.name == name)).first() is not None:
             raise ReviewError(f"用户 {name} 已存在")
         new_id = conn.execute(User.__table__.insert().values(
-            name=name, password_hash=_hasher().hash(password), role=role, active=True,
+            name=name, password_hash=password_hash, role=role, active=True,
             created_at=_now()).returning(User.id)).scalar_one()
+        audit(conn, actor, "user.add", subject=name, role=role)
     return UserRecord(new_id, name, role, True)
+
+
+def _account(conn: Connection, name: str) -> int:
+    user_id = conn.execute(select(User.id).where(User.name == name)).scalar()
+    if user_id is None:
+        raise ReviewError(f"没有用户 {name}")
+    return user_id
+
+
+def revoke_sessions(conn: Connection, user_id: int) -> int:
+    """End every live session of the account (in the caller's transaction); how many."""
+    return conn.execute(update(WebSession).where(WebSession.user_id == user_id,
+                                                 WebSession.revoked_at.is_(None))
+                        .values(revoked_at=_now())).rowcount
+
+
+def set_password(engine: Engine, name: str, password: str, *, actor: str = "cli") -> int:
+    """Change an account's password; every session of the account ends. Sessions ended."""
+    password_hash = _hasher().hash(_password(password))
+    with _writing(engine) as conn:
+        user_id = _account(conn, _user_name(name))
+        conn.execute(update(User).where(User.id == user_id).values(password_hash=password_hash))
+        ended = revoke_sessions(conn, user_id)
+        audit(conn, actor, "user.passwd", subject=name, sessions_revoked=ended)
+    return ended
+
+
+def set_active(engine: Engine, name: str, active: bool, *, actor: str = "cli") -> int:
+    """Enable or disable an account; disabling ends its sessions. Sessions ended."""
+    with _writing(engine) as conn:
+        user_id = _account(conn, _user_name(name))
+        conn.execute(update(User).where(User.id == user_id).values(active=active))
+        ended = 0 if active else revoke_sessions(conn, user_id)
+        audit(conn, actor, "user.enable" if active else "user.disable", subject=name, sessions_revoked=ended)
+    return ended
+
+
+def end_sessions(engine: Engine, name: str, *, actor: str = "cli") -> int:
+    """End every session of an account (``gongkai user sessions NAME --revoke``). Sessions ended."""
+    with _writing(engine) as conn:
+        user_id = _account(conn, _user_name(name))
+        ended = revoke_sessions(conn, user_id)
+        audit(conn, actor, "sessions.revoke", subject=name, sessions_revoked=ended)
+    return ended
 
 
 def authenticate(engine: Engine, name: str, password: str) -> UserRecord | None:
     """The active account with this name and password, or None."""
     from argon2.exceptions import InvalidHashError, VerificationError
 
+    if "\x00" in (name or "") or len(name or "") > 100 or len(password or "") > MAX_PASSWORD:
+        return None  # no such account can exist (and NUL is no PostgreSQL text)
     with engine.connect() as conn:
         row = conn.execute(select(User.id, User.name, User.role, User.active, User.password_hash)
                            .where(User.name == name)).first()

@@ -211,7 +211,8 @@ class Correction(Base):
     __tablename__ = "corrections"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    report_id: Mapped[int] = mapped_column(ForeignKey("reports.document_id", ondelete="CASCADE"))
+    # the document, which a re-parse keeps (revision 0005; no cascade: corrections are append-only)
+    report_id: Mapped[int] = mapped_column(ForeignKey("documents.id"))
     path_id: Mapped[int] = mapped_column(SmallInteger)
     old_value: Mapped[float | None] = mapped_column(Float)
     old_status: Mapped[str | None] = mapped_column(String(9))
@@ -227,7 +228,7 @@ class Review(Base):
     __tablename__ = "reviews"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    report_id: Mapped[int] = mapped_column(ForeignKey("reports.document_id", ondelete="CASCADE"))
+    report_id: Mapped[int] = mapped_column(ForeignKey("documents.id"))  # the document (revision 0005)
     finding_key: Mapped[str] = mapped_column(Text)  # rule + sorted cells: stable across re-parses
     decision: Mapped[str] = mapped_column(String(9))  # confirmed | dismissed
     author: Mapped[str] = mapped_column(String(100))
@@ -265,5 +266,42 @@ class WebSetting(Base):
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
 
+
+class AuditEvent(Base):
+    """One accountable act (revision 0005), append-only: who did what to which report or account."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    actor: Mapped[str] = mapped_column(String(100))  # a user name, or "cli" / "ingest"
+    action: Mapped[str] = mapped_column(String(32))  # correction | review | user.add | … | reparse
+    report_id: Mapped[int | None] = mapped_column(Integer)
+    subject: Mapped[str | None] = mapped_column(Text)  # the cell path, finding key or account name
+    detail: Mapped[str | None] = mapped_column(Text)  # JSON
+
+    __table_args__ = (Index("ix_audit_events_report", "report_id", "id"),)
+
+
+class WebSession(Base):
+    """A logged-in session (revision 0005); the cookie carries the token, this row its sha256."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 hex of the cookie's token
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    seen_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    address: Mapped[str | None] = mapped_column(String(64))
+    agent: Mapped[str | None] = mapped_column(String(200))
+
+    __table_args__ = (Index("ix_web_sessions_user", "user_id", "revoked_at"),)
+
+
+# tables no statement may UPDATE or DELETE (triggers, revision 0005)
+APPEND_ONLY = ("corrections", "reviews", "audit_events")
 
 METADATA = Base.metadata
