@@ -4,11 +4,17 @@
 to C with mypyc, which parses about twice as fast (docs/benchmarks.md). Every other build is pure
 Python: an editable install must not shadow the ``.py`` files being edited with stale extension
 modules.
+
+mypy (which brings mypyc) is a build requirement of the compiled build only: pip's isolated build
+asks for it through setuptools' ``setup_requires`` when ``GONGKAI_COMPILE=1`` and mypyc is not
+importable, so a default install never downloads it. A build without isolation
+(``--no-build-isolation``) needs mypy installed beforehand, and says so.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 from setuptools import setup
@@ -23,13 +29,25 @@ HOT_PATH = [
     "src/gongkai/report.py",
 ]
 
-ext_modules = []
-if os.environ.get("GONGKAI_COMPILE") == "1":
-    from mypyc.build import mypycify
+MYPY = "mypy>=1.10"  # mypyc ships inside mypy
 
-    # the modules they import (readers of other formats, yaml, lxml …) are only read for types
-    ext_modules = mypycify(["--ignore-missing-imports", "--follow-imports=silent", *HOT_PATH],
-                           opt_level="3", multi_file=True)
+ext_modules = []
+setup_requires: list[str] = []
+if os.environ.get("GONGKAI_COMPILE") == "1":
+    try:
+        from mypyc.build import mypycify
+    except ImportError:
+        # setuptools' build backend runs `setup.py egg_info` to ask for extra build requirements:
+        # answering with setup_requires makes pip install mypy into the isolated build environment
+        if sys.argv[1:2] != ["egg_info"]:
+            sys.exit(f"GONGKAI_COMPILE=1 compiles with mypyc, which is not installed here: "
+                     f"pip install '{MYPY}' first (or build with pip's default build isolation)")
+        setup_requires = [MYPY]
+    else:
+        # the modules they import (readers of other formats, yaml, lxml …) are only read for types
+        ext_modules = mypycify(["--ignore-missing-imports", "--follow-imports=silent", *HOT_PATH],
+                               opt_level="3", multi_file=True)
 
 # one C file per module (multi_file) compiled on every core
-setup(ext_modules=ext_modules, options={"build_ext": {"parallel": os.cpu_count() or 1}})
+setup(ext_modules=ext_modules, setup_requires=setup_requires,
+      options={"build_ext": {"parallel": os.cpu_count() or 1}})

@@ -1,44 +1,280 @@
-"""The ``gongkai`` command line."""
+"""The ``gongkai`` command line.
+
+The core commands (parse, check, eval, render, template) need no optional dependency. The others
+belong to an extra (``pip install 'gongkai[store]'`` …) and are loaded only when one runs, so
+``gongkai --help`` imports neither SQLAlchemy nor pandas; without its extra, such a command answers
+with one line naming the extra to install (Chinese by default, English with ``--lang en`` or
+``GONGKAI_LANG=en``).
+"""
 
 from __future__ import annotations
 
+import importlib
 import json
+import os
+import re
 import sys
 from collections import Counter
+from collections.abc import Callable, Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 
+import click
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
+from typer.core import TyperGroup
 
 from .errors import ParseError
-from .report import Report
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from .report import Report
+
+
+class LazyCommand(NamedTuple):
+    """A command of an optional part, imported only when it runs."""
+
+    loader: str  # "module:register" (its register(app) adds the command) or "module:function"
+    extra: str | None  # the extra whose packages it needs, checked before it is imported
+    help: str  # its line in `gongkai --help` (tests/test_cli.py checks it against the command's own)
+
+
+_STORE = "gongkai.store.commands:register"
+_COLLECT = "gongkai.collect.commands:register"
+_WEB = "gongkai.web.commands:register"
+
+# One line per command of an optional part (add yours here, in the order of `gongkai --help`).
+LAZY_COMMANDS: dict[str, LazyCommand] = {
+    "ingest": LazyCommand(_STORE, "store", "Parse reports into the database: idempotent (documents keyed "
+                          "by sha256) and resumable."),
+    "failures": LazyCommand(_STORE, "store", "List the documents that could not be parsed, with the reason."),
+    "export": LazyCommand(_STORE, "store", "Export every report: long form (one row per cell), wide panel "
+                          "(one row per report), or the official tables (one XLSX per report, statuses "
+                          "coloured)."),
+    "stats": LazyCommand(_STORE, "store", "Per region, level and year: reports, applications, outcome mix, "
+                         "公开率, 纠错率 of review and litigation, share of reports failing each rule."),
+    "cross-year": LazyCommand(_STORE, "store", "Cross-year findings (X-CARRY, X-INFORCE, X-ITEMS) between "
+                              "consecutive reports of one agency."),
+    "across": LazyCommand(_STORE, "store", "Checks across reports: last year's carried-over, in-force and "
+                          "item counts, duplicates, ×10 jumps, text copied from last year (sections 一 and "
+                          "五), a region's report against its units'."),
+    "missing": LazyCommand(_STORE, "store", "Which units of a region published a report for which year "
+                           "(units × years; 0 = missing)."),
+    "collect": LazyCommand(_COLLECT, "collect", "Collect annual reports from the agencies' websites into the "
+                           "store: list pages → report pages → attachments, politely (robots.txt, per-host "
+                           "rate), resumably (a killed run continues where it stopped), with conditional "
+                           "GETs on re-runs; then ingest them."),
+    "collected": LazyCommand(_COLLECT, "collect", "List the collected documents: URL, unit, title, "
+                             "publication date (and where it was read), version, the store's report."),
+    "collect-failures": LazyCommand(_COLLECT, "collect", "List the URLs the collector could not fetch, with "
+                                    "the reason (robots.txt, HTTP status, timeouts, size cap, redirects)."),
+    "serve": LazyCommand(_WEB, "web", "Serve the review web app (pages, JSON API at /api, docs at /docs)."),
+    "user": LazyCommand(_WEB, "web", "web accounts"),
+    "synth": LazyCommand("gongkai.synth.commands:synth", None, "Write N random reports with their truth, "
+                         "each format in OUT/<format>/ (score one with `gongkai eval OUT/<format>`)."),
+}
+
+
+def _register_collections(target: typer.Typer) -> None:
+    """Register every command of LAZY_COMMANDS on ``target`` now (imports them all)."""
+    for name in LAZY_COMMANDS:
+        _add_to(target, name)
+
+
+def _add_to(target: typer.Typer, name: str) -> None:
+    module_name, attribute = LAZY_COMMANDS[name].loader.split(":")
+    function = getattr(importlib.import_module(module_name), attribute)
+    if attribute == "register":
+        function(target)
+    else:
+        target.command(name)(function)
+
+
+# ------------------------------------------------------------------------------------ extras
+_REQUIREMENT = re.compile(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[([^\]]*)\])?")
+_EXTRA_MARKER = re.compile(r"""extra\s*==\s*["']([^"']+)["']""")
+
+
+def missing_requirements(extra: str, requirements: list[str], installed: Callable[[str], bool],
+                         project: str = "gongkai") -> list[str]:
+    """The distributions ``extra`` of ``project`` needs that are not installed, following the
+    extras it composes (``web = ["gongkai[store]", …]``). ``requirements`` are the project's
+    ``Requires-Dist`` lines."""
+    missing: list[str] = []
+    seen: set[str] = set()
+
+    def walk(wanted: str) -> None:
+        if wanted in seen:
+            return
+        seen.add(wanted)
+        for line in requirements:
+            spec, _, marker = line.partition(";")
+            found = _EXTRA_MARKER.search(marker)
+            if found is None or found.group(1) != wanted:
+                continue
+            match = _REQUIREMENT.match(spec)
+            if match is None:
+                continue
+            name, extras = match.group(1), match.group(2)
+            if name.lower() == project:
+                for inner in (extras or "").split(","):
+                    if inner.strip():
+                        walk(inner.strip())
+            elif not installed(name) and name not in missing:
+                missing.append(name)
+
+    walk(extra)
+    return missing
+
+
+def _installed(distribution: str) -> bool:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        version(distribution)
+    except PackageNotFoundError:
+        return False
+    return True
+
+
+def _missing_for(extra: str) -> list[str] | None:
+    """What ``extra`` lacks here, or None when gongkai's metadata cannot say (run from a source tree
+    without an install): then the import itself decides."""
+    from importlib.metadata import PackageNotFoundError, requires
+
+    try:
+        requirements = requires("gongkai") or []
+    except PackageNotFoundError:
+        return None
+    return missing_requirements(extra, requirements, _installed)
+
+
+def _english(args: list[str]) -> bool:
+    """Whether the user asked for English: ``--lang en`` among the arguments, or GONGKAI_LANG=en."""
+    for i, arg in enumerate(args):
+        if arg == "--lang" and i + 1 < len(args):
+            return args[i + 1] == "en"
+        if arg.startswith("--lang="):
+            return arg == "--lang=en"
+    return os.environ.get("GONGKAI_LANG", "").lower().startswith("en")
+
+
+def needs_extra_message(extra: str, english: bool) -> str:
+    """The one line a command answers with when its extra is not installed."""
+    if english:
+        return f"this command needs gongkai[{extra}]: pip install 'gongkai[{extra}]'"
+    return f"需要安装 gongkai[{extra}]：pip install 'gongkai[{extra}]'"
+
+
+def _exit_needing(extra: str, args: list[str], missing: list[str]) -> None:
+    line = needs_extra_message(extra, _english(args))
+    click.echo(f"{line}  ({', '.join(missing)})" if missing else line, err=True)
+    sys.exit(2)
+
+
+def _needs_extra_command(name: str, extra: str, missing: list[str]) -> click.Command:
+    """A stand-in for a command whose extra is missing: whatever it is given, it says which extra."""
+
+    @click.command(name, add_help_option=False,
+                   context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+    @click.pass_context
+    def stand_in(ctx: click.Context) -> None:
+        _exit_needing(extra, list(ctx.args), missing)
+
+    return stand_in
+
+
+class LazyGroup(TyperGroup):
+    """Lists LAZY_COMMANDS without importing them; imports one only when it is run."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._loaded: dict[str, click.Command] = {}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [*super().list_commands(ctx), *(n for n in LAZY_COMMANDS if n not in self.commands)]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.commands or cmd_name not in LAZY_COMMANDS:
+            return super().get_command(ctx, cmd_name)
+        if cmd_name in self._loaded:
+            return self._loaded[cmd_name]
+        lazy = LAZY_COMMANDS[cmd_name]  # listed in --help without being imported, with its extra
+        listed = f"[{lazy.extra}] {lazy.help}" if lazy.extra else lazy.help
+        return click.Command(cmd_name, help=listed, short_help=listed)
+
+    def resolve_command(self, ctx: click.Context, args: list[str]
+                        ) -> tuple[str | None, click.Command | None, list[str]]:
+        if args and args[0] in LAZY_COMMANDS and args[0] not in self.commands:
+            return args[0], self.load(args[0]), args[1:]
+        return super().resolve_command(ctx, args)
+
+    def load(self, name: str) -> click.Command:
+        """The real command ``name``, or its stand-in when its extra is not installed."""
+        if name not in self._loaded:
+            extra = LAZY_COMMANDS[name].extra
+            missing = _missing_for(extra) if extra else []
+            if extra and missing:
+                self._loaded[name] = _needs_extra_command(name, extra, missing)
+            else:
+                try:
+                    scratch = typer.Typer()
+                    _add_to(scratch, name)
+                except ImportError as error:
+                    if extra is None or missing is not None:
+                        raise  # the extra is installed: a broken install, show what failed
+                    self._loaded[name] = _needs_extra_command(name, extra, [error.name or str(error)])
+                else:
+                    self._loaded[name] = typer.main.get_group(scratch).commands[name]
+        return self._loaded[name]
+
+
+# plain help (rich_markup_mode=None): typer's rich help imports markdown and syntax highlighting,
+# which would more than double the start-up time of `gongkai --help`
+app = typer.Typer(cls=LazyGroup, add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="政府信息公开工作年度报告 → checked data. Parse, check and score annual reports.")
-# piped output is read by people in wide terminals and by tools: do not wrap it at 80 columns
-out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True, soft_wrap=True, width=None if sys.stderr.isatty() else 160)
+
+
+def _consoles() -> tuple[Console, Console]:
+    from rich.console import Console
+
+    # piped output is read by people in wide terminals and by tools: do not wrap it at 80 columns
+    return (Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160),
+            Console(stderr=True, soft_wrap=True, width=None if sys.stderr.isatty() else 160))
+
+
+class _Lazily:
+    """A rich Console made on first use: importing rich's console is not needed for --help."""
+
+    def __init__(self, which: int) -> None:
+        self._which = which
+        self._console: Console | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._console is None:
+            self._console = _consoles()[self._which]
+        return getattr(self._console, name)
+
+
+out: Console = _Lazily(0)  # type: ignore[assignment]
+err: Console = _Lazily(1)  # type: ignore[assignment]
 
 SAMPLE = Path(__file__).parent / "samples"
 
 
-def _register_collections() -> None:
-    """ingest, failures, export, stats, cross-year (gongkai.store) and synth (gongkai.synth);
-    their heavy imports stay lazy."""
-    from .store.commands import register
-    from .synth.commands import synth
-    from .web.commands import register as register_web
+def _escape(text: str) -> str:
+    from rich.markup import escape
 
-    register(app)
-    app.command("synth")(synth)
-    register_web(app)  # serve, user add (gongkai.web)
+    return escape(text)
 
 
-_register_collections()
+def _needs_formats(to: str) -> None:
+    """DOCX and XLSX are written by the formats extra: say so in one line when it is missing."""
+    if to in ("docx", "xlsx"):
+        missing = _missing_for("formats")
+        if missing:
+            _exit_needing("formats", sys.argv[1:], missing)
 
 
 class Lang(StrEnum):
@@ -51,7 +287,16 @@ class Format(StrEnum):
     json = "json"
 
 
-def _parse_each(files: list[Path], max_mb: float | None = None):
+class FailOn(StrEnum):
+    error = "error"
+    warning = "warning"
+    never = "never"
+
+
+LangOption = Annotated[Lang, typer.Option("--lang", envvar="GONGKAI_LANG", help="language of messages")]
+
+
+def _parse_each(files: list[Path], max_mb: float | None = None) -> Iterator[tuple[Path, Report | None]]:
     """Yield (path, report or None) for each file; failures are reported and skipped."""
     from .pipeline import parse
 
@@ -60,7 +305,7 @@ def _parse_each(files: list[Path], max_mb: float | None = None):
         try:
             yield path, parse(path, max_bytes=max_bytes)
         except ParseError as error:
-            err.print("[red]✗[/red] " + escape(str(error)), markup=True, highlight=False)
+            err.print("[red]✗[/red] " + _escape(str(error)), markup=True, highlight=False)
             yield path, None
 
 
@@ -101,7 +346,7 @@ def parse(
         if output is not None:
             target = output / f"{path.stem}.json"
             target.write_text(report.to_json(), "utf-8")
-            err.print("[green]✓[/green] " + escape(f"{path} → {target}"), markup=True, highlight=False)
+            err.print("[green]✓[/green] " + _escape(f"{path} → {target}"), markup=True, highlight=False)
         elif len(files) == 1:
             sys.stdout.write(report.to_json() + "\n")
         else:
@@ -115,6 +360,8 @@ _SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 
 
 def _summary(report: Report, lang: Lang) -> None:
+    from rich.table import Table
+
     statuses = Counter(c.status for c in report.cells.values())
     hybrid = "（2021表格，表三（六）按2019格式）" if report.hybrid else ""
     if lang is Lang.en:
@@ -148,19 +395,23 @@ def check(
     sample: Sample = False,
     format: Annotated[Format, typer.Option("--format", help="text for people, json for machines")] = (
         Format.text),
-    lang: Annotated[Lang, typer.Option("--lang", help="language of messages")] = Lang.zh,
+    lang: LangOption = Lang.zh,
     max_mb: MaxMb = None,
+    fail_on: Annotated[FailOn, typer.Option("--fail-on", help="exit 1 when a finding of this severity "
+                                            "or worse is found; never: only an unreadable file fails "
+                                            "(exit 2)")] = FailOn.error,
 ) -> None:
     """Check reports against every rule of the template; exit 1 when any error is found."""
     files = _files_or_sample(files, sample)
-    any_error = False
-    results = []
+    failing = {FailOn.error: {"error"}, FailOn.warning: {"error", "warning"}, FailOn.never: set()}[fail_on]
+    unreadable = found = False
+    results: list[dict[str, Any]] = []
     for path, report in _parse_each(files, max_mb):
         if report is None:
-            any_error = True
+            unreadable = True
             results.append({"source": str(path), "error": "unreadable"})
             continue
-        any_error |= bool(report.errors)
+        found |= any(f.severity in failing for f in report.findings)
         if format is Format.json:
             results.append({"source": str(path), "agency": report.agency, "year": report.year,
                             "template": report.template, "hybrid": report.hybrid,
@@ -170,7 +421,9 @@ def check(
             out.print()
     if format is Format.json:
         sys.stdout.write(json.dumps(results, ensure_ascii=False, indent=1) + "\n")
-    if any_error:
+    if unreadable:
+        raise typer.Exit(2)
+    if found:
         raise typer.Exit(1)
 
 
@@ -192,13 +445,15 @@ def eval_(
         sys.stdout.write(json.dumps({"documents": [s.to_dict() for s in scores],
                                      "total": dict(total)}, ensure_ascii=False, indent=1) + "\n")
     else:
+        from rich.table import Table
+
         table = Table(box=None, header_style="bold")
         for column in ("document", "cells", "correct", "missing", "silent errors", "wrong inferences",
                        "agency", "year", "template"):
             table.add_column(column)
         for s in scores:
             if s.failure:
-                table.add_row(Path(s.name).name, *["-"] * 7, f"[red]{escape(s.failure)}[/]")
+                table.add_row(Path(s.name).name, *["-"] * 7, f"[red]{_escape(s.failure)}[/]")
                 continue
             table.add_row(Path(s.name).name, str(s.cells), str(s.counts["correct"]), str(s.counts["missing"]),
                           _bad(s.counts["silent_error"]), _bad(s.counts["wrong_inference"]),
@@ -226,14 +481,10 @@ class Output(StrEnum):
 
 
 def _load_report(path: Path) -> Report:
-    """A report from its JSON (as `gongkai parse` writes it) or from any readable report file."""
+    """A report from its JSON (as `gongkai parse` writes it: the parse reads it back by content, and
+    refuses any other JSON) or from any readable report file."""
     from .pipeline import parse
 
-    if path.suffix.lower() == ".json":
-        try:
-            return Report.from_json(path.read_text("utf-8"))
-        except (OSError, ValueError, KeyError) as error:
-            raise ParseError(str(path), f"not a report JSON ({error})") from None
     return parse(path)
 
 
@@ -246,14 +497,15 @@ def render(
     """Write a report's three tables as the official template lays them out."""
     from .render import render as render_report
 
+    _needs_formats(to.value)
     try:
         data = render_report(_load_report(report), to.value)
     except ParseError as error:
-        err.print("[red]✗[/red] " + escape(str(error)), markup=True, highlight=False)
+        err.print("[red]✗[/red] " + _escape(str(error)), markup=True, highlight=False)
         raise typer.Exit(2) from None
     target = output or report.with_suffix(f".{to.value}")
     target.write_bytes(data)
-    err.print("[green]✓[/green] " + escape(str(target)), markup=True, highlight=False)
+    err.print("[green]✓[/green] " + _escape(str(target)), markup=True, highlight=False)
 
 
 @app.command()
@@ -268,9 +520,10 @@ def template(
     if format not in ("2019", "2021"):
         err.print("--format is 2019 or 2021")
         raise typer.Exit(2)
+    _needs_formats(to.value)
     target = output or Path(f"gongkai-form-{format}.{to.value}")
     target.write_bytes(blank_form(format, to.value))
-    err.print("[green]✓[/green] " + escape(str(target)), markup=True, highlight=False)
+    err.print("[green]✓[/green] " + _escape(str(target)), markup=True, highlight=False)
 
 
 def _ok(flag: bool) -> str:

@@ -11,9 +11,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from .template import TEMPLATE, Layout
+from .version import PARSER_VERSION  # the package version + a hash of template.yaml
 
 SCHEMA = "gongkai.report/1"
-PARSER_VERSION = "0.1.0"
 
 Status = Literal["read", "blank", "missing", "inferred"]
 # part of the note of a cell inferred over a blank the source prints (the checker counts these)
