@@ -1,17 +1,38 @@
-"""The pipeline: read (any format → Document) → extract (→ cells) → infer → check (→ findings)."""
+"""The pipeline: read (any format → Document) → extract (→ cells) → infer → check (→ findings).
+
+Whether a document is a report at all is decided once, here, after extraction, from evidence
+(:func:`report_evidence`): a title or agency and a year, and values read (or printed blanks) in
+at least one of the template's tables — or, for a report whose tables were lost by a conversion,
+its title, agency and year with the template's section headings in its text. Anything else is
+refused with :class:`ParseError` naming the file and what was missing, so that no notice, budget
+report or stray JSON is ever stored as a report with every cell missing.
+
+A report JSON that gongkai wrote is read back (:mod:`gongkai.readers.report_json`): its cells as
+written, the extractor's findings as written, the checker's findings checked again on its cells.
+"""
 
 from __future__ import annotations
 
 import gc
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .document import Document
 from .errors import ParseError
-from .report import Report
+from .report import Finding, Report
+from .template import TEMPLATE
 
-__all__ = ["ParseError", "parse", "parse_document"]
+__all__ = ["Evidence", "ParseError", "parse", "parse_document", "report_evidence"]
+
+NOT_A_REPORT = "不是政府信息公开工作年度报告"
+# 「…政府信息公开工作年度报告」 and its variants; a notice about the reports is none of them
+_REPORT_TITLE = re.compile(r"信息公开.{0,8}(?:年度报告|年报|工作报告)$")
+_ABOUT_REPORTS = re.compile(r"通知|报送|印发|转发|做好|编制|提交")
+_TITLE_WRAPPING = re.compile(r"[\s《》“”\"「」『』【】]|[。.：:，,；;！!]+$|(?:[（(][^（）()]{1,12}[)）])+$")
+MIN_HEADINGS = 2  # template section headings a report without table values must still name
 
 
 @contextmanager
@@ -35,7 +56,116 @@ def parse_document(document: Document) -> Report:
 
     with _without_cycle_collection():
         report = extract(document)
+        _refuse_non_report(report, document)
         report.findings.extend(check(report))
+    return report
+
+
+# ------------------------------------------------------------------------------ evidence
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """What a parse found that only a report has."""
+
+    title: bool  # a title of an annual report (…信息公开工作年度报告), not of a notice about one
+    agency: bool  # an agency, not taken from a title of something else
+    year: bool
+    values: int  # cells read or printed blank, in any of the template's tables
+    headings: int  # the template's section headings (一、总体情况 …) the text names
+
+    @property
+    def is_report(self) -> bool:
+        if self.year and (self.title or self.agency) and self.values:
+            return True
+        # a report whose tables a conversion lost: a full identity, and the report's own headings
+        return self.title and self.agency and self.year and self.headings >= MIN_HEADINGS
+
+
+def is_report_title(title: str | None) -> bool:
+    """「某某镇人民政府2023年度政府信息公开工作年度报告（修订）」 yes; 「关于做好2023年度政府信息公开
+    工作年度报告编制工作的通知」 no."""
+    if not title:
+        return False
+    bare = _TITLE_WRAPPING.sub("", title)
+    bare = _TITLE_WRAPPING.sub("", bare)  # punctuation left before a removed bracket
+    return bool(_REPORT_TITLE.search(bare)) and not _ABOUT_REPORTS.search(bare)
+
+
+def report_evidence(report: Report, text: str | None) -> Evidence:
+    """The evidence in a parse; ``text`` is the document's text (None for a report JSON, whose
+    text is not at hand: its section headings are then taken as named)."""
+    title = is_report_title(report.title)
+    # the extractor takes the agency from the title: a notice's title gives none worth counting
+    agency = bool(report.agency and report.agency.strip()) and (title or not report.title)
+    values = sum(1 for cell in report.cells.values() if cell.status in ("read", "blank"))
+    headings = len(TEMPLATE.sections) if text is None else _headings_named(text)
+    return Evidence(title, agency, report.year is not None, values, headings)
+
+
+def _headings_named(text: str) -> int:
+    from .extract.labels import normalize
+
+    flat = normalize(text)
+    return sum(1 for section in TEMPLATE.sections
+               if any(normalize(label) in flat for label in section.label.all))
+
+
+def _refuse_non_report(report: Report, document: Document | None) -> None:
+    """ParseError naming the file and what it lacks, unless the parse has a report's evidence."""
+    text = None if document is None else "\n".join(row.text for row in document.rows)
+    evidence = report_evidence(report, text)
+    if evidence.is_report:
+        return
+    zh: list[str] = []
+    en: list[str] = []
+    if report.title and not evidence.title:
+        zh.append(f"标题「{report.title}」不是年度报告的标题")
+        en.append(f"the title 「{report.title}」 is not one of an annual report")
+    elif not (evidence.title or evidence.agency):
+        zh.append("未找到报告标题或单位")
+        en.append("no report title or agency found")
+    if not evidence.year:
+        zh.append("未找到报告年度")
+        en.append("no year found")
+    if not evidence.values:
+        if document is not None and not _tables_seen(document):
+            zh.append("未找到任何统计表（表二、表三、表四）")
+            en.append("no statistics table of the template found")
+        else:
+            zh.append("统计表中未读到任何数值或空白")
+            en.append("no value or printed blank read in any statistics table")
+        if evidence.title and evidence.agency and evidence.year:
+            zh.append(f"正文中也只有 {evidence.headings} 个年度报告的章节标题（一、总体情况 等）")
+            en.append(f"and the text names only {evidence.headings} of the report's section headings")
+    name = document.name if document is not None else (report.source or "<report>")
+    raise ParseError(name, f"{NOT_A_REPORT}：{'，'.join(zh)}（not an annual report: {'; '.join(en)}）")
+
+
+def _tables_seen(document: Document) -> bool:
+    from .extract import segment_document
+
+    return bool(segment_document(document).tables_seen)
+
+
+# ------------------------------------------------------------------------------ report JSON
+def _source_name(source: str | bytes | Path) -> str:
+    from .readers import _looks_like_path
+
+    if isinstance(source, Path) or (isinstance(source, str) and _looks_like_path(source)):
+        return str(source)
+    return "<text>" if isinstance(source, str) else "<bytes>"
+
+
+def _checked_again(report: Report, name: str) -> Report:
+    """A report read back from its JSON: refused when it lacks a report's evidence (JSON written
+    before that was decided at parse time); the checker's findings made afresh from its cells
+    (hand-corrected values are checked), the extractor's kept as written."""
+    from .check import check
+
+    _refuse_non_report(replace(report, source=name), None)
+    severity = {rule.id: rule.severity for rule in TEMPLATE.rules}
+    # the extractor's own T3-ROWSET is a warning; the checker's findings carry the rule's severity
+    kept: list[Finding] = [f for f in report.findings if severity.get(f.rule) != f.severity]
+    report.findings = kept + check(replace(report, findings=[]))
     return report
 
 
@@ -46,7 +176,10 @@ def parse(source: str | bytes | Path, *, name: str | None = None, max_bytes: int
     report (empty, binary, too large, damaged, encrypted, a zip of many files, wrong kind of
     document, …). ``max_bytes`` overrides the size cap (:data:`gongkai.readers.MAX_FILE_BYTES`).
     """
-    from .readers import read
+    from .readers import read_input
 
     with _without_cycle_collection():
-        return parse_document(read(source, name=name, max_bytes=max_bytes))
+        found = read_input(source, name=name, max_bytes=max_bytes)
+        if isinstance(found, Report):
+            return _checked_again(found, name or _source_name(source))
+        return parse_document(found)

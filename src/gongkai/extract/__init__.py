@@ -17,7 +17,6 @@ the per-document state of :mod:`.context`.
 from __future__ import annotations
 
 from ..document import Document
-from ..errors import ParseError
 from ..report import CellValue, Report
 from ..template import TEMPLATE, Layout
 from .context import Context, add_finding, merge_short_rows, row_name
@@ -38,9 +37,8 @@ def segment_document(document: Document) -> Segmentation:
 def extract(document: Document) -> Report:
     """The report in a document: every template cell with its status, plus parse findings."""
     seg = segment_document(document)
-    if not seg.tables_seen:
-        raise ParseError(document.name, "no statistics table of a 政府信息公开工作年度报告 found "
-                                        "(not an annual report, or its tables are unreadable)")
+    # no table seen is no refusal yet: a report whose tables a conversion lost is still one, and
+    # gongkai.pipeline decides from the evidence (title, agency, year, values) whether it is a report
     meta = read_meta(document)
     sub_rows = any(s.key in OTHER_ITEMS for s in seg.segments)
     for segment in seg.segments:

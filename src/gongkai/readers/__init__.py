@@ -3,7 +3,9 @@
 The format is decided by content (magic bytes), never by the file's extension: a ``.pdf`` that
 is really an HTML page is read as HTML, and a file of another kind is refused with the reason.
 A file over the size cap is refused from its size before it is read; a zip of reports is
-refused with the hint to use ``gongkai ingest``, which reads archives member by member.
+refused with the hint to use ``gongkai ingest``, which reads archives member by member. JSON is
+not a published form: :func:`read_input` gives the Report of a report JSON gongkai wrote
+(:mod:`.report_json`) and refuses any other JSON as not a report.
 """
 
 from __future__ import annotations
@@ -18,9 +20,11 @@ from pathlib import Path
 
 from ..document import Document
 from ..errors import ParseError
+from ..report import Report
+from .report_json import looks_like_json, read_report_json
 from .text import read_text
 
-__all__ = ["MAX_FILE_BYTES", "read", "sniff"]
+__all__ = ["MAX_FILE_BYTES", "read", "read_input", "sniff"]
 
 DEFAULT_MAX_FILE_MB = 100  # a scanned report is a few tens of MB; a text or Word one far less
 
@@ -44,7 +48,8 @@ _HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body
 
 
 def sniff(data: bytes) -> str:
-    """The kind of a file from its first bytes: pdf, docx, xlsx, zip, ole, html, image, text."""
+    """The kind of a file from its first bytes: pdf, docx, xlsx, zip, ole, html, image, json
+    (begins and ends like JSON; :func:`read_input` decodes it), text."""
     head = data[:2048]
     if head.startswith(b"%PDF-") or b"%PDF-" in head[:1024]:
         return "pdf"
@@ -65,6 +70,8 @@ def sniff(data: bytes) -> str:
     stripped = head.lstrip(b"\xef\xbb\xbf")
     if _HTML_START.match(stripped) or re.search(rb"<html[\s>]", head, re.IGNORECASE):
         return "html"
+    if looks_like_json(data):
+        return "json"
     return "text"
 
 
@@ -122,7 +129,22 @@ def read(source: str | bytes | Path, *, name: str | None = None, max_bytes: int 
     """Read a report from a path, bytes, or text (a ``str`` that is not an existing path).
 
     A file larger than ``max_bytes`` (default :data:`MAX_FILE_BYTES`) is refused from its size,
-    before it is read, so a huge file costs no memory."""
+    before it is read, so a huge file costs no memory. A report JSON is no document: it is
+    refused here (:func:`read_input` reads it)."""
+    found = read_input(source, name=name, max_bytes=max_bytes)
+    if isinstance(found, Report):
+        path = isinstance(source, Path) or (isinstance(source, str) and _looks_like_path(source))
+        shown = name or (str(source) if path else "<json>")
+        raise ParseError(shown, f"gongkai 报告 JSON（由 {found.source} 解析而来），不是原文文件"
+                                f"（a gongkai report JSON parsed from {found.source}, "
+                                "not a source document）")
+    return found
+
+
+def read_input(source: str | bytes | Path, *, name: str | None = None,
+               max_bytes: int | None = None) -> Document | Report:
+    """As :func:`read`, but a report JSON that gongkai wrote gives its :class:`Report` (any other
+    JSON is refused as not a report)."""
     limit = MAX_FILE_BYTES if max_bytes is None else max_bytes
     if isinstance(source, Path) or (isinstance(source, str) and _looks_like_path(source)):
         path = Path(source)
@@ -138,13 +160,23 @@ def read(source: str | bytes | Path, *, name: str | None = None, max_bytes: int 
         except OSError as error:
             raise ParseError(name, error.strerror or str(error)) from None
     elif isinstance(source, str):
+        if looks_like_json(source[:64].encode() + source[-64:].encode()):
+            report = read_report_json(source, name or "<text>")
+            if report is not None:
+                return report
         return read_text(source, name or "<text>")
     else:
         data = source
         name = name or "<bytes>"
         if len(data) > limit:
             raise ParseError(name, f"input too large: {_mib(len(data))} (limit {_mib(limit)})")
-    return _reader(sniff(data), name)(data, name)
+    kind = sniff(data)
+    if kind == "json":
+        report = read_report_json(data, name)
+        if report is not None:
+            return report
+        kind = "text"  # only looked like JSON
+    return _reader(kind, name)(data, name)
 
 
 def _mib(size: int) -> str:

@@ -60,6 +60,7 @@ MEDIA_TYPES = {
     "zip": "application/zip",
     "ole": "application/x-ole-storage",
     "image": "image/*",
+    "json": "application/json",  # a report JSON gongkai wrote, read back (other JSON is refused)
 }
 
 # the copied figures that are one cell each (review.py keeps them in step with a correction); every
@@ -205,7 +206,8 @@ def parse_bytes(data: bytes, name: str) -> Parsed:
             "level": who.level if who else None,
             "sections": dumps(report.sections, ensure_ascii=False) if report.sections else None,
             **stat_values(report.layout, report.value),
-            "media_type": report.media_type or media_type}
+            # a report JSON keeps its original's media type; the document stored is the JSON
+            "media_type": media_type if kind == "json" else report.media_type or media_type}
     # column-wise, so that the writer builds the rows in C (zip) rather than a tuple per cell here
     values = tuple(report.cells.values())
     cells = (tuple(report.cells), [c.value for c in values], [type(c.value) is int for c in values],
