@@ -22,6 +22,7 @@ from ..template import TEMPLATE, Layout
 from .context import Context, add_finding, merge_short_rows, row_name
 from .infer import infer
 from .meta import read_meta
+from .reflow import reflow
 from .place import OTHER_ITEMS, duplicate_finding, place, row_keys
 from .regroup import doubt_disordered_rows, pair_detached_values, report_orphans, table4_from_orphans
 from .segment import Segment, Segmentation, Segmenter
@@ -36,6 +37,7 @@ def segment_document(document: Document) -> Segmentation:
 
 def extract(document: Document) -> Report:
     """The report in a document: every template cell with its status, plus parse findings."""
+    document = reflow(document)
     seg = segment_document(document)
     # no table seen is no refusal yet: a report whose tables a conversion lost is still one, and
     # gongkai.pipeline decides from the evidence (title, agency, year, values) whether it is a report

@@ -140,6 +140,27 @@ class LabelIndex:
                     prefixes.setdefault(d.text[:n], {}).setdefault((d.kind, d.key), d.text)
         # a prefix counts only when it names one label (variants of one label may share it)
         self.truncations = {p: next(iter(t.values())) for p, t in prefixes.items() if len(t) == 1}
+        # table-3 items by length, for labels printed with one character wrong (see misprinted)
+        self.items_by_length: dict[int, list[LabelDef]] = {}
+        for d in defs:
+            if d.kind == "t3_row" and d.marker.isdigit() and len(d.text) >= self.MIN_MISPRINTED:
+                self.items_by_length.setdefault(len(d.text), []).append(d)
+
+    MIN_MISPRINTED = 5
+
+    def misprinted(self, run: str, marker: str) -> LabelHit | None:
+        """A table-3 item whose label is printed with one character wrong (「7.属于行政执法案件」
+        for 案卷): the item numbered ``marker`` whose label differs from ``run`` in exactly one
+        character, and no other item's label is as close. The item number must agree, so a
+        sentence never passes for a row."""
+        body = run.lstrip(".、")
+        offset = len(run) - len(body)
+        close = {d.key: d for d in self.items_by_length.get(len(body), ())
+                 if sum(a != b for a, b in zip(d.text, body, strict=True)) == 1}
+        if len(close) != 1:
+            return None
+        label = next(iter(close.values()))
+        return LabelHit(label, offset, len(run)) if label.marker == marker else None
 
     def segment(self, run: str) -> list[LabelHit] | None:
         """Split a normalized text run into labels; None unless labels cover the run.

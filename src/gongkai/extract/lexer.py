@@ -238,6 +238,12 @@ def _strip_item_markers(tokens: list[Token]) -> None:
     i = 1
     while i < len(tokens):
         token, previous = tokens[i], tokens[i - 1]
+        if (token.kind == "text" and previous.kind == "num" and token.raw[:1] in ".．、"
+                and previous.raw[-1:].isdigit()):
+            hit = INDEX.misprinted(normalize(token.raw), previous.raw[-1])
+            if hit is not None:  # 「7.属于行政执法案件」: item 7 with its label misprinted
+                token.kind = "labels"
+                token.hits = [hit]
         if token.kind == "labels" and previous.kind == "num" and token.raw[:1] in ".．、":
             first = token.hits[0].start
             marker = next((h.label.marker for h in token.hits if h.start == first

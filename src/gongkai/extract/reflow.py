@@ -1,0 +1,261 @@
+"""Flattened text → rows again: the line breaks a crawler or converter threw away, put back at
+the template's labels.
+
+Crawlers save a page's text with its tables flattened, often the whole report on one line and the
+cells of a row run together (``…一、本年新收政府信息公开申请数量210000021二、上年结转…``), the
+last value glued to the next paragraph (``…继续办理20000022025年，我局…``). Line breaks and
+cell separators are not evidence there; the template's labels are. This stage cuts such a
+paragraph before every row label that the labels around it confirm (a run of text counts as
+labels only when labels cover it, :meth:`LabelIndex.segment`), before every section heading,
+and before prose, so that the later stages see one row per line, as in a clean conversion:
+
+- an item number glued to the previous row's digits goes with its item (``…00000002.其他…``);
+- a unit or note glued to a value stays with it (``1.5万元``);
+- a year that starts the next paragraph leaves the last row (``…2000002`` | ``2025年，…``);
+- prose between tables, numbers and all, becomes one paragraph of its own, which the segmenter
+  reads as narrative, never as values.
+
+Paragraphs with fewer than two row labels are left as they are: a line of a clean layout never
+needs cutting. Each new row keeps its source line; nothing is added to or dropped from the text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from difflib import SequenceMatcher
+
+from ..document import Cell, Document, Row
+from .labels import _HEADINGS, _SECTION_BODIES, INDEX, LabelDef, LabelHit
+
+# digits, decimals, and the spaces a crawler left between cells (「20 0 0 0 02」)
+_DIGIT_RUN = re.compile(r"\d+(?:[.．]\d+)?(?:[ \t\u00a0\u3000]+\d+(?:[.．]\d+)?)*")
+# a unit or a note printed right after a value belongs to it (the lexer reads both)
+_UNIT_OR_NOTE = re.compile(r"[ \u00a0\u3000]*(?:万元|元|件|个|项|次|条|人次)?"
+                           r"(?:[ \u00a0\u3000]*[(（](?:其中|含|包括|注|另|备注)[^)）]{0,80}[)）])?")
+_ITEM_START = re.compile(r"[ \u00a0\u3000]*[.．、][ \u00a0\u3000]*[\u4e00-\u9fff]")
+_YEAR_TAIL = re.compile(r"(?:19|20)\d\d$")
+_YEAR_NEXT = re.compile(r"[ \u00a0\u3000]*年")
+_SKIPPED = re.compile(r"[\s\u00a0\u3000\u200b\ufeff“”\"'‘’「」『』#*|`]")
+_NUMBERED = re.compile(r"([一二三四五六])[、.]")
+_HEADING = re.compile("|".join(re.escape(h) for h in sorted(_HEADINGS, key=len, reverse=True)))
+# printed for blank cells (lexer.BLANK_MARKERS), and punctuation between cells
+_MARKS = re.compile(r"[—\-－/／\\无空–―.,;:、。|]*")
+_ROW_KINDS = ("t2_row", "t3_row")
+_TABLE_HEADS = ("caption", "t2_header", "t3_note")
+_SENTENCE_END = tuple("。；;！!？?：:")
+_CLOSING = ")）]】”\"' "
+_MIN_FLAT = 80  # shorter paragraphs are lines of a clean layout
+_LONGEST_LABEL_RUN = 400  # normalized characters of labels in a row (table 3's header is ~150)
+_LABEL, _PROSE = 1, 0
+
+
+def reflow(document: Document) -> Document:
+    """The document with every flattened paragraph cut into rows at its labels (or the same
+    document when nothing is flattened)."""
+    rows: list[Row] = []
+    changed = False
+    for row in document.rows:
+        pieces = _cut(row.cells[0]) if row.table is None and len(row.cells) == 1 else None
+        if pieces is None:
+            rows.append(row)
+            continue
+        changed = True
+        rows.extend(Row([piece]) for piece in pieces)
+    if not changed:
+        return document
+    return Document(name=document.name, media_type=document.media_type, rows=rows,
+                    tables=document.tables, encoding=document.encoding, pages=document.pages,
+                    warnings=document.warnings)
+
+
+def _cut(cell: Cell) -> list[Cell] | None:
+    text = cell.text
+    if len(text) < _MIN_FLAT:
+        return None
+    cuts = cut_points(text)
+    if sum(1 for _, kind, row in cuts if kind == _LABEL and row) < 2:
+        return None
+    pieces: list[Cell] = []
+    starts = [0] + [position for position, kind, _ in cuts if position > 0]
+    kinds = [_PROSE] + [kind for position, kind, _ in cuts if position > 0]
+    merged_starts: list[int] = []
+    for position, kind, previous in zip(starts, kinds, [None, *kinds[:-1]], strict=True):
+        if kind == _PROSE and previous == _PROSE:
+            continue  # prose runs on, numbers and all, until the next label
+        merged_starts.append(position)
+    for start, end in zip(merged_starts, [*merged_starts[1:], len(text)], strict=True):
+        if text[start:end].strip():
+            pieces.append(Cell(text[start:end], cell.line, page=cell.page))
+    return pieces
+
+
+def cut_points(text: str) -> list[tuple[int, int, bool]]:
+    """Where the rows of a flattened paragraph start: (position, label or prose, row label?),
+    in order. Public so that ``explain`` and tests can show them."""
+    cuts: dict[int, tuple[int, bool]] = {}
+    previous_run: re.Match[str] | None = None
+    position = 0
+    for run in (*_DIGIT_RUN.finditer(text), None):
+        end = run.start() if run is not None else len(text)
+        if end > position:
+            _cut_text(text, position, end, previous_run, cuts)
+        if run is None:
+            break
+        previous_run = run
+        position = run.end()
+    return [(p, kind, row) for p, (kind, row) in sorted(cuts.items())]
+
+
+def _cut_text(text: str, start: int, end: int, run: re.Match[str] | None,
+              cuts: dict[int, tuple[int, bool]]) -> None:
+    """Cuts in the text between two runs of digits."""
+    if run is not None:
+        unit = _UNIT_OR_NOTE.match(text, start, end)
+        if unit is not None and unit.end() > start:
+            start = unit.end()  # 「1.5万元」: the unit stays with its value
+            if start >= end:
+                return
+    headings = _headings_in(text, start, end)
+    bounds = [start]
+    for h_start, h_end in headings:
+        bounds.extend((h_start, h_end))
+        cuts[h_start] = (_LABEL, False)
+        cuts.setdefault(h_end, (_PROSE, False))
+    bounds.append(end)
+    for piece_start, piece_end in zip(bounds[0::2], bounds[1::2], strict=True):
+        if piece_end > piece_start:
+            _cut_piece(text, piece_start, piece_end, run if piece_start == start else None, cuts)
+
+
+def _cut_piece(text: str, start: int, end: int, run: re.Match[str] | None,
+               cuts: dict[int, tuple[int, bool]]) -> None:
+    norm, where = _normalized(text, start, end)
+    marks = _MARKS.match(norm).end()  # type: ignore[union-attr]  # (it matches the empty string)
+    if marks == len(norm):
+        return  # blank cells (「223——5131」) and punctuation: still the row's material
+    printed_start = start
+    if marks:
+        norm, where, start = norm[marks:], where[marks:], where[marks]
+    found = _covered_suffix(norm)
+    if found is not None and found[0] > 0 and not _opens_table(norm[: found[0]], found[1]):
+        found = None  # 「…其中公开答复1件，无法提供1件」: table words inside a sentence
+    label_start = where[found[0]] if found is not None else end
+    if label_start > start:
+        # uncovered text first: prose (or a label we cannot read) — it starts a row of its own
+        cut = start
+        if run is not None:
+            glued = _glued_start(text, printed_start, run)
+            cut = glued if glued != printed_start else start
+        cuts.setdefault(cut, (_PROSE, False))
+    if found is None:
+        return
+    first, hits = found
+    cut = label_start
+    if label_start == start and run is not None:
+        glued = _glued_start(text, printed_start, run)
+        cut = glued if glued != printed_start else start
+    lead = hits[0].start
+    cuts[cut] = (_LABEL, any(h.start == lead and h.label.kind in _ROW_KINDS for h in hits))
+    for hit in hits:
+        if hit.start > lead and _opens_row(hit.label):
+            cuts[where[first + hit.start]] = (_LABEL, True)
+
+
+def _opens_row(label: LabelDef) -> bool:
+    """Does this label, met inside a run of labels, start a row? 其他 and 总计 alone are column
+    names of the headers there; 「(七)总计」 with its marker is the row."""
+    if label.kind not in _ROW_KINDS:
+        return False
+    return not label.ambiguous or (bool(label.marker) and not label.marker.isdigit()
+                                   and label.text.startswith(label.marker))
+
+
+def _opens_table(prose: str, hits: list[LabelHit]) -> bool:
+    """May labels that follow prose start a table there? After a finished sentence, or when
+    they are a table's own head (a caption, 信息内容, table 3's note, a run of headers); a row
+    label right after words of a sentence (「，无法提供」) is the sentence's."""
+    if prose.rstrip(_CLOSING)[-1:] in _SENTENCE_END or _label_share(prose) >= 0.6:
+        return True  # a finished sentence, or a header with a misprint (「本年废纸件数」)
+    return hits[0].label.kind in _TABLE_HEADS or len({h.start for h in hits}) >= 3
+
+
+def _label_share(norm: str) -> float:
+    """How much of a text known labels make up, matched greedily from the left."""
+    covered = i = 0
+    while i < len(norm):
+        best = next((t for t in INDEX.by_first.get(norm[i], ()) if norm.startswith(t, i)), "")
+        covered += len(best)
+        i += len(best) or 1
+    return covered / len(norm) if norm else 0.0
+
+
+def _glued_start(text: str, start: int, run: re.Match[str]) -> int:
+    """Where the row that begins at ``start`` really begins, given the digits glued before it:
+    an item number (``…0000000`` + ``2`` + ``.其他…``) or a year (``…2000002`` + ``2025年``)
+    printed with no separator belongs to the text after it."""
+    digits = run.group()
+    if _ITEM_START.match(text, start) and digits[-1:].isdigit() and (
+            len(digits) == 1 or not digits[-2].isdigit() or digits[-2] != "."):
+        return run.end() - 1
+    if _YEAR_NEXT.match(text, start) and _YEAR_TAIL.search(digits):
+        return run.end() - 4
+    return start
+
+
+def _headings_in(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Section headings inside a run of text: as the template prints them, or numbered and
+    close to one of that number (「五、存在的主要问题及改进措施」 for …及改进情况)."""
+    norm, where = _normalized(text, start, end)
+    spans: list[tuple[int, int]] = []
+    for match in _NUMBERED.finditer(norm):
+        if match.start() and norm[match.start() - 1] in "一二三四五六七八九十":
+            continue  # 「十二、…」 is no heading of ours
+        exact = _HEADING.match(norm, match.start())
+        if exact is not None:
+            spans.append((match.start(), exact.end()))
+            continue
+        body_start = match.end()
+        for body, _ in _SECTION_BODIES.get(match.group(1), ()):
+            window = norm[body_start: body_start + len(body)]
+            if len(window) == len(body) and _close(window, body):
+                spans.append((match.start(), body_start + len(body)))
+                break
+    return [(where[a], where[b] if b < len(norm) else end) for a, b in spans]
+
+
+def _close(text: str, label: str) -> bool:
+    """The same words but for a character or two (a heading's variant or misprint)."""
+    return SequenceMatcher(None, text, label, autojunk=False).ratio() >= 0.8
+
+
+def _covered_suffix(norm: str) -> tuple[int, list] | None:
+    """The leftmost position from which labels cover the rest of the text, with the labels."""
+    first_chars = INDEX.by_first
+    for i in range(max(0, len(norm) - _LONGEST_LABEL_RUN), len(norm)):
+        char = norm[i]
+        if char not in first_chars and char not in ".(、":
+            continue
+        hits = INDEX.segment(norm[i:])
+        if hits:
+            return i, [h for h in hits]
+    return None
+
+
+def _normalized(text: str, start: int, end: int) -> tuple[str, list[int]]:
+    """The comparable form of ``text[start:end]`` (as :func:`labels.normalize`) and, for each
+    of its characters, the position in ``text`` it came from."""
+    chars: list[str] = []
+    where: list[int] = []
+    for position in range(start, end):
+        char = text[position]
+        if _SKIPPED.match(char):
+            continue
+        folded = unicodedata.normalize("NFKC", char) if ord(char) > 127 else char
+        for piece in folded:
+            chars.append(piece)
+            where.append(position)
+    return "".join(chars), where
+
+
+__all__ = ["cut_points", "reflow"]
