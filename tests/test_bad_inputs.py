@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import require_tool
 from corpus import REAL, SEEDS
 from gongkai import parse
 from gongkai.errors import ParseError
@@ -150,7 +151,7 @@ def bad_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 def test_a_bad_file_is_refused_with_its_name_and_reason_in_bounded_memory(
         bad_files: dict[str, Path], name: str, reason: str) -> None:
     if name not in bad_files:
-        pytest.skip("Ghostscript (gs) not installed: it makes the encrypted PDF")
+        require_tool("gs")  # it makes the encrypted PDF
     message = _refusal(bad_files[name])
     assert message.startswith(f"{bad_files[name]}: ") and reason in message, message
 

@@ -12,7 +12,6 @@ is not given is said.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -20,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import require_tool
 from corpus import REAL
 from gongkai import parse
 from gongkai.evaluate import score
@@ -29,10 +29,7 @@ PDFTOTEXT = shutil.which("pdftotext")
 
 def _pdftotext(*options: str) -> Callable[[Path], str]:
     def convert(pdf: Path) -> str:
-        if PDFTOTEXT is None:
-            if os.environ.get("CI"):
-                pytest.fail("CI installs poppler-utils (.ci/run)")
-            pytest.skip("poppler-utils (pdftotext) not installed")
+        require_tool("pdftotext")
         return subprocess.run([PDFTOTEXT, *options, str(pdf), "-"], capture_output=True, check=True,
                               text=True).stdout
     return convert

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import random
-import shutil
 import sys
 import time
 from io import BytesIO
@@ -25,10 +24,8 @@ from gongkai.readers import ocr
 needs_ocr = pytest.mark.skipif(not ocr.available(),
                                reason="rapidocr_onnxruntime not installed (pip install 'gongkai[ocr]')")
 NOTO_SANS = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")  # fonts-noto-cjk
-needs_noto = pytest.mark.skipif(not NOTO_SANS.exists(), reason="fonts-noto-cjk not installed")
-needs_soffice = pytest.mark.skipif(
-    not ((shutil.which("soffice") or shutil.which("libreoffice")) and shutil.which("pdftoppm")),
-    reason="LibreOffice and pdftoppm (poppler-utils) not installed: scans are LibreOffice PDFs rasterised")
+needs_noto = pytest.mark.tools("noto-cjk")  # draws with NOTO_SANS
+needs_soffice = pytest.mark.tools("soffice", "cjk-font", "pdftoppm")  # scans: LibreOffice PDFs rasterised
 
 
 def test_without_the_extra_the_reason_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import shutil
 import struct
 import subprocess
 import time
@@ -280,7 +279,7 @@ def _libreoffice(tmp: Path, source: Path, target: str, outdir: str) -> Path:
     return tmp / outdir / (source.stem + "." + target.split(":")[0])
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
+@pytest.mark.tools("soffice", "cjk-font")
 def test_docx_made_by_libreoffice(tmp_path):
     """The official form (through ODT) and our HTML, each saved as DOCX by LibreOffice Writer."""
     official = tmp_path / "official.docx"

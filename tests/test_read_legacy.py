@@ -12,7 +12,7 @@ from gongkai.errors import ParseError
 from gongkai.readers import legacy, sniff
 from gongkai.render import render
 
-pytestmark = pytest.mark.skipif(legacy.soffice() is None, reason="LibreOffice (soffice) not installed")
+pytestmark = pytest.mark.tools("soffice", "cjk-font")
 SEED = next(SEEDS.glob("004_*.txt"))
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import json
 import random
-import shutil
 import sys
 from pathlib import Path
 
@@ -23,9 +22,8 @@ from gongkai.pipeline import parse, parse_document
 from gongkai.readers import ocr
 from gongkai.readers.pdf import read_pdf
 
-pytestmark = pytest.mark.skipif(
-    not ((shutil.which("soffice") or shutil.which("libreoffice")) and shutil.which("pdftoppm")),
-    reason="LibreOffice (the typed pages are its PDF) or pdftoppm (the scanned one) not installed")
+# LibreOffice makes the typed pages' PDF, pdftoppm rasterises the scanned one
+pytestmark = pytest.mark.tools("soffice", "cjk-font", "pdftoppm")
 needs_ocr = pytest.mark.skipif(not ocr.available(),
                                reason="rapidocr_onnxruntime not installed (pip install 'gongkai[ocr]')")
 

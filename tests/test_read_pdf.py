@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import json
 import re
-import shutil
 import subprocess
 import time
 import unicodedata
@@ -15,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import require_tool
 from corpus import OFFICIAL_2021_DOCX, REAL
 from gongkai.document import Document, Row, Table
 from gongkai.errors import ParseError
@@ -672,11 +672,7 @@ def test_too_many_pages_refused() -> None:
 def soffice_to_pdf(source: Path, outdir: Path, options: str = "") -> bytes:
     """Convert a DOCX with LibreOffice (a private profile, so parallel runs do not collide);
     ``options`` are writer_pdf_Export filter options as JSON."""
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        pytest.skip(
-            "LibreOffice (soffice) not installed: apt-get install libreoffice-writer-nogui fonts-noto-cjk"
-        )
+    soffice = require_tool("soffice", "cjk-font")
     profile = (outdir / "profile").as_uri()
     subprocess.run(
         [

@@ -28,6 +28,7 @@ pytest.importorskip("pandas")
 from sqlalchemy import text
 
 import gongkai
+from conftest import require_tool
 from corpus import REAL, SEEDS
 from gongkai.store import open_store
 
@@ -48,9 +49,8 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def pg_url():  # type: ignore[no-untyped-def]
+    require_tool("postgres")
     initdb, pg_ctl = _bin("initdb"), _bin("pg_ctl")
-    if not (initdb and pg_ctl):
-        pytest.skip("no PostgreSQL server binaries (initdb, pg_ctl): run .ci/postgres.sh")
     base = Path(tempfile.mkdtemp(prefix="gongkai-pg-"))
     data, log = base / "data", base / "server.log"
     prefix: list[str] = []

@@ -17,8 +17,8 @@ from gongkai.synth.commands import synth
 from gongkai.synth.corpus import FORMATS, CorpusError, make_corpus, rasterise, scan_pdf
 
 HAVE_SOFFICE = bool(shutil.which("soffice") or shutil.which("libreoffice"))
-needs_soffice = pytest.mark.skipif(not HAVE_SOFFICE, reason="LibreOffice (soffice) not installed")
-needs_pdftoppm = pytest.mark.skipif(not shutil.which("pdftoppm"), reason="poppler-utils not installed")
+needs_soffice = pytest.mark.tools("soffice", "cjk-font")
+needs_pdftoppm = pytest.mark.tools("pdftoppm")
 N = 6
 
 

@@ -8,7 +8,6 @@ skipped without it only outside CI.
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,9 +22,7 @@ from web_fixtures import PASSWORD, PDF_FILES, SEED_FILES, live_server, make_stor
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 
-if not CHROMIUM and not os.environ.get("CI"):
-    pytest.skip("Chromium is not installed (apt-get install chromium); CI always runs these tests",
-                allow_module_level=True)
+pytestmark = pytest.mark.tools("chromium", "cjk-font")  # fails under CI=true when missing
 playwright_api = pytest.importorskip("playwright.sync_api")
 
 

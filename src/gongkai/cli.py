@@ -20,14 +20,14 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 
-import click
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from .errors import ParseError
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from typer._click import Command, Context  # the click typer is built on (vendored since 0.29)
 
     from .report import Report
 
@@ -168,21 +168,28 @@ def needs_extra_message(extra: str, english: bool) -> str:
 
 
 def _exit_needing(extra: str, args: list[str], missing: list[str]) -> None:
-    line = needs_extra_message(extra, _english(args))
-    click.echo(f"{line}  ({', '.join(missing)})" if missing else line, err=True)
+    english = _english(args)
+    line = needs_extra_message(extra, english)
+    if missing:  # which packages: a partly installed extra is told apart from an absent one
+        shown = ", ".join(missing[:3])
+        more = len(missing) - 3
+        if more > 0:
+            shown += f" and {more} more" if english else f" 等 {len(missing)} 个"
+        line += f" ({'missing' if english else '缺少'} {shown})"
+    typer.echo(line, err=True)
     sys.exit(2)
 
 
-def _needs_extra_command(name: str, extra: str, missing: list[str]) -> click.Command:
+class _NeedsExtra(TyperCommand):
     """A stand-in for a command whose extra is missing: whatever it is given, it says which extra."""
 
-    @click.command(name, add_help_option=False,
-                   context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
-    @click.pass_context
-    def stand_in(ctx: click.Context) -> None:
-        _exit_needing(extra, list(ctx.args), missing)
+    def __init__(self, name: str, extra: str, missing: list[str]) -> None:
+        super().__init__(name, add_help_option=False,
+                         context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+        self.extra, self.missing = extra, missing
 
-    return stand_in
+    def invoke(self, ctx: Context) -> None:
+        _exit_needing(self.extra, list(ctx.args), self.missing)
 
 
 class LazyGroup(TyperGroup):
@@ -190,33 +197,32 @@ class LazyGroup(TyperGroup):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._loaded: dict[str, click.Command] = {}
+        self._loaded: dict[str, Command] = {}
 
-    def list_commands(self, ctx: click.Context) -> list[str]:
+    def list_commands(self, ctx: Context) -> list[str]:
         return [*super().list_commands(ctx), *(n for n in LAZY_COMMANDS if n not in self.commands)]
 
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+    def get_command(self, ctx: Context, cmd_name: str) -> Command | None:
         if cmd_name in self.commands or cmd_name not in LAZY_COMMANDS:
             return super().get_command(ctx, cmd_name)
         if cmd_name in self._loaded:
             return self._loaded[cmd_name]
         lazy = LAZY_COMMANDS[cmd_name]  # listed in --help without being imported, with its extra
         listed = f"[{lazy.extra}] {lazy.help}" if lazy.extra else lazy.help
-        return click.Command(cmd_name, help=listed, short_help=listed)
+        return TyperCommand(cmd_name, help=listed, short_help=listed)
 
-    def resolve_command(self, ctx: click.Context, args: list[str]
-                        ) -> tuple[str | None, click.Command | None, list[str]]:
+    def resolve_command(self, ctx: Context, args: list[str]) -> tuple[str | None, Command | None, list[str]]:
         if args and args[0] in LAZY_COMMANDS and args[0] not in self.commands:
             return args[0], self.load(args[0]), args[1:]
         return super().resolve_command(ctx, args)
 
-    def load(self, name: str) -> click.Command:
+    def load(self, name: str) -> Command:
         """The real command ``name``, or its stand-in when its extra is not installed."""
         if name not in self._loaded:
             extra = LAZY_COMMANDS[name].extra
             missing = _missing_for(extra) if extra else []
             if extra and missing:
-                self._loaded[name] = _needs_extra_command(name, extra, missing)
+                self._loaded[name] = _NeedsExtra(name, extra, missing)
             else:
                 try:
                     scratch = typer.Typer()
@@ -224,7 +230,7 @@ class LazyGroup(TyperGroup):
                 except ImportError as error:
                     if extra is None or missing is not None:
                         raise  # the extra is installed: a broken install, show what failed
-                    self._loaded[name] = _needs_extra_command(name, extra, [error.name or str(error)])
+                    self._loaded[name] = _NeedsExtra(name, extra, [error.name or str(error)])
                 else:
                     self._loaded[name] = typer.main.get_group(scratch).commands[name]
         return self._loaded[name]
