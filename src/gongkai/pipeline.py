@@ -90,29 +90,31 @@ def is_report_title(title: str | None) -> bool:
     return bool(_REPORT_TITLE.search(bare)) and not _ABOUT_REPORTS.search(bare)
 
 
-def report_evidence(report: Report, text: str | None) -> Evidence:
-    """The evidence in a parse; ``text`` is the document's text (None for a report JSON, whose
-    text is not at hand: its section headings are then taken as named)."""
+def report_evidence(report: Report, document: Document | None) -> Evidence:
+    """The evidence in the parse of a document (None for a report JSON, whose text is not at
+    hand: its section headings are then taken as named)."""
     title = is_report_title(report.title)
     # the extractor takes the agency from the title: a notice's title gives none worth counting
     agency = bool(report.agency and report.agency.strip()) and (title or not report.title)
     values = sum(1 for cell in report.cells.values() if cell.status in ("read", "blank"))
-    headings = len(TEMPLATE.sections) if text is None else _headings_named(text)
-    return Evidence(title, agency, report.year is not None, values, headings)
+    year = report.year is not None
+    # the headings matter only without values; a parse with them is spared the scan of its text
+    needed = document is not None and not (year and (title or agency) and values)
+    headings = _headings_named(document) if needed and document is not None else len(TEMPLATE.sections)
+    return Evidence(title, agency, year, values, headings)
 
 
-def _headings_named(text: str) -> int:
+def _headings_named(document: Document) -> int:
     from .extract.labels import normalize
 
-    flat = normalize(text)
+    flat = normalize("\n".join(row.text for row in document.rows))
     return sum(1 for section in TEMPLATE.sections
                if any(normalize(label) in flat for label in section.label.all))
 
 
 def _refuse_non_report(report: Report, document: Document | None) -> None:
     """ParseError naming the file and what it lacks, unless the parse has a report's evidence."""
-    text = None if document is None else "\n".join(row.text for row in document.rows)
-    evidence = report_evidence(report, text)
+    evidence = report_evidence(report, document)
     if evidence.is_report:
         return
     zh: list[str] = []
@@ -123,7 +125,12 @@ def _refuse_non_report(report: Report, document: Document | None) -> None:
     elif not (evidence.title or evidence.agency):
         zh.append("未找到报告标题或单位")
         en.append("no report title or agency found")
-    if not evidence.year:
+    if not evidence.year and evidence.title:  # e.g. the official form filled in under its bare title
+        zh.append(f"标题中没有{'' if evidence.agency else '单位和'}年度"
+                  "（应如「某某镇人民政府2023年度政府信息公开工作年度报告」）")
+        en.append(f"the title names no {'' if evidence.agency else 'agency and '}year "
+                  "(as in 「某某镇人民政府2023年度政府信息公开工作年度报告」)")
+    elif not evidence.year:
         zh.append("未找到报告年度")
         en.append("no year found")
     if not evidence.values:
@@ -134,8 +141,10 @@ def _refuse_non_report(report: Report, document: Document | None) -> None:
             zh.append("统计表中未读到任何数值或空白")
             en.append("no value or printed blank read in any statistics table")
         if evidence.title and evidence.agency and evidence.year:
-            zh.append(f"正文中也只有 {evidence.headings} 个年度报告的章节标题（一、总体情况 等）")
-            en.append(f"and the text names only {evidence.headings} of the report's section headings")
+            zh.append(f"正文中也{'只有 1 个' if evidence.headings else '没有'}年度报告的章节标题"
+                      "（一、总体情况 等）")
+            en.append(f"and the text names {'only one' if evidence.headings else 'none'} of the report's "
+                      "section headings")
     name = document.name if document is not None else (report.source or "<report>")
     raise ParseError(name, f"{NOT_A_REPORT}：{'，'.join(zh)}（not an annual report: {'; '.join(en)}）")
 
