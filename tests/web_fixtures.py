@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
 import socket
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -11,6 +13,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from corpus import REAL, SEEDS
+
+# the session key of test apps: a 0600 file of the test run, never the developer's ~/.config
+os.environ.setdefault("GONGKAI_SECRET_FILE", str(Path(tempfile.mkdtemp(prefix="gongkai-key-")) / "session.key"))
 
 PASSWORD = "correct-horse-9"
 USERS = {"ada": "admin", "rita": "reviewer", "vic": "viewer"}
@@ -48,6 +53,19 @@ def report_id(store, source_name: str) -> int:  # type: ignore[no-untyped-def]
     with store.engine.connect() as conn:
         return conn.execute(text("SELECT document_id FROM reports WHERE source LIKE :s"),
                             {"s": f"%{source_name}"}).scalar_one()
+
+
+def upload(client, token: str, files, timeout: float = 120.0) -> dict:  # type: ignore[no-untyped-def]
+    """POST /api/upload and wait for the background job; its final state (items included)."""
+    response = client.post("/api/upload", headers={"X-CSRF-Token": token}, files=files)
+    assert response.status_code == 202, response.text
+    url = response.json()["url"]
+    deadline = time.monotonic() + timeout
+    while True:
+        job = client.get(url).json()
+        if job["state"] in ("done", "failed") or time.monotonic() > deadline:
+            return job
+        time.sleep(0.1)
 
 
 def csrf_of(html: str) -> str:

@@ -24,6 +24,54 @@ Form = Literal["long", "wide", "official"]
 FrameKind = Literal["pandas", "polars"]
 XLSX_MAX_ROWS = 1_048_575  # one row of the sheet is the header
 CORRECTED = "corrected"
+# A spreadsheet reads a cell starting with one of these as a formula: report text such as a title
+# "=HYPERLINK(…)" must stay text in every export (CSV/XLSX injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def text_cell(value: Any) -> Any:
+    """A CSV cell: text that a spreadsheet would run as a formula gets a leading apostrophe (the
+    usual neutralisation, shown by Excel and LibreOffice as the text itself); other values as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    text_columns = [c for c in frame.columns if frame[c].dtype == object]
+    if not text_columns:
+        return frame
+    frame = frame.copy()
+    for column in text_columns:
+        frame[column] = frame[column].map(text_cell)
+    return frame
+
+
+def _write_xlsx(frame: pd.DataFrame, target: Path) -> None:
+    """A sheet with the header and the rows; every string typed as a string (``t="s"``), so that
+    no cell becomes a formula whatever it starts with."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Sheet1")
+
+    def cell(value: Any) -> Any:
+        missing = value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value)
+        if value is None or missing:  # NaN, NA, NaT: an empty cell
+            return None
+        if hasattr(value, "item"):  # numpy scalars
+            value = value.item()
+        if isinstance(value, str):
+            typed = WriteOnlyCell(sheet, value=value)
+            typed.data_type = "s"
+            return typed
+        return value
+
+    sheet.append([cell(str(c)) for c in frame.columns])
+    for row in frame.itertuples(index=False, name=None):
+        sheet.append([cell(v) for v in row])
+    workbook.save(target)
 
 
 def _restore(value: float | None, is_int: bool) -> int | float | None:
@@ -169,14 +217,14 @@ def write(frame: pd.DataFrame, target: Path, fmt: ExportFormat) -> Path:
     """Write a frame as CSV (UTF-8 with BOM, so Excel reads Chinese), JSON Lines, XLSX or Parquet."""
     target.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "csv":
-        frame.to_csv(target, index=False, encoding="utf-8-sig", float_format="%.15g")
+        _csv_safe(frame).to_csv(target, index=False, encoding="utf-8-sig", float_format="%.15g")
     elif fmt == "json":
         frame.to_json(target, orient="records", lines=True, force_ascii=False)
     elif fmt == "xlsx":
         if len(frame) > XLSX_MAX_ROWS:
             raise ValueError(f"{target}: {len(frame)} rows do not fit in one Excel sheet "
                              f"({XLSX_MAX_ROWS}); export csv or parquet instead")
-        frame.to_excel(target, index=False, engine="openpyxl")
+        _write_xlsx(frame, target)
     elif fmt == "parquet":
         frame.to_parquet(target, index=False, engine="pyarrow")
     else:
@@ -339,6 +387,9 @@ def official_xlsx(engine: Engine, report_id: int) -> bytes:
     for row in (("单位", meta.agency), ("年度", meta.year), ("格式", f"{meta.template}年"),
                 ("标题", meta.title), ("来源", meta.source)):
         notes.append(list(row))
+        value = notes.cell(notes.max_row, 2)
+        if isinstance(value.value, str):
+            value.data_type = "s"  # report text is never a formula (CSV/XLSX injection)
     notes.append([])
     fills = STATUS_FILLS
     legend = {"read": "读取", "blank": "空白", "missing": "缺失", "inferred": "推算", CORRECTED: "人工更正"}

@@ -407,22 +407,64 @@ class Parser(Protocol):
     def close(self) -> None: ...
 
 
-class _LocalParser:
-    """Worker processes on this machine (in-process for workers ≤ 1), surviving a worker that
-    crashes: the batch is retried one document at a time."""
+# The parser workers' address-space limit in MiB (unset: none): a hostile file then fails alone
+# (MemoryError, or the worker dies and the document is recorded as crashing it).
+WORKER_MEMORY_ENV = "GONGKAI_WORKER_MEMORY_MB"
+# Source bytes read into one batch, in MiB: with a batch parsed while the previous one is written,
+# an ingest holds at most about twice this much source, whatever the sizes of the files.
+BATCH_MEMORY_ENV = "GONGKAI_INGEST_BATCH_MB"
+DEFAULT_BATCH_BYTES = 128 * 1024 * 1024
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
-    def __init__(self, workers: int, keep_source: bool) -> None:
-        self.workers = workers
+
+def _env_mib(name: str) -> int | None:
+    value = os.environ.get(name, "").strip()
+    return int(value) * 1024 * 1024 if value.isdecimal() and int(value) > 0 else None
+
+
+def _worker_init(parent: int, memory_bytes: int | None) -> None:
+    """In each parser worker: die with the ingest (a ``kill -9`` of it must leave no orphan of
+    hundreds of MB), and stay under the memory limit."""
+    import signal
+    import sys
+
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before the line above took effect
+        os._exit(1)
+    if memory_bytes:
+        import resource
+
+        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        limit = memory_bytes if hard == resource.RLIM_INFINITY else min(memory_bytes, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+class _LocalParser:
+    """Worker processes on this machine (in-process for workers ≤ 1 unless ``isolate``),
+    surviving a worker that crashes: the batch is retried one document at a time. Workers die
+    with this process (PR_SET_PDEATHSIG) and are limited to ``memory_bytes`` of address space
+    (default: ``GONGKAI_WORKER_MEMORY_MB``)."""
+
+    def __init__(self, workers: int, keep_source: bool, *, isolate: bool = False,
+                 memory_bytes: int | None = None) -> None:
+        self.workers = max(workers, 1)
+        self.in_process = workers <= 1 and not isolate
+        self.memory_bytes = memory_bytes or _env_mib(WORKER_MEMORY_ENV)
         self.run = partial(parse_work, keep_source=keep_source)
         self.pool: ProcessPoolExecutor | None = None
 
     def _pool(self) -> ProcessPoolExecutor:
         if self.pool is None:
-            self.pool = ProcessPoolExecutor(self.workers)
+            self.pool = ProcessPoolExecutor(self.workers, initializer=_worker_init,
+                                            initargs=(os.getpid(), self.memory_bytes))
         return self.pool
 
     def submit(self, work: Work) -> list[Future[list[Done]]]:
-        if self.workers <= 1:
+        if self.in_process:
             future: Future[list[Done]] = Future()
             future.set_result(self.run(work))
             return [future]
@@ -585,11 +627,15 @@ def ingest(engine: Engine, paths: Iterable[str | Path], *, workers: int | None =
            reparse: bool = False, progress: bool = False, batch_size: int = 1000,
            path_ids: dict[str, int], begin: Callable[[], Any], version: str,
            parse_engine: str = "local", address: str | None = None, keep_source: bool = True,
-           parser: Parser | None = None) -> IngestResult:
+           parser: Parser | None = None, max_batch_bytes: int | None = None,
+           on_progress: Callable[[int, int], None] | None = None) -> IngestResult:
     """Ingest every document under ``paths`` (see module docstring). ``parser`` overrides the
-    engine (tests and benchmarks pass their own)."""
+    engine (tests and benchmarks pass their own). A batch holds at most ``batch_size`` documents
+    and ``max_batch_bytes`` of source (default ``GONGKAI_INGEST_BATCH_MB``, else 128 MiB; a larger
+    file is a batch alone). ``on_progress(done, total)`` is called after each batch is written."""
     started = time.perf_counter()
     items = list(walk(paths))
+    limit = max_batch_bytes or _env_mib(BATCH_MEMORY_ENV) or DEFAULT_BATCH_BYTES
     result = IngestResult()
     workers = workers if workers is not None else (os.cpu_count() or 1)
     parser = parser or make_parser(parse_engine, workers, keep_source, address)
@@ -597,19 +643,38 @@ def ingest(engine: Engine, paths: Iterable[str | Path], *, workers: int | None =
     seen_run: set[str] = set()
     pending: list[tuple[list[_Job], list[tuple[str, str]], Any, Work]] = []
     try:
-        for start in range(0, len(items), batch_size):
-            pending.append(_prepare(engine, items[start:start + batch_size], reparse, version,
-                                    seen_run, result, parser))
+        for batch in _batches(items, batch_size, limit):
+            pending.append(_prepare(engine, batch, reparse, version, seen_run, result, parser))
             if len(pending) > 1:  # parse batch k+1 while batch k is written
                 _finish(engine, pending.pop(0), parser, version, path_ids, begin, result, bar)
+                if on_progress:
+                    on_progress(result.seen - len(pending[0][1]), len(items))
         while pending:
             _finish(engine, pending.pop(0), parser, version, path_ids, begin, result, bar)
+            if on_progress:
+                on_progress(result.seen - sum(len(p[1]) for p in pending), len(items))
     finally:
         parser.close()
         if bar:
             bar.close()
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _batches(items: list[Item], count: int, limit: int) -> Iterator[list[Item]]:
+    """Consecutive batches of at most ``count`` items and ``limit`` declared bytes (one item
+    larger than ``limit`` is a batch alone): an ingest's memory does not grow with file sizes."""
+    batch: list[Item] = []
+    size = 0
+    for item in items:
+        weight = 0 if item.refused else item.size
+        if batch and (len(batch) >= count or size + weight > limit):
+            yield batch
+            batch, size = [], 0
+        batch.append(item)
+        size += weight
+    if batch:
+        yield batch
 
 
 def _prepare(engine: Engine, items: list[Item], reparse: bool, version: str, seen_run: set[str],

@@ -6,18 +6,29 @@ returns the CSRF token, which every POST then sends in ``X-CSRF-Token``.
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from ..store.review import UserRecord, add_user, authenticate, correct, decide
+from ..store.review import (
+    MAX_PASSWORD,
+    MAX_REASON,
+    UserRecord,
+    add_user,
+    correct,
+    decide,
+    end_sessions,
+    set_active,
+    set_password,
+)
 from . import auth
-from .data import cell_detail, correction_dict, report_bundle, report_meta
+from .accounts import account_rows
+from .data import PageNumber, ReportId, cell_detail, correction_dict, report_bundle, report_meta, shown_path
 from .pages import list_query
 from .queries import ListQuery, list_reports
-from .source import SourceUnavailable, page_png
 from .stats import CHARTS, Params
 
 router = APIRouter(prefix="/api", dependencies=[Depends(auth.check_csrf)])
@@ -31,25 +42,34 @@ Admin = Annotated[UserRecord | None, Depends(auth.admin)]
 
 
 class Credentials(BaseModel):
-    name: str
-    password: str
+    name: str = Field(max_length=100)
+    password: str = Field(max_length=MAX_PASSWORD)
 
 
 class CorrectionIn(BaseModel):
     value: float | None = Field(description="the cell's true value; null: the cell is blank")
-    reason: str
+    reason: str = Field(max_length=MAX_REASON * 2)
 
 
 class ReviewIn(BaseModel):
-    finding_key: str = Field(description="the finding's `key` from GET /api/reports/{id}")
+    finding_key: str = Field(description="the finding's `key` from GET /api/reports/{id}", max_length=4000)
     decision: Literal["confirmed", "dismissed"]
-    reason: str
+    reason: str = Field(max_length=MAX_REASON * 2)
 
 
 class UserIn(BaseModel):
-    name: str
-    password: str
+    name: str = Field(max_length=100)
+    password: str = Field(max_length=MAX_PASSWORD)
     role: Literal["viewer", "reviewer", "admin"] = "viewer"
+
+
+class PasswordIn(BaseModel):
+    password: str = Field(max_length=MAX_PASSWORD, description="the new password (8 characters or more)")
+
+
+class OwnPasswordIn(BaseModel):
+    current: str = Field(max_length=MAX_PASSWORD)
+    password: str = Field(max_length=MAX_PASSWORD)
 
 
 def _engine(request: Request):  # type: ignore[no-untyped-def]
@@ -60,20 +80,70 @@ def _user_dict(user: UserRecord | None) -> dict[str, Any] | None:
     return None if user is None else {"id": user.id, "name": user.name, "role": user.role}
 
 
-@login_router.post("/login", tags=["账号"])
+@login_router.post("/login", tags=["账号"], responses={429: {"description": "too many failed logins"}})
 def api_login(request: Request, credentials: Credentials) -> dict[str, Any]:
-    """Start a session; the answer carries the CSRF token for later POSTs."""
-    user = authenticate(_engine(request), credentials.name, credentials.password)
+    """Start a session; the answer carries the CSRF token for later POSTs. Failed logins are
+    throttled per account and per address (429 with ``Retry-After``)."""
+    user = auth.attempt_login(request, credentials.name, credentials.password)
     if user is None:
         raise HTTPException(401, "用户名或密码错误")
-    auth.login(request, user)
     return {"user": _user_dict(user), "csrf": auth.session(request).csrf}
 
 
 @router.post("/logout", tags=["账号"])
 def api_logout(request: Request) -> dict[str, Any]:
+    """End the session on the server: its cookie is refused from now on."""
     auth.logout(request)
     return {"user": None}
+
+
+@router.post("/me/password", tags=["账号"])
+def api_own_password(request: Request, user: Viewer, body: OwnPasswordIn) -> dict[str, Any]:
+    """Change one's own password (the current one is asked again); every session of the account
+    ends, and this one starts afresh."""
+    if user is None:
+        raise auth.LoginRequired()
+    if auth.attempt_login(request, user.name, body.current) is None:
+        raise HTTPException(403, "当前密码不正确")
+    with request.app.state.hash_gate.slot():
+        ended = set_password(_engine(request), user.name, body.password, actor=user.name)
+    auth.login(request, user)
+    return {"sessions_revoked": ended, "csrf": auth.session(request).csrf}
+
+
+@router.get("/users", tags=["账号"])
+def list_users(request: Request, _admin: Admin) -> dict[str, Any]:
+    """Every account with its live sessions (admin only)."""
+    return {"items": account_rows(_engine(request))}
+
+
+@router.post("/users/{name}/password", tags=["账号"])
+def user_password(request: Request, name: str, admin: Admin, body: PasswordIn) -> dict[str, Any]:
+    """Set an account's password (admin only); its sessions end."""
+    assert admin is not None
+    with request.app.state.hash_gate.slot():
+        return {"sessions_revoked": set_password(_engine(request), name, body.password, actor=admin.name)}
+
+
+@router.post("/users/{name}/disable", tags=["账号"])
+def user_disable(request: Request, name: str, admin: Admin) -> dict[str, Any]:
+    """Disable an account (admin only); its sessions end at once."""
+    assert admin is not None
+    return {"sessions_revoked": set_active(_engine(request), name, False, actor=admin.name)}
+
+
+@router.post("/users/{name}/enable", tags=["账号"])
+def user_enable(request: Request, name: str, admin: Admin) -> dict[str, Any]:
+    assert admin is not None
+    set_active(_engine(request), name, True, actor=admin.name)
+    return {"active": True}
+
+
+@router.post("/users/{name}/sessions/revoke", tags=["账号"])
+def user_revoke(request: Request, name: str, admin: Admin) -> dict[str, Any]:
+    """End every session of an account (admin only)."""
+    assert admin is not None
+    return {"sessions_revoked": end_sessions(_engine(request), name, actor=admin.name)}
 
 
 @router.get("/me", tags=["账号"])
@@ -83,18 +153,22 @@ def me(request: Request) -> dict[str, Any]:
 
 
 @router.post("/users", tags=["账号"], status_code=201)
-def create_user(request: Request, _admin: Admin, body: UserIn) -> dict[str, Any]:
+def create_user(request: Request, admin: Admin, body: UserIn) -> dict[str, Any]:
     """Create an account (admin only)."""
-    return _user_dict(add_user(_engine(request), body.name, body.password, role=body.role)) or {}
+    assert admin is not None
+    with request.app.state.hash_gate.slot():
+        user = add_user(_engine(request), body.name, body.password, role=body.role, actor=admin.name)
+    return _user_dict(user) or {}
 
 
 @router.get("/reports", tags=["报告"])
-def api_reports(request: Request, _user: Viewer, query: Annotated[ListQuery, Depends(list_query)]
+def api_reports(request: Request, user: Viewer, query: Annotated[ListQuery, Depends(list_query)]
                 ) -> dict[str, Any]:
     """A page of the report list. Pass ``next`` back as ``after`` for the following page."""
     with _engine(request).connect() as conn:
         page = list_reports(conn, query)
-    return {"items": page.rows, "next": page.next_after, "count": page.count,
+    rows = page.rows if user is not None else [{**r, "source": shown_path(r["source"])} for r in page.rows]
+    return {"items": rows, "next": page.next_after, "count": page.count,
             "count_capped": page.count_capped}
 
 
@@ -106,22 +180,22 @@ def api_facets(request: Request, _user: Viewer) -> dict[str, Any]:
 
 
 @router.get("/reports/{report_id}", tags=["报告"])
-def api_report(request: Request, report_id: int, _user: Viewer) -> dict[str, Any]:
+def api_report(request: Request, report_id: ReportId, user: Viewer) -> dict[str, Any]:
     """The report JSON (report-json.md) with corrections applied, findings with their review
-    ``key`` and decision, and the audit trail."""
+    ``key`` and decision, and the audit trail (reviewers' names only for those logged in)."""
     with _engine(request).connect() as conn:
-        return report_bundle(conn, report_id).to_dict()
+        return report_bundle(conn, report_id).to_dict(anonymous=user is None)
 
 
 @router.get("/reports/{report_id}/sections", tags=["报告"])
-def api_sections(request: Request, report_id: int, _user: Viewer) -> dict[str, str]:
+def api_sections(request: Request, report_id: ReportId, _user: Viewer) -> dict[str, str]:
     with _engine(request).connect() as conn:
         report_meta(conn, report_id)  # 404 for an unknown report
         return request.app.state.sources.sections(conn, report_id)
 
 
 @router.get("/reports/{report_id}/cells/{path}/source", tags=["报告"])
-def api_cell_source(request: Request, report_id: int, path: str, _user: Viewer) -> dict[str, Any]:
+def api_cell_source(request: Request, report_id: ReportId, path: str, user: Viewer) -> dict[str, Any]:
     """One cell: value, status, its history, and the source around it (lines, table grid, PDF
     page and box; ``image`` is the page as PNG with the box drawn)."""
     with _engine(request).connect() as conn:
@@ -133,34 +207,33 @@ def api_cell_source(request: Request, report_id: int, path: str, _user: Viewer) 
         data["image"] = f"/api/reports/{report_id}/pages/{source.page}.png?bbox={bbox}"
     return {"path": path, "label": detail.label, "cell": detail.cell.to_dict(),
             "parsed": detail.parsed.to_dict() if detail.parsed else None,
-            "history": [correction_dict(c) for c in detail.history], "source": data}
+            "history": [correction_dict(c, user is None) for c in detail.history], "source": data}
 
 
 @router.get("/reports/{report_id}/pages/{page}.png", tags=["报告"], response_class=Response,
             responses={200: {"content": {"image/png": {}}}})
-def api_page_image(request: Request, report_id: int, page: int, _user: Viewer,
-                   bbox: Annotated[str | None, Query(description="x0,top,x1,bottom in PDF points")] = None
+def api_page_image(request: Request, report_id: ReportId, page: PageNumber, _user: Viewer,
+                   bbox: Annotated[str | None, Query(description="x0,top,x1,bottom in PDF points",
+                                                     max_length=200)] = None
                    ) -> Response:
-    """A page of a PDF source as PNG, with a box drawn (the cell's)."""
+    """A page of a PDF source as PNG, with a box drawn (the cell's); large pages are drawn
+    smaller (at most 4 million pixels)."""
     box = None
     if bbox:
         try:
-            box = [float(v) for v in bbox.split(",")]
+            box = [round(float(v), 2) for v in bbox.split(",")]
         except ValueError:
-            raise HTTPException(400, f"bbox 应为四个数：{bbox!r}") from None
-        if len(box) != 4:
-            raise HTTPException(400, f"bbox 应为四个数：{bbox!r}")
+            raise HTTPException(400, "bbox 应为四个数（x0,top,x1,bottom）") from None
+        if len(box) != 4 or not all(math.isfinite(v) and abs(v) <= 1e5 for v in box):
+            raise HTTPException(400, "bbox 应为四个数（x0,top,x1,bottom）")
     with _engine(request).connect() as conn:
         report_meta(conn, report_id)
-        data, _, document = request.app.state.sources.document(conn, report_id)
-    if document.media_type != "application/pdf":
-        raise SourceUnavailable("原文不是 PDF，没有页面图像")
-    return Response(page_png(data, page, box), media_type="image/png",
-                    headers={"Cache-Control": "private, max-age=3600"})
+        png = request.app.state.sources.page(conn, report_id, page, box)
+    return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})
 
 
 @router.post("/reports/{report_id}/cells/{path}/corrections", tags=["审核"], status_code=201)
-def api_correct(request: Request, report_id: int, path: str, user: Reviewer, body: CorrectionIn
+def api_correct(request: Request, report_id: ReportId, path: str, user: Reviewer, body: CorrectionIn
                 ) -> dict[str, Any]:
     """Correct a cell (reviewer or admin). The previous value stays in the audit trail."""
     assert user is not None
@@ -170,7 +243,7 @@ def api_correct(request: Request, report_id: int, path: str, user: Reviewer, bod
 
 
 @router.post("/reports/{report_id}/reviews", tags=["审核"], status_code=201)
-def api_review(request: Request, report_id: int, user: Reviewer, body: ReviewIn) -> dict[str, Any]:
+def api_review(request: Request, report_id: ReportId, user: Reviewer, body: ReviewIn) -> dict[str, Any]:
     """Confirm or dismiss a finding (reviewer or admin)."""
     assert user is not None
     record = decide(_engine(request), report_id, body.finding_key, body.decision, author=user.name,
@@ -180,8 +253,11 @@ def api_review(request: Request, report_id: int, user: Reviewer, body: ReviewIn)
 
 
 @router.get("/stats/{name}", tags=["统计"])
-def api_stats(request: Request, name: str, _user: Viewer, region: str | None = None, level: str | None = None,
-              year: int | None = None, agency: str | None = None,
+def api_stats(request: Request, name: str, _user: Viewer,
+              region: Annotated[str | None, Query(max_length=100)] = None,
+              level: Annotated[str | None, Query(max_length=10)] = None,
+              year: Annotated[int | None, Query(ge=1900, le=9999)] = None,
+              agency: Annotated[str | None, Query(max_length=200)] = None,
               format: Literal["json", "csv"] = "json") -> Any:
     """A dashboard figure as JSON (columns + rows) or CSV: counts_year, counts_region, counts_level,
     rules, outcomes, correction_rates, missing, agency (needs ``agency``), region."""

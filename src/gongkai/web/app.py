@@ -1,30 +1,38 @@
-"""The FastAPI application: settings, sessions, error pages, static files and offline API docs."""
+"""The FastAPI application: settings, sessions, limits, error pages, static files and offline API
+docs. The limits and who may do what: SECURITY.md."""
 
 from __future__ import annotations
 
+import logging
 import tempfile
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+from urllib.parse import quote
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from ..store import Store, open_store
-from ..store.review import ReviewError
+from ..store.review import ReviewError, UserRecord
 from . import auth
+from .limits import DEFAULT_BODY_BYTES, BodyLimit
 from .queries import BadQuery, Facets
-from .source import SourceCache, SourceUnavailable
+from .source import RenderBusy, SourceCache, SourceUnavailable
 from .stats import StatsCache
+from .throttle import HashGate, LoginThrottle
+from .upload import UploadQueue
 from .view import DECISION_ZH, SEVERITY_ZH, STATUS_ZH
 
+log = logging.getLogger("gongkai.web")
 PACKAGE = resources.files(__package__)
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # one file
 MAX_UPLOAD_FILES = 200
+MAX_UPLOAD_TOTAL = 512 * 1024 * 1024  # one upload request, all files together
 
 # Scripts only from this server: a report's text that slipped through escaping still cannot run.
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
@@ -38,6 +46,8 @@ class Settings:
     max_upload_bytes: int = MAX_UPLOAD_BYTES
     max_upload_files: int = MAX_UPLOAD_FILES
     upload_dir: Path | None = None  # where uploads are kept (their path is the source's path)
+    max_upload_total: int = MAX_UPLOAD_TOTAL
+    max_body_bytes: int = DEFAULT_BODY_BYTES
 
 
 def _upload_dir(store: Store, configured: Path | None) -> Path:
@@ -51,23 +61,35 @@ def _upload_dir(store: Store, configured: Path | None) -> Path:
 
 def create_app(db_url: str | Path, *, anonymous_read: bool = False, max_upload_bytes: int = MAX_UPLOAD_BYTES,
                max_upload_files: int = MAX_UPLOAD_FILES, upload_dir: Path | None = None,
-               store: Store | None = None) -> FastAPI:
-    """The web app over the store at ``db_url`` (opened and migrated here unless ``store`` is given)."""
+               store: Store | None = None, max_upload_total: int | None = None,
+               max_body_bytes: int = DEFAULT_BODY_BYTES, secret_file: Path | None = None,
+               login_throttle: LoginThrottle | None = None) -> FastAPI:
+    """The web app over the store at ``db_url`` (opened and migrated here unless ``store`` is given).
+
+    The session key: ``GONGKAI_SECRET``, else ``secret_file`` (``GONGKAI_SECRET_FILE``, else
+    ``~/.config/gongkai/session.key``, created 0600). Limits: ``max_upload_bytes`` per file,
+    ``max_upload_total`` per upload request (default the smaller of 512 MiB and all files at
+    their largest), ``max_body_bytes`` for any other request body."""
     from . import api, pages, upload
 
     store = store or open_store(db_url)
+    total = max_upload_total or min(MAX_UPLOAD_TOTAL, max_upload_bytes * max_upload_files)
     settings = Settings(str(db_url), anonymous_read, max_upload_bytes, max_upload_files,
-                        _upload_dir(store, upload_dir))
+                        _upload_dir(store, upload_dir), max(total, max_upload_bytes), max_body_bytes)
     app = FastAPI(title="gongkai 政府信息公开年报审核", version="1",
                   description="政府信息公开工作年度报告：列表、逐格核对、更正与审核留痕、统计。"
                               "页面背后的 JSON 接口。",
-                  docs_url=None, redoc_url=None)
+                  docs_url=None, redoc_url=None, openapi_url=None)
     app.state.store = store
     app.state.settings = settings
-    app.state.sessions = auth.Sessions(auth.load_secret(store.engine))
+    app.state.sessions = auth.Sessions(auth.load_secret(secret_file), store.engine)
     app.state.sources = SourceCache(store.engine)
     app.state.facets = Facets()
     app.state.stats_cache = StatsCache()
+    app.state.login_throttle = login_throttle or LoginThrottle()
+    app.state.hash_gate = HashGate()
+    app.state.uploads = UploadQueue(store)
+    app.state.uploads.on_done += [app.state.facets.clear, app.state.stats_cache.clear]
     templates = Jinja2Templates(directory=str(PACKAGE / "templates"))
     templates.env.globals.update(STATUS_ZH=STATUS_ZH, SEVERITY_ZH=SEVERITY_ZH, DECISION_ZH=DECISION_ZH)
     app.state.templates = templates
@@ -75,6 +97,10 @@ def create_app(db_url: str | Path, *, anonymous_read: bool = False, max_upload_b
 
     @app.middleware("http")
     async def sessions_and_headers(request: Request, call_next: Any) -> Response:
+        if request.url.path.startswith("/static/"):
+            response = await call_next(request)
+            response.headers.setdefault("X-Content-Type-Options", "nosniff")
+            return response
         request.state.session = app.state.sessions.read(request)
         response = await call_next(request)
         session = request.state.session
@@ -99,7 +125,7 @@ def create_app(db_url: str | Path, *, anonymous_read: bool = False, max_upload_b
     async def _login_required(request: Request, _error: auth.LoginRequired) -> Response:
         if wants_json(request):
             return JSONResponse({"detail": "请先登录"}, status_code=401)
-        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+        return RedirectResponse(f"/login?next={quote(request.url.path, safe='/')}", status_code=303)
 
     @app.exception_handler(HTTPException)
     async def _http(request: Request, error: HTTPException) -> Response:
@@ -107,8 +133,10 @@ def create_app(db_url: str | Path, *, anonymous_read: bool = False, max_upload_b
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, error: RequestValidationError) -> Response:
-        if wants_json(request):
-            return JSONResponse({"detail": error.errors()}, status_code=422)
+        if wants_json(request):  # no "input" echoed: it may be bytes, or huge
+            problems = [{"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg")),
+                         "type": str(e.get("type"))} for e in error.errors()]
+            return JSONResponse({"detail": problems}, status_code=422)
         problems = "；".join(f"{'.'.join(str(p) for p in e['loc'][1:])}：{e['msg']}" for e in error.errors())
         return error_page(request, 422, f"请求参数有误：{problems}")
 
@@ -124,13 +152,33 @@ def create_app(db_url: str | Path, *, anonymous_read: bool = False, max_upload_b
     async def _no_source(request: Request, error: SourceUnavailable) -> Response:
         return error_page(request, 404, str(error))
 
+    @app.exception_handler(RenderBusy)
+    async def _busy(request: Request, error: RenderBusy) -> Response:
+        response = error_page(request, 503, str(error))
+        response.headers["Retry-After"] = "5"
+        return response
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, error: Exception) -> Response:
+        """A bug: logged with its traceback; the visitor sees no path, repr or trace."""
+        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
+        return error_page(request, 500, "服务器内部错误，已记录；请稍后重试或联系管理员")
+
     @app.get("/docs", include_in_schema=False)
-    def docs(request: Request) -> HTMLResponse:
-        """Swagger UI from the bundled swagger-ui-dist (FastAPI's default loads it from a CDN)."""
+    def docs(request: Request, _user: Annotated[UserRecord | None, Depends(auth.viewer)]) -> HTMLResponse:
+        """Swagger UI from the bundled swagger-ui-dist (FastAPI's default loads it from a CDN);
+        like the API itself, only for those who may read."""
         return templates.TemplateResponse(request, "docs.html", {})
+
+    @app.get("/openapi.json", include_in_schema=False)
+    def openapi(_user: Annotated[UserRecord | None, Depends(auth.viewer)]) -> JSONResponse:
+        return JSONResponse(app.openapi())
 
     app.include_router(pages.router)
     app.include_router(api.login_router)
     app.include_router(api.router)
     app.include_router(upload.router)
+    # outermost: the body limits hold before any other code reads a byte
+    app.add_middleware(BodyLimit, upload_bytes=settings.max_upload_total + 1024 * 1024,
+                       body_bytes=settings.max_body_bytes)
     return app

@@ -1,5 +1,5 @@
-"""``gongkai serve`` and ``gongkai user add``. Register with ``register(app)``; nothing heavy is
-imported until a command runs."""
+"""``gongkai serve`` and ``gongkai user add|list|passwd|disable|enable|sessions``. Register with
+``register(app)``; nothing heavy is imported until a command runs."""
 
 from __future__ import annotations
 
@@ -36,19 +36,34 @@ def serve(
     max_upload_mb: Annotated[int, typer.Option("--max-upload-mb", help="largest file accepted")] = 50,
     upload_dir: Annotated[Path | None, typer.Option("--upload-dir", help="where uploads are kept "
                                                     "(default: <db>.uploads beside a SQLite file)")] = None,
+    max_upload_total_mb: Annotated[int, typer.Option("--max-upload-total-mb", help="largest upload request "
+                                                     "(all its files)")] = 512,
+    max_body_kb: Annotated[int, typer.Option("--max-body-kb",
+                                             help="largest body of any other request")] = 1024,
+    secret_file: Annotated[Path | None, typer.Option("--secret-file", help="the session signing key "
+                                                     "(created 0600 if missing; default "
+                                                     "~/.config/gongkai/session.key; GONGKAI_SECRET "
+                                                     "overrides)")] = None,
 ) -> None:
-    """Serve the review web app (pages, JSON API at /api, docs at /docs)."""
+    """Serve the review web app (pages, JSON API at /api, docs at /docs). Limits and who may do
+    what: SECURITY.md."""
     try:
         import uvicorn
 
         from .app import create_app
+        from .auth import SecretError
     except ImportError as error:
         err.print(f"the web app needs an optional dependency: {error.name} (pip install 'gongkai[web]')",
                   markup=False)
         raise typer.Exit(2) from None
     store = _open(db)
-    app = create_app(db, anonymous_read=anonymous_read, max_upload_bytes=max_upload_mb * 2**20,
-                     upload_dir=upload_dir, store=store)
+    try:
+        app = create_app(db, anonymous_read=anonymous_read, max_upload_bytes=max_upload_mb * 2**20,
+                         upload_dir=upload_dir, store=store, max_upload_total=max_upload_total_mb * 2**20,
+                         max_body_bytes=max_body_kb * 1024, secret_file=secret_file)
+    except SecretError as error:
+        err.print(f"✗ {error}", markup=False)
+        raise typer.Exit(2) from None
     err.print(f"gongkai: http://{host}:{port}/  (database {store.name}"
               f"{', anonymous read-only access' if anonymous_read else ''})")
     uvicorn.run(app, host=host, port=port, log_level="warning")
@@ -91,6 +106,81 @@ def user_list(db: Db = DEFAULT_DB) -> None:
     with _open(db) as store:
         for user in users(store.engine):
             print(f"{user.id}\t{user.name}\t{user.role}\t{'active' if user.active else 'disabled'}")
+
+
+def _password(password_stdin: bool) -> str:
+    if password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return typer.prompt("new password", hide_input=True, confirmation_prompt=True)
+
+
+def _account_change(db: str, change) -> None:  # type: ignore[no-untyped-def]
+    from ..store.review import ReviewError
+
+    with _open(db) as store:
+        try:
+            message = change(store.engine)
+        except ReviewError as error:
+            err.print(f"[red]✗[/red] {error}", markup=True)
+            raise typer.Exit(2) from None
+    err.print(f"[green]✓[/green] {message}", markup=True)
+
+
+@user_app.command("passwd")
+def user_passwd(
+    name: Annotated[str, typer.Argument(help="the login name")],
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="read the new password from "
+                                                 "standard input (first line)")] = False,
+    db: Db = DEFAULT_DB,
+) -> None:
+    """Set an account's password; every session of the account ends."""
+    from ..store.review import set_password
+
+    password = _password(password_stdin)
+    _account_change(db, lambda engine: f"{name}: password changed, "
+                    f"{set_password(engine, name, password)} session(s) ended")
+
+
+@user_app.command("disable")
+def user_disable(name: Annotated[str, typer.Argument(help="the login name")], db: Db = DEFAULT_DB) -> None:
+    """Disable an account: it cannot log in, and its sessions end at once."""
+    from ..store.review import set_active
+
+    _account_change(db, lambda engine: f"{name}: disabled, "
+                    f"{set_active(engine, name, False)} session(s) ended")
+
+
+@user_app.command("enable")
+def user_enable(name: Annotated[str, typer.Argument(help="the login name")], db: Db = DEFAULT_DB) -> None:
+    """Enable a disabled account."""
+    from ..store.review import set_active
+
+    _account_change(db, lambda engine: (set_active(engine, name, True), f"{name}: enabled")[1])
+
+
+@user_app.command("sessions")
+def user_sessions(
+    name: Annotated[str, typer.Argument(help="the login name")],
+    revoke: Annotated[bool, typer.Option("--revoke", help="end every session of the account")] = False,
+    db: Db = DEFAULT_DB,
+) -> None:
+    """List an account's live sessions (started, last seen, address, browser); ``--revoke`` ends them."""
+    from ..store.review import ReviewError, end_sessions
+    from .accounts import live_sessions
+
+    if revoke:
+        _account_change(db, lambda engine: f"{name}: {end_sessions(engine, name)} session(s) ended")
+        return
+    with _open(db) as store:
+        try:
+            sessions = live_sessions(store.engine, name)
+        except ReviewError as error:
+            err.print(f"[red]✗[/red] {error}", markup=True)
+            raise typer.Exit(2) from None
+    for session in sessions:
+        print(f"{session['created_at']:%Y-%m-%d %H:%M}\t{session['seen_at']:%Y-%m-%d %H:%M}\t"
+              f"{session['address'] or ''}\t{session['agent'] or ''}")
+    err.print(f"{len(sessions)} live session(s)", markup=False)
 
 
 def register(app: typer.Typer) -> None:

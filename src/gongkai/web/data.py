@@ -4,9 +4,9 @@ the audit trail, and one cell with its history."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import HTTPException
+from fastapi import HTTPException, Path
 from sqlalchemy import Connection, text
 
 from ..report import CellValue
@@ -22,6 +22,20 @@ from ..store.review import (
 from ..template import TEMPLATE
 from .view import ReportView, report_view
 
+MAX_ID = 2**31 - 1  # an INTEGER column: a larger id is no report (and no 500 from the database)
+ReportId = Annotated[int, Path(ge=1, le=MAX_ID, description="the report's document id")]
+PageNumber = Annotated[int, Path(ge=1, le=100_000)]
+ANONYMOUS_AUTHOR = "审核员"
+
+
+def shown_path(path: str | None) -> str | None:
+    """A source path as a visitor who is not logged in sees it: the file's name only (the server's
+    folders are nobody's business)."""
+    if not path:
+        return path
+    return path.replace("\\", "/").rsplit("!/", 1)[-1].rsplit("/", 1)[-1] or None
+
+
 _META = ("document_id, source, agency, agency_name, year, template, hybrid, title, published, "
          "parser_version, n_errors, n_warnings, region_code, province, city, county, township, level")
 
@@ -34,31 +48,38 @@ class ReportBundle:
     corrections: list[CorrectionRecord]
     reviews: list[ReviewRecord]
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, *, anonymous: bool = False) -> dict[str, Any]:
+        """The report JSON; ``anonymous``: without reviewers' names and server paths."""
         report = self.effective.report
         data = report.to_dict()
         data.pop("sections", None)  # served by /api/reports/{id}/sections (may need a re-parse)
         data.pop("section_lines", None)
         data["findings"] = [{**f.to_dict(), "key": v.key, "open": v.open,
-                             "decision": _decision(v.decision)}
+                             "decision": _decision(v.decision, anonymous)}
                             for f, v in zip(report.findings, self.view.findings, strict=True)]
-        return {"id": self.meta["document_id"], "sha256": self.effective.sha256, "meta": self.meta, **data,
+        meta = dict(self.meta)
+        if anonymous:
+            meta["source"] = shown_path(meta.get("source"))
+            data["source"] = shown_path(data.get("source"))
+        return {"id": self.meta["document_id"], "sha256": self.effective.sha256, "meta": meta, **data,
                 "rechecked": self.effective.findings_rechecked,
-                "corrections": [correction_dict(c) for c in self.corrections],
-                "reviews": [_decision(r) for r in self.reviews]}
+                "corrections": [correction_dict(c, anonymous) for c in self.corrections],
+                "reviews": [_decision(r, anonymous) for r in self.reviews]}
 
 
-def _decision(record: ReviewRecord | None) -> dict[str, Any] | None:
+def _decision(record: ReviewRecord | None, anonymous: bool = False) -> dict[str, Any] | None:
     if record is None:
         return None
     return {"id": record.id, "finding_key": record.finding_key, "decision": record.decision,
-            "author": record.author, "reason": record.reason, "created_at": record.created_at.isoformat()}
+            "author": ANONYMOUS_AUTHOR if anonymous else record.author, "reason": record.reason,
+            "created_at": record.created_at.isoformat()}
 
 
-def correction_dict(record: CorrectionRecord) -> dict[str, Any]:
+def correction_dict(record: CorrectionRecord, anonymous: bool = False) -> dict[str, Any]:
     return {"id": record.id, "path": record.path, "cell": TEMPLATE.cell_label(record.path),
             "old_value": record.old_value, "old_status": record.old_status, "value": record.value,
-            "author": record.author, "reason": record.reason, "created_at": record.created_at.isoformat()}
+            "author": ANONYMOUS_AUTHOR if anonymous else record.author, "reason": record.reason,
+            "created_at": record.created_at.isoformat()}
 
 
 def report_meta(conn: Connection, report_id: int) -> dict[str, Any]:

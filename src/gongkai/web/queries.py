@@ -67,13 +67,28 @@ def _encode(values: list[Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
 
 
+MAX_KEY = 2**31 - 1  # INTEGER columns: a cursor beyond them is forged (and PostgreSQL would fail)
+
+
+def _is_key(value: Any, *, nullable: bool) -> bool:
+    if value is None:
+        return nullable
+    return type(value) is int and -MAX_KEY <= value <= MAX_KEY
+
+
 def _decode(cursor: str, size: int) -> list[Any]:
+    """The sort key of a cursor: ``size`` integers, the last never null; anything else (forged,
+    truncated, a float, a 5,000-digit number, deep nesting) is a :class:`BadQuery`."""
+    problem = BadQuery(f"无效的翻页参数 after={cursor[:40]!r}")
+    if len(cursor) > 200:
+        raise problem
     try:
         values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except (ValueError, TypeError):
-        raise BadQuery(f"无效的翻页参数 after={cursor!r}") from None
-    if not isinstance(values, list) or len(values) != size or not isinstance(values[-1], int):
-        raise BadQuery(f"无效的翻页参数 after={cursor!r}")
+    except (ValueError, TypeError, RecursionError):
+        raise problem from None
+    if not isinstance(values, list) or len(values) != size or not _is_key(values[-1], nullable=False) \
+            or not all(_is_key(v, nullable=True) for v in values[:-1]):
+        raise problem
     return values
 
 
@@ -84,7 +99,7 @@ def filters_sql(query: ListQuery, alias: str = "") -> tuple[list[str], dict[str,
     where: list[str] = []
     params: dict[str, Any] = {}
     if query.region:
-        if query.region.isdigit():  # a division code prefix: a range, so the index serves it
+        if query.region.isascii() and query.region.isdecimal():  # a division code prefix: a range
             clause = f"{a}region_code >= :region_lo"
             params["region_lo"] = query.region
             if query.region.strip("9"):  # the next prefix of the same length bounds it ("32" → "33")

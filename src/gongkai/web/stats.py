@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,7 +18,9 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
+from ..store.export import text_cell
 from ..store.stats import OUTCOMES
+from .cache import BoundedCache
 from .queries import ListQuery, filters_sql
 
 MAX_AGENCIES = 60  # rows of the missing-reports matrix and of the side-by-side chart
@@ -43,8 +44,9 @@ class Figure:
         out = io.StringIO()
         out.write("\ufeff")  # Excel reads UTF-8 Chinese only with the BOM
         writer = csv.writer(out)
-        writer.writerow(self.columns)
-        writer.writerows(self.rows)
+        # an agency name such as "=HYPERLINK(…)" must stay text in a spreadsheet (CSV injection)
+        writer.writerow([text_cell(c) for c in self.columns])
+        writer.writerows([text_cell(v) for v in row] for row in self.rows)
         return out.getvalue()
 
 
@@ -189,20 +191,21 @@ CHARTS: dict[str, Callable[[Connection, Params], Figure]] = {
 
 
 class StatsCache:
-    """Figures by (name, filters), kept ``ttl`` seconds; ``clear`` after writes."""
+    """Figures by (name, filters), kept ``ttl`` seconds, at most ``max_entries`` of them (least
+    recently used leave first); ``clear`` after writes."""
 
-    def __init__(self, ttl: float = 300.0) -> None:
-        self.ttl = ttl
-        self._figures: dict[tuple[Any, ...], tuple[float, Figure]] = {}
+    def __init__(self, ttl: float = 300.0, max_entries: int = 512) -> None:
+        self._figures: BoundedCache[Figure] = BoundedCache(max_entries, ttl=ttl)
 
     def get(self, conn: Connection, name: str, params: Params) -> Figure:
         key = (name, *params.key())
         hit = self._figures.get(key)
-        if hit is not None and time.monotonic() - hit[0] < self.ttl:
-            return hit[1]
-        figure = CHARTS[name](conn, params)
-        self._figures[key] = (time.monotonic(), figure)
-        return figure
+        if hit is not None:
+            return hit
+        return self._figures.put(key, CHARTS[name](conn, params))
 
     def clear(self) -> None:
         self._figures.clear()
+
+    def __len__(self) -> int:
+        return len(self._figures)

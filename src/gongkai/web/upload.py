@@ -1,5 +1,13 @@
-"""Upload: files or zip archives dropped in the browser are kept, parsed and stored, one result per
-file (or zip member). A bad file gets its reason and never stops the others.
+"""Upload: files or zip archives dropped in the browser are kept, then parsed and stored by a
+background worker, one result per file (or zip member). A bad file gets its reason and never
+stops the others.
+
+Why a background worker: a 0.8 MB zip of 300 members once held a request (and a server thread)
+for 136 s. Now the request only checks the account and the CSRF token (before reading the body),
+saves the files and answers at once with a job; one worker thread per server parses the jobs in
+order, in a parser *process* (memory-limited, it dies with the server) so that a hostile file
+cannot take the server down, and the page shows its progress. Jobs are kept in memory (the last
+:data:`MAX_JOBS_KEPT`); their results are in the database anyway.
 
 Uploads are written to ``Settings.upload_dir/<batch>/`` and ingested from there, so each
 document's source path stays readable (ingest also keeps the bytes in ``blobs``).
@@ -7,27 +15,35 @@ document's source path stays readable (ingest also keeps the bytes in ``blobs``)
 
 from __future__ import annotations
 
+import logging
+import queue
 import re
 import secrets
-from dataclasses import dataclass
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import select
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from ..store import Store
 from ..store.review import UserRecord
 from ..store.schema import Document, ReportRow, Source
 from . import auth
 from .pages import render
 
+log = logging.getLogger("gongkai.web")
 router = APIRouter()
 Reviewer = Annotated[UserRecord | None, Depends(auth.reviewer)]
 CHUNK = 1024 * 1024
+MAX_JOBS_KEPT = 200
+MAX_QUEUED = 20
+UPLOAD_WORKER_MEMORY = 2 * 1024**3  # address space of the parser process
 
 
 @dataclass(slots=True)
@@ -44,11 +60,124 @@ class UploadItem:
                 "report_id": self.report_id, "agency": self.agency, "year": self.year}
 
 
+@dataclass(slots=True)
+class UploadJob:
+    """One upload: its files saved, then parsed by the worker. ``state``: queued, running, done or
+    failed (the worker itself failed; ``error`` says why)."""
+
+    id: str
+    owner: int
+    folder: Path
+    started: datetime
+    shown: dict[str, str]
+    saved: list[Path]
+    refused: list[UploadItem]
+    state: str = "queued"
+    done: int = 0
+    total: int = 0
+    items: list[UploadItem] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self.state in ("done", "failed")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"job": self.id, "state": self.state, "done": self.done, "total": self.total,
+                "error": self.error, "items": [item.to_dict() for item in self.items],
+                "url": f"/api/upload/{self.id}"}
+
+
+class UploadQueue:
+    """The jobs of one server and the thread that parses them, one at a time."""
+
+    def __init__(self, store: Store, *, max_queued: int = MAX_QUEUED, kept: int = MAX_JOBS_KEPT,
+                 worker_memory: int = UPLOAD_WORKER_MEMORY) -> None:
+        self.store = store
+        self.kept = kept
+        self.worker_memory = worker_memory
+        self._queue: queue.Queue[UploadJob] = queue.Queue(max_queued)
+        self._jobs: OrderedDict[str, UploadJob] = OrderedDict()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self.on_done: list[Any] = []  # callables run after each job (cache invalidation)
+
+    def submit(self, job: UploadJob) -> None:
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._work, name="gongkai-uploads", daemon=True)
+                self._thread.start()
+            try:
+                self._queue.put_nowait(job)
+            except queue.Full:
+                raise HTTPException(503, "上传队列已满，请稍后再试", headers={"Retry-After": "30"}) from None
+            self._jobs[job.id] = job
+            while len(self._jobs) > self.kept:
+                oldest = next(iter(self._jobs))
+                if not self._jobs[oldest].finished:
+                    break
+                self._jobs.pop(oldest)
+
+    def get(self, job_id: str) -> UploadJob | None:
+        with self._lock:
+            return self._jobs.get(job_id)
+
+    def wait(self, job: UploadJob, timeout: float) -> bool:
+        """Block until the job is finished (tests, scripts); whether it is."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        while not job.finished and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return job.finished
+
+    def _work(self) -> None:
+        while True:
+            job = self._queue.get()
+            job.state = "running"
+            try:
+                self._run(job)
+                job.items = job.refused + _results(self.store, job.folder, job.started, job.shown)
+                job.done = job.total = max(job.total, len(job.items))
+                job.state = "done"
+            except Exception:  # the worker goes on with the next job; the reason is logged
+                log.exception("upload %s failed", job.id)
+                job.error = "处理上传时出错，请联系管理员（服务器日志有详情）"
+                job.items = job.refused
+                job.state = "failed"
+            for callback in self.on_done:
+                callback()
+
+    def _run(self, job: UploadJob) -> None:
+        """Ingest the saved files in a parser process of its own (memory-limited, dying with the
+        server), counting progress."""
+        from .. import report as report_module
+        from ..store.ingest import _LocalParser, ensure_paths, ingest, template_paths
+
+        if not job.saved:
+            return
+        store = self.store
+        if not store._path_ids:
+            with store._begin() as conn:
+                ensure_paths(conn, template_paths(), store._path_ids)
+
+        def progress(done: int, total: int) -> None:
+            job.done, job.total = done, total
+
+        parser = _LocalParser(1, True, isolate=True, memory_bytes=self.worker_memory)
+        ingest(store.engine, job.saved, workers=1, batch_size=20, path_ids=store._path_ids,
+               begin=store._begin, version=report_module.PARSER_VERSION, parser=parser, on_progress=progress)
+
+
 def _safe_name(name: str | None, index: int) -> str:
     """The file's own name without any folder part (a name like ``../../x`` must not escape)."""
     base = Path((name or "").replace("\\", "/")).name
     base = re.sub(r"[\x00-\x1f]", "", base).strip(". ")
     return base[:200] or f"upload-{index}"
+
+
+def _shown_name(name: str | None, index: int) -> str:
+    return re.sub(r"[\x00-\x1f]", "", name or "")[:300] or f"upload-{index}"
 
 
 async def _save(upload: UploadFile, target: Path, limit: int) -> str | None:
@@ -69,17 +198,22 @@ async def _save(upload: UploadFile, target: Path, limit: int) -> str | None:
     return None
 
 
-_FAILURE_ZH = {"no statistics table": "未找到年报的统计表（不是政府信息公开年报，或表格无法识别）"}
+_FAILURE_ZH = {"no statistics table": "未找到年报的统计表（不是政府信息公开年报，或表格无法识别）",
+               "internal error": "解析器内部错误，已记录",
+               "the parser process crashed": "解析进程崩溃（文件可能已损坏或过大）",
+               "unreadable": "文件无法读取"}
 
 
-def _explain(reason: str) -> str:
+def _explain(reason: str, folder: Path) -> str:
+    """The failure in Chinese, without the server's paths or Python's reprs of objects."""
+    reason = reason.replace(str(folder) + "/", "").replace(str(folder), "")
     for start, chinese in _FAILURE_ZH.items():
         if reason.startswith(start):
-            return f"{chinese}（{reason}）"
-    return reason
+            return chinese if start in ("internal error", "unreadable") else f"{chinese}（{reason}）"
+    return re.sub(r"(/[^\s'\"]+)+", "…", reason)  # any other absolute path
 
 
-def _results(request: Request, folder: Path, started: datetime, shown: dict[str, str]) -> list[UploadItem]:
+def _results(store: Store, folder: Path, started: datetime, shown: dict[str, str]) -> list[UploadItem]:
     """One item per stored source under the batch folder, with the document's outcome."""
     prefix = str(folder) + "/"
     query = (select(Source.path, Document.id, Document.status, Document.error, Document.ingested_at,
@@ -87,7 +221,7 @@ def _results(request: Request, folder: Path, started: datetime, shown: dict[str,
              .join(Document, Document.id == Source.document_id)
              .join(ReportRow, ReportRow.document_id == Document.id, isouter=True)
              .where(Source.path >= prefix, Source.path < prefix + "\uffff").order_by(Source.path))
-    with request.app.state.store.engine.connect() as conn:
+    with store.engine.connect() as conn:
         rows = conn.execute(query).all()
     items: list[UploadItem] = []
     for path, doc_id, status, error, ingested_at, agency, year in rows:
@@ -95,7 +229,7 @@ def _results(request: Request, folder: Path, started: datetime, shown: dict[str,
         file, _, member = relative.partition("!/")
         name = shown.get(file, file) + (f"!/{member}" if member else "")
         if status == "failed":
-            items.append(UploadItem(name, "failed", _explain(error or "无法解析")))
+            items.append(UploadItem(name, "failed", _explain(error or "无法解析", folder)))
         elif ingested_at < started:
             items.append(UploadItem(name, "stored_before", "此前已入库（内容相同）", doc_id, agency, year))
         else:
@@ -103,65 +237,96 @@ def _results(request: Request, folder: Path, started: datetime, shown: dict[str,
     return items
 
 
-async def handle_upload(request: Request) -> list[UploadItem]:
+async def start_upload(request: Request, user: UserRecord) -> UploadJob:
+    """Read the multipart body (the account and the CSRF token were checked before; its size is
+    capped while it streams, :mod:`gongkai.web.limits`), save the files and queue the job."""
     settings = request.app.state.settings
     limit, max_files = settings.max_upload_bytes, settings.max_upload_files
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit * max_files:
-        raise HTTPException(413, f"上传总量超过上限（每个文件 {limit // 2**20} MB，最多 {max_files} 个）")
-    # parse the body with limits before anything reads it (the CSRF check then reuses it)
+    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+        raise HTTPException(400, "请以 multipart/form-data 上传文件（字段名 files）")
     try:
         form = await request.form(max_files=max_files, max_fields=20)
     except HTTPException:
         raise
-    except Exception as error:  # a malformed multipart body
-        raise HTTPException(400, f"上传内容无法读取：{error}") from None
-    await auth.check_csrf(request)
-    uploads = [f for f in form.getlist("files") if isinstance(f, UploadFile)]
-    if not uploads:
-        raise HTTPException(400, "请选择要上传的文件（字段名 files）")
-    started = datetime.now(UTC).replace(tzinfo=None)
-    folder = (settings.upload_dir / f"{started:%Y%m%d-%H%M%S}-{secrets.token_hex(4)}").resolve()
-    folder.mkdir(parents=True, exist_ok=True)
-    refused: list[UploadItem] = []
-    saved: list[Path] = []
-    shown: dict[str, str] = {}
-    for index, upload in enumerate(uploads):
-        name = _safe_name(upload.filename, index)
-        while name in shown:  # two uploads of one name must not overwrite each other
-            name = f"{index}-{name}"
-        shown[name] = upload.filename or name
-        target = folder / name
-        reason = await _save(upload, target, limit)
-        if reason:
-            refused.append(UploadItem(upload.filename or name, "refused", reason))
-        else:
-            saved.append(target)
-    if saved:
-        await run_in_threadpool(request.app.state.store.ingest, saved, workers=1)
-        request.app.state.facets.clear()
-        request.app.state.stats_cache.clear()
-    return refused + _results(request, folder, started, shown)
+    except Exception:  # a malformed multipart body
+        raise HTTPException(400, "上传内容无法读取（multipart 格式有误）") from None
+    try:
+        uploads = [f for f in form.getlist("files") if isinstance(f, UploadFile)]
+        if not uploads:
+            raise HTTPException(400, "请选择要上传的文件（字段名 files）")
+        started = datetime.now(UTC).replace(tzinfo=None)
+        job_id = secrets.token_hex(8)
+        folder = (settings.upload_dir / f"{started:%Y%m%d-%H%M%S}-{job_id}").resolve()
+        folder.mkdir(parents=True, exist_ok=True)
+        refused: list[UploadItem] = []
+        saved: list[Path] = []
+        shown: dict[str, str] = {}
+        for index, upload in enumerate(uploads):
+            name = _safe_name(upload.filename, index)
+            while name in shown:  # two uploads of one name must not overwrite each other
+                name = f"{index}-{name}"
+            shown[name] = _shown_name(upload.filename, index)
+            reason = await _save(upload, folder / name, limit)
+            if reason:
+                refused.append(UploadItem(shown[name], "refused", reason))
+            else:
+                saved.append(folder / name)
+    finally:
+        await form.close()
+    job = UploadJob(job_id, user.id, folder, started, shown, saved, refused, total=len(saved))
+    request.app.state.uploads.submit(job)
+    return job
+
+
+def _job(request: Request, user: UserRecord, job_id: str) -> UploadJob:
+    job = request.app.state.uploads.get(job_id) if re.fullmatch(r"[0-9a-f]{16}", job_id) else None
+    if job is None or (job.owner != user.id and user.role != "admin"):
+        raise HTTPException(404, "没有这个上传任务（或已过期）")
+    return job
+
+
+def _page(request: Request, job: UploadJob | None) -> HTMLResponse:
+    settings = request.app.state.settings
+    return render(request, "upload.html", {"job": job, "limit_mb": settings.max_upload_bytes // 2**20,
+                                           "max_files": settings.max_upload_files})
 
 
 @router.get("/upload", response_class=HTMLResponse, include_in_schema=False)
 def upload_page(request: Request, _user: Reviewer) -> HTMLResponse:
-    settings = request.app.state.settings
-    return render(request, "upload.html", {"items": None, "limit_mb": settings.max_upload_bytes // 2**20,
-                                           "max_files": settings.max_upload_files})
+    return _page(request, None)
 
 
-@router.post("/upload", response_class=HTMLResponse, include_in_schema=False)
-async def upload_form(request: Request, _user: Reviewer) -> HTMLResponse:
-    items = await handle_upload(request)
-    settings = request.app.state.settings
-    return render(request, "upload.html", {"items": items, "limit_mb": settings.max_upload_bytes // 2**20,
-                                           "max_files": settings.max_upload_files})
+@router.post("/upload", include_in_schema=False, dependencies=[Depends(auth.check_csrf_unread)])
+async def upload_form(request: Request, user: Reviewer) -> RedirectResponse:
+    assert user is not None
+    job = await start_upload(request, user)
+    return RedirectResponse(f"/upload/{job.id}", status_code=303)
 
 
-@router.post("/api/upload", tags=["上传"])
-async def api_upload(request: Request, _user: Reviewer) -> dict[str, Any]:
+@router.get("/upload/{job_id}", response_class=HTMLResponse, include_in_schema=False)
+def upload_job_page(request: Request, job_id: str, user: Reviewer) -> HTMLResponse:
+    assert user is not None
+    return _page(request, _job(request, user, job_id))
+
+
+@router.get("/upload/{job_id}/progress", response_class=HTMLResponse, include_in_schema=False)
+def upload_progress(request: Request, job_id: str, user: Reviewer) -> HTMLResponse:
+    """The results block, polled by the page (htmx) until the job is finished."""
+    assert user is not None
+    return render(request, "_upload_job.html", {"job": _job(request, user, job_id)})
+
+
+@router.post("/api/upload", tags=["上传"], status_code=202, dependencies=[Depends(auth.check_csrf_unread)])
+async def api_upload(request: Request, user: Reviewer) -> dict[str, Any]:
     """Upload report files or zip archives (multipart field ``files``, repeated; CSRF token in
-    ``X-CSRF-Token``). One result per file or zip member: parsed, stored_before, failed, refused."""
-    items = await handle_upload(request)
-    return {"items": [item.to_dict() for item in items]}
+    ``X-CSRF-Token``). Answers at once with the job; ``GET url`` until ``state`` is ``done``:
+    then one result per file or zip member: parsed, stored_before, failed, refused."""
+    assert user is not None
+    return (await start_upload(request, user)).to_dict()
+
+
+@router.get("/api/upload/{job_id}", tags=["上传"])
+def api_upload_job(request: Request, job_id: str, user: Reviewer) -> dict[str, Any]:
+    """An upload's progress (``done`` of ``total`` documents) and, once done, its results."""
+    assert user is not None
+    return _job(request, user, job_id).to_dict()

@@ -1,0 +1,45 @@
+"""Accounts and their sessions as the admin page, the API and ``gongkai user sessions`` show them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, func, select
+
+from ..store.review import ReviewError
+from ..store.schema import User, WebSession
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _live(now: datetime) -> Any:
+    return (WebSession.revoked_at.is_(None)) & (WebSession.expires_at > now)
+
+
+def account_rows(engine: Engine) -> list[dict[str, Any]]:
+    """Every account: id, name, role, active, and how many live sessions it has."""
+    now = _now()
+    live = (select(WebSession.user_id, func.count().label("n")).where(_live(now))
+            .group_by(WebSession.user_id).subquery())
+    with engine.connect() as conn:
+        rows = conn.execute(select(User.id, User.name, User.role, User.active, func.coalesce(live.c.n, 0))
+                            .join(live, live.c.user_id == User.id, isouter=True).order_by(User.id)).all()
+    return [{"id": i, "name": n, "role": r, "active": bool(a), "sessions": int(s)} for i, n, r, a, s in rows]
+
+
+def live_sessions(engine: Engine, name: str) -> list[dict[str, Any]]:
+    """The account's live sessions, newest first: when started and last seen, from where."""
+    now = _now()
+    with engine.connect() as conn:
+        user_id = conn.execute(select(User.id).where(User.name == name)).scalar()
+        if user_id is None:
+            raise ReviewError(f"没有用户 {name}")
+        rows = conn.execute(select(WebSession.created_at, WebSession.seen_at, WebSession.expires_at,
+                                   WebSession.address, WebSession.agent)
+                            .where(WebSession.user_id == user_id, _live(now))
+                            .order_by(WebSession.created_at.desc())).all()
+    return [{"created_at": c, "seen_at": s, "expires_at": e, "address": a, "agent": g}
+            for c, s, e, a, g in rows]
