@@ -125,10 +125,14 @@ def _zip_items(path: Path) -> Iterator[Item]:
             yield Item(shown, path, info.filename, info.file_size, refused)
 
 
-def walk(paths: Iterable[str | Path]) -> Iterator[Item]:
+def walk(paths: Iterable[str | Path | Item]) -> Iterator[Item]:
     """Every file under the paths (folders recursively, in name order; hidden files skipped);
-    zip archives are opened and their members yielded instead."""
+    zip archives are opened and their members yielded instead. An :class:`Item` is yielded as it
+    is (a collected file under its URL: ``gongkai.collect``)."""
     for root in paths:
+        if isinstance(root, Item):
+            yield root
+            continue
         root = Path(root)
         files = (sorted(p for p in root.rglob("*") if p.is_file()
                         and not any(part.startswith(".") for part in p.relative_to(root).parts))
