@@ -22,8 +22,8 @@ from ..template import TEMPLATE, Layout
 from .context import Context, add_finding, merge_short_rows, row_name
 from .infer import infer
 from .meta import read_meta
-from .reflow import reflow
 from .place import OTHER_ITEMS, duplicate_finding, place, row_keys
+from .reflow import reflow
 from .regroup import doubt_disordered_rows, pair_detached_values, report_orphans, table4_from_orphans
 from .segment import Segment, Segmentation, Segmenter
 from .settle import contradicts_printed, note_forced, settle_by_arithmetic, settle_by_narrative

@@ -139,6 +139,17 @@ def _lex(text: str, cell: Cell) -> list[Token]:
         glued = before.isdigit() or (sign is not None and not before_sign.isspace()) or (
             not before.isspace() and not _is_separator(before)) or (
             not after.isspace() and not _is_separator(after) and after != ".")
+        if after in _DATE_UNITS and unit is None and note is None and sign is None:
+            # 「2025年」「12月」: a date, never a cell's value; a year glued after a row's digits
+            # (「…继续办理20000022025年，我局…」) starts the next paragraph
+            digits = match.group("digits")
+            year = _YEAR_END.search(digits) if after == "年" and len(digits) > 4 else None
+            if year is not None:
+                head = digits[: year.start()]
+                tokens.append(Token("num", head, cell, value=number_value(head, None), glued=True))
+            tokens.append(Token("text", digits[year.start():] if year is not None else digits, cell))
+            position = end
+            continue
         tokens.append(Token(
             "num", stripped[start:end].strip(), cell,
             value=number_value(match.group("digits"), sign),
@@ -150,6 +161,7 @@ def _lex(text: str, cell: Cell) -> list[Token]:
     if position < len(stripped):
         _lex_after_number(stripped[position:], position > 0, cell, tokens)
     _strip_item_markers(tokens)
+    _drop_column_numbers(tokens)
     return tokens
 
 
@@ -184,6 +196,8 @@ _GLUED_MARKS = re.compile(r"[无/／—\-－]+")
 _TRAILING_MARKS = re.compile(r"[/／—\-－]+$")
 _ROW_MARKER = re.compile(r"[(（][一二三四五六七][)）]|[一二三四]、|^\s*[.．、]\s*[\u4e00-\u9fff]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_DATE_UNITS = ("年", "月", "日")
+_YEAR_END = re.compile(r"(?:19|20)\d\d$")
 
 
 def _lex_text(piece: str, cell: Cell, tokens: list[Token]) -> None:
@@ -230,6 +244,28 @@ def _lex_words(piece: str, cell: Cell, tokens: list[Token]) -> None:
         tokens.append(Token("labels", piece.strip(), cell, hits=hits))
     else:
         tokens.append(Token("text", piece.strip(), cell))
+
+
+def _drop_column_numbers(tokens: list[Token]) -> None:
+    """Numbers that name columns are header text, never values: a cell 「数据1」「第2列」「列3」,
+    or a run 「数据1数据2…数据6」 as a converter invents for a table it cannot read. A short word
+    that is no label of ours, with a small number glued to it."""
+    numbered = [i for i in range(1, len(tokens)) if _names_column(tokens[i - 1], tokens[i])]
+    whole_cell = numbered == [1] and len(tokens) <= 3 and len(tokens[0].raw) <= 4 and (
+        len(tokens) == 2 or (tokens[2].kind == "text" and len(tokens[2].raw) <= 2))
+    sequence = len(numbered) >= 2 and all(
+        tokens[i].value == tokens[numbered[0]].value + n for n, i in enumerate(numbered))
+    if whole_cell or sequence:
+        for i in numbered:
+            tokens[i].kind = "text"
+            tokens[i].value = None
+
+
+def _names_column(word: Token, number: Token) -> bool:
+    return (word.kind == "text" and number.kind == "num" and number.glued and number.unit is None
+            and number.note is None and isinstance(number.value, int) and 0 <= number.value <= 30
+            and not number.raw.startswith(("-", "－", "+", "＋"))
+            and 1 <= len(word.raw) <= 8 and not word.raw[-1:].isspace())
 
 
 def _strip_item_markers(tokens: list[Token]) -> None:

@@ -26,7 +26,7 @@ import unicodedata
 from difflib import SequenceMatcher
 
 from ..document import Cell, Document, Row
-from .labels import _HEADINGS, _SECTION_BODIES, INDEX, LabelDef, LabelHit
+from .labels import _HEADINGS, _SECTION_BODIES, INDEX, LabelDef, LabelHit, section_heading
 
 # digits, decimals, and the spaces a crawler left between cells (「20 0 0 0 02」)
 _DIGIT_RUN = re.compile(r"\d+(?:[.．]\d+)?(?:[ \t\u00a0\u3000]+\d+(?:[.．]\d+)?)*")
@@ -37,10 +37,12 @@ _ITEM_START = re.compile(r"[ \u00a0\u3000]*[.．、][ \u00a0\u3000]*[\u4e00-\u9f
 _YEAR_TAIL = re.compile(r"(?:19|20)\d\d$")
 _YEAR_NEXT = re.compile(r"[ \u00a0\u3000]*年")
 _SKIPPED = re.compile(r"[\s\u00a0\u3000\u200b\ufeff“”\"'‘’「」『』#*|`]")
+_NUMBERED_RAW = re.compile(r"[一二三四五六][、.．]")
 _NUMBERED = re.compile(r"([一二三四五六])[、.]")
 _HEADING = re.compile("|".join(re.escape(h) for h in sorted(_HEADINGS, key=len, reverse=True)))
-# printed for blank cells (lexer.BLANK_MARKERS), and punctuation between cells
-_MARKS = re.compile(r"[—\-－/／\\无空–―.,;:、。|]*")
+# printed for blank cells (lexer.BLANK_MARKERS), an item number's point, a markdown pipe; not a
+# comma: 「，无法提供」 is a sentence's
+_MARKS = re.compile(r"[—\-－/／\\无空–―.|]*")
 _ROW_KINDS = ("t2_row", "t3_row")
 _TABLE_HEADS = ("caption", "t2_header", "t3_note")
 _SENTENCE_END = tuple("。；;！!？?：:")
@@ -71,14 +73,23 @@ def reflow(document: Document) -> Document:
 
 def _cut(cell: Cell) -> list[Cell] | None:
     text = cell.text
-    if len(text) < _MIN_FLAT:
-        return None
-    cuts = cut_points(text)
+    cuts: list[tuple[int, int, bool]] = []
+    if len(text) >= _MIN_FLAT:
+        cuts = cut_points(text)
     if sum(1 for _, kind, row in cuts if kind == _LABEL and row) < 2:
-        return None
+        # no table in it; a section heading that runs on into its first paragraph still
+        # stands apart (「五、存在的主要问题及改进情况（一）…」): it ends the table before it
+        if not _NUMBERED_RAW.search(text) or section_heading(text) is not None:
+            return None
+        cuts = []
+        for h_start, h_end in _headings_in(text, 0, len(text)):
+            cuts.extend(((h_start, _LABEL, False), (h_end, _PROSE, False)))
+        if not cuts:
+            return None
     pieces: list[Cell] = []
     starts = [0] + [position for position, kind, _ in cuts if position > 0]
-    kinds = [_PROSE] + [kind for position, kind, _ in cuts if position > 0]
+    kinds = [next((kind for position, kind, _ in cuts if position == 0), _PROSE)]
+    kinds += [kind for position, kind, _ in cuts if position > 0]
     merged_starts: list[int] = []
     for position, kind, previous in zip(starts, kinds, [None, *kinds[:-1]], strict=True):
         if kind == _PROSE and previous == _PROSE:

@@ -1,0 +1,144 @@
+"""Real-world text: crawled pages flattened onto one line, converters' spurious headers, dates and
+footers that are not values (issue: read every layout that real crawlers and converters make)."""
+
+from __future__ import annotations
+
+import pytest
+
+import gongkai
+from corpus import crawl_pairs, seed_pairs
+from gongkai.document import Cell, Document
+from gongkai.evaluate import score
+from gongkai.extract.lexer import lex_cell
+from gongkai.extract.reflow import cut_points, reflow
+from gongkai.template import TEMPLATE, Layout
+
+# Cells a crawled page prints as one run of digits that splits several ways, where no sum of
+# the template binds them (the truth took them from the page's HTML): they must stay missing.
+AMBIGUOUS = {
+    "pingtan-junshan-2020": {
+        "active_disclosure.normative_documents.new_made",  # 「2211」
+        "active_disclosure.normative_documents.new_published",
+        "active_disclosure.normative_documents.total_published",
+        "active_disclosure.licensing.change",  # 「0124」
+        "active_disclosure.licensing.decisions",
+        "active_disclosure.procurement.items",  # 「4110669053」
+        "active_disclosure.procurement.amount_wan_yuan",
+    },
+    "pingtan-market-2025": {
+        "active_disclosure.normative_documents.issued",  # 「1173」
+        "active_disclosure.normative_documents.repealed",
+        "active_disclosure.normative_documents.in_force",
+    },
+}
+# the reports' own errors, documented in their truth notes: the only errors check may raise
+OWN_ERRORS = {
+    "pingtan-junshan-2020": {"T3-BALANCE", "T3-TOTAL"},
+    "pingtan-police-2021": {"T3-BALANCE"},
+}
+
+
+@pytest.mark.parametrize(("source", "truth"), crawl_pairs(), ids=lambda v: getattr(v, "stem", ""))
+def test_crawled_pages_read_as_their_truth(source, truth):
+    report = gongkai.parse(source)
+    result = score(report, truth, source.name)
+    stem = source.stem
+    missing = {e["cell"] for e in result.errors if e["outcome"] == "missing"}
+    wrong = [e for e in result.errors if e["outcome"] in ("silent_error", "wrong_inference")]
+    assert not wrong, wrong
+    assert missing == AMBIGUOUS.get(stem, set())
+    assert result.metadata_ok, (report.agency, report.year, report.template)
+    for path in missing:  # each undecided cell is named in a finding, with its reason
+        assert any(path in f.cells and f.rule in ("P-ALIGN", "P-SPLIT") for f in report.findings), path
+    errors = {f.rule for f in report.findings if f.severity == "error"}
+    assert errors == OWN_ERRORS.get(stem, set())
+    # chrome, prose and the narrative around the tables raise nothing
+    assert not [f for f in report.findings if f.rule in ("P-ORPHAN", "P-DUPLICATE")]
+
+
+def _flat_text(cell_text: str) -> Document:
+    document = Document(name="page.txt", media_type="text/plain")
+    document.add_paragraph(cell_text, 1)
+    return document
+
+
+def test_reflow_cuts_at_labels_and_keeps_item_numbers_units_and_years_apart():
+    text = ("…关注用户达45541人。二、主动公开政府信息情况第二十条第（一）项信息内容本年制发件数"
+            "本年废止件数现行有效件数规章000行政规范性文件1.5件第二十条第（八）项信息内容"
+            "本年收费金额（单位：万元）行政事业性收费02025年，我局严格按照规定公开信息395条。"
+            "三、收到和处理政府信息公开申请情况（三）不予公开1.属于国家秘密00000002.其他法律行政法规"
+            "禁止公开0000000四、结转下年度继续办理20000022025年，我局共收到申请21件。")
+    rows = [row.cells[0].text for row in reflow(_flat_text(text)).rows]
+    assert "规章000" in rows
+    assert "行政规范性文件1.5件" in rows  # the unit stays with its value
+    assert "行政事业性收费0" in rows  # the year goes with the paragraph after it
+    assert "1.属于国家秘密0000000" in rows  # the item number glued to the digits before
+    assert "2.其他法律行政法规禁止公开0000000" in rows
+    assert "四、结转下年度继续办理2000002" in rows
+    assert "二、主动公开政府信息情况" in rows and "三、收到和处理政府信息公开申请情况" in rows
+    assert "2025年，我局严格按照规定公开信息395条。" in rows  # prose, numbers and all, in one row
+    assert "".join(rows) == text  # nothing added, nothing lost
+
+
+def test_table_words_inside_a_sentence_open_no_row():
+    text = ("三、收到和处理政府信息公开申请情况一、本年新收政府信息公开申请数量2000002"
+            "二、上年结转政府信息公开申请数量0000000"
+            "2024年我局共收到申请2件，其中公开答复1件，无法提供1件，结转下年度继续办理1件。")
+    points = cut_points(text)
+    label_cuts = [text[p:p + 6] for p, kind, row in points if row]
+    assert label_cuts == ["一、本年新收", "二、上年结转"]
+
+
+def test_a_heading_that_runs_on_into_its_paragraph_ends_the_table():
+    document = Document(name="page.html", media_type="text/html")
+    for line, text in enumerate(["四、政府信息公开行政复议、行政诉讼情况",
+                                 "行政复议 行政诉讼 结果维持 结果纠正 其他结果 尚未审结 总计",
+                                 " ".join(["0"] * 15),
+                                 "五、存在的主要问题及改进措施（一）存在问题。公开意识有待加强。",
+                                 "网站标识码3590000001 闽公网安备 35012899001号 电话 -19002"], start=1):
+        document.add_paragraph(text, line)
+    rows = [row.cells[0].text for row in reflow(document).rows]
+    assert "五、存在的主要问题及改进措施" in rows
+
+
+@pytest.mark.parametrize("text", ["数据1", "第2列", "列3", "类别数据1数据2数据3数据4数据5数据6总计",
+                                  "2023年", "12月", "31日"])
+def test_column_numbers_and_dates_are_never_values(text):
+    tokens = lex_cell(Cell(text, 1))
+    assert not [t for t in tokens if t.kind == "num"]
+
+
+@pytest.mark.parametrize("text", ["行政许可0", "其他2", "规章000", "3", "合计 12"])
+def test_values_glued_to_labels_stay_values(text):
+    assert [t for t in lex_cell(Cell(text, 1)) if t.kind == "num"]
+
+
+_SPURIOUS_HEADER = ("| 类别 | 数据1 | 数据2 | 数据3 | 数据4 | 数据5 | 数据6 | 总计 |\n"
+                    "|---|---|---|---|---|---|---|---|")
+
+
+def _split_table3(source: str, truth: dict, *, detached: bool) -> str:
+    """Table 3 as a PDF-to-markdown converter prints it: one small table per row under a header
+    it invented (「数据1 … 数据6」), the row's label in the table or printed above it."""
+    layout = Layout(truth["template"], False)
+    lines = ["三、收到和处理政府信息公开申请情况", ""]
+    for key in TEMPLATE.application_row_keys(layout):
+        label = TEMPLATE.row_label("applications." + key)
+        values = " | ".join("" if v is None else str(v) for v in truth["applications"][key])
+        if detached:
+            lines += [label, "", _SPURIOUS_HEADER, f"| | {values} |", ""]
+        else:
+            lines += [_SPURIOUS_HEADER, f"| {label} | {values} |", ""]
+    start = source.rindex("\n", 0, source.index("收到和处理政府信息公开申请情况")) + 1
+    end = source.rindex("\n", 0, source.index("行政复议", source.index("结转下年度继续办理"))) + 1
+    return source[:start] + "\n".join(lines) + "\n\n" + source[end:]
+
+
+@pytest.mark.parametrize("detached", [False, True], ids=["label-in-table", "label-above"])
+@pytest.mark.parametrize(("source", "truth"), seed_pairs()[1:], ids=lambda v: getattr(v, "stem", ""))
+def test_invented_headers_are_not_values(source, truth, detached):
+    text = _split_table3(source.read_text("utf-8"), truth, detached=detached)
+    result = score(gongkai.parse(text, name=source.name), truth)
+    wrong = [e for e in result.errors if e["outcome"] in ("silent_error", "wrong_inference")]
+    assert not wrong, wrong[:5]
+    assert result.counts["correct"] >= result.cells - 7
