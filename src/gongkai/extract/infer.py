@@ -7,7 +7,9 @@ side is fully known:
 - F-SOLVE: if exactly one term of the other side is unknown, it is the difference — accepted only
   when that is a non-negative integer (otherwise the checker reports the violation).
 
-Read values are never replaced (F-NOOVERWRITE). The loop runs to a fixpoint, because each
+Read values are never replaced (F-NOOVERWRITE), and no equation is used that the printed
+values break, or that shares a cell with one they break (a wrong inference is as bad as a
+misread). The loop runs to a fixpoint, because each
 forced value can complete another equation (a zero balance forces (七)总计, which forces the
 outcome rows).
 """
@@ -35,8 +37,8 @@ def infer(cells: dict[str, CellValue], layout: Layout, validate: Validator | Non
     inference runs again without it. ``validate`` adds what else the document knows (the
     readings a row's printed values allow) and returns the inferred cells that contradict it.
     """
-    system = equations(layout)
     touching = _touching(layout)
+    system = _sound(cells, equations(layout), touching)
     blocked: set[str] = set()
     for _ in range(8):
         trial = dict(cells)
@@ -56,6 +58,18 @@ def infer(cells: dict[str, CellValue], layout: Layout, validate: Validator | Non
     for path in forced:
         cells[path] = trial[path]
     return len(forced)
+
+
+def _sound(cells: dict[str, CellValue], system: tuple[Equation, ...],
+           touching: dict[str, tuple[Equation, ...]]) -> tuple[Equation, ...]:
+    """The equations inference may use: none that the printed values break, nor any that
+    shares a cell with one of those. Where a report's own sums fail, a misprint (or a misread)
+    sits somewhere among their cells, and a value solved from them would carry it on."""
+    broken = [e for e in system if _broken(cells, e)]
+    if not broken:
+        return system
+    unsound = {id(other) for e in broken for p in e.paths for other in touching[p]}
+    return tuple(e for e in system if id(e) not in unsound)
 
 
 @cache
