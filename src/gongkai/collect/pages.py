@@ -27,8 +27,11 @@ ATTACHMENT_TYPES = ("pdf", "doc", "docx", "wps", "xls", "xlsx", "et", "zip", "ra
 DATE_SOURCES = ("meta", "text", "url", "list")
 
 _YEAR_DIGITS = "〇零○一二三四五六七八九"
+_CN_DIGIT = {c: str(max(0, i - 2)) for i, c in enumerate(_YEAR_DIGITS)}  # 〇零○ → 0, 一 → 1 …
 _CN_YEAR = re.compile(rf"[{_YEAR_DIGITS}]{{4}}(?=\s*年)")
-_REPORT = re.compile(r"信息公开.{0,16}?(?:年度报告|年报|年度工作报告|工作报告|年度[…\.]+$|工作年度[…\.]*$)")
+# a list title cut short (…信息公开工作…) counts: CMSs truncate 年度报告 off long titles
+_REPORT = re.compile(r"信息公开.{0,16}?(?:年度报告|年报|年度工作报告|工作报告)"
+                     r"|信息公开(?:工作)?(?:年度)?(?:…+|\.{2,})$")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _ANY_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _DATE = r"((?:19|20)\d{2})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})"
@@ -64,8 +67,7 @@ def report_year(title: str | None) -> int | None:
     text = normalise_title(title)
     cn = _CN_YEAR.search(text)
     if cn:
-        text = text.replace(cn.group(0), "".join(str(_YEAR_DIGITS.index(c) if c != "○" else 0)
-                                                 if c in _YEAR_DIGITS else c for c in cn.group(0)))
+        text = text.replace(cn.group(0), "".join(_CN_DIGIT[c] for c in cn.group(0)))
     match = _YEAR.search(text) or _ANY_YEAR.search(text)
     return int(match.group(1)) if match else None
 
