@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from difflib import SequenceMatcher
 
 from ..document import Cell, Document, Row
@@ -36,7 +37,7 @@ _UNIT_OR_NOTE = re.compile(r"[ \u00a0\u3000]*(?:万元|元|件|个|项|次|条|�
 _ITEM_START = re.compile(r"[ \u00a0\u3000]*[.．、][ \u00a0\u3000]*[\u4e00-\u9fff]")
 _YEAR_TAIL = re.compile(r"(?:19|20)\d\d$")
 _YEAR_NEXT = re.compile(r"[ \u00a0\u3000]*年")
-_SKIPPED = re.compile(r"[\s\u00a0\u3000\u200b\ufeff“”\"'‘’「」『』#*|`]")
+_KEPT = re.compile(r"[^\s\u00a0\u3000\u200b\ufeff“”\"'‘’「」『』#*|`]+")
 _NUMBERED_RAW = re.compile(r"[一二三四五六][、.．]")
 _NUMBERED = re.compile(r"([一二三四五六])[、.]")
 _HEADING = re.compile("|".join(re.escape(h) for h in sorted(_HEADINGS, key=len, reverse=True)))
@@ -47,6 +48,8 @@ _ROW_KINDS = ("t2_row", "t3_row")
 _TABLE_HEADS = ("caption", "t2_header", "t3_note")
 _SENTENCE_END = tuple("。；;！!？?：:")
 _CLOSING = ")）]】”\"' "
+# what a sentence's numbers count (a unit printed right after a table's value is rare)
+_COUNTED = frozenset("年月日时分件条个项次篇人家名位批期号场户元%％")
 _MIN_FLAT = 80  # shorter paragraphs are lines of a clean layout
 _LONGEST_LABEL_RUN = 400  # normalized characters of labels in a row (table 3's header is ~150)
 _LABEL, _PROSE = 1, 0
@@ -74,7 +77,7 @@ def reflow(document: Document) -> Document:
 def _cut(cell: Cell) -> list[Cell] | None:
     text = cell.text
     cuts: list[tuple[int, int, bool]] = []
-    if len(text) >= _MIN_FLAT:
+    if len(text) >= _MIN_FLAT and _bare_runs(text) >= 2:
         cuts = cut_points(text)
     if sum(1 for _, kind, row in cuts if kind == _LABEL and row) < 2:
         # no table in it; a section heading that runs on into its first paragraph still
@@ -82,7 +85,7 @@ def _cut(cell: Cell) -> list[Cell] | None:
         if not _NUMBERED_RAW.search(text) or section_heading(text) is not None:
             return None
         cuts = []
-        for h_start, h_end in _headings_in(text, 0, len(text)):
+        for h_start, h_end in _headings_in(_Folded(text), 0, len(text)):
             cuts.extend(((h_start, _LABEL, False), (h_end, _PROSE, False)))
         if not cuts:
             return None
@@ -101,16 +104,29 @@ def _cut(cell: Cell) -> list[Cell] | None:
     return pieces
 
 
+def _bare_runs(text: str) -> int:
+    """Runs of digits with no unit after them, as rows of a table print them; a sentence counts
+    things (「公开信息395条」「2023年」), a table row does not (a cheap look before cutting)."""
+    count = 0
+    for run in _DIGIT_RUN.finditer(text):
+        if text[run.end(): run.end() + 1] not in _COUNTED:
+            count += 1
+            if count >= 2:
+                break
+    return count
+
+
 def cut_points(text: str) -> list[tuple[int, int, bool]]:
     """Where the rows of a flattened paragraph start: (position, label or prose, row label?),
     in order. Public so that ``explain`` and tests can show them."""
     cuts: dict[int, tuple[int, bool]] = {}
+    folded = _Folded(text)
     previous_run: re.Match[str] | None = None
     position = 0
     for run in (*_DIGIT_RUN.finditer(text), None):
         end = run.start() if run is not None else len(text)
         if end > position:
-            _cut_text(text, position, end, previous_run, cuts)
+            _cut_text(text, folded, position, end, previous_run, cuts)
         if run is None:
             break
         previous_run = run
@@ -118,7 +134,7 @@ def cut_points(text: str) -> list[tuple[int, int, bool]]:
     return [(p, kind, row) for p, (kind, row) in sorted(cuts.items())]
 
 
-def _cut_text(text: str, start: int, end: int, run: re.Match[str] | None,
+def _cut_text(text: str, folded: _Folded, start: int, end: int, run: re.Match[str] | None,
               cuts: dict[int, tuple[int, bool]]) -> None:
     """Cuts in the text between two runs of digits."""
     if run is not None:
@@ -127,7 +143,7 @@ def _cut_text(text: str, start: int, end: int, run: re.Match[str] | None,
             start = unit.end()  # 「1.5万元」: the unit stays with its value
             if start >= end:
                 return
-    headings = _headings_in(text, start, end)
+    headings = _headings_in(folded, start, end)
     bounds = [start]
     for h_start, h_end in headings:
         bounds.extend((h_start, h_end))
@@ -136,12 +152,13 @@ def _cut_text(text: str, start: int, end: int, run: re.Match[str] | None,
     bounds.append(end)
     for piece_start, piece_end in zip(bounds[0::2], bounds[1::2], strict=True):
         if piece_end > piece_start:
-            _cut_piece(text, piece_start, piece_end, run if piece_start == start else None, cuts)
+            _cut_piece(text, folded, piece_start, piece_end, run if piece_start == start else None,
+                       cuts)
 
 
-def _cut_piece(text: str, start: int, end: int, run: re.Match[str] | None,
+def _cut_piece(text: str, folded: _Folded, start: int, end: int, run: re.Match[str] | None,
                cuts: dict[int, tuple[int, bool]]) -> None:
-    norm, where = _normalized(text, start, end)
+    norm, where = folded.slice(start, end)
     marks = _MARKS.match(norm).end()  # type: ignore[union-attr]  # (it matches the empty string)
     if marks == len(norm):
         return  # blank cells (「223——5131」) and punctuation: still the row's material
@@ -214,10 +231,10 @@ def _glued_start(text: str, start: int, run: re.Match[str]) -> int:
     return start
 
 
-def _headings_in(text: str, start: int, end: int) -> list[tuple[int, int]]:
+def _headings_in(folded: _Folded, start: int, end: int) -> list[tuple[int, int]]:
     """Section headings inside a run of text: as the template prints them, or numbered and
     close to one of that number (「五、存在的主要问题及改进措施」 for …及改进情况)."""
-    norm, where = _normalized(text, start, end)
+    norm, where = folded.slice(start, end)
     spans: list[tuple[int, int]] = []
     for match in _NUMBERED.finditer(norm):
         if match.start() and norm[match.start() - 1] in "一二三四五六七八九十":
@@ -243,7 +260,8 @@ def _close(text: str, label: str) -> bool:
 def _covered_suffix(norm: str) -> tuple[int, list] | None:
     """The leftmost position from which labels cover the rest of the text, with the labels."""
     first_chars = INDEX.by_first
-    for i in range(max(0, len(norm) - _LONGEST_LABEL_RUN), len(norm)):
+    # no label holds a full stop: the labels can only start after the last one
+    for i in range(max(0, len(norm) - _LONGEST_LABEL_RUN, norm.rfind("。") + 1), len(norm)):
         char = norm[i]
         if char not in first_chars and char not in ".(、":
             continue
@@ -253,20 +271,32 @@ def _covered_suffix(norm: str) -> tuple[int, list] | None:
     return None
 
 
-def _normalized(text: str, start: int, end: int) -> tuple[str, list[int]]:
-    """The comparable form of ``text[start:end]`` (as :func:`labels.normalize`) and, for each
-    of its characters, the position in ``text`` it came from."""
-    chars: list[str] = []
-    where: list[int] = []
-    for position in range(start, end):
-        char = text[position]
-        if _SKIPPED.match(char):
-            continue
-        folded = unicodedata.normalize("NFKC", char) if ord(char) > 127 else char
-        for piece in folded:
-            chars.append(piece)
-            where.append(position)
-    return "".join(chars), where
+class _Folded:
+    """A paragraph in the comparable form of labels (:func:`labels.normalize`: NFKC, no spaces,
+    no quotes), made once, with the position in the paragraph each character came from, so that
+    any stretch of the paragraph can be compared with labels and cut where they start."""
+
+    def __init__(self, text: str) -> None:
+        folded = unicodedata.normalize("NFKC", text)
+        chars: list[str] = []
+        where: list[int] = []
+        if len(folded) == len(text):  # one character for one (full-width forms, CJK)
+            for kept in _KEPT.finditer(folded):
+                chars.append(kept.group())
+                where.extend(range(kept.start(), kept.end()))
+        else:  # a character folded into several (「①」 → 「1」): character by character
+            for position, char in enumerate(text):
+                for piece in unicodedata.normalize("NFKC", char):
+                    if _KEPT.match(piece):
+                        chars.append(piece)
+                        where.append(position)
+        self.norm = "".join(chars)
+        self.where = where
+
+    def slice(self, start: int, end: int) -> tuple[str, list[int]]:
+        """The comparable form of ``text[start:end]`` and where each of its characters is."""
+        first, last = bisect_left(self.where, start), bisect_left(self.where, end)
+        return self.norm[first:last], self.where[first:last]
 
 
 __all__ = ["cut_points", "reflow"]
