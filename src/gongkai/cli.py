@@ -180,6 +180,15 @@ def _exit_needing(extra: str, args: list[str], missing: list[str]) -> None:
     sys.exit(2)
 
 
+def module_missing_message(module: str, english: bool) -> str:
+    """The one line for a module that cannot be imported although its extra looks installed (an
+    extra that forgot to declare it, or a damaged install): it names the module, not the extra."""
+    if english:
+        return f"this command needs the Python module {module}, which cannot be imported " \
+               f"(pip install {module})"
+    return f"此命令需要 Python 模块 {module}，但无法导入（pip install {module}）"
+
+
 class _NeedsExtra(TyperCommand):
     """A stand-in for a command whose extra is missing: whatever it is given, it says which extra."""
 
@@ -198,6 +207,7 @@ class LazyGroup(TyperGroup):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._loaded: dict[str, Command] = {}
+        self._running: list[str] = []
 
     def list_commands(self, ctx: Context) -> list[str]:
         return [*super().list_commands(ctx), *(n for n in LAZY_COMMANDS if n not in self.commands)]
@@ -212,11 +222,20 @@ class LazyGroup(TyperGroup):
         return TyperCommand(cmd_name, help=listed, short_help=listed)
 
     def resolve_command(self, ctx: Context, args: list[str]) -> tuple[str | None, Command | None, list[str]]:
+        self._running = list(args)  # the command and its arguments, for a message if it fails
         if args and args[0] in LAZY_COMMANDS and args[0] not in self.commands:
-            return args[0], self.load(args[0]), args[1:]
+            return args[0], self.load(args[0], args[1:]), args[1:]
         return super().resolve_command(ctx, args)
 
-    def load(self, name: str) -> Command:
+    def invoke(self, ctx: Context) -> Any:
+        # a module a command imports as it runs (pyarrow for parquet, uvicorn for serve …)
+        try:
+            return super().invoke(ctx)
+        except ImportError as error:
+            running = self._running or [""]
+            _exit_module_missing(error, running[0], running[1:])
+
+    def load(self, name: str, args: list[str]) -> Command:
         """The real command ``name``, or its stand-in when its extra is not installed."""
         if name not in self._loaded:
             extra = LAZY_COMMANDS[name].extra
@@ -228,12 +247,35 @@ class LazyGroup(TyperGroup):
                     scratch = typer.Typer()
                     _add_to(scratch, name)
                 except ImportError as error:
-                    if extra is None or missing is not None:
-                        raise  # the extra is installed: a broken install, show what failed
-                    self._loaded[name] = _NeedsExtra(name, extra, [error.name or str(error)])
-                else:
-                    self._loaded[name] = typer.main.get_group(scratch).commands[name]
+                    _exit_module_missing(error, name, args)
+                self._loaded[name] = typer.main.get_group(scratch).commands[name]
         return self._loaded[name]
+
+
+def _missing_module(error: BaseException | None) -> str | None:
+    """The module a failed import could not find, also when a library wrapped the error in its own
+    (pandas: "pyarrow is required for parquet support")."""
+    while error is not None:
+        if isinstance(error, ModuleNotFoundError) and error.name:
+            return error.name
+        error = error.__cause__ or error.__context__
+    return None
+
+
+def _exit_module_missing(error: ImportError, command: str, args: list[str]) -> None:
+    """One line for a module a command cannot import: the extra to install when the extra is not
+    (fully) installed, else the module itself. A missing gongkai module is a bug: raised as is."""
+    module = _missing_module(error)
+    if not module or module.split(".")[0] == "gongkai":
+        raise error
+    lazy = LAZY_COMMANDS.get(command)
+    extra = lazy.extra if lazy else None
+    if extra:
+        missing = _missing_for(extra)
+        if missing is None or missing:  # unknown (not installed as a package) or incomplete
+            _exit_needing(extra, args, missing or [module])
+    typer.echo(module_missing_message(module.split(".")[0], _english(args)), err=True)
+    sys.exit(2)
 
 
 # plain help (rich_markup_mode=None): typer's rich help imports markdown and syntax highlighting,
