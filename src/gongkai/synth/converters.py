@@ -230,9 +230,10 @@ def _pymupdf(path: Path) -> str:
 
 
 def _pymupdf4llm(path: Path) -> str:
-    import pymupdf4llm
+    # it announces its OCR engine on stdout and stderr
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        import pymupdf4llm
 
-    with contextlib.redirect_stdout(io.StringIO()):  # it announces its OCR engine on stdout
         return pymupdf4llm.to_markdown(str(path), show_progress=False)
 
 
