@@ -142,3 +142,19 @@ def test_invented_headers_are_not_values(source, truth, detached):
     wrong = [e for e in result.errors if e["outcome"] in ("silent_error", "wrong_inference")]
     assert not wrong, wrong[:5]
     assert result.counts["correct"] >= result.cells - 7
+
+
+def test_a_site_footer_after_the_last_table_is_no_table_content():
+    """A page that ends with its tables and then the site's footer (网站标识码, 备案号, phones),
+    with no heading between: no number of the footer is taken for a table's (no P-ORPHAN)."""
+    from gongkai.render import render
+
+    source, truth = seed_pairs()[1]
+    html = render(gongkai.parse(source), to="html").decode()
+    footer = ("<div><p>主办单位：平潭综合实验区管委会 网站标识码3590000001</p>"
+              "<p>闽ICP备05010475号 闽公网安备 35012899001号</p><p>电话：0591-24312145 -19002</p></div>")
+    page = html[: html.index("<h2>五、")] + footer + "</body></html>"
+    report = gongkai.parse(page.encode("utf-8"), name="page.html")
+    assert not [f for f in report.findings if f.rule.startswith("P-")]
+    result = score(report, truth)
+    assert result.counts["correct"] == result.cells

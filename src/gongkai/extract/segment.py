@@ -288,8 +288,14 @@ class Segmenter:
     def _value(self, token: Token) -> None:
         if self.open is not None:
             self.open.add(token)
-        elif self.table is not None:
+        elif self.table is not None and not self._tables_done():
             self.orphans.append(token)  # empty cells too: a table-4 row found later needs them
+
+    def _tables_done(self) -> bool:
+        """Has table 4, the last table, printed all its values? Numbers after it (a site's
+        footer: 网站标识码, 备案号, phone numbers) are no table's, even where no heading ends it."""
+        return self.table == 4 and any(
+            s.table == 4 and s.filled >= slots_hint(s) for s in reversed(self.segments))
 
 
 def _choose(hits: list[LabelHit], state: Segmenter) -> LabelHit | None:
