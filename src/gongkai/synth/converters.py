@@ -213,7 +213,7 @@ def _pdf2txt(path: Path) -> str:
     return _tool([sys.executable, script, str(path)], path)
 
 
-def _pypdf(mode: str) -> Callable[[Path], str]:
+def _pypdf(mode: Literal["plain", "layout"]) -> Callable[[Path], str]:
     def run(path: Path) -> str:
         from pypdf import PdfReader
 
