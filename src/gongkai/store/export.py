@@ -38,7 +38,8 @@ def text_cell(value: Any) -> Any:
 
 
 def _csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
-    text_columns = [c for c in frame.columns if frame[c].dtype == object]
+    text_columns = [c for c in frame.columns
+                    if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c].dtype)]
     if not text_columns:
         return frame
     frame = frame.copy()

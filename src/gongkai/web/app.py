@@ -16,6 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.datastructures import MutableHeaders
 
 from ..store import Store, open_store
 from ..store.review import ReviewError, UserRecord
@@ -59,6 +60,43 @@ def _upload_dir(store: Store, configured: Path | None) -> Path:
     return Path(tempfile.gettempdir()) / "gongkai-uploads"
 
 
+class SessionsAndHeaders:
+    """The session from the cookie (``request.state.session``), the cookie written back when it
+    changed, and the security headers. A plain ASGI middleware: an error raised while the body
+    streams (413) reaches the app's handlers as itself, not wrapped in a task group."""
+
+    def __init__(self, app: Any, sessions: auth.Sessions) -> None:
+        self.app = app
+        self.sessions = sessions
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        static = scope["path"].startswith("/static/")
+        state = scope.setdefault("state", {})
+        if not static:
+            state["session"] = self.sessions.read(Request(scope))
+
+        async def send_with_headers(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                if not static:
+                    session = state["session"]
+                    if session.changed:
+                        carrier = Response()
+                        carrier.set_cookie(auth.COOKIE, self.sessions.cookie(session),
+                                           max_age=auth.SESSION_SECONDS, httponly=True, samesite="lax",
+                                           secure=scope.get("scheme") == "https")
+                        headers.append("set-cookie", carrier.headers["set-cookie"])
+                    headers.setdefault("Content-Security-Policy", CSP)
+                    headers.setdefault("Referrer-Policy", "same-origin")
+                headers.setdefault("X-Content-Type-Options", "nosniff")
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
 def create_app(db_url: str | Path, *, anonymous_read: bool = False, max_upload_bytes: int = MAX_UPLOAD_BYTES,
                max_upload_files: int = MAX_UPLOAD_FILES, upload_dir: Path | None = None,
                store: Store | None = None, max_upload_total: int | None = None,
@@ -95,23 +133,6 @@ def create_app(db_url: str | Path, *, anonymous_read: bool = False, max_upload_b
     app.state.templates = templates
     app.mount("/static", StaticFiles(directory=str(PACKAGE / "static")), name="static")
 
-    @app.middleware("http")
-    async def sessions_and_headers(request: Request, call_next: Any) -> Response:
-        if request.url.path.startswith("/static/"):
-            response = await call_next(request)
-            response.headers.setdefault("X-Content-Type-Options", "nosniff")
-            return response
-        request.state.session = app.state.sessions.read(request)
-        response = await call_next(request)
-        session = request.state.session
-        if session.changed:
-            response.set_cookie(auth.COOKIE, app.state.sessions.cookie(session), max_age=auth.SESSION_SECONDS,
-                                httponly=True, samesite="lax", secure=request.url.scheme == "https")
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        return response
-
     def wants_json(request: Request) -> bool:
         return request.url.path.startswith("/api/") or request.url.path == "/openapi.json"
 
@@ -129,7 +150,10 @@ def create_app(db_url: str | Path, *, anonymous_read: bool = False, max_upload_b
 
     @app.exception_handler(HTTPException)
     async def _http(request: Request, error: HTTPException) -> Response:
-        return error_page(request, error.status_code, str(error.detail))
+        response = error_page(request, error.status_code, str(error.detail))
+        for name, value in (error.headers or {}).items():  # Retry-After of a 429 or 503
+            response.headers[name] = value
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, error: RequestValidationError) -> Response:
@@ -178,6 +202,7 @@ def create_app(db_url: str | Path, *, anonymous_read: bool = False, max_upload_b
     app.include_router(api.login_router)
     app.include_router(api.router)
     app.include_router(upload.router)
+    app.add_middleware(SessionsAndHeaders, sessions=app.state.sessions)
     # outermost: the body limits hold before any other code reads a byte
     app.add_middleware(BodyLimit, upload_bytes=settings.max_upload_total + 1024 * 1024,
                        body_bytes=settings.max_body_bytes)
