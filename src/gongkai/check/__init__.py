@@ -10,7 +10,8 @@ Rules are expanded from ``template.yaml`` (the single source of truth), once per
 from __future__ import annotations
 
 from .narrative import QUANTITIES, NarrativeFact, Quantity, narrative_facts, settle_value, text_results
-from .rules import RuleResult, check, evaluate, show_value
+from .rules import RuleResult, show_value
+from .timeliness import check, evaluate  # the rules of .rules, then C-LATE (timeliness.py)
 
 __all__ = [
     "QUANTITIES",

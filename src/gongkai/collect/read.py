@@ -16,10 +16,6 @@ from sqlalchemy import Engine, inspect
 if TYPE_CHECKING:
     import pandas as pd
 
-# Regulation on the Disclosure of Government Information (2019), art. 49: departments of
-# governments at county level and above publish last year's report by 31 January; local
-# governments at county level and above by 31 March. Townships are not named: no deadline.
-DEADLINES = {"部门": (1, 31), "省": (3, 31), "市": (3, 31), "县": (3, 31)}
 
 _COLLECTED = """
 SELECT c.id, c.url, c.referrer, s.unit, c.kind, c.title, c.year AS title_year, c.published,
@@ -73,11 +69,11 @@ def failures(engine: Engine, *, current: bool = True) -> pd.DataFrame:
 
 def deadline(level: str | None, year: int | None) -> date | None:
     """The legal publication deadline of a report on ``year`` by a unit of ``level`` (None: the
-    regulation names none for that level, or the level or year is unknown)."""
-    if level not in DEADLINES or year is None:
-        return None
-    month, day = DEADLINES[level]
-    return date(year + 1, month, day)
+    regulation names none for that level, or the level or year is unknown). The deadlines are
+    data in template.yaml (``deadlines:``), shared with the checker's C-LATE."""
+    from ..template import TEMPLATE
+
+    return TEMPLATE.deadline(level, year)
 
 
 def timeliness(engine: Engine) -> pd.DataFrame:

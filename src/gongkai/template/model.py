@@ -7,6 +7,7 @@ elsewhere asks this module for cell paths, labels and expanded equations instead
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property
 from typing import Literal
 
@@ -111,6 +112,23 @@ class Layout:
     def __post_init__(self) -> None:
         if self.hybrid and self.format != "2021":
             raise ValueError("only 2021-format tables can carry the 2019 （六） row")
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A legal publication deadline (template.yaml ``deadlines:``): a unit of ``level`` publishes
+    its report on year N by ``month``/``day`` of year N + 1."""
+
+    level: str
+    month: int
+    day: int
+    who: str  # whom the Regulation names, in its words
+    who_en: str
+    basis: str  # the article
+    basis_en: str
+
+    def for_year(self, year: int) -> date:
+        return date(year + 1, self.month, self.day)
 
 
 @dataclass(frozen=True)
@@ -245,3 +263,24 @@ class Template:
             if rule.id == rule_id:
                 return rule
         raise KeyError(rule_id)
+
+    # -------------------------------------------------------------- publication deadlines
+    @cached_property
+    def deadlines(self) -> dict[str, Deadline]:
+        """Level (部门/省/市/县) → the legal deadline for publishing last year's report, from
+        ``template.yaml``'s ``deadlines:`` (read on first use: parsing never needs it)."""
+        from importlib import resources
+
+        import yaml
+
+        text = resources.files("gongkai.template").joinpath("template.yaml").read_text("utf-8")
+        spec = yaml.safe_load(text)["deadlines"]
+        return {level: Deadline(level, int(d["month"]), int(d["day"]), d["who"], d["who_en"], spec["basis"],
+                                spec["basis_en"])
+                for level, d in spec["levels"].items()}
+
+    def deadline(self, level: str | None, year: int | None) -> date | None:
+        """The last day a unit of ``level`` may publish its report on ``year`` (None: the
+        Regulation names no deadline for the level, or level or year is unknown)."""
+        found = self.deadlines.get(level or "")
+        return found.for_year(year) if found is not None and year is not None else None
