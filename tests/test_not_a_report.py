@@ -419,8 +419,21 @@ def test_ingest_of_a_mixed_folder_stores_exactly_the_reports(tmp_path):
     got: dict[str, dict[str, tuple]] = {}
     for source, path, value, status in rows:
         got.setdefault(Path(source).name, {})[path] = (value, status)
+    with sqlite3.connect(db) as conn:
+        found = conn.execute("SELECT r.source, f.rule, f.severity, f.message FROM findings f JOIN reports r"
+                             " ON r.document_id = f.report_id ORDER BY r.source, f.seq").fetchall()
+    findings: dict[str, list[tuple]] = {}
+    for source, *finding in found:
+        findings.setdefault(Path(source).name, []).append(tuple(finding))
     for name, report in reports.items():
         assert got[name] == {p: (c.value, c.status) for p, c in report.cells.items()}, name
+        assert findings.get(name, []) == [(f.rule, f.severity, f.message) for f in report.findings], name
+    assert "S-TABLES" in {rule for rule, _, _ in findings["partial-004.txt"]}
+    with sqlite3.connect(db) as conn:  # the document stored for a report JSON is that JSON
+        (media_type,) = conn.execute("SELECT d.media_type FROM documents d JOIN reports r"
+                                     " ON r.document_id = d.id WHERE r.source LIKE '%huaian-city-2024.json'"
+                                     ).fetchone()
+    assert media_type == "application/json"
 
 
 # ------------------------------------------------------------------------------ round trip
