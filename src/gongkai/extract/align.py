@@ -330,3 +330,52 @@ def merge(found: list[Candidate], slots: int, split: bool, reason: str) -> Align
             entries.append(None)
             decided.append(False)
     return Alignment(entries, decided, len(found), split, reason, found)
+
+
+def completed_by_row_sum(tokens: list[Token], slots: int, alignment: Alignment,
+                         check: RowCheck) -> list[int | None]:
+    """For a row whose cells before the last sum to the last (table 3): the value each slot
+    holds in every reading of the row once the row sum fills that reading's gap, or None where
+    readings differ or a gap stays open. Six 0s printed for seven cells: whichever cell is the
+    empty one, the sum makes it 0, so all seven are 0."""
+    found = alignment.found
+    if found is None:
+        core = _core(tokens)
+        if alignment.reason != "fewer" or not core or len(core) >= slots:
+            return [None] * slots
+        found = _placements(core, slots, check)
+    if not found or len(found) > MAX_CANDIDATES:
+        return [None] * slots
+    agreed: list[int | None] = []
+    for number, candidate in enumerate(found):
+        completed = _complete_sum([entry_value(e) for e in candidate])
+        if completed is None:
+            return [None] * slots
+        if number == 0:
+            agreed = completed
+        else:
+            agreed = [a if a is not None and a == c else None for a, c in zip(agreed, completed, strict=True)]
+    return agreed
+
+
+def _complete_sum(values: list[int | float | None]) -> list[int | None] | None:
+    """Parts and their total with the gaps the sum fixes filled in (non-negative integers);
+    None when some gap stays open or the reading breaks the sum."""
+    parts, total = values[:-1], values[-1]
+    if any(v is not None and not float(v).is_integer() for v in values):
+        return None
+    known = sum(int(v) for v in parts if v is not None)
+    gaps = [i for i, v in enumerate(parts) if v is None]
+    filled = [int(v) if v is not None else None for v in values]
+    if total is None:
+        if gaps:
+            return None
+        filled[-1] = known
+    elif known == total:
+        for i in gaps:
+            filled[i] = 0
+    elif len(gaps) == 1 and total > known:
+        filled[gaps[0]] = int(total) - known
+    else:
+        return None
+    return filled

@@ -7,7 +7,16 @@ from functools import cache
 
 from ..report import CellValue, Finding
 from ..template import TEMPLATE, Layout
-from .align import MAX_CANDIDATES, Alignment, Part, RowCheck, align, entry_value, sides_possible
+from .align import (
+    MAX_CANDIDATES,
+    Alignment,
+    Part,
+    RowCheck,
+    align,
+    completed_by_row_sum,
+    entry_value,
+    sides_possible,
+)
 from .context import Context, Pending, add_finding, column_name, row_name
 from .lexer import Token
 from .segment import Segment
@@ -92,18 +101,42 @@ def place(segment: Segment, context: Context) -> None:
         if not decided or entry is None:
             continue
         context.cells[path] = cell_value(path, entry, alignment, context)
+    unplaced = [p for p, d in zip(paths, alignment.decided, strict=True) if not d]
+    if unplaced and segment.table == 3:
+        _fill_by_row_sum(segment, paths, tokens, alignment, context)
     undecided = [p for p, d in zip(paths, alignment.decided, strict=True) if not d]
+    if unplaced:
+        # the finding names every cell the printed values could not place; those the row sum
+        # then fixed are marked inferred, and the finding says so (note_forced)
+        finding = _undecided_finding(segment, paths, alignment, unplaced, context)
     if undecided:
         printed = [t.value for t in tokens if t.kind == "num"]
         readings = [tuple(map(entry_value, c)) for c in alignment.found or []]
         context.unplaced.append((paths, printed if not alignment.split else [], readings))
-        finding = _undecided_finding(segment, paths, alignment, undecided, context)
         if alignment.found and len(alignment.found) <= 5000:
             context.pending.append(Pending(segment, paths, alignment, finding))
     elif not tokens or all(t.kind == "empty" for t in tokens):
         # the row is printed with no values at all: its cells are blank, not lost
         for path in paths:
             context.cells[path] = CellValue(None, "blank", line=segment.label_line)
+
+
+def _fill_by_row_sum(segment: Segment, paths: list[str], tokens: list[Token], alignment: Alignment,
+                     context: Context) -> None:
+    """Cells that every reading of the row gives one value once the row sum fills the reading's
+    gap: ``inferred`` (which cell was printed empty is unknown, its value is not)."""
+    check = _row_check(segment)
+    assert check is not None  # table 3 rows have their sum
+    agreed = completed_by_row_sum(tokens, len(paths), alignment, check)
+    for slot, (path, value) in enumerate(zip(paths, agreed, strict=True)):
+        if alignment.decided[slot] or value is None:
+            continue
+        alignment.decided[slot] = True
+        rule = "F-ZERO" if value == 0 else "F-SOLVE"
+        context.cells[path] = CellValue(
+            value, "inferred", rule=rule, line=segment.label_line,
+            note=f"{rule}: every reading of the row's printed values, completed by its row sum "
+                 f"(T3-ROWSUM), gives {value}")
 
 
 # below this OCR confidence (0-1, the recogniser's lowest character score in the cell) a digit
