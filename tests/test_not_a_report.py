@@ -29,6 +29,7 @@ from gongkai.cli import app
 from gongkai.errors import ParseError
 from gongkai.extract.labels import section_heading
 from gongkai.pipeline import NOT_A_REPORT, is_report_title
+from gongkai.readers import sniff
 from gongkai.report import CellValue, Report
 from gongkai.template import TEMPLATE, Layout
 
@@ -346,6 +347,8 @@ def test_text_that_only_looks_like_json_is_read_as_text():
     text = "{\n" + SAMPLE.read_text("utf-8") + "\n}"  # begins and ends like JSON, and is none
     report = gongkai.parse(text.encode(), name="braces.txt")
     expected = gongkai.parse(SAMPLE)
+    assert sniff(text.encode()) == "text" and sniff(expected.to_json().encode()) == "json"
+    assert sniff(_json_lines().encode()) == "json"
     assert report.year == expected.year and report.agency
     assert {p: c.value for p, c in report.cells.items()} == {p: c.value for p, c in expected.cells.items()}
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from ..document import Document
 from ..errors import ParseError
 from ..report import Report
-from .report_json import looks_like_json, read_report_json
+from .report_json import is_json, looks_like_json, read_report_json
 from .text import read_text
 
 __all__ = ["MAX_FILE_BYTES", "read", "read_input", "sniff"]
@@ -49,7 +49,7 @@ _HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body
 
 def sniff(data: bytes) -> str:
     """The kind of a file from its first bytes: pdf, docx, xlsx, zip, ole, html, image, json
-    (begins and ends like JSON; :func:`read_input` decodes it), text."""
+    (JSON or JSON Lines, decoded to tell), text."""
     head = data[:2048]
     if head.startswith(b"%PDF-") or b"%PDF-" in head[:1024]:
         return "pdf"
@@ -70,7 +70,7 @@ def sniff(data: bytes) -> str:
     stripped = head.lstrip(b"\xef\xbb\xbf")
     if _HTML_START.match(stripped) or re.search(rb"<html[\s>]", head, re.IGNORECASE):
         return "html"
-    if looks_like_json(data):
+    if is_json(data):
         return "json"
     return "text"
 
@@ -170,13 +170,12 @@ def read_input(source: str | bytes | Path, *, name: str | None = None,
         name = name or "<bytes>"
         if len(data) > limit:
             raise ParseError(name, f"input too large: {_mib(len(data))} (limit {_mib(limit)})")
-    kind = sniff(data)
-    if kind == "json":
+    if looks_like_json(data):
         report = read_report_json(data, name)
         if report is not None:
             return report
-        kind = "text"  # only looked like JSON
-    return _reader(kind, name)(data, name)
+        return read_text(data, name)  # only begins and ends like JSON
+    return _reader(sniff(data), name)(data, name)
 
 
 def _mib(size: int) -> str:

@@ -20,7 +20,7 @@ from ..errors import ParseError
 from ..report import SCHEMA, Report, nested_value
 from ..template import TEMPLATE, Layout
 
-__all__ = ["looks_like_json", "read_report_json"]
+__all__ = ["is_json", "looks_like_json", "read_report_json"]
 
 NOT_A_REPORT = "不是政府信息公开工作年度报告"
 _STATUSES = ("read", "blank", "missing", "inferred")
@@ -35,6 +35,21 @@ def looks_like_json(data: bytes) -> bool:
     head = data[:64].removeprefix(b"\xef\xbb\xbf").lstrip(_WHITESPACE)
     tail = data[-64:].rstrip(_WHITESPACE)
     return head[:1] in (b"{", b"[") and tail[-1:] in (b"}", b"]")
+
+
+def is_json(data: bytes) -> bool:
+    """JSON (or JSON Lines) indeed, not a text that only begins and ends like it."""
+    if not looks_like_json(data):
+        return False
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return False
+    try:
+        json.loads(text)
+    except json.JSONDecodeError:
+        return _json_lines(text) is not None
+    return True
 
 
 def read_report_json(data: bytes | str, name: str) -> Report | None:
