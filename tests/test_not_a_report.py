@@ -336,6 +336,19 @@ def test_each_reason_says_what_is_missing(tmp_path):
         assert reason.startswith(NOT_A_REPORT) and "not an annual report" in reason
 
 
+def test_the_form_with_agency_and_year_in_its_title_is_a_report():
+    """What the refusal of the bare form asks for is enough: the same form, its title filled in,
+    is a report (every cell printed blank, C-BLANK says so)."""
+    from gongkai.render import blank_form
+
+    html = blank_form("2021", "html").decode().replace(  # the page's <title> and its heading
+        ">政府信息公开工作年度报告<", ">某某镇人民政府2023年度政府信息公开工作年度报告<")
+    report = gongkai.parse(html.encode(), name="filled.html")
+    assert (report.agency, report.year) == ("某某镇人民政府", 2023)
+    assert {c.status for c in report.cells.values()} == {"blank"}
+    assert "C-BLANK" in {f.rule for f in report.findings}
+
+
 def test_truth_files_are_refused_as_ground_truth():
     for truth in [*SEEDS.glob("*.truth.json"), *REAL.glob("*.truth.json"), *CRAWL.glob("*.truth.json")]:
         with pytest.raises(ParseError) as error:
