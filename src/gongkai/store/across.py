@@ -245,13 +245,6 @@ def across(engine: Engine, *, rules: Iterable[str] = RULES, threshold: float = C
 
 
 # ------------------------------------------------------------------------------ missing reports
-_MATRIX_SQL = """
-SELECT agency_key, MIN(agency_name) AS agency_name, MIN(level) AS level, year, COUNT(*) AS n
-FROM reports WHERE agency_key IS NOT NULL AND year IS NOT NULL AND {where}
-GROUP BY agency_key, year
-"""
-
-
 def region_filter(region: str) -> tuple[str, dict[str, Any]]:
     """The SQL condition selecting the reports of a region given by code (320813) or by any name
     the division table or the stored reports know (淮安市, 洪泽区, 江苏省淮安市洪泽区)."""
@@ -269,18 +262,9 @@ def region_filter(region: str) -> tuple[str, dict[str, Any]]:
 
 def missing_matrix(engine: Engine, region: str, years: Iterable[int] | None = None) -> pd.DataFrame:
     """Units × years of a region: how many reports each unit (agency) published each year (0:
-    missing). Units are every agency of the region with a report in any year; years default to
-    every year any of them reported."""
-    where, params = region_filter(region)
-    frame = frame_of(engine, _MATRIX_SQL.format(where=where), params)
-    if frame.empty:
-        return pd.DataFrame(columns=["agency_key", "agency_name", "level"])
-    span = sorted(set(years) if years is not None else set(frame["year"].astype(int)))
-    matrix = frame.pivot_table(index=["agency_key"], columns="year", values="n", aggfunc="sum",
-                               fill_value=0).reindex(columns=span, fill_value=0).astype(int)
-    names = frame.groupby("agency_key")[["agency_name", "level"]].first()
-    out = names.join(matrix).reset_index()
-    out.columns = [str(c) if isinstance(c, int) else c for c in out.columns]
-    level_order = {"省": 0, "市": 1, "县": 2, "部门": 3, "乡镇": 4}
-    return out.sort_values(["level", "agency_name"], key=lambda s: s.map(level_order).fillna(9)
-                           if s.name == "level" else s, ignore_index=True)
+    missing). Units are every unit of the region on the roster (``gongkai roster``) and every
+    agency of the region with a report in any year; years default to every year any of them
+    reported (:func:`gongkai.store.roster.matrix`)."""
+    from .roster import matrix
+
+    return matrix(engine, region, years)

@@ -9,6 +9,7 @@ report as parsed.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -20,7 +21,7 @@ from ..template import TEMPLATE, Layout
 from .schema import Cell, CellPath, Correction, Document, FindingRow, ReportRow, Source
 
 ExportFormat = Literal["csv", "json", "xlsx", "parquet"]
-Form = Literal["long", "wide", "official"]
+Form = Literal["long", "wide", "official", "workbook"]
 FrameKind = Literal["pandas", "polars"]
 XLSX_MAX_ROWS = 1_048_575  # one row of the sheet is the header
 CORRECTED = "corrected"
@@ -126,7 +127,51 @@ def effective_values(conn: Connection, report_id: int) -> dict[str, float | None
                              .join(cells, cells.c.path_id == CellPath.id)).all())
 
 
-def reports(engine: Engine) -> pd.DataFrame:
+@dataclass(frozen=True)
+class Filters:
+    """Which reports an export or listing takes: a region (division code or name, with
+    everything below it), years, levels (省/市/县/乡镇/部门) and template editions (2019/2021).
+    Empty: every report."""
+
+    region: str | None = None
+    years: tuple[int, ...] = ()
+    levels: tuple[str, ...] = ()
+    editions: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.region or self.years or self.levels or self.editions)
+
+    def sql(self) -> tuple[str, dict[str, Any]]:
+        """A condition on the ``reports`` table (qualified), with its parameters."""
+        parts: list[str] = []
+        params: dict[str, Any] = {}
+        if self.region:
+            from ..agency import identify
+
+            code = self.region if self.region.isdigit() else identify(self.region).region_code
+            if code:
+                code = code.ljust(6, "0")[:6]
+                depth = 2 if code[2:] == "0000" else 4 if code[4:] == "00" else 6
+                parts.append("substr(reports.region_code, 1, :f_depth) = :f_prefix")
+                params.update(f_depth=depth, f_prefix=code[:depth])
+            else:
+                parts.append("(reports.province = :f_name OR reports.city = :f_name "
+                             "OR reports.county = :f_name OR reports.agency LIKE :f_like)")
+                params.update(f_name=self.region, f_like=f"{self.region}%")
+        for column, values, name in (("year", self.years, "f_year"), ("level", self.levels, "f_level"),
+                                     ("template", self.editions, "f_edition")):
+            if values:
+                names = [f"{name}{i}" for i in range(len(values))]
+                parts.append(f"reports.{column} IN ({', '.join(':' + n for n in names)})")
+                params.update(zip(names, values, strict=True))
+        return " AND ".join(parts) or "1 = 1", params
+
+    def clause(self) -> Any:
+        condition, params = self.sql()
+        return text(condition).bindparams(**params)
+
+
+def reports(engine: Engine, filters: Filters | None = None) -> pd.DataFrame:
     """One row per stored report: source, agency and its identity, year, template, counts of
     findings and the copied figures (effective values)."""
     from .stats import STAT_COLUMNS
@@ -139,6 +184,8 @@ def reports(engine: Engine) -> pd.DataFrame:
                     ReportRow.parser_version, ReportRow.n_errors, ReportRow.n_warnings,
                     ReportRow.failed_rules, *(getattr(ReportRow, c) for c in STAT_COLUMNS))
              .join(Document, Document.id == ReportRow.document_id).order_by(ReportRow.document_id))
+    if filters:
+        query = query.where(filters.clause())
     return frame_of(engine, query)
 
 
@@ -152,7 +199,7 @@ def failures(engine: Engine) -> pd.DataFrame:
     return frame_of(engine, query)
 
 
-def cells_long(engine: Engine) -> pd.DataFrame:
+def cells_long(engine: Engine, filters: Filters | None = None) -> pd.DataFrame:
     """Long form: one row per cell of every report, with its (effective) value, status and
     provenance."""
     cells = effective_cells().subquery("cells")
@@ -164,18 +211,23 @@ def cells_long(engine: Engine) -> pd.DataFrame:
              .join(Document, Document.id == cells.c.report_id)
              .join(CellPath, CellPath.id == cells.c.path_id)
              .order_by(cells.c.report_id, cells.c.path_id))
+    if filters:
+        query = query.where(filters.clause())
     frame = frame_of(engine, query)
     frame["value"] = frame["value"].astype("float64")
     return frame
 
 
-def panel_wide(engine: Engine) -> pd.DataFrame:
+def panel_wide(engine: Engine, filters: Filters | None = None) -> pd.DataFrame:
     """Wide panel: one row per report, its metadata then one column per cell path (effective
     values)."""
-    meta = reports(engine)
+    meta = reports(engine, filters)
     cells = effective_cells().subquery("cells")
-    long = frame_of(engine, select(cells.c.report_id.label("document_id"), CellPath.path, cells.c.value)
-                  .join(CellPath, CellPath.id == cells.c.path_id))
+    query = (select(cells.c.report_id.label("document_id"), CellPath.path, cells.c.value)
+             .join(CellPath, CellPath.id == cells.c.path_id))
+    if filters:
+        query = query.join(ReportRow, ReportRow.document_id == cells.c.report_id).where(filters.clause())
+    long = frame_of(engine, query)
     if long.empty:
         return meta
     order = list(dict.fromkeys(long["path"]))
@@ -409,15 +461,18 @@ def official_xlsx(engine: Engine, report_id: int) -> bytes:
     return buffer.getvalue()
 
 
-def write_official(engine: Engine, folder: Path) -> list[Path]:
+def write_official(engine: Engine, folder: Path, filters: Filters | None = None) -> list[Path]:
     """Every report with a template format as ``folder/<id>-<agency>-<year>.xlsx``
     (:func:`official_xlsx`)."""
     import re
 
     folder.mkdir(parents=True, exist_ok=True)
+    query = (select(ReportRow.document_id, ReportRow.agency, ReportRow.year)
+             .where(ReportRow.template.is_not(None)).order_by(ReportRow.document_id))
+    if filters:
+        query = query.where(filters.clause())
     with engine.connect() as conn:
-        rows = conn.execute(select(ReportRow.document_id, ReportRow.agency, ReportRow.year)
-                            .where(ReportRow.template.is_not(None)).order_by(ReportRow.document_id)).all()
+        rows = conn.execute(query).all()
     written = []
     for report_id, agency, year in rows:
         name = re.sub(r'[\\/:*?"<>|\s]+', "_", f"{report_id}-{agency or '未知单位'}-{year or '未知年度'}")
@@ -425,3 +480,110 @@ def write_official(engine: Engine, folder: Path) -> list[Path]:
         target.write_bytes(official_xlsx(engine, report_id))
         written.append(target)
     return written
+
+
+# ------------------------------------------------------------------------------ for people
+def findings(engine: Engine, filters: Filters | None = None, *, rules: tuple[str, ...] = (),
+             severities: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Every stored finding of the reports ``filters`` selects (of ``rules`` and ``severities``
+    when given), with the report's agency, level, region, year and source."""
+    query = (select(FindingRow.report_id.label("document_id"), ReportRow.agency, ReportRow.level,
+                    ReportRow.region_code, ReportRow.year, ReportRow.template, ReportRow.source,
+                    FindingRow.seq, FindingRow.severity, FindingRow.rule, FindingRow.message,
+                    FindingRow.message_en, FindingRow.cells, FindingRow.line, FindingRow.evidence)
+             .join(ReportRow, ReportRow.document_id == FindingRow.report_id)
+             .order_by(FindingRow.report_id, FindingRow.seq))
+    if filters:
+        query = query.where(filters.clause())
+    if rules:
+        query = query.where(FindingRow.rule.in_(rules))
+    if severities:
+        query = query.where(FindingRow.severity.in_(severities))
+    frame = frame_of(engine, query)
+    frame["cells"] = [", ".join(json.loads(c)) if c else None for c in frame["cells"]]
+    return frame
+
+
+def collected_dates(engine: Engine) -> dict[str, list[Any]]:
+    """sha256 → the publication dates the collector read for a document (meta, page text, URL,
+    list page) as :class:`gongkai.check.timeliness.Dated`; empty without collected documents."""
+    from datetime import date
+
+    from ..check.timeliness import SOURCES, Dated
+
+    out: dict[str, list[Any]] = {}
+    rows = frame_of(engine, "SELECT sha256, dates, url FROM collect_documents ORDER BY id")
+    for sha, dates, url in rows.itertuples(index=False):
+        for source, value in (json.loads(dates) if dates else {}).items():
+            if source in SOURCES and source != "signature":
+                try:
+                    out.setdefault(sha, []).append(Dated(date.fromisoformat(value), source, url))
+                except (TypeError, ValueError):
+                    continue
+    return out
+
+
+TIMELINESS_COLUMNS = ["document_id", "published", "published_source", "signed", "deadline", "timeliness",
+                      "days_late"]
+
+
+def timeliness(engine: Engine, filters: Filters | None = None, lang: str = "zh") -> pd.DataFrame:
+    """Per report: the publication date and where it was read (the collector's page metadata, the
+    page text, the URL; :mod:`gongkai.check.timeliness`), the signature date, the legal deadline,
+    按时 / 逾期 / 日期不明 / 无法定期限, and days late. Never a guessed date."""
+    from ..check.timeliness import assess, publication_dates
+
+    query = (select(ReportRow.document_id, Document.sha256, ReportRow.agency, ReportRow.level, ReportRow.year,
+                    ReportRow.published, ReportRow.source, ReportRow.sections)
+             .join(Document, Document.id == ReportRow.document_id).order_by(ReportRow.document_id))
+    if filters:
+        query = query.where(filters.clause())
+    frame = frame_of(engine, query)
+    known = collected_dates(engine)
+    rows = []
+    for row in frame.itertuples(index=False):
+        agency, level, published, source, sections = (v if isinstance(v, str) else None for v in (
+            row.agency, row.level, row.published, row.source, row.sections))
+        year = None if pd.isna(row.year) else int(row.year)
+        report = Report(agency=agency, year=year, template=None, cells={}, source=source, published=published,
+                        sections=json.loads(sections) if sections else {})
+        result = assess(level, year, [*known.get(row.sha256, []), *publication_dates(report)])
+        decisive = result.decisive
+        rows.append({"document_id": row.document_id,
+                     "published": result.published.date.isoformat() if result.published else None,
+                     "published_source": result.published.where(lang) if result.published else None,
+                     "signed": result.signed.date.isoformat() if result.signed else None,
+                     "deadline": result.deadline.isoformat() if result.deadline else None,
+                     "timeliness": result.status(lang),
+                     "days_late": (decisive.date - result.deadline).days
+                     if result.late and decisive and result.deadline else None})
+    return pd.DataFrame(rows, columns=TIMELINESS_COLUMNS)
+
+
+def cell_header(path: str) -> str:
+    """A cell path's Chinese column header: 表三「(一)予以公开」「自然人」."""
+    try:
+        return TEMPLATE.cell_label(path)
+    except (KeyError, ValueError):
+        return path
+
+
+def labelled(frame: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """The frame with headers for people (Chinese by default): metadata columns from
+    :data:`gongkai.messages.HEADERS`, cell paths as the template names them (unique)."""
+    from ..messages import header
+
+    names: dict[str, str] = {}
+    used: set[str] = set()
+    for column in frame.columns:
+        name = str(column)
+        if name.count(".") == 2 and name.split(".")[0] in ("active_disclosure", "applications",
+                                                             "review_litigation"):
+            label = cell_header(name) if lang != "en" else name
+        else:
+            label = header(name, lang)
+        if label in used:
+            label = f"{label}（{name}）"
+        used.add(label)
+        names[column] = label
+    return frame.rename(columns=names)

@@ -301,6 +301,27 @@ class WebSession(Base):
     __table_args__ = (Index("ix_web_sessions_user", "user_id", "revoked_at"),)
 
 
+class RosterUnit(Base):
+    """A unit that must publish a report (revision 0007, :mod:`gongkai.store.roster`): imported
+    from a list or made from the division table. ``agency_key`` is the key its reports are stored
+    under (:func:`gongkai.agency.identify`), so the missing-reports matrix joins on it."""
+
+    __tablename__ = "roster_units"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agency_key: Mapped[str] = mapped_column(Text, unique=True)
+    name: Mapped[str] = mapped_column(Text)  # as given
+    agency_name: Mapped[str] = mapped_column(Text)  # normalised full name
+    region_code: Mapped[str | None] = mapped_column(String(12))
+    level: Mapped[str | None] = mapped_column(String(8))
+    parent: Mapped[str | None] = mapped_column(Text)
+    site_url: Mapped[str | None] = mapped_column(Text)
+    origin: Mapped[str] = mapped_column(String(16))  # import | divisions
+    added_at: Mapped[datetime] = mapped_column(DateTime)
+
+    __table_args__ = (Index("ix_roster_units_region", "region_code", "level"),)
+
+
 # tables no statement may UPDATE or DELETE (triggers, revision 0005)
 APPEND_ONLY = ("corrections", "reviews", "audit_events")
 
