@@ -53,10 +53,12 @@ def parse_document(document: Document) -> Report:
     """Extract, infer and check a document that a reader produced."""
     from .check import check
     from .extract import extract
+    from .extract.ocr_doubt import doubt_ocr_readings
 
     with _without_cycle_collection():
         report = extract(document)
         _refuse_non_report(report, document)
+        doubt_ocr_readings(report.cells, report.layout, report.findings)  # OCR misreads: missing, not read
         report.findings.extend(check(report))
     return report
 
@@ -179,11 +181,13 @@ def _checked_again(report: Report, name: str) -> Report:
 
 
 def parse(source: str | bytes | Path, *, name: str | None = None, max_bytes: int | None = None) -> Report:
-    """Parse a report from a path, raw bytes, or its text.
+    """Parse a report from a path, raw bytes, or its text — or read back a report JSON that
+    gongkai wrote (its checker findings made again from its cells).
 
     Raises :class:`ParseError` naming the file and the reason when the input is not a readable
     report (empty, binary, too large, damaged, encrypted, a zip of many files, wrong kind of
-    document, …). ``max_bytes`` overrides the size cap (:data:`gongkai.readers.MAX_FILE_BYTES`).
+    document, …) or not a report at all (a notice, a budget, another tool's JSON: see
+    :class:`Evidence`). ``max_bytes`` overrides the size cap (:data:`gongkai.readers.MAX_FILE_BYTES`).
     """
     from .readers import read_input
 
