@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from .template import TEMPLATE, Layout
-from .version import PARSER_VERSION  # the package version + a hash of template.yaml
+from .version import PARSER_VERSION as PARSER_VERSION  # the package version + a hash of template.yaml
 
 SCHEMA = "gongkai.report/1"
 
