@@ -157,7 +157,8 @@ def test_nul_bytes_and_bad_csrf_tokens_are_refused_not_crashes(app, store) -> No
     rid = report_id(store, SEED_FILES[4].name)
     assert client.get("/api/reports", params={"q": "a\x00b"}).status_code == 400
     for bad in ("ü" * 40, "\x7f", token + "é"):
-        response = client.post(f"/api/reports/{rid}/cells/{CELL}/corrections", json={"value": 1, "reason": "x"},
+        response = client.post(f"/api/reports/{rid}/cells/{CELL}/corrections",
+                               json={"value": 1, "reason": "x"},
                                headers=[(b"X-CSRF-Token", bad.encode("utf-8"))])
         assert response.status_code == 403
     nul = client.post(f"/api/reports/{rid}/cells/{CELL}/corrections", json={"value": 1, "reason": "a\x00b"},
@@ -399,7 +400,8 @@ def test_exports_write_formula_like_text_as_text(store, tmp_path: Path) -> None:
             assert not [c.coordinate for c in cells if c.data_type == "f"], form
             if form == "wide":
                 assert evil in [c.value for c in cells]
-            with open(store.export(tmp_path / f"{form}.csv", format="csv", form=form), encoding="utf-8-sig") as f:
+            written = store.export(tmp_path / f"{form}.csv", format="csv", form=form)
+            with open(written, encoding="utf-8-sig") as f:
                 values = [v for row in csv.reader(f) for v in row]
             assert not [v for v in values if v[:1] in ("=", "+", "@")], form
             if form == "wide":
@@ -417,7 +419,8 @@ def test_exports_write_formula_like_text_as_text(store, tmp_path: Path) -> None:
 def test_dashboard_csv_writes_formula_like_names_as_text() -> None:
     from gongkai.web.stats import Figure
 
-    figure = Figure("region", "x", "bar", ["单位", "数"], [["=cmd|' /C calc'!A0", 1], ["-2+3", 2], ["普通", 3]])
+    rows = [["=cmd|' /C calc'!A0", 1], ["-2+3", 2], ["普通", 3]]
+    figure = Figure("region", "x", "bar", ["单位", "数"], rows)
     lines = figure.to_csv().lstrip("\ufeff").splitlines()
     assert lines[1].startswith("'=cmd") and lines[2].startswith("'-2+3") and lines[3] == "普通,3"
 
@@ -557,8 +560,8 @@ def test_no_worker_survives_a_kill_9_of_the_ingest(tmp_path: Path) -> None:
     rng = random.Random(5)
     for i in range(400):
         (folder / f"r{i:03d}.txt").write_text(render(random_report(rng), "pipes", rng), "utf-8")
-    run = subprocess.Popen([sys.executable, "-c", "from gongkai.cli import app; app()", "ingest", str(folder), "--db",
-                            str(tmp_path / "k.db"), "--workers", "2"],
+    run = subprocess.Popen([sys.executable, "-c", "from gongkai.cli import app; app()", "ingest", str(folder),
+                            "--db", str(tmp_path / "k.db"), "--workers", "2"],
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 120
