@@ -30,7 +30,7 @@ _NUMBER = re.compile(
 _PAREN_MARKER = re.compile(r"[(（](\d{1,2})[)）](?=\s*[\u4e00-\u9fff])")
 _PAGE_NUMBER = re.compile(r"^(?:[-－—–]\s*\d{1,3}\s*[-－—–]"
                           r"|第\s*\d{1,3}\s*页(?:\s*[,，/]?\s*共\s*\d{1,3}\s*页)?)$")
-_NARRATIVE_LEN = 24  # longer unlabeled text is prose, which ends a table row
+_NARRATIVE_LEN = 24
 
 
 @dataclass(slots=True, eq=False)  # a token is itself: compared by identity
@@ -242,8 +242,16 @@ def _lex_words(piece: str, cell: Cell, tokens: list[Token]) -> None:
     hits = INDEX.segment(norm)
     if hits:
         tokens.append(Token("labels", piece.strip(), cell, hits=hits))
-    else:
-        tokens.append(Token("text", piece.strip(), cell))
+        return
+    columns = piece.split()
+    if len(columns) > 1 and len(norm) < _NARRATIVE_LEN * 4 and any(
+            INDEX.segment(normalize(column)) for column in columns):
+        # columns side by side in a conversion (「本年 （二）部分公开…」: characters of a label
+        # printed down the first column, then the row's label): each column on its own
+        for column in columns:
+            _lex_words(column, cell, tokens)
+        return
+    tokens.append(Token("text", piece.strip(), cell))
 
 
 def _drop_column_numbers(tokens: list[Token]) -> None:

@@ -79,6 +79,8 @@ def place(segment: Segment, context: Context) -> None:
     if segment.exact and segment.table in (3, 4) and segment.lines and len(segment.lines[0]) >= len(
             paths) and segment.lines[0][0].line == segment.label_line:
         tokens = segment.lines[0]  # a grid row holds its own values; later lines cannot shift them
+    if segment.table == 2:
+        tokens = _without_copies(tokens, segment.copied_columns)
     if segment.exact:
         tokens = _one_value_per_cell(tokens, segment, context)
     if segment.table == 2 and segment.exact is False:
@@ -186,6 +188,20 @@ def _counts_unsigned(tokens: list[Token]) -> list[Token]:
         else:
             result.append(token)
     return result
+
+
+def _without_copies(tokens: list[Token], copied: frozenset[int]) -> list[Token]:
+    """A row under a header whose merged cells a converter wrote twice (or left empty): the
+    value in such a column is dropped when it is empty or repeats the column before — and the
+    row is left as printed when any of them does not (then it is no copy)."""
+    if not copied:
+        return tokens
+    by_column = {t.cell.column: t for t in tokens if t.cell.row is not None}
+    for column in copied:
+        token, before = by_column.get(column), by_column.get(column - 1)
+        if token is not None and token.kind != "empty" and (before is None or before.raw != token.raw):
+            return tokens
+    return [t for t in tokens if t.cell.row is None or t.cell.column not in copied]
 
 
 def _trim_trailing_empties(tokens: list[Token], slots: int) -> list[Token]:

@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from ..document import Document, Row
-from .labels import LabelDef, LabelHit, section_heading
+from .labels import LabelDef, LabelHit, normalize, section_heading
 from .lexer import Token, lex_cell
 
 _SECTION_TABLE = {"active_disclosure": 2, "applications": 3, "review_litigation": 4}
@@ -51,6 +51,7 @@ class Segment:
         self.label_text = label_text
         self.detached_mismatch = None
         self.shared_label = False  # its label shares one grid cell with another row's
+        self.copied_columns: frozenset[int] = frozenset()  # grid columns repeating the one before
 
     @property
     def tokens(self) -> list[Token]:
@@ -102,11 +103,17 @@ class Segmenter:
         self.t4_header_line: int | None = None
         self.header_line = False
         self.delimited_tables: set[int] = set()
+        self.text_tables: set[int] = set()  # tables of a text file (their merged cells are not marked)
+        # the last table-2 header row of a text table: (table, width, columns that only repeat
+        # the one before: a merged header cell a converter wrote twice, or left empty)
+        self.t2_copies: tuple[int, int, frozenset[int]] | None = None
+        self.row: Row | None = None
 
     # ------------------------------------------------------------------ driving
     def run(self, document: Document) -> Segmentation:
         exact_tables = {t.index for t in document.tables if t.exact or t.regular}
         self.delimited_tables = {t.index for t in document.tables if t.markup in ("markdown", "pipes")}
+        self.text_tables = {t.index for t in document.tables if t.markup is not None}
         for row in document.rows:
             self.feed(row, row.table in exact_tables)
         self.close()
@@ -132,6 +139,9 @@ class Segmenter:
             return
         line = tokens[0].line
         kinds = {t.kind for t in tokens}
+        self.row = row
+        if row.table in self.text_tables and "labels" in kinds:
+            self._note_copied_columns(row, tokens)
         if kinds == {"empty"}:
             # a row of empty cells: table 4's blank data row while it waits for one, a blank row
             # among value rows under detached labels, else nothing
@@ -170,6 +180,17 @@ class Segmenter:
             elif token.narrative or token.marked:
                 self.close()
 
+    def _note_copied_columns(self, row: Row, tokens: list[Token]) -> None:
+        """A table-2 header row (信息内容 | 本年新制作数量 | 本年新公开数量 | 本年新公开数量 | …) whose
+        cells repeat the one before, or stand empty after a label: the grid has a merged cell there,
+        which the value rows below repeat (python-docx) or leave empty (markdown converters)."""
+        first = tokens[0]
+        if first.kind != "labels" or first.hits[0].label.kind != "t2_header" or len(row.cells) < 3:
+            return
+        texts = [normalize(cell.text) for cell in row.cells]
+        copies = frozenset(i for i in range(2, len(texts)) if not texts[i] or texts[i] == texts[i - 1])
+        self.t2_copies = (row.table, len(row.cells), copies) if copies else None  # type: ignore[assignment]
+
     # ------------------------------------------------------------------ labels
     def _labels(self, token: Token, exact: bool) -> None:
         hits = token.hits
@@ -183,7 +204,7 @@ class Segmenter:
             if len(formats) == 1:
                 # a table-2 label only one format prints decides the format (template.md §1.4)
                 self.votes[formats.pop()] += 1
-            self._anchor(_choose(group, self), token, exact)
+            self._anchor(_choose(group, self, token), token, exact)
         if exact:
             opened = [s for s in (*self.segments[before:], self.open)
                       if s is not None and s.label_line == token.line and s.label_text == token.raw]
@@ -205,7 +226,12 @@ class Segmenter:
             if label.kind != "t2_row":
                 self._close_if_filled()
                 return
-            self._open(Segment(2, label.key, token.line, exact=exact, label_text=token.raw), token)
+            segment = Segment(2, label.key, token.line, exact=exact, label_text=token.raw)
+            copies = self.t2_copies
+            if copies is not None and self.row is not None and (copies[0], copies[1]) == (
+                    self.row.table, len(self.row.cells)):
+                segment.copied_columns = copies[2]
+            self._open(segment, token)
             return
         if kind in ("t3_note", "t3_header"):
             self._enter(3)
@@ -298,7 +324,7 @@ class Segmenter:
             s.table == 4 and s.filled >= slots_hint(s) for s in reversed(self.segments))
 
 
-def _choose(hits: list[LabelHit], state: Segmenter) -> LabelHit | None:
+def _choose(hits: list[LabelHit], state: Segmenter, token: Token) -> LabelHit | None:
     """One meaning for a label that several places share (其他, 总计, 其他处理, 规章 …)."""
     kinds = {h.label.kind: h for h in hits}
     in_table4 = state.table == 4 or (state.open is not None and state.open.table == 4)
@@ -314,7 +340,9 @@ def _choose(hits: list[LabelHit], state: Segmenter) -> LabelHit | None:
         return kinds["t3_header"]
     if row is not None and row.label.key == "other_other":
         # 「3.其他」: a row under (六); a bare 「其他」 in a header is the applicant column
-        if state.group == "other_handling" or last in _T3_AFTER_OTHER_GROUP:
+        under_group = state.open is not None and state.open.key == "other" and not state.open.filled
+        numbered = token.raw.lstrip()[:1] in ".．、"  # its item number was cut off by the lexer
+        if state.group == "other_handling" or last in _T3_AFTER_OTHER_GROUP or (under_group and numbered):
             return row
         return kinds.get("t3_header")
     if row is not None and row.label.key == "total":
