@@ -61,6 +61,12 @@ LAZY_COMMANDS: dict[str, LazyCommand] = {
                           "五), a region's report against its units'."),
     "missing": LazyCommand(_STORE, "store", "Which units of a region published a report for which year "
                            "(units × years; 0 = missing)."),
+    "roster": LazyCommand(_STORE, "store", "The roster of units that must publish a report: import a list, "
+                          "or make it from the division table; `gongkai missing` shows who never published."),
+    "findings": LazyCommand(_STORE, "store", "List the problems found in the stored reports (filters: rule, "
+                            "severity, region, year, level, edition), as a table, CSV or XLSX."),
+    "codebook": LazyCommand(_STORE, "store", "Write the codebook: every export column with its Chinese label, "
+                            "table, row, column, unit and rules, generated from the template."),
     "collect": LazyCommand(_COLLECT, "collect", "Collect annual reports from the agencies' websites into the "
                            "store: list pages → report pages → attachments, politely (robots.txt, per-host "
                            "rate), resumably (a killed run continues where it stopped), with conditional "
@@ -357,7 +363,6 @@ def _parse_each(files: list[Path], max_mb: float | None = None) -> Iterator[tupl
             yield path, None
 
 
-Files = Annotated[list[Path], typer.Argument(help="report files (text, HTML, PDF, DOCX, XLSX)")]
 OptionalFiles = Annotated[list[Path] | None, typer.Argument(
     help="report files (text, HTML, PDF, DOCX, XLSX)", show_default=False)]
 Sample = Annotated[bool, typer.Option("--sample", help="use the bundled sample report")]

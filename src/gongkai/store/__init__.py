@@ -15,7 +15,7 @@ Schema and its reasons: :mod:`gongkai.store.schema`; ingest guarantees: :mod:`go
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from importlib import resources
 from pathlib import Path
@@ -87,7 +87,8 @@ class Store:
 
     def ingest(self, paths: Iterable[str | Path], *, workers: int | None = None, reparse: bool = False,
                progress: bool = False, batch_size: int = 1000, engine: str = "local",
-               address: str | None = None, keep_source: bool = True) -> IngestResult:
+               address: str | None = None, keep_source: bool = True,
+               on_progress: Callable[[int, int], None] | None = None) -> IngestResult:
         """Parse and store every document under ``paths`` (files, folders, zip archives).
 
         Stored documents (same sha256) are skipped; with ``reparse`` those stored by another
@@ -106,7 +107,7 @@ class Store:
         return ingest(self.engine, paths, workers=workers, reparse=reparse, progress=progress,
                       batch_size=batch_size, path_ids=self._path_ids, begin=self._begin,
                       version=report_module.PARSER_VERSION, parse_engine=engine, address=address,
-                      keep_source=keep_source)
+                      keep_source=keep_source, on_progress=on_progress)
 
     # -------------------------------------------------------------------- reading
     # every frame: pandas by default, ``frame="polars"`` for polars

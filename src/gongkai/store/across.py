@@ -69,29 +69,46 @@ def _base(pair: Any) -> dict[str, Any]:
 
 # ------------------------------------------------------------------------------ duplicates
 _DUP_SQL = """
-SELECT r.document_id, r.agency_key, r.agency, r.year, r.source FROM reports r
+SELECT r.document_id, r.agency_key, r.agency, r.year, r.source, r.template, {figures} FROM reports r
 JOIN (SELECT agency_key, year FROM reports WHERE agency_key IS NOT NULL AND year IS NOT NULL
       GROUP BY agency_key, year HAVING COUNT(*) > 1) d ON d.agency_key = r.agency_key AND d.year = r.year
 ORDER BY r.agency_key, r.year, r.document_id
 """
 
 
+def _same_tables(first: Any, other: Any) -> bool:
+    """Two documents whose copied figures (table 3's outcomes, table 4's totals) are all equal and
+    not all empty: the same report, likely published in several formats."""
+    from .stats import STAT_COLUMNS
+
+    pairs = [(getattr(first, c), getattr(other, c)) for c in STAT_COLUMNS]
+    known = [(a, b) for a, b in pairs if not (pd.isna(a) and pd.isna(b))]
+    return bool(known) and first.template == other.template and all(
+        not pd.isna(a) and not pd.isna(b) and a == b for a, b in known)
+
+
 def duplicates(engine: Engine) -> pd.DataFrame:
     """X-DUP: an agency and year with more than one stored document; one finding per document
-    after the first, naming the first."""
+    after the first, naming the first and saying whether their tables hold the same figures (one
+    report in several formats: info) or not (which one is the official version: warning)."""
+    from ..messages import say
+    from .stats import STAT_COLUMNS
+
     rows: list[dict[str, Any]] = []
-    frame = frame_of(engine, _DUP_SQL)
+    frame = frame_of(engine, _DUP_SQL.format(figures=", ".join(f"r.{c}" for c in STAT_COLUMNS)))
     for (_key, year), group in frame.groupby(["agency_key", "year"], sort=False):
         first = group.iloc[0]
         for other in group.iloc[1:].itertuples(index=False):
-            rows.append({"rule": "X-DUP", "severity": "warning", "agency_key": other.agency_key,
-                         "agency": other.agency, "year": year, "document_id": other.document_id,
-                         "source": other.source, "other_year": year, "other_document_id": first.document_id,
-                         "other_source": first.source, "item": None, "value": None, "expected": None,
-                         "message": f"「{other.agency}」{year}年度有 {len(group)} 份内容不同的报告"
-                                    f"（另见 {first.source}），请确认哪一份是正式版本",
-                         "message_en": f"{other.agency} has {len(group)} different reports for {year} "
-                                       f"(see also {first.source}); which one is the official one?"})
+            same = _same_tables(first, other)
+            detail = "across.same_content" if same else "across.diff_content"
+            values = {"agency": other.agency, "year": year, "count": len(group), "other": first.source}
+            rows.append({"rule": "X-DUP", "severity": "info" if same else "warning",
+                         "agency_key": other.agency_key, "agency": other.agency, "year": year,
+                         "document_id": other.document_id, "source": other.source, "other_year": year,
+                         "other_document_id": first.document_id, "other_source": first.source,
+                         "item": None, "value": None, "expected": None,
+                         "message": say("across.dup", "zh", **values, same=say(detail, "zh")),
+                         "message_en": say("across.dup", "en", **values, same=say(detail, "en"))})
     return _findings(rows)
 
 

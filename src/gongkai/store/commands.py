@@ -1,4 +1,7 @@
-"""``gongkai ingest|failures|export|stats|cross-year|across|missing``: the store on the command line.
+"""``gongkai ingest|failures|export|stats|cross-year|across|missing|roster|findings|codebook``: the store
+on the command line. What they print for people comes from :mod:`gongkai.messages` (Chinese by
+default; ``--lang en`` or ``GONGKAI_LANG=en``); commands that only read refuse a ``--db`` that does
+not exist instead of creating an empty one.
 
 Register on the main app with ``register(app)``. Nothing heavy is imported until a command runs,
 so ``gongkai --help`` stays fast and works without the ``store`` extra installed.
@@ -16,6 +19,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from ..messages import header, say
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -29,6 +34,15 @@ Db = Annotated[str, typer.Option("--db", envvar="GONGKAI_DB",
 DEFAULT_DB = "./gongkai.db"
 
 
+class Lang(StrEnum):
+    zh = "zh"
+    en = "en"
+
+
+LangOption = Annotated[Lang, typer.Option("--lang", envvar="GONGKAI_LANG",
+                                          help="language of messages: zh or en")]
+
+
 class ExportFormat(StrEnum):
     csv = "csv"
     json = "json"
@@ -40,6 +54,12 @@ class Form(StrEnum):
     long = "long"
     wide = "wide"
     official = "official"
+    workbook = "workbook"
+
+
+class Labels(StrEnum):
+    keys = "keys"
+    zh = "zh"
 
 
 class Engine(StrEnum):
@@ -54,15 +74,25 @@ class TableFormat(StrEnum):
     json = "json"
 
 
-def open_or_exit(db: str, extra: str = "store") -> Store:
+def _fail(message: str) -> typer.Exit:
+    err.print("[red]✗[/red] " + escape(message), markup=True, highlight=False)
+    return typer.Exit(2)
+
+
+def open_or_exit(db: str, extra: str = "store", *, create: bool = True, lang: str | None = None) -> Store:
     """The store at ``db`` for a command, or a clear message and exit 2 (a missing optional
-    dependency names the extra that brings it; an unusable database says why)."""
+    dependency names the extra that brings it; an unusable database says why). ``create=False``
+    (commands that only read): a SQLite file that does not exist is refused, not created."""
     try:
         from . import StoreError, open_store
     except ImportError as error:
-        err.print(f"this command needs an optional dependency: {error.name} (pip install 'gongkai[{extra}]')",
-                  markup=False)
+        err.print(say("db.extra", lang, module=error.name, extra=extra), markup=False)
         raise typer.Exit(2) from None
+    if not create and "://" not in db and not Path(db).expanduser().exists():
+        raise _fail(say("db.missing", lang, db=db))
+    if not create and db.startswith("sqlite:///") and db != "sqlite:///:memory:" \
+            and not Path(db.removeprefix("sqlite:///")).exists():
+        raise _fail(say("db.missing", lang, db=db))
     try:
         return open_store(db)
     except StoreError as error:
@@ -70,7 +100,9 @@ def open_or_exit(db: str, extra: str = "store") -> Store:
         raise typer.Exit(2) from None
 
 
-def _show(frame: pd.DataFrame, fmt: TableFormat) -> None:
+def _show(frame: pd.DataFrame, fmt: TableFormat, lang: str | None = None) -> None:
+    """A frame on stdout: CSV and JSON with the column keys (for tools), a table with headers for
+    people (:func:`gongkai.messages.header`)."""
     if fmt is TableFormat.csv:
         sys.stdout.write(frame.to_csv(index=False))
     elif fmt is TableFormat.json:
@@ -80,7 +112,7 @@ def _show(frame: pd.DataFrame, fmt: TableFormat) -> None:
 
         table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
         for column in frame.columns:
-            table.add_column(str(column), overflow="fold")
+            table.add_column(header(str(column), lang), overflow="fold")
         for row in frame.itertuples(index=False):
             table.add_row(*("" if v is None or v != v else f"{v:.4g}" if isinstance(v, float) else str(v)
                             for v in row))
@@ -93,7 +125,9 @@ def ingest(
     workers: Annotated[int, typer.Option("--workers", "-j", help="parsing processes (default: CPUs)")] = 0,
     reparse: Annotated[bool, typer.Option("--reparse", help="re-parse documents stored by an older parser "
                                                             "version")] = False,
-    batch_size: Annotated[int, typer.Option("--batch-size", help="documents per transaction")] = 1000,
+    batch_size: Annotated[int, typer.Option("--batch-size", help="documents per transaction (default 1000; "
+                                                                 "with the progress bar on a terminal, "
+                                                                 "small batches so that it moves)")] = 0,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="show a progress bar")] = True,
     engine: Annotated[Engine, typer.Option("--engine", help="where to parse: local processes, a Ray "
                                                             "cluster (Ray Data) or a dask.distributed "
@@ -103,36 +137,76 @@ def ingest(
     keep_source: Annotated[bool, typer.Option("--keep-source/--no-keep-source",
                                               help="store each file's bytes (zlib, up to 20 MB) so a "
                                                    "cell can be shown in its source")] = True,
+    lang: LangOption = Lang.zh,
 ) -> None:
     """Parse reports into the database: idempotent (documents keyed by sha256) and resumable."""
+    from ..progress import Progress
     from .ingest import EngineError
 
-    store = open_or_exit(db)
-    with store:
+    shown = progress and sys.stderr.isatty()
+    workers = workers or os.cpu_count() or 1
+    # the bar moves once per written batch: on a terminal, batches of a few files per worker
+    batch = batch_size or (max(8, 4 * workers) if shown else 1000)
+    store = open_or_exit(db, lang=lang.value)
+    bar = Progress(0, "ingest", lang=lang.value, enabled=shown)
+    with store, bar:
         try:
-            result = store.ingest(paths, workers=workers or os.cpu_count() or 1, reparse=reparse,
-                                  progress=progress and sys.stderr.isatty(), batch_size=batch_size,
-                                  engine=engine.value, address=address, keep_source=keep_source)
+            result = store.ingest(paths, workers=workers, reparse=reparse, progress=False, batch_size=batch,
+                                  engine=engine.value, address=address, keep_source=keep_source,
+                                  on_progress=bar.update)
         except EngineError as error:
-            err.print("[red]✗[/red] " + escape(str(error)), markup=True, highlight=False)
-            raise typer.Exit(2) from None
+            raise _fail(str(error)) from None
     for path, reason in result.failures[:20]:
         err.print("[red]✗[/red] " + escape(f"{path}: {reason}"), markup=True, highlight=False)
     if len(result.failures) > 20:
-        err.print(f"… and {len(result.failures) - 20} more (gongkai failures --db {db})")
-    err.print(f"{result.seen} files in {result.seconds:.1f} s ({result.rate:,.0f}/s): "
-              f"{result.parsed} parsed, "
-              f"{result.reparsed} re-parsed, {result.failed} failed, {result.skipped} already stored, "
-              f"{result.duplicates} duplicates" + (f"; {result.outdated} stored by an older parser "
-                                                   "(--reparse to update)" if result.outdated else ""),
-              highlight=False)
+        err.print(say("ingest.more_failures", lang.value, more=len(result.failures) - 20, db=db), highlight=False)
+    line = say("ingest.summary", lang.value, seen=result.seen, seconds=result.seconds, rate=result.rate,
+               parsed=result.parsed, reparsed=result.reparsed, failed=result.failed, skipped=result.skipped,
+               duplicates=result.duplicates)
+    if result.outdated:
+        line += say("ingest.outdated", lang.value, outdated=result.outdated)
+    err.print(line, highlight=False)
 
 
 def failures(db: Db = DEFAULT_DB,
-             format: Annotated[TableFormat, typer.Option("--format")] = TableFormat.table) -> None:
+             format: Annotated[TableFormat, typer.Option("--format")] = TableFormat.table,
+             lang: LangOption = Lang.zh) -> None:
     """List the documents that could not be parsed, with the reason."""
-    with open_or_exit(db) as store:
-        _show(store.failures()[["path", "reason", "sha256", "size", "parser_version"]], format)
+    with open_or_exit(db, create=False, lang=lang.value) as store:
+        _show(store.failures()[["path", "reason", "sha256", "size", "parser_version"]], format, lang.value)
+
+
+# ------------------------------------------------------------------------------ filters
+Region = Annotated[str | None, typer.Option("--region", help="a division code (320800) or name (淮安市): "
+                                                             "its reports and those of every unit below it")]
+YearOption = Annotated[str | None, typer.Option("--year", help="a year or a span: 2023, 2021-2024")]
+LevelOption = Annotated[str | None, typer.Option("--level", help="levels, comma-separated: 省,市,县,乡镇,部门")]
+Edition = Annotated[str | None, typer.Option("--edition", help="template edition: 2019 or 2021")]
+
+
+def _span(value: str | None, lang: str, key: str) -> tuple[int, ...]:
+    if not value:
+        return ()
+    first, _, last = value.partition("-")
+    if not first.strip().isdigit() or (last and not last.strip().isdigit()):
+        raise _fail(say(key, lang))
+    return tuple(range(int(first), int(last or first) + 1))
+
+
+def _filters(region: str | None, year: str | None, level: str | None, edition: str | None,
+             lang: str) -> object:
+    from .export import Filters
+    from .roster import LEVELS
+
+    levels = tuple(v.strip() for v in (level or "").replace("，", ",").split(",") if v.strip())
+    bad = [v for v in levels if v not in LEVELS]
+    if bad:
+        raise _fail(say("roster.bad_level", lang, level="、".join(bad)))
+    editions = tuple(v.strip() for v in (edition or "").split(",") if v.strip())
+    if any(v not in ("2019", "2021") for v in editions):
+        raise _fail(say("export.bad_edition", lang))
+    return Filters(region=region or None, years=_span(year, lang, "export.bad_year"), levels=levels,
+                   editions=editions)
 
 
 def export(
@@ -143,46 +217,101 @@ def export(
     form: Annotated[Form, typer.Option("--form", help="long: one row per cell with its status; "
                                                       "wide: one row per report; official (xlsx): one "
                                                       "workbook per report into the folder -o, one sheet "
-                                                      "per table as the template lays it out")] = Form.long,
+                                                      "per table as the template lays it out; workbook "
+                                                      "(xlsx): the supervisor's workbook — summary per "
+                                                      "unit, findings, panel, codebook and every report "
+                                                      "in the official layout")] = Form.long,
+    region: Region = None, year: YearOption = None, level: LevelOption = None, edition: Edition = None,
+    labels: Annotated[Labels, typer.Option("--labels", help="column headers: keys (cell paths, for "
+                                                            "tools) or zh (Chinese labels, see "
+                                                            "gongkai codebook)")] = Labels.keys,
+    lang: LangOption = Lang.zh,
 ) -> None:
     """Export every report: long form (one row per cell), wide panel (one row per report), or the
     official tables (one XLSX per report, statuses coloured). Values include manual corrections."""
+    from ..progress import Progress
+    from . import export as exporting
+    from .workbook import write_workbook
+
+    chosen = _filters(region, year, level, edition, lang.value)
+    assert isinstance(chosen, exporting.Filters)
+    if form in (Form.official, Form.workbook) and format is not ExportFormat.xlsx:
+        if format is ExportFormat.csv and output is not None and output.suffix.lower() == ".xlsx":
+            format = ExportFormat.xlsx
+        elif format is ExportFormat.csv and output is None:
+            format = ExportFormat.xlsx  # the default format of these forms
+        else:
+            raise _fail(say("export.official_xlsx" if form is Form.official else "export.workbook_xlsx",
+                            lang.value))
     target = output or (Path("gongkai-official") if form is Form.official
                         else Path(f"gongkai-{form.value}.{format.value}"))
-    with open_or_exit(db) as store:
+    shown = sys.stderr.isatty()
+    with open_or_exit(db, create=False, lang=lang.value) as store:
         try:
-            store.export(target, format=format.value, form=form.value)
+            if form is Form.official:
+                exporting.write_official(store.engine, target, chosen)
+            elif form is Form.workbook:
+                with Progress(0, "export", lang=lang.value, enabled=shown) as bar:
+                    write_workbook(store.engine, target, chosen, lang.value, on_report=bar.update)
+            else:
+                frame = exporting.cells_long(store.engine, chosen) if form is Form.long else (
+                    exporting.panel_wide(store.engine, chosen).merge(
+                        exporting.timeliness(store.engine, chosen, lang.value), on="document_id", how="left"))
+                if labels is Labels.zh:
+                    frame = exporting.labelled(frame, "zh")
+                exporting.write(frame, target, format.value)
         except ValueError as error:
-            err.print("[red]✗[/red] " + escape(str(error)), markup=True, highlight=False)
-            raise typer.Exit(2) from None
-    err.print("[green]✓[/green] " + escape(str(target)), markup=True, highlight=False)
+            raise _fail(str(error)) from None
+    err.print("[green]✓[/green] " + escape(say("written", lang.value, target=target)), markup=True,
+              highlight=False)
+
+
+# the columns `stats` shows people (all of them in --format csv|json)
+STATS_SHOWN = ("reports", "error_share", "received", "disclosure_rate", "share_denied", "share_unable",
+               "review_total", "review_correction_rate", "litigation_total", "litigation_correction_rate")
+_SHARES = ("error_share", "disclosure_rate", "review_correction_rate", "litigation_correction_rate")
 
 
 def stats(db: Db = DEFAULT_DB,
-          format: Annotated[TableFormat, typer.Option("--format")] = TableFormat.table,
+          format: Annotated[TableFormat, typer.Option("--format", help="table: a readable choice of "
+                                                      "columns; csv|json: every column")] = TableFormat.table,
           by: Annotated[str, typer.Option("--by", help="grouping columns, comma-separated, from: "
                                                        "province, city, county, region_code, level, year, "
                                                        "template")] = "province,level,year",
           rules: Annotated[bool, typer.Option("--rules/--no-rules", help="share of reports failing each "
-                                                                          "rule")] = True) -> None:
+                                                                          "rule")] = True,
+          lang: LangOption = Lang.zh) -> None:
     """Per region, level and year: reports, applications, outcome mix, 公开率, 纠错率 of review and
     litigation, share of reports failing each rule."""
-    with open_or_exit(db) as store:
+    with open_or_exit(db, create=False, lang=lang.value) as store:
         try:
             frame = store.stats([c.strip() for c in by.split(",") if c.strip()], rules=rules)
         except ValueError as error:
-            err.print("[red]✗[/red] " + escape(str(error)), markup=True, highlight=False)
-            raise typer.Exit(2) from None
-    _show(frame, format)
+            raise _fail(str(error)) from None
+    if format is not TableFormat.table:
+        _show(frame, format, lang.value)
+        return
+    groups = [c for c in frame.columns if c in ("province", "city", "county", "region_code", "level", "year",
+                                                "template")]
+    worst = sorted((c for c in frame.columns if c.startswith("fail_")), key=lambda c: -frame[c].fillna(0).mean())
+    shown = frame[[*groups, *(c for c in STATS_SHOWN if c in frame.columns), *worst[:3]]].copy()
+    for column in shown.columns:
+        if column in _SHARES or column.startswith(("fail_", "share_")):
+            shown[column] = shown[column].map(lambda v: "" if v is None or v != v else f"{v:.1%}")
+        elif column in ("received", "review_total", "litigation_total"):
+            shown[column] = shown[column].map(lambda v: "" if v is None or v != v else f"{v:,.0f}")
+    _show(shown, format, lang.value)
 
 
 def cross_year(db: Db = DEFAULT_DB,
-               format: Annotated[TableFormat, typer.Option("--format")] = TableFormat.table) -> None:
+               format: Annotated[TableFormat, typer.Option("--format")] = TableFormat.table,
+               lang: LangOption = Lang.zh) -> None:
     """Cross-year findings (X-CARRY, X-INFORCE, X-ITEMS) between consecutive reports of one agency."""
-    with open_or_exit(db) as store:
+    with open_or_exit(db, create=False, lang=lang.value) as store:
         frame = store.cross_year()
-    _show(frame[["rule", "severity", "agency_key", "year", "cell", "value", "expected", "message"]]
-          if format is TableFormat.table else frame, format)
+    message = "message_en" if lang is Lang.en else "message"
+    _show(frame[["rule", "severity", "agency", "year", "source", "prev_source", "cell", "value", "expected",
+                 message]] if format is TableFormat.table else frame, format, lang.value)
 
 
 Rules = Annotated[list[str] | None, typer.Option("--rule", help="only these rules (repeat): X-CARRY, "
@@ -196,53 +325,217 @@ Years = Annotated[str | None, typer.Option("--years", help="e.g. 2021-2024 (defa
 
 def across(db: Db = DEFAULT_DB,
            format: Annotated[TableFormat, typer.Option("--format")] = TableFormat.table,
-           rule: Rules = None, threshold: Threshold = 0.5, factor: Factor = 10.0) -> None:
+           rule: Rules = None, threshold: Threshold = 0.5, factor: Factor = 10.0,
+           lang: LangOption = Lang.zh) -> None:
     """Checks across reports: last year's carried-over, in-force and item counts, duplicates, ×10
     jumps, text copied from last year (sections 一 and 五), a region's report against its units'."""
     from .across import RULES
 
-    with open_or_exit(db) as store:
+    with open_or_exit(db, create=False, lang=lang.value) as store:
         try:
             frame = store.across(rules=rule or RULES, threshold=threshold, factor=factor)
         except ValueError as error:
-            err.print("[red]✗[/red] " + escape(str(error)), markup=True, highlight=False)
-            raise typer.Exit(2) from None
-    _show(frame[["rule", "severity", "agency", "year", "item", "message"]]
-          if format is TableFormat.table else frame, format)
+            raise _fail(str(error)) from None
+    message = "message_en" if lang is Lang.en else "message"
+    # both files of a pair: this report's and the one it is compared with
+    _show(frame[["rule", "severity", "agency", "year", "source", "other_source", "item", message]]
+          if format is TableFormat.table else frame, format, lang.value)
 
 
 def missing(region: Annotated[str, typer.Option("--region", help="a division code (320800) or name "
                                                                   "(淮安市, 洪泽区)")],
             db: Db = DEFAULT_DB,
             format: Annotated[TableFormat, typer.Option("--format")] = TableFormat.table,
-            years: Years = None) -> None:
+            years: Years = None, lang: LangOption = Lang.zh) -> None:
     """Which units of a region published a report for which year (units × years; 0 = missing)."""
-    span = None
-    if years:
-        first, _, last = years.partition("-")
-        span = range(int(first), int(last or first) + 1)
-    with open_or_exit(db) as store:
+    span = _span(years, lang.value, "missing.bad_years") or None
+    with open_or_exit(db, create=False, lang=lang.value) as store:
         frame = store.missing(region, span)
     if frame.empty:
-        err.print(f"no reports of {region} in {store.name}", highlight=False)
+        err.print(say("missing.none", lang.value, region=region, db=store.name), highlight=False)
         raise typer.Exit(1)
+    year_columns = [c for c in frame.columns if str(c).isdigit()]
+    if not year_columns:
+        err.print(say("missing.no_years", lang.value, region=region), highlight=False)
+        raise typer.Exit(2)
     if format is TableFormat.table:
-        year_columns = [c for c in frame.columns if c.isdigit()]
-        shown = frame.copy()
+        shown = frame.drop(columns=["agency_key"]).copy()
+        shown["roster"] = shown["roster"].map(lambda on: "✓" if on else "")
         for column in year_columns:
             shown[column] = shown[column].map(lambda n: "✗" if n == 0 else "✓" if n == 1 else f"✓×{n}")
-        _show(shown, format)
+        _show(shown, format, lang.value)
         gaps = int((frame[year_columns] == 0).to_numpy().sum())
-        err.print(f"{len(frame)} units × {len(year_columns)} years: {gaps} reports missing", highlight=False)
+        err.print(say("missing.summary", lang.value, units=len(frame), years=len(year_columns), gaps=gaps,
+                      roster=int(frame["roster"].sum())), highlight=False)
     else:
-        _show(frame, format)
+        _show(frame, format, lang.value)
+
+
+# ------------------------------------------------------------------------------ findings
+class Severity(StrEnum):
+    error = "error"
+    warning = "warning"
+    info = "info"
+
+
+class FindingsFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+    xlsx = "xlsx"
+
+
+def findings(db: Db = DEFAULT_DB,
+             format: Annotated[FindingsFormat, typer.Option("--format", help="table, csv, json, or xlsx "
+                                                            "(with -o)")] = FindingsFormat.table,
+             output: Annotated[Path | None, typer.Option("-o", "--output", help="file to write (csv, "
+                                                         "xlsx)")] = None,
+             rule: Annotated[list[str] | None, typer.Option("--rule", help="only these rules (repeat)")] = None,
+             severity: Annotated[list[Severity] | None, typer.Option("--severity", help="only these "
+                                                                     "severities (repeat)")] = None,
+             region: Region = None, year: YearOption = None, level: LevelOption = None,
+             edition: Edition = None, lang: LangOption = Lang.zh) -> None:
+    """List the problems found in the stored reports (filters: rule, severity, region, year, level,
+    edition), as a table, CSV or XLSX."""
+    from ..messages import severity as severity_name
+    from . import export as exporting
+
+    chosen = _filters(region, year, level, edition, lang.value)
+    assert isinstance(chosen, exporting.Filters)
+    with open_or_exit(db, create=False, lang=lang.value) as store:
+        frame = exporting.findings(store.engine, chosen, rules=tuple(rule or ()),
+                                   severities=tuple(s.value for s in severity or ()))
+    if format is FindingsFormat.table:
+        message = "message_en" if lang is Lang.en else "message"
+        shown = frame[["severity", "rule", "agency", "year", "source", message]].copy()
+        shown["severity"] = [severity_name(s, lang.value) for s in shown["severity"]]
+        _show(shown, TableFormat.table, lang.value)
+        err.print(f"{len(frame)}", highlight=False) if frame.empty else None
+        return
+    if format is FindingsFormat.json and output is None:
+        _show(frame, TableFormat.json, lang.value)
+        return
+    if format is FindingsFormat.csv and output is None:
+        sys.stdout.write(exporting._csv_safe(frame).to_csv(index=False))
+        return
+    target = output or Path(f"gongkai-findings.{format.value}")
+    exporting.write(exporting.labelled(frame, lang.value) if format is FindingsFormat.xlsx else frame, target,
+                    format.value)
+    err.print("[green]✓[/green] " + escape(say("written", lang.value, target=target)), markup=True,
+              highlight=False)
+
+
+# ------------------------------------------------------------------------------ codebook
+class CodebookFormat(StrEnum):
+    md = "md"
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+def codebook(format: Annotated[CodebookFormat, typer.Option("--format", help="md, csv or xlsx")] = (
+                 CodebookFormat.md),
+             output: Annotated[Path | None, typer.Option("-o", "--output", help="file to write (default: "
+                                                         "stdout; xlsx: gongkai-codebook.xlsx)")] = None,
+             lang: LangOption = Lang.zh) -> None:
+    """Write the codebook: every export column with its Chinese label, table, row, column, unit and
+    rules, generated from the template."""
+    from . import codebook as book
+
+    if format is CodebookFormat.xlsx:
+        target = output or Path("gongkai-codebook.xlsx")
+        target.write_bytes(book.to_xlsx())
+        err.print("[green]✓[/green] " + escape(say("written", lang.value, target=target)), markup=True,
+                  highlight=False)
+        return
+    content = book.to_markdown() if format is CodebookFormat.md else book.to_csv()
+    if output is None:
+        sys.stdout.write(content)
+    else:
+        output.write_text(content, "utf-8-sig" if format is CodebookFormat.csv else "utf-8")
+        err.print("[green]✓[/green] " + escape(say("written", lang.value, target=output)), markup=True,
+                  highlight=False)
+
+
+# ------------------------------------------------------------------------------ roster
+roster_app = typer.Typer(help="The roster of units that must publish a report: import a list, or make "
+                              "it from the division table; `gongkai missing` shows who never published.",
+                         no_args_is_help=True, rich_markup_mode=None)
+
+
+@roster_app.command("import")
+def roster_import(file: Annotated[Path, typer.Argument(help="CSV or XLSX: 单位名称 (name), 区划代码 (code), "
+                                                           "级别 (level), 上级 (parent), 网址 (site_url)")],
+                  db: Db = DEFAULT_DB, lang: LangOption = Lang.zh) -> None:
+    """Add the units of a CSV or XLSX list to the roster (a unit already on it is updated)."""
+    from .roster import RosterError, read_file, save
+
+    try:
+        entries = read_file(file, lang.value)
+    except RosterError as error:
+        raise _fail(str(error)) from None
+    with open_or_exit(db, lang=lang.value) as store:
+        added, updated = save(store.engine, entries, "import")
+        total = len(_roster(store))
+    err.print(say("roster.imported", lang.value, added=added, updated=updated, total=total), highlight=False)
+
+
+@roster_app.command("from-divisions")
+def roster_from_divisions(code: Annotated[str, typer.Argument(help="division code, e.g. 320800 (淮安市)")],
+                          levels: Annotated[str, typer.Option("--levels", help="comma-separated: 省,市,县 "
+                                                              "(乡镇 and 部门 are not in the division "
+                                                              "table: import them)")] = "市,县",
+                          db: Db = DEFAULT_DB, lang: LangOption = Lang.zh) -> None:
+    """Add the governments of a division and of the divisions below it (from the bundled table)."""
+    from .roster import RosterError, from_divisions, save
+
+    wanted = [v.strip() for v in levels.replace("，", ",").split(",") if v.strip()]
+    try:
+        entries, notes = from_divisions(code, wanted, lang.value)
+    except RosterError as error:
+        raise _fail(str(error)) from None
+    for note in notes:
+        err.print("[yellow]![/yellow] " + escape(note), markup=True, highlight=False)
+    if not entries:
+        raise _fail(say("roster.nothing", lang.value))
+    with open_or_exit(db, lang=lang.value) as store:
+        added, updated = save(store.engine, entries, "divisions")
+        total = len(_roster(store))
+    err.print(say("roster.imported", lang.value, added=added, updated=updated, total=total), highlight=False)
+
+
+def _roster(store: Store, region: str | None = None) -> pd.DataFrame:
+    from .roster import units
+
+    return units(store.engine, region)
+
+
+@roster_app.command("list")
+def roster_list(db: Db = DEFAULT_DB, region: Region = None,
+                format: Annotated[TableFormat, typer.Option("--format")] = TableFormat.table,
+                lang: LangOption = Lang.zh) -> None:
+    """List the roster (of a region)."""
+    with open_or_exit(db, create=False, lang=lang.value) as store:
+        frame = _roster(store, region)
+    _show(frame if format is not TableFormat.table else frame.drop(columns=["agency_key"]), format, lang.value)
+
+
+@roster_app.command("clear")
+def roster_clear(db: Db = DEFAULT_DB, lang: LangOption = Lang.zh) -> None:
+    """Remove every unit from the roster."""
+    from .roster import clear
+
+    with open_or_exit(db, create=False, lang=lang.value) as store:
+        count = clear(store.engine)
+    err.print(say("roster.cleared", lang.value, count=count), highlight=False)
 
 
 COMMANDS = {"ingest": ingest, "failures": failures, "export": export, "stats": stats,
-            "cross-year": cross_year, "across": across, "missing": missing}
+            "cross-year": cross_year, "across": across, "missing": missing, "findings": findings,
+            "codebook": codebook}
 
 
 def register(app: typer.Typer) -> None:
     """Add the store's commands to the ``gongkai`` app."""
     for name, function in COMMANDS.items():
         app.command(name)(function)
+    app.add_typer(roster_app, name="roster")
