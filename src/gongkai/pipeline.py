@@ -33,6 +33,7 @@ _REPORT_TITLE = re.compile(r"信息公开.{0,8}(?:年度报告|年报|工作报�
 _ABOUT_REPORTS = re.compile(r"通知|报送|印发|转发|做好|编制|提交")
 _TITLE_WRAPPING = re.compile(r"[\s《》“”\"「」『』【】]|[。.：:，,；;！!]+$|(?:[（(][^（）()]{1,12}[)）])+$")
 MIN_HEADINGS = 2  # template section headings a report without table values must still name
+MIN_READ = 60  # cells read in two or more tables: a report even with no title to be found
 
 
 @contextmanager
@@ -74,9 +75,16 @@ class Evidence:
     values: int  # cells read or printed blank, in any of the template's tables
     headings: int  # the template's section headings (一、总体情况 …) the text names
 
+    read: int = 0  # cells read (not blank) …
+    tables_read: int = 0  # … in this many of the template's tables
+
     @property
     def is_report(self) -> bool:
         if self.year and (self.title or self.agency) and self.values:
+            return True
+        if self.read >= MIN_READ and self.tables_read >= 2:
+            # the tables themselves, values and all: a converter dropped the title (trafilatura),
+            # the report stays, and S-IDENTITY asks a person for its agency and year
             return True
         # a report whose tables a conversion lost: a full identity, and the report's own headings
         return self.title and self.agency and self.year and self.headings >= MIN_HEADINGS
@@ -99,11 +107,13 @@ def report_evidence(report: Report, document: Document | None) -> Evidence:
     # the extractor takes the agency from the title: a notice's title gives none worth counting
     agency = bool(report.agency and report.agency.strip()) and (title or not report.title)
     values = sum(1 for cell in report.cells.values() if cell.status in ("read", "blank"))
+    read_paths = [path for path, cell in report.cells.items() if cell.status == "read"]
+    tables_read = len({path.split(".", 1)[0] for path in read_paths})
     year = report.year is not None
     # the headings matter only without values; a parse with them is spared the scan of its text
     needed = document is not None and not (year and (title or agency) and values)
     headings = _headings_named(document) if needed and document is not None else len(TEMPLATE.sections)
-    return Evidence(title, agency, year, values, headings)
+    return Evidence(title, agency, year, values, headings, len(read_paths), tables_read)
 
 
 def _headings_named(document: Document) -> int:

@@ -395,6 +395,7 @@ def _evaluate(report: Report, keep_all: bool) -> list[RuleResult]:
     if layout is not None:
         _structure(report, layout, keep_all, results)
     _sections(report, keep_all, results)
+    _identity(report, keep_all, results)
     if layout is not None:
         plan = _plan(layout)
         cells = report.cells
@@ -616,6 +617,21 @@ def _sections(report: Report, keep_all: bool, results: list[RuleResult]) -> None
     finding = _finding(rule, rule.zh.format(numbers="、".join(absent)),
                        rule.en.format(numbers=", ".join(absent)), (), {}, None)
     results.append(RuleResult(rule.id, "failed", (("sections", ",".join(absent)),), finding=finding))
+
+
+def _identity(report: Report, keep_all: bool, results: list[RuleResult]) -> None:
+    """S-IDENTITY: a report read from its tables whose title, agency or year could not be found
+    (a converter that dropped the title): the report is kept, its identity is for a person."""
+    rule = _RULES["S-IDENTITY"]
+    lost_zh = [name for name, value in (("单位", report.agency), ("年度", report.year)) if not value]
+    if not lost_zh:
+        if keep_all:
+            results.append(RuleResult(rule.id, "passed"))
+        return
+    lost_en = [name for name, value in (("agency", report.agency), ("year", report.year)) if not value]
+    finding = _finding(rule, rule.zh.format(missing="、".join(lost_zh)),
+                       rule.en.format(missing=", ".join(lost_en)), (), {}, None)
+    results.append(RuleResult(rule.id, "failed", finding=finding))
 
 
 def evaluate(report: Report) -> list[RuleResult]:

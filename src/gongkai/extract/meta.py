@@ -23,6 +23,13 @@ _CHROME = re.compile(r"今天是|欢迎|当前位置|您的位置|首页|发布�
 # markdown marks and whitespace (ASCII, nbsp, ideographic space) around a title line
 _TITLE_NOISE = "#* \t\r\n\f\v\xa0\u3000"
 MAX_TITLE_ROWS = 60
+# an agency (no punctuation, ending as agencies do), a year, then the report's name
+_TITLE_INSIDE = re.compile(
+    r"(?P<agency>[\u4e00-\u9fff（）()]{2,30}?(?:政府|局|委员会|委|办公室|办|厅|中心|院|镇|乡|街道|"
+    r"办事处|管委会|署|部|处|所|队|站|馆|社|会|区|县|市|省))"
+    r"\s*(?P<year>(?:19|20)\d{2})\s*年度?\s*(?:政府)?信息公开(?:工作)?年度报告")
+_NOT_AN_AGENCY = re.compile(r"关于|做好|编制|报送|印发|转发|开展|根据|按照|我[局委办区县市镇乡]")
+_TITLE_SCAN = 3000  # characters of a run-together line the title can be in
 
 
 @dataclass
@@ -71,6 +78,8 @@ def read_meta(document: Document) -> Meta:
         if year:
             meta.year = int(year.group(1))
         break
+    if meta.title is None:
+        _title_inside(texts, rows, meta)
     full = _arabic_years("\n".join(r.text.strip() for r in rows))
     if meta.year is None:
         period = _PERIOD.search(full)
@@ -82,6 +91,23 @@ def read_meta(document: Document) -> Meta:
         meta.published = f"{y}-{int(m):02d}-{int(d):02d}"
     _sections(document, meta)
     return meta
+
+
+def _title_inside(texts: list[str], rows: list, meta: Meta) -> None:
+    """A title run together with the page around it (a crawler's text on one line:
+    「田丰区人民政府2023年度政府信息公开工作年度报告• 田丰市人民政府门户网站…」): the first
+    agency-year-报告 phrase near the top, not one a sentence mentions (「关于做好…报告…的通知」)."""
+    for index, text in enumerate(texts[:MAX_TITLE_ROWS]):
+        if section_heading(text) is not None:
+            return
+        for match in _TITLE_INSIDE.finditer(text[:_TITLE_SCAN]):
+            title = match.group(0)
+            if _NOT_AN_AGENCY.search(match.group("agency")):
+                continue
+            meta.title, meta.title_line = title, rows[index].line
+            meta.agency = _agency(title, [])
+            meta.year = int(match.group("year"))
+            return
 
 
 def _agency(title: str, before: list[str]) -> str | None:

@@ -183,4 +183,10 @@ def _mib(size: int) -> str:
 
 
 def _looks_like_path(text: str) -> bool:
-    return "\n" not in text and len(text) < 4096 and Path(text).exists()
+    """Is this string a file's path rather than a report's text (a crawler's one-line page)?"""
+    if "\n" in text or len(text) >= 4096:
+        return False
+    try:
+        return Path(text).exists()
+    except OSError:  # a name too long for the file system, a NUL …: text, not a path
+        return False
