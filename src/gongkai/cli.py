@@ -65,8 +65,8 @@ LAZY_COMMANDS: dict[str, LazyCommand] = {
                           "or make it from the division table; `gongkai missing` shows who never published."),
     "findings": LazyCommand(_STORE, "store", "List the problems found in the stored reports (filters: rule, "
                             "severity, region, year, level, edition), as a table, CSV or XLSX."),
-    "codebook": LazyCommand(_STORE, "store", "Write the codebook: every export column with its Chinese label, "
-                            "table, row, column, unit and rules, generated from the template."),
+    "codebook": LazyCommand(_STORE, "store", "Write the codebook: every export column with its Chinese "
+                            "label, table, row, column, unit and rules, generated from the template."),
     "collect": LazyCommand(_COLLECT, "collect", "Collect annual reports from the agencies' websites into the "
                            "store: list pages → report pages → attachments, politely (robots.txt, per-host "
                            "rate), resumably (a killed run continues where it stopped), with conditional "
@@ -412,7 +412,8 @@ _SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 _SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 
 
-def _summary(report: Report, lang: Lang) -> None:
+def _summary(report: Report, lang: Lang, where: Callable[[dict | None], str | None] | None = None) -> None:
+    """A report's findings for people; ``where``: a cell's locator → its Excel address (XLSX)."""
     from rich.table import Table
 
     statuses = Counter(c.status for c in report.cells.values())
@@ -438,8 +439,17 @@ def _summary(report: Report, lang: Lang) -> None:
     for finding in sorted(report.findings, key=lambda f: order[f.severity]):
         severity = finding.severity if lang is Lang.en else _SEVERITY_ZH[finding.severity]
         table.add_row(f"[{_SEVERITY_STYLE[finding.severity]}]{severity}[/]", finding.rule,
-                      str(finding.line or ""), finding.text(lang.value))
+                      _where(report, finding.cells, where) or str(finding.line or ""),
+                      finding.text(lang.value))
     out.print(table)
+
+
+def _where(report: Report, cells: list[str], where: Callable[[dict | None], str | None] | None) -> str:
+    """The Excel addresses of a finding's cells (J23, …), when the report is an XLSX workbook."""
+    if where is None:
+        return ""
+    found = [a for a in (where(report.cells[c].locator) for c in cells if c in report.cells) if a]
+    return " ".join(dict.fromkeys(found[:4])) + (" …" if len(found) > 4 else "")
 
 
 @app.command()
@@ -455,29 +465,65 @@ def check(
                                             "(exit 2)")] = FailOn.error,
 ) -> None:
     """Check reports against every rule of the template; exit 1 when any error is found."""
+    from .progress import Progress
+    from .sheet_cells import addresser
+
     files = _files_or_sample(files, sample)
     failing = {FailOn.error: {"error"}, FailOn.warning: {"error", "warning"}, FailOn.never: set()}[fail_on]
     unreadable = found = False
     results: list[dict[str, Any]] = []
+    tally: Counter[str] = Counter()  # findings by severity, reports by severity, reports by rule
+    bar = Progress(len(files), "check", lang=lang.value, enabled=len(files) > 1 and sys.stderr.isatty())
     for path, report in _parse_each(files, max_mb):
+        bar.advance()
         if report is None:
             unreadable = True
+            tally["unreadable"] += 1
             results.append({"source": str(path), "error": "unreadable"})
             continue
+        _count(tally, report)
         found |= any(f.severity in failing for f in report.findings)
         if format is Format.json:
             results.append({"source": str(path), "agency": report.agency, "year": report.year,
                             "template": report.template, "hybrid": report.hybrid,
                             "findings": [f.to_dict() for f in report.findings]})
         else:
-            _summary(report, lang)
+            _summary(report, lang, addresser(path) if path.suffix.lower() == ".xlsx" else None)
             out.print()
+    bar.close()
     if format is Format.json:
         sys.stdout.write(json.dumps(results, ensure_ascii=False, indent=1) + "\n")
+    if len(files) > 1:
+        _closing_summary(tally, lang, out if format is Format.text else err)
     if unreadable:
         raise typer.Exit(2)
     if found:
         raise typer.Exit(1)
+
+
+def _count(tally: Counter[str], report: Report) -> None:
+    severities = Counter(f.severity for f in report.findings)
+    tally["reports"] += 1
+    for severity in ("error", "warning"):
+        tally[severity] += severities[severity]
+        tally[f"with_{severity}"] += severities[severity] > 0
+    for rule in {f.rule for f in report.findings if f.severity in ("error", "warning")}:
+        tally[f"rule:{rule}"] += 1
+
+
+def _closing_summary(tally: Counter[str], lang: Lang, console: Console) -> None:
+    """Reports, errors, warnings and the rules failed most often, after a check of many files."""
+    from .messages import say
+
+    console.print(say("check.summary", lang.value, reports=tally["reports"], unreadable=tally["unreadable"],
+                      errors=tally["error"], with_errors=tally["with_error"], warnings=tally["warning"],
+                      with_warnings=tally["with_warning"]), highlight=False)
+    rules = sorted(((n, k[5:]) for k, n in tally.items() if k.startswith("rule:")),
+                   key=lambda pair: (-pair[0], pair[1]))
+    if rules:
+        shown = ("，" if lang is Lang.zh else ", ").join(
+            say("check.rule_count", lang.value, rule=rule, reports=n) for n, rule in rules[:5])
+        console.print(say("check.worst", lang.value, rules=shown), highlight=False)
 
 
 @app.command("eval")

@@ -223,12 +223,28 @@ def heading(section_key: str) -> str:
     return f"{section.number}、{official(section.label.text)}"
 
 
+# The blank form's title is a line of three cells: agency and year left empty to fill in, then the
+# rest of the title, so that the filled form reads 「某某镇人民政府 2023 年度政府信息公开工作年度报告」
+# and gongkai check takes the agency and year from it.
+BLANK_TITLE = "政府信息公开工作年度报告"
+FIELDS_HINT = "↑ 请在标题行左侧两格填写单位全称和年度（如：某某县某某镇人民政府、2023），再填写各表"
+
+
+def title_fields() -> FormTable:
+    """The blank form's title line: [agency] [year] 年度政府信息公开工作年度报告."""
+    cells = (FormCell(0, 0, 1, 1, "", "value"), FormCell(0, 1, 1, 1, "", "value"),
+             FormCell(0, 2, 1, 1, "年度" + BLANK_TITLE, "caption"))
+    return FormTable("title", 1, 3, cells, _widths([3.0, 1.0, 4.0]))
+
+
 def blocks(layout: Layout, title: str | None, texts: dict[str, str] | None = None) -> list[Block]:
     """Title, the six section headings, each table after its heading, and the prose of the
     sections without a table (one paragraph per line)."""
     by_section = tables(layout)
     result: list[Block] = []
-    if title:
+    if title == BLANK_TITLE:  # the blank form: its title line holds the agency and year to fill in
+        result += [title_fields(), Paragraph(FIELDS_HINT, "text")]
+    elif title:
         result.append(Paragraph(title, "title"))
     for section in TEMPLATE.sections:
         text = heading(section.key)
