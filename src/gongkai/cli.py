@@ -388,11 +388,15 @@ def parse(
     max_mb: MaxMb = None,
 ) -> None:
     """Parse reports into the report JSON (stdout, or one file per report with -o)."""
+    from .progress import Progress
+
     files = _files_or_sample(files, sample)
     failed = 0
     if output is not None:
         output.mkdir(parents=True, exist_ok=True)
+    bar = Progress(len(files), "parse", enabled=output is not None and len(files) > 1 and sys.stderr.isatty())
     for path, report in _parse_each(files, max_mb):
+        bar.advance()
         if report is None:
             failed += 1
             continue
@@ -404,6 +408,7 @@ def parse(
             sys.stdout.write(report.to_json() + "\n")
         else:
             sys.stdout.write(report.to_json(indent=None) + "\n")
+    bar.close()
     if failed:
         raise typer.Exit(2)
 
