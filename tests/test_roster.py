@@ -45,7 +45,8 @@ def test_from_divisions() -> None:
     units_, notes = from_divisions("320800", ["市", "县"])
     assert {u.agency_key for u in units_} == {"320800", *HUAIAN_COUNTIES}
     hongze = next(u for u in units_ if u.agency_key == "320813")
-    assert (hongze.agency_name, hongze.level, hongze.parent) == ("江苏省淮安市洪泽区人民政府", "县", "淮安市人民政府")
+    assert (hongze.agency_name, hongze.level, hongze.parent) == (
+        "江苏省淮安市洪泽区人民政府", "县", "淮安市人民政府")
     assert not notes
     counties, notes = from_divisions("320800", ["县", "乡镇"])
     assert len(counties) == 7 and "不含乡镇" in notes[0]
@@ -100,7 +101,7 @@ def test_bad_rows_are_named(tmp_path: Path) -> None:
     with pytest.raises(RosterError, match="单位名称"):
         read_file(tmp_path / "nohead.csv")
     (tmp_path / "junk.xlsx").write_bytes(b"PK\x03\x04 not really")
-    with pytest.raises(RosterError, match="junk.xlsx"):
+    with pytest.raises(RosterError, match=r"junk\.xlsx"):
         read_file(tmp_path / "junk.xlsx")
 
 
