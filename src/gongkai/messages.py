@@ -126,7 +126,7 @@ HEADERS: dict[str, tuple[str, str]] = {
     "review_correction_rate": ("复议纠错率", "review correction rate"),
     "litigation_total": ("行政诉讼", "lawsuits"), "litigation_corrected": ("诉讼纠正", "lawsuits corrected"),
     "litigation_correction_rate": ("诉讼纠错率", "litigation correction rate"),
-    "rule": ("规则", "rule"), "severity": ("级别", "severity"), "item": ("项目", "item"), "cell": ("单元格", "cell"),
+    "rule": ("规则", "rule"), "severity": ("严重程度", "severity"), "item": ("项目", "item"), "cell": ("单元格", "cell"),
     "value": ("数值", "value"), "expected": ("应为", "expected"), "message": ("问题", "finding"),
     "message_en": ("问题（英文）", "finding (English)"), "line": ("行", "line"), "evidence": ("原文", "evidence"),
     "path": ("路径", "path"), "reason": ("原因", "reason"), "status": ("状态", "status"),

@@ -34,7 +34,9 @@ _META: dict[str, tuple[str, str]] = {
     "region_code": ("", "行政区划代码（6 位）"), "province": ("", ""), "city": ("", ""), "county": ("", ""),
     "township": ("", ""), "level": ("", "省、市、县、乡镇、部门"), "year": ("年", "报告所述年度"),
     "template": ("", "表格格式：2019 或 2021"), "hybrid": ("", "2021 年表格中表三（六）按 2019 格式只印一行"),
-    "title": ("", ""), "published": ("日期", "页面所载发布日期（发布日期/发布时间/成文日期）"),
+    "title": ("", ""),
+    "published": ("日期", "发布日期：网页元数据、页面所载（发布日期/发布时间/成文日期）、网址或栏目列表中的日期，"
+                          "来源见 published_source；从不推测"),
     "media_type": ("", ""), "size": ("字节", ""), "parser_version": ("", "解析器版本（含模板散列）"),
     "n_errors": ("条", "错误数"), "n_warnings": ("条", "警告数"), "failed_rules": ("", "有错误或警告的规则"),
     "received": ("件", "= applications.new_received.total"),
@@ -113,7 +115,7 @@ def entries() -> list[dict[str, str]]:
     from .export import TIMELINESS_COLUMNS, reports_query
 
     meta = [c.name for c in reports_query().selected_columns]
-    meta += [c for c in TIMELINESS_COLUMNS if c != "document_id"]
+    meta += [c for c in TIMELINESS_COLUMNS if c not in meta]
     rows = [{"key": key, "label": HEADERS.get(key, (key, key))[0], "table": "报告信息", "row": "", "column": "",
              "unit": _META.get(key, ("", ""))[0], "rule": _META.get(key, ("", ""))[1],
              "formats": "、".join(FORMATS)} for key in meta]

@@ -255,8 +255,8 @@ def export(
                     write_workbook(store.engine, target, chosen, lang.value, on_report=bar.update)
             else:
                 frame = exporting.cells_long(store.engine, chosen) if form is Form.long else (
-                    exporting.panel_wide(store.engine, chosen).merge(
-                        exporting.timeliness(store.engine, chosen, lang.value), on="document_id", how="left"))
+                    exporting.with_timeliness(exporting.panel_wide(store.engine, chosen), store.engine, chosen,
+                                              lang.value))
                 if labels is Labels.zh:
                     frame = exporting.labelled(frame, "zh")
                 exporting.write(frame, target, format.value)

@@ -174,19 +174,24 @@ class Filters:
 def reports(engine: Engine, filters: Filters | None = None) -> pd.DataFrame:
     """One row per stored report: source, agency and its identity, year, template, counts of
     findings and the copied figures (effective values)."""
+    query = reports_query()
+    if filters:
+        query = query.where(filters.clause())
+    return frame_of(engine, query)
+
+
+def reports_query() -> Select:
+    """The query behind :func:`reports` (its columns are the wide panel's first columns)."""
     from .stats import STAT_COLUMNS
 
     identity = [getattr(ReportRow, c) for c in ("agency_name", "region_code", "province", "city", "county",
                                                  "township", "level")]
-    query = (select(ReportRow.document_id, Document.sha256, ReportRow.source, ReportRow.agency,
+    return (select(ReportRow.document_id, Document.sha256, ReportRow.source, ReportRow.agency,
                     ReportRow.agency_key, *identity, ReportRow.year, ReportRow.template, ReportRow.hybrid,
                     ReportRow.title, ReportRow.published, Document.media_type, Document.size,
                     ReportRow.parser_version, ReportRow.n_errors, ReportRow.n_warnings,
                     ReportRow.failed_rules, *(getattr(ReportRow, c) for c in STAT_COLUMNS))
-             .join(Document, Document.id == ReportRow.document_id).order_by(ReportRow.document_id))
-    if filters:
-        query = query.where(filters.clause())
-    return frame_of(engine, query)
+            .join(Document, Document.id == ReportRow.document_id).order_by(ReportRow.document_id))
 
 
 def failures(engine: Engine) -> pd.DataFrame:
@@ -500,7 +505,7 @@ def findings(engine: Engine, filters: Filters | None = None, *, rules: tuple[str
     if severities:
         query = query.where(FindingRow.severity.in_(severities))
     frame = frame_of(engine, query)
-    frame["cells"] = [", ".join(json.loads(c)) if c else None for c in frame["cells"]]
+    frame["cells"] = [", ".join(json.loads(c)) if isinstance(c, str) else None for c in frame["cells"]]
     return frame
 
 
@@ -558,6 +563,14 @@ def timeliness(engine: Engine, filters: Filters | None = None, lang: str = "zh")
                      "days_late": (decisive.date - result.deadline).days
                      if result.late and decisive and result.deadline else None})
     return pd.DataFrame(rows, columns=TIMELINESS_COLUMNS)
+
+
+def with_timeliness(frame: pd.DataFrame, engine: Engine, filters: Filters | None = None,
+                    lang: str = "zh") -> pd.DataFrame:
+    """A frame of reports (``document_id``) with the :func:`timeliness` columns; its ``published``
+    becomes the publication date decided there (from every source, with ``published_source``)."""
+    return frame.drop(columns=["published"], errors="ignore").merge(
+        timeliness(engine, filters, lang), on="document_id", how="left")
 
 
 def cell_header(path: str) -> str:

@@ -120,8 +120,7 @@ def summary(engine: Engine, filters: Filters | None = None, lang: str = "zh") ->
     units = matrix(engine, filters.region, years)
     if filters.levels:
         units = units[units["level"].isin(filters.levels)]
-    timely = export.timeliness(engine, filters, lang)
-    reports = reports.merge(timely, on="document_id", how="left")
+    reports = export.with_timeliness(reports, engine, filters, lang)
     reports = reports.sort_values(["n_errors", "n_warnings", "document_id"])
     english = lang == "en"
     rows = []
@@ -199,7 +198,7 @@ def write_workbook(engine: Engine, target: Path, filters: Filters | None = None,
     found["severity"] = [severity(s, lang) for s in found["severity"]]
     write_frame(workbook.create_sheet("问题清单" if lang != "en" else "findings"), export.labelled(found, labels))
     panel = export.panel_wide(engine, filters)
-    panel = panel.merge(export.timeliness(engine, filters, lang), on="document_id", how="left")
+    panel = export.with_timeliness(panel, engine, filters, lang)
     date_columns = tuple(export.labelled(pd.DataFrame(columns=["published", "signed", "deadline"]), labels).columns)
     write_frame(workbook.create_sheet("面板" if lang != "en" else "panel"), export.labelled(panel, labels),
                 dates=date_columns)
