@@ -80,7 +80,7 @@ def place(segment: Segment, context: Context) -> None:
             paths) and segment.lines[0][0].line == segment.label_line:
         tokens = segment.lines[0]  # a grid row holds its own values; later lines cannot shift them
     if segment.table == 2:
-        tokens = _without_copies(tokens, segment.copied_columns)
+        tokens = _in_header_columns(tokens, segment.value_columns)
     if segment.exact:
         tokens = _one_value_per_cell(tokens, segment, context)
     if segment.table == 2 and segment.exact is False:
@@ -190,18 +190,20 @@ def _counts_unsigned(tokens: list[Token]) -> list[Token]:
     return result
 
 
-def _without_copies(tokens: list[Token], copied: frozenset[int]) -> list[Token]:
-    """A row under a header whose merged cells a converter wrote twice (or left empty): the
-    value in such a column is dropped when it is empty or repeats the column before — and the
-    row is left as printed when any of them does not (then it is no copy)."""
-    if not copied:
+def _in_header_columns(tokens: list[Token], columns: frozenset[int]) -> list[Token]:
+    """A table-2 row of a text table under a header that names its columns: the values in those
+    columns. A cell outside them must be empty, or repeat the cell before it (a merged cell
+    written twice); otherwise the header is no guide and the row is left as printed."""
+    if not columns:
         return tokens
     by_column = {t.cell.column: t for t in tokens if t.cell.row is not None}
-    for column in copied:
-        token, before = by_column.get(column), by_column.get(column - 1)
-        if token is not None and token.kind != "empty" and (before is None or before.raw != token.raw):
+    for column, token in by_column.items():
+        if column in columns or column < min(columns) or token.kind == "empty":
+            continue
+        before = by_column.get(column - 1)
+        if before is None or before.raw != token.raw:
             return tokens
-    return [t for t in tokens if t.cell.row is None or t.cell.column not in copied]
+    return [t for t in tokens if t.cell.row is None or t.cell.column in columns]
 
 
 def _trim_trailing_empties(tokens: list[Token], slots: int) -> list[Token]:

@@ -82,6 +82,21 @@ def report_orphans(seg: Segmentation, context: Context) -> None:
                 f"{', '.join(map(str, lines[:8]))}: {shown}); not used", line=lines[0])
 
 
+def _after_bare_labels(ordered: list[Segment], index: int) -> bool:
+    """Did this row take its values one per line below its label, right after two or more rows
+    of the same table that took none (labels in one run, values after: a PDF's drawing order)?"""
+    segment = ordered[index]
+    if not segment.lines or any(len(line) != 1 or line[0].line == segment.label_line
+                                for line in segment.lines):
+        return False
+    bare = 0
+    for before in reversed(ordered[:index]):
+        if before.table != segment.table or before.filled:
+            break
+        bare += 0 if before.maybe_group else 1
+    return bare >= 2
+
+
 def doubt_disordered_rows(seg: Segmentation, placed: list[Segment], context: Context) -> None:
     """Numbers no row could take mean the text came out of order (a PDF dumped in its drawing
     order: labels in one run, values in column-major blocks). Rows placed from such text by
@@ -109,6 +124,12 @@ def doubt_disordered_rows(seg: Segmentation, placed: list[Segment], context: Con
                 cells[p].value or 0 for p in equation.right):
             reason_zh, reason_en = "按位置读出的数不满足本行合计，且表格区域有无法对应的数", (
                 "values read by position break the row total, while numbers are unplaced")
+        elif statuses & {"read", "inferred"} and _after_bare_labels(ordered, index):
+            # the last of a run of labels printed with no values, then values one per line: the
+            # first numbers of a column-major block, not this row's
+            reason_zh, reason_en = "前面数行只有行名没有数值，本行之后的数值逐个成行，可能是整列数据", (
+                "the rows before print labels only, and the values after it stand one per line: "
+                "likely a whole column's")
         elif "read" in statuses and any(previous < line < segment.label_line for line in orphan_lines) and (
                 all(cells[p].line != segment.label_line for p in paths if cells[p].status == "read")):
             # a PDF dump can print a tall row's values just above its label: numbers left over

@@ -9,10 +9,11 @@ prose. Values that no row can take are kept as orphans, never dropped silently.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from ..document import Document, Row
+from ..document import Document, Row, Table
 from .labels import LabelDef, LabelHit, normalize, section_heading
 from .lexer import Token, lex_cell
 
@@ -51,7 +52,10 @@ class Segment:
         self.label_text = label_text
         self.detached_mismatch = None
         self.shared_label = False  # its label shares one grid cell with another row's
-        self.copied_columns: frozenset[int] = frozenset()  # grid columns repeating the one before
+        # table 2 in a text table: the grid columns its header names (merged header cells a
+        # converter wrote twice or left empty are not among them); empty: no header seen
+        self.value_columns: frozenset[int] = frozenset()
+        self.block = -1  # table 2: the block (第二十条第(x)项) of its label, where only one has it
 
     @property
     def tokens(self) -> list[Token]:
@@ -80,6 +84,27 @@ class Segmentation:
     table4_header_line: int | None
 
 
+_TWO_NUMBERS = re.compile(r"\d\s+\d")
+_NUMBER_CELL = re.compile(r"[\d.,，\-－]+")
+
+
+def _true_grid(table: Table) -> bool:
+    """Can a markdown table's columns be trusted as positions? Not when a converter guessed them
+    from a PDF's text: a cell then holds two numbers (「| 0 4 |」), or a value stands under no
+    column name of the 信息内容 header row above it."""
+    header: list[str] | None = None
+    for row in table.rows:
+        texts = [cell.text.strip() for cell in row.cells]
+        if any(_TWO_NUMBERS.search(text) for text in texts):
+            return False
+        if any(normalize(text) == "信息内容" for text in texts):
+            header = texts
+        elif header is not None and len(texts) == len(header) and any(
+                _NUMBER_CELL.fullmatch(text) and not header[i] for i, text in enumerate(texts)):
+            return False
+    return True
+
+
 def slots_hint(segment: Segment) -> int:
     """How many values a row takes, before the format is known (max over formats)."""
     if segment.table == 3:
@@ -104,14 +129,13 @@ class Segmenter:
         self.header_line = False
         self.delimited_tables: set[int] = set()
         self.text_tables: set[int] = set()  # tables of a text file (their merged cells are not marked)
-        # the last table-2 header row of a text table: (table, width, columns that only repeat
-        # the one before: a merged header cell a converter wrote twice, or left empty)
-        self.t2_copies: tuple[int, int, frozenset[int]] | None = None
+        # the last table-2 header row of a text table: (table, width, the columns it names)
+        self.t2_header: tuple[int, int, frozenset[int]] | None = None
         self.row: Row | None = None
 
     # ------------------------------------------------------------------ driving
     def run(self, document: Document) -> Segmentation:
-        exact_tables = {t.index for t in document.tables if t.exact or t.regular}
+        exact_tables = {t.index for t in document.tables if t.exact or (t.regular and _true_grid(t))}
         self.delimited_tables = {t.index for t in document.tables if t.markup in ("markdown", "pipes")}
         self.text_tables = {t.index for t in document.tables if t.markup is not None}
         for row in document.rows:
@@ -141,7 +165,7 @@ class Segmenter:
         kinds = {t.kind for t in tokens}
         self.row = row
         if row.table in self.text_tables and "labels" in kinds:
-            self._note_copied_columns(row, tokens)
+            self._note_header_columns(row, tokens)
         if kinds == {"empty"}:
             # a row of empty cells: table 4's blank data row while it waits for one, a blank row
             # among value rows under detached labels, else nothing
@@ -180,16 +204,18 @@ class Segmenter:
             elif token.narrative or token.marked:
                 self.close()
 
-    def _note_copied_columns(self, row: Row, tokens: list[Token]) -> None:
-        """A table-2 header row (信息内容 | 本年新制作数量 | 本年新公开数量 | 本年新公开数量 | …) whose
-        cells repeat the one before, or stand empty after a label: the grid has a merged cell there,
-        which the value rows below repeat (python-docx) or leave empty (markdown converters)."""
-        first = tokens[0]
-        if first.kind != "labels" or first.hits[0].label.kind != "t2_header" or len(row.cells) < 3:
+    def _note_header_columns(self, row: Row, tokens: list[Token]) -> None:
+        """A table-2 header row of a text table (| 信息内容 | 本年新制作数量 | 本年新公开数量 | …):
+        the columns it names are where the rows below hold their values. A header cell left empty,
+        or repeating the one before, is a merged cell that the rows below leave empty (markdown
+        converters), repeat (python-docx), or a column a PDF converter invented."""
+        first = next((t for t in tokens if t.kind == "labels"), None)
+        if first is None or first.hits[0].label.kind != "t2_header" or len(row.cells) < 3:
             return
         texts = [normalize(cell.text) for cell in row.cells]
-        copies = frozenset(i for i in range(2, len(texts)) if not texts[i] or texts[i] == texts[i - 1])
-        self.t2_copies = (row.table, len(row.cells), copies) if copies else None  # type: ignore[assignment]
+        start = first.cell.column + 1
+        named = frozenset(i for i in range(start, len(texts)) if texts[i] and texts[i] != texts[i - 1])
+        self.t2_header = (row.table, len(row.cells), named) if named else None  # type: ignore[assignment]
 
     # ------------------------------------------------------------------ labels
     def _labels(self, token: Token, exact: bool) -> None:
@@ -223,14 +249,21 @@ class Segmenter:
             return
         if kind in ("caption", "t2_header", "t2_column", "t2_row"):
             self._enter(2)
+            if kind == "caption" and self.open is not None and self.open.table == 2 and (
+                    self.open.block not in (-1, label.block)):
+                # another block's caption (第二十条第(五)项 after a bare 行政事业性收费 of block (八)):
+                # the values after it are that block's, never the waiting row's
+                self.close()
             if label.kind != "t2_row":
                 self._close_if_filled()
                 return
             segment = Segment(2, label.key, token.line, exact=exact, label_text=token.raw)
-            copies = self.t2_copies
-            if copies is not None and self.row is not None and (copies[0], copies[1]) == (
+            segment.block = label.block if len({h.label.block for h in token.hits
+                                                if h.label.key == label.key}) == 1 else -1
+            header = self.t2_header
+            if header is not None and self.row is not None and (header[0], header[1]) == (
                     self.row.table, len(self.row.cells)):
-                segment.copied_columns = copies[2]
+                segment.value_columns = header[2]
             self._open(segment, token)
             return
         if kind in ("t3_note", "t3_header"):
