@@ -88,6 +88,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "export.bad_edition": ("--edition 为 2019 或 2021", "--edition is 2019 or 2021"),
     "export.bad_year": ("--year 应如 2023 或 2021-2024", "--year is like 2023 or 2021-2024"),
     # stats / across
+    "stats.rule_note": ("规则名称列：未通过该规则（有错误或警告）的报告占比；全部列见 --format csv",
+                        "rule columns: share of reports failing the rule (error or warning); every column "
+                        "with --format csv"),
     "stats.bad_by": ("无法按 {columns} 分组；可选 {choices}", "cannot group by {columns}; choose from {choices}"),
     "across.dup": ("「{agency}」{year}年度有 {count} 份不同的文件（另见 {other}）{same}，请确认哪一份是正式版本",
                    "{agency} has {count} different files for {year} (see also {other}){same}; which one is "
@@ -112,7 +115,7 @@ HEADERS: dict[str, tuple[str, str]] = {
     "other_document_id": ("另一文档编号", "other document id"),
     "media_type": ("文件类型", "media type"), "size": ("字节数", "bytes"), "parser_version": ("解析器版本", "parser"),
     "n_errors": ("错误数", "errors"), "n_warnings": ("警告数", "warnings"), "failed_rules": ("未通过的规则", "rules failed"),
-    "reports": ("报告数", "reports"), "error_share": ("有错误的报告占比", "share with errors"),
+    "reports": ("报告数", "reports"), "error_share": ("有错报告占比", "share with errors"),
     "received": ("新收申请", "received"), "results_total": ("办理结果总计", "handled"),
     "granted": ("予以公开", "granted"), "partly_granted": ("部分公开", "partly granted"),
     "denied": ("不予公开", "denied"), "unable": ("无法提供", "unable"), "unprocessed": ("不予处理", "not processed"),

@@ -111,8 +111,11 @@ def _show(frame: pd.DataFrame, fmt: TableFormat, lang: str | None = None) -> Non
         from rich.table import Table
 
         table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+        from rich.cells import cell_len
+
         for column in frame.columns:
-            table.add_column(header(str(column), lang), overflow="fold")
+            title = header(str(column), lang)
+            table.add_column(title, overflow="fold", min_width=min(cell_len(title), 16))
         for row in frame.itertuples(index=False):
             table.add_row(*("" if v is None or v != v else f"{v:.4g}" if isinstance(v, float) else str(v)
                             for v in row))
@@ -267,8 +270,8 @@ def export(
 
 
 # the columns `stats` shows people (all of them in --format csv|json)
-STATS_SHOWN = ("reports", "error_share", "received", "disclosure_rate", "share_denied", "share_unable",
-               "review_total", "review_correction_rate", "litigation_total", "litigation_correction_rate")
+STATS_SHOWN = ("reports", "error_share", "received", "disclosure_rate", "review_total", "review_correction_rate",
+               "litigation_total", "litigation_correction_rate")
 _SHARES = ("error_share", "disclosure_rate", "review_correction_rate", "litigation_correction_rate")
 
 
@@ -300,7 +303,11 @@ def stats(db: Db = DEFAULT_DB,
             shown[column] = shown[column].map(lambda v: "" if v is None or v != v else f"{v:.1%}")
         elif column in ("received", "review_total", "litigation_total"):
             shown[column] = shown[column].map(lambda v: "" if v is None or v != v else f"{v:,.0f}")
+    # the rules failed most often, each column headed by the rule's name
+    shown = shown.rename(columns={c: c.removeprefix("fail_") for c in worst[:3]})
     _show(shown, format, lang.value)
+    if worst:
+        err.print(say("stats.rule_note", lang.value), highlight=False)
 
 
 def cross_year(db: Db = DEFAULT_DB,
