@@ -33,16 +33,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "progress.rate": ("{rate:,.1f} 个/秒", "{rate:,.1f}/s"),
     "progress.eta": ("剩余约 {eta}", "about {eta} left"),
     # ingest
-    "ingest.summary": ("{seen} 个文件，用时 {seconds:.1f} 秒（{rate:,.0f} 个/秒）：新解析 {parsed}，重新解析 {reparsed}，"
+    "ingest.summary": ("{seen} 个文件，用时 {seconds:.1f} 秒（{rate:,.0f} 个/秒）：新解析 {parsed}，重新解析 "
+                       "{reparsed}，"
                        "失败 {failed}，已入库 {skipped}，重复 {duplicates}",
-                       "{seen} files in {seconds:.1f} s ({rate:,.0f}/s): {parsed} parsed, {reparsed} re-parsed, "
+                       "{seen} files in {seconds:.1f} s ({rate:,.0f}/s): {parsed} parsed, {reparsed} re-parse"
+                       "d, "
                        "{failed} failed, {skipped} already stored, {duplicates} duplicates"),
     "ingest.outdated": ("；{outdated} 个由旧版解析器入库（--reparse 可更新）",
                         "; {outdated} stored by an older parser (--reparse to update)"),
     "ingest.more_failures": ("…… 另有 {more} 个失败（gongkai failures --db {db}）",
                              "… and {more} more (gongkai failures --db {db})"),
     # check over many files
-    "check.summary": ("共 {reports} 份报告（{unreadable} 个文件无法读取）：错误 {errors} 条（{with_errors} 份报告），"
+    "check.summary": ("共 {reports} 份报告（{unreadable} 个文件无法读取）：错误 {errors} 条（{with_errors} 份"
+                      "报告），"
                       "警告 {warnings} 条（{with_warnings} 份报告）",
                       "{reports} reports ({unreadable} files unreadable): {errors} errors in {with_errors} "
                       "reports, {warnings} warnings in {with_warnings} reports"),
@@ -58,8 +61,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
                             "the bundled division table stops at county level and lists no townships; "
                             "import them with gongkai roster import"),
     "roster.no_departments": ("区划表不含部门；部门名单请用 gongkai roster import 导入",
-                              "the division table lists no departments; import them with gongkai roster import"),
-    "roster.unknown_code": ("区划代码 {code} 不在内置区划表中", "division code {code} is not in the bundled table"),
+                              "the division table lists no departments; import them with gongkai roster impor"
+                              "t"),
+    "roster.unknown_code": ("区划代码 {code} 不在内置区划表中", "division code {code} is not in the bundled t"
+                                                    "able"),
     "roster.bad_level": ("未知级别「{level}」：可选 省、市、县、乡镇、部门",
                          "unknown level {level!r}: choose from 省, 市, 县, 乡镇, 部门"),
     "roster.nothing": ("没有可加入名册的单位", "no units to add to the roster"),
@@ -78,7 +83,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "missing.no_years": ("{region} 还没有任何报告：请用 --years 指定年度（如 2021-2024）",
                          "{region} has no report yet: give the years with --years (e.g. 2021-2024)"),
     "missing.summary": ("{units} 个单位 × {years} 个年度：缺报 {gaps} 份（名册内单位 {roster} 个）",
-                        "{units} units × {years} years: {gaps} reports missing ({roster} units on the roster)"),
+                        "{units} units × {years} years: {gaps} reports missing "
+                        "({roster} units on the roster)"),
     "missing.bad_years": ("--years 应如 2021-2024 或 2023", "--years is like 2021-2024 or 2023"),
     # export
     "export.official_xlsx": ("官方表样只能导出为 xlsx（--format xlsx）",
@@ -91,8 +97,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "stats.rule_note": ("规则名称列：未通过该规则（有错误或警告）的报告占比；全部列见 --format csv",
                         "rule columns: share of reports failing the rule (error or warning); every column "
                         "with --format csv"),
-    "stats.bad_by": ("无法按 {columns} 分组；可选 {choices}", "cannot group by {columns}; choose from {choices}"),
-    "across.dup": ("「{agency}」{year}年度有 {count} 份不同的文件（另见 {other}）{same}，请确认哪一份是正式版本",
+    "stats.bad_by": ("无法按 {columns} 分组；可选 {choices}", "cannot group by {columns}; choose from "
+                                                      "{choices}"),
+    "across.dup": ("「{agency}」{year}年度有 {count} 份不同的文件（另见 {other}）{same}，请确认哪一份是正式版"
+                   "本",
                    "{agency} has {count} different files for {year} (see also {other}){same}; which one is "
                    "the official one?"),
     "across.same_content": ("；各文件的统计表数值相同，可能是同一报告的不同格式",
@@ -110,17 +118,22 @@ HEADERS: dict[str, tuple[str, str]] = {
     "published": ("发布日期", "published"), "published_source": ("发布日期来源", "date source"),
     "deadline": ("法定期限", "deadline"), "timeliness": ("是否按时", "on time"),
     "days_late": ("逾期天数", "days late"),
-    "document_id": ("文档编号", "document id"), "sha256": ("SHA-256", "sha256"), "source": ("来源文件", "source"),
+    "document_id": ("文档编号", "document id"), "sha256": ("SHA-256", "sha256"),
+    "source": ("来源文件", "source"),
     "other_source": ("另一文件", "other file"), "other_year": ("另一年度", "other year"),
     "other_document_id": ("另一文档编号", "other document id"),
-    "media_type": ("文件类型", "media type"), "size": ("字节数", "bytes"), "parser_version": ("解析器版本", "parser"),
-    "n_errors": ("错误数", "errors"), "n_warnings": ("警告数", "warnings"), "failed_rules": ("未通过的规则", "rules failed"),
+    "media_type": ("文件类型", "media type"), "size": ("字节数", "bytes"),
+    "parser_version": ("解析器版本", "parser"),
+    "n_errors": ("错误数", "errors"), "n_warnings": ("警告数", "warnings"),
+    "failed_rules": ("未通过的规则", "rules failed"),
     "reports": ("报告数", "reports"), "error_share": ("有错报告占比", "share with errors"),
     "received": ("新收申请", "received"), "results_total": ("办理结果总计", "handled"),
     "granted": ("予以公开", "granted"), "partly_granted": ("部分公开", "partly granted"),
-    "denied": ("不予公开", "denied"), "unable": ("无法提供", "unable"), "unprocessed": ("不予处理", "not processed"),
+    "denied": ("不予公开", "denied"), "unable": ("无法提供", "unable"),
+    "unprocessed": ("不予处理", "not processed"),
     "other_handled": ("其他处理", "other handling"),
-    "share_granted": ("予以公开占比", "share granted"), "share_partly_granted": ("部分公开占比", "share partly"),
+    "share_granted": ("予以公开占比", "share granted"),
+    "share_partly_granted": ("部分公开占比", "share partly"),
     "share_denied": ("不予公开占比", "share denied"), "share_unable": ("无法提供占比", "share unable"),
     "share_unprocessed": ("不予处理占比", "share not processed"),
     "share_other_handled": ("其他处理占比", "share other"),
@@ -129,9 +142,11 @@ HEADERS: dict[str, tuple[str, str]] = {
     "review_correction_rate": ("复议纠错率", "review correction rate"),
     "litigation_total": ("行政诉讼", "lawsuits"), "litigation_corrected": ("诉讼纠正", "lawsuits corrected"),
     "litigation_correction_rate": ("诉讼纠错率", "litigation correction rate"),
-    "rule": ("规则", "rule"), "severity": ("严重程度", "severity"), "item": ("项目", "item"), "cell": ("单元格", "cell"),
+    "rule": ("规则", "rule"), "severity": ("严重程度", "severity"), "item": ("项目", "item"),
+    "cell": ("单元格", "cell"),
     "value": ("数值", "value"), "expected": ("应为", "expected"), "message": ("问题", "finding"),
-    "message_en": ("问题（英文）", "finding (English)"), "line": ("行", "line"), "evidence": ("原文", "evidence"),
+    "message_en": ("问题（英文）", "finding (English)"), "line": ("行", "line"),
+    "evidence": ("原文", "evidence"),
     "path": ("路径", "path"), "reason": ("原因", "reason"), "status": ("状态", "status"),
     "raw": ("原文数值", "raw"), "locator": ("位置", "locator"), "note": ("说明", "note"),
     "name": ("单位名称", "unit"), "parent": ("上级", "parent"), "site_url": ("网址", "site"),

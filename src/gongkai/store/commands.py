@@ -162,7 +162,8 @@ def ingest(
     for path, reason in result.failures[:20]:
         err.print("[red]✗[/red] " + escape(f"{path}: {reason}"), markup=True, highlight=False)
     if len(result.failures) > 20:
-        err.print(say("ingest.more_failures", lang.value, more=len(result.failures) - 20, db=db), highlight=False)
+        err.print(say("ingest.more_failures", lang.value, more=len(result.failures) - 20, db=db),
+                  highlight=False)
     line = say("ingest.summary", lang.value, seen=result.seen, seconds=result.seconds, rate=result.rate,
                parsed=result.parsed, reparsed=result.reparsed, failed=result.failed, skipped=result.skipped,
                duplicates=result.duplicates)
@@ -183,7 +184,8 @@ def failures(db: Db = DEFAULT_DB,
 Region = Annotated[str | None, typer.Option("--region", help="a division code (320800) or name (淮安市): "
                                                              "its reports and those of every unit below it")]
 YearOption = Annotated[str | None, typer.Option("--year", help="a year or a span: 2023, 2021-2024")]
-LevelOption = Annotated[str | None, typer.Option("--level", help="levels, comma-separated: 省,市,县,乡镇,部门")]
+LevelOption = Annotated[str | None, typer.Option("--level",
+                                                 help="levels, comma-separated: 省,市,县,乡镇,部门")]
 Edition = Annotated[str | None, typer.Option("--edition", help="template edition: 2019 or 2021")]
 
 
@@ -258,7 +260,8 @@ def export(
                     write_workbook(store.engine, target, chosen, lang.value, on_report=bar.update)
             else:
                 frame = exporting.cells_long(store.engine, chosen) if form is Form.long else (
-                    exporting.with_timeliness(exporting.panel_wide(store.engine, chosen), store.engine, chosen,
+                    exporting.with_timeliness(exporting.panel_wide(store.engine, chosen), store.engine,
+                                              chosen,
                                               lang.value))
                 if labels is Labels.zh:
                     frame = exporting.labelled(frame, "zh")
@@ -270,7 +273,8 @@ def export(
 
 
 # the columns `stats` shows people (all of them in --format csv|json)
-STATS_SHOWN = ("reports", "error_share", "received", "disclosure_rate", "review_total", "review_correction_rate",
+STATS_SHOWN = ("reports", "error_share", "received", "disclosure_rate", "review_total", "review_correction_ra"
+                                                                                        "te",
                "litigation_total", "litigation_correction_rate")
 _SHARES = ("error_share", "disclosure_rate", "review_correction_rate", "litigation_correction_rate")
 
@@ -296,7 +300,8 @@ def stats(db: Db = DEFAULT_DB,
         return
     groups = [c for c in frame.columns if c in ("province", "city", "county", "region_code", "level", "year",
                                                 "template")]
-    worst = sorted((c for c in frame.columns if c.startswith("fail_")), key=lambda c: -frame[c].fillna(0).mean())
+    worst = sorted((c for c in frame.columns if c.startswith("fail_")),
+                   key=lambda c: -frame[c].fillna(0).mean())
     shown = frame[[*groups, *(c for c in STATS_SHOWN if c in frame.columns), *worst[:3]]].copy()
     for column in shown.columns:
         if column in _SHARES or column.startswith(("fail_", "share_")):
@@ -397,7 +402,8 @@ def findings(db: Db = DEFAULT_DB,
                                                             "(with -o)")] = FindingsFormat.table,
              output: Annotated[Path | None, typer.Option("-o", "--output", help="file to write (csv, "
                                                          "xlsx)")] = None,
-             rule: Annotated[list[str] | None, typer.Option("--rule", help="only these rules (repeat)")] = None,
+             rule: Annotated[list[str] | None, typer.Option("--rule",
+                                                            help="only these rules (repeat)")] = None,
              severity: Annotated[list[Severity] | None, typer.Option("--severity", help="only these "
                                                                      "severities (repeat)")] = None,
              region: Region = None, year: YearOption = None, level: LevelOption = None,
@@ -523,7 +529,8 @@ def roster_list(db: Db = DEFAULT_DB, region: Region = None,
     """List the roster (of a region)."""
     with open_or_exit(db, create=False, lang=lang.value) as store:
         frame = _roster(store, region)
-    _show(frame if format is not TableFormat.table else frame.drop(columns=["agency_key"]), format, lang.value)
+    _show(frame if format is not TableFormat.table else frame.drop(columns=["agency_key"]), format,
+          lang.value)
 
 
 @roster_app.command("clear")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from contextlib import suppress
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -69,7 +70,8 @@ def format_sheet(sheet: Any, percent: tuple[str, ...] = _PERCENT_COLUMNS) -> Non
                 cell.number_format = "0.0%"
             elif isinstance(cell.value, int) or (isinstance(cell.value, float) and cell.value.is_integer()):
                 cell.number_format = "0"
-        sheet.column_dimensions[get_column_letter(index)].width = min(MAX_WIDTH, max(6, widths.get(index, 6) + 2))
+        width = min(MAX_WIDTH, max(6, widths.get(index, 6) + 2))
+        sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions
 
@@ -96,10 +98,8 @@ def write_frame(sheet: Any, frame: pd.DataFrame, *, dates: tuple[str, ...] = ())
         for i, value in enumerate(row):
             value = _cell_value(value)
             if i in date_positions and isinstance(value, str):
-                try:
+                with suppress(ValueError):  # a text that is no ISO date stays text
                     value = date.fromisoformat(value)
-                except ValueError:
-                    pass
             values.append(value)
         sheet.append(values)
         for cell in sheet[sheet.max_row]:
@@ -133,7 +133,8 @@ def summary(engine: Engine, filters: Filters | None = None, lang: str = "zh") ->
             rows.append({
                 "agency_name": unit.agency_name, "level": unit.level, "agency_key": unit.agency_key,
                 "roster": bool(unit.roster), "year": year,
-                "published_any": ("yes" if english else "已发布") if len(files) else ("no" if english else "未发布"),
+                "published_any": (("yes" if english else "已发布") if len(files)
+                                  else ("no" if english else "未发布")),
                 "files": len(files),
                 "published": first["published"] if first is not None else None,
                 "published_source": first["published_source"] if first is not None else None,
@@ -146,7 +147,8 @@ def summary(engine: Engine, filters: Filters | None = None, lang: str = "zh") ->
                 "n_warnings": first["n_warnings"] if first is not None else None,
                 "source": first["source"] if first is not None else None,
             })
-    return pd.DataFrame(rows, columns=["agency_name", "level", "agency_key", "roster", "year", "published_any",
+    return pd.DataFrame(rows, columns=["agency_name", "level", "agency_key", "roster", "year",
+                                       "published_any",
                                        "files", "published", "published_source", "deadline", "timeliness",
                                        "received", "granted_rate", "n_errors", "n_warnings", "source"])
 
@@ -155,12 +157,14 @@ def _rate(report: Any) -> float | None:
     total = report["results_total"]
     if total is None or pd.isna(total) or not total:
         return None
-    granted = sum(v for v in (report["granted"], report["partly_granted"]) if v is not None and not pd.isna(v))
+    granted = sum(v for v in (report["granted"], report["partly_granted"])
+                  if v is not None and not pd.isna(v))
     return granted / total
 
 
 def _sheet_name(report_id: int, agency: str | None, year: Any, used: set[str]) -> str:
-    base = re.sub(r"[\[\]:*?/\\']+", "", f"{report_id} {agency or '未知单位'} {'' if pd.isna(year) else int(year)}")
+    base = re.sub(r"[\[\]:*?/\\']+", "", f"{report_id} {agency or '未知单位'} "
+                                         f"{'' if pd.isna(year) else int(year)}")
     name = base[:31].strip()
     suffix = 2
     while name in used:
@@ -190,20 +194,24 @@ def write_workbook(engine: Engine, target: Path, filters: Filters | None = None,
     write_frame(sheet, export.labelled(summary(engine, filters, lang), labels),
                 dates=tuple(export.labelled(pd.DataFrame(columns=["published", "deadline"]), labels).columns))
     found = export.findings(engine, filters)
-    columns = ["agency", "level", "year", "severity", "rule", "message" if lang != "en" else "message_en", "cells",
+    columns = ["agency", "level", "year", "severity", "rule", "message" if lang != "en" else "message_en",
+               "cells",
                "line", "evidence", "source", "document_id"]
     found = found[columns].copy()
     from ..messages import severity
 
     found["severity"] = [severity(s, lang) for s in found["severity"]]
-    write_frame(workbook.create_sheet("问题清单" if lang != "en" else "findings"), export.labelled(found, labels))
+    write_frame(workbook.create_sheet("问题清单" if lang != "en" else "findings"),
+                export.labelled(found, labels))
     panel = export.panel_wide(engine, filters)
     panel = export.with_timeliness(panel, engine, filters, lang)
-    date_columns = tuple(export.labelled(pd.DataFrame(columns=["published", "signed", "deadline"]), labels).columns)
+    date_columns = tuple(export.labelled(pd.DataFrame(columns=["published", "signed", "deadline"]),
+                                         labels).columns)
     write_frame(workbook.create_sheet("面板" if lang != "en" else "panel"), export.labelled(panel, labels),
                 dates=date_columns)
     codebook.write_sheet(workbook.create_sheet("数据字典" if lang != "en" else "codebook"))
-    query = (select(ReportRow.document_id, ReportRow.agency, ReportRow.year, ReportRow.template, ReportRow.hybrid,
+    query = (select(ReportRow.document_id, ReportRow.agency, ReportRow.year, ReportRow.template,
+                    ReportRow.hybrid,
                     ReportRow.title)
              .where(ReportRow.template.is_not(None)).order_by(ReportRow.document_id))
     if filters:
