@@ -28,7 +28,7 @@ layer; images are taken at their stated DPI, or :data:`OCR_DPI` when they state 
 
 from __future__ import annotations
 
-import threading
+import os
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from io import BytesIO
@@ -46,6 +46,7 @@ from .layout import (
     find_tables,
     group_lines,
 )
+from .ocr_engines import DEFAULT_ENGINE, OcrEngine, TextLine, engine_available, load_engine
 
 __all__ = ["MAX_PAGES", "OCR_DPI", "OCR_MISSING", "available", "read_image", "read_pdf_pages",
            "read_scanned_pdf", "set_confidence"]
@@ -54,36 +55,28 @@ OCR_DPI = 150  # scans are usually 150-300 dpi; 150 reads 10.5 pt digits reliabl
 MAX_PAGES = 200  # a scanned annual report has 5-20 pages; OCR costs seconds per page
 MAX_PIXELS = 40_000_000  # one image: refuse decompression bombs before decoding
 MIN_RULE_INCHES = 0.25  # longer than any stroke of 10.5-16 pt text at 150 dpi
-MAX_SKEW = 2.0  # degrees searched for deskewing
+MAX_SKEW = 3.5  # degrees searched for deskewing (scans lean up to 3°)
+UPRIGHT_SCORE = 0.9  # mean character score of a page read the right way up (upside down: ~0.5)
 OCR_MISSING = "OCR needs pip install 'gongkai[ocr]'"
-
-_engine: Any = None
-_engine_lock = threading.Lock()
-
 
 def available() -> bool:
     """Is the optional OCR engine installed?"""
     try:
         import numpy  # noqa: F401
-        import rapidocr_onnxruntime  # noqa: F401
     except ImportError:
         return False
-    return True
+    return engine_available(os.environ.get("GONGKAI_OCR_ENGINE") or DEFAULT_ENGINE)
 
 
-def _ocr_engine(name: str, what: str) -> Any:
-    global _engine
+def _ocr_engine(name: str, what: str) -> OcrEngine:
     try:
         import numpy  # noqa: F401
-        from rapidocr_onnxruntime import RapidOCR
+
+        return load_engine()  # once per process: the models take ~0.5 s to load
     except ImportError:
         raise ParseError(name, f"{what}: {OCR_MISSING}") from None
-    with _engine_lock:  # the models take ~0.5 s to load: once per process
-        if _engine is None:
-            # No angle classifier (pages are upright after deskewing); bigger recognition batches
-            # because table pages are hundreds of short boxes (single digits).
-            _engine = RapidOCR(**{"Rec.rec_batch_num": 24})
-    return _engine
+    except FileNotFoundError as error:
+        raise ParseError(name, f"{what}: {error}; reinstall: pip install 'gongkai[ocr]'") from None
 
 
 # --------------------------------------------------------------------------------------------
@@ -179,10 +172,50 @@ def _assemble(doc: Document, pages: list[PageText], scores: dict[int, Any], name
 
 
 def _read_page(image: Any, dpi: float, number: int, engine: Any, warnings: list[str]) -> tuple[PageText, Any]:
+    """One page image, turned upright first when it was scanned sideways (a page fed in landscape):
+    its lines of text then run down the image. Which of the two quarter turns is upright is told
+    by the recogniser: upside-down text reads as low-scoring nonsense."""
+    import numpy as np
+
+    ink, grey = _grey(image)
+    if not _sideways(grey):
+        page, scores = _read_upright(ink, grey, dpi, number, engine, warnings)
+        return page, scores
+    best: tuple[PageText, Any] | None = None
+    best_score = -1.0
+    for turns in (1, 3):
+        page, scores = _read_upright(np.ascontiguousarray(np.rot90(ink, turns)),
+                                     np.ascontiguousarray(np.rot90(grey, turns)), dpi, number, engine, [])
+        mean = float(scores[:, 2].mean()) if len(scores) else 0.0
+        if mean > best_score:
+            best, best_score = (page, scores), mean
+        if mean >= UPRIGHT_SCORE:
+            break
+    assert best is not None
+    warnings.append(f"page {number} was scanned sideways; read turned upright")
+    return best
+
+
+def _sideways(grey: Any) -> bool:
+    """Do the page's lines run down rather than across? Lines of text make the profile of dark
+    pixels across the lines sharp (dark line, white gap, …) and the one along them flat."""
     import numpy as np
     from PIL import Image
 
-    ink, grey = _grey(image)
+    small = np.asarray(Image.fromarray(grey).reduce(4))
+    dark = (small < _threshold(small)).astype(np.float64)
+    if dark.sum() < 50:
+        return False
+    across_rows = float(np.square(np.diff(dark.sum(axis=1))).sum()) / dark.shape[1]
+    across_columns = float(np.square(np.diff(dark.sum(axis=0))).sum()) / dark.shape[0]
+    return across_columns > 1.5 * across_rows
+
+
+def _read_upright(ink: Any, grey: Any, dpi: float, number: int, engine: Any,
+                  warnings: list[str]) -> tuple[PageText, Any]:
+    import numpy as np
+    from PIL import Image
+
     angle = _skew(grey)
     if abs(angle) >= 0.05:
         ink, grey = (np.asarray(Image.fromarray(a).rotate(angle, resample=Image.Resampling.BICUBIC,
@@ -209,11 +242,10 @@ def _read_page(image: Any, dpi: float, number: int, engine: Any, warnings: list[
     rules = _grow(horizontal | vertical)
     clean = grey.copy()
     clean[rules] = 255
-    result, _ = engine(np.ascontiguousarray(np.stack([clean] * 3, axis=-1)), use_cls=False,
-                       return_word_box=True)
+    result = engine.recognise(np.ascontiguousarray(np.stack([clean] * 3, axis=-1)))
     chars: list[Any] = []
     char_scores: list[tuple[float, float, float]] = []
-    for item in result or []:
+    for item in result:
         for ch in _characters(item, scale):
             chars.append(ch[0])
             char_scores.append(ch[1])
@@ -224,14 +256,15 @@ def _read_page(image: Any, dpi: float, number: int, engine: Any, warnings: list[
     return page, np.array(char_scores, dtype=np.float64).reshape(-1, 3)
 
 
-def _characters(item: list[Any], scale: float) -> list[tuple[Any, tuple[float, float, float]]]:
+def _characters(item: TextLine, scale: float) -> list[tuple[Any, tuple[float, float, float]]]:
     """One OCR text line → PDF-reader characters (points) with (centre x, centre y, score)."""
 
-    box, text, score = item[0], item[1], float(item[2])
+    box, text = item.box, item.text
     out = []
-    glyphs_ok = len(item) >= 6 and item[5] and len(item[4]) == len(item[5])
-    if glyphs_ok and "".join(item[4]) == text.replace(" ", ""):
-        boxes, glyphs, glyph_scores = item[3], item[4], item[5]
+    if item.glyphs and "".join(g.text for g in item.glyphs).replace(" ", "") == text.replace(" ", ""):
+        glyphs = [g.text for g in item.glyphs]
+        boxes = [g.box for g in item.glyphs]
+        glyph_scores = [g.score for g in item.glyphs]
     else:  # no per-character boxes: divide the line's box evenly
         xs, ys = [p[0] for p in box], [p[1] for p in box]
         x0, x1, top, bottom = min(xs), max(xs), min(ys), max(ys)
@@ -239,7 +272,7 @@ def _characters(item: list[Any], scale: float) -> list[tuple[Any, tuple[float, f
         step = (x1 - x0) / max(len(glyphs), 1)
         boxes = [[[x0 + k * step, top], [x0 + (k + 1) * step, top], [x0 + (k + 1) * step, bottom],
                   [x0 + k * step, bottom]] for k in range(len(glyphs))]
-        glyph_scores = [score] * len(glyphs)
+        glyph_scores = [item.score] * len(glyphs)
     line_top = min(p[1] for p in box) * scale
     line_bottom = max(p[1] for p in box) * scale
     previous_x1: float | None = None
@@ -292,8 +325,12 @@ def _grey(image: Any) -> tuple[Any, Any]:
     rgb = np.asarray(image.convert("RGB")).astype(np.int16)
     red = rgb[..., 0]
     text = red.copy()
-    reddish = red - np.maximum(rgb[..., 1], rgb[..., 2]) > 35
-    text[reddish] = int(np.percentile(red, 75))
+    paper = int(np.percentile(red, 75))
+    # Only pale reddish pixels are seal: print under the seal stays dark in the red channel, and
+    # JPEG's halved colour resolution tints the edges of digits beside the seal red too (erased,
+    # a 「0」 loses its sides and reads 「1」).
+    reddish = (red - np.maximum(rgb[..., 1], rgb[..., 2]) > 35) & (red > 0.6 * paper)
+    text[reddish] = paper
     return np.ascontiguousarray(red.astype(np.uint8)), np.ascontiguousarray(text.astype(np.uint8))
 
 

@@ -19,13 +19,16 @@ def synth(
     formats: Annotated[str, typer.Option(
         "--formats", help="comma-separated: text,html,docx,pdf,scan, or all")] = "text,html,docx,pdf",
     seed: Annotated[int, typer.Option("--seed", help="same seed, same reports")] = 0,
+    scan_variants: Annotated[str, typer.Option(
+        "--scan-variants", help="scans: comma-separated variants (100dpi,150dpi,200dpi,300dpi,jpeg,skew3,"
+                                "photo,seal,faint,split,landscape) taken in turn, or all")] = "all",
 ) -> None:
     """Write N random reports with their truth, each format in OUT/<format>/ (score one with
     `gongkai eval OUT/<format>`)."""
     from .corpus import CorpusError, make_corpus
 
     try:
-        written = make_corpus(n, formats, out, seed)
+        written = make_corpus(n, formats, out, seed, scan_variants=scan_variants)
     except (ValueError, CorpusError) as error:
         typer.echo(f"✗ {error}", err=True)
         raise typer.Exit(2) from None

@@ -14,10 +14,22 @@ Formats and how each is made:
 * ``docx``: the renderer.
 * ``pdf``: LibreOffice headless from that DOCX, many files per ``soffice`` call (start-up costs
   seconds).
-* ``scan``: the PDF rasterised by ``pdftoppm`` (poppler-utils) at 150 dpi, with paper noise, a
-  skew of at most 1° and a red stamp over a corner of a table, saved as an image-only PDF
-  (``r0001-scan.pdf``). Poppler, not the PDFium the readers use, so that a scan's pixels do not
-  come from the same renderer that reads PDFs.
+* ``scan``: the PDF rasterised by ``pdftoppm`` (poppler-utils) with paper noise, a small skew and a
+  red stamp, saved as an image-only PDF (``r0001-scan-150dpi.pdf``). Poppler, not the PDFium the
+  readers use, so that a scan's pixels do not come from the same renderer that reads PDFs. Report
+  ``i`` gets the scan variant ``SCAN_VARIANTS[(i - 1) % len(SCAN_VARIANTS)]`` (or one of those
+  asked for), named in the file name, so ``gongkai eval`` scores every variant and a benchmark can
+  group by it:
+
+  - ``100dpi``, ``150dpi``, ``200dpi``, ``300dpi``: the resolution (150 dpi for the others);
+  - ``jpeg``: heavy JPEG compression (quality 20-35: blocks and ringing round the digits);
+  - ``skew3``: skewed by 2-3° (the others by ≤ 1°);
+  - ``photo``: a phone photo: the page keystoned by perspective (corners moved by up to 2 % of
+    its size), lit unevenly, slightly blurred, on a darker desk;
+  - ``seal``: the red seal stamped over the numbers of a table rather than a corner;
+  - ``faint``: ruling lines printed faint and broken (gaps every few millimetres);
+  - ``split``: the largest table cut in two at a row boundary and continued on a new page;
+  - ``landscape``: the pages fed sideways: each page image turned by 90° (clockwise or not).
 """
 
 from __future__ import annotations
@@ -39,10 +51,13 @@ from ..report import Report
 from .generate import random_report
 from .text_layouts import _OVERVIEW, _PROBLEMS, LAYOUTS, _chrome_after, _chrome_before, _fill, _short
 
-__all__ = ["FORMATS", "SCAN_DPI", "CorpusError", "make_corpus", "rasterise", "scan_pdf"]
+__all__ = ["FORMATS", "SCAN_DPI", "SCAN_VARIANTS", "CorpusError", "make_corpus", "rasterise", "scan_pdf",
+           "scan_variant_of"]
 
 FORMATS: tuple[str, ...] = ("text", "html", "docx", "pdf", "scan")
 SCAN_DPI = 150
+SCAN_VARIANTS: tuple[str, ...] = ("150dpi", "100dpi", "200dpi", "300dpi", "jpeg", "skew3", "photo", "seal",
+                                  "faint", "split", "landscape")
 SOFFICE_BATCH = 40  # files per soffice call: one start-up (~2-3 s) amortised over many files
 _STAMP_FONT = "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc"
 
@@ -61,12 +76,14 @@ class _Item:
 # ----------------------------------------------------------------------------------- entry point
 def make_corpus(n: int, formats: Iterable[str] | str = ("text", "html", "docx", "pdf"),
                 out_dir: Path | str = "corpus", seed: int = 0, *, start: int = 1,
-                soffice: str | None = None) -> dict[str, list[Path]]:
+                soffice: str | None = None,
+                scan_variants: Iterable[str] | str | None = None) -> dict[str, list[Path]]:
     """Write ``n`` random reports in each of ``formats``; return the source files per format.
 
     Report ``i`` depends only on ``(seed, i)``, so a corpus can be extended (``start``) or
     regenerated with other formats and stays the same reports."""
     wanted = _formats(formats)
+    variants = _scan_variants(scan_variants)
     out = Path(out_dir)
     items = [_item(seed, i) for i in range(start, start + n)]
     written: dict[str, list[Path]] = {f: [] for f in wanted}
@@ -94,10 +111,12 @@ def make_corpus(n: int, formats: Iterable[str] | str = ("text", "html", "docx", 
         if "scan" in wanted:
             scan_dir = out / "scan"
             scan_dir.mkdir(parents=True, exist_ok=True)
-            for item, pdf in zip(items, pdf_paths, strict=True):
-                target = scan_dir / f"{item.name}-scan.pdf"
-                target.write_bytes(scan_pdf(pdf.read_bytes(), item.rng, agency=item.truth["agency"]))
-                _write_truth(item.truth, scan_dir / f"{item.name}-scan.truth.json")
+            for index, (item, pdf) in enumerate(zip(items, pdf_paths, strict=True), start=start):
+                variant = variants[(index - 1) % len(variants)]
+                target = scan_dir / f"{item.name}-scan-{variant}.pdf"
+                target.write_bytes(scan_pdf(pdf.read_bytes(), item.rng, agency=item.truth["agency"],
+                                            variant=variant))
+                _write_truth(item.truth, scan_dir / f"{item.name}-scan-{variant}.truth.json")
                 written["scan"].append(target)
     return written
 
@@ -110,6 +129,25 @@ def _formats(formats: Iterable[str] | str) -> list[str]:
     if unknown:
         raise ValueError(f"unknown format(s) {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
     return list(dict.fromkeys(names))
+
+
+def _scan_variants(variants: Iterable[str] | str | None) -> tuple[str, ...]:
+    if variants is None:
+        return SCAN_VARIANTS
+    names = [v.strip() for v in (variants.split(",") if isinstance(variants, str) else variants) if v.strip()]
+    if not names or "all" in names:
+        return SCAN_VARIANTS
+    unknown = [v for v in names if v not in SCAN_VARIANTS]
+    if unknown:
+        raise ValueError(f"unknown scan variant(s) {', '.join(unknown)}; "
+                         f"choose from {', '.join(SCAN_VARIANTS)}")
+    return tuple(dict.fromkeys(names))
+
+
+def scan_variant_of(path: Path | str) -> str | None:
+    """The scan variant a corpus file name records (``r0007-scan-photo.pdf`` → ``photo``)."""
+    match = re.search(r"-scan-([a-z0-9]+)$", Path(path).name.split(".")[0])
+    return match.group(1) if match and match.group(1) in SCAN_VARIANTS else None
 
 
 def _item(seed: int, index: int) -> _Item:
@@ -221,10 +259,11 @@ def convert_to_pdf(docx_paths: Sequence[Path], out_dir: Path, *, soffice: str | 
 
 
 # ----------------------------------------------------------------------------------- scan
-def scan_pdf(pdf: bytes, rng: random.Random, *, agency: str = "", dpi: int = SCAN_DPI) -> bytes:
-    """An image-only PDF that looks like a scan of ``pdf``: pages rasterised at ``dpi`` by
-    pdftoppm, paper grey and noise, a random skew (≤ 1°) per page, and a red stamp over a corner
-    of a table."""
+def scan_pdf(pdf: bytes, rng: random.Random, *, agency: str = "", dpi: int | None = None,
+             variant: str = "150dpi") -> bytes:
+    """An image-only PDF that looks like a scan of ``pdf`` made the ``variant`` way (see the module
+    docstring): pages rasterised by pdftoppm, paper grey and noise, a random skew per page, a red
+    seal over a table, then what the variant adds."""
     try:
         import numpy as np
         from PIL import Image
@@ -232,26 +271,156 @@ def scan_pdf(pdf: bytes, rng: random.Random, *, agency: str = "", dpi: int = SCA
         raise CorpusError(f"scans need {error.name}: pip install 'gongkai[formats]' numpy pillow") from error
     from io import BytesIO
 
+    if variant not in SCAN_VARIANTS:
+        raise ValueError(f"unknown scan variant {variant!r}; choose from {', '.join(SCAN_VARIANTS)}")
+    if dpi is None:
+        dpi = int(variant[:-3]) if variant.endswith("dpi") else 200 if variant == "photo" else SCAN_DPI
     pages = rasterise(pdf, dpi)
-    corners = _table_corners(pdf)  # page index -> table corners in points
-    stamp_page = min(corners) if corners else 0
+    boxes = _table_boxes(pdf)  # page index -> table boxes in points
+    stamp_page = min(boxes) if boxes else 0
+    if variant == "split":
+        pages, boxes, stamp_page = _split_table(pages, boxes, dpi)
     images: list[Image.Image] = []
     for index, image in enumerate(pages):
+        if variant == "faint":
+            image = _faint_rulings(image, rng, dpi)
         if index == stamp_page:
-            spots = corners.get(index) or [(image.width * 0.7 * 72 / dpi, image.height * 0.2 * 72 / dpi)]
-            x, y = rng.choice(spots)
-            _stamp(image, (x * dpi / 72, y * dpi / 72), rng, agency, dpi)
+            centre = _stamp_centre(boxes.get(index), image, rng, dpi, over_numbers=variant == "seal")
+            _stamp(image, centre, rng, agency, dpi)
         pixels = np.asarray(image, dtype=np.float32)
         pixels = pixels * rng.uniform(0.92, 0.97) + rng.uniform(2, 8)  # grey paper, weak toner
         noise = np.random.default_rng(rng.randrange(2**32)).normal(0, 9, pixels.shape[:2])
         pixels += noise[..., None]
         image = Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
-        image = image.rotate(rng.uniform(-1, 1), resample=Image.Resampling.BICUBIC,
-                             fillcolor=(240, 240, 238))
+        skew = rng.uniform(2, 3) * rng.choice((-1, 1)) if variant == "skew3" else rng.uniform(-1, 1)
+        image = image.rotate(skew, resample=Image.Resampling.BICUBIC, fillcolor=(240, 240, 238))
+        if variant == "photo":
+            image = _photograph(image, rng)
+        if variant == "landscape":
+            image = image.transpose(rng.choice((Image.Transpose.ROTATE_90, Image.Transpose.ROTATE_270)))
         images.append(image)
+    quality = rng.randint(20, 35) if variant == "jpeg" else 70 if variant == "photo" else 80
     buffer = BytesIO()
-    images[0].save(buffer, "PDF", resolution=dpi, save_all=True, append_images=images[1:], quality=80)
+    images[0].save(buffer, "PDF", resolution=dpi, save_all=True, append_images=images[1:], quality=quality)
     return buffer.getvalue()
+
+
+def _stamp_centre(boxes: list[tuple[float, float, float, float]] | None, image: Any, rng: random.Random,
+                  dpi: int, *, over_numbers: bool) -> tuple[float, float]:
+    """Where the seal goes, in pixels: a corner of a table, or (``over_numbers``) the middle of the
+    numbers of the page's largest table."""
+    scale = dpi / 72
+    if not boxes:
+        return image.width * 0.7, image.height * 0.2
+    if over_numbers:
+        x0, top, x1, bottom = max(boxes, key=lambda b: (b[2] - b[0]) * (b[3] - b[1]))
+        # the numbers are right of the label column (the left third of a table)
+        return (rng.uniform(x0 + 0.45 * (x1 - x0), x1 - 0.15 * (x1 - x0)) * scale,
+                rng.uniform(top + 0.25 * (bottom - top), bottom - 0.25 * (bottom - top)) * scale)
+    x0, top, x1, bottom = rng.choice(boxes)
+    x, y = rng.choice([(x0, top), (x1, top), (x0, bottom), (x1, bottom)])
+    return x * scale, y * scale
+
+
+def _ruling_mask(image: Any, dpi: int) -> Any:
+    """The pixels of long straight dark runs (table rulings) of a clean rendered page."""
+    import numpy as np
+
+    from ..readers.ocr import _runs
+
+    dark = np.asarray(image.convert("L")) < 128
+    length = max(int(0.25 * dpi), 8)
+    return _runs(dark, length, axis=1) | _runs(dark, length, axis=0)
+
+
+def _faint_rulings(image: Any, rng: random.Random, dpi: int) -> Any:
+    """Rulings printed faint (light grey) and broken: gaps of 1-2 mm every few millimetres, as a
+    worn printer or a photocopy of a photocopy leaves them."""
+    import numpy as np
+    from PIL import Image
+
+    mask = _ruling_mask(image, dpi)
+    pixels = np.asarray(image).copy()
+    level = rng.randint(150, 185)
+    pixels[mask] = np.maximum(pixels[mask], level)
+    block = max(dpi // 20, 4)  # ~1.3 mm blocks; a fifth of them are gaps
+    height, width = mask.shape
+    gaps = np.random.default_rng(rng.randrange(2**32)).random((height // block + 1, width // block + 1)) < 0.2
+    gap_mask = np.kron(gaps, np.ones((block, block), dtype=bool))[:height, :width] & mask
+    pixels[gap_mask] = 255
+    return Image.fromarray(pixels)
+
+
+def _split_table(pages: list[Any], boxes: dict[int, list[tuple[float, float, float, float]]],
+                 dpi: int) -> tuple[list[Any], dict[int, list[tuple[float, float, float, float]]], int]:
+    """Cut the largest table at a ruling near its middle: the rows below go to the top of a new
+    page inserted after it (a table continued over a page break)."""
+    import numpy as np
+    from PIL import Image
+
+    if not boxes:
+        return pages, boxes, 0
+    page, box = max(((p, b) for p, bs in boxes.items() for b in bs), key=lambda pb: pb[1][3] - pb[1][1])
+    image = pages[page]
+    scale = dpi / 72
+    x0, top, x1, bottom = (v * scale for v in box)
+    mask = _ruling_mask(image, dpi)
+    # a horizontal ruling spans the table: rows where most of the table's width is ruling
+    rows = np.flatnonzero(mask[:, int(x0): int(x1)].mean(axis=1) > 0.8)
+    middle = [int(y) for y in rows if top + 0.35 * (bottom - top) <= y <= top + 0.65 * (bottom - top)]
+    if not middle:
+        return pages, boxes, min(boxes)
+    cut = middle[len(middle) // 2] + 2  # below the ruling: the upper part keeps its closing line
+    margin = int(0.8 * dpi)
+    first = Image.new("RGB", image.size, "white")
+    first.paste(image.crop((0, 0, image.width, cut)), (0, 0))
+    second = Image.new("RGB", image.size, "white")
+    rest = image.crop((0, cut - 3, image.width, image.height))  # the continuation starts on the ruling
+    second.paste(rest, (0, margin))
+    moved = {p + (1 if p > page else 0): bs for p, bs in boxes.items()}
+    moved[page] = [box]
+    return [*pages[:page], first, second, *pages[page + 1:]], moved, page
+
+
+def _photograph(image: Any, rng: random.Random) -> Any:
+    """A phone photo of the page: keystoned (each corner moved by up to 2 % of the page), on a
+    darker desk, lit unevenly (one side up to a fifth darker), slightly out of focus."""
+    import numpy as np
+    from PIL import Image, ImageFilter
+
+    width, height = image.size
+    pad = int(0.04 * max(width, height))
+    canvas = Image.new("RGB", (width + 2 * pad, height + 2 * pad), (95, 90, 80))
+    canvas.paste(image, (pad, pad))
+    jitter = 0.02
+    corners = [(pad, pad), (pad + width, pad), (pad + width, pad + height), (pad, pad + height)]
+    moved = [(x + rng.uniform(-jitter, jitter) * width, y + rng.uniform(-jitter, jitter) * height)
+             for x, y in corners]
+    coefficients = _perspective(canvas.size, moved, corners)
+    photo = canvas.transform(canvas.size, Image.Transform.PERSPECTIVE, coefficients,
+                             resample=Image.Resampling.BICUBIC, fillcolor=(95, 90, 80))
+    pixels = np.asarray(photo, dtype=np.float32)
+    ramp = np.linspace(1.0, rng.uniform(0.8, 0.92), pixels.shape[1], dtype=np.float32)
+    if rng.random() < 0.5:
+        ramp = ramp[::-1]
+    pixels *= ramp[None, :, None]
+    photo = Image.fromarray(pixels.clip(0, 255).astype(np.uint8))
+    return photo.filter(ImageFilter.GaussianBlur(rng.uniform(0.4, 0.8)))
+
+
+def _perspective(size: tuple[int, int], target: list[tuple[float, float]],
+                 source: list[tuple[float, float]]) -> list[float]:
+    """PIL's perspective coefficients mapping output pixels (``target`` quad) to input pixels
+    (``source`` quad)."""
+    import numpy as np
+
+    rows = []
+    for (x, y), (u, v) in zip(target, source, strict=True):
+        rows.append([x, y, 1, 0, 0, 0, -u * x, -u * y])
+        rows.append([0, 0, 0, x, y, 1, -v * x, -v * y])
+    rhs = [c for point in source for c in point]
+    solution = np.linalg.solve(np.array(rows, dtype=np.float64), np.array(rhs, dtype=np.float64))
+    return [float(c) for c in solution]
 
 
 def rasterise(pdf: bytes, dpi: int = SCAN_DPI) -> list[Any]:
@@ -281,8 +450,8 @@ def rasterise(pdf: bytes, dpi: int = SCAN_DPI) -> list[Any]:
     return images
 
 
-def _table_corners(pdf: bytes) -> dict[int, list[tuple[float, float]]]:
-    """The four corners (points, top-left origin) of each table, per 0-based page."""
+def _table_boxes(pdf: bytes) -> dict[int, list[tuple[float, float, float, float]]]:
+    """The box (x0, top, x1, bottom in points, top-left origin) of each table, per 0-based page."""
     from ..readers.pdf import read_pdf
 
     document = read_pdf(pdf, "<scan source>")
@@ -296,10 +465,10 @@ def _table_corners(pdf: bytes) -> dict[int, list[tuple[float, float]]]:
                 x0, top, x1, bottom = cell.bbox
                 box = boxes.setdefault(key, [x0, top, x1, bottom])
                 box[:] = [min(box[0], x0), min(box[1], top), max(box[2], x1), max(box[3], bottom)]
-    corners: dict[int, list[tuple[float, float]]] = {}
+    result: dict[int, list[tuple[float, float, float, float]]] = {}
     for (page, _), (x0, top, x1, bottom) in boxes.items():
-        corners.setdefault(page, []).extend([(x0, top), (x1, top), (x0, bottom), (x1, bottom)])
-    return corners
+        result.setdefault(page, []).append((x0, top, x1, bottom))
+    return result
 
 
 def _stamp(image: Any, centre: tuple[float, float], rng: random.Random, agency: str, dpi: int) -> None:
