@@ -159,12 +159,18 @@ def _read_pages(images: Iterable[tuple[int, Any]], dpi: float, engine: Any,
         text, scores[number] = _read_page(image, dpi, number, engine, warnings)
         if text.lines or text.tables:
             pages.append(text)
+        else:
+            warnings.append(f"第 {number} 页未识别出文字（空白页？） (page {number}: no text found)")
     return pages, scores
 
 
 def _assemble(doc: Document, pages: list[PageText], scores: dict[int, Any], name: str) -> Document:
     if not pages:
-        raise ParseError(name, "OCR found no text on any page")
+        count = len(scores)
+        which, which_en = (("第 1 页", "page 1") if count == 1
+                           else (f"全部 {count} 页", f"any of the {count} pages"))
+        raise ParseError(name, f"{which}均未识别出文字：空白页，或不是文字页面（如照片） "
+                               f"(OCR found no text on {which_en}: a blank page or a picture without text)")
     drop_running_lines(pages)
     assemble(doc, pages)
     set_confidence(doc, scores)

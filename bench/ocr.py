@@ -1,0 +1,192 @@
+"""Benchmark: OCR engines side by side on the same scans, per scan variant.
+
+Usage:
+    gongkai synth --n 110 --formats scan --seed 11 -o /tmp/scan110        # every variant, in turn
+    python bench/ocr.py --corpus /tmp/scan110/scan [--engines rapidocr,rapidocr-onnxruntime]
+                        [--per-variant K] [--limit N] [--threads T] [--json out.json]
+
+Each engine runs in a fresh process (``GONGKAI_OCR_ENGINE``), loads its models once, reads one
+scan untimed (imports, model loading), then parses every scan with ``gongkai.parse`` (the reader,
+OCR, extraction, the doubt step of ``extract/ocr_doubt.py``, the checks) and scores it against
+its truth. Printed per engine and per variant: cells correct %, missing, silent errors, wrong
+inferences, failures, the P-OCR doubts (how many were real misreads: the raw reading differs
+from the truth, so the doubt stopped a silent error), and seconds per page — CPU of the process
+(all its threads) and wall. Model sizes are the ONNX files each engine loads.
+
+``--per-variant K`` takes the first K scans of each variant (small runs first: 2 shared cores).
+``--threads T`` sets ``GONGKAI_OCR_THREADS`` (onnxruntime intra-op threads; default: all cores).
+The rapidocr-onnxruntime 1.4.4 comparison needs ``pip install rapidocr-onnxruntime==1.4.4``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+ENGINES = ("rapidocr", "rapidocr-onnxruntime")
+COLUMNS = ("engine", "variant", "docs", "pages", "cells", "correct %", "missing", "silent", "wrong inf.",
+           "failed", "P-OCR (misreads caught)", "s/page CPU", "s/page wall")
+
+
+def _scans(folder: Path, per_variant: int | None, limit: int | None) -> list[tuple[Path, Path, str]]:
+    from gongkai.evaluate import source_for
+    from gongkai.synth.corpus import scan_variant_of
+
+    taken: Counter[str] = Counter()
+    found = []
+    for truth in sorted(folder.glob("*.truth.json")):
+        source = source_for(truth)
+        if source is None:
+            continue
+        variant = scan_variant_of(source) or "scan"
+        if per_variant and taken[variant] >= per_variant:
+            continue
+        taken[variant] += 1
+        found.append((source, truth, variant))
+    return found[:limit] if limit else found
+
+
+def _pages(source: Path) -> int:
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(source)
+    try:
+        return len(document)
+    finally:
+        document.close()
+
+
+def worker(folder: Path, per_variant: int | None, limit: int | None) -> dict[str, Any]:
+    """Parse and score every scan in this process with the engine named by GONGKAI_OCR_ENGINE."""
+    from gongkai.errors import ParseError
+    from gongkai.evaluate import score
+    from gongkai.pipeline import parse
+
+    scans = _scans(folder, per_variant, limit)
+    if scans:
+        with contextlib.suppress(ParseError):
+            parse(scans[0][0])  # untimed: imports and model loading
+    rows: list[dict[str, Any]] = []
+    for source, truth_path, variant in scans:
+        truth = json.loads(truth_path.read_text("utf-8"))
+        cpu, wall = time.process_time(), time.perf_counter()
+        row: dict[str, Any] = {"name": source.name, "variant": variant, "pages": _pages(source)}
+        try:
+            report = parse(source)
+        except ParseError as error:
+            row.update(failed=str(error), cpu=time.process_time() - cpu, wall=time.perf_counter() - wall)
+            rows.append(row)
+            continue
+        row.update(cpu=time.process_time() - cpu, wall=time.perf_counter() - wall)
+        scored = score(report, truth, source.name)
+        row["counts"] = dict(scored.counts)
+        row["errors"] = [e for e in scored.errors if e["outcome"] != "missing"]
+        expected = {e["cell"]: e.get("expected") for e in scored.errors}
+        doubts = [p for f in report.findings if f.rule == "P-OCR" for p in f.cells]
+        caught = 0
+        for path in doubts:
+            cell = report.cells.get(path)
+            value = expected.get(path)
+            if cell and cell.raw is not None and value is not None and cell.raw.strip() != str(value):
+                caught += 1
+        row["pocr"], row["caught"] = len(doubts), caught
+        rows.append(row)
+    return {"engine": os.environ.get("GONGKAI_OCR_ENGINE", "rapidocr"), "rows": rows}
+
+
+def _summary(engine: str, variant: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    counts: Counter[str] = Counter()
+    for row in rows:
+        counts.update(row.get("counts", {}))
+    cells = sum(counts.values())
+    pages = sum(r["pages"] for r in rows)
+    return {
+        "engine": engine, "variant": variant, "docs": len(rows), "pages": pages, "cells": cells,
+        "correct %": round(100 * counts["correct"] / cells, 2) if cells else "-",
+        "missing": counts["missing"], "silent": counts["silent_error"],
+        "wrong inf.": counts["wrong_inference"],
+        "failed": sum(1 for r in rows if "failed" in r),
+        "P-OCR (misreads caught)": f"{sum(r.get('pocr', 0) for r in rows)} "
+                                   f"({sum(r.get('caught', 0) for r in rows)})",
+        "s/page CPU": sum(r["cpu"] for r in rows) / max(pages, 1),
+        "s/page wall": sum(r["wall"] for r in rows) / max(pages, 1),
+    }
+
+
+def _table(rows: list[dict[str, Any]]) -> str:
+    lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+    for row in rows:
+        lines.append("| " + " | ".join(f"{row[k]:.2f}" if isinstance(row[k], float) else str(row[k])
+                                       for k in COLUMNS) + " |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--corpus", type=Path, required=True, help="a folder of scans with their truth")
+    parser.add_argument("--engines", default=",".join(ENGINES))
+    parser.add_argument("--per-variant", type=int, default=None)
+    parser.add_argument("--limit", type=int, default=None)
+    parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--json", type=Path, default=None, help="write every figure here")
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        print(json.dumps(worker(args.corpus, args.per_variant, args.limit), ensure_ascii=False))
+        return
+
+    from gongkai.readers.ocr_engines import engine_available, model_files
+
+    results = []
+    for engine in [e.strip() for e in args.engines.split(",") if e.strip()]:
+        if not engine_available(engine):
+            print(f"✗ {engine}: not installed, skipped", file=sys.stderr)
+            continue
+        env = dict(os.environ, GONGKAI_OCR_ENGINE=engine)
+        if args.threads:
+            env["GONGKAI_OCR_THREADS"] = str(args.threads)
+        command = [sys.executable, __file__, "--worker", "--corpus", str(args.corpus)]
+        if args.per_variant:
+            command += ["--per-variant", str(args.per_variant)]
+        if args.limit:
+            command += ["--limit", str(args.limit)]
+        done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+        if done.returncode:
+            print(f"✗ {engine}: {done.stderr.strip()[-800:]}", file=sys.stderr)
+            continue
+        result = json.loads(done.stdout.strip().splitlines()[-1])
+        sizes = {k: round(p.stat().st_size / 2**20, 1) for k, p in model_files(engine).items() if p.exists()}
+        result["model_mib"] = sizes
+        results.append(result)
+        print(f"{engine}: models {', '.join(f'{k} {v} MiB' for k, v in sizes.items())}", file=sys.stderr)
+
+    summaries = []
+    for result in results:
+        by_variant: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for row in result["rows"]:
+            by_variant[row["variant"]].append(row)
+        summaries.append(_summary(result["engine"], "all", result["rows"]))
+        summaries += [_summary(result["engine"], v, rows) for v, rows in sorted(by_variant.items())]
+    print(_table(summaries))
+    for result in results:
+        for row in result["rows"]:
+            for error in row.get("errors", []):
+                print(f"  {result['engine']} {row['name']}: {error}")
+            if "failed" in row:
+                print(f"  {result['engine']} {row['name']}: failed: {row['failed']}")
+    if args.json:
+        figures = {"results": results, "summary": summaries}
+        args.json.write_text(json.dumps(figures, ensure_ascii=False, indent=1), "utf-8")
+
+
+if __name__ == "__main__":
+    main()
