@@ -52,6 +52,7 @@ __all__ = ["MAX_PAGES", "OCR_DPI", "OCR_MISSING", "available", "read_image", "re
            "read_scanned_pdf", "set_confidence"]
 
 OCR_DPI = 150  # scans are usually 150-300 dpi; 150 reads 10.5 pt digits reliably and keeps OCR fast
+LOW_RES_DPI = 200  # what a scan coarser than 130 dpi is rendered at
 MAX_PAGES = 200  # a scanned annual report has 5-20 pages; OCR costs seconds per page
 MAX_PIXELS = 40_000_000  # one image: refuse decompression bombs before decoding
 MIN_RULE_INCHES = 0.25  # longer than any stroke of 10.5-16 pt text at 150 dpi
@@ -114,15 +115,34 @@ def read_pdf_pages(pdf: Any, numbers: list[int], name: str, warnings: list[str],
     :func:`set_confidence` once the pages are assembled."""
     engine = _ocr_engine(name, "scanned PDF pages")
 
-    def rendered() -> Iterator[tuple[int, Any]]:
+    def rendered() -> Iterator[tuple[int, Any, float]]:
         for number in numbers:
             page = pdf[number - 1]
             try:
-                yield number, page.render(scale=dpi / 72).to_pil()
+                # a coarse scan (~100 dpi) is read at LOW_RES_DPI: 10.5 pt digits upsampled to
+                # 150 dpi blur into each other and rulings fade; at 200 they read as clean as 150
+                page_dpi = LOW_RES_DPI if (_native_dpi(page) or dpi) < 130 else dpi
+                yield number, page.render(scale=page_dpi / 72).to_pil(), page_dpi
             finally:
                 page.close()
 
-    return _read_pages(rendered(), dpi, engine, warnings)
+    return _read_pages(rendered(), engine, warnings)
+
+
+def _native_dpi(page: Any) -> float | None:
+    """The resolution of the largest image on a PDF page (a scanned page is one image)."""
+    import pypdfium2.raw as pdfium_c
+
+    best: tuple[int, float] | None = None
+    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE]):
+        try:
+            meta = obj.get_metadata()
+        except Exception:  # a damaged image object: no resolution to go by
+            continue
+        area = int(meta.width) * int(meta.height)
+        if meta.horizontal_dpi and (best is None or area > best[0]):
+            best = (area, float(meta.horizontal_dpi))
+    return best[1] if best else None
 
 
 def read_image(data: bytes, name: str) -> Document:
@@ -137,25 +157,39 @@ def read_image(data: bytes, name: str) -> Document:
         frames = [frame.copy() for frame in ImageSequence.Iterator(image)][:MAX_PAGES]
     except (UnidentifiedImageError, OSError) as exc:
         raise ParseError(name, f"cannot read image: {exc}") from exc
-    dpi = image.info.get("dpi", (OCR_DPI, OCR_DPI))[0] or OCR_DPI
-    dpi = float(dpi) if 50 <= float(dpi) <= 1200 else OCR_DPI
+    stated = float(image.info.get("dpi", (0, 0))[0] or 0)
     doc = Document(name=name, media_type=Image.MIME.get(image.format or "", "image/png"), pages=len(frames))
     doc.warnings.append("text read by OCR; see each cell's confidence")
-    pages, scores = _read_pages(enumerate(frames, start=1), dpi, engine, doc.warnings)
+    pages, scores = _read_pages((_at_working_resolution(n, frame, stated)
+                                 for n, frame in enumerate(frames, start=1)), engine, doc.warnings)
     return _assemble(doc, pages, scores, name)
+
+
+def _at_working_resolution(number: int, frame: Any, stated_dpi: float) -> tuple[int, Any, float]:
+    """An image page at a resolution the reader works at: a stated DPI when plausible, else one
+    estimated from the size (a photo states none, or 72: its long side taken as an A4 page's);
+    coarser than 130 dpi is upsampled to :data:`LOW_RES_DPI`, finer than 300 reduced to 200."""
+    from PIL import Image
+
+    dpi = stated_dpi if 90 <= stated_dpi <= 1200 else max(frame.width, frame.height) / 11.69
+    target = min(LOW_RES_DPI if dpi < 130 or dpi > 300 else dpi, 3 * dpi)
+    if abs(target - dpi) > 1:
+        size = (round(frame.width * target / dpi), round(frame.height * target / dpi))
+        frame = frame.resize(size, Image.Resampling.LANCZOS if target < dpi else Image.Resampling.BICUBIC)
+    return number, frame, target
 
 
 # --------------------------------------------------------------------------------------------
 # Pages
 
 
-def _read_pages(images: Iterable[tuple[int, Any]], dpi: float, engine: Any,
+def _read_pages(images: Iterable[tuple[int, Any, float]], engine: Any,
                 warnings: list[str]) -> tuple[list[PageText], dict[int, Any]]:
     """OCR numbered page images one by one: the pages with text, and every page's character
     scores (an array of centre x, centre y, score)."""
     pages: list[PageText] = []
     scores: dict[int, Any] = {}
-    for number, image in images:
+    for number, image, dpi in images:
         text, scores[number] = _read_page(image, dpi, number, engine, warnings)
         if text.lines or text.tables:
             pages.append(text)
