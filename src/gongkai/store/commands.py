@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -433,7 +434,7 @@ def findings(db: Db = DEFAULT_DB,
         return
     target = output or Path(f"gongkai-findings.{format.value}")
     exporting.write(exporting.labelled(frame, lang.value) if format is FindingsFormat.xlsx else frame, target,
-                    format.value)
+                    format.value)  # type: ignore[arg-type]
     err.print("[green]✓[/green] " + escape(say("written", lang.value, target=target)), markup=True,
               highlight=False)
 
@@ -543,9 +544,9 @@ def roster_clear(db: Db = DEFAULT_DB, lang: LangOption = Lang.zh) -> None:
     err.print(say("roster.cleared", lang.value, count=count), highlight=False)
 
 
-COMMANDS = {"ingest": ingest, "failures": failures, "export": export, "stats": stats,
-            "cross-year": cross_year, "across": across, "missing": missing, "findings": findings,
-            "codebook": codebook}
+COMMANDS: dict[str, Callable[..., None]] = {
+    "ingest": ingest, "failures": failures, "export": export, "stats": stats, "cross-year": cross_year,
+    "across": across, "missing": missing, "findings": findings, "codebook": codebook}
 
 
 def register(app: typer.Typer) -> None:

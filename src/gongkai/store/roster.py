@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, delete, insert, select, update
 
 from ..agency import divisions, identify
 from ..messages import say
@@ -220,12 +220,11 @@ def save(engine: Engine, entries: Iterable[RosterEntry], origin: str) -> tuple[i
             values = {"name": unit.name, "agency_name": unit.agency_name, "region_code": unit.region_code,
                       "level": unit.level, "parent": unit.parent, "site_url": unit.site_url, "origin": origin}
             if unit.agency_key in known:
-                conn.execute(RosterUnit.__table__.update().where(RosterUnit.id == known[unit.agency_key])
+                conn.execute(update(RosterUnit).where(RosterUnit.id == known[unit.agency_key])
                              .values(**values))
                 updated += 1
             else:
-                conn.execute(RosterUnit.__table__.insert().values(agency_key=unit.agency_key, added_at=now,
-                                                                  **values))
+                conn.execute(insert(RosterUnit).values(agency_key=unit.agency_key, added_at=now, **values))
                 added += 1
     return added, updated
 
@@ -233,7 +232,7 @@ def save(engine: Engine, entries: Iterable[RosterEntry], origin: str) -> tuple[i
 def clear(engine: Engine) -> int:
     """Remove every unit; how many there were."""
     with engine.begin() as conn:
-        return conn.execute(RosterUnit.__table__.delete()).rowcount or 0
+        return conn.execute(delete(RosterUnit)).rowcount or 0
 
 
 def _region(region: str | None) -> tuple[str | None, str, dict[str, Any]]:
