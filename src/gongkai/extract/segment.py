@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from ..document import Document, Row, Table
-from .labels import LabelDef, LabelHit, normalize, section_heading
+from .labels import INDEX, LabelDef, LabelHit, normalize, section_heading
 from .lexer import Token, lex_cell
 
 _SECTION_TABLE = {"active_disclosure": 2, "applications": 3, "review_litigation": 4}
@@ -105,6 +105,40 @@ def _true_grid(table: Table) -> bool:
     return True
 
 
+def _join_split_labels(by_cell: list[list[Token]]) -> list[list[Token]]:
+    """A label a converter cut over neighbouring cells of a text table (pymupdf4llm's
+    「| 一、本年 | 新收政府信息公开申请数量 |」, 「| 自然 | 人 |」): cells of words that are no label
+    alone but are one together become that label, in the first cell."""
+    result: list[list[Token]] = []
+    i = 0
+    while i < len(by_cell):
+        tokens = by_cell[i]
+        joined_to = 0
+        if _words_only(tokens) and any(t.kind == "text" for t in tokens):
+            for end in range(i + 2, min(i + _MAX_LABEL_PIECES, len(by_cell)) + 1):
+                if not _words_only(by_cell[end - 1]):
+                    break
+                joined = "".join(t.raw for k in range(i, end) for t in by_cell[k])
+                hits = INDEX.segment(normalize(joined))
+                if hits:
+                    result.append([Token("labels", joined, tokens[0].cell, hits=hits)])
+                    joined_to = end
+                    break
+        if joined_to:
+            i = joined_to
+        else:
+            result.append(tokens)
+            i += 1
+    return result
+
+
+def _words_only(tokens: list[Token]) -> bool:
+    return bool(tokens) and all(t.kind in ("text", "labels") for t in tokens)
+
+
+_MAX_LABEL_PIECES = 3
+
+
 def slots_hint(segment: Segment) -> int:
     """How many values a row takes, before the format is known (max over formats)."""
     if segment.table == 3:
@@ -155,10 +189,10 @@ class Segmenter:
             # a line of text after a grid row is not part of it (a stray digit in the next
             # heading must not become the row's 16th value)
             self.close()
-        tokens: list[Token] = []
-        for cell in row.cells:
-            if not cell.merged:
-                tokens.extend(lex_cell(cell))
+        by_cell = [lex_cell(cell) for cell in row.cells if not cell.merged]
+        if row.table in self.text_tables:
+            by_cell = _join_split_labels(by_cell)
+        tokens = [token for cell_tokens in by_cell for token in cell_tokens]
         if not tokens:
             return
         line = tokens[0].line

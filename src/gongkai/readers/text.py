@@ -3,8 +3,9 @@
 Each source line becomes one row. A line is split into cells by the separator it shows:
 markdown pipes (``| a | b |``), tabs, or `` | `` separators (with trailing pipe). Anything else
 is one cell; the extractor splits space-separated numbers itself. Markdown separator rows
-(``|---|---|``) and blank lines carry nothing and are skipped, but line numbers stay those of
-the source so every value can be traced to its line.
+(``|---|---|``), the rules of plain-text tables (``------ ------``) and blank lines carry nothing
+and are skipped, but line numbers stay those of the source so every value can be traced to its
+line.
 """
 
 from __future__ import annotations
@@ -18,6 +19,10 @@ from ..errors import ParseError
 MAX_TEXT_BYTES = 50 * 1024 * 1024  # a report is ~10 KB of text; anything this big is not one
 
 _MD_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)  # a line break inside a markdown table's cell
+# the rules of pandoc's plain-text tables (「---------- ---------- ------」, 「=====」) and grid
+# tables (「+------+------+」): lines, not rows of empty cells
+_TABLE_RULE = re.compile(r"^\s*(?:[-=]{3,}(?:\s+[-=]{3,})*|\+[-=:+]+\+)\s*$")
 # bytes that do not occur in text (all controls but tab, newlines, form feed and escape)
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 11, 12, 13, 27))
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -78,7 +83,7 @@ def markup_of(line: str) -> str:
 def split_cells(line: str) -> list[str] | None:
     """Cells of one line, or None for a line that carries nothing (blank, markdown rule)."""
     stripped = line.strip()
-    if not stripped or _MD_SEPARATOR.match(stripped):
+    if not stripped or _MD_SEPARATOR.match(stripped) or _TABLE_RULE.match(stripped):
         return None
     if line.startswith("|"):
         # markdown rows open with a pipe; in the `a | b | ` style an indented leading pipe
@@ -86,11 +91,11 @@ def split_cells(line: str) -> list[str] | None:
         inner = stripped[1:]
         if inner.endswith("|"):
             inner = inner[:-1]
-        return [c.strip() for c in inner.split("|")]
+        return [_BREAK.sub(" ", c).strip() for c in inner.split("|")]
     if "\t" in line:
         return [c.strip() for c in line.rstrip("\r\n").split("\t")]
     if "|" in stripped:
-        cells = [c.strip() for c in stripped.split("|")]
+        cells = [_BREAK.sub(" ", c).strip() for c in stripped.split("|")]
         if stripped.endswith("|"):
             cells.pop()  # the trailing pipe closes the row; it opens no cell
         return cells
