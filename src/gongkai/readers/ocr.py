@@ -217,7 +217,7 @@ def _read_page(image: Any, dpi: float, number: int, engine: Any, warnings: list[
     by the recogniser: upside-down text reads as low-scoring nonsense."""
     import numpy as np
 
-    ink, grey = _grey(image)
+    ink, grey = _grey(_flattened(image, warnings, number))
     if not _sideways(grey):
         page, scores = _read_upright(ink, grey, dpi, number, engine, warnings)
         return page, scores
@@ -234,6 +234,49 @@ def _read_page(image: Any, dpi: float, number: int, engine: Any, warnings: list[
     assert best is not None
     warnings.append(f"page {number} was scanned sideways; read turned upright")
     return best
+
+
+def _flattened(image: Any, warnings: list[str], number: int) -> Any:
+    """A photo of a page (the paper bright on a darker desk all round, keystoned by the camera's
+    angle) as the flat page: the paper's four corners mapped back to a rectangle. A scan (paper
+    to the edges) is returned as it is."""
+    import numpy as np
+    from PIL import Image
+
+    rgb = image.convert("RGB")
+    small = np.asarray(rgb.convert("L").reduce(4), dtype=np.float32)
+    if small.shape[0] < 40 or small.shape[1] < 40:
+        return image
+    low, high = np.percentile(small, 3), np.percentile(small, 90)
+    if high - low < 60:
+        return image
+    bright = small > (low + high) / 2
+    edge = max(2, min(small.shape) // 100)
+    frame = np.concatenate([bright[:edge].ravel(), bright[-edge:].ravel(), bright[:, :edge].ravel(),
+                            bright[:, -edge:].ravel()])
+    if frame.mean() > 0.3:  # the paper reaches the edges: a scan, not a photo on a desk
+        return image
+    ys, xs = np.nonzero(bright)
+    if len(xs) < 0.3 * bright.size:
+        return image
+    corners = [(xs[i], ys[i]) for i in (np.argmin(xs + ys), np.argmax(xs - ys), np.argmax(xs + ys),
+                                        np.argmin(xs - ys))]  # top-left, top-right, bottom-right, bottom-left
+    quad = [(4 * x + 2.0, 4 * y + 2.0) for x, y in corners]
+    (tl, tr, br, bl) = quad
+    width = int(max(np.hypot(tr[0] - tl[0], tr[1] - tl[1]), np.hypot(br[0] - bl[0], br[1] - bl[1])))
+    height = int(max(np.hypot(bl[0] - tl[0], bl[1] - tl[1]), np.hypot(br[0] - tr[0], br[1] - tr[1])))
+    target = [(0.0, 0.0), (float(width), 0.0), (float(width), float(height)), (0.0, float(height))]
+    rows, rhs = [], []
+    for (x, y), (u, v) in zip(target, quad, strict=True):
+        rows += [[x, y, 1, 0, 0, 0, -u * x, -u * y], [0, 0, 0, x, y, 1, -v * x, -v * y]]
+        rhs += [u, v]
+    try:
+        coefficients = np.linalg.solve(np.array(rows, dtype=np.float64), np.array(rhs, dtype=np.float64))
+    except np.linalg.LinAlgError:
+        return image
+    warnings.append(f"page {number} is a photo of the page: its perspective was undone")
+    return rgb.transform((width, height), Image.Transform.PERSPECTIVE, [float(c) for c in coefficients],
+                         resample=Image.Resampling.BICUBIC, fillcolor=(255, 255, 255))
 
 
 def _sideways(grey: Any) -> bool:
