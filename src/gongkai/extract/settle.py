@@ -12,7 +12,7 @@ from .context import Context, add_finding, row_name
 from .place import cell_value
 
 if TYPE_CHECKING:
-    from ..check.narrative import NarrativeFact
+    from .narrative import NarrativeFact
 
 
 def contradicts_printed(trial: dict[str, CellValue], context: Context) -> set[str]:
@@ -104,7 +104,7 @@ def settle_by_arithmetic(context: Context) -> None:
 def settle_by_narrative(context: Context, meta) -> None:
     """A sentence that states exactly one cell of an ambiguous row (「共收到政府信息公开申请71件」)
     drops the readings that contradict it. The cell's note quotes the sentence."""
-    from ..check.narrative import narrative_facts, settle_value
+    from .narrative import narrative_facts, settle_value
 
     probe = Report(agency=meta.agency, year=meta.year, template=context.layout.format, cells={},
                    sections=meta.sections, section_lines=meta.section_lines)
