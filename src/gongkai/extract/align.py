@@ -277,6 +277,13 @@ def candidates(tokens: list[Token], slots: int, check: RowCheck | None,
         return [tuple([None] * slots)] * 2, True, "split-none" if found is not None else "split-many"
     if len(core) < slots:
         found = _placements(core, slots, check)
+        if check is not None and any(_splittable(t) and len(t.raw) > 1 for t in core):
+            # fewer values than cells: an empty cell left out, or two values whose separator a
+            # conversion lost (「210 0 0 0 0 21」 may be 21, 0 …): both kinds of reading stand
+            splits = _split_candidates(core, slots, check)
+            if splits is None:
+                return [tuple([None] * slots)] * 2, False, "fewer"
+            found += splits
         return found or _placements(core, slots, None), False, "fewer"
     if len(core) > slots:
         found = _drops(core, slots, check)

@@ -83,10 +83,20 @@ def _touching(layout: Layout) -> dict[str, tuple[Equation, ...]]:
 
 
 def _broken(cells: dict[str, CellValue], equation: Equation) -> bool:
-    if not _all_known(cells, equation.paths):
-        return False
-    return sum(cells[p].value for p in equation.left) != sum(  # type: ignore[misc]
-        cells[p].value for p in equation.right)  # type: ignore[misc]
+    """Can the equation no longer hold? Complete and unequal, or one side complete and already
+    smaller than the other side's known terms (its unknown terms are counts, never negative)."""
+    sides = []
+    for side in (equation.left, equation.right):
+        known = [cells[p] for p in side if cells[p].value is not None and cells[p].status in KNOWN]
+        sides.append((sum(c.value for c in known), len(known) < len(side)))  # type: ignore[misc]
+    (left, left_open), (right, right_open) = sides
+    if not left_open and not right_open:
+        return left != right
+    if not left_open:
+        return left < right
+    if not right_open:
+        return right < left
+    return False
 
 
 def _fixpoint(cells: dict[str, CellValue], system: tuple[Equation, ...],

@@ -139,7 +139,9 @@ def _lex(text: str, cell: Cell) -> list[Token]:
         glued = before.isdigit() or (sign is not None and not before_sign.isspace()) or (
             not before.isspace() and not _is_separator(before)) or (
             not after.isspace() and not _is_separator(after) and after != ".")
-        if after in _DATE_UNITS and unit is None and note is None and sign is None:
+        date_unit = _DATE_AFTER.match(stripped, end)
+        if date_unit is not None and unit is None and note is None and sign is None:
+            after = date_unit.group(1)
             # 「2025年」「12月」: a date, never a cell's value; a year glued after a row's digits
             # (「…继续办理20000022025年，我局…」) starts the next paragraph
             digits = match.group("digits")
@@ -196,7 +198,7 @@ _GLUED_MARKS = re.compile(r"[无/／—\-－]+")
 _TRAILING_MARKS = re.compile(r"[/／—\-－]+$")
 _ROW_MARKER = re.compile(r"[(（][一二三四五六七][)）]|[一二三四]、|^\s*[.．、]\s*[\u4e00-\u9fff]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-_DATE_UNITS = ("年", "月", "日")
+_DATE_AFTER = re.compile(r"[ \u00a0]?([年月日])")  # 「2023年」「2023 年度」
 _YEAR_END = re.compile(r"(?:19|20)\d\d$")
 
 
