@@ -263,8 +263,9 @@ def _drop_column_numbers(tokens: list[Token]) -> None:
     numbered = [i for i in range(1, len(tokens)) if _names_column(tokens[i - 1], tokens[i])]
     whole_cell = numbered == [1] and len(tokens) <= 3 and len(tokens[0].raw) <= 4 and (
         len(tokens) == 2 or (tokens[2].kind == "text" and len(tokens[2].raw) <= 2))
-    sequence = len(numbered) >= 2 and all(
-        tokens[i].value == tokens[numbered[0]].value + n for n, i in enumerate(numbered))
+    first = tokens[numbered[0]].value if numbered else None
+    sequence = len(numbered) >= 2 and isinstance(first, int) and all(
+        tokens[i].value == first + n for n, i in enumerate(numbered))
     if whole_cell or sequence:
         for i in numbered:
             tokens[i].kind = "text"
