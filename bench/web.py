@@ -1,6 +1,16 @@
-"""Web app latency on a large store: median time of list pages and report pages over real HTTP.
+"""Web app latency on a large store: median time of list pages and report pages over real HTTP;
+and a load test: many clients at once, error rate and p50/p95/p99 (issue 12).
 
     python bench/web.py [--reports 100000] [--requests 40] [--db PATH] [--out table.md]
+    python bench/web.py --load [--backend sqlite|postgresql] [--clients 20] [--seconds 60]
+                        [--reports 4000] [--attackers 0] [--out table.md]
+
+The load test ingests ``--reports`` random reports (gongkai.synth, 3 text layouts) into SQLite or
+a throwaway PostgreSQL server (initdb + pg_ctl on 127.0.0.1, as the tests do), starts ``gongkai
+serve`` in its own process, logs ``--clients`` accounts in and has each send requests back to
+back for ``--seconds`` (a mix of list pages, filtered lists, report pages and report JSON);
+``--attackers`` more clients meanwhile post wrong passwords to /api/login. Goal: 0 errors, p95
+< 300 ms for list and report pages.
 
 Builds a SQLite store of N reports fast: ingests the seeds and the real PDFs of tests/data, then
 copies their rows (documents, reports, cells, findings, sources) with INSERT … SELECT, each copy
@@ -23,6 +33,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -120,6 +131,179 @@ def timed(client: httpx.Client, urls: list[str]) -> list[float]:
     return times
 
 
+# ------------------------------------------------------------------------------ the load test
+LOAD_KINDS = ("list", "list, filtered", "report page", "report JSON")
+
+
+def synth_folder(folder: Path, count: int, seed: int = 12) -> Path:
+    from gongkai.synth.generate import random_report
+    from gongkai.synth.text_layouts import LAYOUTS, render
+
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(seed)
+    # the quick layouts: what is measured is serving the stored reports, not parsing them
+    layouts = [name for name in ("pipes", "tabs", "plain") if name in LAYOUTS]
+    for i in range(count):
+        report = random_report(rng)
+        (folder / f"r{i:05d}.txt").write_text(render(report, layouts[i % len(layouts)], rng), "utf-8")
+    return folder
+
+
+def throwaway_postgres(base: Path) -> tuple[str, Any]:
+    """A PostgreSQL cluster in ``base`` on a free port (as tests/test_store_postgres.py); its URL
+    and a function that stops it."""
+    import glob
+    import pwd
+    import shutil
+
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    if not found:
+        raise SystemExit("no PostgreSQL server binaries (initdb): run .ci/postgres.sh")
+    bin_dir = Path(found[-1]).parent
+    prefix: list[str] = []
+    if os.geteuid() == 0:
+        try:
+            pwd.getpwnam("postgres")
+        except KeyError:
+            subprocess.run(["useradd", "--system", "--no-create-home", "postgres"], check=True)
+        shutil.chown(base, "postgres")
+        prefix = ["runuser", "-u", "postgres", "--"]
+    data, port = base / "data", free_port()
+    subprocess.run([*prefix, str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
+                    "-E", "UTF8", "--no-locale"], check=True, capture_output=True)
+    options = f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='{base}' -c fsync=off"
+    subprocess.run([*prefix, str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(base / "log"), "-o", options,
+                    "-w", "start"], check=True, capture_output=True)
+
+    def stop() -> None:
+        subprocess.run([*prefix, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"],
+                       capture_output=True)
+
+    return f"postgresql://postgres@127.0.0.1:{port}/postgres", stop
+
+
+def serve_url(db: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    code = "import sys; from gongkai.cli import app; sys.argv[0] = 'gongkai'; app()"
+    process = subprocess.Popen([sys.executable, "-c", code, "serve", "--db", db, "--port", str(port)],
+                               env={**os.environ, **env})
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/login", timeout=1)
+            return process
+        except httpx.TransportError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("the server did not start")
+
+
+async def _client_loop(base: str, name: str, ids: list[int], until: float, seed: int,
+                       times: dict[str, list[float]], errors: list[str]) -> None:
+    rng = random.Random(seed)
+    async with httpx.AsyncClient(base_url=base, timeout=60) as client:
+        login = await client.post("/api/login", json={"name": name, "password": PASSWORD})
+        if login.status_code != 200:
+            errors.append(f"login {name}: {login.status_code}")
+            return
+        while time.monotonic() < until:
+            kind = rng.choice(LOAD_KINDS)
+            url = {"list": "/reports",
+                   "list, filtered": rng.choice(["/reports?has_errors=1", "/reports?year=2022",
+                                                 "/reports?template=2019", "/api/reports?sort=errors"]),
+                   "report page": f"/reports/{rng.choice(ids)}",
+                   "report JSON": f"/api/reports/{rng.choice(ids)}"}[kind]
+            started = time.perf_counter()
+            try:
+                response = await client.get(url)
+                status = response.status_code
+            except httpx.HTTPError as error:
+                status, response = -1, None
+                errors.append(f"{url}: {type(error).__name__}")
+            times[kind].append((time.perf_counter() - started) * 1000)
+            if status != 200 and response is not None:
+                errors.append(f"{url}: {status}")
+
+
+async def _attacker(base: str, until: float, seed: int, counts: dict[int, int]) -> None:
+    rng = random.Random(seed)
+    async with httpx.AsyncClient(base_url=base, timeout=60) as client:
+        while time.monotonic() < until:
+            response = await client.post("/api/login", json={"name": f"load{rng.randrange(20)}",
+                                                              "password": f"guess-{rng.random()}"})
+            counts[response.status_code] = counts.get(response.status_code, 0) + 1
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else float("nan")
+
+
+def load_test(args: argparse.Namespace) -> str:
+    import asyncio
+
+    from gongkai.store import open_store
+    from gongkai.store.review import add_user
+
+    folder = Path(tempfile.mkdtemp(prefix="gongkai-bench-load-"))
+    stop = None
+    if args.backend == "postgresql":
+        server_url, stop = throwaway_postgres(folder)
+        db = server_url
+    else:
+        db = str(folder / "load.db")
+    try:
+        started = time.perf_counter()
+        reports = synth_folder(folder / "reports", args.reports)
+        with open_store(db) as store:
+            result = store.ingest([reports], workers=2)
+            for i in range(args.clients):
+                add_user(store.engine, f"load{i}", PASSWORD, role="viewer")
+            with store.engine.connect() as conn:
+                from sqlalchemy import text
+
+                ids = [i for (i,) in conn.execute(text("SELECT document_id FROM reports"))]
+        print(f"{args.backend}: {len(ids):,} reports ({result.failed} failed) ready in "
+              f"{time.perf_counter() - started:.0f} s", file=sys.stderr)
+        port = free_port()
+        server = serve_url(db, port, {"GONGKAI_SECRET": "bench-" + "k" * 40})
+        base = f"http://127.0.0.1:{port}"
+        times: dict[str, list[float]] = {kind: [] for kind in LOAD_KINDS}
+        errors: list[str] = []
+        attacks: dict[int, int] = {}
+        try:
+            async def run() -> None:
+                until = time.monotonic() + args.seconds
+                users = [_client_loop(base, f"load{i}", ids, until, i, times, errors)
+                         for i in range(args.clients)]
+                attackers = [_attacker(base, until, 1000 + i, attacks) for i in range(args.attackers)]
+                await asyncio.gather(*users, *attackers)
+
+            asyncio.run(run())
+        finally:
+            server.terminate()
+            server.wait(10)
+    finally:
+        if stop:
+            stop()
+    total = sum(len(t) for t in times.values())
+    machine = platform.processor() or platform.machine()
+    lines = [f"Load on {args.backend}, {len(ids):,} reports: {args.clients} clients back to back for "
+             f"{args.seconds} s{f', {args.attackers} login attackers' if args.attackers else ''}; "
+             f"`gongkai serve` (one uvicorn process), httpx async clients on the same machine; "
+             f"{machine}, {os.cpu_count()} CPUs.", "",
+             f"{total:,} requests, {total / args.seconds:.1f} req/s, errors {len(errors)} "
+             f"({100 * len(errors) / max(total, 1):.2f} %)"
+             + (f"; attackers' answers {dict(sorted(attacks.items()))}" if attacks else ""), "",
+             "| request | n | p50 ms | p95 ms | p99 ms |", "|---|---:|---:|---:|---:|"]
+    for kind in LOAD_KINDS:
+        values = times[kind]
+        lines.append(f"| {kind} | {len(values):,} | {percentile(values, 0.5):.0f} | "
+                     f"{percentile(values, 0.95):.0f} | {percentile(values, 0.99):.0f} |")
+    if errors:
+        lines += ["", "First errors: " + "; ".join(errors[:5])]
+    return "\n".join(lines)
+
+
 def deep_cursor(client: httpx.Client, depth: int, sort: str) -> str:
     """The cursor of page ``depth`` (50 rows a page), reached through the API's keyset pages."""
     after = None
@@ -137,7 +321,20 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=40, help="requests per kind")
     parser.add_argument("--db", type=Path, help="reuse (or build) this database")
     parser.add_argument("--out", type=Path, help="write the table as Markdown here")
+    parser.add_argument("--load", action="store_true", help="the load test (issue 12) instead")
+    parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--attackers", type=int, default=0)
+    parser.add_argument("--seconds", type=int, default=60)
     args = parser.parse_args()
+    if args.load:
+        if args.reports == 100_000:
+            args.reports = 4_000
+        text = load_test(args)
+        print(text)
+        if args.out:
+            args.out.write_text(text + "\n", encoding="utf-8")
+        return
     folder = Path(tempfile.mkdtemp(prefix="gongkai-bench-web-"))
     db = args.db or folder / "bench.db"
     total = build(db, args.reports) if not db.exists() else sqlite3.connect(db).execute(

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
 from ..store.review import (
     MAX_PASSWORD,
@@ -81,10 +82,10 @@ def _user_dict(user: UserRecord | None) -> dict[str, Any] | None:
 
 
 @login_router.post("/login", tags=["账号"], responses={429: {"description": "too many failed logins"}})
-def api_login(request: Request, credentials: Credentials) -> dict[str, Any]:
+async def api_login(request: Request, credentials: Credentials) -> dict[str, Any]:
     """Start a session; the answer carries the CSRF token for later POSTs. Failed logins are
     throttled per account and per address (429 with ``Retry-After``)."""
-    user = auth.attempt_login(request, credentials.name, credentials.password)
+    user = await auth.attempt_login(request, credentials.name, credentials.password)
     if user is None:
         raise HTTPException(401, "用户名或密码错误")
     return {"user": _user_dict(user), "csrf": auth.session(request).csrf}
@@ -98,16 +99,17 @@ def api_logout(request: Request) -> dict[str, Any]:
 
 
 @router.post("/me/password", tags=["账号"])
-def api_own_password(request: Request, user: Viewer, body: OwnPasswordIn) -> dict[str, Any]:
+async def api_own_password(request: Request, user: Viewer, body: OwnPasswordIn) -> dict[str, Any]:
     """Change one's own password (the current one is asked again); every session of the account
     ends, and this one starts afresh."""
     if user is None:
         raise auth.LoginRequired()
-    if auth.attempt_login(request, user.name, body.current) is None:
+    if await auth.attempt_login(request, user.name, body.current) is None:
         raise HTTPException(403, "当前密码不正确")
-    with request.app.state.hash_gate.slot():
-        ended = set_password(_engine(request), user.name, body.password, actor=user.name)
-    auth.login(request, user)
+    async with request.app.state.hash_gate.slot_async():
+        ended = await run_in_threadpool(set_password, _engine(request), user.name, body.password,
+                                        actor=user.name)
+    await run_in_threadpool(auth.login, request, user)
     return {"sessions_revoked": ended, "csrf": auth.session(request).csrf}
 
 

@@ -258,20 +258,23 @@ def check_csrf_unread(request: Request) -> None:
         raise _refuse_csrf()
 
 
-def attempt_login(request: Request, name: str, password: str) -> UserRecord | None:
+async def attempt_login(request: Request, name: str, password: str) -> UserRecord | None:
     """Check a login against the throttle (429 when this account or address failed too often),
-    hash within the gate (503 when every slot stays busy), and start a session when right."""
+    hash within the gate (503 when no slot frees in time), and start a session when right. The
+    hash and the database run in worker threads; waiting for a slot holds none."""
+    from starlette.concurrency import run_in_threadpool
+
     from ..store.review import authenticate
     from .throttle import check_login
 
     throttle = request.app.state.login_throttle
     address = client_address(request)
     check_login(throttle, name, address)
-    with request.app.state.hash_gate.slot():
-        user = authenticate(request.app.state.store.engine, name, password)
+    async with request.app.state.hash_gate.slot_async():
+        user = await run_in_threadpool(authenticate, request.app.state.store.engine, name, password)
     if user is None:
         throttle.failed(name, address)
         return None
     throttle.succeeded(name)
-    login(request, user)
+    await run_in_threadpool(login, request, user)
     return user

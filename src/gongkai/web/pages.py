@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from ..render.form import heading
 from ..store.review import (
@@ -69,12 +70,13 @@ def login_page(request: Request, next: str | None = None) -> HTMLResponse:
 
 
 @router.post("/login")
-def login(request: Request, name: Annotated[str, Form(max_length=100)],
-          password: Annotated[str, Form(max_length=MAX_PASSWORD)],
-          next: Annotated[str, Form(max_length=2000)] = "/reports") -> Response:
-    user = auth.attempt_login(request, name, password)
+async def login(request: Request, name: Annotated[str, Form(max_length=100)],
+                password: Annotated[str, Form(max_length=MAX_PASSWORD)],
+                next: Annotated[str, Form(max_length=2000)] = "/reports") -> Response:
+    user = await auth.attempt_login(request, name, password)
     if user is None:
-        return render(request, "login.html", {"next": _safe_next(next), "error": "用户名或密码错误"}, 401)
+        return await run_in_threadpool(render, request, "login.html",
+                                       {"next": _safe_next(next), "error": "用户名或密码错误"}, 401)
     return RedirectResponse(_safe_next(next), status_code=303)
 
 

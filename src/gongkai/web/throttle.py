@@ -6,18 +6,21 @@
   and one address cannot sweep many accounts. Memory is bounded: at most ``max_keys`` accounts
   and addresses are tracked (the least recently failing are forgotten first).
 * :class:`HashGate` — argon2 takes 64 MiB and tens of ms per hash: at most ``slots`` hashes run at
-  once; a login that cannot get a slot within ``wait`` seconds is told to retry (503) instead of
-  piling up threads and memory while real users wait.
+  once. A login waits for a slot without holding a server thread (it polls from the event loop),
+  at most ``max_waiting`` logins wait, and one that waits longer than ``wait`` seconds is told to
+  retry (503) — so a flood of logins can neither pile up memory nor starve the other requests of
+  threads, and twenty real users logging in at once all get in.
 """
 
 from __future__ import annotations
 
+import asyncio
 import math
 import threading
 import time
 from collections import OrderedDict, deque
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 
 from fastapi import HTTPException
 
@@ -26,7 +29,9 @@ ADDRESS_FAILURES = 30  # per address, per window
 WINDOW_SECONDS = 15 * 60
 MAX_KEYS = 20_000
 HASH_SLOTS = 2
-HASH_WAIT_SECONDS = 5.0
+HASH_WAIT_SECONDS = 30.0
+MAX_WAITING = 64
+POLL_SECONDS = 0.01
 
 
 class LoginThrottle:
@@ -75,15 +80,42 @@ class LoginThrottle:
         return len(self._failures)
 
 
+def _busy() -> HTTPException:
+    return HTTPException(503, "登录繁忙，请稍后再试", headers={"Retry-After": "5"})
+
+
 class HashGate:
-    def __init__(self, slots: int = HASH_SLOTS, wait: float = HASH_WAIT_SECONDS) -> None:
+    def __init__(self, slots: int = HASH_SLOTS, wait: float = HASH_WAIT_SECONDS,
+                 max_waiting: int = MAX_WAITING) -> None:
         self._slots = threading.BoundedSemaphore(slots)
         self.wait = wait
+        self.max_waiting = max_waiting
+        self._waiting = 0
 
     @contextmanager
     def slot(self) -> Iterator[None]:
+        """A slot for a hash in a worker thread (account changes by an admin)."""
         if not self._slots.acquire(timeout=self.wait):
-            raise HTTPException(503, "登录繁忙，请稍后再试", headers={"Retry-After": "5"})
+            raise _busy()
+        try:
+            yield
+        finally:
+            self._slots.release()
+
+    @asynccontextmanager
+    async def slot_async(self) -> AsyncIterator[None]:
+        """A slot for a login, waited for on the event loop (no thread held while waiting)."""
+        if self._waiting >= self.max_waiting:
+            raise _busy()
+        self._waiting += 1
+        try:
+            deadline = time.monotonic() + self.wait
+            while not self._slots.acquire(blocking=False):
+                if time.monotonic() > deadline:
+                    raise _busy()
+                await asyncio.sleep(POLL_SECONDS)
+        finally:
+            self._waiting -= 1
         try:
             yield
         finally:
