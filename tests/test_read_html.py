@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import codecs
 import random
-import time
 
 import pytest
 
@@ -236,27 +235,21 @@ def test_garbage_is_refused(data, reason):
 
 @pytest.mark.parametrize("tag", ["div", "table", "span", "b"])
 def test_100k_nested_tags_fail_fast(tag):
-    data = page(f"<{tag}>x" * 100_000 + f"</{tag}>" * 100_000)
-    started = time.perf_counter()
+    data = page(f"<{tag}>x" * 100_000 + f"</{tag}>" * 100_000)  # how fast: bench/limits.py
     with pytest.raises(ParseError, match="nested too deeply"):
         read_html(data, "deep.html")
-    assert time.perf_counter() - started < 2
 
 
 def test_100k_unclosed_cells_are_flat_and_quick():
     # the parser closes each <td> at the next one: no depth, just many short paragraphs
-    started = time.perf_counter()
     document = read_html(page("<td>x" * 100_000 + "</td>" * 100_000), "flat.html")
-    assert len(document.rows) == 100_000
-    assert time.perf_counter() - started < 3
+    assert len(document.rows) == 100_000  # how quickly: bench/limits.py
 
 
 def test_giant_tables_are_refused_quickly():
     rows = "<tr><td colspan=1000>x</td><td>y</td></tr>" * 3000
-    started = time.perf_counter()
-    with pytest.raises(ParseError, match="too large"):
+    with pytest.raises(ParseError, match="too large"):  # how quickly: bench/limits.py
         read_html(page(f"<table>{rows}</table>"), "big.html")
-    assert time.perf_counter() - started < 3
 
 
 def test_moderately_deep_pages_still_read():
@@ -266,21 +259,3 @@ def test_moderately_deep_pages_still_read():
 
 def test_normalise():
     assert normalise(" a\u3000\xa0b\n\tc\u200b ") == "a b c"
-
-
-# ------------------------------------------------------------------------------- speed
-
-def test_reading_is_fast():
-    """A 50 KB report page reads in a few milliseconds (≥ 200 pages/s on one core)."""
-    from gongkai.render import blank_form
-
-    html = blank_form("2021", to="html").decode()
-    filler = "".join(f'<p style="text-indent:2em"><span style="font-family:宋体">第{i}段正文。</span></p>'
-                     for i in range(400))
-    data = html.replace("<body>", "<body>" + filler).encode()
-    read_html(data, "warm.html")
-    started = time.process_time()
-    for _ in range(20):
-        read_html(data, "speed.html")
-    per_page = (time.process_time() - started) / 20
-    assert per_page < 0.05, f"{per_page * 1000:.1f} ms per {len(data) // 1024} KB page"

@@ -7,7 +7,6 @@ import contextlib
 import json
 import re
 import subprocess
-import time
 import unicodedata
 from functools import cache
 from pathlib import Path
@@ -244,18 +243,6 @@ def test_real_cells_carry_page_and_bbox(name: str) -> None:
     for row in doc.rows:
         if row.table is None:
             assert row.cells[0].page is not None
-
-
-def test_real_speed() -> None:
-    if not all((REAL / f"{n}.pdf").exists() for n in REPORTS):
-        pytest.skip("real reports not available")
-    datas = [(REAL / f"{n}.pdf").read_bytes() for n in REPORTS]
-    read_pdf(datas[0], "warm-up")
-    start = time.perf_counter()
-    pages = sum(read_pdf(data, "x").pages or 0 for data in datas)
-    elapsed = time.perf_counter() - start
-    # The goal is 20 pages/s on 2 cores (measured ~50); 10 keeps a loaded CI machine from failing.
-    assert pages / elapsed >= 10, f"{pages / elapsed:.1f} pages/s"
 
 
 # --------------------------------------------------------------------------------------------
@@ -598,9 +585,7 @@ def test_page_full_of_drawing_is_bounded() -> None:
     for k in range(25_000):  # hatching: far more paths than any table
         x = 50 + (k % 500)
         page.line(x, 200 + k // 500, x + 0.8, 200 + k // 500)
-    start = time.perf_counter()
-    doc = read_pdf(build_pdf([page]), "map.pdf")
-    assert time.perf_counter() - start < 10
+    doc = read_pdf(build_pdf([page]), "map.pdf")  # how quickly: bench/limits.py
     assert paragraphs(doc) == ["附图"]
     assert any("tables not searched" in w for w in doc.warnings)
 
@@ -654,10 +639,8 @@ def test_damaged_tail_never_escapes_as_another_exception() -> None:
 
 def test_huge_file_refused_quickly() -> None:
     data = bytes(200 * 1024 * 1024)
-    start = time.perf_counter()
-    with pytest.raises(ParseError, match="too large"):
+    with pytest.raises(ParseError, match="too large"):  # how quickly: bench/limits.py
         read_pdf(data, "big.pdf")
-    assert time.perf_counter() - start < 1
 
 
 def test_too_many_pages_refused() -> None:
