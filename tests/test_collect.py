@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import copy
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -23,6 +22,7 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from collect_site import Site, SiteServer, build_site, page, report_html
+from conftest import require_tool
 from gongkai.cli import app
 from gongkai.collect import read
 from gongkai.store import open_store
@@ -34,10 +34,7 @@ POLITE = ["--rate", "40", "--timeout", "1", "--backoff", "0.05", "--retries", "3
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
-    if shutil.which("soffice") is None and shutil.which("libreoffice") is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("LibreOffice (soffice) is needed for the test site's PDF reports")
-        pytest.skip("LibreOffice (soffice) is not installed: the test site's PDF reports need it")
+    require_tool("soffice", "cjk-font")  # the test site's PDF reports
     return build_site(tmp_path_factory.mktemp("site"))
 
 
