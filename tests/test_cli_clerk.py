@@ -104,7 +104,7 @@ def test_failures_in_chinese(db: str) -> None:
     assert "broken.pdf" in csv.output and csv.output.startswith("path,reason")
 
 
-def _filled_form(tmp_path: Path, agency: str | None, year: int | None) -> Path:
+def _filled_form(tmp_path: Path, agency: str | None, year: int | None) -> tuple[Path, int]:
     from openpyxl import load_workbook
 
     blank = tmp_path / "blank.xlsx"
@@ -112,11 +112,11 @@ def _filled_form(tmp_path: Path, agency: str | None, year: int | None) -> Path:
     assert result.exit_code == 0, result.output
     book = load_workbook(blank)
     sheet = book.active
-    assert sheet["C1"].value == "年度政府信息公开工作年度报告" and sheet["A1"].value is None
+    assert sheet["A1"].value == "（单位全称）（年份）年度政府信息公开工作年度报告"
     if agency:
-        sheet["A1"] = agency
+        sheet["A1"] = sheet["A1"].value.replace("（单位全称）", agency)
     if year:
-        sheet["B1"] = year
+        sheet["A1"] = sheet["A1"].value.replace("（年份）", str(year))
     rows = {sheet.cell(r, 1).value: r for r in range(1, sheet.max_row + 1)}
     new = rows["一、本年新收政府信息公开申请数量"]
     for column in "DEFGHI":
@@ -124,19 +124,19 @@ def _filled_form(tmp_path: Path, agency: str | None, year: int | None) -> Path:
     sheet[f"D{new}"], sheet[f"J{new}"] = 5, 7  # 5 from natural persons, a total of 7: T3-ROWSUM
     target = tmp_path / "form.xlsx"
     book.save(target)
-    return target
+    return target, new
 
 
 def test_check_a_filled_form_gives_excel_addresses_and_its_fields(tmp_path: Path) -> None:
-    form = _filled_form(tmp_path, "淮安市洪泽区岔河镇人民政府", 2023)
+    form, new = _filled_form(tmp_path, "淮安市洪泽区岔河镇人民政府", 2023)
     result = CliRunner().invoke(main_app, ["check", str(form), "--fail-on", "never"])
     assert result.exit_code == 0, result.output
     assert "单位：淮安市洪泽区岔河镇人民政府  年度：2023" in result.output
     row = next(line for line in result.output.splitlines() if "T3-ROWSUM" in line)
-    assert "D25" in row and "J25" in row  # the cells of 一、本年新收 as Excel names them
+    assert f"D{new}" in row and f"J{new}" in row  # the cells of 一、本年新收 as Excel names them
     english = CliRunner().invoke(main_app, ["check", str(form), "--fail-on", "never", "--lang", "en"])
     assert "agency: 淮安市洪泽区岔河镇人民政府  year: 2023" in english.output
-    unfilled = _filled_form(tmp_path, None, None)
+    unfilled, _ = _filled_form(tmp_path, None, None)
     result = CliRunner().invoke(main_app, ["check", str(unfilled)])
     assert result.exit_code == 2 and "没有单位和年度" in result.output
 

@@ -223,18 +223,18 @@ def heading(section_key: str) -> str:
     return f"{section.number}、{official(section.label.text)}"
 
 
-# The blank form's title is a line of three cells: agency and year left empty to fill in, then the
-# rest of the title, so that the filled form reads 「某某镇人民政府 2023 年度政府信息公开工作年度报告」
-# and gongkai check takes the agency and year from it.
+# The blank form's title carries two fields to fill in, agency and year: the filled form reads
+# 「某某镇人民政府2023年度政府信息公开工作年度报告」 and gongkai check takes the agency and year from it.
+# (A paragraph, not extra cells: the DOCX stays the official form, table for table.)
 BLANK_TITLE = "政府信息公开工作年度报告"
-FIELDS_HINT = "↑ 请在标题行左侧两格填写单位全称和年度（如：某某县某某镇人民政府、2023），再填写各表"
+AGENCY_FIELD, YEAR_FIELD = "（单位全称）", "（年份）"
+FIELDS_HINT = (f"↑ 填写说明：把标题中的“{AGENCY_FIELD}”“{YEAR_FIELD}”换成单位全称和年份"
+               "（如：某某县某某镇人民政府2023年度政府信息公开工作年度报告），再填写各表")
 
 
-def title_fields() -> FormTable:
-    """The blank form's title line: [agency] [year] 年度政府信息公开工作年度报告."""
-    cells = (FormCell(0, 0, 1, 1, "", "value"), FormCell(0, 1, 1, 1, "", "value"),
-             FormCell(0, 2, 1, 1, "年度" + BLANK_TITLE, "caption"))
-    return FormTable("title", 1, 3, cells, _widths([3.0, 1.0, 4.0]))
+def title_fields() -> Paragraph:
+    """The blank form's title with its agency and year fields."""
+    return Paragraph(f"{AGENCY_FIELD}{YEAR_FIELD}年度{BLANK_TITLE}", "title")
 
 
 def blocks(layout: Layout, title: str | None, texts: dict[str, str] | None = None) -> list[Block]:
