@@ -147,6 +147,8 @@ def test_cli(store) -> None:  # type: ignore[no-untyped-def]
     result = runner.invoke(app, ["across", "--db", store.name, "--rule", "X-JUMP", "--format", "csv"])
     assert result.exit_code == 0 and result.output.count("X-JUMP") == 2
     result = runner.invoke(app, ["missing", "--db", store.name, "--region", "洪泽区"])
+    assert result.exit_code == 0 and "3 个单位 × 3 个年度：缺报 4 份" in result.output  # Chinese by default
+    result = runner.invoke(app, ["missing", "--db", store.name, "--region", "洪泽区", "--lang", "en"])
     assert result.exit_code == 0 and "3 units × 3 years: 4 reports missing" in result.output
     assert runner.invoke(app, ["missing", "--db", store.name, "--region", "南京市"]).exit_code == 1
     result = runner.invoke(app, ["across", "--db", store.name, "--rule", "X-NOPE"])

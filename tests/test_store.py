@@ -336,7 +336,7 @@ def test_cli_commands(store, tmp_path: Path) -> None:  # type: ignore[no-untyped
     runner = CliRunner()
     result = runner.invoke(app, ["ingest", *map(str, SEED_FILES), "--db", db, "-j", "1"])
     assert result.exit_code == 0, result.output
-    assert "5 parsed" in result.output
+    assert "新解析 5" in result.output  # Chinese by default (--lang en: "5 parsed")
     result = runner.invoke(app, ["stats", "--db", db, "--format", "csv"])
     assert result.exit_code == 0 and result.output.startswith("province,level,year,reports")
     target = tmp_path / "out.parquet"
