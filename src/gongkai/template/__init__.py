@@ -39,6 +39,7 @@ __all__ = [
     "Layout",
     "Template",
     "equations",
+    "rules_markdown",
 ]
 
 
@@ -177,3 +178,24 @@ def equations(layout: Layout) -> tuple[Equation, ...]:
                 )
             )
     return tuple(result)
+
+
+def rules_markdown() -> str:
+    """docs/rules.md: every finding id gongkai reports — the form's rules (template.md §5.1) and
+    the notices of reading, inference and comparison — with severity and meaning, from
+    template.yaml (the page is generated; tests/test_rule_registry.py keeps it in step)."""
+    lines = ["# Rules and notices / 规则与提示", "",
+             "Generated from `src/gongkai/template/template.yaml` by `gongkai.template.rules_markdown()`;"
+             " do not edit by hand. 由模板自动生成，请勿手工编辑。", "",
+             "## Rules of the form / 勾稽关系与填报规则", "",
+             "| id | kind | severity | 说明 | meaning |", "|---|---|---|---|---|"]
+    lines += [f"| {r.id} | {r.kind} | {r.severity} | {_cell(r.zh)} | {_cell(r.en)} |" for r in TEMPLATE.rules]
+    lines += ["", "## Notices: reading, inference, other reports / 读取、推算与跨报告提示", "",
+              "| id | stage | severity | 说明 | meaning |", "|---|---|---|---|---|"]
+    lines += [f"| {n.id} | {n.stage} | {n.severity} | {_cell(n.zh)} | {_cell(n.en)} |"
+              for n in TEMPLATE.notices]
+    return "\n".join(lines) + "\n"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")

@@ -88,6 +88,19 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class Notice:
+    """A finding that is no rule of the form: how a cell was read (P-), forced (F-), or how
+    reports compare (X-). ``zh``/``en`` say what it means; the finding's own message gives the
+    particulars."""
+
+    id: str
+    stage: str  # extract, infer, across
+    severity: str  # the usual severity (a finding may be milder where it says so)
+    zh: str
+    en: str
+
+
+@dataclass(frozen=True)
 class Equation:
     """One concrete instance of an equation rule: sum(left) == sum(right), all terms >= 0."""
 
@@ -263,6 +276,23 @@ class Template:
             if rule.id == rule_id:
                 return rule
         raise KeyError(rule_id)
+
+    # -------------------------------------------------------------- notices (not rules of the form)
+    @cached_property
+    def notices(self) -> tuple[Notice, ...]:
+        """What the reading (P-), the inference (F-) and the checks across reports (X-) report
+        besides the form's rules, from ``template.yaml``'s ``notices:`` (read on first use)."""
+        from importlib import resources
+
+        import yaml
+
+        text = resources.files("gongkai.template").joinpath("template.yaml").read_text("utf-8")
+        return tuple(Notice(n["id"], n["stage"], n["severity"], n["zh"], n["en"])
+                     for n in yaml.safe_load(text)["notices"])
+
+    def rule_ids(self) -> frozenset[str]:
+        """Every finding id gongkai may report: the form's rules and the notices."""
+        return frozenset(r.id for r in self.rules) | frozenset(n.id for n in self.notices)
 
     # -------------------------------------------------------------- publication deadlines
     @cached_property
