@@ -15,7 +15,8 @@ from pathlib import Path
 from corpus import REAL, SEEDS
 
 # the session key of test apps: a 0600 file of the test run, never the developer's ~/.config
-os.environ.setdefault("GONGKAI_SECRET_FILE", str(Path(tempfile.mkdtemp(prefix="gongkai-key-")) / "session.key"))
+os.environ.setdefault("GONGKAI_SECRET_FILE",
+                      str(Path(tempfile.mkdtemp(prefix="gongkai-key-")) / "session.key"))
 
 PASSWORD = "correct-horse-9"
 USERS = {"ada": "admin", "rita": "reviewer", "vic": "viewer"}
