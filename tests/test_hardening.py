@@ -601,3 +601,24 @@ def test_uploads_are_parsed_outside_the_server_process(store, tmp_path: Path) ->
     assert _children(os.getpid()) == set() or all(not _alive(p) for p in _children(os.getpid()))
     other, _ = _client(app, "vic")
     assert other.get(job["url"]).status_code == 403  # a viewer cannot see it; nor can another reviewer
+
+
+def _allocate(mib: int) -> str:
+    try:
+        block = bytearray(mib * 2**20)
+        return f"allocated {len(block) // 2**20}"
+    except MemoryError:
+        return "MemoryError"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_AS and /proc are Linux's")
+def test_parser_workers_are_held_to_their_memory_limit() -> None:
+    """A worker gets ``memory_bytes`` on top of what it maps when forked (a web server with big
+    libraries loaded must not leave its parser no room at all)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from gongkai.store.ingest import _worker_init
+
+    with ProcessPoolExecutor(1, initializer=_worker_init, initargs=(os.getpid(), 128 * 2**20)) as pool:
+        assert pool.submit(_allocate, 32).result() == "allocated 32"
+        assert pool.submit(_allocate, 512).result() == "MemoryError"

@@ -442,8 +442,17 @@ def _worker_init(parent: int, memory_bytes: int | None) -> None:
     if memory_bytes:
         import resource
 
+        # on top of what the worker already maps: a worker forked from a big process (a web
+        # server with OCR models loaded) starts with gigabytes of address space it never touches
+        try:
+            with open("/proc/self/statm") as statm:
+                mapped = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, ValueError):
+            mapped = 0
         _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-        limit = memory_bytes if hard == resource.RLIM_INFINITY else min(memory_bytes, hard)
+        limit = mapped + memory_bytes
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
