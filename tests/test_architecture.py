@@ -38,8 +38,6 @@ KNOWN_WRONG_WAY: dict[tuple[str, str], str] = {}
 
 # import cycles between modules today (each a set of modules that import one another)
 KNOWN_CYCLES: dict[frozenset[str], str] = {
-    frozenset({"gongkai.check.narrative", "gongkai.check.rules"}):
-        "rules run the narrative checks and the narrative reuses the rules' helpers",
     frozenset({"gongkai.store.export", "gongkai.store.stats"}):
         "export writes the stats frames and stats reuses export's cell frames; cross-year rules "
         "live in export",

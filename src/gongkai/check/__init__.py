@@ -9,9 +9,28 @@ Rules are expanded from ``template.yaml`` (the single source of truth), once per
 
 from __future__ import annotations
 
+from ..report import Finding, Report
+from . import rules
 from .narrative import QUANTITIES, NarrativeFact, Quantity, narrative_facts, settle_value, text_results
 from .rules import RuleResult, show_value
-from .timeliness import check, evaluate  # the rules of .rules, then C-LATE (timeliness.py)
+from .timeliness import late_results
+
+
+def _results(report: Report, keep_all: bool) -> list[RuleResult]:
+    """The form's rules, then the narrative against the tables (C-TEXT), then timeliness."""
+    return [*rules.evaluate(report, keep_all), *text_results(report, keep_all=keep_all),
+            *late_results(report, keep_all)]
+
+
+def evaluate(report: Report) -> list[RuleResult]:
+    """Every rule instance with its status: passed, failed or not checkable."""
+    return _results(report, keep_all=True)
+
+
+def check(report: Report) -> list[Finding]:
+    """The findings of every within-report rule: what failed, in words a clerk understands."""
+    return [r.finding for r in _results(report, keep_all=False) if r.finding is not None]
+
 
 __all__ = [
     "QUANTITIES",

@@ -22,7 +22,7 @@ from ..report import PRINTED_EMPTY, CellValue, Finding, Report
 from ..template import TEMPLATE, Layout, bindings, equations, expand_terms, rule_applies
 from ..template.model import Rule
 
-__all__ = ["RuleResult", "cell_name", "check", "evaluate", "row_name", "show_value"]
+__all__ = ["RuleResult", "cell_name", "evaluate", "row_name", "show_value"]
 
 Status = Literal["passed", "failed", "not_checkable"]
 Binding = tuple[tuple[str, str], ...]
@@ -425,9 +425,6 @@ def _evaluate(report: Report, keep_all: bool) -> list[RuleResult]:
             _bound(bound, cells, keep_all, results)
         for rule in plan.at_least:
             _at_least(rule, cells, keep_all, results)
-    from .narrative import text_results  # late: narrative builds on this module
-
-    results.extend(text_results(report, keep_all=keep_all))
     return results
 
 
@@ -634,11 +631,7 @@ def _identity(report: Report, keep_all: bool, results: list[RuleResult]) -> None
     results.append(RuleResult(rule.id, "failed", finding=finding))
 
 
-def evaluate(report: Report) -> list[RuleResult]:
-    """Every rule instance of template.md §5.1 (and C-BLANK, C-TEXT) with its status."""
-    return _evaluate(report, keep_all=True)
-
-
-def check(report: Report) -> list[Finding]:
-    """The findings of every within-report rule: what failed, in words a clerk understands."""
-    return [r.finding for r in _evaluate(report, keep_all=False) if r.finding is not None]
+def evaluate(report: Report, keep_all: bool = True) -> list[RuleResult]:
+    """Every instance of the form's rules (template.md §5.1, C-BLANK) with its status; with
+    ``keep_all=False`` only those that failed."""
+    return _evaluate(report, keep_all)

@@ -30,8 +30,9 @@ from urllib.parse import urlsplit
 
 from ..report import Finding, Report
 from ..template import TEMPLATE
+from .rules import RuleResult
 
-__all__ = ["SOURCES", "Dated", "Timeliness", "assess", "check", "evaluate", "publication_dates",
+__all__ = ["SOURCES", "Dated", "Timeliness", "assess", "late_findings", "late_results", "publication_dates",
            "signature_date", "timeliness", "url_date"]
 
 RULE = "C-LATE"
@@ -241,21 +242,9 @@ def late_findings(report: Report) -> list[Finding]:
     return [found] if found else []
 
 
-def check(report: Report) -> list[Finding]:
-    """Every within-report finding: the rules of :mod:`gongkai.check.rules`, then C-LATE."""
-    from .rules import check as check_rules
-
-    return [*check_rules(report), *late_findings(report)]
-
-
-def evaluate(report: Report):  # type: ignore[no-untyped-def]
-    """:func:`gongkai.check.rules.evaluate` with C-LATE's result (passed, failed, not checkable)."""
-    from .rules import RuleResult
-    from .rules import evaluate as evaluate_rules
-
-    results = evaluate_rules(report)
+def late_results(report: Report, keep_all: bool = True) -> list[RuleResult]:
+    """C-LATE's result (passed, failed, not checkable; with ``keep_all=False`` a failure only)."""
     result = timeliness(report)
     late = finding(result)
     status = "failed" if late else "not_checkable" if result.late is None else "passed"
-    results.append(RuleResult(RULE, status, finding=late))  # type: ignore[arg-type]
-    return results
+    return [RuleResult(RULE, status, finding=late)] if late or keep_all else []  # type: ignore[arg-type]
