@@ -251,6 +251,32 @@ def _drops(core: list[Token], slots: int, check: RowCheck | None) -> list[Candid
     return results  # never cut short, as with placements
 
 
+MAX_WRAPPED = 3  # digits wrapped onto the next line, per row
+
+
+def _wrapped(core: list[Token], slots: int, check: RowCheck | None) -> list[Candidate]:
+    """Readings of a row printed on one line with a few more digits on the line below: the
+    digits a narrow cell wrapped (「16 … 25」 over 「3 … 5」 is 163 … 255), each appended to a
+    value of the first line, left to right. Weighed beside dropping them: where both kinds of
+    reading survive the arithmetic, the cells they disagree on stay undecided."""
+    first = core[0].line
+    base = [i for i, t in enumerate(core) if t.line == first]
+    extra = [i for i, t in enumerate(core) if t.line != first]
+    if (len(base) != slots or not extra or len(extra) > MAX_WRAPPED
+            or not all(_splittable(core[i]) for i in (*base, *extra))):
+        return []
+    results: list[Candidate] = []
+    for targets in combinations(base, len(extra)):  # the wrapped digits keep their order
+        appended = dict(zip(targets, extra, strict=True))
+        entries: list[Entry] = []
+        for i in base:
+            token = core[i]
+            entries.append(Part(token, token.raw + core[appended[i]].raw) if i in appended else token)
+        if check is None or check([entry_value(e) for e in entries]):
+            results.append(tuple(entries))
+    return results
+
+
 def candidates(tokens: list[Token], slots: int, check: RowCheck | None,
                exact: bool = False, groups: list[int] | None = None, delimited: bool = False,
                ) -> tuple[list[Candidate], bool, str]:
@@ -289,7 +315,8 @@ def candidates(tokens: list[Token], slots: int, check: RowCheck | None,
         found = _drops(core, slots, check)
         if found is None:  # far more values than cells: nothing about the row is certain
             return [tuple([None] * slots)] * 2, False, "more"
-        return found or _drops(core, slots, None) or [], False, "more"
+        joined = _wrapped(core, slots, check)
+        return (found + joined) or _drops(core, slots, None) or [], False, "more"
     return [tuple(core)], False, ""
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ..report import CellValue
 from ..template import equations
+from .align import MAX_WRAPPED
 from .context import Context, add_finding, row_name
 from .lexer import Token
 from .segment import Segment, Segmentation
@@ -58,8 +59,11 @@ def table4_from_orphans(seg: Segmentation, segments: list[Segment], context: Con
             tokens = values if len(values) in (15, 16) else tokens
             segment = Segment(4, "data", line)
             segment.lines.append(tokens)
+            wrapped = [t for t in by_line.get(line + 1, []) if t.kind == "num"]
+            if 0 < len(wrapped) <= MAX_WRAPPED:
+                segment.lines.append(wrapped)  # digits a narrow cell wrapped onto the next line
             segments.append(segment)
-            for token in tokens:
+            for token in (t for row in segment.lines for t in row):
                 seg.orphans.remove(token)
             add_finding(context, "P-TABLE4", "info",
                         f"表四表头无法识别，第{line}行的 {len(tokens)} 个数按位置视为表四数据",
