@@ -152,11 +152,11 @@ def _undo(cells: dict[str, CellValue], doubted: dict[str, tuple[str, str, dict[i
         touched = {p for eq in system if frontier & set(eq.paths) for p in eq.paths}
         frontier = set()
         for path in touched:
-            cell = result.get(path)
-            if cell is not None and cell.status == "inferred":
-                over_blank = bool(cell.note and PRINTED_EMPTY in cell.note)
-                result[path] = CellValue(None, "blank" if over_blank else "missing", raw=None, line=cell.line,
-                                         locator=cell.locator,
+            forced = result.get(path)
+            if forced is not None and forced.status == "inferred":
+                over_blank = bool(forced.note and PRINTED_EMPTY in forced.note)
+                result[path] = CellValue(None, "blank" if over_blank else "missing", raw=None, line=forced.line,
+                                         locator=forced.locator,
                                          note="not inferred: the arithmetic rests on a doubtful OCR reading")
                 frontier.add(path)
     return result
