@@ -155,8 +155,8 @@ def _undo(cells: dict[str, CellValue], doubted: dict[str, tuple[str, str, dict[i
             forced = result.get(path)
             if forced is not None and forced.status == "inferred":
                 over_blank = bool(forced.note and PRINTED_EMPTY in forced.note)
-                result[path] = CellValue(None, "blank" if over_blank else "missing", raw=None, line=forced.line,
-                                         locator=forced.locator,
+                result[path] = CellValue(None, "blank" if over_blank else "missing", raw=None,
+                                         line=forced.line, locator=forced.locator,
                                          note="not inferred: the arithmetic rests on a doubtful OCR reading")
                 frontier.add(path)
     return result
