@@ -16,7 +16,8 @@ One row per converter: reports, cells, cells correct %, missing, silent errors (
 that is not the truth), wrong inferences, refused (``ParseError``: "no statistics table found"
 and the like; their cells are not counted), tool failures and crashes (any other exception
 from the parse: a bug). ``order`` says whether the converter keeps the cells in reading order
-(the issue's ≥ 99 % goal is for those; the others print one column or text box at a time).
+(the issue's ≥ 99 % goal is for those; ``no``: they print one column or text box at a time;
+``glued``: in order, but a row's cells run together with nothing between them).
 
 ``--dump DIR`` writes ``DIR/<converter>/<report>.txt`` beside ``<report>.truth.json``: each
 folder is a corpus ``gongkai eval DIR/<converter>`` scores, to look at the failures.
@@ -59,7 +60,8 @@ def measure(converter: Converter, pairs: list[tuple[Path, dict[str, Any]]], dump
             details: int) -> dict[str, Any]:
     """Convert, parse and score every (source, truth) pair with one converter."""
     row: dict[str, Any] = {"converter": converter.name, "input": converter.kind,
-                           "order": "yes" if converter.keeps_order else "no", "reports": len(pairs),
+                           "order": ("glued" if converter.glues_cells else "yes") if converter.keeps_order
+                           else "no", "reports": len(pairs),
                            "counts": Counter(), "refused": 0, "tool failed": 0, "crashed": 0,
                            "examples": [], "refusals": Counter(), "crashes": Counter()}
     missing = converter.missing()

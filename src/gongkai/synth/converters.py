@@ -21,12 +21,13 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import io
+import os
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -48,8 +49,9 @@ class ConverterError(RuntimeError):
 class Converter:
     """One tool, run one way. ``requires`` names Python modules or, as ``bin:NAME``, programs
     on PATH; ``keeps_order`` says the tool writes the table cells in reading order (row by row,
-    label before values), as opposed to drawing order or one column at a time, where what is
-    lost cannot be recovered from the text alone."""
+    label before values), as opposed to drawing order or one column at a time; ``glues_cells``
+    says it writes a row's cells with nothing between them (``0000000``), so that a run of digits
+    may split several ways. What either loses cannot always be recovered from the text alone."""
 
     name: str
     kind: Kind
@@ -57,6 +59,7 @@ class Converter:
     requires: tuple[str, ...]
     install: str  # what to install when it is missing
     keeps_order: bool = True
+    glues_cells: bool = False
     run_many: Callable[[Sequence[Path]], list[str]] | None = None  # a batch call, when cheaper
 
     def missing(self) -> list[str]:
@@ -230,11 +233,29 @@ def _pymupdf(path: Path) -> str:
 
 
 def _pymupdf4llm(path: Path) -> str:
-    # it announces its OCR engine on stdout and stderr
-    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+    with _silenced():  # it announces its OCR engine on the process's stdout, from C as well as Python
         import pymupdf4llm
 
         return pymupdf4llm.to_markdown(str(path), show_progress=False)
+
+
+@contextlib.contextmanager
+def _silenced() -> Iterator[None]:
+    """File descriptors 1 and 2 (and Python's streams) to /dev/null for the duration."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, 1)
+        os.dup2(null, 2)
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            yield
+    finally:
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+        for fd in (*saved, null):
+            os.close(fd)
 
 
 def _markitdown(path: Path) -> str:
@@ -443,9 +464,10 @@ def _zoo() -> dict[str, Converter]:
         Converter("html2text", "html", _html2text, ("html2text",), _ZOO),
         Converter("bs4-newline", "html", _bs4_separator("\n"), ("bs4",), _ZOO),
         Converter("bs4-space", "html", _bs4_separator(" "), ("bs4",), _ZOO),
-        Converter("bs4-glued", "html", _bs4_glued, ("bs4",), _ZOO),
-        Converter("bs4-body", "html", _bs4_body, ("bs4",), _ZOO),
-        Converter("lxml-text_content", "html", _lxml_text_content, ("lxml",), "pip install lxml"),
+        Converter("bs4-glued", "html", _bs4_glued, ("bs4",), _ZOO, glues_cells=True),
+        Converter("bs4-body", "html", _bs4_body, ("bs4",), _ZOO, glues_cells=True),
+        Converter("lxml-text_content", "html", _lxml_text_content, ("lxml",), "pip install lxml",
+                  glues_cells=True),
         Converter("inscriptis", "html", _inscriptis, ("inscriptis",), _ZOO),
         Converter("html-text", "html", _html_text, ("html_text",), _ZOO),
         Converter("trafilatura", "html", _trafilatura, ("trafilatura",), _ZOO),
