@@ -76,7 +76,7 @@ LAZY_COMMANDS: dict[str, LazyCommand] = {
     "collect-failures": LazyCommand(_COLLECT, "collect", "List the URLs the collector could not fetch, with "
                                     "the reason (robots.txt, HTTP status, timeouts, size cap, redirects)."),
     "serve": LazyCommand(_WEB, "web", "Serve the review web app (pages, JSON API at /api, docs at /docs)."),
-    "user": LazyCommand(_WEB, "web", "web accounts"),
+    "user": LazyCommand(_WEB, "store", "web accounts"),  # accounts live in the store (argon2 hashes)
     "synth": LazyCommand("gongkai.synth.commands:synth", None, "Write N random reports with their truth, "
                          "each format in OUT/<format>/ (score one with `gongkai eval OUT/<format>`)."),
 }
