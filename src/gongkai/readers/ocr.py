@@ -29,6 +29,7 @@ layer; images are taken at their stated DPI, or :data:`OCR_DPI` when they state 
 from __future__ import annotations
 
 import os
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from io import BytesIO
@@ -58,6 +59,7 @@ MAX_PIXELS = 40_000_000  # one image: refuse decompression bombs before decoding
 MIN_RULE_INCHES = 0.25  # longer than any stroke of 10.5-16 pt text at 150 dpi
 MAX_SKEW = 3.5  # degrees searched for deskewing (scans lean up to 3°)
 UPRIGHT_SCORE = 0.9  # mean character score of a page read the right way up (upside down: ~0.5)
+_FOLIO = re.compile(r"^[\s\-–—－_·.]*(?:第\s*)?\d{1,3}\s*(?:页)?[\s\-–—－_·.]*$")
 OCR_MISSING = "OCR needs pip install 'gongkai[ocr]'"
 
 def available() -> bool:
@@ -191,10 +193,8 @@ def _read_pages(images: Iterable[tuple[int, Any, float]], engine: Any,
     scores: dict[int, Any] = {}
     for number, image, dpi in images:
         text, scores[number] = _read_page(image, dpi, number, engine, warnings)
-        if text.lines or text.tables:
-            pages.append(text)
-        else:
-            warnings.append(f"第 {number} 页未识别出文字（空白页？） (page {number}: no text found)")
+        if text.tables or any(not _FOLIO.match(line.text) for line in text.lines):
+            pages.append(text)  # a page that prints only its number (「- 2 -」) is a blank page
     return pages, scores
 
 
