@@ -27,10 +27,13 @@ from ..store.review import (
 )
 from . import auth
 from .accounts import account_rows
+from .auditlog import AuditQuery, audit_page
 from .data import PageNumber, ReportId, cell_detail, correction_dict, report_bundle, report_meta, shown_path
-from .pages import list_query
+from .listing import export_csv, export_name, export_workbook, row_extras
+from .pages import XLSX, audit_query, dashboard_params, download, list_query
 from .queries import ListQuery, list_reports
-from .stats import CHARTS, Params
+from .stats import CHARTS, Params, search_agencies
+from .timefmt import iso
 
 router = APIRouter(prefix="/api", dependencies=[Depends(auth.check_csrf)])
 # login is the one POST without a token: there is no session yet. A JSON body cannot be sent by
@@ -169,9 +172,52 @@ def api_reports(request: Request, user: Viewer, query: Annotated[ListQuery, Depe
     """A page of the report list. Pass ``next`` back as ``after`` for the following page."""
     with _engine(request).connect() as conn:
         page = list_reports(conn, query)
+        extras = row_extras(conn, page.rows, anonymous=user is None)
     rows = page.rows if user is not None else [{**r, "source": shown_path(r["source"])} for r in page.rows]
+    rows = [{**r, **(extras[r["document_id"]].to_dict() if r["document_id"] in extras else {})} for r in rows]
     return {"items": rows, "next": page.next_after, "count": page.count,
             "count_capped": page.count_capped}
+
+
+@router.get("/reports.{format}", tags=["报告"], response_class=Response,
+            responses={200: {"content": {"text/csv": {}, XLSX: {}}}})
+def api_reports_export(request: Request, user: Viewer, query: Annotated[ListQuery, Depends(list_query)],
+                       format: Literal["csv", "xlsx"]) -> Response:
+    """The filtered list (the same filters as ``GET /api/reports``) as CSV (UTF-8 with BOM,
+    Chinese headers) or as the supervisor's workbook (XLSX: summary of every roster unit, findings,
+    panel, codebook, each report in the official layout); at most 10,000 reports as CSV, 300 as a
+    workbook (413 beyond: narrow the filters or use ``gongkai export``)."""
+    if format == "csv":
+        data = export_csv(_engine(request), query, anonymous=user is None)
+        return download(data, export_name(query, "csv"), "text/csv; charset=utf-8")
+    data = export_workbook(_engine(request), query, anonymous=user is None)
+    return download(data, export_name(query, "xlsx"), XLSX)
+
+
+@router.get("/audit", tags=["审核"])
+def api_audit(request: Request, user: Reviewer, query: Annotated[AuditQuery, Depends(audit_query)]
+              ) -> dict[str, Any]:
+    """The audit log (reviewers and admins), newest first: corrections, reviews, re-parses and —
+    for admins — account and session changes. Filters: ``user`` (who acted), ``report``, ``since``
+    and ``until`` (days in Asia/Shanghai, both included), ``action`` (correction, review, reparse,
+    account). Pass ``next`` back as ``after`` for the following page."""
+    assert user is not None
+    with _engine(request).connect() as conn:
+        page = audit_page(conn, query, with_accounts=user.role == "admin")
+    items = [{"source": {"e": "audit_events", "c": "corrections", "r": "reviews"}[r["src"]], "id": r["id"],
+              "at": iso(r["at"]), "actor": r["actor"], "action": r["action"], "report_id": r["report_id"],
+              "agency": r["agency"], "year": r["year"], "subject": r["subject"],
+              "description": r["description"], "reason": r["reason"]} for r in page.rows]
+    return {"items": items, "next": page.next_after, "actors": page.actors}
+
+
+@router.get("/agencies", tags=["统计"])
+def api_agencies(request: Request, _user: Viewer, params: Annotated[Params, Depends(dashboard_params)],
+                 q: Annotated[str, Query(max_length=100)] = "") -> dict[str, Any]:
+    """Agencies whose name or key contains ``q`` (within ``region`` and ``level``), most reports
+    first: pass one's ``key`` as ``agency`` to ``/api/stats/agency``."""
+    with _engine(request).connect() as conn:
+        return {"items": search_agencies(conn, params, q)}
 
 
 @router.get("/facets", tags=["报告"])
@@ -251,7 +297,7 @@ def api_review(request: Request, report_id: ReportId, user: Reviewer, body: Revi
     record = decide(_engine(request), report_id, body.finding_key, body.decision, author=user.name,
                     reason=body.reason)
     return {"id": record.id, "finding_key": record.finding_key, "decision": record.decision,
-            "author": record.author, "reason": record.reason, "created_at": record.created_at.isoformat()}
+            "author": record.author, "reason": record.reason, "created_at": iso(record.created_at)}
 
 
 @router.get("/stats/{name}", tags=["统计"])
@@ -262,7 +308,8 @@ def api_stats(request: Request, name: str, _user: Viewer,
               agency: Annotated[str | None, Query(max_length=200)] = None,
               format: Literal["json", "csv"] = "json") -> Any:
     """A dashboard figure as JSON (columns + rows) or CSV: counts_year, counts_region, counts_level,
-    rules, outcomes, correction_rates, missing, agency (needs ``agency``), region."""
+    rules, outcomes, correction_rates, missing (every roster unit and every unit with a report ×
+    years: files per year, 0 = missing), agency (needs ``agency``, see ``/api/agencies``), region."""
     if name not in CHARTS:
         raise HTTPException(404, f"没有名为 {name} 的统计图；可选：{'、'.join(CHARTS)}")
     params = Params(region or None, level or None, year, agency or None)

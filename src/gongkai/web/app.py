@@ -11,27 +11,34 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..store import Store, open_store
 from ..store.review import ReviewError, UserRecord
 from . import auth
 from .limits import DEFAULT_BODY_BYTES, BodyLimit
+from .listing import ExportRefused
 from .queries import BadQuery, Facets
 from .source import RenderBusy, SourceCache, SourceUnavailable
 from .stats import StatsCache
 from .throttle import HashGate, LoginThrottle
+from .timefmt import iso_local, shown
 from .upload import UploadQueue
 from .view import DECISION_ZH, SEVERITY_ZH, STATUS_ZH
+from .words import ROLE_ZH, problems
 
 log = logging.getLogger("gongkai.web")
 PACKAGE = resources.files(__package__)
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # one file
+ERROR_TITLES = {400: "请求有误", 401: "请先登录", 403: "没有权限", 404: "找不到页面", 405: "不支持的请求",
+                413: "内容过大", 415: "不支持的内容类型", 422: "请求参数有误", 429: "尝试次数过多",
+                500: "服务器内部错误", 503: "服务器繁忙"}
 MAX_UPLOAD_FILES = 200
 MAX_UPLOAD_TOTAL = 512 * 1024 * 1024  # one upload request, all files together
 
@@ -129,18 +136,34 @@ def create_app(db_url: str | Path, *, anonymous_read: bool = False, max_upload_b
     app.state.uploads = UploadQueue(store)
     app.state.uploads.on_done += [app.state.facets.clear, app.state.stats_cache.clear]
     templates = Jinja2Templates(directory=str(PACKAGE / "templates"))
-    templates.env.globals.update(STATUS_ZH=STATUS_ZH, SEVERITY_ZH=SEVERITY_ZH, DECISION_ZH=DECISION_ZH)
+    templates.env.globals.update(STATUS_ZH=STATUS_ZH, SEVERITY_ZH=SEVERITY_ZH, DECISION_ZH=DECISION_ZH,
+                                 ROLE_ZH=ROLE_ZH)
+    # every time on every page: Asia/Shanghai with its offset (the store keeps naive UTC)
+    templates.env.filters.update(localtime=shown, iso_local=iso_local)
     app.state.templates = templates
     app.mount("/static", StaticFiles(directory=str(PACKAGE / "static")), name="static")
 
     def wants_json(request: Request) -> bool:
         return request.url.path.startswith("/api/") or request.url.path == "/openapi.json"
 
+    def page_context(request: Request) -> dict[str, Any]:
+        """The header's context (who is logged in, the CSRF token) for an error page; an error
+        page must render even when the session or the database is what failed."""
+        session = getattr(request.state, "session", None)
+        try:
+            user = auth.current_user(request) if session is not None else None
+        except Exception:  # the database itself may be the error being shown
+            user = None
+        return {"user": user, "csrf": session.csrf if session is not None else "",
+                "anonymous_read": settings.anonymous_read}
+
     def error_page(request: Request, status: int, message: str) -> Response:
+        """JSON for the API; for a browser, a page in the app's style with the usual header."""
         if wants_json(request):
             return JSONResponse({"detail": message}, status_code=status)
-        return templates.TemplateResponse(request, "error.html", {"status": status, "message": message},
-                                          status_code=status)
+        context = {**page_context(request), "status": status, "message": message,
+                   "title": ERROR_TITLES.get(status, "出错了")}
+        return templates.TemplateResponse(request, "error.html", context, status_code=status)
 
     @app.exception_handler(auth.LoginRequired)
     async def _login_required(request: Request, _error: auth.LoginRequired) -> Response:
@@ -148,9 +171,14 @@ def create_app(db_url: str | Path, *, anonymous_read: bool = False, max_upload_b
             return JSONResponse({"detail": "请先登录"}, status_code=401)
         return RedirectResponse(f"/login?next={quote(request.url.path, safe='/')}", status_code=303)
 
-    @app.exception_handler(HTTPException)
-    async def _http(request: Request, error: HTTPException) -> Response:
-        response = error_page(request, error.status_code, str(error.detail))
+    @app.exception_handler(StarletteHTTPException)  # fastapi's HTTPException too; and unknown URLs
+    async def _http(request: Request, error: StarletteHTTPException) -> Response:
+        message = str(error.detail)
+        if error.detail == "Not Found" or (error.status_code == 404 and not message.strip()):
+            message = f"没有这个页面：{request.url.path[:200]}"
+        elif error.detail == "Method Not Allowed":
+            message = f"此地址不接受 {request.method[:10]} 请求"
+        response = error_page(request, error.status_code, message)
         for name, value in (error.headers or {}).items():  # Retry-After of a 429 or 503
             response.headers[name] = value
         return response
@@ -158,15 +186,24 @@ def create_app(db_url: str | Path, *, anonymous_read: bool = False, max_upload_b
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, error: RequestValidationError) -> Response:
         if wants_json(request):  # no "input" echoed: it may be bytes, or huge
-            problems = [{"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg")),
-                         "type": str(e.get("type"))} for e in error.errors()]
-            return JSONResponse({"detail": problems}, status_code=422)
-        problems = "；".join(f"{'.'.join(str(p) for p in e['loc'][1:])}：{e['msg']}" for e in error.errors())
-        return error_page(request, 422, f"请求参数有误：{problems}")
+            from .words import problem
+
+            found = [{"loc": [str(p) for p in e.get("loc", ())], "msg": problem(e),
+                      "type": str(e.get("type"))} for e in error.errors()]
+            return JSONResponse({"detail": found, "message": f"请求参数有误：{problems(error.errors())}"},
+                                status_code=422)
+        return error_page(request, 422, f"请求参数有误：{problems(error.errors())}")
 
     @app.exception_handler(ReviewError)
     async def _review(request: Request, error: ReviewError) -> Response:
         return error_page(request, 400, str(error))
+
+    @app.exception_handler(ExportRefused)
+    async def _export_refused(request: Request, error: ExportRefused) -> Response:
+        response = error_page(request, error.status, str(error))
+        if error.status == 503:
+            response.headers["Retry-After"] = "10"
+        return response
 
     @app.exception_handler(BadQuery)
     async def _bad_query(request: Request, error: BadQuery) -> Response:

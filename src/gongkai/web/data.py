@@ -20,6 +20,7 @@ from ..store.review import (
     reviews,
 )
 from ..template import TEMPLATE
+from .timefmt import iso
 from .view import ReportView, report_view
 
 MAX_ID = 2**31 - 1  # an INTEGER column: a larger id is no report (and no 500 from the database)
@@ -72,14 +73,14 @@ def _decision(record: ReviewRecord | None, anonymous: bool = False) -> dict[str,
         return None
     return {"id": record.id, "finding_key": record.finding_key, "decision": record.decision,
             "author": ANONYMOUS_AUTHOR if anonymous else record.author, "reason": record.reason,
-            "created_at": record.created_at.isoformat()}
+            "created_at": iso(record.created_at)}
 
 
 def correction_dict(record: CorrectionRecord, anonymous: bool = False) -> dict[str, Any]:
     return {"id": record.id, "path": record.path, "cell": TEMPLATE.cell_label(record.path),
             "old_value": record.old_value, "old_status": record.old_status, "value": record.value,
             "author": ANONYMOUS_AUTHOR if anonymous else record.author, "reason": record.reason,
-            "created_at": record.created_at.isoformat()}
+            "created_at": iso(record.created_at)}
 
 
 def report_meta(conn: Connection, report_id: int) -> dict[str, Any]:

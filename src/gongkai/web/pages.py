@@ -24,9 +24,13 @@ from ..store.review import (
 )
 from ..template import TEMPLATE
 from . import auth
-from .accounts import account_rows
-from .data import ANONYMOUS_AUTHOR, ReportId, cell_detail, report_bundle, shown_path
-from .queries import SORTS, ListQuery, list_reports
+from .accounts import account_rows, live_sessions
+from .auditlog import AuditQuery, audit_page
+from .data import ANONYMOUS_AUTHOR, MAX_ID, ReportId, cell_detail, report_bundle, shown_path
+from .listing import export_csv, export_name, export_workbook, row_extras
+from .queries import SORTS, BadQuery, ListQuery, list_reports
+from .stats import Params, region_choices, search_agencies
+from .words import ACTION_GROUP_ZH
 
 router = APIRouter(dependencies=[Depends(auth.check_csrf)], include_in_schema=False)
 
@@ -110,15 +114,45 @@ def list_query(region: Text = None, level: Text = None, year: Text = None,
 
 
 @router.get("/reports", response_class=HTMLResponse)
-def reports_page(request: Request, _user: Viewer, query: Annotated[ListQuery, Depends(list_query)]
+def reports_page(request: Request, user: Viewer, query: Annotated[ListQuery, Depends(list_query)]
                  ) -> HTMLResponse:
     with engine(request).connect() as conn:
         page = list_reports(conn, query)
+        extras = row_extras(conn, page.rows, anonymous=user is None)
         facets = request.app.state.facets.get(conn)
     next_link = f"/reports?{urlencode(query.params(after=page.next_after))}" if page.next_after else None
     first_link = f"/reports?{urlencode(query.params(after=None))}" if query.after else None
+    filters = urlencode(query.params(after=None, sort=None))
     return render(request, "reports.html", {"page": page, "query": query, "facets": facets, "sorts": SORTS,
-                                      "next_link": next_link, "first_link": first_link})
+                                            "next_link": next_link, "first_link": first_link,
+                                            "extras": extras, "export_query": filters})
+
+
+def download(data: bytes, name: str, media_type: str) -> Response:
+    from urllib.parse import quote
+
+    ascii_name = "".join(c if c.isascii() and (c.isalnum() or c in "-_.") else "_" for c in name)
+    return Response(data, media_type=media_type, headers={
+        "Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}",
+        "Cache-Control": "no-store"})
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get("/reports.csv")
+def reports_csv(request: Request, user: Viewer, query: Annotated[ListQuery, Depends(list_query)]) -> Response:
+    """The filtered list as CSV (UTF-8 with BOM, Chinese headers; file names only for visitors)."""
+    data = export_csv(engine(request), query, anonymous=user is None)
+    return download(data, export_name(query, "csv"), "text/csv; charset=utf-8")
+
+
+@router.get("/reports.xlsx")
+def reports_workbook(request: Request, user: Viewer, query: Annotated[ListQuery, Depends(list_query)]
+                     ) -> Response:
+    """The filtered list as the supervisor's workbook (summary, findings, panel, codebook, reports)."""
+    data = export_workbook(engine(request), query, anonymous=user is None)
+    return download(data, export_name(query, "xlsx"), XLSX)
 
 
 # ------------------------------------------------------------------------------ one report
@@ -197,14 +231,17 @@ def review_finding(request: Request, report_id: ReportId, user: Reviewer,
 
 
 @router.get("/admin/users", response_class=HTMLResponse)
-def users_page(request: Request, _admin: Admin, message: Annotated[str | None, Query(max_length=200)] = None
-               ) -> HTMLResponse:
-    return render(request, "users.html", {"users": account_rows(engine(request)), "roles": ROLES,
-                                          "message": message})
+def users_page(request: Request, _admin: Admin, message: Annotated[str | None, Query(max_length=200)] = None,
+               error: Annotated[str | None, Query(max_length=200)] = None) -> HTMLResponse:
+    accounts = account_rows(engine(request))
+    sessions = {a["name"]: live_sessions(engine(request), a["name"]) for a in accounts if a["sessions"]}
+    return render(request, "users.html", {"users": accounts, "roles": ROLES, "message": message,
+                                          "error": error, "sessions": sessions})
 
 
-def _done(message: str) -> RedirectResponse:
-    return RedirectResponse(f"/admin/users?{urlencode({'message': message})}", status_code=303)
+def _done(message: str, *, error: bool = False) -> RedirectResponse:
+    return RedirectResponse(f"/admin/users?{urlencode({'error' if error else 'message': message})}",
+                            status_code=303)
 
 
 @router.post("/admin/users")
@@ -230,6 +267,8 @@ def user_password(request: Request, name: str, admin: Admin,
 def user_action(request: Request, name: str, action: str, admin: Admin) -> RedirectResponse:
     """disable, enable, or revoke (every session of the account)."""
     assert admin is not None
+    if action == "disable" and name == admin.name:
+        return _done("不能停用自己的账号（请由另一位管理员操作）", error=True)
     if action == "disable":
         ended = set_active(engine(request), name, False, actor=admin.name)
         return _done(f"已停用 {name}，结束其 {ended} 个会话")
@@ -245,4 +284,86 @@ def user_action(request: Request, name: str, action: str, admin: Admin) -> Redir
 def dashboard(request: Request, _user: Viewer) -> HTMLResponse:
     with engine(request).connect() as conn:
         facets = request.app.state.facets.get(conn)
-    return render(request, "dashboard.html", {"facets": facets})
+        regions = region_choices(conn)
+    return render(request, "dashboard.html", {"facets": facets, "regions": regions})
+
+
+def _year(year: str | None) -> int | None:
+    if not year or not year.strip():
+        return None
+    digits = year.strip()
+    if not (digits.isascii() and digits.isdecimal() and len(digits) == 4):
+        raise BadQuery(f"年度应为四位数字：{year[:20]!r}")
+    return int(digits)
+
+
+def dashboard_params(region: Text = None, level: Text = None, year: Text = None,
+                     agency: Text = None) -> Params:
+    """The dashboard's filters from its form (empty fields: any)."""
+    if level and level not in ("省", "市", "县", "乡镇", "部门"):
+        raise BadQuery(f"未知级别 {level!r}：省、市、县、乡镇、部门")
+    return Params((region or "").strip() or None, level or None, _year(year), (agency or "").strip() or None)
+
+
+@router.get("/dashboard/agencies", response_class=HTMLResponse)
+def agency_matches(request: Request, _user: Viewer, params: Annotated[Params, Depends(dashboard_params)],
+                   q: Annotated[str, Query(max_length=100)] = "") -> HTMLResponse:
+    """The search box's suggestions (htmx): agencies whose name or key contains ``q``."""
+    with engine(request).connect() as conn:
+        matches = search_agencies(conn, params, q)
+    return render(request, "_agency_matches.html", {"matches": matches, "q": q.strip()})
+
+
+@router.get("/dashboard/missing", response_class=HTMLResponse)
+def missing_fragment(request: Request, _user: Viewer, params: Annotated[Params, Depends(dashboard_params)]
+                     ) -> HTMLResponse:
+    """The missing-reports matrix (htmx): roster units and units with reports × years."""
+    from .stats import MATRIX_UNITS
+
+    with engine(request).connect() as conn:
+        figure = request.app.state.stats_cache.get(conn, "missing", Params(params.region, params.level,
+                                                                             params.year))
+    csv_query = urlencode({k: v for k, v in (("region", params.region), ("level", params.level),
+                                             ("year", params.year), ("format", "csv")) if v})
+    return render(request, "_missing.html", {"figure": figure, "limit": MATRIX_UNITS, "csv_query": csv_query,
+                                             "region": params.region})
+
+
+# ------------------------------------------------------------------------------ audit log
+def _date(value: str | None, what: str):  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    if not value or not value.strip():
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise BadQuery(f"{what}应为日期（如 2024-03-31）：{value[:20]!r}") from None
+
+
+def audit_query(user: Text = None, report: Text = None, since: Text = None, until: Text = None,
+                action: Text = None, after: Annotated[str | None, Query(max_length=400)] = None,
+                limit: Annotated[int, Query(ge=1, le=500)] = 50) -> AuditQuery:
+    """The audit log's filters from the query string; empty form fields mean "any"."""
+    report_id = None
+    if report and report.strip():
+        digits = report.strip()
+        if not (digits.isascii() and digits.isdecimal() and len(digits) <= 10 and 0 < int(digits) <= MAX_ID):
+            raise BadQuery(f"报告编号应为正整数：{report[:20]!r}")
+        report_id = int(digits)
+    return AuditQuery(user=(user or "").strip() or None, report=report_id, since=_date(since, "起始日期"),
+                      until=_date(until, "截止日期"), action=action or None, after=after or None, limit=limit)
+
+
+@router.get("/audit", response_class=HTMLResponse)
+def audit_log(request: Request, user: Reviewer, query: Annotated[AuditQuery, Depends(audit_query)]
+              ) -> HTMLResponse:
+    """Every correction, review, re-parse and (for admins) account change, newest first."""
+    assert user is not None
+    with engine(request).connect() as conn:
+        page = audit_page(conn, query, with_accounts=user.role == "admin")
+    next_link = f"/audit?{urlencode(query.params(after=page.next_after))}" if page.next_after else None
+    first_link = f"/audit?{urlencode(query.params(after=None))}" if query.after else None
+    groups = {k: v for k, v in ACTION_GROUP_ZH.items() if k != "account" or user.role == "admin"}
+    return render(request, "audit.html", {"page": page, "query": query, "next_link": next_link,
+                                          "first_link": first_link, "groups": groups})

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -127,35 +126,99 @@ def correction_rates(conn: Connection, params: Params) -> Figure:
                   extra={"series": 2})
 
 
+MATRIX_UNITS = 500  # rows of the missing-reports matrix on the page (the CSV has every unit)
+
+
 def missing_matrix(conn: Connection, params: Params) -> Figure:
-    """Units × years: which agency (by agency_key) has a report for which year. Agencies with the
-    most missing years first; each shown by a name it reports under."""
+    """Units × years (:func:`gongkai.store.roster.matrix`): every roster unit of the region — those
+    that never published included — and every unit with a report; per year the number of files
+    (0: missing). Units missing most years first. Rows: name, level, on the roster, then a count
+    per year; ``extra`` says which units and years."""
+    from ..store.roster import matrix
+
+    years = [params.year] if params.year is not None else None
+    frame = matrix(conn.engine, params.region, years)
+    if params.level and not frame.empty:
+        frame = frame[frame["level"] == params.level]
+    year_columns = [c for c in frame.columns if str(c).isdigit()]
+    columns = ["单位", "级别", "名册", *year_columns]
+    if frame.empty or not year_columns:
+        note = "名册和报告中都没有该地区的单位" if frame.empty else "尚无任何年度的报告"
+        return Figure("missing", "缺报矩阵（单位 × 年度）", "matrix", columns, [], note=note,
+                      extra={"agencies": [], "keys": [], "years": year_columns, "roster": [],
+                             "units": len(frame)})
+    missing = (frame[year_columns] == 0).sum(axis=1)
+    frame = frame.assign(_missing=missing).sort_values("_missing", ascending=False, kind="stable")
+    rows = [[str(unit["agency_name"] or unit["agency_key"]),
+             unit["level"] if isinstance(unit["level"], str) else "", "是" if unit["roster"] else "",
+             *(int(unit[year]) for year in year_columns)]
+            for unit in frame.to_dict("records")]
+    on_roster = int(frame["roster"].sum())
+    never = int((frame[year_columns].sum(axis=1) == 0).sum())
+    return Figure("missing", "缺报矩阵（单位 × 年度）", "matrix", columns, rows,
+                  note=f"{len(frame)} 个单位（名册 {on_roster} 个），{never} 个从未发布；缺报最多的在前",
+                  extra={"agencies": [row[0] for row in rows], "keys": list(frame["agency_key"]),
+                         "years": year_columns, "roster": [bool(v) for v in frame["roster"]],
+                         "units": len(frame)})
+
+
+MAX_MATCHES = 20
+
+
+def search_agencies(conn: Connection, params: Params, q: str) -> list[dict[str, Any]]:
+    """Agencies whose name or key contains ``q`` (within the dashboard's region and level), the
+    ones with most reports first: key, a name it reports under, reports, first and last year."""
+    q = q.strip()
+    if not q:
+        return []
     where, values = _where(params, year=False)
+    escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    values["agency_q"] = f"%{escaped}%"
     joiner = " AND " if where else " WHERE "
-    rows = conn.execute(text("SELECT agency_key, year, COUNT(*), MAX(COALESCE(agency_name, agency)) "
-                             f"FROM reports{where}{joiner}agency_key IS NOT NULL AND year IS NOT NULL "
-                             "GROUP BY agency_key, year"), values).all()
-    if not rows:
-        return Figure("missing", "缺报矩阵（单位 × 年度）", "heatmap", ["单位", "年度", "报告数"], [],
-                      extra={"agencies": [], "years": []})
-    years = list(range(min(r[1] for r in rows), max(r[1] for r in rows) + 1))
-    present: dict[str, dict[int, int]] = defaultdict(dict)
-    names: dict[str, str] = {}
-    for key, year, n, name in rows:
-        present[key][year] = n
-        names[key] = name or key
-    order = sorted(present, key=lambda k: (-sum(y not in present[k] for y in years), names[k]))[:MAX_AGENCIES]
-    matrix = [[names[key], year, present[key].get(year, 0)] for key in order for year in years]
-    return Figure("missing", "缺报矩阵（单位 × 年度，0 = 缺报）", "heatmap", ["单位", "年度", "报告数"],
-                  matrix,
-                  note=f"{len(present)} 个单位，显示缺报最多的 {len(order)} 个",
-                  extra={"agencies": [names[k] for k in order], "keys": order, "years": years})
+    rows = conn.execute(text(
+        "SELECT agency_key, MAX(COALESCE(agency_name, agency)), COUNT(*), MIN(year), MAX(year) "
+        f"FROM reports{where}{joiner}agency_key IS NOT NULL AND (agency_key LIKE :agency_q ESCAPE '\\' "
+        "OR agency LIKE :agency_q ESCAPE '\\' OR agency_name LIKE :agency_q ESCAPE '\\') "
+        f"GROUP BY agency_key ORDER BY 3 DESC, 2 LIMIT {MAX_MATCHES}"), values).all()
+    return [{"key": key, "name": name or key, "reports": n, "first_year": first, "last_year": last}
+            for key, name, n, first, last in rows]
+
+
+MAX_REGIONS = 400
+
+
+def region_choices(conn: Connection) -> list[tuple[str, str]]:
+    """(division code, full name) of the provinces, cities and counties that have reports or roster
+    units, for the matrix's region selector; at most :data:`MAX_REGIONS` (counties go first)."""
+    from ..agency import divisions
+
+    codes: set[str] = set()
+    for table in ("reports", "roster_units"):
+        codes |= {c for (c,) in conn.execute(text(
+            f"SELECT DISTINCT substr(region_code, 1, 6) FROM {table} WHERE region_code IS NOT NULL")) if c}
+    table = divisions()
+    wanted: set[str] = set()
+    for code in codes:
+        for width in (2, 4, 6):
+            prefix = code[:width].ljust(6, "0")
+            if prefix in table:
+                wanted.add(prefix)
+    ranked = sorted(wanted, key=lambda c: (c[2:] != "0000", c[4:] != "00", c))[:MAX_REGIONS]
+
+    def name(code: str) -> str:
+        """「江苏省淮安市」 for 320800: the division's name after those above it."""
+        depth = 2 if code[2:] == "0000" else 4 if code[4:] == "00" else 6
+        parts = [table.get(code[:width].ljust(6, "0")) for width in (2, 4, 6) if width <= depth]
+        return "".join(dict.fromkeys(p for p in parts if p))  # a municipality is province and city
+
+    return sorted(((code, name(code)) for code in ranked), key=lambda item: item[0])
 
 
 def agency_years(conn: Connection, params: Params) -> Figure:
     """One agency year by year; ``agency`` is its agency_key or a name it reports under."""
     if not params.agency:
-        return Figure("agency", "单位逐年对比", "bar", ["年度"], [], note="请在上方填写单位（agency 参数）")
+        return Figure("agency", "单位逐年对比", "bar", ["年度"], [],
+                      note="请在上方“单位”框中搜索并选择一个单位")
     rows = conn.execute(text(
         "SELECT year, SUM(received), SUM(granted), SUM(partly_granted), SUM(results_total), SUM(n_errors) "
         "FROM reports WHERE (agency_key = :a OR agency = :a OR agency_name = :a) AND year IS NOT NULL "

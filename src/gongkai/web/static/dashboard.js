@@ -1,31 +1,23 @@
 // Dashboard: each figure is fetched from /api/stats/<name> (columns + rows) and drawn with ECharts.
-// The toolbox saves a chart as PNG; the CSV link serves the same data from the API.
+// The toolbox saves a chart as PNG; the CSV link serves the same data from the API. The
+// missing-reports matrix is an HTML table (htmx, /dashboard/missing), not a chart.
 (function () {
   const charts = {};
 
   function params() {
     const form = document.getElementById("dashboard-filters");
     const query = new URLSearchParams();
-    for (const [key, value] of new FormData(form)) if (value) query.set(key, value);
+    for (const [key, value] of new FormData(form)) if (value && key !== "q") query.set(key, value);
     return query;
   }
 
   function option(figure) {
     const base = {
       title: { text: figure.title, textStyle: { fontSize: 13 } },
-      tooltip: { trigger: figure.kind === "heatmap" ? "item" : "axis" },
+      tooltip: { trigger: "axis" },
       toolbox: { feature: { saveAsImage: { title: "保存为图片", name: "gongkai-" + figure.name } } },
       grid: { left: 60, right: 20, top: 50, bottom: 60 },
     };
-    if (figure.kind === "heatmap") {
-      return Object.assign(base, {
-        xAxis: { type: "category", data: figure.years.map(String) },
-        yAxis: { type: "category", data: figure.agencies, axisLabel: { fontSize: 10 } },
-        visualMap: { min: 0, max: 1, show: false, inRange: { color: ["#f8cbad", "#9fd39f"] } },
-        grid: { left: 110, right: 20, top: 50, bottom: 30 },
-        series: [{ type: "heatmap", data: figure.rows.map((r) => [String(r[1]), r[0], Math.min(r[2], 1)]) }],
-      });
-    }
     const seriesCount = figure.series || figure.columns.length - 1;
     const names = figure.columns.slice(1, 1 + seriesCount);
     return Object.assign(base, {
@@ -69,6 +61,16 @@
       drawAll();
     });
     window.addEventListener("resize", () => Object.values(charts).forEach((c) => c.resize()));
+    // The agency search box: htmx fills #agency-matches from /dashboard/agencies; a click on one
+    // chooses it for the year-by-year chart.
+    document.getElementById("agency-matches").addEventListener("click", (event) => {
+      const choice = event.target.closest(".agency-choice");
+      if (!choice) return;
+      document.getElementById("agency-key").value = choice.dataset.agency;
+      document.getElementById("agency-chosen").textContent = "已选：" + choice.dataset.name;
+      document.getElementById("agency-matches").replaceChildren();
+      draw(document.querySelector('.chart-box[data-chart="agency"]'));
+    });
     drawAll();
   });
 })();

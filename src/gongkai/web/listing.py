@@ -1,0 +1,297 @@
+"""What the report list shows beside each report, for one page of rows at a time: the source
+file, its format (media type), the review status (corrections, findings decided or still open),
+and the publication date with its timeliness (C-LATE: 按时 / 逾期 / 日期不明). And the list's
+exports: the filtered list as CSV and as the supervisor's workbook, through the store's own
+export functions (:mod:`gongkai.store.export`, :mod:`gongkai.store.workbook`) with the list's
+filters."""
+
+from __future__ import annotations
+
+import io
+import json
+import tempfile
+import threading
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Connection, Engine, bindparam, text
+
+from ..check.timeliness import SOURCES, Dated, assess, publication_dates
+from ..report import Report
+from ..store.export import Filters
+from ..store.review import finding_key
+from .data import shown_path
+from .queries import ListQuery, filters_sql
+from .words import media_label
+
+EXPORT_MAX_REPORTS = 10_000  # CSV: the list's count cap; more goes through `gongkai export`
+WORKBOOK_MAX_REPORTS = 300  # the workbook has one sheet per report
+EXPORTS_AT_ONCE = 2
+
+
+class ExportRefused(Exception):
+    """An export that is too large or cannot run now; ``status`` is the HTTP status to answer."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(slots=True)
+class ReviewState:
+    corrections: int = 0
+    open: int = 0  # errors and warnings nobody has decided on
+    confirmed: int = 0
+    dismissed: int = 0
+
+    @property
+    def state(self) -> str:
+        """open (findings wait for a decision), reviewed (every one decided, or corrected), clean."""
+        if self.open:
+            return "open"
+        if self.corrections or self.confirmed or self.dismissed:
+            return "reviewed"
+        return "clean"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"state": self.state, "corrections": self.corrections, "open_findings": self.open,
+                "confirmed": self.confirmed, "dismissed": self.dismissed}
+
+
+@dataclass(slots=True)
+class RowExtras:
+    file_name: str | None
+    media: str
+    media_type: str | None
+    review: ReviewState = field(default_factory=ReviewState)
+    published: date | None = None
+    published_source: str | None = None
+    deadline: date | None = None
+    timeliness: str = "日期不明"
+    late: bool | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"file_name": self.file_name, "media": self.media, "media_type": self.media_type,
+                "review": self.review.to_dict(),
+                "published": self.published.isoformat() if self.published else None,
+                "published_source": self.published_source,
+                "deadline": self.deadline.isoformat() if self.deadline else None,
+                "timeliness": self.timeliness, "late": self.late}
+
+
+def _in(name: str, values: Iterable[Any]) -> Any:
+    return bindparam(name, list(values), expanding=True)
+
+
+def collected_dates_of(conn: Connection, shas: list[str]) -> dict[str, list[Dated]]:
+    """The publication dates the collector read for these documents (only theirs: the page must
+    not read the whole collection)."""
+    out: dict[str, list[Dated]] = defaultdict(list)
+    if not shas:
+        return out
+    rows = conn.execute(text("SELECT sha256, dates, url FROM collect_documents WHERE sha256 IN :shas "
+                             "ORDER BY id").bindparams(_in("shas", shas))).all()
+    for sha, dates, url in rows:
+        try:
+            found = json.loads(dates) if dates else {}
+        except ValueError:
+            continue
+        for source, value in found.items() if isinstance(found, dict) else ():
+            if source in SOURCES and source != "signature":
+                try:
+                    out[sha].append(Dated(date.fromisoformat(value), source, url))
+                except (TypeError, ValueError):
+                    continue
+    return out
+
+
+def review_states(conn: Connection, ids: list[int]) -> dict[int, ReviewState]:
+    """Per report: corrections made, and its errors and warnings decided (by their latest review)
+    or still open."""
+    states = {i: ReviewState() for i in ids}
+    if not ids:
+        return states
+    for rid, n in conn.execute(text("SELECT report_id, COUNT(*) FROM corrections WHERE report_id IN :ids "
+                                    "GROUP BY report_id").bindparams(_in("ids", ids))):
+        states[rid].corrections = n
+    decided: dict[tuple[int, str], str] = {}
+    for rid, key, decision in conn.execute(text(
+            "SELECT report_id, finding_key, decision FROM reviews WHERE report_id IN :ids ORDER BY id"
+    ).bindparams(_in("ids", ids))):
+        decided[(rid, key)] = decision  # the newest decision wins
+    for rid, rule, cells in conn.execute(text(
+            "SELECT report_id, rule, cells FROM findings WHERE report_id IN :ids "
+            "AND severity IN ('error', 'warning')").bindparams(_in("ids", ids))):
+        try:
+            paths = json.loads(cells) if cells else []
+        except ValueError:
+            paths = []
+        decision = decided.get((rid, finding_key(rule, paths)))
+        state = states[rid]
+        if decision == "confirmed":
+            state.confirmed += 1
+        elif decision == "dismissed":
+            state.dismissed += 1
+        else:
+            state.open += 1
+    return states
+
+
+def row_extras(conn: Connection, rows: list[dict[str, Any]], *, anonymous: bool) -> dict[int, RowExtras]:
+    """The extra columns of a page of the list (``rows`` from :func:`gongkai.web.queries.list_reports`)."""
+    ids = [int(r["document_id"]) for r in rows]
+    if not ids:
+        return {}
+    details = {row.document_id: row for row in conn.execute(text(
+        "SELECT r.document_id, d.sha256, d.media_type, r.published, r.sections, r.level, r.year, r.agency, "
+        "r.source FROM reports r JOIN documents d ON d.id = r.document_id WHERE r.document_id IN :ids"
+    ).bindparams(_in("ids", ids)))}
+    collected = collected_dates_of(conn, [d.sha256 for d in details.values()])
+    states = review_states(conn, ids)
+    out: dict[int, RowExtras] = {}
+    for rid in ids:
+        row = details.get(rid)
+        if row is None:
+            continue
+        try:
+            sections = json.loads(row.sections) if row.sections else {}
+        except ValueError:
+            sections = {}
+        report = Report(agency=row.agency, year=row.year, template=None, cells={}, source=row.source,
+                        published=row.published, sections=sections if isinstance(sections, dict) else {})
+        result = assess(row.level, row.year, [*collected.get(row.sha256, []), *publication_dates(report)])
+        name = shown_path(row.source)
+        out[rid] = RowExtras(
+            file_name=name, media=media_label(row.media_type), media_type=row.media_type, review=states[rid],
+            published=result.published.date if result.published else None,
+            published_source=result.published.where("zh") if result.published else None,
+            deadline=result.deadline, timeliness=result.status("zh"), late=result.late)
+    return out
+
+
+# ------------------------------------------------------------------------------ exports
+@dataclass(frozen=True)
+class ListFilters(Filters):
+    """The report list's filters as the store's :class:`Filters`: its SQL is the list's own
+    (:func:`gongkai.web.queries.filters_sql`), so an export holds exactly the reports the list
+    shows; region, year, level and template also fill the fields the workbook's summary reads."""
+
+    query: ListQuery | None = None
+
+    def __bool__(self) -> bool:
+        return self.query is not None and bool(filters_sql(self.query)[0])
+
+    def sql(self) -> tuple[str, dict[str, Any]]:
+        if self.query is None:
+            return "1 = 1", {}
+        where, params = filters_sql(self.query, "reports")
+        return " AND ".join(where) or "1 = 1", params
+
+
+def list_filters(query: ListQuery) -> ListFilters:
+    return ListFilters(region=query.region, years=(query.year,) if query.year is not None else (),
+                       levels=(query.level,) if query.level else (),
+                       editions=(query.template,) if query.template else (), query=query)
+
+
+_GATE = threading.BoundedSemaphore(EXPORTS_AT_ONCE)
+
+
+class _Slot:
+    """At most :data:`EXPORTS_AT_ONCE` exports run at once; another is refused at once (503)."""
+
+    def __enter__(self) -> None:
+        if not _GATE.acquire(blocking=False):
+            raise ExportRefused("导出任务繁忙，请稍后重试", 503)
+
+    def __exit__(self, *_exc: object) -> None:
+        _GATE.release()
+
+
+def _count(conn: Connection, query: ListQuery) -> int:
+    where, params = filters_sql(query)
+    sql = "SELECT COUNT(*) FROM reports" + (" WHERE " + " AND ".join(where) if where else "")
+    return int(conn.execute(text(sql), params).scalar_one())
+
+
+def export_csv(engine: Engine, query: ListQuery, *, anonymous: bool) -> bytes:
+    """The filtered list as CSV (UTF-8 with BOM, Chinese headers): the store's report columns and
+    timeliness, plus the review status; formula-like text stays text."""
+    from ..store import export
+
+    with engine.connect() as conn:
+        n = _count(conn, query)
+    if n > EXPORT_MAX_REPORTS:
+        raise ExportRefused(f"筛选结果有 {n:,} 份报告，超过网页导出上限 {EXPORT_MAX_REPORTS:,} 份；"
+                            "请缩小筛选范围，或在服务器上用 gongkai export 导出")
+    filters = list_filters(query)
+    with _Slot():
+        frame = export.with_timeliness(export.reports(engine, filters), engine, filters, "zh")
+        with engine.connect() as conn:
+            states = review_states(conn, [int(i) for i in frame["document_id"]])
+        frame["review_state"] = [_STATE_ZH[states[int(i)].state] for i in frame["document_id"]]
+        frame["corrections"] = [states[int(i)].corrections for i in frame["document_id"]]
+        frame["open_findings"] = [states[int(i)].open for i in frame["document_id"]]
+        frame["media"] = [media_label(m if isinstance(m, str) else None) for m in frame["media_type"]]
+        if anonymous:
+            frame["source"] = [shown_path(s) if isinstance(s, str) else s for s in frame["source"]]
+        frame = export.labelled(frame, "zh").rename(columns=_EXTRA_HEADERS)
+        out = io.StringIO()
+        export._csv_safe(frame).to_csv(out, index=False, float_format="%.15g")
+    return "\ufeff".encode() + out.getvalue().encode("utf-8")
+
+
+_STATE_ZH = {"open": "有待审问题", "reviewed": "已审核", "clean": "无问题"}
+_EXTRA_HEADERS = {"signed": "落款日期", "review_state": "审核状态", "corrections": "更正数",
+                  "open_findings": "待审问题数", "media": "文件格式"}
+
+
+def _anonymise_workbook(path: Path) -> None:
+    """Server paths out of a workbook written for a visitor who is not logged in: every column
+    headed 来源文件 keeps the file name only."""
+    from openpyxl import load_workbook
+
+    from ..store.export import labelled
+
+    label = str(labelled(pd.DataFrame(columns=["source"]), "zh").columns[0])
+    book = load_workbook(path)
+    for sheet in book.worksheets:
+        columns = [cell.column for cell in sheet[1] if cell.value == label]
+        for column in columns:
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
+                if isinstance(cell.value, str):
+                    cell.value = shown_path(cell.value)
+                    cell.data_type = "s"
+    book.save(path)
+
+
+def export_workbook(engine: Engine, query: ListQuery, *, anonymous: bool) -> bytes:
+    """The supervisor's workbook (:func:`gongkai.store.workbook.write_workbook`) of the filtered
+    list: summary (every roster unit of the region), findings, panel, codebook, one sheet per report."""
+    from ..store.workbook import write_workbook
+
+    with engine.connect() as conn:
+        n = _count(conn, query)
+    if n > WORKBOOK_MAX_REPORTS:
+        raise ExportRefused(f"筛选结果有 {n:,} 份报告；工作簿每份报告一张表，网页导出最多 "
+                            f"{WORKBOOK_MAX_REPORTS} 份。请缩小筛选范围（地区、年度），或在服务器上用 "
+                            "gongkai export --form workbook 导出")
+    with _Slot(), tempfile.TemporaryDirectory(prefix="gongkai-export-") as folder:
+        target = Path(folder) / "workbook.xlsx"
+        write_workbook(engine, target, list_filters(query), "zh")
+        if anonymous:
+            _anonymise_workbook(target)
+        return target.read_bytes()
+
+
+def export_name(query: ListQuery, suffix: str) -> str:
+    """A file name that says what was exported: 年报-淮安市-2024.xlsx."""
+    parts = [p for p in (query.region, query.level, str(query.year) if query.year else None,
+                         f"{query.template}版" if query.template else None) if p]
+    safe = "".join(c for c in "-".join(["年报", *parts]) if c.isalnum() or c in "-_.")
+    return f"{safe or '年报'}.{suffix}"
