@@ -377,6 +377,10 @@ def completed_by_row_sum(tokens: list[Token], slots: int, alignment: Alignment,
         core = _core(tokens)
         if alignment.reason != "fewer" or not core or len(core) >= slots:
             return [None] * slots
+        if all(t.kind == "num" and t.value == 0 for t in core):
+            # zeros only (align's shortcut): one gap, and the sum makes it 0 wherever it is;
+            # two or more, and one of them may be the total, which nothing then fixes
+            return [0] * slots if len(core) == slots - 1 else [None] * slots
         found = _placements(core, slots, check)
     if not found or len(found) > MAX_CANDIDATES:
         return [None] * slots

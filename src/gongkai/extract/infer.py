@@ -85,11 +85,8 @@ def _touching(layout: Layout) -> dict[str, tuple[Equation, ...]]:
 def _broken(cells: dict[str, CellValue], equation: Equation) -> bool:
     """Can the equation no longer hold? Complete and unequal, or one side complete and already
     smaller than the other side's known terms (its unknown terms are counts, never negative)."""
-    sides = []
-    for side in (equation.left, equation.right):
-        known = [cells[p] for p in side if cells[p].value is not None and cells[p].status in KNOWN]
-        sides.append((sum(c.value for c in known), len(known) < len(side)))  # type: ignore[misc]
-    (left, left_open), (right, right_open) = sides
+    left, left_open = _known_sum(cells, equation.left)
+    right, right_open = _known_sum(cells, equation.right)
     if not left_open and not right_open:
         return left != right
     if not left_open:
@@ -97,6 +94,20 @@ def _broken(cells: dict[str, CellValue], equation: Equation) -> bool:
     if not right_open:
         return right < left
     return False
+
+
+def _known_sum(cells: dict[str, CellValue], paths: tuple[str, ...]) -> tuple[float, bool]:
+    """The sum of the known terms, and whether any term is unknown."""
+    total: float = 0
+    unknown = False
+    for path in paths:
+        cell = cells[path]
+        value = cell.value
+        if value is None or (cell.status != "read" and cell.status != "inferred"):
+            unknown = True
+        else:
+            total += value
+    return total, unknown
 
 
 def _fixpoint(cells: dict[str, CellValue], system: tuple[Equation, ...],

@@ -109,6 +109,8 @@ def _join_split_labels(by_cell: list[list[Token]]) -> list[list[Token]]:
     """A label a converter cut over neighbouring cells of a text table (pymupdf4llm's
     「| 一、本年 | 新收政府信息公开申请数量 |」, 「| 自然 | 人 |」): cells of words that are no label
     alone but are one together become that label, in the first cell."""
+    if sum(1 for tokens in by_cell if tokens and tokens[0].kind == "text") == 0:
+        return by_cell  # the common row: every cell a value, a label or empty
     result: list[list[Token]] = []
     i = 0
     while i < len(by_cell):
