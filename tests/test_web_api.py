@@ -396,6 +396,7 @@ def test_dashboard_figures_and_csv(app, store) -> None:  # type: ignore[no-untyp
                                       "WHERE agency = '洪泽区人民政府'")).one()
     missing = client.get("/api/stats/missing").json()
     assert missing["agencies"][missing["keys"].index(key)] == name
+    hongze = name
     for agency_param in (key, "洪泽区人民政府"):
         agency = client.get("/api/stats/agency", params={"agency": agency_param}).json()
         assert [row[0] for row in agency["rows"]] == [2023]
@@ -405,7 +406,8 @@ def test_dashboard_figures_and_csv(app, store) -> None:  # type: ignore[no-untyp
     assert csv.headers["content-type"].startswith("text/csv")
     assert csv.content.decode("utf-8").splitlines()[0] == "\ufeff年度,报告数"
     assert client.get("/api/stats/nothing").status_code == 404
-    assert 'data-chart="missing"' in client.get("/dashboard").text
+    assert 'hx-get="/dashboard/missing"' in client.get("/dashboard").text  # the matrix is a table (htmx)
+    assert hongze in client.get("/dashboard/missing").text
 
 
 def test_docs_work_offline(app) -> None:  # type: ignore[no-untyped-def]

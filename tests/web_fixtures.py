@@ -38,6 +38,34 @@ def make_store(folder: Path, files: list[Path] | None = None, url: str | None = 
     return store
 
 
+# a seed report made into a county government's (published after 31 March: late) and a
+# department's (published by 31 January: on time), both of 淮安市
+SUPERVISOR_VARIANTS = {"huaiyin-2022.txt": ("淮安市淮阴区人民政府", "2023-04-20"),
+                       "caizheng-2022.txt": ("淮安市财政局", "2023-01-19")}
+
+
+def supervisor_files(folder: Path) -> list[Path]:
+    """The seeds, the real PDF (洪泽区 2023) and the two 淮安市 variants, written into ``folder``."""
+    seed = next(p for p in SEED_FILES if p.name.startswith("003_"))  # 水口镇 2022, 发布日期 printed
+    text = seed.read_text("utf-8")
+    made = []
+    for name, (agency, published) in SUPERVISOR_VARIANTS.items():
+        target = folder / "reports" / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text.replace("水口镇人民政府", agency).replace("水口镇2022", f"{agency}2022")
+                          .replace("2023-01-19", published), "utf-8")
+        made.append(target)
+    return [*SEED_FILES, PDF_FILES[0], *made]
+
+
+def supervisor_roster(engine) -> None:  # type: ignore[no-untyped-def]
+    """淮安市's roster: two units that never published, one that did (淮阴区)."""
+    from gongkai.store.roster import entry, save
+
+    save(engine, [entry("淮安市清江浦区人民政府", "320812", "县"), entry("淮安市教育局", "320800", "部门"),
+                  entry("淮安市淮阴区人民政府", "320804", "县")], "import")
+
+
 def new_postgres_database(server_url: str, name: str) -> str:
     """A fresh database on a running PostgreSQL server (see test_store_postgres.pg_url)."""
     import psycopg

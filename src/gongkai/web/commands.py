@@ -12,9 +12,11 @@ import typer
 from rich.console import Console
 
 from ..store.commands import DEFAULT_DB, Db, open_or_exit  # one --db for every command
+from .words import cli, role_word
 
 err = Console(stderr=True, soft_wrap=True, highlight=False)
-
+LangOption = Annotated[str, typer.Option("--lang", envvar="GONGKAI_LANG",
+                                         help="language of messages: zh (default) or en")]
 
 
 class Role(StrEnum):
@@ -44,6 +46,7 @@ def serve(
                                                      "(created 0600 if missing; default "
                                                      "~/.config/gongkai/session.key; GONGKAI_SECRET "
                                                      "overrides)")] = None,
+    lang: LangOption = "zh",
 ) -> None:
     """Serve the review web app (pages, JSON API at /api, docs at /docs). Limits and who may do
     what: SECURITY.md."""
@@ -53,8 +56,7 @@ def serve(
         from .app import create_app
         from .auth import SecretError
     except ImportError as error:
-        err.print(f"the web app needs an optional dependency: {error.name} (pip install 'gongkai[web]')",
-                  markup=False)
+        err.print(cli("need_web", lang, module=error.name), markup=False)
         raise typer.Exit(2) from None
     store = _open(db)
     try:
@@ -64,8 +66,8 @@ def serve(
     except SecretError as error:
         err.print(f"✗ {error}", markup=False)
         raise typer.Exit(2) from None
-    err.print(f"gongkai: http://{host}:{port}/  (database {store.name}"
-              f"{', anonymous read-only access' if anonymous_read else ''})")
+    err.print(cli("serving", lang, host=host, port=port, db=store.name,
+                  anonymous=cli("anonymous", lang) if anonymous_read else ""), markup=False)
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
@@ -80,6 +82,7 @@ def user_add(
     password_stdin: Annotated[bool, typer.Option("--password-stdin", help="read the password from "
                                                  "standard input (first line)")] = False,
     db: Db = DEFAULT_DB,
+    lang: LangOption = "zh",
 ) -> None:
     """Create a web account (argon2-hashed password)."""
     from ..store.review import ReviewError, add_user
@@ -87,7 +90,7 @@ def user_add(
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
-        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+        password = typer.prompt(cli("prompt.password", lang), hide_input=True, confirmation_prompt=True)
     store = _open(db)
     with store:
         try:
@@ -95,23 +98,25 @@ def user_add(
         except ReviewError as error:
             err.print(f"[red]✗[/red] {error}", markup=True)
             raise typer.Exit(2) from None
-    err.print(f"[green]✓[/green] {user.name} ({user.role})", markup=True)
+    err.print(f"[green]✓[/green] {cli('added', lang, name=user.name, role=role_word(user.role, lang))}",
+              markup=True)
 
 
 @user_app.command("list")
-def user_list(db: Db = DEFAULT_DB) -> None:
+def user_list(db: Db = DEFAULT_DB, lang: LangOption = "zh") -> None:
     """List the web accounts."""
     from ..store.review import users
 
     with _open(db) as store:
         for user in users(store.engine):
-            print(f"{user.id}\t{user.name}\t{user.role}\t{'active' if user.active else 'disabled'}")
+            print(f"{user.id}\t{user.name}\t{role_word(user.role, lang)}\t"
+                  f"{cli('active' if user.active else 'disabled', lang)}")
 
 
-def _password(password_stdin: bool) -> str:
+def _password(password_stdin: bool, lang: str) -> str:
     if password_stdin:
         return sys.stdin.readline().rstrip("\r\n")
-    return typer.prompt("new password", hide_input=True, confirmation_prompt=True)
+    return typer.prompt(cli("prompt.new_password", lang), hide_input=True, confirmation_prompt=True)
 
 
 def _account_change(db: str, change) -> None:  # type: ignore[no-untyped-def]
@@ -132,30 +137,32 @@ def user_passwd(
     password_stdin: Annotated[bool, typer.Option("--password-stdin", help="read the new password from "
                                                  "standard input (first line)")] = False,
     db: Db = DEFAULT_DB,
+    lang: LangOption = "zh",
 ) -> None:
     """Set an account's password; every session of the account ends."""
     from ..store.review import set_password
 
-    password = _password(password_stdin)
-    _account_change(db, lambda engine: f"{name}: password changed, "
-                    f"{set_password(engine, name, password)} session(s) ended")
+    password = _password(password_stdin, lang)
+    _account_change(db, lambda engine: cli("passwd", lang, name=name,
+                                           ended=set_password(engine, name, password)))
 
 
 @user_app.command("disable")
-def user_disable(name: Annotated[str, typer.Argument(help="the login name")], db: Db = DEFAULT_DB) -> None:
+def user_disable(name: Annotated[str, typer.Argument(help="the login name")], db: Db = DEFAULT_DB,
+                 lang: LangOption = "zh") -> None:
     """Disable an account: it cannot log in, and its sessions end at once."""
     from ..store.review import set_active
 
-    _account_change(db, lambda engine: f"{name}: disabled, "
-                    f"{set_active(engine, name, False)} session(s) ended")
+    _account_change(db, lambda engine: cli("disable", lang, name=name, ended=set_active(engine, name, False)))
 
 
 @user_app.command("enable")
-def user_enable(name: Annotated[str, typer.Argument(help="the login name")], db: Db = DEFAULT_DB) -> None:
+def user_enable(name: Annotated[str, typer.Argument(help="the login name")], db: Db = DEFAULT_DB,
+                lang: LangOption = "zh") -> None:
     """Enable a disabled account."""
     from ..store.review import set_active
 
-    _account_change(db, lambda engine: (set_active(engine, name, True), f"{name}: enabled")[1])
+    _account_change(db, lambda engine: (set_active(engine, name, True), cli("enable", lang, name=name))[1])
 
 
 @user_app.command("sessions")
@@ -163,13 +170,15 @@ def user_sessions(
     name: Annotated[str, typer.Argument(help="the login name")],
     revoke: Annotated[bool, typer.Option("--revoke", help="end every session of the account")] = False,
     db: Db = DEFAULT_DB,
+    lang: LangOption = "zh",
 ) -> None:
     """List an account's live sessions (started, last seen, address, browser); ``--revoke`` ends them."""
     from ..store.review import ReviewError, end_sessions
     from .accounts import live_sessions
+    from .timefmt import shown
 
     if revoke:
-        _account_change(db, lambda engine: f"{name}: {end_sessions(engine, name)} session(s) ended")
+        _account_change(db, lambda engine: cli("revoke", lang, name=name, ended=end_sessions(engine, name)))
         return
     with _open(db) as store:
         try:
@@ -177,10 +186,12 @@ def user_sessions(
         except ReviewError as error:
             err.print(f"[red]✗[/red] {error}", markup=True)
             raise typer.Exit(2) from None
-    for session in sessions:
-        print(f"{session['created_at']:%Y-%m-%d %H:%M}\t{session['seen_at']:%Y-%m-%d %H:%M}\t"
+    if sessions:
+        print(cli("sessions.header", lang))
+    for session in sessions:  # times in Asia/Shanghai with the offset, as on the web pages
+        print(f"{shown(session['created_at'])}\t{shown(session['seen_at'])}\t"
               f"{session['address'] or ''}\t{session['agent'] or ''}")
-    err.print(f"{len(sessions)} live session(s)", markup=False)
+    err.print(cli("sessions", lang, count=len(sessions)), markup=False)
 
 
 def register(app: typer.Typer) -> None:

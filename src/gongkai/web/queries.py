@@ -92,6 +92,16 @@ def _decode(cursor: str, size: int) -> list[Any]:
     return values
 
 
+def division_prefix(code: str) -> str:
+    """A 6-digit division code names the division and everything under it, as the roster, the
+    exports and ``gongkai missing`` read it: 320800 (淮安市) is the prefix 3208, 320000 is 32;
+    a shorter or longer code is a prefix as it is."""
+    if len(code) == 6:
+        while len(code) > 2 and code.endswith("00"):
+            code = code[:-2]
+    return code
+
+
 def filters_sql(query: ListQuery, alias: str = "") -> tuple[list[str], dict[str, Any]]:
     """WHERE clauses (and their parameters) for the query's filters; ``alias`` qualifies the
     columns of ``reports`` when the caller joins it under another name."""
@@ -100,11 +110,12 @@ def filters_sql(query: ListQuery, alias: str = "") -> tuple[list[str], dict[str,
     params: dict[str, Any] = {}
     if query.region:
         if query.region.isascii() and query.region.isdecimal():  # a division code prefix: a range
+            prefix = division_prefix(query.region)
             clause = f"{a}region_code >= :region_lo"
-            params["region_lo"] = query.region
-            if query.region.strip("9"):  # the next prefix of the same length bounds it ("32" → "33")
+            params["region_lo"] = prefix
+            if prefix.strip("9"):  # the next prefix of the same length bounds it ("32" → "33")
                 clause += f" AND {a}region_code < :region_hi"
-                params["region_hi"] = str(int(query.region) + 1).zfill(len(query.region))
+                params["region_hi"] = str(int(prefix) + 1).zfill(len(prefix))
             where.append(clause)
         else:
             where.append(f"({a}province = :region OR {a}city = :region OR {a}county = :region)")
