@@ -346,7 +346,7 @@ def test_the_agency_search_finds_agencies_by_name_and_key(app, store) -> None:  
     elsewhere = vic.get("/dashboard/agencies", params={"q": "淮阴", "region": "广东省"}).text
     assert "data-agency" not in elsewhere
     chart = vic.get("/api/stats/agency", params={"agency": "320804"}).json()
-    assert [row[0] for row in chart["rows"]] == [2022]
+    assert [row[0] for row in chart["rows"]] == [2022] and "淮阴区" in chart["title"]
 
 
 def test_the_missing_matrix_shows_roster_units_that_never_published(app) -> None:  # type: ignore[no-untyped-def]

@@ -223,7 +223,10 @@ def agency_years(conn: Connection, params: Params) -> Figure:
         "SELECT year, SUM(received), SUM(granted), SUM(partly_granted), SUM(results_total), SUM(n_errors) "
         "FROM reports WHERE (agency_key = :a OR agency = :a OR agency_name = :a) AND year IS NOT NULL "
         "GROUP BY year ORDER BY year"), {"a": params.agency}).all()
-    return Figure("agency", f"{params.agency} 逐年对比", "bar",
+    name = conn.execute(text(
+        "SELECT MAX(COALESCE(agency_name, agency)) FROM reports WHERE agency_key = :a OR agency = :a "
+        "OR agency_name = :a"), {"a": params.agency}).scalar() or params.agency
+    return Figure("agency", f"{name} 逐年对比", "bar",
                   ["年度", "新收申请", "予以公开", "部分公开", "办理总计", "错误数"], [list(r) for r in rows],
                   note=None if rows else f"没有单位“{params.agency}”的报告")
 
