@@ -58,9 +58,13 @@ def _engine_module(name: str) -> str:
 
 
 def engine_available(name: str) -> bool:
-    import importlib.util
+    import importlib
 
-    return importlib.util.find_spec(_engine_module(name)) is not None
+    try:
+        importlib.import_module(_engine_module(name))
+    except ImportError:  # also when the module is blocked (``sys.modules[name] = None``)
+        return False
+    return True
 
 
 def model_files(name: str = DEFAULT_ENGINE) -> dict[str, Path]:
