@@ -49,8 +49,11 @@ def _pdfplumber(pdf: Path) -> str:
         return "\n".join(page.extract_text() or "" for page in document.pages)
 
 
+# (converter, least share of cells read right). Drawing order scatters table 4's values among
+# fragments of its header: where its sums then fail (hongze-2023's own T4-GROUPSUM errors too),
+# the table is left undecided rather than read by position, so little beyond table 2 is certain
 CONVERTERS = {"pdftotext-layout": (_pdftotext("-layout"), 0.9), "pypdfium2": (_pdfium, 0.9),
-              "pdfplumber": (_pdfplumber, 0.9), "pdftotext-drawing-order": (_pdftotext(), 0.25)}
+              "pdfplumber": (_pdfplumber, 0.9), "pdftotext-drawing-order": (_pdftotext(), 0.2)}
 
 
 @pytest.mark.parametrize("converter", list(CONVERTERS))

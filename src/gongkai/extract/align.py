@@ -300,7 +300,7 @@ def candidates(tokens: list[Token], slots: int, check: RowCheck | None,
             return found, True, "split"
         # glued digits no cut fits (the report's sums are off), or too many cuts fit: nothing
         # about the row is certain
-        return [tuple([None] * slots)] * 2, True, "split-none" if found is not None else "split-many"
+        return [], True, "split-none" if found is not None else "split-many"
     if len(core) < slots:
         found = _placements(core, slots, check)
         if check is not None and any(_splittable(t) and len(t.raw) > 1 for t in core):
@@ -308,13 +308,13 @@ def candidates(tokens: list[Token], slots: int, check: RowCheck | None,
             # conversion lost (「210 0 0 0 0 21」 may be 21, 0 …): both kinds of reading stand
             splits = _split_candidates(core, slots, check)
             if splits is None:
-                return [tuple([None] * slots)] * 2, False, "fewer"
+                return [], False, "fewer"
             found += splits
         return found or _placements(core, slots, None), False, "fewer"
     if len(core) > slots:
         found = _drops(core, slots, check)
         if found is None:  # far more values than cells: nothing about the row is certain
-            return [tuple([None] * slots)] * 2, False, "more"
+            return [], False, "more"
         joined = _wrapped(core, slots, check)
         return (found + joined) or _drops(core, slots, None) or [], False, "more"
     return [tuple(core)], False, ""
@@ -339,6 +339,9 @@ def _looks_run_together(core: list[Token], slots: int) -> bool:
 def align(tokens: list[Token], slots: int, check: RowCheck | None, exact: bool = False,
           groups: list[int] | None = None, delimited: bool = False) -> Alignment:
     """``delimited``: the row's cells stand between pipes, so an empty one is a real cell."""
+    if not exact and any(_all_zeros(t) for t in tokens):
+        # 「000000」: zeros run together can only be single 0s, one per cell — however many
+        tokens = [zero for t in tokens for zero in (_zeros(t) if _all_zeros(t) else (t,))]
     core = _core(tokens) if not exact else tokens
     positional = len(tokens) == slots and (exact or delimited or _keeps_empty_cells(tokens, core))
     zeros = all(t.kind == "num" and t.value == 0 and not _needs_split(t) for t in core)
@@ -349,7 +352,18 @@ def align(tokens: list[Token], slots: int, check: RowCheck | None, exact: bool =
     return merge(found, slots, split, reason)
 
 
+def _all_zeros(token: Token) -> bool:
+    raw = token.raw
+    return token.kind == "num" and len(raw) > 1 and raw.isdigit() and raw.count("0") == len(raw)
+
+
+def _zeros(token: Token) -> tuple[Token, ...]:
+    return tuple(Token("num", "0", token.cell, value=0, glued=True) for _ in token.raw)
+
+
 def merge(found: list[Candidate], slots: int, split: bool, reason: str) -> Alignment:
+    """Cells every reading agrees on are decided; with no reading at all (none fits, or too many
+    to weigh) none is."""
     if len(found) == 1:
         only = found[0]
         return Alignment(list(only), [True] * slots, 1, split, reason)

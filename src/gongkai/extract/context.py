@@ -30,6 +30,9 @@ class Context:
     pending: list[Pending] = field(default_factory=list)
     # rows whose printed values could not all be placed: (cell paths, printed values, readings)
     unplaced: list[tuple[list[str], list, list[tuple]]] = field(default_factory=list)
+    # cells of rows left undecided because the text looks out of order: their values may be
+    # among the numbers no row took, so the arithmetic does not fill them either
+    doubted: set[str] = field(default_factory=set)
 
 
 def add_finding(context: Context, rule: str, severity: str, zh: str, en: str, *,

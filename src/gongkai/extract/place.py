@@ -115,6 +115,10 @@ def place(segment: Segment, context: Context) -> None:
         printed = [t.value for t in tokens if t.kind == "num"]
         readings = [tuple(map(entry_value, c)) for c in alignment.found or []]
         context.unplaced.append((paths, printed if not alignment.split else [], readings))
+        if alignment.split and not readings and any(t.kind == "num" for t in tokens):
+            # digits no reading could place (none fits, or too many do): the arithmetic must
+            # not fill the row over what it printed
+            context.doubted.update(undecided)
         if alignment.found and len(alignment.found) <= 5000:
             context.pending.append(Pending(segment, paths, alignment, finding))
     elif not tokens or all(t.kind == "empty" for t in tokens):

@@ -56,22 +56,79 @@ _LABEL, _PROSE = 1, 0
 
 
 def reflow(document: Document) -> Document:
-    """The document with every flattened paragraph cut into rows at its labels (or the same
-    document when nothing is flattened)."""
+    """The document with every flattened paragraph cut into rows at its labels, and item
+    numbers a conversion put on lines of their own joined to their items (or the same document
+    when there is nothing to mend)."""
+    text_tables = {t.index for t in document.tables if t.markup is not None}
     rows: list[Row] = []
     changed = False
     for row in document.rows:
-        pieces = _cut(row.cells[0]) if row.table is None and len(row.cells) == 1 else None
+        pieces = None
+        if row.table is None and len(row.cells) == 1:
+            pieces = _cut(row.cells[0])
+        elif row.table in text_tables and any(len(cell.text) >= _MIN_FLAT for cell in row.cells):
+            # a flattened page whose spaces a converter turned into tabs: its cells are no grid
+            first = row.cells[0]
+            joined = Cell(" ".join(cell.text for cell in row.cells), first.line, page=first.page)
+            pieces = _cut(joined)
         if pieces is None:
             rows.append(row)
             continue
         changed = True
         rows.extend(Row([piece]) for piece in pieces)
-    if not changed:
+    joined_items = _join_item_numbers(rows)
+    if not changed and joined_items is rows:
         return document
-    return Document(name=document.name, media_type=document.media_type, rows=rows,
+    return Document(name=document.name, media_type=document.media_type, rows=joined_items,
                     tables=document.tables, encoding=document.encoding, pages=document.pages,
                     warnings=document.warnings)
+
+
+_LONE_ITEM = re.compile(r"\d")
+_ITEM_POINT = re.compile(r"[.．、]")
+
+
+def _join_item_numbers(rows: list[Row]) -> list[Row]:
+    """「2」「.」「其他法律行政法规禁止公开」 on lines of their own (a line break after every token):
+    one row 「2.其他法律…」, so that the 2 is the item's number, not the row before's value."""
+    result: list[Row] = []
+    i = 0
+    changed = False
+    while i < len(rows):
+        row = rows[i]
+        parts = _item_parts(rows, i)
+        if parts:
+            texts = [rows[k].cells[0].text.strip() for k in range(i, i + parts)]
+            result.append(Row([Cell("".join(texts), row.cells[0].line, page=row.cells[0].page)]))
+            i += parts
+            changed = True
+            continue
+        result.append(row)
+        i += 1
+    return result if changed else rows
+
+
+def _item_parts(rows: list[Row], i: int) -> int:
+    """How many rows from ``i`` make one item label cut apart (0: none): a lone digit, perhaps a
+    lone point, then a row that starts with the point or with the item's words."""
+    def paragraph(k: int) -> str | None:
+        if k < len(rows) and rows[k].table is None and len(rows[k].cells) == 1:
+            return rows[k].cells[0].text.strip()
+        return None
+
+    digit = paragraph(i)
+    if digit is None or not _LONE_ITEM.fullmatch(digit):
+        return 0
+    after = paragraph(i + 1)
+    if after is None:
+        return 0
+    if _ITEM_POINT.fullmatch(after):
+        words = paragraph(i + 2)
+        return 3 if words and _CJK_START.match(words) else 0
+    return 2 if _ITEM_POINT.match(after) and _CJK_START.match(after[1:].lstrip()) else 0
+
+
+_CJK_START = re.compile(r"[\u4e00-\u9fff“\"]")
 
 
 def _cut(cell: Cell) -> list[Cell] | None:

@@ -86,6 +86,34 @@ def report_orphans(seg: Segmentation, context: Context) -> None:
                 f"{', '.join(map(str, lines[:8]))}: {shown}); not used", line=lines[0])
 
 
+_SCATTERED = 3  # table 4's values on more lines than this: not one row of values
+
+
+def _doubt_table4(placed: list[Segment], context: Context) -> None:
+    """Table 4 read by position from out-of-order text — its values scattered one or two to a
+    line between fragments of its header — whose group sums then fail: more likely fifteen
+    numbers from anywhere than a report's error; its cells become missing. A row of values on
+    one line keeps what it printed (the checker reports a report's own sums)."""
+    if not any(s.table == 4 and not s.exact and len(s.lines) > _SCATTERED for s in placed):
+        return
+    groups = [e for e in equations(context.layout) if e.rule == "T4-GROUPSUM"]
+    cells = context.cells
+    broken = [e for e in groups if all(cells[p].status == "read" for p in e.paths) and sum(
+        cells[p].value or 0 for p in e.left) != sum(cells[p].value or 0 for p in e.right)]
+    if not broken:
+        return
+    paths = [p for e in groups for p in e.paths]
+    printed = [cells[p].value for p in paths if cells[p].status == "read"]
+    line = next((cells[p].line for p in paths if cells[p].line is not None), None)
+    for path in paths:
+        cells[path] = CellValue(None, "missing", line=line)
+    context.unplaced.append((paths, printed, []))
+    add_finding(context, "P-ALIGN", "warning",
+                "表四：按位置读出的数不满足分组合计，且表格区域有无法对应的数，文本顺序可能错乱，无法确定各数（未取值）",
+                "table 4: values read by position break its group sums, while numbers are unplaced; the text "
+                "is likely out of order, so table 4 is left undecided", cells=paths, line=line)
+
+
 def _after_bare_labels(ordered: list[Segment], index: int) -> bool:
     """Did this row take its values one per line below its label, right after two or more rows
     of the same table that took none (labels in one run, values after: a PDF's drawing order)?"""
@@ -114,6 +142,7 @@ def doubt_disordered_rows(seg: Segmentation, placed: list[Segment], context: Con
     orphan_lines = {t.line for t in seg.orphans if t.kind == "num"}
     cells = context.cells
     ordered = sorted(placed, key=lambda s: s.label_line)
+    _doubt_table4(ordered, context)
     for index, segment in enumerate(ordered):
         if segment.exact or segment.table != 3 or segment.key not in row_sums:
             continue
@@ -144,6 +173,11 @@ def doubt_disordered_rows(seg: Segmentation, placed: list[Segment], context: Con
             continue
         for path in paths:
             cells[path] = CellValue(None, "missing", line=segment.label_line)
+        printed = [t.value for t in segment.tokens if t.kind == "num" and not t.glued]
+        if printed:
+            # values the row printed but that cannot be trusted where they stand: whatever the
+            # arithmetic fills in must still hold them all (as with any row left undecided)
+            context.unplaced.append((list(paths), printed, []))
         add_finding(context, "P-ALIGN", "warning",
                     f"{row_name(segment)}：{reason_zh}，文本顺序可能错乱，无法确定本行各数（未取值）",
                     f"{segment.key}: {reason_en}; the text is likely out of order, so the row is left "

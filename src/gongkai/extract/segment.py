@@ -84,6 +84,15 @@ class Segmentation:
     table4_header_line: int | None
 
 
+_NOTE_OPENING, _IN_NOTE = 1, 2
+_MONEY_UNITS = ("元", "万元")
+_NOTE_WORDS = ("其中", "含", "包括", "注", "另", "备注")
+
+
+def _closes(text: str) -> bool:
+    return ")" in text or "）" in text
+
+
 _TWO_NUMBERS = re.compile(r"\d\s+\d")
 _NUMBER_CELL = re.compile(r"[\d.,，\-－]+")
 
@@ -168,6 +177,7 @@ class Segmenter:
         # the last table-2 header row of a text table: (table, width, the columns it names)
         self.t2_header: tuple[int, int, frozenset[int]] | None = None
         self.row: Row | None = None
+        self.note = 0  # _NOTE_OPENING after a lone 「（」, _IN_NOTE inside a note cut over lines
 
     # ------------------------------------------------------------------ driving
     def run(self, document: Document) -> Segmentation:
@@ -191,6 +201,16 @@ class Segmenter:
             # a line of text after a grid row is not part of it (a stray digit in the next
             # heading must not become the row's 16th value)
             self.close()
+        if len(row.cells) == 1:
+            alone = row.cells[0].text.strip()
+            if alone in ("(", "（"):
+                self.note = _NOTE_OPENING  # a bracket alone: a note may follow, cut over lines
+                return
+            if alone in _MONEY_UNITS and self.open is not None and self.open.table == 2:
+                last = self.open.tokens[-1] if self.open.lines else None
+                if last is not None and last.kind == "num" and last.unit is None:
+                    last.unit = alone  # 「1596496.16」「元」: the value's unit, cut onto the next line
+                return
         by_cell = [lex_cell(cell) for cell in row.cells if not cell.merged]
         if row.table in self.text_tables:
             by_cell = _join_split_labels(by_cell)
@@ -230,6 +250,8 @@ class Segmenter:
             self._close_if_filled()
         has_words = "labels" in kinds or "text" in kinds
         for token in tokens:
+            if self._in_note(token):
+                continue
             if token.kind == "labels":
                 self._labels(token, exact)
             elif token.kind == "empty" and has_words and self.open is not None and (
@@ -239,6 +261,24 @@ class Segmenter:
                 self._value(token)
             elif token.narrative or token.marked:
                 self.close()
+
+    def _in_note(self, token: Token) -> bool:
+        """Is the token inside a note that a conversion cut over several lines or cells
+        (「（」「其中」「1」「件已办结」「）」)? Its numbers are the note's, never a cell's. A note is
+        one the lexer would read as one (其中, 含, 包括, 注 …), so a label's own brackets
+        (「（区分处理的，只计这一」) never start one."""
+        text = token.raw.strip() if token.kind in ("text", "labels") else ""
+        if self.note == _IN_NOTE:
+            if text and (")" in text or "）" in text):
+                self.note = 0
+            return True
+        if self.note == _NOTE_OPENING:
+            self.note = _IN_NOTE if text.startswith(_NOTE_WORDS) and not _closes(text) else 0
+            return self.note == _IN_NOTE
+        if text[:1] in ("(", "（") and text[1:].startswith(_NOTE_WORDS) and not _closes(text):
+            self.note = _IN_NOTE
+            return True
+        return False
 
     def _note_header_columns(self, row: Row, tokens: list[Token]) -> None:
         """A table-2 header row of a text table (| 信息内容 | 本年新制作数量 | 本年新公开数量 | …):
@@ -361,7 +401,12 @@ class Segmenter:
         if segment.table == 4 or segment.filled == 0:
             return True
         incoming = sum(1 for t in tokens if t.kind != "empty")
-        if segment.filled + incoming <= slots_hint(segment):
+        filled = segment.filled
+        if segment.table == 2:
+            # a hyphen standing alone may be the sign of the number after it (2019's 本年增/减
+            # 「-」「28」 cut over two lines), not a cell of its own: the row stays open for it
+            filled -= sum(1 for t in segment.tokens if t.kind == "blank" and t.raw in ("-", "－"))
+        if filled + incoming <= slots_hint(segment):
             return True
         # labels detached from values: rows of values under the last of several bare labels are
         # collected here, and handed to those labels once the block ends (see extract)

@@ -19,7 +19,7 @@ def contradicts_printed(trial: dict[str, CellValue], context: Context) -> set[st
     """Inferred cells a row's printed values rule out. A row that printed k values for n cells
     has those k values in some n-slot placement, so its cells' values must be the printed ones
     (as a multiset) plus at most n - k others."""
-    contradicted: set[str] = set()
+    contradicted = {p for p in context.doubted if trial[p].status == "inferred"}
     for paths, printed, readings in context.unplaced:
         values = [trial[p].value if trial[p].status in ("read", "inferred") else None for p in paths]
         if readings and not any(all(v is None or r is None or v == r for v, r in zip(values, reading,
