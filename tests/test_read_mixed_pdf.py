@@ -105,7 +105,7 @@ def test_a_scanned_first_page_before_a_typed_one(report: tuple[bytes, bytes, dic
 def test_without_the_ocr_extra_the_typed_pages_are_read_and_the_scanned_one_named(
         report: tuple[bytes, bytes, dict], monkeypatch: pytest.MonkeyPatch) -> None:
     typed, scan, _ = report
-    monkeypatch.setitem(sys.modules, "rapidocr_onnxruntime", None)  # the extra is not installed
+    monkeypatch.setitem(sys.modules, "rapidocr", None)  # the extra is not installed
     document = read_pdf(_merge(typed, scan, scanned={1}), "mixed.pdf")
     assert document.warnings[0] == ("page 2 has no text layer (scanned) and was not read: "
                                     f"{ocr.OCR_MISSING}")

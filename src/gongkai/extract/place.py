@@ -145,11 +145,6 @@ def _fill_by_row_sum(segment: Segment, paths: list[str], tokens: list[Token], al
                  f"(T3-ROWSUM), gives {value}")
 
 
-# below this OCR confidence (0-1, the recogniser's lowest character score in the cell) a digit
-# is flagged for a person to check; RapidOCR scores clean printed digits above 0.9
-OCR_CONFIDENT = 0.85
-
-
 def _one_value_per_cell(tokens: list[Token], segment: Segment, context: Context) -> list[Token]:
     """In a real grid a cell holds one value. A cell that reads as several (an OCR'd stamp rim
     「/0」) is unreadable: it keeps its place as one unknown cell instead of shifting the row."""
@@ -242,15 +237,8 @@ def cell_value(path: str, entry, alignment: Alignment, context: Context) -> Cell
                     cells=[path], line=token.line)
     if TEMPLATE.cell_kind(path) == "amount" and value is not None:
         value = _amount(path, token, value, notes, context)
-    confidence = token.cell.confidence
-    if confidence is not None and confidence < OCR_CONFIDENT:
-        # an OCR'd digit the recogniser was unsure of: kept, but flagged for a person to verify
-        notes.append(f"OCR confidence {confidence:.2f}: verify against the page image")
-        add_finding(context, "P-OCR", "warning",
-                    f"{TEMPLATE.cell_label(path)}：扫描识别为 {raw}，但识别置信度仅 {confidence:.2f}，"
-                    "请对照原件核实",
-                    f"{path}: OCR read {raw!r} with confidence {confidence:.2f} only; verify it on the page",
-                    cells=[path], line=token.line)
+    # an OCR'd digit the recogniser was unsure of becomes missing after extraction, with its P-OCR
+    # finding (extract/ocr_doubt.py): the confidence travels in the locator
     return CellValue(value, "read", raw=raw, line=token.line, locator=token.cell.locator(),
                      note="; ".join(notes) or None)
 
