@@ -24,7 +24,13 @@ from .infer import infer
 from .meta import read_meta
 from .place import OTHER_ITEMS, duplicate_finding, place, row_keys
 from .reflow import reflow
-from .regroup import doubt_disordered_rows, pair_detached_values, report_orphans, table4_from_orphans
+from .regroup import (
+    doubt_detached_rows,
+    doubt_disordered_rows,
+    pair_detached_values,
+    report_orphans,
+    table4_from_orphans,
+)
 from .segment import Segment, Segmentation, Segmenter
 from .settle import contradicts_printed, note_forced, settle_by_arithmetic, settle_by_narrative
 
@@ -83,6 +89,7 @@ def extract(document: Document) -> Report:
         placed.append(segment)
     report_orphans(seg, context)
     doubt_disordered_rows(seg, placed, context)
+    doubt_detached_rows(seg, placed, context)
     settle_by_arithmetic(context)
     if context.pending:
         settle_by_narrative(context, meta)

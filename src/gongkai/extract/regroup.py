@@ -89,6 +89,60 @@ def report_orphans(seg: Segmentation, context: Context) -> None:
 _SCATTERED = 3  # table 4's values on more lines than this: not one row of values
 
 
+def doubt_detached_rows(seg: Segmentation, placed: list[Segment], context: Context) -> None:
+    """Labels above their values in text whose table grid a PDF converter guessed (markitdown,
+    pdfminer): such converters print a row's label and the values beside it in whatever order
+    their text boxes come, so values below a label may be the next row's. Rows of tables 2 and 3
+    that took their values from lines below the label are left undecided."""
+    if not seg.guessed_grid:
+        return
+    cells = context.cells
+    for segment in placed:
+        if segment.exact or segment.table not in (2, 3) or not segment.lines or any(
+                line[0].line == segment.label_line for line in segment.lines):
+            continue
+        paths = [p for p in cells if p.startswith(_TABLE_KEY[segment.table] + segment.key + ".")]
+        if not any(cells[p].status == "read" for p in paths):
+            continue
+        printed = [cells[p].value for p in paths if cells[p].status == "read"]
+        for path in paths:
+            cells[path] = CellValue(None, "missing", line=segment.label_line)
+        context.unplaced.append((paths, printed, []))
+        add_finding(context, "P-ALIGN", "warning",
+                    f"{row_name(segment)}：行名与数值分行印刷，而表格的列由 PDF 转换工具猜出，"
+                    "文本顺序不可靠，无法确定这些数是否属于本行（未取值）",
+                    f"{segment.key}: its values stand on lines below its label in text whose table a PDF "
+                    "converter guessed; that order is unreliable, so the row is left undecided",
+                    cells=paths, line=segment.label_line)
+
+
+_TABLE_KEY = {2: "active_disclosure.", 3: "applications."}
+
+
+def _doubt_table2(ordered: list[Segment], context: Context) -> None:
+    """A table-2 row taking its values one per line below its label, right after a row that
+    took none, while numbers are unplaced: the values of both rows printed a column at a time
+    (pdfminer: 「规章」「行政规范性文件」 then 0 0 0 5 0 5). Table 2 has no sums to say which
+    is whose: the row is undecided."""
+    cells = context.cells
+    for index, segment in enumerate(ordered):
+        if segment.table != 2 or segment.exact or not _after_bare_labels(ordered, index, least=1):
+            continue
+        paths = [p for p in cells if p.startswith(f"active_disclosure.{segment.key}.")]
+        printed = [cells[p].value for p in paths if cells[p].status == "read"]
+        if not printed:
+            continue
+        for path in paths:
+            cells[path] = CellValue(None, "missing", line=segment.label_line)
+        context.unplaced.append((paths, printed, []))
+        add_finding(context, "P-ALIGN", "warning",
+                    f"{row_name(segment)}：前一行只有行名没有数值，本行之后的数值逐个成行，可能是按列印出的数，"
+                    "无法确定各数属于哪一行（未取值）",
+                    f"{segment.key}: the row before prints its label only and the values after this one "
+                    "stand one per line: likely printed a column at a time, so the row is undecided",
+                    cells=paths, line=segment.label_line)
+
+
 def _doubt_table4(placed: list[Segment], context: Context) -> None:
     """Table 4 read by position from out-of-order text — its values scattered one or two to a
     line between fragments of its header — whose group sums then fail: more likely fifteen
@@ -114,7 +168,7 @@ def _doubt_table4(placed: list[Segment], context: Context) -> None:
                 "is likely out of order, so table 4 is left undecided", cells=paths, line=line)
 
 
-def _after_bare_labels(ordered: list[Segment], index: int) -> bool:
+def _after_bare_labels(ordered: list[Segment], index: int, least: int = 2) -> bool:
     """Did this row take its values one per line below its label, right after two or more rows
     of the same table that took none (labels in one run, values after: a PDF's drawing order)?"""
     segment = ordered[index]
@@ -126,7 +180,7 @@ def _after_bare_labels(ordered: list[Segment], index: int) -> bool:
         if before.table != segment.table or before.filled:
             break
         bare += 0 if before.maybe_group else 1
-    return bare >= 2
+    return bare >= least
 
 
 def doubt_disordered_rows(seg: Segmentation, placed: list[Segment], context: Context) -> None:
@@ -143,6 +197,7 @@ def doubt_disordered_rows(seg: Segmentation, placed: list[Segment], context: Con
     cells = context.cells
     ordered = sorted(placed, key=lambda s: s.label_line)
     _doubt_table4(ordered, context)
+    _doubt_table2(ordered, context)
     for index, segment in enumerate(ordered):
         if segment.exact or segment.table != 3 or segment.key not in row_sums:
             continue

@@ -82,6 +82,9 @@ class Segmentation:
     format_votes: Counter
     tables_seen: set[int]
     table4_header_line: int | None
+    # a text table whose grid a PDF converter guessed (two numbers in a cell): the text's
+    # vertical order is that converter's too, so a label and the values below it may not pair
+    guessed_grid: bool = False
 
 
 _NOTE_OPENING, _IN_NOTE = 1, 2
@@ -187,8 +190,9 @@ class Segmenter:
         for row in document.rows:
             self.feed(row, row.table in exact_tables)
         self.close()
+        guessed = any(t.markup is not None and not _true_grid(t) for t in document.tables)
         return Segmentation(self.segments, self.orphans, self.sections, self.votes, self.tables_seen,
-                            self.t4_header_line)
+                            self.t4_header_line, guessed)
 
     def feed(self, row: Row, exact: bool) -> None:
         if (row.table is None and len(row.cells) == 1 and "。" in row.cells[0].text
