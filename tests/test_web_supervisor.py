@@ -116,6 +116,9 @@ def test_the_list_shows_file_format_timeliness_and_review_status(app, store) -> 
     row = re.search(rf'<tr data-id="{rid}">(.*?)</tr>', page, re.S)
     assert row and "逾期" in row.group(1) and "huaiyin-2022.txt" in row.group(1)
     assert "已更正 1 处" in row.group(1)
+    report_page = rita.get(f"/reports/{rid}").text
+    assert re.search(r'id="report-timeliness" class="error">逾期<', report_page)
+    assert '<b id="report-published">2023-04-20</b>（页面所载发布日期）' in report_page
 
 
 def test_visitors_see_file_names_only_in_the_list_and_its_exports(open_app, store) -> None:  # type: ignore[no-untyped-def]

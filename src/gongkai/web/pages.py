@@ -160,8 +160,9 @@ def reports_workbook(request: Request, user: Viewer, query: Annotated[ListQuery,
 def report_page(request: Request, report_id: ReportId, _user: Viewer) -> HTMLResponse:
     with engine(request).connect() as conn:
         bundle = report_bundle(conn, report_id)
+        extras = row_extras(conn, [bundle.meta], anonymous=auth.current_user(request) is None).get(report_id)
     return render(request, "report.html", {"b": bundle, "report": bundle.effective.report,
-                                           "meta": bundle.meta, "label": TEMPLATE.cell_label})
+                                           "meta": bundle.meta, "label": TEMPLATE.cell_label, "x": extras})
 
 
 @router.get("/reports/{report_id}/cells/{path}", response_class=HTMLResponse)
