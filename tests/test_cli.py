@@ -69,13 +69,22 @@ def test_render_then_check_round_trips(tmp_path, to):
 
 
 def test_template_writes_the_blank_form(tmp_path):
-    pytest.importorskip("openpyxl")
+    """The blank form is refused until its title names the agency and year (what the refusal asks
+    for); filled in, it parses as a 2021 report with every cell blank."""
+    openpyxl = pytest.importorskip("openpyxl")
     target = tmp_path / "form.xlsx"
     result = runner.invoke(app, ["template", "--format", "2021", "--to", "xlsx", "-o", str(target)])
     assert result.exit_code == 0
+    refused = runner.invoke(app, ["check", str(target)])
+    assert refused.exit_code == 2 and "单位" in refused.stderr and "年度" in refused.stderr
+    book = openpyxl.load_workbook(target)
+    title = next(cell for row in book.active.iter_rows() for cell in row
+                 if cell.value and "（单位全称）" in str(cell.value))
+    title.value = str(title.value).replace("（单位全称）", "某某县某某镇人民政府").replace("（年份）", "2023")
+    book.save(target)
     result = runner.invoke(app, ["parse", str(target)])
     data = json.loads(result.stdout)
-    assert data["template"] == "2021"
+    assert data["template"] == "2021" and data["year"] == 2023
     assert {c["status"] for c in data["cells"].values()} == {"blank"}
 
 
