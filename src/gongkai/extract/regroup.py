@@ -102,18 +102,11 @@ def doubt_detached_rows(seg: Segmentation, placed: list[Segment], context: Conte
                 line[0].line == segment.label_line for line in segment.lines):
             continue
         paths = [p for p in cells if p.startswith(_TABLE_KEY[segment.table] + segment.key + ".")]
-        if not any(cells[p].status == "read" for p in paths):
-            continue
-        printed = [cells[p].value for p in paths if cells[p].status == "read"]
-        for path in paths:
-            cells[path] = CellValue(None, "missing", line=segment.label_line)
-        context.unplaced.append((paths, printed, []))
-        add_finding(context, "P-ALIGN", "warning",
-                    f"{row_name(segment)}：行名与数值分行印刷，而表格的列由 PDF 转换工具猜出，"
-                    "文本顺序不可靠，无法确定这些数是否属于本行（未取值）",
-                    f"{segment.key}: its values stand on lines below its label in text whose table a PDF "
-                    "converter guessed; that order is unreliable, so the row is left undecided",
-                    cells=paths, line=segment.label_line)
+        _undecide(paths, segment.label_line, context,
+                  f"{row_name(segment)}：行名与数值分行印刷，而表格的列由 PDF 转换工具猜出，"
+                  "文本顺序不可靠，无法确定这些数是否属于本行（未取值）",
+                  f"{segment.key}: its values stand on lines below its label in text whose table a PDF "
+                  "converter guessed; that order is unreliable, so the row is left undecided")
 
 
 _TABLE_KEY = {2: "active_disclosure.", 3: "applications."}
@@ -129,18 +122,11 @@ def _doubt_table2(ordered: list[Segment], context: Context) -> None:
         if segment.table != 2 or segment.exact or not _after_bare_labels(ordered, index, least=1):
             continue
         paths = [p for p in cells if p.startswith(f"active_disclosure.{segment.key}.")]
-        printed = [cells[p].value for p in paths if cells[p].status == "read"]
-        if not printed:
-            continue
-        for path in paths:
-            cells[path] = CellValue(None, "missing", line=segment.label_line)
-        context.unplaced.append((paths, printed, []))
-        add_finding(context, "P-ALIGN", "warning",
-                    f"{row_name(segment)}：前一行只有行名没有数值，本行之后的数值逐个成行，可能是按列印出的数，"
-                    "无法确定各数属于哪一行（未取值）",
-                    f"{segment.key}: the row before prints its label only and the values after this one "
-                    "stand one per line: likely printed a column at a time, so the row is undecided",
-                    cells=paths, line=segment.label_line)
+        _undecide(paths, segment.label_line, context,
+                  f"{row_name(segment)}：前一行只有行名没有数值，本行之后的数值逐个成行，可能是按列印出的数，"
+                  "无法确定各数属于哪一行（未取值）",
+                  f"{segment.key}: the row before prints its label only and the values after this one "
+                  "stand one per line: likely printed a column at a time, so the row is undecided")
 
 
 def _doubt_table4(placed: list[Segment], context: Context) -> None:
@@ -157,15 +143,24 @@ def _doubt_table4(placed: list[Segment], context: Context) -> None:
     if not broken:
         return
     paths = [p for e in groups for p in e.paths]
-    printed = [cells[p].value for p in paths if cells[p].status == "read"]
     line = next((cells[p].line for p in paths if cells[p].line is not None), None)
+    _undecide(paths, line, context,
+              "表四：按位置读出的数不满足分组合计，且表格区域有无法对应的数，文本顺序可能错乱，无法确定各数（未取值）",
+              "table 4: values read by position break its group sums, while numbers are unplaced; the text "
+              "is likely out of order, so table 4 is left undecided")
+
+
+def _undecide(paths: list[str], line: int | None, context: Context, zh: str, en: str) -> None:
+    """Cells read from text too disordered to trust: missing, with the finding, and what they
+    printed kept so that the arithmetic cannot fill them over it (context.unplaced)."""
+    cells = context.cells
+    printed = [cells[p].value for p in paths if cells[p].status == "read"]
+    if not printed:
+        return
     for path in paths:
         cells[path] = CellValue(None, "missing", line=line)
     context.unplaced.append((paths, printed, []))
-    add_finding(context, "P-ALIGN", "warning",
-                "表四：按位置读出的数不满足分组合计，且表格区域有无法对应的数，文本顺序可能错乱，无法确定各数（未取值）",
-                "table 4: values read by position break its group sums, while numbers are unplaced; the text "
-                "is likely out of order, so table 4 is left undecided", cells=paths, line=line)
+    add_finding(context, "P-ALIGN", "warning", zh, en, cells=paths, line=line)
 
 
 def _after_bare_labels(ordered: list[Segment], index: int, least: int = 2) -> bool:
