@@ -11,6 +11,7 @@ The extractor reads nothing but this model, so every format is extracted the sam
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(slots=True)
@@ -45,12 +46,12 @@ class Cell:
         self.confidence = confidence
         self.merged = merged
 
-    def locator(self) -> dict | None:
+    def locator(self) -> dict[str, Any] | None:
         """Where the cell is, beyond its line: page, table grid position, box, OCR confidence.
         None for a line of text, where the line number says it all."""
         if self.page is None and self.bbox is None and self.confidence is None and self.table is None:
             return None
-        result: dict = {"line": self.line}
+        result: dict[str, Any] = {"line": self.line}
         if self.page is not None:
             result["page"] = self.page
         if self.table is not None:

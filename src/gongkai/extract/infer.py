@@ -98,7 +98,7 @@ def _broken(cells: dict[str, CellValue], equation: Equation) -> bool:
 
 def _known_sum(cells: dict[str, CellValue], paths: tuple[str, ...]) -> tuple[float, bool]:
     """The sum of the known terms, and whether any term is unknown."""
-    total: float = 0
+    total = 0.0
     unknown = False
     for path in paths:
         cell = cells[path]
@@ -106,7 +106,7 @@ def _known_sum(cells: dict[str, CellValue], paths: tuple[str, ...]) -> tuple[flo
         if value is None or (cell.status != "read" and cell.status != "inferred"):
             unknown = True
         else:
-            total += value
+            total += float(value)
     return total, unknown
 
 

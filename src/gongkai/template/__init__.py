@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import cache
 from importlib import resources
 from itertools import product
+from typing import Any
 
 import yaml
 
@@ -43,11 +44,11 @@ __all__ = [
 ]
 
 
-def _label(spec: dict, key: str = "label") -> Label:
+def _label(spec: dict[str, Any], key: str = "label") -> Label:
     return Label(spec[key], tuple(spec.get("variants", ())))
 
 
-def _column(spec: dict) -> Column:
+def _column(spec: dict[str, Any]) -> Column:
     return Column(spec["key"], _label(spec), spec.get("kind", "count"))
 
 
@@ -111,7 +112,7 @@ def _load() -> Template:
 TEMPLATE: Template = _load()
 
 
-def _named_set(name: str | list, layout: Layout) -> list[str]:
+def _named_set(name: str | list[str], layout: Layout) -> list[str]:
     """The members of a set named in a rule's ``each`` or ``sum``."""
     if isinstance(name, list):
         return name
@@ -132,7 +133,7 @@ _SUM_VARIABLE = {"applicants": "applicant", "results": "result", "rl_parts": "pa
                  "columns": "column", "groups": "group", "rows": "row"}
 
 
-def expand_terms(terms: list, binding: dict[str, str], layout: Layout) -> tuple[str, ...]:
+def expand_terms(terms: list[Any], binding: dict[str, str], layout: Layout) -> tuple[str, ...]:
     """Turn a rule's term list into concrete cell paths under one binding."""
     paths: list[str] = []
     for term in terms:

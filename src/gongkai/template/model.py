@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
-from typing import Literal
+from typing import Any, Literal
 
 FormatId = Literal["2019", "2021"]
 FORMATS: tuple[FormatId, FormatId] = ("2019", "2021")
@@ -84,7 +84,7 @@ class Rule:
     severity: str
     zh: str
     en: str
-    spec: dict  # the rule's remaining YAML fields (each, left, right, …)
+    spec: dict[str, Any]  # the rule's remaining YAML fields (each, left, right, …)
 
 
 @dataclass(frozen=True)
@@ -161,14 +161,14 @@ class Template:
     review_groups: tuple[Column, ...]
     review_columns: tuple[Column, ...]
     rules: tuple[Rule, ...]
-    _paths_cache: dict = field(default_factory=dict, compare=False, repr=False)
+    _paths_cache: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
     # -------------------------------------------------------------- rows and cells of a layout
     def application_row_keys(self, layout: Layout) -> tuple[str, ...]:
         """Table 3 rows that the layout prints, in template order."""
         cached = self._paths_cache.get(("rows", layout))
         if cached is not None:
-            return cached
+            return cached  # type: ignore[no-any-return]  # the cache holds what this method stored
         keys = []
         for row in self.application_rows:
             if layout.format in row.formats or (layout.hybrid and row.key == "other"):
@@ -201,7 +201,7 @@ class Template:
         A hybrid layout has both the printed ``other`` row and the 2021 ``other_*`` rows."""
         cached = self._paths_cache.get(layout)
         if cached is not None:
-            return cached
+            return cached  # type: ignore[no-any-return]  # the cache holds what this method stored
         paths: list[str] = []
         for block in self.disclosure_blocks[layout.format]:
             for row in block.rows:
