@@ -10,15 +10,19 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, or_, select, text, update
 
 from .schema import documents, failures, hosts, runs, sites, urls
+
+if TYPE_CHECKING:
+    from sqlalchemy.dialects.postgresql import Insert as PostgresInsert
+    from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
 
 KINDS = ("list", "page", "file")
 
@@ -77,12 +81,13 @@ _URL_COLUMNS = (urls.c.id, urls.c.url, urls.c.site_id, urls.c.kind, urls.c.depth
                 urls.c.fingerprint)
 
 
-def _insert(conn: Connection):  # type: ignore[no-untyped-def]
+def _insert(conn: Connection) -> Callable[[Any], PostgresInsert | SqliteInsert]:
+    """The dialect's INSERT (both have the ON CONFLICT calls used here)."""
     if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
+        from sqlalchemy.dialects.postgresql import insert as postgres_insert
+        return postgres_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+    return sqlite_insert
 
 
 class State:
@@ -149,7 +154,7 @@ class State:
             rows = conn.execute(select(*_URL_COLUMNS)
                                 .where(or_(urls.c.done_run.is_(None), urls.c.done_run < run_id))
                                 .order_by(urls.c.depth, urls.c.id)).all()
-        return [UrlRow(*row) for row in rows]
+        return [UrlRow(*tuple(row)) for row in rows]
 
     # ------------------------------------------------------------------------- robots.txt
     def robots(self, host: str, run_id: int) -> tuple[int, str | None] | None:
@@ -217,7 +222,7 @@ class State:
         found: list[UrlRow] = []
         wanted = list(dict.fromkeys(child.url for child, _ in children))
         for start in range(0, len(wanted), 500):
-            found += [UrlRow(*r) for r in conn.execute(
+            found += [UrlRow(*tuple(r)) for r in conn.execute(
                 select(*_URL_COLUMNS).where(urls.c.url.in_(wanted[start:start + 500]),
                                             or_(urls.c.done_run.is_(None), urls.c.done_run < run_id)))]
         return found

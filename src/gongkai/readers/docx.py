@@ -327,15 +327,18 @@ class _Numbering:
                     own[style_id] = (_val(num_pr.find(W + "numId")),
                                      _int(ilvl, 0, 0, 8) if ilvl is not None else None)
             for style_id in {*own, *based}:
-                num_id, ilvl, seen, current = None, None, set(), style_id
+                num_id: str | None = None
+                level: int | None = None
+                seen: set[str] = set()
+                current: str | None = style_id
                 while current and current not in seen:  # basedOn chains may loop in bad files
                     seen.add(current)
                     found = own.get(current, (None, None))
                     num_id = num_id if num_id is not None else found[0]
-                    ilvl = ilvl if ilvl is not None else found[1]
+                    level = level if level is not None else found[1]
                     current = based.get(current)
                 if num_id:
-                    self.style_numbers[style_id] = (num_id, ilvl or 0)
+                    self.style_numbers[style_id] = (num_id, level or 0)
 
     @staticmethod
     def _level(lvl: etree._Element) -> tuple[str, str, int]:

@@ -119,6 +119,7 @@ def _codec(label: str) -> str | None:
 
 def decode_html(data: bytes) -> tuple[str, str, str | None]:
     """Decode a page: ``(text, encoding, warning)``. BOM, then declaration, then detection."""
+    encoding: str | None
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             return data[len(bom):].decode(encoding, "replace"), encoding, None

@@ -7,6 +7,7 @@ HTML and Markdown writers lay out exactly the same tables.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from itertools import pairwise
@@ -84,7 +85,7 @@ def value_text(value: int | float | None) -> str:
     return str(value)
 
 
-def _widths(weights: list[float]) -> tuple[float, ...]:
+def _widths(weights: Sequence[float]) -> tuple[float, ...]:
     total = sum(weights)
     return tuple(w / total for w in weights)
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import pandas as pd
 from sqlalchemy import Connection, Engine, Select, case, func, literal, select, text
 
-from ..report import CellValue, Finding, Report
+from ..report import CellValue, Finding, Report, Status
 from ..template import TEMPLATE, Layout
 from .schema import Cell, CellPath, Correction, Document, FindingRow, ReportRow, Source
 
@@ -253,7 +253,8 @@ def report(engine: Engine, sha256: str) -> Report | None:
         if row is None:
             return None
         meta: ReportRow = row[0]
-        cells = {path: CellValue(_restore(value, is_int), status, raw, line,
+        # the column holds the Status a parsed CellValue had (no corrections here): a plain str to SQLAlchemy
+        cells = {path: CellValue(_restore(value, is_int), cast(Status, status), raw, line,
                                  json.loads(locator) if locator else None, rule, note)
                  for path, value, is_int, status, raw, line, locator, rule, note in conn.execute(
                      select(CellPath.path, Cell.value, Cell.is_int, Cell.status, Cell.raw, Cell.line,

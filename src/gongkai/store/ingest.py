@@ -35,7 +35,7 @@ from datetime import UTC, datetime
 from functools import partial
 from itertools import repeat
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from sqlalchemy import Connection, Engine, bindparam, delete, select, text, update
 
@@ -44,6 +44,10 @@ from ..readers import MAX_FILE_BYTES, sniff
 from ..template import TEMPLATE, Layout
 from .schema import Blob, Cell, CellPath, Document, FindingRow, ReportRow
 from .stats import STAT_COLUMNS, finding_figures, stat_values
+
+if TYPE_CHECKING:
+    from sqlalchemy.dialects.postgresql import Insert as PostgresInsert
+    from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
 
 # Zip-bomb guards: refuse a member by its declared size and compression ratio before reading it,
 # and never read more than the declared size (a lying header cannot inflate past it).
@@ -269,12 +273,13 @@ class _Job:
     blob: bytes | None = None  # zlib-compressed source bytes
 
 
-def _insert(conn: Connection):  # type: ignore[no-untyped-def]
+def _insert(conn: Connection) -> Callable[[Any], PostgresInsert | SqliteInsert]:
+    """The dialect's INSERT (both have the ON CONFLICT calls used here)."""
     if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
+        from sqlalchemy.dialects.postgresql import insert as postgres_insert
+        return postgres_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+    return sqlite_insert
 
 
 def ensure_paths(conn: Connection, paths: Iterable[str], cache: dict[str, int]) -> None:
@@ -368,7 +373,10 @@ def _write(engine: Engine, jobs: list[_Job], sources: list[tuple[str, str]], ver
         for start in range(0, len(shas), 500):  # stay under bound-parameter limits
             mine.update(conn.execute(select(Document.sha256, Document.id).where(
                 Document.sha256.in_(shas[start:start + 500]), Document.batch == token)).all())
-        reports, cells, findings, blobs = [], [], [], []
+        reports: list[tuple[Any, ...]] = []
+        cells: list[tuple[Any, ...]] = []
+        findings: list[tuple[Any, ...]] = []
+        blobs: list[tuple[Any, ...]] = []
         ensure_paths(conn, set().union(*(j.result[2][0] for j in jobs if j.result and j.result[0] == "ok")),
                      path_ids)
         path_id = path_ids.__getitem__

@@ -31,11 +31,11 @@ from collections.abc import Iterable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Literal, cast
 
-from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, Row, func, insert, select, update
 
-from ..report import CellValue, Finding, Report
+from ..report import CellValue, Finding, Report, Status
 from ..template import TEMPLATE
 from .schema import (
     AuditEvent,
@@ -139,7 +139,7 @@ def decide(engine: Engine, report_id: int, key: str, decision: str, *, author: s
     with _writing(engine) as conn:
         _require_report(conn, report_id)
         now = _now()
-        new_id = conn.execute(Review.__table__.insert().values(
+        new_id = conn.execute(insert(Review).values(
             report_id=report_id, finding_key=key, decision=decision, author=author, reason=reason,
             created_at=now).returning(Review.id)).scalar_one()
         audit(conn, author, "review", report_id=report_id, subject=key, decision=decision, reason=reason,
@@ -230,7 +230,7 @@ def correct(engine: Engine, report_id: int, path: str, value: float | None, *, a
             .order_by(Correction.id.desc()).limit(1)).first()
         old_value, old_status = (previous[0], CORRECTED) if previous else (cell.value, cell.status)
         now = _now()
-        new_id = conn.execute(Correction.__table__.insert().values(
+        new_id = conn.execute(insert(Correction).values(
             report_id=report_id, path_id=path_id, old_value=old_value, old_status=old_status, value=value,
             author=author, reason=reason, created_at=now).returning(Correction.id)).scalar_one()
         audit(conn, author, "correction", report_id=report_id, subject=path, old_value=old_value,
@@ -310,7 +310,8 @@ def effective_report(conn: Connection, report_id: int,
                         .where(ReportRow.document_id == report_id)).first()
     if meta is None:
         return None
-    cells = {path: CellValue(_restore(value, is_int), status, raw, line,
+    # the column holds the Status a parsed CellValue had (a plain str to SQLAlchemy)
+    cells = {path: CellValue(_restore(value, is_int), cast(Status, status), raw, line,
                              json.loads(locator) if locator else None, rule, note)
              for path, value, is_int, status, raw, line, locator, rule, note in conn.execute(
                  select(CellPath.path, Cell.value, Cell.is_int, Cell.status, Cell.raw, Cell.line,
@@ -334,8 +335,9 @@ def effective_report(conn: Connection, report_id: int,
         if original is None:
             continue
         parsed[path] = original
-        cells[path] = CellValue(_number(value), CORRECTED, original.raw, original.line, original.locator,
-                                None, f"人工更正：{reason}")
+        # `corrected` is a review-only status outside the parser's Status (gongkai.report's type)
+        cells[path] = CellValue(_number(value), cast(Status, CORRECTED), original.raw, original.line,
+                                original.locator, None, f"人工更正：{reason}")
     report = Report(agency=meta.agency, year=meta.year, template=meta.template, cells=cells,
                     findings=findings, hybrid=meta.hybrid, title=meta.title, source=meta.source,
                     media_type=meta.media_type, published=meta.published, parser_version=meta.parser_version,
@@ -399,7 +401,7 @@ def add_user(engine: Engine, name: str, password: str, *, role: Role = "viewer",
     with _writing(engine) as conn:
         if conn.execute(select(User.id).where(User.name == name)).first() is not None:
             raise ReviewError(f"用户 {name} 已存在")
-        new_id = conn.execute(User.__table__.insert().values(
+        new_id = conn.execute(insert(User).values(
             name=name, password_hash=password_hash, role=role, active=True,
             created_at=_now()).returning(User.id)).scalar_one()
         audit(conn, actor, "user.add", subject=name, role=role)
@@ -469,12 +471,17 @@ def authenticate(engine: Engine, name: str, password: str) -> UserRecord | None:
     return UserRecord(row.id, row.name, row.role, row.active)
 
 
+def _user_record(row: Row[int, str, str, bool]) -> UserRecord:
+    # the role column only ever holds a Role: add_user takes a Role and checks it against ROLES
+    return UserRecord(row.id, row.name, cast(Role, row.role), row.active)
+
+
 def get_user(conn: Connection, user_id: int) -> UserRecord | None:
     row = conn.execute(select(User.id, User.name, User.role, User.active).where(User.id == user_id)).first()
-    return UserRecord(*row) if row is not None and row.active else None
+    return _user_record(row) if row is not None and row.active else None
 
 
 def users(engine: Engine) -> list[UserRecord]:
     with engine.connect() as conn:
-        return [UserRecord(*row) for row in conn.execute(
+        return [_user_record(row) for row in conn.execute(
             select(User.id, User.name, User.role, User.active).order_by(User.id))]
