@@ -8,6 +8,7 @@ import csv
 import io
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -191,7 +192,8 @@ def collect_failures(db: Db = DEFAULT_DB,
     _show(frame, format)
 
 
-COMMANDS = {"collect": collect, "collected": collected, "collect-failures": collect_failures}
+COMMANDS: dict[str, Callable[..., None]] = {"collect": collect, "collected": collected,
+                                             "collect-failures": collect_failures}
 
 
 def register(app: typer.Typer) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from ..store import Store
 from ..store.ingest import Item, walk
@@ -51,7 +52,8 @@ def deliver(store: Store, state: State, *, workers: int = 1, batch_size: int = 2
                 file = Path(scratch) / f"{doc_id}"
                 file.write_bytes(data)
                 items += items_for(url, file)
-            ingested = store.ingest(items, workers=workers, progress=False)
+            # Store.ingest hands its paths to walk(), which takes Items as they are (its hint says paths only)
+            ingested = store.ingest(cast("list[str | Path]", items), workers=workers, progress=False)
         state.ingested([doc_id for doc_id, *_ in documents])
         result.documents += len(documents)
         result.parsed += ingested.parsed + ingested.reparsed

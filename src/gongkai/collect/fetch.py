@@ -158,9 +158,9 @@ class Robots:
     def __post_init__(self) -> None:
         parser = RobotFileParser()
         if self.status == 0 or self.status >= 500:
-            parser.disallow_all = True
+            parser.disallow_all = True  # type: ignore[attr-defined]  # set in its __init__; typeshed omits it
         elif self.status >= 400 or self.body is None:
-            parser.allow_all = True
+            parser.allow_all = True  # type: ignore[attr-defined]  # set in its __init__; typeshed omits it
         parser.parse((self.body or "").splitlines())
         self.parser = parser
 

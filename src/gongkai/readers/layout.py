@@ -540,7 +540,7 @@ def _align_columns(a: _Grid, b: _Grid) -> bool:
 def _column_map(coarse: list[float], fine: list[float]) -> list[int] | None:
     """For each line of ``coarse``, the index of the same line in ``fine``; None unless every
     line of ``coarse`` is one of ``fine`` and both have the same outer borders."""
-    mapping = []
+    mapping: list[int] = []
     for x in coarse:
         j = _index(fine, x)
         if abs(fine[j] - x) > COLUMN_TOLERANCE or (mapping and j <= mapping[-1]):

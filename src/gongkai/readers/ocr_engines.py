@@ -107,7 +107,9 @@ class _RapidOcr3:
         })
 
     def recognise(self, image: Any) -> list[TextLine]:
-        out = self._ocr(image, use_cls=False, return_word_box=True, return_single_char_box=True)
+        # a det+rec run gives a RapidOCROutput, whose annotations don't fit what it holds (word_results
+        # is a tuple of (text, score, box) per line, not one triple): read it untyped
+        out: Any = self._ocr(image, use_cls=False, return_word_box=True, return_single_char_box=True)
         if out is None or getattr(out, "boxes", None) is None or out.txts is None:
             return []
         words = out.word_results or ()

@@ -48,6 +48,7 @@ from pathlib import Path
 from typing import Any
 
 from ..report import Report
+from ..template import FormatId
 from .generate import random_report
 from .text_layouts import _OVERVIEW, _PROBLEMS, LAYOUTS, _chrome_after, _chrome_before, _fill, _short
 
@@ -153,7 +154,7 @@ def scan_variant_of(path: Path | str) -> str | None:
 def _item(seed: int, index: int) -> _Item:
     # A string seed: stable across Python runs (no hash randomisation) and independent per report.
     rng = random.Random(f"gongkai-corpus:{seed}:{index}")
-    fmt = "2019" if rng.random() < 0.35 else "2021"
+    fmt: FormatId = "2019" if rng.random() < 0.35 else "2021"
     hybrid = fmt == "2021" and rng.random() < 0.1
     blanks = rng.random() < 0.3
     inconsistent = rng.random() < 0.1
@@ -489,6 +490,7 @@ def _stamp(image: Any, centre: tuple[float, float], rng: random.Random, agency: 
             for k in range(10)]
     draw.polygon(star, fill=255)
     name = (agency or "人民政府")[:14]
+    font: ImageFont.FreeTypeFont | ImageFont.ImageFont
     try:
         font = ImageFont.truetype(_STAMP_FONT, int(radius * 0.28))
     except OSError:
@@ -513,7 +515,7 @@ def _stamp(image: Any, centre: tuple[float, float], rng: random.Random, agency: 
     region = (max(x0, 0), max(y0, 0), min(x0 + size, image.width), min(y0 + size, image.height))
     if region[0] >= region[2] or region[1] >= region[3]:
         return
-    crop = np.asarray(image.crop(region), dtype=np.float32)
+    crop: np.typing.NDArray[np.floating[Any]] = np.asarray(image.crop(region), dtype=np.float32)
     a = alpha[region[1] - y0: region[3] - y0, region[0] - x0: region[2] - x0, None]
     red = np.array([215, 35, 40], dtype=np.float32)
     crop = crop * (1 - a) + crop * (red / 255) * a  # multiply blend

@@ -26,6 +26,9 @@ def _run(conn) -> None:  # type: ignore[no-untyped-def]
 if connection is not None:
     _run(connection)
 else:  # the alembic command line
-    engine = create_engine(config.get_main_option("sqlalchemy.url"))
+    url = config.get_main_option("sqlalchemy.url")
+    if url is None:
+        raise RuntimeError("alembic 配置缺少 sqlalchemy.url（数据库地址）")
+    engine = create_engine(url)
     with engine.begin() as conn:
         _run(conn)
