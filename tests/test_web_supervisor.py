@@ -188,6 +188,10 @@ def test_exports_beyond_the_web_limits_are_refused_in_words(app, monkeypatch: py
     api = vic.get("/api/reports.xlsx")
     assert api.status_code == 400 and "缩小筛选范围" in api.json()["detail"]
     assert vic.get("/api/reports.pdf").status_code == 422
+    monkeypatch.setattr(listing, "WORKBOOK_MAX_REPORTS", 300)
+    monkeypatch.setattr(listing, "WORKBOOK_MAX_UNITS", 4)  # 淮安市: 5 units, 3 of them on the roster
+    units = vic.get("/api/reports.xlsx", params={"region": "320800", "has_errors": "1"})
+    assert units.status_code == 400 and "当前有 5 个单位" in units.json()["detail"]
 
 
 # ------------------------------------------------------------------------------ the audit log

@@ -31,6 +31,7 @@ from .words import media_label
 
 EXPORT_MAX_REPORTS = 10_000  # CSV: the list's count cap; more goes through `gongkai export`
 WORKBOOK_MAX_REPORTS = 300  # the workbook has one sheet per report
+WORKBOOK_MAX_UNITS = 3_000  # its summary has a row per unit of the region and year
 EXPORTS_AT_ONCE = 2
 
 
@@ -270,6 +271,20 @@ def _anonymise_workbook(path: Path) -> None:
     book.save(path)
 
 
+def _summary_units(engine: Engine, query: ListQuery) -> int:
+    """How many units the workbook's summary lists: every unit with a report in the region and
+    years (the summary ignores the list's other filters), and every roster unit of the region."""
+    from ..store.roster import units
+
+    filters = Filters(region=query.region, years=(query.year,) if query.year is not None else ())
+    condition, params = filters.sql()
+    with engine.connect() as conn:
+        reported = set(conn.execute(text("SELECT DISTINCT agency_key FROM reports "
+                                         f"WHERE agency_key IS NOT NULL AND {condition}"),
+                                    params).scalars())
+    return len(reported | set(units(engine, query.region)["agency_key"]))
+
+
 def export_workbook(engine: Engine, query: ListQuery, *, anonymous: bool) -> bytes:
     """The supervisor's workbook (:func:`gongkai.store.workbook.write_workbook`) of the filtered
     list: summary (every roster unit of the region), findings, panel, codebook, one sheet per report."""
@@ -280,6 +295,11 @@ def export_workbook(engine: Engine, query: ListQuery, *, anonymous: bool) -> byt
     if n > WORKBOOK_MAX_REPORTS:
         raise ExportRefused(f"筛选结果有 {n:,} 份报告；工作簿每份报告一张表，网页导出最多 "
                             f"{WORKBOOK_MAX_REPORTS} 份。请缩小筛选范围（地区、年度），或在服务器上用 "
+                            "gongkai export --form workbook 导出")
+    units = _summary_units(engine, query)
+    if units > WORKBOOK_MAX_UNITS:
+        raise ExportRefused(f"工作簿的汇总表列出所选地区的每个单位：当前有 {units:,} 个单位，网页导出最多 "
+                            f"{WORKBOOK_MAX_UNITS:,} 个。请选择地区（如 淮安市 或 320800），或在服务器上用 "
                             "gongkai export --form workbook 导出")
     with _Slot(), tempfile.TemporaryDirectory(prefix="gongkai-export-") as folder:
         target = Path(folder) / "workbook.xlsx"
