@@ -139,9 +139,11 @@ def test_year_printed_in_chinese_numerals():
     assert report.year == 2023 and report.agency == "某某镇人民政府"
 
 
-def test_low_confidence_ocr_digit_is_flagged_not_silent():
+def test_low_confidence_ocr_digit_is_missing_and_flagged_not_silent():
+    """A digit the OCR was unsure of is not passed off as read: missing, its reading kept in
+    raw, and a P-OCR finding naming the cell (report-json.md: a reading that is not certain)."""
     from gongkai.document import Cell, Document
-    from gongkai.extract import extract
+    from gongkai.pipeline import parse_document
 
     doc = Document(name="scan", media_type="application/pdf")
     doc.add_paragraph("某县人民政府2023年度政府信息公开工作年度报告", 1)
@@ -150,12 +152,13 @@ def test_low_confidence_ocr_digit_is_flagged_not_silent():
     cells = [Cell(t, 3, confidence=0.99) for t in texts]
     cells[3].confidence = 0.41  # the 8 might be a 3
     doc.add_table([cells], exact=True)
-    report = extract(doc)
+    report = parse_document(doc)
     cell = report.cells["applications.new_received.natural_person"]
-    assert (cell.value, cell.status) == (8, "read") and "OCR confidence 0.41" in cell.note
+    assert (cell.value, cell.status, cell.raw) == (None, "missing", "8") and "0.41" in cell.note
     (flag,) = [f for f in report.findings if f.rule == "P-OCR"]
     assert flag.cells == ["applications.new_received.natural_person"] and "0.41" in flag.message
-    assert report.cells["applications.new_received.total"].note is None  # 0.99: not flagged
+    total = report.cells["applications.new_received.total"]
+    assert (total.value, total.status, total.note) == (8, "read", None)  # 0.99: certain
 
 
 def test_a_grid_cell_naming_two_rows_leaves_both_undecided():

@@ -339,9 +339,11 @@ def _looks_run_together(core: list[Token], slots: int) -> bool:
 def align(tokens: list[Token], slots: int, check: RowCheck | None, exact: bool = False,
           groups: list[int] | None = None, delimited: bool = False) -> Alignment:
     """``delimited``: the row's cells stand between pipes, so an empty one is a real cell."""
-    if not exact and any(_all_zeros(t) for t in tokens):
-        # 「000000」: zeros run together can only be single 0s, one per cell — however many
-        tokens = [zero for t in tokens for zero in (_zeros(t) if _all_zeros(t) else (t,))]
+    printed = [t for t in tokens if t.kind != "empty"]
+    if not exact and len(printed) == 1 and _all_zeros(printed[0]):
+        # a row printed as one run of zeros (「000000」) can only be single 0s, one per cell —
+        # however many; a run beside other values keeps its place among their readings
+        tokens = list(_zeros(printed[0]))
     core = _core(tokens) if not exact else tokens
     positional = len(tokens) == slots and (exact or delimited or _keeps_empty_cells(tokens, core))
     zeros = all(t.kind == "num" and t.value == 0 and not _needs_split(t) for t in core)

@@ -27,7 +27,8 @@ from bisect import bisect_left
 from difflib import SequenceMatcher
 
 from ..document import Cell, Document, Row
-from .labels import _HEADINGS, _SECTION_BODIES, INDEX, LabelDef, LabelHit, section_heading
+from .labels import _HEADINGS, _SECTION_BODIES, INDEX, LabelDef, LabelHit, normalize, section_heading
+from .lexer import BLANK_MARKERS
 
 # digits, decimals, and the spaces a crawler left between cells (「20 0 0 0 02」)
 _DIGIT_RUN = re.compile(r"\d+(?:[.．]\d+)?(?:[ \t\u00a0\u3000]+\d+(?:[.．]\d+)?)*")
@@ -76,7 +77,7 @@ def reflow(document: Document) -> Document:
             continue
         changed = True
         rows.extend(Row([piece]) for piece in pieces)
-    joined_items = _join_item_numbers(rows)
+    joined_items = _join_split_labels(_join_item_numbers(rows))
     if not changed and joined_items is rows:
         return document
     return Document(name=document.name, media_type=document.media_type, rows=joined_items,
@@ -126,6 +127,52 @@ def _item_parts(rows: list[Row], i: int) -> int:
         words = paragraph(i + 2)
         return 3 if words and _CJK_START.match(words) else 0
     return 2 if _ITEM_POINT.match(after) and _CJK_START.match(after[1:].lstrip()) else 0
+
+
+_SHORT_PIECE = 16  # characters of a label piece a conversion put on a line of its own
+_MAX_PIECES = 14
+
+
+def _join_split_labels(rows: list[Row]) -> list[Row]:
+    """A row label cut into lines of a few characters (a line break after every word:
+    「（」「二」「）」「部分公开」「（」「区分处理的」「，」…): the lines joined into one row when
+    together they are labels the template knows, ending in a row label, so that the values after
+    them are that row's and not the row's before."""
+    result: list[Row] = []
+    i = 0
+    changed = False
+    while i < len(rows):
+        end = _label_run_end(rows, i)
+        if end > i + 1:
+            first = rows[i].cells[0]
+            text = "".join(rows[k].cells[0].text.strip() for k in range(i, end))
+            result.append(Row([Cell(text, first.line, page=first.page)]))
+            i = end
+            changed = True
+            continue
+        result.append(rows[i])
+        i += 1
+    return result if changed else rows
+
+
+def _label_run_end(rows: list[Row], i: int) -> int:
+    """Where a run of short lines from ``i`` that makes one row label ends (``i``: none)."""
+    pieces: list[str] = []
+    best = i
+    for k in range(i, min(len(rows), i + _MAX_PIECES)):
+        row = rows[k]
+        if row.table is not None or len(row.cells) != 1:
+            break
+        text = row.cells[0].text.strip()
+        if not text or len(text) > _SHORT_PIECE or any(c.isdigit() for c in text) or (
+                k == i and text in BLANK_MARKERS):
+            break  # a value, or a blank cell (「/」「—」「无」) before the label's first piece
+        pieces.append(text)
+        if k > i:
+            hits = INDEX.segment(normalize("".join(pieces)))
+            if hits and hits[-1].label.kind in _ROW_KINDS and not hits[-1].truncated:
+                best = k + 1
+    return best
 
 
 _CJK_START = re.compile(r"[\u4e00-\u9fff“\"]")
