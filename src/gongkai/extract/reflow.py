@@ -131,6 +131,7 @@ def _item_parts(rows: list[Row], i: int) -> int:
 
 _SHORT_PIECE = 16  # characters of a label piece a conversion put on a line of its own
 _MAX_PIECES = 14
+_MIN_SHORT_ROWS = 40
 
 
 def _join_split_labels(rows: list[Row]) -> list[Row]:
@@ -138,6 +139,10 @@ def _join_split_labels(rows: list[Row]) -> list[Row]:
     「（」「二」「）」「部分公开」「（」「区分处理的」「，」…): the lines joined into one row when
     together they are labels the template knows, ending in a row label, so that the values after
     them are that row's and not the row's before."""
+    paragraphs = [r.cells[0].text for r in rows if r.table is None and len(r.cells) == 1]
+    short = sum(1 for text in paragraphs if len(text.strip()) <= _SHORT_PIECE)
+    if short < _MIN_SHORT_ROWS or short * 2 < len(paragraphs):
+        return rows  # a text with a line break after every word or two is made of short lines
     result: list[Row] = []
     i = 0
     changed = False
@@ -168,11 +173,23 @@ def _label_run_end(rows: list[Row], i: int) -> int:
                 k == i and text in BLANK_MARKERS):
             break  # a value, or a blank cell (「/」「—」「无」) before the label's first piece
         pieces.append(text)
-        if k > i:
+        if k > i and normalize(text) in _ROW_LABEL_ENDS:  # only a label's last words can end one
             hits = INDEX.segment(normalize("".join(pieces)))
             if hits and hits[-1].label.kind in _ROW_KINDS and not hits[-1].truncated:
                 best = k + 1
     return best
+
+
+def _row_label_ends() -> frozenset[str]:
+    """Every ending of a row label's text (「情形)」, 「部分公开(区分处理的,…情形)」 …)."""
+    ends: set[str] = set()
+    for label in INDEX.defs:
+        if label.kind in _ROW_KINDS:
+            ends.update(label.text[n:] for n in range(len(label.text)))
+    return frozenset(ends)
+
+
+_ROW_LABEL_ENDS = _row_label_ends()
 
 
 _CJK_START = re.compile(r"[\u4e00-\u9fff“\"]")
