@@ -161,3 +161,15 @@ def test_user_add_command(tmp_path: Path) -> None:
     with open_store(db) as store:
         user = authenticate(store.engine, "王审核", "a-long-password")
         assert user is not None and user.role == "reviewer"
+
+
+def test_a_finding_naming_many_cells_has_a_key_short_enough_to_review() -> None:
+    """A finding over a whole table's short rows names ~150 cells: its key is a digest of them,
+    the same after a re-parse (cells in any order), and within the length a review accepts."""
+    from gongkai.store.review import MAX_KEY, finding_key
+
+    cells = [f"applications.row{i}.natural_person" for i in range(200)]
+    key = finding_key("P-ALIGN", cells)
+    assert len(key) <= MAX_KEY and key.startswith("P-ALIGN|sha256:")
+    assert finding_key("P-ALIGN", list(reversed(cells))) == key
+    assert finding_key("T3-BALANCE", ["b", "a"]) == "T3-BALANCE|a,b"  # short keys stay readable

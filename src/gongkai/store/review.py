@@ -25,6 +25,7 @@ and keeps every correction and decision, because both are keyed by the document.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from collections.abc import Iterable
@@ -113,8 +114,14 @@ def audit(conn: Connection, actor: str, action: str, *, report_id: int | None = 
 
 # ------------------------------------------------------------------------------ findings
 def finding_key(rule: str, cells: Iterable[str] | None) -> str:
-    """Rule and sorted cells: the same finding has the same key after a re-parse."""
-    return rule + "|" + ",".join(sorted(cells or ()))
+    """Rule and sorted cells: the same finding has the same key after a re-parse. A finding
+    naming very many cells (a whole table's short rows) is keyed by a digest of them, so that
+    it can be reviewed like any other."""
+    joined = ",".join(sorted(cells or ()))
+    key = rule + "|" + joined
+    if len(key) <= MAX_KEY:
+        return key
+    return f"{rule}|sha256:{hashlib.sha256(joined.encode('utf-8')).hexdigest()}"
 
 
 @dataclass(slots=True)
