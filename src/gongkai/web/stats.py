@@ -193,9 +193,9 @@ def region_choices(conn: Connection) -> list[tuple[str, str]]:
     from ..agency import divisions
 
     codes: set[str] = set()
-    for table in ("reports", "roster_units"):
+    for source in ("reports", "roster_units"):
         codes |= {c for (c,) in conn.execute(text(
-            f"SELECT DISTINCT substr(region_code, 1, 6) FROM {table} WHERE region_code IS NOT NULL")) if c}
+            f"SELECT DISTINCT substr(region_code, 1, 6) FROM {source} WHERE region_code IS NOT NULL")) if c}
     table = divisions()
     wanted: set[str] = set()
     for code in codes:
