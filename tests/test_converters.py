@@ -17,9 +17,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +25,7 @@ import pytest
 from gongkai.errors import ParseError
 from gongkai.evaluate import score
 from gongkai.synth.converters import CONVERTERS, Converter, convert_many, parse_text
+from timing import time_limit
 
 REPORTS = 5
 SEED = 0
@@ -70,23 +68,6 @@ _scores: dict[str, dict[str, Any]] = {}
 PARSE_SECONDS = 60  # a parse that takes longer fails the test (a two-page report parses in well under 1 s)
 
 
-@contextmanager
-def _time_limit(seconds: float, what: str) -> Iterator[None]:
-    """Fail instead of hanging the suite when one parse runs away (POSIX only)."""
-    if not hasattr(signal, "setitimer"):
-        yield
-        return
-
-    def expired(signum: int, frame: Any) -> None:
-        raise AssertionError(f"parsing the {what} took more than {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def _outcome(converter: Converter, corpus: dict[str, Path | str]) -> dict[str, Any]:
@@ -107,7 +88,7 @@ def _outcome(converter: Converter, corpus: dict[str, Path | str]) -> dict[str, A
         assert isinstance(text, str), f"{converter.name} failed on {source.name}: {text}"
         truth = json.loads(source.with_suffix(".truth.json").read_text("utf-8"))
         try:
-            with _time_limit(PARSE_SECONDS, f"{converter.name} text of {source.name}"):
+            with time_limit(PARSE_SECONDS, AssertionError, f"{converter.name} text of {source.name}"):
                 report = parse_text(text, f"{source.stem}.{converter.name}.txt")
         except ParseError as error:
             outcome["refused"].append(f"{source.stem}: {error.reason}")

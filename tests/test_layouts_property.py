@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import math
 import random
-import signal
-from contextlib import contextmanager
 from typing import Any
 
 from hypothesis import HealthCheck, Phase, given, settings
@@ -36,6 +34,7 @@ from gongkai.synth import (
     render_with_info,
     truth_cells,
 )
+from timing import time_limit
 
 # No shrinking: a seed shrinks to another seed, not to a simpler report, and each parse costs
 # milliseconds (seconds for run_together); the failure message prints the whole text instead.
@@ -72,29 +71,12 @@ def _case(params: dict, layout: str) -> tuple[dict, str, frozenset[str]]:
     return truth, rendering.text, rendering.ambiguous
 
 
-@contextmanager
-def _time_limit(seconds: float):
-    """Fail (instead of hanging the suite) when a parse exceeds ``seconds`` (POSIX only)."""
-    if not hasattr(signal, "setitimer"):
-        yield
-        return
-
-    def expired(signum: int, frame: Any) -> None:
-        raise TimeoutError(f"parse took more than {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def _check(params: dict, layout: str) -> None:
     truth, text, ambiguous = _case(params, layout)
     try:
-        with _time_limit(PARSE_SECONDS):
+        with time_limit(PARSE_SECONDS):
             report = gongkai.parse(text)
     except TimeoutError as error:
         raise AssertionError(_explain(params, layout, [str(error)], text)) from None

@@ -28,11 +28,8 @@ import json
 import math
 import os
 import random
-import signal
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -52,6 +49,7 @@ from gongkai.synth.mangle import MANGLES, combine
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from corpus import CORPUS, SHARED  # noqa: E402  (tests/ is not a package)
+from timing import time_limit  # noqa: E402  (tests/ is not a package)
 
 PARSE_SECONDS = 20.0  # a parse that takes longer is itself a failure (issue 9: well under a second)
 EXAMPLES = int(os.environ.get("GONGKAI_METAMORPHIC_EXAMPLES", "10"))
@@ -105,28 +103,12 @@ class _Timeout(Exception):
     pass
 
 
-@contextmanager
-def _time_limit(seconds: float) -> Iterator[None]:
-    if not hasattr(signal, "setitimer"):
-        yield
-        return
-
-    def expired(signum: int, frame: Any) -> None:
-        raise _Timeout(f"parse took more than {seconds:.0f} s")
-
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def parse_or_refuse(text: str, name: str) -> Report | str:
     """The parse, or the reason it was refused (``ParseError``)."""
     try:
-        with _time_limit(PARSE_SECONDS):
+        with time_limit(PARSE_SECONDS, _Timeout):
             return parse_text(text, name)
     except ParseError as error:
         return error.reason
