@@ -25,6 +25,7 @@ import re
 import unicodedata
 from bisect import bisect_left
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from ..document import Cell, Document, Row
 from .labels import _HEADINGS, _SECTION_BODIES, INDEX, LabelDef, LabelHit, normalize, section_heading
@@ -143,11 +144,13 @@ def _join_split_labels(rows: list[Row]) -> list[Row]:
     short = sum(1 for text in paragraphs if len(text.strip()) <= _SHORT_PIECE)
     if short < _MIN_SHORT_ROWS or short * 2 < len(paragraphs):
         return rows  # a text with a line break after every word or two is made of short lines
+    pieces = [_short_piece(row) for row in rows]
     result: list[Row] = []
     i = 0
     changed = False
     while i < len(rows):
-        end = _label_run_end(rows, i)
+        # a join needs two short pieces in a row: most lines are values or whole labels
+        end = _label_run_end(rows, i, pieces) if i + 1 < len(rows) and pieces[i] and pieces[i + 1] else i
         if end > i + 1:
             first = rows[i].cells[0]
             text = "".join(rows[k].cells[0].text.strip() for k in range(i, end))
@@ -160,24 +163,37 @@ def _join_split_labels(rows: list[Row]) -> list[Row]:
     return result if changed else rows
 
 
-def _label_run_end(rows: list[Row], i: int) -> int:
+def _short_piece(row: Row) -> str:
+    """The text of a paragraph short enough to be a piece of a label cut over lines, no digits
+    in it ("" otherwise)."""
+    if row.table is not None or len(row.cells) != 1:
+        return ""
+    text = row.cells[0].text.strip()
+    return text if len(text) <= _SHORT_PIECE and not _HAS_DIGIT.search(text) else ""
+
+
+_HAS_DIGIT = re.compile(r"\d")
+
+
+def _label_run_end(rows: list[Row], i: int, pieces: list[str]) -> int:
     """Where a run of short lines from ``i`` that makes one row label ends (``i``: none)."""
-    pieces: list[str] = []
+    if pieces[i] in BLANK_MARKERS or _ends_in_row_label(pieces[i]):
+        return i  # a blank cell (「/」「—」「无」) is no label's first piece; a whole label needs none
     best = i
-    for k in range(i, min(len(rows), i + _MAX_PIECES)):
-        row = rows[k]
-        if row.table is not None or len(row.cells) != 1:
+    for k in range(i + 1, min(len(rows), i + _MAX_PIECES)):
+        text = pieces[k]
+        if not text:
             break
-        text = row.cells[0].text.strip()
-        if not text or len(text) > _SHORT_PIECE or any(c.isdigit() for c in text) or (
-                k == i and text in BLANK_MARKERS):
-            break  # a value, or a blank cell (「/」「—」「无」) before the label's first piece
-        pieces.append(text)
-        if k > i and normalize(text) in _ROW_LABEL_ENDS:  # only a label's last words can end one
-            hits = INDEX.segment(normalize("".join(pieces)))
-            if hits and hits[-1].label.kind in _ROW_KINDS and not hits[-1].truncated:
-                best = k + 1
+        if normalize(text) in _ROW_LABEL_ENDS and _ends_in_row_label("".join(pieces[i:k + 1])):
+            best = k + 1  # only a label's last words can end one
     return best
+
+
+@lru_cache(maxsize=8192)
+def _ends_in_row_label(text: str) -> bool:
+    """Is the text labels the template knows, the last a whole row label?"""
+    hits = INDEX.segment(normalize(text))
+    return bool(hits) and hits[-1].label.kind in _ROW_KINDS and not hits[-1].truncated
 
 
 def _row_label_ends() -> frozenset[str]:
