@@ -193,7 +193,10 @@ def _label_run_end(rows: list[Row], i: int, pieces: list[str]) -> int:
 def _ends_in_row_label(text: str) -> bool:
     """Is the text labels the template knows, the last a whole row label?"""
     hits = INDEX.segment(normalize(text))
-    return bool(hits) and hits[-1].label.kind in _ROW_KINDS and not hits[-1].truncated
+    if not hits:
+        return False
+    last = hits[-1]
+    return last.label.kind in _ROW_KINDS and not last.truncated
 
 
 def _row_label_ends() -> frozenset[str]:
