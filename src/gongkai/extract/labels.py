@@ -30,8 +30,11 @@ LabelKind = Literal[
     "marker",  # 一、 (一) standing alone
 ]
 
-_SPACE = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
-_DROP = re.compile(r"[“”\"'‘’「」『』#*|`]")
+_SPACE_CHARACTERS = r"\s\u00a0\u3000\u200b\ufeff"
+_DROP_CHARACTERS = r"“”\"'‘’「」『』#*|`"
+SKIPPED_CHARACTERS = _SPACE_CHARACTERS + _DROP_CHARACTERS  # (a character class body) normalize drops
+_SPACE = re.compile(f"[{_SPACE_CHARACTERS}]+")
+_DROP = re.compile(f"[{_DROP_CHARACTERS}]")
 _TRAILING_NOISE = ".,:;、。:："
 
 

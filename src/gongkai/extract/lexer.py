@@ -22,10 +22,16 @@ TokenKind = Literal["num", "blank", "empty", "labels", "text", "heading", "unkno
 # Printed instead of a value: template.md N-BLANK (a dash, a slash, 无).
 BLANK_MARKERS = frozenset({"/", "／", "-", "－", "—", "——", "–", "―", "无", "\\", "空", "--", "---"})
 
+# what a value may carry right after it: a unit, and a note in brackets (「22（其中修订16件）」)
+UNITS = ("万元", "元", "件", "个", "项", "次", "条", "人次")
+NOTE_WORDS = ("其中", "含", "包括", "注", "另", "备注")
+UNIT_PATTERN = "(?:" + "|".join(UNITS) + ")"
+NOTE_PATTERN = "[(（](?:" + "|".join(NOTE_WORDS) + ")[^)）]{0,80}[)）]"
+YEAR_END = re.compile(r"(?:19|20)\d\d$")  # a year ending a run of digits (「…20000022025」年)
 _NUMBER = re.compile(
     r"(?P<sign>[+\-＋－])?(?P<digits>\d+(?:,\d{3})*(?:[.．]\d+)?)"
-    r"(?P<unit>\s*(?:万元|元|件|个|项|次|条|人次))?"
-    r"(?P<note>\s*[(（](?:其中|含|包括|注|另|备注)[^)）]{0,80}[)）])?"
+    rf"(?P<unit>\s*{UNIT_PATTERN})?"
+    rf"(?P<note>\s*{NOTE_PATTERN})?"
 )
 _PAREN_MARKER = re.compile(r"[(（](\d{1,2})[)）](?=\s*[\u4e00-\u9fff])")
 _PAGE_NUMBER = re.compile(r"^(?:[-－—–]\s*\d{1,3}\s*[-－—–]"
@@ -145,7 +151,7 @@ def _lex(text: str, cell: Cell) -> list[Token]:
             # 「2025年」「12月」: a date, never a cell's value; a year glued after a row's digits
             # (「…继续办理20000022025年，我局…」) starts the next paragraph
             digits = match.group("digits")
-            year = _YEAR_END.search(digits) if after == "年" and len(digits) > 4 else None
+            year = YEAR_END.search(digits) if after == "年" and len(digits) > 4 else None
             if year is not None:
                 head = digits[: year.start()]
                 tokens.append(Token("num", head, cell, value=number_value(head, None), glued=True))
@@ -199,7 +205,6 @@ _TRAILING_MARKS = re.compile(r"[/／—\-－]+$")
 _ROW_MARKER = re.compile(r"[(（][一二三四五六七][)）]|[一二三四]、|^\s*[.．、]\s*[\u4e00-\u9fff]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _DATE_AFTER = re.compile(r"[ \u00a0]?([年月日])")  # 「2023年」「2023 年度」
-_YEAR_END = re.compile(r"(?:19|20)\d\d$")
 
 
 def _lex_text(piece: str, cell: Cell, tokens: list[Token]) -> None:

@@ -28,18 +28,25 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 
 from ..document import Cell, Document, Row
-from .labels import _HEADINGS, _SECTION_BODIES, INDEX, LabelDef, LabelHit, normalize, section_heading
-from .lexer import BLANK_MARKERS
+from .labels import (
+    _HEADINGS,
+    _SECTION_BODIES,
+    INDEX,
+    SKIPPED_CHARACTERS,
+    LabelDef,
+    LabelHit,
+    normalize,
+    section_heading,
+)
+from .lexer import BLANK_MARKERS, NOTE_PATTERN, UNIT_PATTERN, YEAR_END
 
 # digits, decimals, and the spaces a crawler left between cells (「20 0 0 0 02」)
 _DIGIT_RUN = re.compile(r"\d+(?:[.．]\d+)?(?:[ \t\u00a0\u3000]+\d+(?:[.．]\d+)?)*")
 # a unit or a note printed right after a value belongs to it (the lexer reads both)
-_UNIT_OR_NOTE = re.compile(r"[ \u00a0\u3000]*(?:万元|元|件|个|项|次|条|人次)?"
-                           r"(?:[ \u00a0\u3000]*[(（](?:其中|含|包括|注|另|备注)[^)）]{0,80}[)）])?")
+_UNIT_OR_NOTE = re.compile(rf"[ \u00a0\u3000]*{UNIT_PATTERN}?(?:[ \u00a0\u3000]*{NOTE_PATTERN})?")
 _ITEM_START = re.compile(r"[ \u00a0\u3000]*[.．、][ \u00a0\u3000]*[\u4e00-\u9fff]")
-_YEAR_TAIL = re.compile(r"(?:19|20)\d\d$")
 _YEAR_NEXT = re.compile(r"[ \u00a0\u3000]*年")
-_KEPT = re.compile(r"[^\s\u00a0\u3000\u200b\ufeff“”\"'‘’「」『』#*|`]+")
+_KEPT = re.compile(f"[^{SKIPPED_CHARACTERS}]+")  # what labels.normalize keeps
 _NUMBERED_RAW = re.compile(r"[一二三四五六][、.．]")
 _NUMBERED = re.compile(r"([一二三四五六])[、.]")
 _HEADING = re.compile("|".join(re.escape(h) for h in sorted(_HEADINGS, key=len, reverse=True)))
@@ -366,7 +373,7 @@ def _glued_start(text: str, start: int, run: re.Match[str]) -> int:
     if _ITEM_START.match(text, start) and digits[-1:].isdigit() and (
             len(digits) == 1 or not digits[-2].isdigit() or digits[-2] != "."):
         return run.end() - 1
-    if _YEAR_NEXT.match(text, start) and _YEAR_TAIL.search(digits):
+    if _YEAR_NEXT.match(text, start) and YEAR_END.search(digits):
         return run.end() - 4
     return start
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from ..document import Document, Row, Table
 from .labels import INDEX, LabelDef, LabelHit, normalize, section_heading
-from .lexer import Token, lex_cell
+from .lexer import NOTE_WORDS, Token, lex_cell
 
 _SECTION_TABLE = {"active_disclosure": 2, "applications": 3, "review_litigation": 4}
 _T2_KINDS = ("caption", "t2_header", "t2_column", "t2_row")
@@ -89,7 +89,6 @@ class Segmentation:
 
 _NOTE_OPENING, _IN_NOTE = 1, 2
 _MONEY_UNITS = ("元", "万元")
-_NOTE_WORDS = ("其中", "含", "包括", "注", "另", "备注")
 
 
 def _closes(text: str) -> bool:
@@ -277,9 +276,9 @@ class Segmenter:
                 self.note = 0
             return True
         if self.note == _NOTE_OPENING:
-            self.note = _IN_NOTE if text.startswith(_NOTE_WORDS) and not _closes(text) else 0
+            self.note = _IN_NOTE if text.startswith(NOTE_WORDS) and not _closes(text) else 0
             return self.note == _IN_NOTE
-        if text[:1] in ("(", "（") and text[1:].startswith(_NOTE_WORDS) and not _closes(text):
+        if text[:1] in ("(", "（") and text[1:].startswith(NOTE_WORDS) and not _closes(text):
             self.note = _IN_NOTE
             return True
         return False
