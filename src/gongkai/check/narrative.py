@@ -10,7 +10,7 @@ from __future__ import annotations
 from ..extract.narrative import QUANTITIES, NarrativeFact, Quantity, narrative_facts, settle_value
 from ..report import CellValue, Finding, Report
 from ..template import TEMPLATE
-from .rules import RuleResult, cell_name, show_value
+from .rules import RuleResult, cell_name, cells_total, rule_finding, show_value
 
 __all__ = ["QUANTITIES", "NarrativeFact", "Quantity", "narrative_facts", "settle_value", "text_results"]
 
@@ -21,14 +21,9 @@ def _english_label(path: str, fmt: str | None) -> str:
 
 
 def _cells(report: Report, paths: tuple[str, ...]) -> list[CellValue] | None:
-    cells = [report.cells.get(p) for p in paths]
-    if any(c is None or c.value is None for c in cells):
-        return None
-    return cells  # type: ignore[return-value]
-
-
-def _total(cells: list[CellValue]) -> float:
-    return sum(c.value for c in cells)  # type: ignore[misc]
+    """The cells at ``paths`` when every one has a value, else None."""
+    cells = [c for c in (report.cells.get(p) for p in paths) if c is not None and c.value is not None]
+    return cells if len(cells) == len(paths) else None
 
 
 def _contradiction(quantity: Quantity, fact: NarrativeFact, cells: list[CellValue], fmt: str | None
@@ -41,16 +36,15 @@ def _contradiction(quantity: Quantity, fact: NarrativeFact, cells: list[CellValu
     else:
         where = "、".join(cell_name(p, fmt) for p in paths) + "之和"
         where_en = "the sum of " + " and ".join(_english_label(p, fmt) for p in paths)
-        total = show_value(CellValue(_total(cells), "read"), "zh")
+        total = show_value(CellValue(cells_total(cells), "read"), "zh")
         actual = f"{total}（" + "+".join(show_value(c, "zh") for c in cells) + "）"
         actual_en = f"{total} (" + " + ".join(show_value(c, "en") for c in cells) + ")"
     zh = rule.zh.format(sentence=fact.quote, quantity=quantity.zh, stated=fact.value,
                         where=where, actual=actual)
     en = rule.en.format(sentence=fact.quote, quantity_en=quantity.en, stated=fact.value,
                         where_en=where_en, actual_en=actual_en)
-    return Finding(rule=rule.id, severity=rule.severity, message=zh, message_en=en,  # type: ignore[arg-type]
-                   cells=list(paths), values={p: c.value for p, c in zip(paths, cells, strict=True)},
-                   line=fact.line, evidence=fact.sentence)
+    return rule_finding(rule, zh, en, paths, {p: c.value for p, c in zip(paths, cells, strict=True)},
+                        fact.line, fact.sentence)
 
 
 def text_results(report: Report, facts: list[NarrativeFact] | None = None, *,
@@ -73,11 +67,11 @@ def text_results(report: Report, facts: list[NarrativeFact] | None = None, *,
                 results.append(RuleResult("C-TEXT", "not_checkable", binding, quantity.paths,
                                           {p: report.value(p) for p in quantity.paths}))
             continue
-        readings = [_total(cells)]
+        readings = [cells_total(cells)]
         for alternative in quantity.alternatives:
             found = _cells(report, alternative)
             if found is not None:
-                readings.append(_total(found))
+                readings.append(cells_total(found))
         values = {p: c.value for p, c in zip(quantity.paths, cells, strict=True)}
         if any(abs(f.value - r) < 1e-9 for f in stated for r in readings):
             if keep_all:

@@ -16,13 +16,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from operator import itemgetter
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
-from ..report import PRINTED_EMPTY, CellValue, Finding, Report
-from ..template import TEMPLATE, Layout, bindings, equations, expand_terms, rule_applies
+from ..report import PRINTED_EMPTY, CellValue, Finding, Number, Report, Severity
+from ..template import FORMATS, TEMPLATE, FormatId, Layout, bindings, equations, expand_terms, rule_applies
 from ..template.model import Rule
 
-__all__ = ["RuleResult", "cell_name", "evaluate", "row_name", "show_value"]
+__all__ = ["RuleResult", "cell_name", "cells_total", "evaluate", "row_name", "rule_finding", "show_value"]
 
 Status = Literal["passed", "failed", "not_checkable"]
 Binding = tuple[tuple[str, str], ...]
@@ -56,7 +56,6 @@ class RuleResult:
 _TABLE_NAMES = {"active_disclosure": ("表二", "Table 2"), "applications": ("表三", "Table 3"),
                 "review_litigation": ("表四", "Table 4")}
 _TABLES = tuple(_TABLE_NAMES)
-_FORMATS = ("2019", "2021")
 _RULES = {rule.id: rule for rule in TEMPLATE.rules}
 # The extractor's inference marks a cell forced over a printed blank with this phrase in its note
 # (gongkai.extract.infer); C-BLANK still counts such cells as printed blank.
@@ -81,9 +80,13 @@ def show_value(cell: CellValue | None, lang: str = "zh") -> str:
     return text
 
 
+def cells_total(cells: Iterable[CellValue]) -> Number:
+    """The sum of cells the caller knows to hold numbers (a blank adds nothing)."""
+    return sum(c.value for c in cells if c.value is not None)
+
+
 def _show_sum(cells: Sequence[CellValue], lang: str) -> str:
-    total = sum(c.value for c in cells)  # type: ignore[misc]
-    text = _number(total)
+    text = _number(cells_total(cells))
     if any(c.status == "inferred" for c in cells):
         text += "（含推算值）" if lang == "zh" else " (incl. inferred)"
     return text
@@ -107,11 +110,11 @@ def _first_line(cells: Iterable[CellValue | None]) -> int | None:
 
 
 @cache
-def _disclosure_labels(fmt: str) -> dict[str, str]:
+def _disclosure_labels(fmt: FormatId) -> dict[str, str]:
     """Table 2 row and column labels as the format prints them (规范性文件 in 2019,
     行政规范性文件 in 2021; 处理决定数量 / 本年处理决定数量)."""
     labels: dict[str, str] = {}
-    for block in TEMPLATE.disclosure_blocks[fmt]:  # type: ignore[index]
+    for block in TEMPLATE.disclosure_blocks[fmt]:
         for row in block.rows:
             labels[row.key] = row.label.text
             for column in block.columns:
@@ -121,16 +124,16 @@ def _disclosure_labels(fmt: str) -> dict[str, str]:
 
 def row_name(table: str, row: str, fmt: str | None) -> str:
     """A row's label for people, in the report's format."""
-    if table == "active_disclosure" and fmt in _FORMATS:
-        return _disclosure_labels(fmt).get(row, row)  # type: ignore[arg-type]
+    if table == "active_disclosure" and fmt in FORMATS:
+        return _disclosure_labels(fmt).get(row, row)
     return TEMPLATE.row_label(f"{table}.{row}")
 
 
 def cell_name(path: str, fmt: str | None) -> str:
     """A cell's label for people: 表三「(一)予以公开」「自然人」, 表二「行政许可」「本年处理决定数量」."""
     table, row, column = path.split(".")
-    if table == "active_disclosure" and fmt in _FORMATS:
-        labels = _disclosure_labels(fmt)  # type: ignore[arg-type]
+    if table == "active_disclosure" and fmt in FORMATS:
+        labels = _disclosure_labels(fmt)
         return f"表二「{labels.get(row, row)}」「{labels.get(f'{row}.{column}', column)}」"
     return TEMPLATE.cell_label(path)
 
@@ -294,10 +297,15 @@ def _plan(layout: Layout) -> _Plan:
 
 
 # ---------------------------------------------------------------------------------- findings
-def _finding(rule: Rule, zh: str, en: str, cells: Sequence[str], values: dict[str, Any],
-             line: int | None, evidence: str | None = None) -> Finding:
-    return Finding(rule=rule.id, severity=rule.severity, message=zh, message_en=en,  # type: ignore[arg-type]
-                   cells=list(cells), values=values, line=line, evidence=evidence)
+def rule_finding(rule: Rule, zh: str, en: str, cells: Sequence[str] = (),
+                 values: dict[str, Any] | None = None, line: int | None = None,
+                 evidence: str | None = None) -> Finding:
+    """A finding of ``rule`` with its two messages; the severity is the rule's."""
+    # the template model keeps severity as the YAML's str; template.yaml holds only Severity values
+    # (tests/test_rule_registry.py)
+    return Finding(rule=rule.id, severity=cast(Severity, rule.severity), message=zh, message_en=en,
+                   cells=list(cells), values=values if values is not None else {}, line=line,
+                   evidence=evidence)
 
 
 def _equation_finding(eq: _Equation, found: list[CellValue]) -> Finding:
@@ -310,7 +318,7 @@ def _equation_finding(eq: _Equation, found: list[CellValue]) -> Finding:
         template = eq.rule.zh if lang == "zh" else eq.rule.en
         texts[lang] = template.format(*shown, **context)
     paths = eq.paths
-    return _finding(eq.rule, texts["zh"], texts["en"], paths,
+    return rule_finding(eq.rule, texts["zh"], texts["en"], paths,
                     {p: c.value for p, c in zip(paths, found, strict=True)}, _first_line(found))
 
 
@@ -390,7 +398,7 @@ def _evaluate(report: Report, keep_all: bool) -> list[RuleResult]:
     results: list[RuleResult] = []
     add = results.append
     # an unknown template (or a 2019 "hybrid") has no tables to check; the narrative still counts
-    layout = Layout(report.template, report.hybrid) if report.template in _FORMATS and not (  # type: ignore[arg-type]
+    layout = Layout(report.template, report.hybrid) if report.template in FORMATS and not (
         report.hybrid and report.template != "2021") else None
     if layout is not None:
         _structure(report, layout, keep_all, results)
@@ -436,9 +444,9 @@ def _bound(bound: _Bound, cells: dict[str, CellValue], keep_all: bool, results: 
         if keep_all:
             results.append(RuleResult(bound.rule.id, "not_checkable", binding, paths, _values(paths, found)))
         return
-    known: list[CellValue] = found  # type: ignore[assignment]
+    known = [c for c in found if c is not None]
     values = {p: c.value for p, c in zip(paths, known, strict=True)}
-    if known[0].value <= sum(c.value for c in known[1:]) + 1e-9:  # type: ignore[operator, misc]
+    if cells_total(known[:1]) <= cells_total(known[1:]) + 1e-9:
         if keep_all:
             results.append(RuleResult(bound.rule.id, "passed", binding, paths, values))
         return
@@ -447,7 +455,7 @@ def _bound(bound: _Bound, cells: dict[str, CellValue], keep_all: bool, results: 
             show_value(known[0], lang), **bound.labels, limit=_show_sum(known[1:], lang))
         for lang in ("zh", "en")
     ]
-    finding = _finding(bound.rule, texts[0], texts[1], paths, values, _first_line(known))
+    finding = rule_finding(bound.rule, texts[0], texts[1], paths, values, _first_line(known))
     results.append(RuleResult(bound.rule.id, "failed", binding, paths, values, finding))
 
 
@@ -468,7 +476,7 @@ def _at_least(rule: _AtLeast, cells: dict[str, CellValue], keep_all: bool, resul
         return
     texts = [(rule.rule.zh if lang == "zh" else rule.rule.en).format(
         show_value(big, lang), show_value(small, lang), **rule.labels) for lang in ("zh", "en")]
-    finding = _finding(rule.rule, texts[0], texts[1], paths, values, _first_line((big, small)))
+    finding = rule_finding(rule.rule, texts[0], texts[1], paths, values, _first_line((big, small)))
     results.append(RuleResult(rule.rule.id, "failed", rule.binding, paths, values, finding))
 
 
@@ -508,7 +516,7 @@ def _cells_pass(report: Report, plan: _Plan, keep_all: bool, results: list[RuleR
             raw = cell.raw if cell.status == "read" and cell.raw else show_value(cell, lang)
             label = cell_name(check_.path, plan.layout.format)
             texts.append((rule.zh if lang == "zh" else rule.en).format(cell_label=label, raw=raw))
-        finding = _finding(rule, texts[0], texts[1], (check_.path,), {check_.path: value},
+        finding = rule_finding(rule, texts[0], texts[1], (check_.path,), {check_.path: value},
                            cell.line if cell.status == "read" else None)
         results.append(RuleResult(rule.id, "failed", (("cell", check_.path),), (check_.path,),
                                   {check_.path: value}, finding))
@@ -542,7 +550,7 @@ def _table_findings(plan: _Plan, cells: dict[str, CellValue], missing: dict[str,
             en = rule.en.format(table=en_table, count=len(paths), detail=en_detail)
             values = {p: None for p in paths} if rule_id == "S-TABLES" else {
                 p: (cells[p].value if p in cells else None) for p in paths}
-            finding = _finding(rule, zh, en, paths, values,
+            finding = rule_finding(rule, zh, en, paths, values,
                                _first_line(cells.get(p) for p in paths))
             results.append(RuleResult(rule_id, "failed", binding, paths, values, finding))
 
@@ -559,7 +567,7 @@ def _structure(report: Report, layout: Layout, keep_all: bool, results: list[Rul
             results.append(RuleResult(rule.id, "not_checkable"))
     elif expected != layout.format:
         args = {"year": year, "template": layout.format, "expected": expected}
-        finding = _finding(rule, rule.zh.format(**args), rule.en.format(**args), (), {}, None)
+        finding = rule_finding(rule, rule.zh.format(**args), rule.en.format(**args), (), {}, None)
         results.append(RuleResult(rule.id, "failed", finding=finding))
     elif keep_all:
         results.append(RuleResult(rule.id, "passed"))
@@ -591,7 +599,7 @@ def _structure(report: Report, layout: Layout, keep_all: bool, results: list[Rul
     if details_zh:
         args_zh = {"template": layout.format, "detail": "；".join(details_zh)}
         args_en = {"template": layout.format, "detail": "; ".join(details_en)}
-        finding = _finding(rule, rule.zh.format(**args_zh), rule.en.format(**args_en), (), {}, None)
+        finding = rule_finding(rule, rule.zh.format(**args_zh), rule.en.format(**args_en), (), {}, None)
         results.append(RuleResult(rule.id, "failed", finding=finding))
     elif keep_all:
         results.append(RuleResult(rule.id, "passed"))
@@ -611,7 +619,7 @@ def _sections(report: Report, keep_all: bool, results: list[RuleResult]) -> None
         if keep_all:
             results.append(RuleResult(rule.id, "passed"))
         return
-    finding = _finding(rule, rule.zh.format(numbers="、".join(absent)),
+    finding = rule_finding(rule, rule.zh.format(numbers="、".join(absent)),
                        rule.en.format(numbers=", ".join(absent)), (), {}, None)
     results.append(RuleResult(rule.id, "failed", (("sections", ",".join(absent)),), finding=finding))
 
@@ -626,7 +634,7 @@ def _identity(report: Report, keep_all: bool, results: list[RuleResult]) -> None
             results.append(RuleResult(rule.id, "passed"))
         return
     lost_en = [name for name, value in (("agency", report.agency), ("year", report.year)) if not value]
-    finding = _finding(rule, rule.zh.format(missing="、".join(lost_zh)),
+    finding = rule_finding(rule, rule.zh.format(missing="、".join(lost_zh)),
                        rule.en.format(missing=", ".join(lost_en)), (), {}, None)
     results.append(RuleResult(rule.id, "failed", finding=finding))
 

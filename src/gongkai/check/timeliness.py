@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 
 from ..report import Finding, Report
 from ..template import TEMPLATE
-from .rules import RuleResult
+from .rules import RuleResult, Status, rule_finding
 
 __all__ = ["SOURCES", "Dated", "Timeliness", "assess", "late_findings", "late_results", "publication_dates",
            "signature_date", "timeliness", "url_date"]
@@ -234,7 +234,7 @@ def finding(result: Timeliness) -> Finding | None:
                         who=spec.who, limit_zh=f"{spec.month}月{spec.day}日")
     en = rule.en.format(published_en=en_when, deadline=result.deadline.isoformat(), basis_en=spec.basis_en,
                         who_en=spec.who_en, limit_en=f"{spec.day} {_MONTHS[spec.month - 1]}")
-    return Finding(RULE, rule.severity, zh, en, [], values, None, dated.evidence)  # type: ignore[arg-type]
+    return rule_finding(rule, zh, en, (), values, None, dated.evidence)
 
 
 def late_findings(report: Report) -> list[Finding]:
@@ -246,5 +246,5 @@ def late_results(report: Report, keep_all: bool = True) -> list[RuleResult]:
     """C-LATE's result (passed, failed, not checkable; with ``keep_all=False`` a failure only)."""
     result = timeliness(report)
     late = finding(result)
-    status = "failed" if late else "not_checkable" if result.late is None else "passed"
-    return [RuleResult(RULE, status, finding=late)] if late or keep_all else []  # type: ignore[arg-type]
+    status: Status = "failed" if late else "not_checkable" if result.late is None else "passed"
+    return [RuleResult(RULE, status, finding=late)] if late or keep_all else []
