@@ -24,6 +24,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from .export import cross_year, frame_of
+from .stats import STAT_COLUMNS
 
 COLUMNS = ["rule", "severity", "agency_key", "agency", "year", "document_id", "source", "other_year",
            "other_document_id", "other_source", "item", "value", "expected", "message", "message_en"]
@@ -79,8 +80,6 @@ ORDER BY r.agency_key, r.year, r.document_id
 def _same_tables(first: Any, other: Any) -> bool:
     """Two documents whose copied figures (table 3's outcomes, table 4's totals) are all equal and
     not all empty: the same report, likely published in several formats."""
-    from .stats import STAT_COLUMNS
-
     pairs = [(getattr(first, c), getattr(other, c)) for c in STAT_COLUMNS]
     known = [(a, b) for a, b in pairs if not (pd.isna(a) and pd.isna(b))]
     return bool(known) and first.template == other.template and all(
@@ -92,7 +91,6 @@ def duplicates(engine: Engine) -> pd.DataFrame:
     after the first, naming the first and saying whether their tables hold the same figures (one
     report in several formats: info) or not (which one is the official version: warning)."""
     from ..messages import say
-    from .stats import STAT_COLUMNS
 
     rows: list[dict[str, Any]] = []
     frame = frame_of(engine, _DUP_SQL.format(figures=", ".join(f"r.{c}" for c in STAT_COLUMNS)))
@@ -262,21 +260,6 @@ def across(engine: Engine, *, rules: Iterable[str] = RULES, threshold: float = C
 
 
 # ------------------------------------------------------------------------------ missing reports
-def region_filter(region: str) -> tuple[str, dict[str, Any]]:
-    """The SQL condition selecting the reports of a region given by code (320813) or by any name
-    the division table or the stored reports know (淮安市, 洪泽区, 江苏省淮安市洪泽区)."""
-    from ..agency import identify
-
-    code = region if region.isdigit() else identify(region).region_code
-    if code:
-        code = code.ljust(6, "0")[:6]
-        depth = 2 if code[2:] == "0000" else 4 if code[4:] == "00" else 6
-        return "substr(region_code, 1, :depth) = :prefix", {"depth": depth, "prefix": code[:depth]}
-    # a region the table does not know: the reports that name it
-    return "(province = :name OR city = :name OR county = :name OR agency LIKE :like)", {
-        "name": region, "like": f"{region}%"}
-
-
 def missing_matrix(engine: Engine, region: str, years: Iterable[int] | None = None) -> pd.DataFrame:
     """Units × years of a region: how many reports each unit (agency) published each year (0:
     missing). Units are every unit of the region on the roster (``gongkai roster``) and every

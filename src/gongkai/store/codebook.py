@@ -158,7 +158,7 @@ def to_csv() -> str:
 
 def write_sheet(sheet: object) -> None:
     """The codebook into an openpyxl worksheet: header, rows, frozen header, widths."""
-    from .workbook import format_sheet
+    from .sheets import format_sheet
 
     sheet.append([LABELS[f] for f in FIELDS])  # type: ignore[attr-defined]
     for row in entries():

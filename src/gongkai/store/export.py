@@ -2,7 +2,7 @@
 
 Everything here reads *effective* values: a cell's newest manual correction (``corrections``,
 highest id per report and cell) replaces the parsed value, with status ``corrected``; the
-parsed value stays in ``cells`` (see :func:`effective_cells`). :func:`report` alone gives the
+parsed value stays in ``cells`` (see :mod:`gongkai.store.cells`). :func:`report` alone gives the
 report as parsed.
 """
 
@@ -14,17 +14,18 @@ from pathlib import Path
 from typing import Any, Literal, cast
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, Select, case, func, literal, select, text
+from sqlalchemy import Engine, Select, select, text
 
 from ..report import CellValue, Finding, Report, Status
 from ..template import TEMPLATE, Layout
-from .schema import Cell, CellPath, Correction, Document, FindingRow, ReportRow, Source
+from .cells import CORRECTED, effective_cells, effective_report_cells, restore_number
+from .schema import Cell, CellPath, Document, FindingRow, ReportRow, Source
+from .stats import STAT_COLUMNS
 
 ExportFormat = Literal["csv", "json", "xlsx", "parquet"]
 Form = Literal["long", "wide", "official", "workbook"]
 FrameKind = Literal["pandas", "polars"]
 XLSX_MAX_ROWS = 1_048_575  # one row of the sheet is the header
-CORRECTED = "corrected"
 # A spreadsheet reads a cell starting with one of these as a formula: report text such as a title
 # "=HYPERLINK(…)" must stay text in every export (CSV/XLSX injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -76,11 +77,6 @@ def _write_xlsx(frame: pd.DataFrame, target: Path) -> None:
     workbook.save(target)
 
 
-def _restore(value: float | None, is_int: bool) -> int | float | None:
-    """Values are stored as doubles; give back the ints the parser produced as ints."""
-    return int(value) if is_int and value is not None else value
-
-
 def frame_of(engine: Engine, query: Any, params: dict[str, Any] | None = None) -> pd.DataFrame:
     """The rows of a query (a SQLAlchemy statement, or SQL text) as a pandas frame."""
     if isinstance(query, str):
@@ -102,29 +98,6 @@ def to_kind(frame: pd.DataFrame, kind: FrameKind) -> Any:
                 from None
         return pl.from_pandas(frame)
     raise ValueError(f"unknown frame kind {kind!r}: pandas or polars")
-
-
-def effective_cells() -> Select:
-    """Every cell with corrections applied: report_id, path_id, value, status, is_int, raw, line,
-    locator, rule, note (a subquery to join or filter; the newest correction per cell wins)."""
-    newest = (select(func.max(Correction.id).label("id"))
-              .group_by(Correction.report_id, Correction.path_id).subquery("newest"))
-    fix = (select(Correction.report_id, Correction.path_id, Correction.value)
-           .join(newest, newest.c.id == Correction.id).subquery("fix"))
-    fixed = fix.c.report_id.is_not(None)
-    return (select(Cell.report_id, Cell.path_id,
-                   case((fixed, fix.c.value), else_=Cell.value).label("value"),
-                   case((fixed, literal(CORRECTED)), else_=Cell.status).label("status"),
-                   case((fixed, fix.c.value == func.round(fix.c.value)), else_=Cell.is_int).label("is_int"),
-                   Cell.raw, Cell.line, Cell.locator, Cell.rule, Cell.note)
-            .outerjoin(fix, (fix.c.report_id == Cell.report_id) & (fix.c.path_id == Cell.path_id)))
-
-
-def effective_values(conn: Connection, report_id: int) -> dict[str, float | None]:
-    """path → effective value of one report's cells."""
-    cells = effective_cells().where(Cell.report_id == report_id).subquery()
-    return dict(conn.execute(select(CellPath.path, cells.c.value)
-                             .join(cells, cells.c.path_id == CellPath.id)).all())
 
 
 @dataclass(frozen=True)
@@ -182,8 +155,6 @@ def reports(engine: Engine, filters: Filters | None = None) -> pd.DataFrame:
 
 def reports_query() -> Select:
     """The query behind :func:`reports` (its columns are the wide panel's first columns)."""
-    from .stats import STAT_COLUMNS
-
     identity = [getattr(ReportRow, c) for c in ("agency_name", "region_code", "province", "city", "county",
                                                  "township", "level")]
     return (select(ReportRow.document_id, Document.sha256, ReportRow.source, ReportRow.agency,
@@ -254,7 +225,7 @@ def report(engine: Engine, sha256: str) -> Report | None:
             return None
         meta: ReportRow = row[0]
         # the column holds the Status a parsed CellValue had (no corrections here): a plain str to SQLAlchemy
-        cells = {path: CellValue(_restore(value, is_int), cast(Status, status), raw, line,
+        cells = {path: CellValue(restore_number(value, is_int), cast(Status, status), raw, line,
                                  json.loads(locator) if locator else None, rule, note)
                  for path, value, is_int, status, raw, line, locator, rule, note in conn.execute(
                      select(CellPath.path, Cell.value, Cell.is_int, Cell.status, Cell.raw, Cell.line,
@@ -403,20 +374,7 @@ def _items(pair: Any, base: dict[str, Any], values: dict[tuple[int, str], float 
     return rows
 
 
-
-
 # ------------------------------------------------------------------------------ the official tables
-def effective_report_cells(conn: Connection, report_id: int) -> dict[str, CellValue]:
-    """path → effective cell of one report (status ``corrected`` where a reviewer changed it)."""
-    cells = effective_cells().where(Cell.report_id == report_id).subquery()
-    rows = conn.execute(select(CellPath.path, cells.c.value, cells.c.is_int, cells.c.status, cells.c.raw,
-                               cells.c.line, cells.c.locator, cells.c.rule, cells.c.note)
-                        .join(cells, cells.c.path_id == CellPath.id))
-    return {path: CellValue(_restore(value, bool(is_int)), status, raw, line,  # type: ignore[arg-type]
-                            json.loads(locator) if locator else None, rule, note)
-            for path, value, is_int, status, raw, line, locator, rule, note in rows}
-
-
 def official_xlsx(engine: Engine, report_id: int) -> bytes:
     """One report as an XLSX workbook with one sheet per table (二、三、四), each laid out like the
     official template by :mod:`gongkai.render` with its effective values, coloured by status

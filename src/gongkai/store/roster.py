@@ -19,13 +19,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 from sqlalchemy import Engine, delete, insert, select, update
 
 from ..agency import divisions, identify
 from ..messages import say
+from .regions import report_filter, roster_filter
 from .schema import RosterUnit
 
 __all__ = ["COLUMNS", "LEVELS", "RosterEntry", "RosterError", "from_divisions", "matrix", "read_file", "save",
@@ -235,23 +235,11 @@ def clear(engine: Engine) -> int:
         return conn.execute(delete(RosterUnit)).rowcount or 0
 
 
-def _region(region: str | None) -> tuple[str | None, str, dict[str, Any]]:
-    """(division code or None, SQL condition on ``region_code`` / names, parameters)."""
-    if not region:
-        return None, "1 = 1", {}
-    code = region if region.isdigit() else identify(region).region_code
-    if code:
-        code = code.ljust(6, "0")[:6]
-        depth = 2 if code[2:] == "0000" else 4 if code[4:] == "00" else 6
-        return code, "substr(region_code, 1, :depth) = :prefix", {"depth": depth, "prefix": code[:depth]}
-    return None, "(agency_name LIKE :like OR parent LIKE :like)", {"like": f"%{region}%"}
-
-
 def units(engine: Engine, region: str | None = None) -> pd.DataFrame:
     """The roster (of a region: code or name), ordered by division and level."""
     from .export import frame_of
 
-    _code, where, params = _region(region)
+    where, params = roster_filter(region)
     return frame_of(engine, "SELECT agency_key, name, agency_name, region_code, level, parent, site_url, "
                             f"origin FROM roster_units WHERE {where} ORDER BY region_code, agency_key",
                     params)
@@ -271,15 +259,11 @@ def matrix(engine: Engine, region: str | None = None, years: Iterable[int] | Non
     unit published for it (0: missing). Units: every roster unit of the region and every agency
     of the region with a report. Years: ``years``, else every year any of them reported (none
     when nothing was reported: then pass ``years``)."""
-    from .across import region_filter
     from .export import frame_of
 
-    if region:
-        report_where, report_params = region_filter(region)
-    else:
-        report_where, report_params = "1 = 1", {}
+    report_where, report_params = report_filter(region) if region else ("1 = 1", {})
     reported = frame_of(engine, _REPORTED.format(where=report_where), report_params)
-    _code, roster_where, roster_params = _region(region)
+    roster_where, roster_params = roster_filter(region)
     roster = frame_of(engine, "SELECT agency_key, agency_name, level FROM roster_units "
                               f"WHERE {roster_where}", roster_params)
     span = sorted(set(years) if years is not None else set(reported["year"].astype(int)))

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Engine, text
 
 from ..report import Finding
 from ..template import TEMPLATE, Layout
+from .cells import effective_values
 
 # (copied column, Chinese label) — the order of the covering index after its grouping columns
 STAT_COLUMNS: tuple[str, ...] = (
@@ -75,8 +76,6 @@ def stat_values(layout: Layout | None, value: Callable[[str], Any]) -> dict[str,
 
 def refresh_stats(conn: Connection, report_ids: Iterable[int]) -> None:
     """Recompute the copied figures of reports from their effective cells (after a correction)."""
-    from .export import effective_values
-
     for report_id in report_ids:
         row = conn.execute(text("SELECT template, hybrid FROM reports WHERE document_id = :id"),
                            {"id": report_id}).first()
