@@ -16,6 +16,7 @@ both import (``store.cells``, ``store.regions``, ``store.sheets``).
 from __future__ import annotations
 
 import ast
+import builtins
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
@@ -194,3 +195,30 @@ def test_the_cycle_finder_finds_cycles():
     """The check above can fail: a ring of three and a pair are found, a chain is not."""
     edges = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"e"}, "e": {"d"}, "f": {"g"}, "g": set()}
     assert sorted(sorted(c) for c in _cycles(edges)) == [["a", "b", "c"], ["d", "e"]]
+
+
+_BUILT_IN_ERRORS = {name for name, value in vars(builtins).items()
+                    if isinstance(value, type) and issubclass(value, BaseException)}
+
+
+def _exception_classes_outside_the_family(sources: dict[str, str]) -> list[str]:
+    """Classes that derive from a built-in exception directly but not from GongkaiError."""
+    found = []
+    for module, source in sources.items():
+        for node in ast.walk(ast.parse(source)):
+            if not isinstance(node, ast.ClassDef) or node.name == "GongkaiError":
+                continue
+            bases = {ast.unparse(base).rpartition(".")[2] for base in node.bases}
+            if bases & _BUILT_IN_ERRORS and "GongkaiError" not in bases:
+                found.append(f"{module}.{node.name}({', '.join(sorted(bases))})")
+    return found
+
+
+def test_every_exception_class_derives_from_gongkai_error():
+    """One family: ``except gongkai.GongkaiError`` catches every error gongkai raises on purpose."""
+    sources = {module: path.read_text("utf-8") for module, path in _modules().items()}
+    assert not _exception_classes_outside_the_family(sources)
+    # the check sees one that is outside, and accepts a subclass of another gongkai error
+    assert _exception_classes_outside_the_family({
+        "m": "class Outside(ValueError): pass\nclass Inside(GongkaiError, ValueError): pass\n"
+             "class Deeper(ParseError): pass\nclass Plain: pass\n"}) == ["m.Outside(ValueError)"]

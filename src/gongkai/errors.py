@@ -1,7 +1,12 @@
 """Errors the library raises on purpose, each naming the file and the reason.
 
 Every one derives from :class:`GongkaiError`, so ``except gongkai.GongkaiError`` catches whatever
-gongkai refuses on purpose and lets genuine bugs through.
+gongkai refuses on purpose and lets genuine bugs through. The errors of the optional parts live
+beside the code that raises them (``store.StoreError``, ``store.review.ReviewError``,
+``web.queries.BadQuery``, ``collect.fetch.FetchError``, ``synth.converters.ConverterError`` …) and
+derive from :class:`GongkaiError` too, as well as from the built-in error their callers have
+always caught (``ValueError``, ``RuntimeError``, ``LookupError``), so no ``except`` changes
+meaning; tests/test_architecture.py checks that no exception class in gongkai is left out.
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from ..errors import GongkaiError
 from ..store.commands import DEFAULT_DB, Db, TableFormat, _show, open_or_exit
 
 err = Console(stderr=True, soft_wrap=True, width=None if sys.stderr.isatty() else 160)
@@ -24,7 +25,7 @@ _URL_COLUMNS = ("url", "网址", "地址", "链接", "栏目", "栏目地址", "
 _UNIT_COLUMNS = ("unit", "单位", "名称", "单位名称", "name", "agency")
 
 
-class SitesError(ValueError):
+class SitesError(GongkaiError, ValueError):
     """A sites file that cannot be read; the message names the file, the line and the reason."""
 
 

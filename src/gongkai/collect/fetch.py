@@ -25,6 +25,7 @@ from urllib.robotparser import RobotFileParser
 
 import httpx
 
+from ..errors import GongkaiError
 from ..readers.html import decode_html
 
 USER_AGENT = "gongkai-collect/0.1 (+https://github.com/gongkai; government report collector)"
@@ -54,7 +55,7 @@ class Politeness:
         return max(1.0 / self.rate if self.rate > 0 else 0.0, crawl_delay or 0.0)
 
 
-class FetchError(Exception):
+class FetchError(GongkaiError):
     """A URL could not be fetched; ``reason`` says why (Chinese, with the detail)."""
 
     def __init__(self, reason: str, *, status: int | None = None, retryable: bool = False,

@@ -25,6 +25,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DatabaseError, OperationalError
 
+from ..errors import GongkaiError
 from . import across as _across
 from . import export as _export
 from . import stats as _stats
@@ -35,7 +36,7 @@ __all__ = ["EngineError", "IngestResult", "Store", "StoreError", "agency_key", "
 DEFAULT_URL = "./gongkai.db"
 
 
-class StoreError(Exception):
+class StoreError(GongkaiError):
     """The database cannot be opened or used; the message names it and says why."""
 
 

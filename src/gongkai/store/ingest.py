@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 from sqlalchemy import Connection, Engine, bindparam, delete, select, text, update
 
 from ..agency import identify
+from ..errors import GongkaiError
 from ..readers import MAX_FILE_BYTES, sniff
 from ..template import TEMPLATE, Layout
 from .schema import Blob, Cell, CellPath, Document, FindingRow, ReportRow
@@ -406,7 +407,7 @@ def _write(engine: Engine, jobs: list[_Job], sources: list[tuple[str, str]], ver
 
 
 # ------------------------------------------------------------------------------ engines
-class EngineError(RuntimeError):
+class EngineError(GongkaiError, RuntimeError):
     """An ingest engine cannot be used (its optional dependency is missing, or its cluster)."""
 
 

@@ -36,6 +36,7 @@ from typing import Literal, cast
 
 from sqlalchemy import Connection, Engine, Row, func, insert, select, update
 
+from ..errors import GongkaiError
 from ..report import CellValue, Finding, Report, Status
 from ..template import TEMPLATE
 from .schema import (
@@ -72,7 +73,7 @@ CHECKER_RULES = frozenset(rule.id for rule in TEMPLATE.rules)
 NEEDS_SECTIONS = frozenset({"S-SECTIONS", "C-TEXT"})
 
 
-class ReviewError(ValueError):
+class ReviewError(GongkaiError, ValueError):
     """A correction, decision or account that cannot be made; the message says why (in Chinese,
     it is shown to the reviewer as is)."""
 

@@ -24,6 +24,7 @@ import pandas as pd
 from sqlalchemy import Engine, delete, insert, select, update
 
 from ..agency import divisions, identify
+from ..errors import GongkaiError
 from ..messages import say
 from .regions import report_filter, roster_filter
 from .schema import RosterUnit
@@ -44,7 +45,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 _CODE = re.compile(r"\d{6}(?:\d{3}|\d{6})?")
 
 
-class RosterError(ValueError):
+class RosterError(GongkaiError, ValueError):
     """A roster file or request that cannot be used; the message names the file and row."""
 
 

@@ -32,6 +32,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from ..errors import GongkaiError
+
 __all__ = ["CONVERTERS", "KINDS", "Converter", "ConverterError", "available", "convert_many", "html_source",
            "kind_of", "parse_text", "select"]
 
@@ -41,7 +43,7 @@ TIMEOUT = 120  # seconds for one external tool on one report (a 2-page PDF takes
 SOFFICE_BATCH = 40  # files per soffice call: its start-up (2-3 s) is paid once per batch
 
 
-class ConverterError(RuntimeError):
+class ConverterError(GongkaiError, RuntimeError):
     """A converter's tool failed on a file (the message names the tool and the file)."""
 
 

@@ -47,6 +47,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from ..errors import GongkaiError
 from ..report import Report
 from ..template import FormatId
 from .generate import random_report
@@ -63,7 +64,7 @@ SOFFICE_BATCH = 40  # files per soffice call: one start-up (~2-3 s) amortised ov
 _STAMP_FONT = "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc"
 
 
-class CorpusError(RuntimeError):
+class CorpusError(GongkaiError, RuntimeError):
     """A tool the corpus needs (LibreOffice, pdftoppm, pypdfium2, Pillow, numpy) is missing or failed."""
 
 

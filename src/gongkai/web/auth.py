@@ -34,6 +34,7 @@ from fastapi import HTTPException, Request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import Engine, insert, select, update
 
+from ..errors import GongkaiError
 from ..store.review import ROLES, UserRecord
 from ..store.schema import User, WebSession
 
@@ -48,7 +49,7 @@ SECRET_FILE_ENV = "GONGKAI_SECRET_FILE"
 MIN_SECRET = 32
 
 
-class SecretError(RuntimeError):
+class SecretError(GongkaiError, RuntimeError):
     """The signing key file cannot be used; the message says why and where."""
 
 
@@ -196,7 +197,7 @@ def current_user(request: Request) -> UserRecord | None:
     return request.state.user
 
 
-class LoginRequired(Exception):
+class LoginRequired(GongkaiError):
     """Raised for pages (redirected to the login page) and the API (401)."""
 
 

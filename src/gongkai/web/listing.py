@@ -22,6 +22,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, bindparam, text
 
 from ..check.timeliness import SOURCES, Dated, assess, publication_dates
+from ..errors import GongkaiError
 from ..report import Report
 from ..store.export import Filters
 from ..store.review import finding_key
@@ -35,7 +36,7 @@ WORKBOOK_MAX_UNITS = 3_000  # its summary has a row per unit of the region and y
 EXPORTS_AT_ONCE = 2
 
 
-class ExportRefused(Exception):
+class ExportRefused(GongkaiError):
     """An export that is too large or cannot run now; ``status`` is the HTTP status to answer."""
 
     def __init__(self, message: str, status: int = 400) -> None:

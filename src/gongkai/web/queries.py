@@ -17,6 +17,8 @@ from typing import Any, Literal
 
 from sqlalchemy import Connection, text
 
+from ..errors import GongkaiError
+
 PAGE_SIZE = 50
 COUNT_CAP = 10_000
 LEVELS = ("省", "市", "县", "乡镇", "部门")
@@ -28,7 +30,7 @@ _COLUMNS = ("document_id, agency, year, template, level, province, city, county,
             "source, title")
 
 
-class BadQuery(ValueError):
+class BadQuery(GongkaiError, ValueError):
     """A filter or page cursor that cannot be used; the message says which."""
 
 

@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, inspect, select
 
 from ..document import Document
+from ..errors import GongkaiError
 from ..store.schema import Blob, Source
 from .cache import BoundedCache
 
@@ -41,12 +42,12 @@ MAX_PNG_BYTES = 64 * 1024 * 1024
 _render_slots = threading.BoundedSemaphore(RENDER_SLOTS)
 
 
-class SourceUnavailable(LookupError):
+class SourceUnavailable(GongkaiError, LookupError):
     """The report's source is neither stored nor at its recorded path; the message says why
     (never a server path: it is shown to readers)."""
 
 
-class RenderBusy(RuntimeError):
+class RenderBusy(GongkaiError, RuntimeError):
     """Every page-rendering slot stayed busy; the client is asked to retry (503)."""
 
 
