@@ -388,6 +388,10 @@ def _parse_each(files: list[Path], max_mb: float | None = None) -> Iterator[tupl
 OptionalFiles = Annotated[list[Path] | None, typer.Argument(
     help="report files (text, HTML, PDF, DOCX, XLSX)", show_default=False)]
 Sample = Annotated[bool, typer.Option("--sample", help="use the bundled sample report")]
+ProgressOption = Annotated[bool | None, typer.Option(
+    "--progress/--no-progress", show_default=False,
+    help="progress per file with rate and time left (default: a bar on a terminal; --progress: "
+         "also plain lines in a log; GONGKAI_PROGRESS=1|0)")]
 MaxMb = Annotated[float | None, typer.Option(
     "--max-mb", help="refuse files larger than this (default 100, or GONGKAI_MAX_FILE_MB)",
     show_default=False)]
@@ -408,15 +412,20 @@ def parse(
     sample: Sample = False,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="write DIR/<stem>.json")] = None,
     max_mb: MaxMb = None,
+    progress: ProgressOption = None,
+    lang: LangOption = Lang.zh,
 ) -> None:
     """Parse reports into the report JSON (stdout, or one file per report with -o)."""
-    from .progress import Progress
+    from .messages import say
+    from .progress import Progress, mode
 
     files = _files_or_sample(files, sample)
     failed = 0
     if output is not None:
         output.mkdir(parents=True, exist_ok=True)
-    bar = Progress(len(files), "parse", enabled=output is not None and len(files) > 1 and sys.stderr.isatty())
+    # with -o, stdout is free and each file done is worth showing; JSON on stdout stays alone
+    shown = mode(progress) if output is not None and len(files) > 1 else "off"
+    bar = Progress(len(files), say("progress.parse", lang.value), lang=lang.value, show=shown)
     for path, report in _parse_each(files, max_mb):
         bar.advance()
         if report is None:
@@ -492,9 +501,11 @@ def check(
     fail_on: Annotated[FailOn, typer.Option("--fail-on", help="exit 1 when a finding of this severity "
                                             "or worse is found; never: only an unreadable file fails "
                                             "(exit 2)")] = FailOn.error,
+    progress: ProgressOption = None,
 ) -> None:
     """Check reports against every rule of the template; exit 1 when any error is found."""
-    from .progress import Progress
+    from .messages import say
+    from .progress import Progress, mode
     from .sheet_cells import addresser
 
     files = _files_or_sample(files, sample)
@@ -502,13 +513,14 @@ def check(
     unreadable = found = False
     results: list[dict[str, Any]] = []
     tally: Counter[str] = Counter()  # findings by severity, reports by severity, reports by rule
-    bar = Progress(len(files), "check", lang=lang.value, enabled=len(files) > 1 and sys.stderr.isatty())
+    bar = Progress(len(files), say("progress.check", lang.value), lang=lang.value,
+                   show=mode(progress) if len(files) > 1 else "off")
     for path, report in _parse_each(files, max_mb):
-        bar.advance()
         if report is None:
             unreadable = True
             tally["unreadable"] += 1
             results.append({"source": str(path), "error": "unreadable"})
+            bar.advance()
             continue
         _count(tally, report)
         found |= any(f.severity in failing for f in report.findings)
@@ -519,6 +531,7 @@ def check(
         else:
             _summary(report, lang, addresser(path) if path.suffix.lower() == ".xlsx" else None)
             out.print()
+        bar.advance()  # after what was found in the file: the line closes it
     bar.close()
     if format is Format.json:
         sys.stdout.write(json.dumps(results, ensure_ascii=False, indent=1) + "\n")

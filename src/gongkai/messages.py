@@ -32,6 +32,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "progress.files": ("{done}/{total} 个文件", "{done}/{total} files"),
     "progress.rate": ("{rate:,.1f} 个/秒", "{rate:,.1f}/s"),
     "progress.eta": ("剩余约 {eta}", "about {eta} left"),
+    "progress.eta_label": ("剩余", "ETA"),
+    "progress.ingest": ("入库", "ingest"), "progress.check": ("检查", "check"),
+    "progress.parse": ("解析", "parse"), "progress.export": ("导出", "export"),
     # ingest
     "ingest.summary": ("{seen} 个文件，用时 {seconds:.1f} 秒（{rate:,.0f} 个/秒）：新解析 {parsed}，重新解析 "
                        "{reparsed}，"

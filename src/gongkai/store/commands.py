@@ -42,6 +42,10 @@ class Lang(StrEnum):
 
 LangOption = Annotated[Lang, typer.Option("--lang", envvar="GONGKAI_LANG",
                                           help="language of messages: zh or en")]
+ProgressOption = Annotated[bool | None, typer.Option(
+    "--progress/--no-progress", show_default=False,
+    help="progress per file with rate and time left (default: a bar on a terminal; --progress: "
+         "also plain lines in a log; GONGKAI_PROGRESS=1|0)")]
 
 
 class ExportFormat(StrEnum):
@@ -129,10 +133,9 @@ def ingest(
     workers: Annotated[int, typer.Option("--workers", "-j", help="parsing processes (default: CPUs)")] = 0,
     reparse: Annotated[bool, typer.Option("--reparse", help="re-parse documents stored by an older parser "
                                                             "version")] = False,
-    batch_size: Annotated[int, typer.Option("--batch-size", help="documents per transaction (default 1000; "
-                                                                 "with the progress bar on a terminal, "
-                                                                 "small batches so that it moves)")] = 0,
-    progress: Annotated[bool, typer.Option("--progress/--no-progress", help="show a progress bar")] = True,
+    batch_size: Annotated[int, typer.Option("--batch-size", help="documents per transaction "
+                                                                 "(default 1000)")] = 1000,
+    progress: ProgressOption = None,
     engine: Annotated[Engine, typer.Option("--engine", help="where to parse: local processes, a Ray "
                                                             "cluster (Ray Data) or a dask.distributed "
                                                             "cluster")] = Engine.local,
@@ -144,18 +147,17 @@ def ingest(
     lang: LangOption = Lang.zh,
 ) -> None:
     """Parse reports into the database: idempotent (documents keyed by sha256) and resumable."""
-    from ..progress import Progress
+    from ..progress import Progress, mode
     from .ingest import EngineError
 
-    shown = progress and sys.stderr.isatty()
     workers = workers or os.cpu_count() or 1
-    # the bar moves once per written batch: on a terminal, batches of a few files per worker
-    batch = batch_size or (max(8, 4 * workers) if shown else 1000)
     store = open_or_exit(db, lang=lang.value)
-    bar = Progress(0, "ingest", lang=lang.value, enabled=shown)
+    # the bar moves as each file's parse finishes (as far as the engine reports it)
+    bar = Progress(0, say("progress.ingest", lang.value), lang=lang.value, show=mode(progress))
     with store, bar:
         try:
-            result = store.ingest(paths, workers=workers, reparse=reparse, progress=False, batch_size=batch,
+            result = store.ingest(paths, workers=workers, reparse=reparse, progress=False,
+                                  batch_size=batch_size or 1000,
                                   engine=engine.value, address=address, keep_source=keep_source,
                                   on_progress=bar.update)
         except EngineError as error:
@@ -232,32 +234,32 @@ def export(
                                                             "tools) or zh (Chinese labels, see "
                                                             "gongkai codebook)")] = Labels.keys,
     lang: LangOption = Lang.zh,
+    progress: ProgressOption = None,
 ) -> None:
     """Export every report: long form (one row per cell), wide panel (one row per report), or the
     official tables (one XLSX per report, statuses coloured). Values include manual corrections."""
-    from ..progress import Progress
+    from ..progress import Progress, mode
     from . import export as exporting
     from .workbook import write_workbook
 
     chosen = _filters(region, year, level, edition, lang.value)
     assert isinstance(chosen, exporting.Filters)
     if form in (Form.official, Form.workbook) and format is not ExportFormat.xlsx:
-        if format is ExportFormat.csv and output is not None and output.suffix.lower() == ".xlsx":
-            format = ExportFormat.xlsx
-        elif format is ExportFormat.csv and output is None:
-            format = ExportFormat.xlsx  # the default format of these forms
+        if format is ExportFormat.csv and (output is None or output.suffix.lower() != ".csv"):
+            format = ExportFormat.xlsx  # the only format of these forms (official: -o is a folder)
         else:
             raise _fail(say("export.official_xlsx" if form is Form.official else "export.workbook_xlsx",
                             lang.value))
     target = output or (Path("gongkai-official") if form is Form.official
                         else Path(f"gongkai-{form.value}.{format.value}"))
-    shown = sys.stderr.isatty()
+    shown = mode(progress)
     with open_or_exit(db, create=False, lang=lang.value) as store:
         try:
             if form is Form.official:
-                exporting.write_official(store.engine, target, chosen)
+                with Progress(0, say("progress.export", lang.value), lang=lang.value, show=shown) as bar:
+                    exporting.write_official(store.engine, target, chosen, on_report=bar.update)
             elif form is Form.workbook:
-                with Progress(0, "export", lang=lang.value, enabled=shown) as bar:
+                with Progress(0, say("progress.export", lang.value), lang=lang.value, show=shown) as bar:
                     write_workbook(store.engine, target, chosen, lang.value, on_report=bar.update)
             else:
                 frame = exporting.cells_long(store.engine, chosen) if form is Form.long else (

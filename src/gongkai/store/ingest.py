@@ -19,10 +19,13 @@ The source bytes are kept zlib-compressed in ``blobs`` (up to :data:`MAX_BLOB_BY
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import multiprocessing
 import os
 import pickle
+import threading
 import time
 import uuid
 import zipfile
@@ -35,7 +38,7 @@ from datetime import UTC, datetime
 from functools import partial
 from itertools import repeat
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import Connection, Engine, bindparam, delete, select, text, update
 
@@ -68,16 +71,9 @@ MEDIA_TYPES = {
     "json": "application/json",  # a report JSON gongkai wrote, read back (other JSON is refused)
 }
 
-# the copied figures that are one cell each (review.py keeps them in step with a correction); every
-# copied figure, sums included, is recomputed by :func:`gongkai.store.stats.refresh_stats`
-STAT_CELLS = {"received": "applications.new_received.total", "granted": "applications.granted.total",
-              "partly_granted": "applications.partly_granted.total",
-              "results_total": "applications.total.total"}
-
 # source bytes kept in ``blobs`` up to this size (the web app shows a cell in its source)
 MAX_BLOB_BYTES = 20 * 1024 * 1024
 
-Engine_ = Literal["local", "ray", "dask"]
 ENGINES: tuple[str, ...] = ("local", "ray", "dask")
 
 
@@ -234,12 +230,32 @@ Work = list[tuple[bytes, str]]
 Done = tuple[Parsed, bytes | None]  # the parse and the zlib-compressed source (None: not kept)
 
 
-def parse_work(work: Work, keep_source: bool) -> list[Done]:
+def parse_work(work: Work, keep_source: bool, on_parsed: Callable[[], None] | None = None) -> list[Done]:
     """Parse documents and compress their bytes for ``blobs``: a pure function of the bytes, so
-    any engine's workers can run it without a database."""
-    return [(parse_bytes(data, name),
-             zlib.compress(data, 6) if keep_source and len(data) <= MAX_BLOB_BYTES else None)
-            for data, name in work]
+    any engine's workers can run it without a database. ``on_parsed()`` after each document (the
+    progress of an ingest moves per file, not per batch)."""
+    done: list[Done] = []
+    for data, name in work:
+        done.append((parse_bytes(data, name),
+                     zlib.compress(data, 6) if keep_source and len(data) <= MAX_BLOB_BYTES else None))
+        if on_parsed is not None:
+            on_parsed()
+    return done
+
+
+# In a local parser worker: the pipe on which it tells the ingest each document it has parsed
+# (one byte each: a write of one byte is atomic, and needs no lock a crashing worker could hold).
+_PARSED_FD: int | None = None
+
+
+def _tell_parsed() -> None:
+    if _PARSED_FD is not None:
+        with contextlib.suppress(OSError):  # the ingest stopped listening: parsing goes on
+            os.write(_PARSED_FD, b"\x01")
+
+
+def _parse_work_telling(work: Work, keep_source: bool) -> list[Done]:
+    return parse_work(work, keep_source, _tell_parsed if _PARSED_FD is not None else None)
 
 
 # ------------------------------------------------------------------------------ writing
@@ -413,7 +429,9 @@ class EngineError(GongkaiError, RuntimeError):
 
 class Parser(Protocol):
     """Parses batches of (bytes, name) somewhere: ``submit`` starts a batch, ``gather`` waits for
-    its results in the same order. Workers need no database: parsing is a pure function."""
+    its results in the same order. Workers need no database: parsing is a pure function.
+    A parser may also have ``watch(on_parsed)``: it then calls ``on_parsed(n)`` (from any thread)
+    as documents finish, so that progress moves per file; without it, per gathered batch."""
 
     def submit(self, work: Work) -> Any: ...
     def gather(self, work: Work, handle: Any) -> list[Done]: ...
@@ -435,11 +453,14 @@ def _env_mib(name: str) -> int | None:
     return int(value) * 1024 * 1024 if value.isdecimal() and int(value) > 0 else None
 
 
-def _worker_init(parent: int, memory_bytes: int | None) -> None:
+def _worker_init(parent: int, memory_bytes: int | None, parsed_fd: int | None = None) -> None:
     """In each parser worker: die with the ingest (a ``kill -9`` of it must leave no orphan of
-    hundreds of MB), and stay under the memory limit."""
+    hundreds of MB), stay under the memory limit, and tell ``parsed_fd`` of each document parsed."""
     import signal
     import sys
+
+    global _PARSED_FD
+    _PARSED_FD = parsed_fd
 
     if sys.platform.startswith("linux"):
         import ctypes
@@ -476,19 +497,32 @@ class _LocalParser:
         self.workers = max(workers, 1)
         self.in_process = workers <= 1 and not isolate
         self.memory_bytes = memory_bytes or _env_mib(WORKER_MEMORY_ENV)
-        self.run = partial(parse_work, keep_source=keep_source)
+        self.keep_source = keep_source
+        self.run = partial(_parse_work_telling, keep_source=keep_source)
         self.pool: ProcessPoolExecutor | None = None
+        self.on_parsed: Callable[[int], None] | None = None
+        self.listener: _ParsedListener | None = None
+
+    def watch(self, on_parsed: Callable[[int], None]) -> None:
+        """Call ``on_parsed(n)`` as the workers finish documents (on a listening thread)."""
+        self.on_parsed = on_parsed
 
     def _pool(self) -> ProcessPoolExecutor:
         if self.pool is None:
+            # forked workers inherit the pipe they tell; other start methods: progress per batch
+            if self.on_parsed is not None and multiprocessing.get_start_method() == "fork":
+                self.listener = _ParsedListener(self.on_parsed)
             self.pool = ProcessPoolExecutor(self.workers, initializer=_worker_init,
-                                            initargs=(os.getpid(), self.memory_bytes))
+                                            initargs=(os.getpid(), self.memory_bytes,
+                                                      self.listener.write_fd if self.listener else None))
         return self.pool
 
     def submit(self, work: Work) -> list[Future[list[Done]]]:
         if self.in_process:
             future: Future[list[Done]] = Future()
-            future.set_result(self.run(work))
+            on_parsed = self.on_parsed
+            future.set_result(parse_work(work, self.keep_source,
+                                         (lambda: on_parsed(1)) if on_parsed is not None else None))
             return [future]
         # one chunk per worker: fewer, bigger messages between the processes
         size = max(1, -(-len(work) // self.workers))
@@ -515,6 +549,47 @@ class _LocalParser:
         if self.pool is not None:
             self.pool.shutdown(cancel_futures=True)
             self.pool = None
+        if self.listener is not None:
+            self.listener.close()
+            self.listener = None
+
+
+class _ParsedListener:
+    """Reads the bytes the local workers write as they finish documents, on a daemon thread, and
+    passes their count on. A pipe rather than a multiprocessing queue: a worker killed in the
+    middle of a write leaves no lock held."""
+
+    def __init__(self, on_parsed: Callable[[int], None]) -> None:
+        self.on_parsed = on_parsed
+        self.read_fd, self.write_fd = os.pipe()
+        self.closed = threading.Event()
+        self.thread = threading.Thread(target=self._listen, name="gongkai-ingest-progress", daemon=True)
+        self.thread.start()
+
+    def _listen(self) -> None:
+        import select
+
+        while True:
+            ready, _, _ = select.select([self.read_fd], [], [], 0.2)
+            if not ready:
+                if self.closed.is_set():
+                    break
+                continue
+            try:
+                chunk = os.read(self.read_fd, 65536)
+            except OSError:
+                break
+            if not chunk:  # every writer closed its end
+                break
+            for _ in chunk:  # each document its own step, also when two finished together
+                self.on_parsed(1)
+        os.close(self.read_fd)
+
+    def close(self) -> None:
+        """After the pool has shut down (its workers told everything they parsed)."""
+        os.close(self.write_fd)
+        self.closed.set()
+        self.thread.join(timeout=2)
 
 
 def _ray_batch(batch: dict[str, Any], keep_source: bool) -> dict[str, Any]:
@@ -533,6 +608,16 @@ class _ClusterParser:
 
     def _results(self, handle: Any) -> list[Done]:
         raise NotImplementedError
+
+    on_parsed: Callable[[int], None] | None = None
+
+    def watch(self, on_parsed: Callable[[int], None]) -> None:
+        """Call ``on_parsed(n)`` as the cluster reports documents done (per chunk or per block)."""
+        self.on_parsed = on_parsed
+
+    def _tell(self, count: int) -> None:
+        if self.on_parsed is not None and count:
+            self.on_parsed(count)
 
     def submit(self, work: Work) -> Any:
         return self._submit(work) if work else None
@@ -586,7 +671,12 @@ class _RayParser(_ClusterParser):
                                    batch_format="numpy", batch_size=None)
 
     def _results(self, dataset: Any) -> list[Done]:
-        rows = sorted(dataset.take_all(), key=lambda row: row["i"])  # blocks finish in any order
+        # rows stream in as blocks finish (in any order): progress moves per finished block
+        rows = []
+        for row in dataset.iter_rows():
+            rows.append(row)
+            self._tell(1)
+        rows.sort(key=lambda row: row["i"])
         return [pickle.loads(row["result"]) for row in rows]
 
     def close(self) -> None:
@@ -622,8 +712,15 @@ class _DaskParser(_ClusterParser):
 
     def _submit(self, work: Work) -> list[Any]:
         size = max(1, -(-len(work) // self.chunks))
-        return [self.client.submit(parse_work, work[i:i + size], self.keep_source, pure=False)
-                for i in range(0, len(work), size)]
+        futures = []
+        for i in range(0, len(work), size):
+            future = self.client.submit(parse_work, work[i:i + size], self.keep_source, pure=False)
+            count = len(work[i:i + size])
+            # called on the client's thread when the chunk is done: progress per finished chunk
+            future.add_done_callback(lambda done, count=count: self._tell(count) if done.status == "finished"
+                                     else None)
+            futures.append(future)
+        return futures
 
     def _results(self, futures: list[Any]) -> list[Done]:
         return [done for chunk in self.client.gather(futures) for done in chunk]
@@ -654,33 +751,81 @@ def ingest(engine: Engine, paths: Iterable[str | Path], *, workers: int | None =
     """Ingest every document under ``paths`` (see module docstring). ``parser`` overrides the
     engine (tests and benchmarks pass their own). A batch holds at most ``batch_size`` documents
     and ``max_batch_bytes`` of source (default ``GONGKAI_INGEST_BATCH_MB``, else 128 MiB; a larger
-    file is a batch alone). ``on_progress(done, total)`` is called after each batch is written."""
+    file is a batch alone). ``on_progress(done, total)`` is called as each file is done — parsed
+    (as the engine reports it: per document for local workers), found stored already, or refused —
+    possibly from another thread; ``progress`` shows a bar on stderr."""
+    from ..progress import Progress, mode
+
     started = time.perf_counter()
     items = list(walk(paths))
     limit = max_batch_bytes or _env_mib(BATCH_MEMORY_ENV) or DEFAULT_BATCH_BYTES
     result = IngestResult()
     workers = workers if workers is not None else (os.cpu_count() or 1)
     parser = parser or make_parser(parse_engine, workers, keep_source, address)
-    bar = _Bar(len(items)) if progress else None
+    bar = Progress(len(items), "ingest", show=mode(True)) if progress else None
+    tally = _Tally(len(items), [f for f in (on_progress, bar.update if bar else None) if f is not None])
+    watch = getattr(parser, "watch", None)
+    if watch is not None and tally.listeners:
+        watch(tally.parsed)
     seen_run: set[str] = set()
     pending: list[tuple[list[_Job], list[tuple[str, str]], Any, Work]] = []
     try:
+        tally.tell()
         for batch in _batches(items, batch_size, limit):
-            pending.append(_prepare(engine, batch, reparse, version, seen_run, result, parser))
+            pending.append(_prepare(engine, batch, reparse, version, seen_run, result, parser, tally))
             if len(pending) > 1:  # parse batch k+1 while batch k is written
-                _finish(engine, pending.pop(0), parser, version, path_ids, begin, result, bar)
-                if on_progress:
-                    on_progress(result.seen - len(pending[0][1]), len(items))
+                _finish(engine, pending.pop(0), parser, version, path_ids, begin, result, tally)
         while pending:
-            _finish(engine, pending.pop(0), parser, version, path_ids, begin, result, bar)
-            if on_progress:
-                on_progress(result.seen - sum(len(p[1]) for p in pending), len(items))
+            _finish(engine, pending.pop(0), parser, version, path_ids, begin, result, tally)
     finally:
         parser.close()
         if bar:
             bar.close()
     result.seconds = time.perf_counter() - started
     return result
+
+
+class _Tally:
+    """Files done of an ingest, told to the progress listeners as they change: files not parsed
+    (stored already, duplicates, refused) when their batch is prepared; parsed files as the
+    parser reports them (``parsed``, from any thread) or, for a parser that does not, when their
+    batch is gathered. Never more than were submitted: a batch parsed again after a worker
+    crashed reports some documents twice."""
+
+    def __init__(self, total: int, listeners: list[Callable[[int, int], None]]) -> None:
+        self.total = total
+        self.listeners = listeners
+        self.lock = threading.Lock()
+        self.counted = self.submitted = self.reported = self.gathered = 0
+        self.last = -1
+
+    def tell(self) -> None:
+        with self.lock:
+            done = min(self.counted + min(max(self.reported, self.gathered), self.submitted), self.total)
+            if done == self.last:
+                return
+            self.last = done
+            for listener in self.listeners:
+                listener(done, self.total)
+
+    def skip(self, count: int) -> None:
+        with self.lock:
+            self.counted += count
+        self.tell()
+
+    def submit(self, count: int) -> None:
+        with self.lock:
+            self.submitted += count
+
+    def parsed(self, count: int) -> None:
+        with self.lock:
+            self.reported += count
+        self.tell()
+
+    def gather(self, count: int) -> None:
+        with self.lock:
+            self.gathered += count
+        self.tell()
 
 
 def _batches(items: list[Item], count: int, limit: int) -> Iterator[list[Item]]:
@@ -700,7 +845,7 @@ def _batches(items: list[Item], count: int, limit: int) -> Iterator[list[Item]]:
 
 
 def _prepare(engine: Engine, items: list[Item], reparse: bool, version: str, seen_run: set[str],
-             result: IngestResult, parser: Parser):  # type: ignore[no-untyped-def]
+             result: IngestResult, parser: Parser, tally: _Tally):  # type: ignore[no-untyped-def]
     loaded: list[tuple[Item, bytes | None, str, str | None]] = []
     for item in items:
         data, reason = _load(item)
@@ -737,15 +882,18 @@ def _prepare(engine: Engine, items: list[Item], reparse: bool, version: str, see
             job.data = data
         jobs.append(job)
     work = [(j.data, j.item.path) for j in jobs if j.data is not None]
+    tally.submit(len(work))
+    tally.skip(len(items) - len(work))  # stored already, duplicates, refused: done now
     handle = parser.submit(work)  # type: ignore[arg-type]
     return jobs, sources, handle, work
 
 
 def _finish(engine: Engine, batch, parser: Parser, version: str,  # type: ignore[no-untyped-def]
             path_ids: dict[str, int], begin: Callable[[], Any], result: IngestResult,
-            bar: _Bar | None) -> None:
+            tally: _Tally) -> None:
     jobs, sources, handle, work = batch
     done = iter(parser.gather(work, handle))
+    tally.gather(len(work))
     for job in jobs:
         if job.data is not None:
             job.result, job.blob = next(done)
@@ -762,35 +910,3 @@ def _finish(engine: Engine, batch, parser: Parser, version: str,  # type: ignore
         if job.sha256 in written and job.result[0] != "ok":
             result.failed += 1
             result.failures.append((job.item.path, job.result[1]))
-    if bar:
-        bar.advance(len(sources))
-
-
-class _Bar:
-    """A rich progress bar on stderr: done/total, rate and time left."""
-
-    def __init__(self, total: int) -> None:
-        from rich.console import Console
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TaskProgressColumn,
-            TextColumn,
-            TimeElapsedColumn,
-            TimeRemainingColumn,
-        )
-
-        self.progress = Progress(TextColumn("ingest"), BarColumn(), MofNCompleteColumn(),
-                                 TaskProgressColumn(), TextColumn("{task.fields[rate]}"),
-                                 TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
-                                 console=Console(stderr=True))
-        self.task = self.progress.add_task("ingest", total=total, rate="")
-        self.progress.start()
-
-    def advance(self, n: int) -> None:
-        speed = self.progress.tasks[0].speed
-        self.progress.update(self.task, advance=n, rate=f"{speed:,.0f} docs/s" if speed else "")
-
-    def close(self) -> None:
-        self.progress.stop()
