@@ -3,6 +3,9 @@ footers that are not values (issue: read every layout that real crawlers and con
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 import gongkai
@@ -11,6 +14,7 @@ from gongkai.document import Cell, Document
 from gongkai.evaluate import score
 from gongkai.extract.lexer import lex_cell
 from gongkai.extract.reflow import cut_points, reflow
+from gongkai.readers import read
 from gongkai.template import TEMPLATE, Layout
 
 # Cells a crawled page prints as one run of digits that splits several ways, where no sum of
@@ -158,3 +162,41 @@ def test_a_site_footer_after_the_last_table_is_no_table_content():
     assert not [f for f in report.findings if f.rule.startswith("P-")]
     result = score(report, truth)
     assert result.counts["correct"] == result.cells
+
+
+_CONVERTED = Path(__file__).parent / "data" / "converted"
+
+
+@pytest.mark.parametrize("converter", ["pdftotext-raw", "pymupdf", "pypdf-layout"])
+def test_numbers_wrapped_in_narrow_cells_are_joined_by_the_row_sums(converter):
+    """A PDF's narrow cells wrap long numbers (18950 as 「189」 over 「50」); converters print the
+    pieces one per line or below the row's first line, across a page break too. Every piece is
+    used, joined where the row and column sums allow exactly one way."""
+    source = _CONVERTED / f"{converter}-r0010.txt"
+    truth = json.loads((_CONVERTED / "r0010.truth.json").read_text("utf-8"))
+    report = gongkai.parse(source)
+    result = score(report, truth, source.name)
+    assert not [e for e in result.errors if e["outcome"] != "missing"]
+    assert result.counts["correct"] == result.cells
+    assert report.cells["applications.new_received.natural_person"].value == 18950
+    assert not [f for f in report.findings if f.rule == "P-ORPHAN"]
+
+
+def test_pieces_that_join_no_way_stay_unplaced():
+    """Pieces after a row that no join of consecutive lines' pieces makes the row's sum hold (one
+    digit misprinted) are not taken: the row stays undecided, the pieces unplaced."""
+    text = (_CONVERTED / "pdftotext-raw-r0010.txt").read_text("utf-8")
+    assert "\n320\n85\n" in text
+    report = gongkai.parse(text.replace("\n320\n85\n", "\n320\n86\n", 1), name="t.txt")
+    row = [report.cells[f"applications.new_received.{c.key}"] for c in TEMPLATE.application_columns]
+    assert [c.status for c in row] == ["missing"] * 7
+    assert any(f.rule == "P-ORPHAN" for f in report.findings)
+
+
+def test_line_numbers_are_an_editors_even_after_a_form_feed():
+    """pdftotext ends each page with a form feed: it is no line break, so a finding's line is
+    the one an editor or grep shows."""
+    text = "甲\f乙\n三、收到和处理政府信息公开申请情况\n"
+    document = read(text, name="t.txt")
+    assert [(r.cells[0].text, r.cells[0].line) for r in document.rows] == [
+        ("甲 乙", 1), ("三、收到和处理政府信息公开申请情况", 2)]

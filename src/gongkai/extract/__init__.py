@@ -28,6 +28,7 @@ from .regroup import (
     doubt_detached_rows,
     doubt_disordered_rows,
     pair_detached_values,
+    rejoin_wrapped_rows,
     report_orphans,
     table4_from_orphans,
 )
@@ -53,6 +54,7 @@ def extract(document: Document) -> Report:
         if segment.maybe_group:
             # （六）其他处理 is the group label of rows 1-3 when they are printed, else the row itself
             segment.maybe_group = sub_rows
+    rejoin_wrapped_rows(seg)
     segments = pair_detached_values(seg.segments)
     layout = _decide_layout(seg, segments, meta.year)
     cells = {path: CellValue(None, "missing") for path in TEMPLATE.cell_paths(layout)}

@@ -251,18 +251,19 @@ def _drops(core: list[Token], slots: int, check: RowCheck | None) -> list[Candid
     return results  # never cut short, as with placements
 
 
-MAX_WRAPPED = 3  # digits wrapped onto the next line, per row
+MAX_WRAPPED = 7  # numbers of a row wrapped onto the lines after it (each cell of table 3 may)
 
 
 def _wrapped(core: list[Token], slots: int, check: RowCheck | None) -> list[Candidate]:
-    """Readings of a row printed on one line with a few more digits on the line below: the
-    digits a narrow cell wrapped (「16 … 25」 over 「3 … 5」 is 163 … 255), each appended to a
-    value of the first line, left to right. Weighed beside dropping them: where both kinds of
-    reading survive the arithmetic, the cells they disagree on stay undecided."""
-    first = core[0].line
-    base = [i for i, t in enumerate(core) if t.line == first]
-    extra = [i for i, t in enumerate(core) if t.line != first]
+    """Readings of a row printed on one line (or one value per line) with a few more digits on
+    the lines below: the digits a narrow cell wrapped (「16 … 25」 over 「3 … 5」 is 163 … 255),
+    each appended to one of the row's first values, left to right. Weighed beside dropping them:
+    where both kinds of reading survive the arithmetic, the cells they disagree on stay
+    undecided."""
+    base = list(range(min(slots, len(core))))
+    extra = list(range(len(base), len(core)))
     if (len(base) != slots or not extra or len(extra) > MAX_WRAPPED
+            or core[extra[0]].line == core[base[-1]].line
             or not all(_splittable(core[i]) for i in (*base, *extra))):
         return []
     results: list[Candidate] = []
@@ -275,6 +276,47 @@ def _wrapped(core: list[Token], slots: int, check: RowCheck | None) -> list[Cand
         if check is None or check([entry_value(e) for e in entries]):
             results.append(tuple(entries))
     return results
+
+
+def fragments(core: list[Token], slots: int, check: RowCheck | None) -> list[Candidate]:
+    """Readings of a row whose narrow cells wrapped their numbers, each cell's pieces printed one
+    after the other on lines of their own (pdftotext -raw, pymupdf: 「189」「50」「874」「2」 for
+    18950, 8742): pieces on consecutive lines joined, every piece used, so that ``slots`` numbers
+    remain. A piece that wrapped is never longer than the first piece of its number (they share
+    one cell's width), and no number starts with a 0 unless it is 0."""
+    excess = len(core) - slots
+    if excess <= 0 or not all(_splittable(t) for t in core):
+        return []
+    gaps = [i for i in range(len(core) - 1) if core[i + 1].line == core[i].line + 1]
+    if len(gaps) < excess or comb(len(gaps), excess) > MAX_SPLIT_STEPS:
+        return []
+    results: list[Candidate] = []
+    for joined in combinations(gaps, excess):
+        glue = set(joined)
+        entries: list[Entry] = []
+        pieces = [core[0].raw]
+        possible = True
+        for i in range(1, len(core) + 1):
+            if i < len(core) and i - 1 in glue:
+                if pieces[0] == "0" or len(core[i].raw) > len(pieces[0]):
+                    possible = False
+                    break
+                pieces.append(core[i].raw)
+                continue
+            first = core[i - len(pieces)]
+            entries.append(first if len(pieces) == 1 else Part(first, "".join(pieces)))
+            if i < len(core):
+                pieces = [core[i].raw]
+        if possible and (check is None or check([entry_value(e) for e in entries])):
+            results.append(tuple(entries))
+            if len(results) > MAX_CANDIDATES:
+                break
+    return results
+
+
+def joined(core: list[Token], slots: int, check: RowCheck | None) -> list[Candidate]:
+    """The readings that join wrapped pieces of numbers, either way a converter prints them."""
+    return _wrapped(core, slots, check) + fragments(core, slots, check)
 
 
 def candidates(tokens: list[Token], slots: int, check: RowCheck | None,
@@ -315,8 +357,7 @@ def candidates(tokens: list[Token], slots: int, check: RowCheck | None,
         found = _drops(core, slots, check)
         if found is None:  # far more values than cells: nothing about the row is certain
             return [], False, "more"
-        joined = _wrapped(core, slots, check)
-        return (found + joined) or _drops(core, slots, None) or [], False, "more"
+        return (found + joined(core, slots, check)) or _drops(core, slots, None) or [], False, "more"
     return [tuple(core)], False, ""
 
 

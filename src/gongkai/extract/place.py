@@ -43,7 +43,7 @@ def _row_paths(table: int, key: str, fmt: str) -> tuple[str, ...] | None:
     return None
 
 
-def _row_check(segment: Segment) -> RowCheck | None:
+def row_check(segment: Segment) -> RowCheck | None:
     """The row's own arithmetic, used to drop impossible readings of it."""
     if segment.table == 3:
         return lambda values: _sum_possible(values[:6], values[6])
@@ -97,7 +97,7 @@ def place(segment: Segment, context: Context) -> None:
             return
         tokens = _counts_unsigned(tokens)
     groups = {3: [7], 4: [5, 5, 5]}.get(segment.table)  # parts then their total
-    alignment = align(tokens, len(paths), _row_check(segment), exact=segment.exact, groups=groups,
+    alignment = align(tokens, len(paths), row_check(segment), exact=segment.exact, groups=groups,
                       delimited=segment.delimited)
     for path, entry, decided in zip(paths, alignment.entries, alignment.decided, strict=True):
         if not decided or entry is None:
@@ -131,7 +131,7 @@ def _fill_by_row_sum(segment: Segment, paths: list[str], tokens: list[Token], al
                      context: Context) -> None:
     """Cells that every reading of the row gives one value once the row sum fills the reading's
     gap: ``inferred`` (which cell was printed empty is unknown, its value is not)."""
-    check = _row_check(segment)
+    check = row_check(segment)
     assert check is not None  # table 3 rows have their sum
     agreed = completed_by_row_sum(tokens, len(paths), alignment, check)
     for slot, (path, value) in enumerate(zip(paths, agreed, strict=True)):

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from ..report import CellValue
 from ..template import equations
-from .align import MAX_WRAPPED
+from .align import MAX_WRAPPED, entry_key, entry_value, joined
 from .context import Context, add_finding, row_name
 from .lexer import Token
+from .place import row_check
 from .segment import Segment, Segmentation
 
 
@@ -40,6 +41,46 @@ def pair_detached_values(segments: list[Segment]) -> list[Segment]:
             owner.lines = [line]
             assigned.add(id(owner))
     return result
+
+
+MAX_WRAPPED_PIECES = 8  # pieces of wrapped numbers a row may take from the lines after it
+
+
+def rejoin_wrapped_rows(seg: Segmentation) -> None:
+    """Rows whose narrow cells wrapped their numbers, each number's pieces one per line
+    (pdftotext -raw, pymupdf: 「189」「50」「874」「2」…): the segmenter closes the row at its
+    seventh number and leaves the pieces after it unplaced. They join the row when they stand on
+    the lines right after its values, before the next label, the row as read breaks its own
+    sum, and exactly one way of joining the pieces of consecutive lines, all of them used, makes
+    the sums hold. Otherwise they stay unplaced (and the row is doubted as before)."""
+    segments = seg.segments
+    for index, segment in enumerate(segments):
+        check = row_check(segment)
+        if segment.exact or check is None or not segment.lines:
+            continue
+        tokens = segment.tokens
+        slots = 7 if segment.table == 3 else 15
+        end = segments[index + 1].label_line if index + 1 < len(segments) else None
+        last = tokens[-1].line
+        pieces: list[Token] = []
+        for token in seg.orphans:
+            if token.line <= tokens[-1].line:
+                continue
+            if (end is not None and token.line >= end) or token.line > last + 1 or token.kind != "num":
+                break
+            pieces.append(token)
+            last = token.line
+        if not pieces or len(pieces) > MAX_WRAPPED_PIECES:
+            continue
+        values = [t for t in tokens if t.kind != "empty"]
+        if len(values) == slots and check([entry_value(t) for t in values]):
+            continue  # the row holds as read: what follows is not its
+        readings = {tuple(map(entry_key, c)) for c in joined(values + pieces, slots, check)}
+        if len(readings) != 1:
+            continue
+        for token in pieces:
+            segment.add(token)
+            seg.orphans.remove(token)
 
 
 def table4_from_orphans(seg: Segmentation, segments: list[Segment], context: Context) -> None:

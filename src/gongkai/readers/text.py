@@ -102,6 +102,9 @@ def split_cells(line: str) -> list[str] | None:
     return [stripped]
 
 
+_NOT_LINE_BREAKS = str.maketrans({c: " " for c in "\f\v\x1c\x1d\x1e\x85\u2028\u2029"})
+
+
 def read_text(data: bytes | str, name: str) -> Document:
     if isinstance(data, bytes):
         if len(data) > MAX_TEXT_BYTES:
@@ -121,7 +124,13 @@ def read_text(data: bytes | str, name: str) -> Document:
             table_rows.clear()
             markup.clear()
 
-    for number, line in enumerate(text.splitlines(), start=1):
+    # lines as editors and grep count them: a form feed (pdftotext's page break), vertical tab or
+    # Unicode line separator is no line break (str.splitlines would make it one and shift every
+    # line number after it)
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").translate(_NOT_LINE_BREAKS).split("\n")
+    if lines and not lines[-1]:
+        lines.pop()
+    for number, line in enumerate(lines, start=1):
         cells = split_cells(line)
         if cells is None:
             if not line.strip():
