@@ -36,10 +36,6 @@ class Score:
         return sum(self.counts.values())
 
     @property
-    def perfect(self) -> bool:
-        return self.failure is None and self.counts["correct"] == self.cells and self.metadata_ok
-
-    @property
     def metadata_ok(self) -> bool:
         return self.agency_ok and self.year_ok and self.template_ok
 

@@ -50,10 +50,6 @@ class CollectResult:
     seconds: float = 0.0
     failures: list[tuple[str, str]] = field(default_factory=list)  # (url, reason) of this run
 
-    @property
-    def pages_per_second(self) -> float:
-        return self.requests / self.seconds if self.seconds else 0.0
-
 
 def site_domain(url: str) -> str:
     host = (urlsplit(url).hostname or "").lower()

@@ -118,16 +118,6 @@ def host_of(url: str) -> str:
     return urlsplit(url).netloc.lower()
 
 
-def http_date(value: str | None) -> str | None:
-    """An HTTP date header as ISO 8601 UTC (None when absent or unreadable)."""
-    if not value:
-        return None
-    try:
-        return parsedate_to_datetime(value).astimezone(tz=None).isoformat()
-    except (TypeError, ValueError, IndexError):
-        return None
-
-
 # ----------------------------------------------------------------------------------- per host
 class HostGate:
     """A host's turn: ``per_host`` requests at once, starts spaced by ``interval`` seconds."""

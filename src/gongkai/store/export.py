@@ -9,6 +9,7 @@ report as parsed.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, cast
@@ -425,9 +426,10 @@ def official_xlsx(engine: Engine, report_id: int) -> bytes:
     return buffer.getvalue()
 
 
-def write_official(engine: Engine, folder: Path, filters: Filters | None = None) -> list[Path]:
+def write_official(engine: Engine, folder: Path, filters: Filters | None = None,
+                   on_report: Callable[[int, int], None] | None = None) -> list[Path]:
     """Every report with a template format as ``folder/<id>-<agency>-<year>.xlsx``
-    (:func:`official_xlsx`)."""
+    (:func:`official_xlsx`); ``on_report(done, total)`` after each file written."""
     import re
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -443,6 +445,8 @@ def write_official(engine: Engine, folder: Path, filters: Filters | None = None)
         target = folder / f"{name}.xlsx"
         target.write_bytes(official_xlsx(engine, report_id))
         written.append(target)
+        if on_report:
+            on_report(len(written), len(rows))
     return written
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 
 ZONE_NAME = "Asia/Shanghai"
-ZONE_LABEL = "北京时间"
 
 
 def _zone() -> tzinfo:
