@@ -65,7 +65,7 @@ def entry_value(entry: Entry) -> int | float | None:
     return entry.value if entry.kind == "num" else None
 
 
-def entry_key(entry: Entry) -> tuple:
+def entry_key(entry: Entry) -> tuple[object, ...]:
     """What a cell would hold: compared across candidates to decide certainty."""
     if entry is None or (not isinstance(entry, Part) and entry.kind == "unknown"):
         return ("missing",)

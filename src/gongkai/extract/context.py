@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
-from ..report import CellValue, Finding
+from ..report import CellValue, Finding, Number
 from ..template import TEMPLATE, Layout
 from .align import Alignment
 from .segment import Segment
@@ -29,7 +29,8 @@ class Context:
     findings: list[Finding]
     pending: list[Pending] = field(default_factory=list)
     # rows whose printed values could not all be placed: (cell paths, printed values, readings)
-    unplaced: list[tuple[list[str], list, list[tuple]]] = field(default_factory=list)
+    unplaced: list[tuple[list[str], list[Number | None], list[tuple[Number | None, ...]]]] = field(
+        default_factory=list)
     # cells of rows left undecided because the text looks out of order: their values may be
     # among the numbers no row took, so the arithmetic does not fill them either
     doubted: set[str] = field(default_factory=set)

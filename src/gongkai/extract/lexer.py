@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal
 
 from ..document import Cell
 from .labels import INDEX, LabelHit, normalize, section_heading
@@ -98,7 +98,7 @@ def lex_cell(cell: Cell) -> list[Token]:
 
 
 @lru_cache(maxsize=65536)
-def _lex_text_cached(text: str) -> tuple[tuple, ...]:
+def _lex_text_cached(text: str) -> tuple[tuple[Any, ...], ...]:
     """The tokens of a cell text without their cell, cached: cell texts repeat a great deal
     (``0``, labels, headers) within a report and across reports."""
     tokens = _lex(text, _NO_CELL)

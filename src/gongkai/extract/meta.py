@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..document import Document
+from ..document import Document, Row
 from .labels import normalize, section_heading
 
 _TITLE = re.compile(r"信息公开.{0,6}报告")
@@ -93,7 +93,7 @@ def read_meta(document: Document) -> Meta:
     return meta
 
 
-def _title_inside(texts: list[str], rows: list, meta: Meta) -> None:
+def _title_inside(texts: list[str], rows: list[Row], meta: Meta) -> None:
     """A title run together with the page around it (a crawler's text on one line:
     「田丰区人民政府2023年度政府信息公开工作年度报告• 田丰市人民政府门户网站…」): the first
     agency-year-报告 phrase near the top, not one a sentence mentions (「关于做好…报告…的通知」)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from ..report import CellValue, Finding
+from ..report import CellValue, Finding, Number
 from ..template import TEMPLATE, Layout
 from .align import (
     MAX_CANDIDATES,
@@ -52,7 +52,7 @@ def row_check(segment: Segment) -> RowCheck | None:
     return None
 
 
-def _sum_possible(parts: list, total) -> bool:
+def _sum_possible(parts: list[Number | None], total: Number | None) -> bool:
     """Could ``sum(parts) == total`` hold, with None unknown and all values ≥ 0 integers?"""
     if any(v is not None and (v < 0 or not float(v).is_integer()) for v in [*parts, total]):
         return False
@@ -212,7 +212,7 @@ def _trim_trailing_empties(tokens: list[Token], slots: int) -> list[Token]:
     return tokens
 
 
-def cell_value(path: str, entry, alignment: Alignment, context: Context) -> CellValue:
+def cell_value(path: str, entry: Token | Part, alignment: Alignment, context: Context) -> CellValue:
     token: Token = entry.token if isinstance(entry, Part) else entry
     if not isinstance(entry, Part) and token.kind == "unknown":
         return CellValue(None, "missing", line=token.line, locator=token.cell.locator(),

@@ -404,7 +404,7 @@ def _close(text: str, label: str) -> bool:
     return SequenceMatcher(None, text, label, autojunk=False).ratio() >= 0.8
 
 
-def _covered_suffix(norm: str) -> tuple[int, list] | None:
+def _covered_suffix(norm: str) -> tuple[int, list[LabelHit]] | None:
     """The leftmost position from which labels cover the rest of the text, with the labels."""
     first_chars = INDEX.by_first
     # no label holds a full stop: the labels can only start after the last one

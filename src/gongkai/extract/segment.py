@@ -17,6 +17,10 @@ from ..document import Document, Row, Table
 from .labels import INDEX, LabelDef, LabelHit, normalize, section_heading
 from .lexer import NOTE_WORDS, Token, lex_cell
 
+# a vote for the 2019 or 2021 format: a format id (from a table-2 label only one format prints)
+# or ("t3", "2021") (a table-3 row only the 2021 format has)
+FormatVote = str | tuple[str, str]
+
 _SECTION_TABLE = {"active_disclosure": 2, "applications": 3, "review_litigation": 4}
 _T2_KINDS = ("caption", "t2_header", "t2_column", "t2_row")
 _T3_AFTER_OTHER_GROUP = ("other_no_correction", "other_unpaid_fee")
@@ -79,7 +83,7 @@ class Segmentation:
     segments: list[Segment]
     orphans: list[Token]
     sections: dict[str, int]  # section key → line of its heading
-    format_votes: Counter
+    format_votes: Counter[FormatVote]
     tables_seen: set[int]
     table4_header_line: int | None
     # a text table whose grid a PDF converter guessed (two numbers in a cell): the text's
@@ -166,7 +170,7 @@ class Segmenter:
         self.segments: list[Segment] = []
         self.orphans: list[Token] = []
         self.sections: dict[str, int] = {}
-        self.votes: Counter = Counter()
+        self.votes: Counter[FormatVote] = Counter()
         self.tables_seen: set[int] = set()
         self.table: int | None = None
         self.open: Segment | None = None

@@ -6,12 +6,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..report import CellValue, Number, Report
-from ..template import equations
+from ..template import Equation, equations
 from .align import Candidate, entry_value, merge, sides_possible
 from .context import Context, add_finding, row_name
 from .place import cell_value
 
 if TYPE_CHECKING:
+    from .meta import Meta
     from .narrative import NarrativeFact
 
 
@@ -61,7 +62,7 @@ def settle_by_arithmetic(context: Context) -> None:
     printed values usually leave one. Cells become certain only when all survivors agree.
     """
     system = equations(context.layout)
-    involving: dict[str, list] = {}
+    involving: dict[str, list[Equation]] = {}
     for equation in system:
         for path in equation.paths:
             involving.setdefault(path, []).append(equation)
@@ -101,7 +102,7 @@ def settle_by_arithmetic(context: Context) -> None:
                 pending.finding.cells = undecided
 
 
-def settle_by_narrative(context: Context, meta) -> None:
+def settle_by_narrative(context: Context, meta: Meta) -> None:
     """A sentence that states exactly one cell of an ambiguous row (「共收到政府信息公开申请71件」)
     drops the readings that contradict it. The cell's note quotes the sentence."""
     from .narrative import narrative_facts, settle_value
@@ -151,7 +152,7 @@ def settle_by_narrative(context: Context, meta) -> None:
 
 
 def _consistent(candidate: Candidate, paths: list[str], cells: dict[str, CellValue],
-                involving: dict[str, list]) -> bool:
+                involving: dict[str, list[Equation]]) -> bool:
     """Could every equation touching the row hold with this reading and the read cells?"""
     trial = dict(zip(paths, map(entry_value, candidate), strict=True))
     for equation in {id(e): e for p in paths for e in involving.get(p, ())}.values():
