@@ -32,20 +32,8 @@ def table_origins(data: bytes, name: str) -> list[tuple[str, int, int]]:
                 merges = _merges(archive, member.lstrip("/") if member else None, name)
                 sheet = _Sheet(worksheet, merges, name)
                 occupied = sheet.occupied()
-                runs: list[list[int]] = []
-                for r in sorted(occupied):
-                    if runs and runs[-1][-1] == r - 1:
-                        runs[-1].append(r)
-                    else:
-                        runs.append([r])
-                for run in runs:  # as readers.xlsx._blocks: plain lines at a run's ends are paragraphs
-                    head, tail = 0, len(run)
-                    while head < tail and sheet.plain_line(run[head], occupied[run[head]]):
-                        head += 1
-                    while tail > head and sheet.plain_line(run[tail - 1], occupied[run[tail - 1]]):
-                        tail -= 1
-                    if head < tail:
-                        rows = run[head:tail]
+                for _above, rows, _below in sheet.runs(occupied):  # the reader's own tables
+                    if rows:
                         origins.append((worksheet.title, rows[0], min(min(occupied[r]) for r in rows)))
     finally:
         workbook.close()

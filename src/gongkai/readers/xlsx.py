@@ -125,28 +125,37 @@ class _Sheet:
         return len(columns) == 1 and all((r, c) in self.values and (r, c) not in self.bordered
                                          and (r, c) not in self.covered for c in columns)
 
+    def runs(self, occupied: dict[int, set[int]]) -> list[tuple[list[int], list[int], list[int]]]:
+        """Each run of consecutive non-empty rows as (plain lines above, the table's rows, plain lines
+        below): the reader makes the middle a table and the lines paragraphs; the rows of a run made
+        only of plain lines are all ``above``."""
+        runs: list[list[int]] = []
+        for r in sorted(occupied):
+            if runs and runs[-1][-1] == r - 1:
+                runs[-1].append(r)
+            else:
+                runs.append([r])
+        split = []
+        for run in runs:
+            head, tail = 0, len(run)
+            while head < tail and self.plain_line(run[head], occupied[run[head]]):
+                head += 1
+            while tail > head and self.plain_line(run[tail - 1], occupied[run[tail - 1]]):
+                tail -= 1
+            split.append((run[:head], run[head:tail], run[tail:]))
+        return split
+
 
 def _blocks(sheet: _Sheet, name: str, document: Document) -> None:
     """Add the sheet to the document: each run of non-empty rows is one table, except lines of
     plain text at its top and bottom (titles, headings), which are paragraphs."""
     occupied = sheet.occupied()
-    runs: list[list[int]] = []
-    for r in sorted(occupied):
-        if runs and runs[-1][-1] == r - 1:
-            runs[-1].append(r)
-        else:
-            runs.append([r])
-    for run in runs:
-        head, tail = 0, len(run)
-        while head < tail and sheet.plain_line(run[head], occupied[run[head]]):
-            head += 1
-        while tail > head and sheet.plain_line(run[tail - 1], occupied[run[tail - 1]]):
-            tail -= 1
-        for r in run[:head]:
+    for above, rows, below in sheet.runs(occupied):
+        for r in above:
             _paragraph(document, sheet.values[r, min(occupied[r])])
-        if head < tail:
-            _table(sheet, run[head:tail], occupied, name, document)
-        for r in run[tail:]:
+        if rows:
+            _table(sheet, rows, occupied, name, document)
+        for r in below:
             _paragraph(document, sheet.values[r, min(occupied[r])])
 
 
