@@ -35,7 +35,7 @@ def test_parse_to_a_folder_goes_on_past_bad_files(tmp_path):
     bad.write_bytes(b"\x00\x01\x02" * 500)
     result = runner.invoke(app, ["parse", str(bad), str(SEED_002), "-o", str(tmp_path / "out")])
     assert result.exit_code == 2  # one file failed …
-    assert "bad.txt: binary data" in result.stderr
+    assert "bad.txt: 二进制数据，不是文本报告" in result.stderr  # the reason in Chinese by default
     assert (tmp_path / "out" / f"{SEED_002.stem}.json").exists()  # … the other was written
 
 
@@ -55,7 +55,7 @@ def test_check_json_and_english():
 def test_eval_scores_the_seeds():
     result = runner.invoke(app, ["eval", str(SEEDS)])
     assert result.exit_code == 0
-    assert "996 correct (100.00 %)" in result.stdout and "0 silent errors" in result.stdout
+    assert "正确 996（100.00 %）" in result.stdout and "静默错误 0" in result.stdout
 
 
 @pytest.mark.parametrize("to", ["docx", "xlsx", "html", "md"])
@@ -91,7 +91,7 @@ def test_template_writes_the_blank_form(tmp_path):
 def test_real_pdf_eval():
     pytest.importorskip("pypdfium2")
     result = runner.invoke(app, ["eval", str(REAL)])
-    assert result.exit_code == 0 and "614 correct (100.00 %)" in result.stdout
+    assert result.exit_code == 0 and "正确 614（100.00 %）" in result.stdout
 
 
 def test_max_mb_refuses_a_larger_file_by_name_and_the_batch_goes_on(tmp_path):
@@ -100,7 +100,7 @@ def test_max_mb_refuses_a_larger_file_by_name_and_the_batch_goes_on(tmp_path):
     result = runner.invoke(app, ["parse", str(padded), str(SEED_002), "--max-mb", "1",
                                  "-o", str(tmp_path / "o")])
     assert result.exit_code == 2
-    assert "padded.txt: file too large" in result.stderr
+    assert "padded.txt: 文件过大" in result.stderr
     assert (tmp_path / "o" / f"{SEED_002.stem}.json").exists()
     assert runner.invoke(app, ["check", str(padded), "--max-mb", "5"]).exit_code == 0
 
@@ -122,7 +122,7 @@ def test_an_unreadable_file_exits_2_whatever_fail_on_says(tmp_path):
     bad = tmp_path / "bad.txt"
     bad.write_bytes(b"\x00\x01\x02" * 500)
     result = runner.invoke(app, ["check", str(bad), str(SEED_002), "--fail-on", "never"])
-    assert result.exit_code == 2 and "bad.txt: binary data" in result.stderr
+    assert result.exit_code == 2 and "bad.txt: 二进制数据" in result.stderr
 
 
 def test_gongkai_lang_en_switches_the_messages(monkeypatch):
@@ -141,7 +141,8 @@ def test_help_lists_every_command_without_importing_the_store_web_or_template():
     heavy = ["sqlalchemy", "pandas", "fastapi", "gongkai.template", "gongkai.store", "gongkai.web",
              "gongkai.pipeline", "rich.markdown"]
     done = _in_a_fresh_interpreter(
-        "import sys\nfrom gongkai.cli import app\n"
+        "import os, sys\nos.environ['GONGKAI_LANG'] = 'en'  # the English help (Chinese by default)\n"
+        "from gongkai.cli import app\n"
         "try:\n    app(['--help'])\nexcept SystemExit:\n    pass\n"
         f"print('LOADED', [m for m in {heavy!r} if m in sys.modules])\n")
     assert done.returncode == 0, done.stderr

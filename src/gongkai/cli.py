@@ -168,20 +168,22 @@ def _english(args: list[str]) -> bool:
 
 def needs_extra_message(extra: str, english: bool) -> str:
     """The one line a command answers with when its extra is not installed."""
-    if english:
-        return f"this command needs gongkai[{extra}]: pip install 'gongkai[{extra}]'"
-    return f"需要安装 gongkai[{extra}]：pip install 'gongkai[{extra}]'"
+    from .messages import say
+
+    return say("extra.needed", "en" if english else "zh", extra=extra)
 
 
 def _exit_needing(extra: str, args: list[str], missing: list[str]) -> None:
+    from .messages import say
+
     english = _english(args)
+    lang = "en" if english else "zh"
     line = needs_extra_message(extra, english)
     if missing:  # which packages: a partly installed extra is told apart from an absent one
         shown = ", ".join(missing[:3])
-        more = len(missing) - 3
-        if more > 0:
-            shown += f" and {more} more" if english else f" 等 {len(missing)} 个"
-        line += f" ({'missing' if english else '缺少'} {shown})"
+        if len(missing) > 3:
+            shown += say("extra.more", lang, more=len(missing) - 3, count=len(missing))
+        line += say("extra.lacking", lang, shown=shown)
     typer.echo(line, err=True)
     sys.exit(2)
 
@@ -189,10 +191,9 @@ def _exit_needing(extra: str, args: list[str], missing: list[str]) -> None:
 def module_missing_message(module: str, english: bool) -> str:
     """The one line for a module that cannot be imported although its extra looks installed (an
     extra that forgot to declare it, or a damaged install): it names the module, not the extra."""
-    if english:
-        return f"this command needs the Python module {module}, which cannot be imported " \
-               f"(pip install {module})"
-    return f"此命令需要 Python 模块 {module}，但无法导入（pip install {module}）"
+    from .messages import say
+
+    return say("module.missing", "en" if english else "zh", module=module)
 
 
 class _NeedsExtra(TyperCommand):
@@ -214,6 +215,17 @@ class LazyGroup(TyperGroup):
         super().__init__(*args, **kwargs)
         self._loaded: dict[str, Command] = {}
         self._running: list[str] = []
+        self._lang = "zh"
+
+    def make_context(self, info_name: str | None, args: list[str], parent: Context | None = None,
+                     **extra: Any) -> Context:
+        # the help in the language asked for (--lang en anywhere, or GONGKAI_LANG), before --help
+        # is parsed: it prints the page as soon as it is seen
+        from .cli_help import localize
+
+        self._lang = "en" if _english(list(args)) else "zh"
+        localize(self, self._lang)
+        return super().make_context(info_name, args, parent, **extra)
 
     def list_commands(self, ctx: Context) -> list[str]:
         return [*super().list_commands(ctx), *(n for n in LAZY_COMMANDS if n not in self.commands)]
@@ -223,8 +235,12 @@ class LazyGroup(TyperGroup):
             return super().get_command(ctx, cmd_name)
         if cmd_name in self._loaded:
             return self._loaded[cmd_name]
+        from .cli_help import short_help
+        from .messages import help_text
+
         lazy = LAZY_COMMANDS[cmd_name]  # listed in --help without being imported, with its extra
-        listed = f"[{lazy.extra}] {lazy.help}" if lazy.extra else lazy.help
+        described = short_help(help_text(cmd_name, None, lazy.help, self._lang)) or ""
+        listed = f"[{lazy.extra}] {described}" if lazy.extra else described
         return TyperCommand(cmd_name, help=listed, short_help=listed)
 
     def resolve_command(self, ctx: Context, args: list[str]) -> tuple[str | None, Command | None, list[str]]:
@@ -254,11 +270,14 @@ class LazyGroup(TyperGroup):
                 self._loaded[name] = _NeedsExtra(name, extra, missing)
             else:
                 try:
-                    scratch = typer.Typer()
+                    scratch = typer.Typer(rich_markup_mode=None)
                     _add_to(scratch, name)
                 except ImportError as error:
                     _exit_module_missing(error, name, args)
                 self._loaded[name] = typer.main.get_group(scratch).commands[name]
+            from .cli_help import localize
+
+            localize(self._loaded[name], self._lang, name)
         return self._loaded[name]
 
 
@@ -279,7 +298,7 @@ def _unlisted_command(name: str) -> Command | None:
         module_name, attribute = loader.split(":")
         if attribute != "register":
             continue
-        scratch = typer.Typer()
+        scratch = typer.Typer(rich_markup_mode=None)
         try:
             getattr(importlib.import_module(module_name), attribute)(scratch)
         except ImportError:
@@ -372,8 +391,9 @@ class FailOn(StrEnum):
 LangOption = Annotated[Lang, typer.Option("--lang", envvar="GONGKAI_LANG", help="language of messages")]
 
 
-def _parse_each(files: list[Path], max_mb: float | None = None) -> Iterator[tuple[Path, Report | None]]:
-    """Yield (path, report or None) for each file; failures are reported and skipped."""
+def _parse_each(files: list[Path], max_mb: float | None = None,
+                lang: str | None = None) -> Iterator[tuple[Path, Report | None]]:
+    """Yield (path, report or None) for each file; failures are reported (in ``lang``) and skipped."""
     from .pipeline import parse
 
     max_bytes = int(max_mb * 2**20) if max_mb else None
@@ -381,8 +401,16 @@ def _parse_each(files: list[Path], max_mb: float | None = None) -> Iterator[tupl
         try:
             yield path, parse(path, max_bytes=max_bytes)
         except ParseError as error:
-            err.print("[red]✗[/red] " + _escape(str(error)), markup=True, highlight=False)
+            _refused(error, lang)
             yield path, None
+
+
+def _refused(error: ParseError, lang: str | None) -> None:
+    """「✗ file：why」 on stderr, the reason in the user's language."""
+    from .messages import failure
+
+    err.print("[red]✗[/red] " + _escape(failure(error.name, error.reason, lang)), markup=True,
+              highlight=False)
 
 
 OptionalFiles = Annotated[list[Path] | None, typer.Argument(
@@ -397,11 +425,13 @@ MaxMb = Annotated[float | None, typer.Option(
     show_default=False)]
 
 
-def _files_or_sample(files: list[Path] | None, sample: bool) -> list[Path]:
+def _files_or_sample(files: list[Path] | None, sample: bool, lang: str | None = None) -> list[Path]:
+    from .messages import say
+
     if sample:
         return sorted(SAMPLE.glob("*.txt")) + list(files or [])
     if not files:
-        err.print("give report files, or --sample for the bundled sample")
+        err.print(say("files.none", lang), highlight=False)
         raise typer.Exit(2)
     return files
 
@@ -419,14 +449,14 @@ def parse(
     from .messages import say
     from .progress import Progress, mode
 
-    files = _files_or_sample(files, sample)
+    files = _files_or_sample(files, sample, lang.value)
     failed = 0
     if output is not None:
         output.mkdir(parents=True, exist_ok=True)
     # with -o, stdout is free and each file done is worth showing; JSON on stdout stays alone
     shown = mode(progress) if output is not None and len(files) > 1 else "off"
     bar = Progress(len(files), say("progress.parse", lang.value), lang=lang.value, show=shown)
-    for path, report in _parse_each(files, max_mb):
+    for path, report in _parse_each(files, max_mb, lang.value):
         bar.advance()
         if report is None:
             failed += 1
@@ -445,7 +475,6 @@ def parse(
 
 
 _SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
-_SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 
 
 def _summary(report: Report, lang: Lang,
@@ -453,31 +482,30 @@ def _summary(report: Report, lang: Lang,
     """A report's findings for people; ``where``: a cell's locator → its Excel address (XLSX)."""
     from rich.table import Table
 
+    from .messages import header, say, severity
+
+    language = lang.value
     statuses = Counter(c.status for c in report.cells.values())
-    hybrid = "（2021表格，表三（六）按2019格式）" if report.hybrid else ""
-    if lang is Lang.en:
-        out.print(f"[bold]{report.source}[/bold]  agency: {report.agency}  year: {report.year}  "
-                  f"template: {report.template}{' (hybrid)' if report.hybrid else ''}")
-        out.print(f"  cells: {statuses['read']} read, {statuses['inferred']} inferred (forced by the "
-                  f"arithmetic), {statuses['blank']} blank, {statuses['missing']} missing")
-    else:
-        out.print(f"[bold]{report.source}[/bold]  单位：{report.agency}  年度：{report.year}  "
-                  f"格式：{report.template}年{hybrid}")
-        out.print(f"  单元格：读取 {statuses['read']}，推算 {statuses['inferred']}，"
-                  f"空白 {statuses['blank']}，缺失 {statuses['missing']}")
+    unknown = say("unknown", language)
+    out.print(f"[bold]{_escape(str(report.source))}[/bold]  " + _escape(say(
+        "report.head", language, agency=report.agency or unknown, year=report.year or unknown,
+        template=report.template or unknown, hybrid=say("report.hybrid", language) if report.hybrid else "")),
+        highlight=False)
+    out.print("  " + say("report.cells", language, read=statuses["read"], inferred=statuses["inferred"],
+                         blank=statuses["blank"], missing=statuses["missing"]), highlight=False)
     if not report.findings:
-        out.print("  [green]" + ("no problems found" if lang is Lang.en else "未发现问题") + "[/green]")
+        out.print("  [green]" + say("report.clean", language) + "[/green]")
         return
     table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
-    for title in (("severity", "rule", "line", "finding") if lang is Lang.en
-                  else ("级别", "规则", "行", "问题")):
-        table.add_column(title, overflow="fold")
+    # an XLSX form's findings name Excel cells (J23); others the line of the text
+    place = "finding_cell" if where is not None else "finding_line"
+    for column in ("finding_severity", "rule", place, "message"):
+        table.add_column(header(column, language), overflow="fold")
     order = {"error": 0, "warning": 1, "info": 2}
     for finding in sorted(report.findings, key=lambda f: order[f.severity]):
-        severity = finding.severity if lang is Lang.en else _SEVERITY_ZH[finding.severity]
-        table.add_row(f"[{_SEVERITY_STYLE[finding.severity]}]{severity}[/]", finding.rule,
-                      _where(report, finding.cells, where) or str(finding.line or ""),
-                      finding.text(lang.value))
+        table.add_row(f"[{_SEVERITY_STYLE[finding.severity]}]{severity(finding.severity, language)}[/]",
+                      finding.rule, _where(report, finding.cells, where) or str(finding.line or ""),
+                      _escape(finding.text(language)))
     out.print(table)
 
 
@@ -508,14 +536,14 @@ def check(
     from .progress import Progress, mode
     from .sheet_cells import addresser
 
-    files = _files_or_sample(files, sample)
+    files = _files_or_sample(files, sample, lang.value)
     failing = {FailOn.error: {"error"}, FailOn.warning: {"error", "warning"}, FailOn.never: set()}[fail_on]
     unreadable = found = False
     results: list[dict[str, Any]] = []
     tally: Counter[str] = Counter()  # findings by severity, reports by severity, reports by rule
     bar = Progress(len(files), say("progress.check", lang.value), lang=lang.value,
                    show=mode(progress) if len(files) > 1 else "off")
-    for path, report in _parse_each(files, max_mb):
+    for path, report in _parse_each(files, max_mb, lang.value):
         if report is None:
             unreadable = True
             tally["unreadable"] += 1
@@ -573,13 +601,16 @@ def eval_(
     truth_dir: Annotated[Path, typer.Argument(help="folder with NAME.truth.json beside each source")],
     format: Annotated[Format, typer.Option("--format")] = Format.text,
     verbose: Annotated[bool, typer.Option("-v", "--verbose", help="list every cell not correct")] = False,
+    lang: LangOption = Lang.zh,
 ) -> None:
     """Score parses against ground truth (report-json.md): correct / missing / silent errors."""
     from .evaluate import evaluate_dir, totals
+    from .messages import header, reason, say
 
+    language = lang.value
     scores = evaluate_dir(truth_dir)
     if not scores:
-        err.print(f"no *.truth.json under {truth_dir}")
+        err.print(say("eval.none", language, folder=truth_dir), highlight=False)
         raise typer.Exit(2)
     total = totals(scores)
     if format is Format.json:
@@ -589,27 +620,29 @@ def eval_(
         from rich.table import Table
 
         table = Table(box=None, header_style="bold")
-        for column in ("document", "cells", "correct", "missing", "silent errors", "wrong inferences",
+        for column in ("document", "cells", "correct", "missing", "silent_errors", "wrong_inferences",
                        "agency", "year", "template"):
-            table.add_column(column)
+            table.add_column(header(column, language))
         for s in scores:
             if s.failure:
-                table.add_row(Path(s.name).name, *["-"] * 7, f"[red]{_escape(s.failure)}[/]")
+                shown = _escape(reason(s.failure, language))
+                table.add_row(Path(s.name).name, *["-"] * 7, f"[red]{shown}[/]")
                 continue
             table.add_row(Path(s.name).name, str(s.cells), str(s.counts["correct"]), str(s.counts["missing"]),
                           _bad(s.counts["silent_error"]), _bad(s.counts["wrong_inference"]),
                           _ok(s.agency_ok), _ok(s.year_ok), _ok(s.template_ok))
             if verbose:
                 for e in s.errors:
-                    table.add_row("", "", f"  {e['cell']}", f"{e['outcome']}: expected {e['expected']}, "
-                                  f"got {e['got']} ({e['status']}, line {e['line']})")
+                    table.add_row("", "", f"  {e['cell']}", _escape(say(
+                        "eval.cell", language, outcome=e["outcome"], expected=e["expected"], got=e["got"],
+                        status=e["status"], line=e["line"])))
         out.print(table)
         cells = sum(total.values())
         meta = sum(s.metadata_ok for s in scores)
-        out.print(f"{len(scores)} documents, {cells} cells: {total['correct']} correct "
-                  f"({100 * total['correct'] / max(cells, 1):.2f} %), {total['missing']} missing, "
-                  f"{total['silent_error']} silent errors, {total['wrong_inference']} wrong inferences; "
-                  f"metadata right for {meta}/{len(scores)}")
+        out.print(say("eval.summary", language, documents=len(scores), cells=cells, correct=total["correct"],
+                      share=100 * total["correct"] / max(cells, 1), missing=total["missing"],
+                      silent=total["silent_error"], wrong=total["wrong_inference"], meta=meta),
+                  highlight=False)
     if total["silent_error"] or total["wrong_inference"] or any(s.failure for s in scores):
         raise typer.Exit(1)
 
@@ -634,6 +667,7 @@ def render(
     report: Annotated[Path, typer.Argument(help="a report JSON, or any readable report file")],
     to: Annotated[Output, typer.Option("--to", help="output format")] = Output.docx,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="file to write")] = None,
+    lang: LangOption = Lang.zh,
 ) -> None:
     """Write a report's three tables as the official template lays them out."""
     from .render import render as render_report
@@ -642,7 +676,7 @@ def render(
     try:
         data = render_report(_load_report(report), to.value)
     except ParseError as error:
-        err.print("[red]✗[/red] " + _escape(str(error)), markup=True, highlight=False)
+        _refused(error, lang.value)
         raise typer.Exit(2) from None
     target = output or report.with_suffix(f".{to.value}")
     target.write_bytes(data)
@@ -654,12 +688,14 @@ def template(
     format: Annotated[str, typer.Option("--format", help="2019 or 2021")] = "2021",
     to: Annotated[Output, typer.Option("--to", help="output format")] = Output.xlsx,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="file to write")] = None,
+    lang: LangOption = Lang.zh,
 ) -> None:
     """Write the blank official form, to fill in and check with `gongkai check` before publishing."""
+    from .messages import say
     from .render import blank_form
 
     if format not in ("2019", "2021"):
-        err.print("--format is 2019 or 2021")
+        err.print(say("template.bad_format", lang.value), highlight=False)
         raise typer.Exit(2)
     _needs_formats(to.value)
     target = output or Path(f"gongkai-form-{format}.{to.value}")

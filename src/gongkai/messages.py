@@ -14,8 +14,10 @@ of a table the CLI prints. The language is ``zh`` or ``en`` (``--lang``, or ``GO
 from __future__ import annotations
 
 import os
+import re
 
-__all__ = ["HEADERS", "MESSAGES", "header", "headers", "language", "say"]
+__all__ = ["HEADERS", "HELP", "MESSAGES", "REASONS", "header", "headers", "help_text", "language", "reason",
+           "say"]
 
 Lang = str  # "zh" | "en"
 
@@ -46,6 +48,33 @@ MESSAGES: dict[str, tuple[str, str]] = {
                         "; {outdated} stored by an older parser (--reparse to update)"),
     "ingest.more_failures": ("…… 另有 {more} 个失败（gongkai failures --db {db}）",
                              "… and {more} more (gongkai failures --db {db})"),
+    # parse, check, eval, render, template (the core commands)
+    "files.none": ("请给出报告文件，或用 --sample 检查内置示例",
+                   "give report files, or --sample for the bundled sample"),
+    "template.bad_format": ("--format 为 2019 或 2021", "--format is 2019 or 2021"),
+    "extra.needed": ("需要安装 gongkai[{extra}]：pip install 'gongkai[{extra}]'",
+                     "this command needs gongkai[{extra}]: pip install 'gongkai[{extra}]'"),
+    "extra.lacking": (" (缺少 {shown})", " (missing {shown})"),
+    "extra.more": (" 等 {count} 个", " and {more} more"),
+    "module.missing": ("此命令需要 Python 模块 {module}，但无法导入（pip install {module}）",
+                       "this command needs the Python module {module}, which cannot be imported "
+                       "(pip install {module})"),
+    "report.head": ("单位：{agency}  年度：{year}  格式：{template}年{hybrid}",
+                    "agency: {agency}  year: {year}  template: {template}{hybrid}"),
+    "report.hybrid": ("（2021表格，表三（六）按2019格式）", " (hybrid: 2021 form, table 3 (六) as in 2019)"),
+    "report.cells": ("单元格：读取 {read}，推算 {inferred}，空白 {blank}，缺失 {missing}",
+                     "cells: {read} read, {inferred} inferred (forced by the arithmetic), {blank} blank, "
+                     "{missing} missing"),
+    "report.clean": ("未发现问题", "no problems found"),
+    "unknown": ("（未识别）", "(not found)"),
+    "eval.none": ("{folder} 下没有 *.truth.json", "no *.truth.json under {folder}"),
+    "eval.summary": ("{documents} 份文档，{cells} 个单元格：正确 {correct}（{share:.2f} %），缺失 {missing}，"
+                     "静默错误 {silent}，错误推算 {wrong}；元数据正确 {meta}/{documents}",
+                     "{documents} documents, {cells} cells: {correct} correct ({share:.2f} %), {missing} "
+                     "missing, {silent} silent errors, {wrong} wrong inferences; metadata right for "
+                     "{meta}/{documents}"),
+    "eval.cell": ("{outcome}：应为 {expected}，实为 {got}（{status}，第 {line} 行）",
+                  "{outcome}: expected {expected}, got {got} ({status}, line {line})"),
     # check over many files
     "check.summary": ("共 {reports} 份报告（{unreadable} 个文件无法读取）：错误 {errors} 条（{with_errors} 份"
                       "报告），"
@@ -156,6 +185,11 @@ HEADERS: dict[str, tuple[str, str]] = {
     "origin": ("来源", "origin"), "roster": ("名册", "roster"), "published_any": ("是否发布", "published"),
     "files": ("文件数", "files"), "on_time": ("是否按时", "on time"),
     "seq": ("序号", "no."), "cells": ("单元格", "cells"),
+    # gongkai check / eval
+    "finding_line": ("行",
+                     "line"), "finding_cell": ("单元格", "cell"), "finding_severity": ("级别", "severity"),
+    "document": ("文档", "document"), "correct": ("正确", "correct"), "missing": ("缺失", "missing"),
+    "silent_errors": ("静默错误", "silent errors"), "wrong_inferences": ("错误推算", "wrong inferences"),
 }
 _SEVERITY = {"error": ("错误", "error"), "warning": ("警告", "warning"), "info": ("提示", "info")}
 
@@ -190,3 +224,320 @@ def headers(columns: list[str], lang: str | None = None) -> dict[str, str]:
 
 def severity(value: str, lang: str | None = None) -> str:
     return _SEVERITY.get(value, (value, value))[language(lang) == "en"]
+
+
+# ------------------------------------------------------------------------------ failure reasons
+# Why a file could not be read: the readers word it in English (their tests and logs read it so);
+# people see it in their language through :func:`reason`. Each pattern matches a reader's whole
+# message; the named groups carry the file's own details into the Chinese sentence.
+REASONS: tuple[tuple[str, str], ...] = (
+    (r"empty file", "空文件"),
+    (r"empty text", "没有文字"),
+    (r"binary data, not a text report", "二进制数据，不是文本报告"),
+    (r"not text in a known encoding \(UTF-8, GB18030/GBK, UTF-16\)",
+     "不是可识别编码（UTF-8、GB18030/GBK、UTF-16）的文本"),
+    (r"invalid (?P<encoding>\S+) at byte (?P<at>\d+)", "第 {at} 字节处不是有效的 {encoding} 编码"),
+    (r"file too large for a report \((?P<size>.+)\)", "文件过大，不像一份报告（{size}）"),
+    (r"file too large: (?P<size>.+?) \(limit (?P<limit>[^;]+); set GONGKAI_MAX_FILE_MB to raise it\)",
+     "文件过大：{size}（上限 {limit}；可用 --max-mb 或 GONGKAI_MAX_FILE_MB 调高）"),
+    (r"file too large: (?P<size>\d+) bytes \(limit (?P<limit>\d+)\)",
+     "文件过大：{size} 字节（上限 {limit}）"),
+    (r"input too large: (?P<size>.+) \(limit (?P<limit>.+)\)", "内容过大：{size}（上限 {limit}）"),
+    (r"a folder, not a file: use `gongkai ingest` to read a folder",
+     "这是文件夹，不是文件：读取文件夹请用 gongkai ingest"),
+    (r"reading (?P<kind>\w+) needs an optional dependency: (?P<module>\S+) \(pip install "
+     r"'gongkai\[formats\]'\)", "读取 {kind} 需要可选依赖 {module}（pip install 'gongkai[formats]'）"),
+    (r"unsupported file kind (?P<kind>.+)", "不支持的文件类型 {kind}"),
+    (r"damaged zip archive \((?P<error>.*)\), and not a DOCX or XLSX",
+     "zip 压缩包已损坏（{error}），也不是 DOCX 或 XLSX 文件"),
+    (r"a zip archive of (?P<count>\d+) file\(s\) \((?P<shown>.*)\), not one report: use `gongkai ingest "
+     r"(?P<file>.+)`, which reads every report in an archive, or unpack it first",
+     "这是含 {count} 个文件的 zip 压缩包（{shown}），不是一份报告：请用 gongkai ingest {file} 逐个读取包内"
+     "报告，或先解压"),
+    # PDF
+    (r"not a PDF file \(no %PDF- header\)", "不是 PDF 文件（没有 %PDF- 文件头）"),
+    (r"truncated PDF: the file does not end with %%EOF \(incomplete download\?\)",
+     "PDF 文件不完整：结尾没有 %%EOF（可能没有下载完）"),
+    (r"encrypted PDF: a password is needed to open it", "PDF 已加密：需要密码才能打开"),
+    (r"encrypted PDF with an unsupported security handler", "PDF 已加密，且加密方式不受支持"),
+    (r"damaged or truncated PDF \(PDFium cannot parse its structure\)",
+     "PDF 已损坏或不完整（PDFium 无法解析其结构）"),
+    (r"cannot open PDF: (?P<error>.*)", "无法打开 PDF：{error}"),
+    (r"cannot read PDF: (?P<error>.*)", "无法读取 PDF：{error}"),
+    (r"PDF has no pages", "PDF 没有页面"),
+    (r"PDF contains no text", "PDF 中没有文字"),
+    (r"too many pages: (?P<count>\d+) \(limit (?P<limit>\d+)\)", "页数过多：{count} 页（上限 {limit} 页）"),
+    (r"too many pages to OCR: (?P<count>\d+) \(limit (?P<limit>\d+)\)",
+     "需要文字识别（OCR）的页数过多：{count} 页（上限 {limit} 页）"),
+    (r"too many scanned pages to OCR: (?P<count>\d+) \(limit (?P<limit>\d+)\)",
+     "扫描页过多，无法文字识别（OCR）：{count} 页（上限 {limit} 页）"),
+    (r"scanned PDF without a text layer: OCR needed \(pip install 'gongkai\[ocr\]'\)",
+     "扫描版 PDF，没有文字层：需要文字识别（pip install 'gongkai[ocr]'）"),
+    (r"OCR found no text on any page", "文字识别（OCR）在所有页面上都没有识别出文字"),
+    (r"(?P<what>.+): OCR needs pip install 'gongkai\[ocr\]'",
+     "{what}：文字识别需要 pip install 'gongkai[ocr]'"),
+    (r"(?P<what>.+): (?P<error>.+); reinstall: pip install 'gongkai\[ocr\]'",
+     "{what}：{error}；请重新安装：pip install 'gongkai[ocr]'"),
+    (r"image too large: (?P<width>\d+)×(?P<height>\d+) pixels", "图片过大：{width}×{height} 像素"),
+    (r"cannot read image: (?P<error>.*)", "无法读取图片：{error}"),
+    # legacy Office, DOCX, XLSX
+    (r"legacy Office file \(\.doc/\.wps/\.xls/\.et\): reading it needs LibreOffice \((?P<hint>.*)\)",
+     "旧版 Office 文件（.doc/.wps/.xls/.et）：读取需要 LibreOffice（{hint}）"),
+    (r"LibreOffice did not convert it within (?P<seconds>\d+) s",
+     "LibreOffice 未能在 {seconds} 秒内完成转换"),
+    (r"LibreOffice could not convert this legacy Office file \(damaged, encrypted, or not a document\)",
+     "LibreOffice 无法转换这个旧版 Office 文件（已损坏、已加密，或不是文档）"),
+    (r"legacy binary Office file \(OLE\), not (?P<kind>\w+); save it as \w+",
+     "旧版二进制 Office 文件（OLE），不是 {kind}：请另存为 {kind}"),
+    (r"not a (?P<kind>\w+) file \(not a zip archive\)", "不是 {kind} 文件（不是 zip 格式）"),
+    (r"corrupt or truncated zip \((?P<member>[^)]*)\): its data does not match its declared size and "
+     r"checksum",
+     "zip 已损坏或不完整（{member}）：数据与声明的大小和校验和不符"),
+    (r"corrupt or truncated zip \((?P<member>[^)]*)\): (?P<error>.*)",
+     "zip 已损坏或不完整（{member}）：{error}"),
+    (r"corrupt or truncated zip: (?P<error>.*)", "zip 已损坏或不完整：{error}"),
+    (r"zip with (?P<count>\d+) members is not a (?P<kind>\w+) file",
+     "含 {count} 个成员的 zip 不是 {kind} 文件"),
+    (r"zip bomb: (?P<member>.+) inflates beyond its declared size of (?P<size>\d+) bytes",
+     "压缩炸弹：{member} 解压后超过其声明的 {size} 字节"),
+    (r"zip bomb: (?P<member>.+) inflates (?P<ratio>\d+)×", "压缩炸弹：{member} 解压后膨胀 {ratio} 倍"),
+    (r"zip bomb: (?P<total>\d+) bytes uncompressed \(limit (?P<limit>\d+)\)",
+     "压缩炸弹：解压后共 {total} 字节（上限 {limit}）"),
+    (r"password-protected \(encrypted\) zip member (?P<member>.+)", "zip 中的 {member} 有密码保护（已加密）"),
+    (r"(?P<member>\S+) missing from the archive", "压缩包中缺少 {member}"),
+    (r"(?P<member>\S+) is not well-formed XML: (?P<error>.*)", "{member} 不是格式正确的 XML：{error}"),
+    (r"not a DOCX file \(no word/document\.xml\)", "不是 DOCX 文件（没有 word/document.xml）"),
+    (r"(?P<member>\S+) has no body: not a Word document", "{member} 没有正文：不是 Word 文档"),
+    (r"no text in the document", "文档中没有文字"),
+    (r"sheet (?P<sheet>.+) has too many cells", "工作表 {sheet} 的单元格过多"),
+    (r"sheet (?P<sheet>.+): merged range too large", "工作表 {sheet}：合并区域过大"),
+    (r"table of (?P<rows>\d+) × (?P<columns>\d+) cells is too large",
+     "表格 {rows} × {columns} 个单元格，过大"),
+    (r"not readable as XLSX: (?P<error>.*)", "无法作为 XLSX 读取：{error}"),
+    (r"not an XLSX file \(no xl/workbook\.xml\)", "不是 XLSX 文件（没有 xl/workbook.xml）"),
+    (r"no cells with text in the workbook", "工作簿中没有含文字的单元格"),
+    # HTML
+    (r"table of (?P<rows>\d+) rows × (?P<columns>\d+) columns is too large",
+     "表格 {rows} 行 × {columns} 列，过大"),
+    (r"(?P<size>\d+) bytes is too large for a report page", "{size} 字节，作为报告网页过大"),
+    (r"not HTML: the file is (?P<what>.+)", "不是网页（HTML）：该文件是 {what}"),
+    (r"not HTML: binary data", "不是网页（HTML）：二进制数据"),
+    (r"not readable as HTML: (?P<error>.*)", "无法作为网页（HTML）读取：{error}"),
+    (r"HTML nested too deeply \(over 256 levels\)", "网页（HTML）嵌套过深（超过 256 层）"),
+    (r"no HTML content", "没有网页（HTML）内容"),
+    (r"no text in the page", "网页中没有文字"),
+    # ingest: the walk over folders and archives, and the parser processes
+    (r"no such file", "文件不存在"),
+    (r"zip member declares (?P<size>\d+) bytes \(limit (?P<limit>\d+)\)",
+     "压缩包内的文件声明有 {size} 字节（上限 {limit}）"),
+    (r"zip member compression ratio (?P<ratio>\d+):1 exceeds (?P<limit>\d+):1 \(zip bomb\?\)",
+     "压缩包内文件的压缩比 {ratio}:1 超过 {limit}:1（压缩炸弹？）"),
+    (r"archive expands to more than (?P<limit>\d+) bytes \(zip bomb\?\)",
+     "压缩包解压后超过 {limit} 字节（压缩炸弹？）"),
+    (r"the parser process crashed on this document", "解析进程处理此文件时崩溃"),
+    (r"the parser worker failed on this document: (?P<error>.*)", "解析进程处理此文件时出错：{error}"),
+    # the operating system's words (OSError.strerror)
+    (r"No such file or directory", "文件不存在"),
+    (r"Permission denied", "没有读取权限"),
+    (r"Is a directory", "这是文件夹，不是文件"),
+)
+_REASONS = tuple((re.compile(pattern + r"\Z", re.DOTALL), zh) for pattern, zh in REASONS)
+_CJK = re.compile(r"[\u3400-\u9fff]")
+# a reason already given in both languages: 「中文（English …）」 or 「中文 (English …)」
+_BILINGUAL_OPEN = re.compile(r"\s?[（(](?=[A-Za-z`'\"])")
+
+
+def _split_bilingual(text: str) -> tuple[str, str] | None:
+    """(Chinese, English) of a reason written 「中文（English）」, or None."""
+    if not text.endswith(("）", ")")) or not _CJK.search(text):
+        return None
+    for match in _BILINGUAL_OPEN.finditer(text):
+        zh, en = text[:match.start()], text[match.end():-1]
+        if _CJK.search(zh) and not _CJK.search(en.replace("「", "").replace("」", "")[:40]):
+            return zh, en
+    return None
+
+
+def reason(text: str, lang: str | None = None) -> str:
+    """Why a file could not be read, in ``lang``: a reader's English message in Chinese (with its
+    details kept), a bilingual one cut to its half; an unknown English message stays as it is."""
+    text = str(text)
+    english = language(lang) == "en"
+    both = _split_bilingual(text)
+    if both is not None:
+        return both[english]
+    if english:
+        return text
+    for pattern, zh in _REASONS:
+        found = pattern.match(text)
+        if found:
+            return zh.format(**found.groupdict())
+    return text
+
+
+def failure(name: str, why: str, lang: str | None = None) -> str:
+    """``name: reason`` for a file that could not be read (the ASCII colon in both languages: the
+    line starts with a path, which scripts cut at ": ")."""
+    return f"{name}: {reason(why, lang)}"
+
+
+# ------------------------------------------------------------------------------ --help
+# The Chinese of every command's and option's help; the English is the command's own text in the
+# code (as a gettext msgid would be). Keys: a command's path ("", "check", "roster import"), and
+# "path:param" for a parameter, or ":param" for one that means the same in every command.
+# tests/test_cli_help.py checks that every command and parameter has its Chinese here.
+HELP: dict[str, str] = {
+    "": "政府信息公开工作年度报告 → 可核对的数据：解析、检查、评测年度报告。",
+    # parameters common to many commands
+    ":files": "报告文件（文本、网页、PDF、DOCX、XLSX）",
+    ":sample": "使用内置的示例报告",
+    ":max_mb": "拒收大于此值（MiB）的文件（默认 100，或 GONGKAI_MAX_FILE_MB）",
+    ":progress": "逐个文件显示进度、速度和剩余时间（默认：终端里显示进度条；--progress：日志里也逐行输出；"
+                 "GONGKAI_PROGRESS=1|0）",
+    ":lang": "提示语言：zh（中文，默认）或 en（英文）",
+    ":db": "SQLite 文件，或 postgresql://用户:密码@主机/库",
+    ":format": "输出格式",
+    ":output": "写入的文件",
+    ":region": "区划代码（320800）或名称（淮安市）：该地区及其下属各单位的报告",
+    ":year": "年度或年度范围：2023、2021-2024",
+    ":level": "级别，逗号分隔：省,市,县,乡镇,部门",
+    ":edition": "表格格式版本：2019 或 2021",
+    ":workers": "解析进程数（默认：CPU 核数）",
+    ":name": "登录名",
+    ":password_stdin": "从标准输入读取密码（第一行）",
+    ":years": "年度范围，如 2021-2024",
+    ":to": "输出格式",
+    # parse, check, eval, render, template
+    "parse": "把报告解析为报告 JSON（输出到标准输出；-o 时每份报告写一个文件）。",
+    "parse:output": "写入 目录/<文件名>.json",
+    "check": "按国家格式的每条规则检查报告；发现错误时退出码为 1。",
+    "check:format": "text：给人看；json：给程序读",
+    "check:fail_on": "发现此级别或更严重的问题时退出码为 1；never：只有无法读取的文件才失败（退出码 2）",
+    "eval": "按标注真值为解析结果评分（report-json.md）：正确 / 缺失 / 静默错误。",
+    "eval:truth_dir": "文件夹：每个原文旁有 名称.truth.json",
+    "eval:format": "text：给人看；json：给程序读",
+    "eval:verbose": "列出每个不正确的单元格",
+    "render": "按官方表样写出报告的三张统计表。",
+    "render:report": "报告 JSON，或任何可读取的报告文件",
+    "template": "写出空白的官方表格：填好后先用 gongkai check 检查再发布。",
+    "template:format": "2019 或 2021",
+    # the store
+    "ingest": "把报告解析入库：可重复运行（按 sha256 识别文件），中断后可续。",
+    "ingest:paths": "报告文件、文件夹和 zip 压缩包",
+    "ingest:reparse": "重新解析由旧版解析器入库的文件",
+    "ingest:batch_size": "每个事务写入的文件数（默认 1000）",
+    "ingest:engine": "在哪里解析：本机进程、Ray 集群（Ray Data）或 dask.distributed 集群",
+    "ingest:address": "使用的 Ray 或 dask 调度器地址（默认：本机集群）",
+    "ingest:keep_source": "保存每个文件的原始内容（zlib 压缩，至多 20 MB），以便对照原文查看单元格",
+    "failures": "列出无法解析的文件及原因。",
+    "export": "导出报告：长表（每个单元格一行）、宽表面板（每份报告一行）、官方表样（每份报告一个 XLSX，"
+              "按状态着色）或督查工作簿。数值已含人工更正。",
+    "export:output": "写入的文件（默认：gongkai-<形式>.<格式>）",
+    "export:form": "long：每个单元格一行，含状态；wide：每份报告一行；official（xlsx）：每份报告一个工作簿，"
+                   "写入 -o 文件夹，按官方表样每表一页；workbook（xlsx）：督查工作簿——各单位汇总、问题清单、"
+                   "面板、数据字典，以及每份报告的官方表样",
+    "export:labels": "列标题：keys（单元格路径，供程序使用）或 zh（中文名称，见 gongkai codebook）",
+    "stats": "按地区、级别、年度统计：报告数、申请数、办理结果构成、公开率、复议和诉讼纠错率、"
+             "各规则未通过的报告占比。",
+    "stats:format": "table：精选的可读列；csv|json：全部列",
+    "stats:by": "分组列，逗号分隔，可选：province、city、county、region_code、level、year、template",
+    "stats:rules": "各规则未通过的报告占比",
+    "cross-year": "跨年度检查（X-CARRY、X-INFORCE、X-ITEMS）：同一单位相邻两年的报告。",
+    "across": "跨报告检查：与上年的结转数、现行有效件数和事项数，重复报告，十倍跳变，照搬上年的文字"
+              "（第一、五部分），地区报告与其下属单位报告的对照。",
+    "across:rule": "只查这些规则（可重复）：X-CARRY、X-INFORCE、X-ITEMS、X-DUP、X-JUMP、X-COPY、X-REGION",
+    "across:threshold": "X-COPY：一节文字与上年相同的比例",
+    "across:factor": "X-JUMP：与上年的倍数",
+    "missing": "一个地区的各单位在各年度是否发布了报告（单位 × 年度；✗ = 缺报），"
+               "名册内从未发布的单位也列出。",
+    "missing:region": "区划代码（320800）或名称（淮安市、洪泽区）",
+    "missing:years": "如 2021-2024（默认：该地区有报告的每个年度）",
+    "roster": "应发布年报的单位名册：导入名单，或由区划表生成；gongkai missing 据此列出从未发布的单位。",
+    "roster import": "把 CSV 或 XLSX 名单中的单位加入名册（已在名册中的单位会更新）。",
+    "roster import:file": "CSV 或 XLSX：单位名称（name）、区划代码（code）、级别（level）、上级（parent）、"
+                          "网址（site_url）",
+    "roster from-divisions": "把一个区划及其下级区划的人民政府加入名册（取自内置区划表）。",
+    "roster from-divisions:code": "区划代码，如 320800（淮安市）",
+    "roster from-divisions:levels": "逗号分隔：省,市,县（乡镇和部门不在区划表中：请用 import 导入）",
+    "roster list": "列出（某地区的）名册。",
+    "roster clear": "清空名册。",
+    "findings": "列出已入库报告中的问题（可按规则、级别、地区、年度、单位级别、格式版本筛选），"
+                "输出为表格、CSV 或 XLSX。",
+    "findings:format": "table、csv、json，或 xlsx（配合 -o）",
+    "findings:output": "写入的文件（csv、xlsx）",
+    "findings:rule": "只列这些规则（可重复）",
+    "findings:severity": "只列这些级别（可重复）：error、warning、info",
+    "codebook": "写出数据字典：每个导出列的中文名称、所在表、行、列、单位和规则，由表格模板生成。",
+    "codebook:format": "md、csv 或 xlsx",
+    "codebook:output": "写入的文件（默认：标准输出；xlsx：gongkai-codebook.xlsx）",
+    # the collector
+    "collect": "从各单位网站收集年度报告入库：栏目列表页 → 报告页 → 附件；遵守 robots.txt 和每个站点的"
+               "访问频率，中断后可续，重复运行时用条件请求；然后解析入库。",
+    "collect:urls": "起始网址：各单位的政府信息公开年报栏目",
+    "collect:sites": "起始网址的 CSV：url（网址）和 unit（单位）列",
+    "collect:rate": "每个站点每秒请求数",
+    "collect:per_host": "每个站点同时进行的请求数",
+    "collect:concurrency": "总共同时进行的请求数",
+    "collect:timeout": "连接及两次收到数据之间的等待秒数",
+    "collect:retries": "遇到 5xx、429 和网络错误时的重试次数",
+    "collect:backoff": "第一次重试前等待的秒数（每次加倍）",
+    "collect:max_mb": "下载文件的大小上限（MB）",
+    "collect:max_redirects": "最多跟随的重定向次数",
+    "collect:max_list_pages": "每个栏目最多读取的列表页数",
+    "collect:years": "要收集的报告年度，如 2021-2024（默认：全部）",
+    "collect:user_agent": "发送的 User-Agent（请附联系方式）",
+    "collect:proxy": "HTTP 代理地址",
+    "collect:ingest": "把收集到的文件解析入库",
+    "collect:verbose": "每次失败都立即打印",
+    "collected": "列出已收集的文件：网址、单位、标题、发布日期（及其出处）、版本、对应的入库报告。",
+    "collected:all_versions": "列出每个版本，而不只是最新版本",
+    "collect-failures": "列出收集时无法获取的网址及原因（robots.txt、HTTP 状态、超时、大小上限、重定向）。",
+    "collect-failures:history": "列出每次运行的每次失败",
+    # the web app and its accounts
+    "serve": "启动审核网页应用（页面；JSON 接口在 /api，文档在 /docs）。权限和各项限制见 SECURITY.md。",
+    "serve:host": "监听地址",
+    "serve:port": "监听端口",
+    "serve:anonymous_read": "允许未登录的访客只读访问（不能修改）",
+    "serve:max_upload_mb": "上传单个文件的大小上限（MB）",
+    "serve:upload_dir": "上传文件的存放位置（默认：SQLite 文件旁的 <数据库>.uploads）",
+    "serve:max_upload_total_mb": "一次上传请求（全部文件）的大小上限（MB）",
+    "serve:max_body_kb": "其他请求的请求体大小上限（KB）",
+    "serve:secret_file": "会话签名密钥文件（不存在时以 0600 权限新建；默认 ~/.config/gongkai/session.key；"
+                         "GONGKAI_SECRET 优先）",
+    "serve:workers": "服务进程数（默认：每个 CPU 一个，至多 8 个）",
+    "user": "网页应用的账号。",
+    "user add": "新建网页账号（密码以 argon2 散列保存）。",
+    "user add:role": "viewer 只读；reviewer 可更正和审核；admin 还可管理账号",
+    "user list": "列出网页账号。",
+    "user passwd": "设置账号密码；该账号的所有会话随即结束。",
+    "user passwd:password_stdin": "从标准输入读取新密码（第一行）",
+    "user disable": "停用账号：不能再登录，现有会话立即结束。",
+    "user enable": "启用已停用的账号。",
+    "user sessions": "列出账号的有效会话（开始时间、最近活动、地址、浏览器）；--revoke 结束这些会话。",
+    "user sessions:revoke": "结束该账号的所有会话",
+    "synth": "生成 N 份随机报告及其真值，每种格式写入 OUT/<格式>/（用 gongkai eval OUT/<格式> 评分）。",
+    "synth:out": "写入的文件夹；每种格式一个子文件夹",
+    "synth:n": "报告份数",
+    "synth:formats": "逗号分隔：text,html,docx,pdf,scan，或 all",
+    "synth:seed": "随机种子：种子相同，报告相同",
+    "synth:scan_variants": "扫描件：逗号分隔的变体（100dpi,150dpi,200dpi,300dpi,jpeg,skew3,photo,seal,"
+                           "faint,split,landscape），轮流使用，或 all",
+}
+
+# the words of the help pages themselves (typer's, in English) → Chinese
+HELP_WORDS: dict[str, str] = {
+    "Usage: ": "用法：", "Options": "选项", "Arguments": "参数", "Commands": "命令",
+    "Show this message and exit.": "显示此帮助并退出。", "[default: ": "[默认：", "default: ": "默认：",
+    "env var: ": "环境变量：", "required": "必填", "[OPTIONS]": "[选项]",
+    "COMMAND [ARGS]...": "命令 [参数]...",
+}
+
+
+def help_text(path: str, param: str | None, english_text: str | None, lang: str | None = None) -> str | None:
+    """The help of command ``path`` (or of its parameter ``param``) in ``lang``: the Chinese from
+    :data:`HELP`, else the English text the command carries."""
+    if language(lang) == "en":
+        return english_text
+    if param is None:
+        return HELP.get(path, english_text)
+    return HELP.get(f"{path}:{param}") or HELP.get(f":{param}") or english_text
