@@ -167,7 +167,8 @@ def test_a_site_footer_after_the_last_table_is_no_table_content():
 _CONVERTED = Path(__file__).parent / "data" / "converted"
 
 
-@pytest.mark.parametrize("converter", ["pdftotext-raw", "pymupdf", "pypdf-layout"])
+@pytest.mark.parametrize("converter", ["pdftotext-raw", "pymupdf", "pypdf-layout", "pdfplumber",
+                                       "pdftotext-layout"])
 def test_numbers_wrapped_in_narrow_cells_are_joined_by_the_row_sums(converter):
     """A PDF's narrow cells wrap long numbers (18950 as 「189」 over 「50」); converters print the
     pieces one per line or below the row's first line, across a page break too. Every piece is
@@ -180,6 +181,41 @@ def test_numbers_wrapped_in_narrow_cells_are_joined_by_the_row_sums(converter):
     assert result.counts["correct"] == result.cells
     assert report.cells["applications.new_received.natural_person"].value == 18950
     assert not [f for f in report.findings if f.rule == "P-ORPHAN"]
+
+
+def test_numbers_wrapped_centred_on_their_row_are_placed_by_the_rows_weighed_together():
+    """pdfplumber prints the pieces above and below the row's label line; each row alone fits its
+    sum in several ways, and only the column sums of all the wrapped rows together leave one."""
+    report = gongkai.parse(_CONVERTED / "pdfplumber-r0010.txt")
+    row = [report.cells[f"applications.new_received.{c.key}"] for c in TEMPLATE.application_columns]
+    assert [c.value for c in row] == [18950, 8742, 828, 869, 2287, 409, 32085]
+    assert "joined from pieces wrapped" in (row[0].note or "")
+    settled = [f for f in report.findings if f.rule == "P-SETTLED"]
+    assert len(settled) == 10 and all("T3-BALANCE" in f.message or "T3-TOTAL" in f.message for f in settled)
+    # one column sum off (a misprint): the rows no longer fit together, and nothing is guessed
+    text = (_CONVERTED / "pdfplumber-r0010.txt").read_text("utf-8")
+    assert "四、结转下年度继续办理 993 64 16 292 37" in text
+    broken = gongkai.parse(text.replace("四、结转下年度继续办理 993 64 16 292 37",
+                                        "四、结转下年度继续办理 993 64 17 292 37"), name="t.txt")
+    truth = json.loads((_CONVERTED / "r0010.truth.json").read_text("utf-8"))
+    result = score(broken, truth, "t.txt")
+    assert not [e for e in result.errors if e["outcome"] != "missing" and "carried_forward" not in e["cell"]]
+
+
+def test_table4_wrapped_centred_under_a_scrambled_header():
+    """pdftotext -layout scrambles table 4's vertical header and prints its wide numbers centred
+    (「16 25」 / 13 values / 「3 5」): the groups' sums place what they can; where the wrapped
+    number could be any of a group's first four cells the cells stay missing — never blank."""
+    report = gongkai.parse(_CONVERTED / "pdftotext-layout-r0003.txt")
+    review = [report.cells[f"review_litigation.review.{k}"] for k in
+              ("maintained", "corrected", "other", "pending", "total")]
+    assert [c.status for c in review] == ["missing"] * 4 + ["read"]
+    assert review[-1].value == 255
+    assert [report.cells[f"review_litigation.litigation_after_review.{k}"].value for k in
+            ("maintained", "corrected", "other", "pending", "total")] == [38, 5, 13, 6, 62]
+    assert not [f for f in report.findings if f.rule in ("C-BLANK", "P-ORPHAN")]
+    result = score(report, json.loads((_CONVERTED / "r0003.truth.json").read_text("utf-8")), "r0003")
+    assert not [e for e in result.errors if e["outcome"] != "missing"]
 
 
 def test_pieces_that_join_no_way_stay_unplaced():

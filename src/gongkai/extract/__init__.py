@@ -28,12 +28,19 @@ from .regroup import (
     doubt_detached_rows,
     doubt_disordered_rows,
     pair_detached_values,
+    rejoin_centred_rows,
     rejoin_wrapped_rows,
     report_orphans,
     table4_from_orphans,
 )
 from .segment import Segment, Segmentation, Segmenter
-from .settle import contradicts_printed, note_forced, settle_by_arithmetic, settle_by_narrative
+from .settle import (
+    contradicts_printed,
+    note_forced,
+    settle_by_arithmetic,
+    settle_by_narrative,
+    settle_jointly,
+)
 
 __all__ = ["extract", "segment_document"]
 
@@ -55,6 +62,7 @@ def extract(document: Document) -> Report:
             # （六）其他处理 is the group label of rows 1-3 when they are printed, else the row itself
             segment.maybe_group = sub_rows
     rejoin_wrapped_rows(seg)
+    rejoin_centred_rows(seg)
     segments = pair_detached_values(seg.segments)
     layout = _decide_layout(seg, segments, meta.year)
     cells = {path: CellValue(None, "missing") for path in TEMPLATE.cell_paths(layout)}
@@ -95,6 +103,9 @@ def extract(document: Document) -> Report:
     settle_by_arithmetic(context)
     if context.pending:
         settle_by_narrative(context, meta)
+        settle_by_arithmetic(context)
+    if context.pending:
+        settle_jointly(context)
         settle_by_arithmetic(context)
     infer(cells, layout, lambda trial: contradicts_printed(trial, context))
     merge_short_rows(context)

@@ -314,9 +314,44 @@ def fragments(core: list[Token], slots: int, check: RowCheck | None) -> list[Can
     return results
 
 
+def centred(core: list[Token], slots: int, check: RowCheck | None) -> list[Candidate]:
+    """Readings of a row whose numbers too wide for their cells wrapped onto two lines that sit
+    centred on the row's middle line (pdfplumber, pdftotext -layout: 「189 874 228 320」 above
+    「828 869 409」 and 「50 2 7 85」 below, for 18950 8742 828 869 2287 409 32085): the i-th piece
+    above joins the i-th piece below, and the joined numbers keep their order among the middle
+    line's. Which cells they are, the text does not say: every such interleaving the row's sum
+    allows is a reading, and the other rows' arithmetic weighs them (:mod:`.settle`)."""
+    lines = sorted({t.line for t in core})
+    if len(lines) != 3 or lines[2] - lines[0] != 2 or not all(_splittable(t) for t in core):
+        return []
+    above = [t for t in core if t.line == lines[0]]
+    middle = [t for t in core if t.line == lines[1]]
+    below = [t for t in core if t.line == lines[2]]
+    wrapped = len(above)
+    if (wrapped != len(below) or wrapped + len(middle) != slots or core != above + middle + below
+            or comb(slots, wrapped) > MAX_CANDIDATES):
+        return []
+    width = max(len(t.raw) for t in above)
+    pairs = list(zip(above, below, strict=True))
+    if any(top.raw == "0" or len(bottom.raw) > len(top.raw) for top, bottom in pairs) or any(
+            len(t.raw) > width for t in middle):
+        return []  # a piece that wrapped is never wider than the line it wrapped from
+    pieces = [Part(top, top.raw + bottom.raw) for top, bottom in pairs]
+    results: list[Candidate] = []
+    for chosen in combinations(range(slots), wrapped):
+        where = set(chosen)
+        joined_entries = iter(pieces)
+        single = iter(middle)
+        entries: list[Entry] = [next(joined_entries) if slot in where else next(single)
+                                for slot in range(slots)]
+        if check is None or check([entry_value(e) for e in entries]):
+            results.append(tuple(entries))
+    return results
+
+
 def joined(core: list[Token], slots: int, check: RowCheck | None) -> list[Candidate]:
-    """The readings that join wrapped pieces of numbers, either way a converter prints them."""
-    return _wrapped(core, slots, check) + fragments(core, slots, check)
+    """The readings that join wrapped pieces of numbers, whichever way a converter prints them."""
+    return _wrapped(core, slots, check) + fragments(core, slots, check) + centred(core, slots, check)
 
 
 def candidates(tokens: list[Token], slots: int, check: RowCheck | None,

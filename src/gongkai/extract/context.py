@@ -61,11 +61,16 @@ def column_name(path: str) -> str:
 _PRINTED = re.compile(r"应有 (\d+) 个数，实印 (\d+) 个")
 
 
+def _fewer_printed(message: str) -> bool:
+    counts = _PRINTED.search(message)
+    return counts is not None and int(counts.group(2)) < int(counts.group(1))
+
+
 def merge_short_rows(context: Context) -> None:
     """Several table-3 rows that each print fewer values than cells (a column lost in
     conversion) make one finding naming the first and last row, not one line per row."""
     short = [f for f in context.findings if f.rule == "P-ALIGN" and f.cells
-             and f.cells[0].startswith("applications.") and _PRINTED.search(f.message)]
+             and f.cells[0].startswith("applications.") and _fewer_printed(f.message)]
     if len(short) < 3:
         return
     first, last = short[0], short[-1]

@@ -224,9 +224,11 @@ def cell_value(path: str, entry: Token | Part, alignment: Alignment, context: Co
     raw = entry.text if isinstance(entry, Part) else token.raw
     notes = []
     if isinstance(entry, Part):
-        notes.append(f"cut from the run-together digits {token.raw!r}"
-                     + (" (the only cut the row's arithmetic allows)" if alignment.candidates == 1
-                        else " (all readings the arithmetic allows agree on it)"))
+        # a Part longer than its first token joins the pieces a narrow cell wrapped onto lines
+        how = (f"joined from pieces wrapped onto several lines, the first {token.raw!r} on line {token.line}"
+               if len(entry.text) > len(token.raw) else f"cut from the run-together digits {token.raw!r}")
+        notes.append(how + (" (the only reading the row's arithmetic allows)" if alignment.candidates == 1
+                            else " (all readings the arithmetic allows agree on it)"))
     elif alignment.candidates > 1:
         notes.append(f"position certain: all {alignment.candidates} readings of the row agree")
     if token.note:

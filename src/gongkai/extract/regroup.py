@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..report import CellValue
 from ..template import equations
-from .align import MAX_WRAPPED, entry_key, entry_value, joined
+from .align import MAX_WRAPPED, centred, entry_key, entry_value, joined
 from .context import Context, add_finding, row_name
 from .lexer import Token
 from .place import row_check
@@ -83,6 +83,44 @@ def rejoin_wrapped_rows(seg: Segmentation) -> None:
             seg.orphans.remove(token)
 
 
+def rejoin_centred_rows(seg: Segmentation) -> None:
+    """Rows whose wide numbers wrapped onto two lines centred on the row (pdfplumber, pdftotext
+    -layout: 「189 874 228 320」 / label 「828 869 409」 / 「50 2 7 85」): the line of pieces above the
+    label is left unplaced, or taken by the row before as its last line. It joins the row when it
+    holds numbers only, the row as read breaks its own sum, the row before (if it took the line)
+    holds its sum without it, and the pieces join the row's in some way its sum allows
+    (:func:`.align.centred`; which way, the other rows' arithmetic decides)."""
+    segments = seg.segments
+    for index, segment in enumerate(segments):
+        check = row_check(segment)
+        if segment.table != 3 or segment.exact or check is None or not segment.lines:
+            continue
+        line = segment.label_line - 1
+        values = [t for t in segment.tokens if t.kind != "empty"]
+        if len(values) == 7 and check([entry_value(t) for t in values]):
+            continue  # the row holds as read
+        above = [t for t in seg.orphans if t.line == line]
+        donor: Segment | None = None
+        if not above and index and segments[index - 1].table == 3 and segments[index - 1].lines:
+            before = segments[index - 1]
+            kept = [t for t in before.tokens if t.line != line and t.kind != "empty"]
+            before_check = row_check(before)
+            if (before.label_line < line and before.lines[-1][0].line == line and len(kept) == 7
+                    and before_check is not None and before_check([entry_value(t) for t in kept])):
+                above, donor = list(before.lines[-1]), before
+        if not above or any(t.kind != "num" for t in above):
+            continue
+        core = above + values
+        if not centred(core, 7, check):
+            continue
+        if donor is not None:
+            donor.lines.pop()
+        else:
+            for token in above:
+                seg.orphans.remove(token)
+        segment.lines.insert(0, above)
+
+
 def table4_from_orphans(seg: Segmentation, segments: list[Segment], context: Context) -> None:
     """Table 4 with an unreadable header (seed 000): a row of 15 values after table 3."""
     if any(s.table == 4 and s.filled for s in segments):
@@ -96,7 +134,14 @@ def table4_from_orphans(seg: Segmentation, segments: list[Segment], context: Con
         by_line.setdefault(token.line, []).append(token)
     for line, tokens in by_line.items():
         values = [t for t in tokens if t.kind != "empty"]
-        if len(values) in (15, 16) or (len(tokens) == 15 and values):
+        above, below = by_line.get(line - 1, []), by_line.get(line + 1, [])
+        if 0 < len(above) == len(below) < len(values) and len(values) + len(above) == 15 and centred(
+                above + values + below, 15, None):
+            # wide numbers wrapped onto two lines centred on the row (pdftotext -layout)
+            segment = Segment(4, "data", line)
+            segment.lines += [above, values, below]
+            segments.append(segment)
+        elif len(values) in (15, 16) or (len(tokens) == 15 and values):
             tokens = values if len(values) in (15, 16) else tokens
             segment = Segment(4, "data", line)
             segment.lines.append(tokens)
@@ -104,13 +149,18 @@ def table4_from_orphans(seg: Segmentation, segments: list[Segment], context: Con
             if 0 < len(wrapped) <= MAX_WRAPPED:
                 segment.lines.append(wrapped)  # digits a narrow cell wrapped onto the next line
             segments.append(segment)
-            for token in (t for row in segment.lines for t in row):
-                seg.orphans.remove(token)
-            add_finding(context, "P-TABLE4", "info",
-                        f"表四表头无法识别，第{line}行的 {len(tokens)} 个数按位置视为表四数据",
-                        f"table 4's header is unreadable; the {len(tokens)} values on line {line} are "
-                        "taken as table 4 by position", line=line)
-            return
+        else:
+            continue
+        # the header's own rows printed no values: these are theirs, not blanks beside them
+        segments[:] = [s for s in segments if s is segment or s.table != 4 or s.filled]
+        for token in (t for row in segment.lines for t in row):
+            seg.orphans.remove(token)
+        count = sum(len(row) for row in segment.lines)
+        add_finding(context, "P-TABLE4", "info",
+                    f"表四表头无法识别，第{line}行的 {count} 个数按位置视为表四数据",
+                    f"table 4's header is unreadable; the {count} values on line {line} are "
+                    "taken as table 4 by position", line=line)
+        return
 
 
 def report_orphans(seg: Segmentation, context: Context) -> None:

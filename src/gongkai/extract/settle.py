@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from ..report import CellValue, Number, Report
 from ..template import Equation, equations
 from .align import Candidate, entry_value, merge, sides_possible
-from .context import Context, add_finding, row_name
+from .context import Context, Pending, add_finding, row_name
 from .place import cell_value
 
 if TYPE_CHECKING:
@@ -77,29 +77,147 @@ def settle_by_arithmetic(context: Context) -> None:
             if not survivors or len(survivors) == len(found):
                 continue
             changed = True
-            alignment = merge(survivors, len(pending.paths), pending.alignment.split,
-                              pending.alignment.reason)
             rules = sorted({e.rule for p in pending.paths for e in involving.get(p, ())} - {"T3-ROWSUM"})
-            for path, entry, decided, was in zip(pending.paths, alignment.entries, alignment.decided,
-                                                 pending.alignment.decided, strict=True):
-                if decided and not was and entry is not None:
-                    cell = cell_value(path, entry, alignment, context)
-                    cell.note = "; ".join(filter(None, [cell.note, "reading settled by the column "
-                                                        f"arithmetic ({', '.join(rules)})"]))
-                    context.cells[path] = cell
-            pending.alignment = alignment
-            undecided = [p for p, d in zip(pending.paths, alignment.decided, strict=True) if not d]
-            if not undecided:
-                context.findings.remove(pending.finding)
-                context.pending.remove(pending)
-                add_finding(context, "P-SETTLED", "info",
-                            f"{row_name(pending.segment)}：数字排列有多种读法，依表内勾稽关系"
-                            f"（{'、'.join(rules)}）唯一确定",
-                            f"{pending.segment.key}: several readings of the printed digits; the table's "
-                            f"arithmetic ({', '.join(rules)}) leaves exactly one",
-                            cells=pending.paths, line=pending.segment.label_line)
-            else:
-                pending.finding.cells = undecided
+            _settle(pending, survivors, context, rules, "the column arithmetic")
+
+
+def _settle(pending: Pending, survivors: list[Candidate], context: Context, rules: list[str],
+            how: str) -> None:
+    """Keep the readings of an ambiguous row that survived the arithmetic: the cells they all
+    agree on become certain (their note says how), and the row's finding names what is left."""
+    alignment = merge(survivors, len(pending.paths), pending.alignment.split, pending.alignment.reason)
+    for path, entry, decided, was in zip(pending.paths, alignment.entries, alignment.decided,
+                                         pending.alignment.decided, strict=True):
+        if decided and not was and entry is not None:
+            cell = cell_value(path, entry, alignment, context)
+            cell.note = "; ".join(filter(None, [cell.note, f"reading settled by {how} ({', '.join(rules)})"]))
+            context.cells[path] = cell
+    pending.alignment = alignment
+    undecided = [p for p, d in zip(pending.paths, alignment.decided, strict=True) if not d]
+    if not undecided:
+        context.findings.remove(pending.finding)
+        context.pending.remove(pending)
+        add_finding(context, "P-SETTLED", "info",
+                    f"{row_name(pending.segment)}：数字排列有多种读法，依表内勾稽关系"
+                    f"（{'、'.join(rules)}）唯一确定",
+                    f"{pending.segment.key}: several readings of the printed digits; the table's "
+                    f"arithmetic ({', '.join(rules)}) leaves exactly one",
+                    cells=pending.paths, line=pending.segment.label_line)
+    else:
+        pending.finding.cells = undecided
+
+
+MAX_JOINT_SUMS = 20_000  # partial sums one equation may track while weighing rows together
+
+# an equation over pending rows: (its rule, the printed terms' signed sum, for each pending row
+# the signed slots of its cells that the equation holds)
+_Linked = tuple[str, Number, dict[int, list[tuple[int, int]]]]
+
+
+def settle_jointly(context: Context) -> None:
+    """Ambiguous rows weighed together, when no equation can narrow one of them alone because
+    all its other open terms are ambiguous rows too (a table whose wide numbers all wrapped:
+    rows 一, 二, 七 and 四 each have readings, and the column balance 一 + 二 = 七 + 四 links
+    them). For each equation every row's reading must combine with some reading of each other
+    row into a sum that holds; readings that cannot are dropped, over and over until nothing
+    changes (generalised arc consistency). Cells become certain only where all survivors agree.
+    Not done for a report whose printed sums fail elsewhere (its arithmetic cannot be trusted to
+    choose), nor when any row would be left with no reading."""
+    pendings = [p for p in context.pending if p.alignment.found]
+    if len(pendings) < 2:
+        return
+    linked = _linked_equations(context, pendings)
+    if linked is None:
+        return
+    found = [list(p.alignment.found or []) for p in pendings]
+    changed = True
+    while changed:
+        changed = False
+        for _rule, constant, rows in linked:
+            contributions = {i: [_contribution(c, slots) for c in found[i]] for i, slots in rows.items()}
+            supported = _supported(constant, contributions)
+            if supported is None:
+                continue
+            for i, values in contributions.items():
+                kept = [c for c, v in zip(found[i], values, strict=True) if v in supported[i]]
+                if not kept:
+                    return  # no reading of the row fits: the printed sums do not hold together
+                if len(kept) < len(found[i]):
+                    found[i] = kept
+                    changed = True
+    for i, (pending, survivors) in enumerate(zip(pendings, found, strict=True)):
+        if len(survivors) < len(pending.alignment.found or []):
+            rules = sorted({rule for rule, _, rows in linked if i in rows})
+            _settle(pending, survivors, context, rules, "the arithmetic of the rows weighed together")
+
+
+def _linked_equations(context: Context, pendings: list[Pending]) -> list[_Linked] | None:
+    """The equations whose every term is read or belongs to an ambiguous row; None when one whose
+    terms are all read fails (the report's own sums are off: nothing is weighed)."""
+    owner = {path: (i, slot) for i, p in enumerate(pendings) for slot, path in enumerate(p.paths)}
+    cells = context.cells
+    linked: list[_Linked] = []
+    for equation in equations(context.layout):
+        constant: Number = 0
+        rows: dict[int, list[tuple[int, int]]] = {}
+        open_term = False
+        for sign, side in ((1, equation.left), (-1, equation.right)):
+            for path in side:
+                if path in owner:
+                    i, slot = owner[path]
+                    rows.setdefault(i, []).append((slot, sign))
+                elif cells[path].status == "read" and cells[path].value is not None:
+                    constant += sign * (cells[path].value or 0)
+                else:
+                    open_term = True
+        if open_term:
+            continue
+        if not rows:
+            if constant != 0:
+                return None
+            continue
+        if len(rows) > 1:
+            linked.append((equation.rule, constant, rows))
+    return linked
+
+
+def _contribution(candidate: Candidate, slots: list[tuple[int, int]]) -> Number | None:
+    total: Number = 0
+    for slot, sign in slots:
+        value = entry_value(candidate[slot])
+        if value is None:
+            return None
+        total += sign * value
+    return total
+
+
+def _supported(constant: Number, contributions: dict[int, list[Number | None]]
+               ) -> dict[int, set[Number]] | None:
+    """For each row, the contributions that some choice of the other rows' completes to a sum of
+    0 with ``constant``; None when a row's reading leaves a term open or the sums grow too many."""
+    order = list(contributions)
+    choices: list[set[Number]] = []
+    for i in order:
+        values = contributions[i]
+        if any(v is None or not float(v).is_integer() for v in values):
+            return None
+        choices.append({v for v in values if v is not None})
+    # reachable partial sums from the left (constant included) and from the right
+    forward: list[set[Number]] = [{constant}]
+    for options in choices[:-1]:
+        forward.append({f + v for f in forward[-1] for v in options})
+        if len(forward[-1]) > MAX_JOINT_SUMS:
+            return None
+    backward: list[set[Number]] = [{0}]
+    for options in reversed(choices[1:]):
+        backward.insert(0, {b + v for b in backward[0] for v in options})
+        if len(backward[0]) > MAX_JOINT_SUMS:
+            return None
+    supported: dict[int, set[Number]] = {}
+    for position, i in enumerate(order):
+        before, after = forward[position], backward[position]
+        supported[i] = {v for v in choices[position] if any(-(f + v) in after for f in before)}
+    return supported
 
 
 def settle_by_narrative(context: Context, meta: Meta) -> None:
