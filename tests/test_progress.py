@@ -25,7 +25,8 @@ from gongkai.store import open_store
 from gongkai.store.ingest import parse_work
 
 N = 7
-LINE = re.compile(r"^(入库|检查|解析|导出|ingest|check|parse|export) (\d+)/(\d+) (个文件|files)", re.M)
+# an export counts reports (份报告), the others files
+LINE = re.compile(r"^(入库|检查|解析|导出|ingest|check|parse|export) (\d+)/(\d+) (个文件|files|份报告|reports)", re.M)
 
 
 @pytest.fixture(scope="module")

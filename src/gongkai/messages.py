@@ -32,6 +32,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "rows.none": ("没有符合条件的记录", "nothing matches"),
     # progress
     "progress.files": ("{done}/{total} 个文件", "{done}/{total} files"),
+    "progress.reports": ("{done}/{total} 份报告", "{done}/{total} reports"),
     "progress.rate": ("{rate:,.1f} 个/秒", "{rate:,.1f}/s"),
     "progress.eta": ("剩余约 {eta}", "about {eta} left"),
     "progress.eta_label": ("剩余", "ETA"),
@@ -108,6 +109,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "roster.bad_code": ("区划代码「{code}」应为 6 位数字", "division code {code!r} should be 6 digits"),
     "roster.unreadable": ("无法读取（{reason}）；名册应为 CSV（UTF-8 或 GBK）或 XLSX",
                           "cannot be read ({reason}); a roster is CSV (UTF-8 or GBK) or XLSX"),
+    "roster.origin.import": ("导入", "import"), "roster.origin.divisions": ("区划表", "divisions"),
     "roster.cleared": ("已清空名册（{count} 个单位）", "roster cleared ({count} units)"),
     # missing
     "missing.none": ("{db} 中没有 {region} 的报告，名册中也没有其单位", "no reports and no roster units of "
@@ -336,6 +338,20 @@ REASONS: tuple[tuple[str, str], ...] = (
      "压缩包解压后超过 {limit} 字节（压缩炸弹？）"),
     (r"the parser process crashed on this document", "解析进程处理此文件时崩溃"),
     (r"the parser worker failed on this document: (?P<error>.*)", "解析进程处理此文件时出错：{error}"),
+    # the store's refusals
+    (r"(?P<db>.+): cannot open the gongkai database: (?P<error>.*)",
+     "{db}：无法打开 gongkai 数据库：{error}"),
+    (r"(?P<target>.+): (?P<rows>\d+) rows do not fit in one Excel sheet \((?P<limit>\d+)\); export csv or "
+     r"parquet instead",
+     "{target}：{rows} 行超出 Excel 单个工作表的上限（{limit} 行）；请导出为 csv 或 parquet"),
+    (r"cannot group by (?P<columns>.+); choose from (?P<choices>.+)",
+     "无法按 {columns} 分组；可选 {choices}"),
+    (r"unknown rule\(s\) (?P<rules>.+): choose from (?P<choices>.+)", "未知规则 {rules}：可选 {choices}"),
+    (r"--engine (?P<engine>\w+) needs (?P<what>[\w. ]+) \((?P<module>\S+) is missing\): (?P<hint>.+)",
+     "--engine {engine} 需要 {what}（缺少 {module}）：{hint}"),
+    (r"unknown engine (?P<engine>.+): choose (?P<choices>.+)", "未知的解析引擎 {engine}：可选 {choices}"),
+    (r"the official tables are written as xlsx only \(--format xlsx\)",
+     "官方表样只能导出为 xlsx（--format xlsx）"),
     # the operating system's words (OSError.strerror)
     (r"No such file or directory", "文件不存在"),
     (r"Permission denied", "没有读取权限"),

@@ -67,8 +67,9 @@ class Progress:
 
     def __init__(self, total: int, label: str, *, lang: str | None = None, console: Console | None = None,
                  enabled: bool | None = None, show: Mode | None = None,
-                 stream: IO[str] | None = None) -> None:
+                 stream: IO[str] | None = None, unit: str = "files") -> None:
         self.total = total
+        self.unit = unit  # what is counted: "files", or "reports" (an export)
         self.done = 0
         self.label = label
         self.console = console
@@ -148,7 +149,8 @@ class Progress:
         if not due:
             return
         self._last_line = (self.done, now)
-        parts = [f"{self.label} " + say("progress.files", self.lang, done=self.done, total=self.total)]
+        parts = [f"{self.label} " + say(f"progress.{self.unit}", self.lang, done=self.done,
+                                                     total=self.total)]
         rate = self.rate()
         if rate > 0:
             parts.append(say("progress.rate", self.lang, rate=rate))

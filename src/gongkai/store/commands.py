@@ -20,7 +20,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from ..messages import header, say
+from ..messages import header, reason, say
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -79,8 +79,9 @@ class TableFormat(StrEnum):
     json = "json"
 
 
-def _fail(message: str) -> typer.Exit:
-    err.print("[red]✗[/red] " + escape(message), markup=True, highlight=False)
+def _fail(message: str, lang: str | None = None) -> typer.Exit:
+    """Exit 2 after「✗ why」; a refusal the store worded in English is said in ``lang``."""
+    err.print("[red]✗[/red] " + escape(reason(message, lang)), markup=True, highlight=False)
     return typer.Exit(2)
 
 
@@ -101,8 +102,7 @@ def open_or_exit(db: str, extra: str = "store", *, create: bool = True, lang: st
     try:
         return open_store(db)
     except StoreError as error:
-        err.print("[red]✗[/red] " + escape(str(error)), markup=True, highlight=False)
-        raise typer.Exit(2) from None
+        raise _fail(str(error), lang) from None
 
 
 def _show(frame: pd.DataFrame, fmt: TableFormat, lang: str | None = None) -> None:
@@ -161,9 +161,10 @@ def ingest(
                                   engine=engine.value, address=address, keep_source=keep_source,
                                   on_progress=bar.update)
         except EngineError as error:
-            raise _fail(str(error)) from None
-    for path, reason in result.failures[:20]:
-        err.print("[red]✗[/red] " + escape(f"{path}: {reason}"), markup=True, highlight=False)
+            raise _fail(str(error), lang.value) from None
+    for path, why in result.failures[:20]:
+        err.print("[red]✗[/red] " + escape(f"{path}: {reason(why, lang.value)}"), markup=True,
+                  highlight=False)
     if len(result.failures) > 20:
         err.print(say("ingest.more_failures", lang.value, more=len(result.failures) - 20, db=db),
                   highlight=False)
@@ -180,7 +181,11 @@ def failures(db: Db = DEFAULT_DB,
              lang: LangOption = Lang.zh) -> None:
     """List the documents that could not be parsed, with the reason."""
     with open_or_exit(db, create=False, lang=lang.value) as store:
-        _show(store.failures()[["path", "reason", "sha256", "size", "parser_version"]], format, lang.value)
+        frame = store.failures()[["path", "reason", "sha256", "size", "parser_version"]]
+    if format is TableFormat.table:  # for people: the reason in their language, the digest shortened
+        frame = frame.assign(reason=[reason(r, lang.value) for r in frame["reason"]],
+                             sha256=[str(h)[:12] for h in frame["sha256"]])
+    _show(frame, format, lang.value)
 
 
 # ------------------------------------------------------------------------------ filters
@@ -256,10 +261,12 @@ def export(
     with open_or_exit(db, create=False, lang=lang.value) as store:
         try:
             if form is Form.official:
-                with Progress(0, say("progress.export", lang.value), lang=lang.value, show=shown) as bar:
+                with Progress(0, say("progress.export", lang.value), lang=lang.value, show=shown,
+                              unit="reports") as bar:
                     exporting.write_official(store.engine, target, chosen, on_report=bar.update)
             elif form is Form.workbook:
-                with Progress(0, say("progress.export", lang.value), lang=lang.value, show=shown) as bar:
+                with Progress(0, say("progress.export", lang.value), lang=lang.value, show=shown,
+                              unit="reports") as bar:
                     write_workbook(store.engine, target, chosen, lang.value, on_report=bar.update)
             else:
                 frame = exporting.cells_long(store.engine, chosen) if form is Form.long else (
@@ -270,7 +277,7 @@ def export(
                     frame = exporting.labelled(frame, "zh")
                 exporting.write(frame, target, format.value)
         except ValueError as error:
-            raise _fail(str(error)) from None
+            raise _fail(str(error), lang.value) from None
     err.print("[green]✓[/green] " + escape(say("written", lang.value, target=target)), markup=True,
               highlight=False)
 
@@ -297,7 +304,7 @@ def stats(db: Db = DEFAULT_DB,
         try:
             frame = store.stats([c.strip() for c in by.split(",") if c.strip()], rules=rules)
         except ValueError as error:
-            raise _fail(str(error)) from None
+            raise _fail(str(error), lang.value) from None
     if format is not TableFormat.table:
         _show(frame, format, lang.value)
         return
@@ -350,7 +357,7 @@ def across(db: Db = DEFAULT_DB,
         try:
             frame = store.across(rules=rule or RULES, threshold=threshold, factor=factor)
         except ValueError as error:
-            raise _fail(str(error)) from None
+            raise _fail(str(error), lang.value) from None
     message = "message_en" if lang is Lang.en else "message"
     # both files of a pair: this report's and the one it is compared with
     _show(frame[["rule", "severity", "agency", "year", "source", "other_source", "item", message]]
@@ -488,7 +495,7 @@ def roster_import(file: Annotated[Path, typer.Argument(help="CSV or XLSX: 单位
     try:
         entries = read_file(file, lang.value)
     except RosterError as error:
-        raise _fail(str(error)) from None
+        raise _fail(str(error), lang.value) from None
     with open_or_exit(db, lang=lang.value) as store:
         added, updated = save(store.engine, entries, "import")
         total = len(_roster(store))
@@ -508,7 +515,7 @@ def roster_from_divisions(code: Annotated[str, typer.Argument(help="division cod
     try:
         entries, notes = from_divisions(code, wanted, lang.value)
     except RosterError as error:
-        raise _fail(str(error)) from None
+        raise _fail(str(error), lang.value) from None
     for note in notes:
         err.print("[yellow]![/yellow] " + escape(note), markup=True, highlight=False)
     if not entries:
@@ -532,8 +539,11 @@ def roster_list(db: Db = DEFAULT_DB, region: Region = None,
     """List the roster (of a region)."""
     with open_or_exit(db, create=False, lang=lang.value) as store:
         frame = _roster(store, region)
-    _show(frame if format is not TableFormat.table else frame.drop(columns=["agency_key"]), format,
-          lang.value)
+    if format is TableFormat.table:
+        frame = frame.drop(columns=["agency_key"]).assign(
+            origin=[say(f"roster.origin.{o}", lang.value) if o in ("import", "divisions") else o
+                    for o in frame["origin"]])
+    _show(frame, format, lang.value)
 
 
 @roster_app.command("clear")
