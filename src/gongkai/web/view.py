@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..messages import REVIEW_DECISION_ZH as DECISION_ZH  # the words, from the one catalogue
+from ..messages import SEVERITY_ZH, STATUS_ZH
 from ..render.form import FormTable, heading, tables, value_text
 from ..report import CellValue, Finding, Report
 from ..store.review import ReviewRecord, finding_key
 from ..template import TEMPLATE
 
-STATUS_ZH = {"read": "读取", "blank": "空白", "missing": "缺失", "inferred": "推算", "corrected": "已更正"}
-SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
-DECISION_ZH = {"confirmed": "已确认", "dismissed": "已驳回"}
+__all__ = ["DECISION_ZH", "SEVERITY_ZH", "STATUS_ZH", "ReportView", "report_view"]
 
 
 @dataclass(slots=True)
