@@ -168,7 +168,7 @@ _CONVERTED = Path(__file__).parent / "data" / "converted"
 
 
 @pytest.mark.parametrize("converter", ["pdftotext-raw", "pymupdf", "pypdf-layout", "pdfplumber",
-                                       "pdftotext-layout"])
+                                       "pdftotext-layout", "pypdf", "pymupdf4llm"])
 def test_numbers_wrapped_in_narrow_cells_are_joined_by_the_row_sums(converter):
     """A PDF's narrow cells wrap long numbers (18950 as 「189」 over 「50」); converters print the
     pieces one per line or below the row's first line, across a page break too. Every piece is

@@ -280,14 +280,15 @@ def _wrapped(core: list[Token], slots: int, check: RowCheck | None) -> list[Cand
 
 def fragments(core: list[Token], slots: int, check: RowCheck | None) -> list[Candidate]:
     """Readings of a row whose narrow cells wrapped their numbers, each cell's pieces printed one
-    after the other on lines of their own (pdftotext -raw, pymupdf: 「189」「50」「874」「2」 for
-    18950, 8742): pieces on consecutive lines joined, every piece used, so that ``slots`` numbers
-    remain. A piece that wrapped is never longer than the first piece of its number (they share
+    after the other, on lines of their own (pdftotext -raw, pymupdf: 「189」「50」「874」「2」 for
+    18950, 8742) or side by side (pypdf): pieces next to each other joined, every piece used, so
+    that ``slots`` numbers remain. A piece that wrapped is never longer than the first piece of its number (they share
     one cell's width), and no number starts with a 0 unless it is 0."""
     excess = len(core) - slots
     if excess <= 0 or not all(_splittable(t) for t in core):
         return []
-    gaps = [i for i in range(len(core) - 1) if core[i + 1].line == core[i].line + 1]
+    # pieces stand on consecutive lines, or side by side on one (pypdf: 「189 50 874 2 828 …」)
+    gaps = [i for i in range(len(core) - 1) if core[i + 1].line - core[i].line in (0, 1)]
     if len(gaps) < excess or comb(len(gaps), excess) > MAX_SPLIT_STEPS:
         return []
     results: list[Candidate] = []
@@ -349,9 +350,46 @@ def centred(core: list[Token], slots: int, check: RowCheck | None) -> list[Candi
     return results
 
 
+def wrapped_in_cell(group: list[Token]) -> Token | None:
+    """The number one cell's digit pieces make when joined (「189」「50」 → 18950, the cell's text
+    its raw): each piece no wider than the first (they share the cell's width), the first no
+    lone 0. None when the pieces cannot be one number."""
+    if len(group) < 2 or not all(t.kind == "num" and t.raw.isdigit() for t in group):
+        return None
+    first = group[0].raw
+    if first == "0" or any(len(t.raw) > len(first) for t in group[1:]):
+        return None
+    return Token("num", " ".join(t.raw for t in group), group[0].cell,
+                 value=int("".join(t.raw for t in group)))
+
+
+def in_cells(core: list[Token], slots: int, check: RowCheck | None) -> list[Candidate]:
+    """The reading of a row of table cells some of which hold a number wrapped onto lines (a
+    markdown cell 「189<br>50」, pymupdf4llm): the pieces of each cell joined, when that leaves
+    one value per cell."""
+    groups: list[list[Token]] = []
+    for token in core:
+        if groups and token.cell.row is not None and token.cell is groups[-1][0].cell:
+            groups[-1].append(token)
+        else:
+            groups.append([token])
+    if len(groups) != slots or len(groups) == len(core):
+        return []
+    entries: list[Entry] = []
+    for group in groups:
+        entry = group[0] if len(group) == 1 else wrapped_in_cell(group)
+        if entry is None:
+            return []
+        entries.append(entry)
+    if check is not None and not check([entry_value(e) for e in entries]):
+        return []
+    return [tuple(entries)]
+
+
 def joined(core: list[Token], slots: int, check: RowCheck | None) -> list[Candidate]:
     """The readings that join wrapped pieces of numbers, whichever way a converter prints them."""
-    return _wrapped(core, slots, check) + fragments(core, slots, check) + centred(core, slots, check)
+    return (_wrapped(core, slots, check) + fragments(core, slots, check) + centred(core, slots, check)
+            + in_cells(core, slots, check))
 
 
 def candidates(tokens: list[Token], slots: int, check: RowCheck | None,

@@ -16,6 +16,7 @@ from .align import (
     completed_by_row_sum,
     entry_value,
     sides_possible,
+    wrapped_in_cell,
 )
 from .context import Context, Pending, add_finding, column_name, row_name
 from .lexer import Token
@@ -82,12 +83,20 @@ def place(segment: Segment, context: Context) -> None:
     if segment.table == 2:
         tokens = _in_header_columns(tokens, segment.value_columns)
     if segment.exact:
-        tokens = _one_value_per_cell(tokens, segment, context)
+        tokens = _one_value_per_cell(tokens, segment, context, len(paths))
     if segment.table == 2 and segment.exact is False:
         tokens = _trim_trailing_empties(tokens, len(paths))
     if segment.exact and len(tokens) > len(paths):
-        # a grid: table 2's values follow its label; tables 3 and 4 end in their value columns
-        tokens = tokens[:len(paths)] if segment.table == 2 else tokens[-len(paths):]
+        # a grid: table 2's values follow its label — unless the row prints exactly one value per
+        # cell among more columns (a header split over two cells 「本年」「收费金额」 made one more,
+        # which the rows leave empty); tables 3 and 4 end in their value columns
+        filled = [t for t in tokens if t.kind != "empty"]
+        if segment.table != 2:
+            tokens = tokens[-len(paths):]
+        elif len(filled) == len(paths) and all(t.kind == "num" for t in filled):
+            tokens = filled
+        else:
+            tokens = tokens[:len(paths)]
     if segment.table in (3, 4):
         if _plain_counts(tokens, len(paths)) and all(t.cell.confidence is None for t in tokens):
             # the common case: exactly one plain count per cell, nothing to weigh
@@ -145,10 +154,14 @@ def _fill_by_row_sum(segment: Segment, paths: list[str], tokens: list[Token], al
                  f"(T3-ROWSUM), gives {value}")
 
 
-def _one_value_per_cell(tokens: list[Token], segment: Segment, context: Context) -> list[Token]:
+def _one_value_per_cell(tokens: list[Token], segment: Segment, context: Context, slots: int) -> list[Token]:
     """In a real grid a cell holds one value. A cell that reads as several (an OCR'd stamp rim
-    「/0」) is unreadable: it keeps its place as one unknown cell instead of shifting the row."""
+    「/0」) is unreadable: it keeps its place as one unknown cell instead of shifting the row —
+    unless its pieces are a number the narrow cell wrapped onto lines (「189<br>50」, as
+    pymupdf4llm prints 18950) and the row's own sums hold with every such cell joined."""
     result: list[Token] = []
+    joined: list[Token] = []
+    unreadable: list[Token] = []
     index = 0
     while index < len(tokens):
         cell = tokens[index].cell
@@ -158,14 +171,25 @@ def _one_value_per_cell(tokens: list[Token], segment: Segment, context: Context)
         group = tokens[index:end + 1]
         if sum(1 for t in group if t.kind in ("num", "blank")) > 1:
             result.append(Token("unknown", cell.text, cell))
-            add_finding(context, "P-CELL", "warning",
-                        f"{row_name(segment)}：单元格「{cell.text}」不是一个数，无法识别（未取值）",
-                        f"{segment.key}: the cell {cell.text!r} is not one value; left unread",
-                        line=cell.line)
+            unreadable.append(result[-1])
+            joined.append(wrapped_in_cell(group) or result[-1])
         else:
             result.extend(group)
+            joined.extend(group)
         index = end + 1
+    check = row_check(segment)
+    row = joined[-slots:]
+    if unreadable and check is not None and len(row) == slots and all(t.kind == "num" for t in row) and check(
+            [t.value for t in row]):
+        return joined
+    for token in unreadable:
+        add_finding(context, "P-CELL", "warning",
+                    f"{row_name(segment)}：单元格「{token.cell.text}」不是一个数，无法识别（未取值）",
+                    f"{segment.key}: the cell {token.cell.text!r} is not one value; left unread",
+                    line=token.cell.line)
     return result
+
+
 
 
 def _plain_counts(tokens: list[Token], slots: int) -> bool:
@@ -223,6 +247,8 @@ def cell_value(path: str, entry: Token | Part, alignment: Alignment, context: Co
     value = entry_value(entry)
     raw = entry.text if isinstance(entry, Part) else token.raw
     notes = []
+    if not isinstance(entry, Part) and " " in token.raw:
+        notes.append(f"joined from the pieces the cell wrapped onto lines ({token.raw!r})")
     if isinstance(entry, Part):
         # a Part longer than its first token joins the pieces a narrow cell wrapped onto lines
         how = (f"joined from pieces wrapped onto several lines, the first {token.raw!r} on line {token.line}"
