@@ -39,6 +39,32 @@ def test_the_scan_sees_the_ids_it_must():
         assert rule in found, rule
 
 
+def test_no_id_is_assembled_from_pieces():
+    """An id built at run time (f"X-{kind}", "P-" + name) would escape the scan above: every id in
+    the code is written whole."""
+    prefix = re.compile(r"(?:T[234]|[TNSCPXF])-[A-Z0-9-]*$")
+    assembled = []
+    for path in sorted((ROOT / "src" / "gongkai").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            pieces = []
+            if isinstance(node, ast.JoinedStr):
+                pieces = node.values[:1]
+            elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+                pieces = [node.left]
+            if any(isinstance(p, ast.Constant) and isinstance(p.value, str) and prefix.fullmatch(p.value)
+                   for p in pieces):
+                assembled.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert not assembled, f"write these finding ids whole: {assembled}"
+
+
+def test_every_rule_says_what_it_means_in_both_languages():
+    for rule in TEMPLATE.rules:
+        assert rule.zh.strip() and rule.en.strip(), rule.id
+        assert rule.severity in ("error", "warning", "info"), rule.id
+    for notice in TEMPLATE.notices:
+        assert notice.zh.strip() and notice.en.strip(), notice.id
+
+
 def test_notices_are_complete_and_unique():
     ids = [n.id for n in TEMPLATE.notices] + [r.id for r in TEMPLATE.rules]
     assert len(ids) == len(set(ids))

@@ -17,7 +17,10 @@ __all__ = ["QUANTITIES", "NarrativeFact", "Quantity", "narrative_facts", "settle
 
 def _english_label(path: str, fmt: str | None) -> str:
     label = cell_name(path, fmt)
-    return {"表二": "table 2 ", "表三": "table 3 ", "表四": "table 4 "}.get(label[:2], "") + label[2:]
+    for names in TEMPLATE.tables.values():
+        if label.startswith(names.zh):
+            return f"{names.en.lower()} {label[len(names.zh):]}"
+    return label
 
 
 def _cells(report: Report, paths: tuple[str, ...]) -> list[CellValue] | None:

@@ -53,8 +53,7 @@ class RuleResult:
 
 
 # ---------------------------------------------------------------------------------- formatting
-_TABLE_NAMES = {"active_disclosure": ("表二", "Table 2"), "applications": ("表三", "Table 3"),
-                "review_litigation": ("表四", "Table 4")}
+_TABLE_NAMES = {key: (names.zh, names.en) for key, names in TEMPLATE.tables.items()}
 _TABLES = tuple(_TABLE_NAMES)
 _RULES = {rule.id: rule for rule in TEMPLATE.rules}
 # The extractor's inference marks a cell forced over a printed blank with this phrase in its note
@@ -134,7 +133,8 @@ def cell_name(path: str, fmt: str | None) -> str:
     table, row, column = path.split(".")
     if table == "active_disclosure" and fmt in FORMATS:
         labels = _disclosure_labels(fmt)
-        return f"表二「{labels.get(row, row)}」「{labels.get(f'{row}.{column}', column)}」"
+        row_text, column_text = labels.get(row, row), labels.get(f"{row}.{column}", column)
+        return f"{TEMPLATE.tables[table].zh}「{row_text}」「{column_text}」"
     return TEMPLATE.cell_label(path)
 
 

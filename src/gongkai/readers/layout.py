@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gongkai.document import Cell, Document
+from gongkai.template import TEMPLATE
 
 __all__ = ["Char", "PageText", "add_edge", "assemble", "drop_running_lines", "fill_tables", "find_tables",
            "group_lines"]
@@ -55,7 +56,6 @@ _ENUMERATOR = re.compile(
     r"|\d+[、．](?!\d)|\d+\.(?!\d)|[①-⑳])"
 )
 _VALUE = re.compile(r"^[+\-－＋]?[\d,，]*\d(?:[.．]\d+)?[%％]?(?:万?元|件)?$")
-_BLANK_MARKS = {"/", "-", "—", "——", "－", "无", "／"}
 _HEADING = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)])")
 
 
@@ -568,7 +568,7 @@ def _remap(grid: _Grid, xs: list[float], mapping: list[int]) -> None:
 
 def _is_value(text: str) -> bool:
     compact = re.sub(r"\s+", "", text)
-    return bool(_VALUE.match(compact)) or compact in _BLANK_MARKS
+    return bool(_VALUE.match(compact)) or compact in TEMPLATE.blank_marks
 
 
 def _starts_row(text: str) -> bool:

@@ -18,7 +18,7 @@ from typing import Any
 
 from ..errors import ParseError
 from ..report import SCHEMA, Report, nested_value
-from ..template import TEMPLATE, Layout
+from ..template import FORMATS, TEMPLATE, Layout
 
 __all__ = ["is_json", "looks_like_json", "read_report_json"]
 
@@ -140,8 +140,9 @@ def _what_object(value: dict[str, Any], name: str) -> tuple[str, str]:
 def _inconsistency(data: dict[str, Any]) -> tuple[str, str] | None:
     """What makes the JSON contradict itself or the template (zh, en), or None."""
     template = data.get("template")
-    if template not in ("2019", "2021"):
-        return f"template 为 {template!r}（应为 2019 或 2021）", f"template {template!r} (2019 or 2021)"
+    if template not in FORMATS:
+        allowed = " 或 ".join(FORMATS), " or ".join(FORMATS)
+        return f"template 为 {template!r}（应为 {allowed[0]}）", f"template {template!r} ({allowed[1]})"
     year, agency = data.get("year"), data.get("agency")
     if not (year is None or (isinstance(year, int) and not isinstance(year, bool))):
         return f"year 为 {year!r}，不是整数", f"year {year!r} is not an integer"

@@ -20,8 +20,7 @@ __all__ = ["FIELDS", "LABELS", "entries", "to_csv", "to_markdown", "to_xlsx"]
 FIELDS = ("key", "label", "table", "row", "column", "unit", "rule", "formats")
 LABELS = {"key": "列名", "label": "中文名称", "table": "表", "row": "行", "column": "列", "unit": "单位",
           "rule": "规则", "formats": "适用格式"}
-_TABLES = {"active_disclosure": "表二 主动公开", "applications": "表三 依申请公开",
-           "review_litigation": "表四 复议诉讼"}
+_TABLES = {key: f"{names.zh} {names.title}" for key, names in TEMPLATE.tables.items()}
 _UNITS = {"count": "件", "signed": "件（增减，可为负）", "amount": "万元"}
 _LAYOUTS = (Layout("2019"), Layout("2021"), Layout("2021", hybrid=True))
 _VALUE_RULE = {"count": "N-INT", "signed": "N-CHANGE", "amount": "N-AMOUNT"}

@@ -28,6 +28,7 @@ from .model import (
     Layout,
     Rule,
     Section,
+    TableName,
     Template,
 )
 
@@ -38,6 +39,7 @@ __all__ = [
     "Equation",
     "FormatId",
     "Layout",
+    "TableName",
     "Template",
     "equations",
     "rules_markdown",
@@ -54,6 +56,8 @@ def _column(spec: dict[str, Any]) -> Column:
 
 def _load() -> Template:
     raw = yaml.safe_load(resources.files(__package__).joinpath("template.yaml").read_text("utf-8"))
+    if tuple(raw["formats"]) != FORMATS:  # the type FormatId spells them too: the two must agree
+        raise ValueError(f"template.yaml formats {list(raw['formats'])} are not {list(FORMATS)}")
     disclosure = raw["active_disclosure"]
     blocks = {
         fmt: tuple(
@@ -106,6 +110,9 @@ def _load() -> Template:
         review_groups=tuple(_column(g) for g in rl["groups"]),
         review_columns=tuple(_column(c) for c in rl["columns"]),
         rules=rules,
+        tables={key: TableName(key, names["zh"], names["en"], names["title"], names["title_en"])
+                for key, names in raw["tables"].items()},
+        blank_marks=frozenset(raw["blank_marks"]),
     )
 
 

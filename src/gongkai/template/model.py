@@ -29,6 +29,17 @@ class Label:
 
 
 @dataclass(frozen=True)
+class TableName:
+    """How people call one of the three tables of figures: 表三 / Table 3, 依申请公开."""
+
+    key: str  # active_disclosure, applications, review_litigation
+    zh: str
+    en: str
+    title: str
+    title_en: str
+
+
+@dataclass(frozen=True)
 class Section:
     number: str  # 一 … 六
     key: str
@@ -161,6 +172,8 @@ class Template:
     review_groups: tuple[Column, ...]
     review_columns: tuple[Column, ...]
     rules: tuple[Rule, ...]
+    tables: dict[str, TableName]  # table key → its names, in the form's order
+    blank_marks: frozenset[str]  # printed instead of a value in a blank cell
     _paths_cache: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
     # -------------------------------------------------------------- rows and cells of a layout
@@ -263,7 +276,7 @@ class Template:
     def cell_label(self, path: str) -> str:
         """A clerk-readable name of a cell: 表三「(一)予以公开」行「自然人」列."""
         table, row, column = path.split(".")
-        number = {"active_disclosure": "表二", "applications": "表三", "review_litigation": "表四"}[table]
+        number = self.tables[table].zh
         row_text = self.row_label(f"{table}.{row}")
         if table == "active_disclosure":
             column_text = self._row_labels.get(path, column)

@@ -12,15 +12,12 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from ...template import TEMPLATE, Layout
+from ...template import FORMATS, TEMPLATE, Layout
 from ..generate import layout_of
 
 NBSP = "\xa0"
-_VISIBLE_BLANKS = ("/", "—", "无", "-", "／")
-
-NBSP = "\xa0"
-
-
+# the blank marks (TEMPLATE.blank_marks) a generated report prints, the common ones; in this order,
+# so that a corpus is the same from the same seed
 _VISIBLE_BLANKS = ("/", "—", "无", "-", "／")
 
 
@@ -232,7 +229,7 @@ def _decimal(value: float | int) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-_NON_COUNT = frozenset(p for fmt in ("2019", "2021") for p in TEMPLATE.cell_paths(Layout(fmt))
+_NON_COUNT = frozenset(p for fmt in FORMATS for p in TEMPLATE.cell_paths(Layout(fmt))
                        if TEMPLATE.cell_kind(p) != "count")
 
 

@@ -1,0 +1,84 @@
+"""The template is data written once: table names, format ids and blank marks live in template.yaml and
+the code reads them through ``gongkai.template.TEMPLATE`` instead of restating them (issue 10)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from gongkai.template import FORMATS, TEMPLATE
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "src" / "gongkai"
+TEMPLATE_DIR = PACKAGE / "template"
+# restatements left in code that another change removes: (what, file) → why (none may be added)
+KNOWN: dict[tuple[str, str], str] = {
+    ("tables", "src/gongkai/extract/context.py"): "row_name: the extractor's rework (lead)",
+    ("formats", "src/gongkai/extract/__init__.py"): "the format vote: the extractor's rework (lead)",
+    ("formats", "src/gongkai/extract/labels.py"): "the label index: the extractor's rework (lead)",
+    ("formats", "src/gongkai/cli.py"): "template --format: the CLI's rework (issue 13)",
+    ("formats", "src/gongkai/web/queries.py"): "the list filter: the web app's rework",
+}
+
+
+def _literals(what: str) -> list[tuple[ast.AST, str]]:
+    """Every node of src/gongkai outside the template package (and KNOWN for ``what``), with where
+    it stands."""
+    nodes = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if TEMPLATE_DIR in path.parents or (what, str(path.relative_to(ROOT))) in KNOWN:
+            continue
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            nodes.append((node, f"{path.relative_to(ROOT)}:{getattr(node, 'lineno', '?')}"))
+    return nodes
+
+
+def test_table_names_come_from_the_template():
+    assert list(TEMPLATE.tables) == ["active_disclosure", "applications", "review_litigation"]
+    assert [t.zh for t in TEMPLATE.tables.values()] == ["表二", "表三", "表四"]
+    assert [t.en for t in TEMPLATE.tables.values()] == ["Table 2", "Table 3", "Table 4"]
+    for table in TEMPLATE.tables.values():
+        assert table.title and table.title_en
+    # a bare name as a string of its own is a table of names restated (messages may say 表三「…」)
+    names = {n for t in TEMPLATE.tables.values() for n in (t.zh, t.en, t.en.lower())}
+    restated = [where for node, where in _literals("tables")
+                if isinstance(node, ast.Constant) and isinstance(node.value, str)
+                and node.value.strip() in names]
+    assert not restated, f"read TEMPLATE.tables instead of writing the table names: {restated}"
+
+
+def test_cell_labels_use_the_table_names():
+    assert TEMPLATE.cell_label("applications.total.natural_person").startswith("表三「")
+    assert TEMPLATE.cell_label("review_litigation.review.total").startswith("表四「")
+
+
+def test_format_ids_agree_with_the_yaml():
+    import yaml
+
+    raw = yaml.safe_load((TEMPLATE_DIR / "template.yaml").read_text("utf-8"))
+    assert tuple(raw["formats"]) == FORMATS
+    # the pair spelled out as a literal is the list of formats restated
+    restated = [where for node, where in _literals("formats")
+                if isinstance(node, ast.Tuple | ast.List | ast.Set)
+                and len(node.elts) == len(FORMATS)
+                and sorted(str(e.value) for e in node.elts if isinstance(e, ast.Constant)) == sorted(FORMATS)]
+    assert not restated, f"use gongkai.template.FORMATS: {restated}"
+
+
+def test_blank_marks_are_one_list():
+    assert {"/", "-", "—", "无"} <= TEMPLATE.blank_marks
+    from gongkai.extract.lexer import BLANK_MARKERS
+
+    assert TEMPLATE.blank_marks == BLANK_MARKERS, "the lexer's blank marks drifted from template.yaml"
+    # a collection of three or more blank marks written in code is another list to drift
+    restated = [where for node, where in _literals("blank marks")
+                if isinstance(node, ast.Set | ast.List | ast.Tuple) and len(node.elts) >= 3
+                and all(isinstance(e, ast.Constant) and e.value in TEMPLATE.blank_marks for e in node.elts)]
+    # the lexer's is checked equal above; the generator's is its choice of which marks to print
+    chosen = {str(Path("src", "gongkai", "extract", "lexer.py")),
+              str(Path("src", "gongkai", "synth", "text_styles", "_base.py"))}
+    assert all(where.rpartition(":")[0] in chosen for where in restated), \
+        f"read TEMPLATE.blank_marks: {restated}"
+    from gongkai.synth.text_styles._base import _VISIBLE_BLANKS
+
+    assert set(_VISIBLE_BLANKS) < TEMPLATE.blank_marks
