@@ -3,7 +3,7 @@ and a load test: many clients at once, error rate and p50/p95/p99 (issue 12).
 
     python bench/web.py [--reports 100000] [--requests 40] [--db PATH] [--out table.md]
     python bench/web.py --load [--backend sqlite|postgresql] [--clients 20] [--seconds 60]
-                        [--reports 4000] [--attackers 0] [--out table.md]
+                        [--reports 4000] [--attackers 0] [--workers N] [--db PATH|URL] [--out table.md]
 
 The load test ingests ``--reports`` random reports (gongkai.synth, 3 text layouts) into SQLite or
 a throwaway PostgreSQL server (initdb + pg_ctl on 127.0.0.1, as the tests do), starts ``gongkai
@@ -182,9 +182,10 @@ def throwaway_postgres(base: Path) -> tuple[str, Any]:
     return f"postgresql://postgres@127.0.0.1:{port}/postgres", stop
 
 
-def serve_url(db: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+def serve_url(db: str, port: int, env: dict[str, str], workers: int | None = None) -> subprocess.Popen[bytes]:
     code = "import sys; from gongkai.cli import app; sys.argv[0] = 'gongkai'; app()"
-    process = subprocess.Popen([sys.executable, "-c", code, "serve", "--db", db, "--port", str(port)],
+    more = ["--workers", str(workers)] if workers else []
+    process = subprocess.Popen([sys.executable, "-c", code, "serve", "--db", db, "--port", str(port), *more],
                                env={**os.environ, **env})
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -238,38 +239,81 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else float("nan")
 
 
-def load_test(args: argparse.Namespace) -> str:
-    import asyncio
+def _tree_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process and its children (the server's worker processes)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:  # ended meanwhile, or not Linux
+            continue
+        todo += [int(c) for c in children]
+    return total
+
+
+def _load_average() -> str:
+    try:
+        return Path("/proc/loadavg").read_text().split()[0]
+    except OSError:
+        return "?"
+
+
+def _prepare(args: argparse.Namespace, folder: Path) -> tuple[str, Any]:
+    """The store to load: ``--db`` as it is (a SQLite path or a database URL) when given and
+    holding reports, else ``--reports`` random reports ingested into SQLite or a throwaway
+    PostgreSQL server. The URL and the function that stops that server (or None)."""
+    from sqlalchemy import text
 
     from gongkai.store import open_store
     from gongkai.store.review import add_user
 
-    folder = Path(tempfile.mkdtemp(prefix="gongkai-bench-load-"))
     stop = None
-    if args.backend == "postgresql":
-        server_url, stop = throwaway_postgres(folder)
-        db = server_url
+    if args.db:
+        db = str(args.db)
+    elif args.backend == "postgresql":
+        db, stop = throwaway_postgres(folder)
     else:
         db = str(folder / "load.db")
-    try:
-        started = time.perf_counter()
-        reports = synth_folder(folder / "reports", args.reports)
-        with open_store(db) as store:
-            result = store.ingest([reports], workers=2)
-            for i in range(args.clients):
+    with open_store(db) as store:
+        with store.engine.connect() as conn:
+            stored = conn.execute(text("SELECT COUNT(*) FROM reports")).scalar_one()
+            users = {n for (n,) in conn.execute(text("SELECT name FROM users"))}
+        if not stored:
+            started = time.perf_counter()
+            result = store.ingest([synth_folder(folder / "reports", args.reports)], workers=2)
+            print(f"{args.backend}: ingested ({result.failed} failed) in "
+                  f"{time.perf_counter() - started:.0f} s", file=sys.stderr)
+        for i in range(args.clients):
+            if f"load{i}" not in users:
                 add_user(store.engine, f"load{i}", PASSWORD, role="viewer")
-            with store.engine.connect() as conn:
-                from sqlalchemy import text
+    return db, stop
 
-                ids = [i for (i,) in conn.execute(text("SELECT document_id FROM reports"))]
-        print(f"{args.backend}: {len(ids):,} reports ({result.failed} failed) ready in "
-              f"{time.perf_counter() - started:.0f} s", file=sys.stderr)
+
+def load_test(args: argparse.Namespace) -> str:
+    import asyncio
+
+    from sqlalchemy import create_engine, text
+
+    folder = Path(tempfile.mkdtemp(prefix="gongkai-bench-load-"))
+    db, stop = _prepare(args, folder)
+    try:
+        engine = create_engine(db if "://" in db else f"sqlite:///{db}")
+        with engine.connect() as conn:
+            ids = [i for (i,) in conn.execute(text("SELECT document_id FROM reports"))]
+            backend = engine.dialect.name
+        engine.dispose()
         port = free_port()
-        server = serve_url(db, port, {"GONGKAI_SECRET": "bench-" + "k" * 40})
+        server = serve_url(db, port, {"GONGKAI_SECRET": "bench-" + "k" * 40}, args.workers)
         base = f"http://127.0.0.1:{port}"
         times: dict[str, list[float]] = {kind: [] for kind in LOAD_KINDS}
         errors: list[str] = []
         attacks: dict[int, int] = {}
+        load_before = _load_average()
+        cpu_before, client_before = _tree_cpu_seconds(server.pid), time.process_time()
         try:
             async def run() -> None:
                 until = time.monotonic() + args.seconds
@@ -279,6 +323,9 @@ def load_test(args: argparse.Namespace) -> str:
                 await asyncio.gather(*users, *attackers)
 
             asyncio.run(run())
+            server_cpu = _tree_cpu_seconds(server.pid) - cpu_before
+            client_cpu = time.process_time() - client_before
+            load_after = _load_average()
         finally:
             server.terminate()
             server.wait(10)
@@ -287,13 +334,16 @@ def load_test(args: argparse.Namespace) -> str:
             stop()
     total = sum(len(t) for t in times.values())
     machine = platform.processor() or platform.machine()
-    lines = [f"Load on {args.backend}, {len(ids):,} reports: {args.clients} clients back to back for "
+    workers = f"{args.workers} worker processes" if args.workers else "default workers"
+    lines = [f"Load on {backend}, {len(ids):,} reports: {args.clients} clients back to back for "
              f"{args.seconds} s{f', {args.attackers} login attackers' if args.attackers else ''}; "
-             f"`gongkai serve` (one uvicorn process), httpx async clients on the same machine; "
-             f"{machine}, {os.cpu_count()} CPUs.", "",
+             f"`gongkai serve` ({workers}), httpx async clients on the same machine; "
+             f"{machine}, {os.cpu_count()} CPUs; load average {load_before} → {load_after}.", "",
              f"{total:,} requests, {total / args.seconds:.1f} req/s, errors {len(errors)} "
              f"({100 * len(errors) / max(total, 1):.2f} %)"
-             + (f"; attackers' answers {dict(sorted(attacks.items()))}" if attacks else ""), "",
+             + (f"; attackers' answers {dict(sorted(attacks.items()))}" if attacks else "")
+             + f"; server CPU {1000 * server_cpu / max(total, 1):.1f} ms a request "
+             f"({server_cpu / args.seconds:.2f} cores), clients' {client_cpu / args.seconds:.2f} cores", "",
              "| request | n | p50 ms | p95 ms | p99 ms |", "|---|---:|---:|---:|---:|"]
     for kind in LOAD_KINDS:
         values = times[kind]
@@ -319,7 +369,8 @@ def main() -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--reports", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=40, help="requests per kind")
-    parser.add_argument("--db", type=Path, help="reuse (or build) this database")
+    parser.add_argument("--db", help="reuse (or build) this database (--load: a SQLite path or a URL)")
+    parser.add_argument("--workers", type=int, help="--load: `gongkai serve --workers N` (default: its own)")
     parser.add_argument("--out", type=Path, help="write the table as Markdown here")
     parser.add_argument("--load", action="store_true", help="the load test (issue 12) instead")
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
@@ -336,7 +387,7 @@ def main() -> None:
             args.out.write_text(text + "\n", encoding="utf-8")
         return
     folder = Path(tempfile.mkdtemp(prefix="gongkai-bench-web-"))
-    db = args.db or folder / "bench.db"
+    db = Path(args.db) if args.db else folder / "bench.db"
     total = build(db, args.reports) if not db.exists() else sqlite3.connect(db).execute(
         "SELECT COUNT(*) FROM reports").fetchone()[0]
     port = free_port()

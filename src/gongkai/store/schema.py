@@ -322,6 +322,46 @@ class RosterUnit(Base):
     __table_args__ = (Index("ix_roster_units_region", "region_code", "level"),)
 
 
+class LoginFailure(Base):
+    """A failed login (revision 0008): the login throttle counts these per account and per client
+    address, so that every process of a server (``gongkai serve --workers N``) sees the same
+    count; ``scope`` names the server run whose processes share them. Rows older than the
+    throttle's window are deleted."""
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scope: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(8))  # account | address
+    key: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(DateTime)
+
+    __table_args__ = (Index("ix_login_failures_key", "scope", "kind", "key", "at"),
+                      Index("ix_login_failures_at", "at"))
+
+
+class UploadJobRow(Base):
+    """An upload being parsed by the web app's background worker (revision 0008): its progress
+    and results, readable by every process of the server. ``detail`` is JSON (file names as
+    uploaded, saved paths, refused files, results); ``worker`` is host:pid of the process that
+    parses it."""
+
+    __tablename__ = "upload_jobs"
+
+    id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    owner: Mapped[int] = mapped_column(Integer)
+    folder: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(8))  # queued | running | done | failed
+    done: Mapped[int] = mapped_column(Integer)
+    total: Mapped[int] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)
+    detail: Mapped[str] = mapped_column(Text)
+    worker: Mapped[str] = mapped_column(String(100))
+    started: Mapped[datetime] = mapped_column(DateTime)
+
+    __table_args__ = (Index("ix_upload_jobs_state", "state", "started"),)
+
+
 # tables no statement may UPDATE or DELETE (triggers, revision 0005)
 APPEND_ONLY = ("corrections", "reviews", "audit_events")
 

@@ -224,6 +224,7 @@ def api_agencies(request: Request, _user: Viewer, params: Annotated[Params, Depe
 def api_facets(request: Request, _user: Viewer) -> dict[str, Any]:
     """The values the list's filters offer (years, rules present, levels, templates)."""
     with _engine(request).connect() as conn:
+        request.app.state.generation.check(conn)  # another process may have written since
         return request.app.state.facets.get(conn)
 
 
@@ -286,7 +287,7 @@ def api_correct(request: Request, report_id: ReportId, path: str, user: Reviewer
     """Correct a cell (reviewer or admin). The previous value stays in the audit trail."""
     assert user is not None
     record = correct(_engine(request), report_id, path, body.value, author=user.name, reason=body.reason)
-    request.app.state.stats_cache.clear()
+    request.app.state.generation.bump()  # this process's caches and every other's
     return correction_dict(record)
 
 
@@ -314,6 +315,7 @@ def api_stats(request: Request, name: str, _user: Viewer,
         raise HTTPException(404, f"没有名为 {name} 的统计图；可选：{'、'.join(CHARTS)}")
     params = Params(region or None, level or None, year, agency or None)
     with _engine(request).connect() as conn:
+        request.app.state.generation.check(conn)  # another process may have written since
         figure = request.app.state.stats_cache.get(conn, name, params)
     if format == "csv":
         return Response(figure.to_csv(), media_type="text/csv; charset=utf-8",

@@ -4,6 +4,7 @@ docs. The limits and who may do what: SECURITY.md."""
 from __future__ import annotations
 
 import logging
+import secrets
 import tempfile
 from dataclasses import dataclass
 from importlib import resources
@@ -22,12 +23,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from ..store import Store, open_store
 from ..store.review import ReviewError, UserRecord
 from . import auth
+from .cache import SharedGeneration
 from .limits import DEFAULT_BODY_BYTES, BodyLimit
 from .listing import ExportRefused
 from .queries import BadQuery, Facets
 from .source import RenderBusy, SourceCache, SourceUnavailable
 from .stats import StatsCache
-from .throttle import HashGate, LoginThrottle
+from .throttle import HASH_SLOTS, HashGate, LoginThrottle, StoreLoginThrottle
 from .timefmt import iso_local, shown
 from .upload import UploadQueue
 from .view import DECISION_ZH, SEVERITY_ZH, STATUS_ZH
@@ -108,13 +110,18 @@ def create_app(db_url: str | Path, *, anonymous_read: bool = False, max_upload_b
                max_upload_files: int = MAX_UPLOAD_FILES, upload_dir: Path | None = None,
                store: Store | None = None, max_upload_total: int | None = None,
                max_body_bytes: int = DEFAULT_BODY_BYTES, secret_file: Path | None = None,
-               login_throttle: LoginThrottle | None = None) -> FastAPI:
+               login_throttle: LoginThrottle | StoreLoginThrottle | None = None,
+               hash_slots: int = HASH_SLOTS, server_scope: str | None = None) -> FastAPI:
     """The web app over the store at ``db_url`` (opened and migrated here unless ``store`` is given).
 
     The session key: ``GONGKAI_SECRET``, else ``secret_file`` (``GONGKAI_SECRET_FILE``, else
     ``~/.config/gongkai/session.key``, created 0600). Limits: ``max_upload_bytes`` per file,
     ``max_upload_total`` per upload request (default the smaller of 512 MiB and all files at
-    their largest), ``max_body_bytes`` for any other request body."""
+    their largest), ``max_body_bytes`` for any other request body. State that several processes
+    of one server must share lives in the database: sessions, failed logins (the default
+    throttle), upload jobs, and a token that keeps the caches in step (:class:`SharedGeneration`);
+    ``hash_slots`` is this process's share of the concurrent password hashes; the processes of one
+    server pass the same ``server_scope`` (a new one otherwise: this app is a server of its own)."""
     from . import api, pages, upload
 
     store = store or open_store(db_url)
@@ -131,10 +138,14 @@ def create_app(db_url: str | Path, *, anonymous_read: bool = False, max_upload_b
     app.state.sources = SourceCache(store.engine)
     app.state.facets = Facets()
     app.state.stats_cache = StatsCache()
-    app.state.login_throttle = login_throttle if login_throttle is not None else LoginThrottle()
-    app.state.hash_gate = HashGate()
+    # (not `or`: an in-memory throttle with no failures yet has length 0)
+    app.state.login_throttle = (StoreLoginThrottle(store.engine, server_scope or secrets.token_hex(8))
+                                if login_throttle is None else login_throttle)
+    app.state.hash_gate = HashGate(slots=max(1, hash_slots))
+    app.state.generation = SharedGeneration(store.engine)
+    app.state.generation.on_change += [app.state.facets.clear, app.state.stats_cache.clear]
     app.state.uploads = UploadQueue(store)
-    app.state.uploads.on_done += [app.state.facets.clear, app.state.stats_cache.clear]
+    app.state.uploads.on_done.append(app.state.generation.bump)
     templates = Jinja2Templates(directory=str(PACKAGE / "templates"))
     templates.env.globals.update(STATUS_ZH=STATUS_ZH, SEVERITY_ZH=SEVERITY_ZH, DECISION_ZH=DECISION_ZH,
                                  ROLE_ZH=ROLE_ZH)
@@ -244,3 +255,19 @@ def create_app(db_url: str | Path, *, anonymous_read: bool = False, max_upload_b
     app.add_middleware(BodyLimit, upload_bytes=settings.max_upload_total + 1024 * 1024,
                        body_bytes=settings.max_body_bytes)
     return app
+
+
+WORKER_SETTINGS_ENV = "GONGKAI_WEB_WORKER"
+
+
+def worker_app() -> FastAPI:
+    """The app of one worker process of ``gongkai serve --workers N`` (uvicorn imports this in each
+    process it starts): the settings come as JSON in ``GONGKAI_WEB_WORKER``, written by ``serve``."""
+    import json
+    import os
+
+    options = json.loads(os.environ[WORKER_SETTINGS_ENV])
+    for name in ("upload_dir", "secret_file"):
+        if options.get(name):
+            options[name] = Path(options[name])
+    return create_app(options.pop("db_url"), **options)

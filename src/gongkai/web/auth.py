@@ -14,8 +14,8 @@
   the cookie but not the token, and is refused with 403.
 * Roles are ordered viewer < reviewer < admin; anonymous visitors read only when the app was
   started with ``anonymous_read``.
-* Login is throttled (:mod:`gongkai.web.throttle`): per account and per address, and at most a
-  few argon2 hashes run at once.
+* Login is throttled (:mod:`gongkai.web.throttle`): per account and per address, counted in the
+  database so that every worker process agrees, and at most a few argon2 hashes run at once.
 """
 
 from __future__ import annotations
@@ -270,12 +270,13 @@ async def attempt_login(request: Request, name: str, password: str) -> UserRecor
 
     throttle = request.app.state.login_throttle
     address = client_address(request)
-    check_login(throttle, name, address)
+    # the throttle may be the database's (shared by the server's processes): off the event loop
+    await run_in_threadpool(check_login, throttle, name, address)
     async with request.app.state.hash_gate.slot_async():
         user = await run_in_threadpool(authenticate, request.app.state.store.engine, name, password)
     if user is None:
-        throttle.failed(name, address)
+        await run_in_threadpool(throttle.failed, name, address)
         return None
-    throttle.succeeded(name)
+    await run_in_threadpool(throttle.succeeded, name)
     await run_in_threadpool(login, request, user)
     return user

@@ -5,11 +5,17 @@ of requests (10,000 distinct dashboard queries once grew one by 440 MiB, never f
 
 from __future__ import annotations
 
+import secrets
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
+
+from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..store.schema import WebSetting
 
 V = TypeVar("V")
 
@@ -66,3 +72,63 @@ class BoundedCache(Generic[V]):
     @property
     def bytes(self) -> int:
         return self._bytes
+
+
+class SharedGeneration:
+    """Keeps the caches of every process of a server (``gongkai serve --workers N``) in step: a
+    write through the web app (a correction, a review, an upload) calls :meth:`bump`, which drops
+    this process's caches and writes a new token to the database (``web_settings``); a process
+    reads the token (one primary-key read, on the request's own connection) before it serves
+    from a cache (:meth:`check`) and drops its caches when another process changed it, so a
+    page served after a write shows it, whichever process served it. Writes from the command
+    line (``gongkai ingest``) reach the caches through their time limits, as before."""
+
+    KEY = "cache_generation"
+
+    def __init__(self, engine: Engine, every: float = 0.0) -> None:
+        self.engine = engine
+        self.every = every
+        self.on_change: list[Callable[[], object]] = []
+        self._seen: str | None = None
+        self._checked = float("-inf")
+        self._lock = threading.Lock()
+
+    def _drop(self) -> None:
+        for callback in self.on_change:
+            callback()
+
+    def bump(self) -> None:
+        token = secrets.token_hex(8)
+        self._drop()
+        change = update(WebSetting).where(WebSetting.key == self.KEY).values(value=token)
+        with self.engine.begin() as conn:
+            written = conn.execute(change).rowcount
+        if not written:
+            try:
+                with self.engine.begin() as conn:
+                    conn.execute(insert(WebSetting).values(key=self.KEY, value=token))
+            except IntegrityError:  # another process inserted it first: ours is newer
+                with self.engine.begin() as conn:
+                    conn.execute(change)
+        with self._lock:
+            self._seen = token
+
+    def check(self, conn: Connection | None = None) -> None:
+        """Drop this process's caches if another process wrote since. Read on ``conn`` (else a
+        connection of its own) every time unless ``every`` > 0 seconds: then at most that often,
+        and a page may show for that long what another process has already changed."""
+        now = time.monotonic()
+        if self.every and now - self._checked < self.every:
+            return
+        query = select(WebSetting.value).where(WebSetting.key == self.KEY)
+        if conn is not None:
+            token = conn.execute(query).scalar()
+        else:
+            with self.engine.connect() as own:
+                token = own.execute(query).scalar()
+        with self._lock:
+            self._checked = now
+            changed = token != self._seen
+            self._seen = token
+        if changed:
+            self._drop()

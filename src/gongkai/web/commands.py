@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import json
+import os
+import secrets
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -29,6 +32,19 @@ def _open(db: str):  # type: ignore[no-untyped-def]
     return open_or_exit(db, extra="web")
 
 
+MAX_DEFAULT_WORKERS = 8
+
+
+def default_workers() -> int:
+    """One server process per CPU this process may use (Python runs one request at a time per
+    process), at most :data:`MAX_DEFAULT_WORKERS` (each holds its own caches and memory)."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, MAX_DEFAULT_WORKERS))
+
+
 def serve(
     db: Db = DEFAULT_DB,
     host: Annotated[str, typer.Option("--host", help="address to listen on")] = "127.0.0.1",
@@ -46,6 +62,9 @@ def serve(
                                                      "(created 0600 if missing; default "
                                                      "~/.config/gongkai/session.key; GONGKAI_SECRET "
                                                      "overrides)")] = None,
+    workers: Annotated[int | None, typer.Option("--workers", "-w", min=1, max=64,
+                                                help="server processes (default: one per CPU, at most "
+                                                     f"{MAX_DEFAULT_WORKERS})")] = None,
     lang: LangOption = "zh",
 ) -> None:
     """Serve the review web app (pages, JSON API at /api, docs at /docs). Limits and who may do
@@ -53,22 +72,42 @@ def serve(
     try:
         import uvicorn
 
-        from .app import create_app
-        from .auth import SecretError
+        from .app import WORKER_SETTINGS_ENV, create_app
+        from .auth import SecretError, load_secret
+        from .throttle import HASH_SLOTS
     except ImportError as error:
         err.print(cli("need_web", lang, module=error.name), markup=False)
         raise typer.Exit(2) from None
-    store = _open(db)
+    store = _open(db)  # migrated here, once, before any worker starts
+    processes = workers or default_workers()
+    options = {"anonymous_read": anonymous_read, "max_upload_bytes": max_upload_mb * 2**20,
+               "upload_dir": str(upload_dir) if upload_dir else None,
+               "max_upload_total": max_upload_total_mb * 2**20, "max_body_bytes": max_body_kb * 1024,
+               "secret_file": str(secret_file) if secret_file else None,
+               # the password-hash slots are shared out: a flood of logins stays as bounded as before
+               "hash_slots": max(1, HASH_SLOTS // processes),
+               "server_scope": secrets.token_hex(8)}  # the processes of this run share failed logins
     try:
-        app = create_app(db, anonymous_read=anonymous_read, max_upload_bytes=max_upload_mb * 2**20,
-                         upload_dir=upload_dir, store=store, max_upload_total=max_upload_total_mb * 2**20,
-                         max_body_bytes=max_body_kb * 1024, secret_file=secret_file)
+        if processes == 1:
+            app = create_app(db, store=store, **{**options, "upload_dir": upload_dir,  # type: ignore[arg-type]
+                                                 "secret_file": secret_file})
+        else:
+            load_secret(secret_file)  # a key that cannot be used stops here, not in each worker
     except SecretError as error:
         err.print(f"✗ {error}", markup=False)
         raise typer.Exit(2) from None
     err.print(cli("serving", lang, host=host, port=port, db=store.name,
                   anonymous=cli("anonymous", lang) if anonymous_read else ""), markup=False)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    if processes == 1:
+        uvicorn.run(app, host=host, port=port, log_level="warning")
+        return
+    # several processes: uvicorn starts each (and restarts one that dies); each builds its app
+    # from these settings. What they must share lives in the database (sessions, failed logins,
+    # upload jobs, the caches' generation).
+    store.close()
+    os.environ[WORKER_SETTINGS_ENV] = json.dumps({"db_url": str(db), **options})
+    uvicorn.run("gongkai.web.app:worker_app", factory=True, host=host, port=port, workers=processes,
+                log_level="warning")
 
 
 user_app = typer.Typer(help="web accounts", no_args_is_help=True)

@@ -119,6 +119,7 @@ def reports_page(request: Request, user: Viewer, query: Annotated[ListQuery, Dep
     with engine(request).connect() as conn:
         page = list_reports(conn, query)
         extras = row_extras(conn, page.rows, anonymous=user is None)
+        request.app.state.generation.check(conn)  # another process may have written since
         facets = request.app.state.facets.get(conn)
     next_link = f"/reports?{urlencode(query.params(after=page.next_after))}" if page.next_after else None
     first_link = f"/reports?{urlencode(query.params(after=None))}" if query.after else None
@@ -218,7 +219,7 @@ def correct_cell(request: Request, report_id: ReportId, path: str, user: Reviewe
                  reason: Annotated[str, Form(max_length=4000)] = "") -> RedirectResponse:
     assert user is not None  # reviewer role required
     correct(engine(request), report_id, path, parse_value(value), author=user.name, reason=reason)
-    request.app.state.stats_cache.clear()
+    request.app.state.generation.bump()  # this process's caches and every other's
     return RedirectResponse(f"/reports/{report_id}#audit", status_code=303)
 
 
@@ -284,6 +285,7 @@ def user_action(request: Request, name: str, action: str, admin: Admin) -> Redir
 @router.get("/dashboard", response_class=HTMLResponse)
 def dashboard(request: Request, _user: Viewer) -> HTMLResponse:
     with engine(request).connect() as conn:
+        request.app.state.generation.check(conn)  # another process may have written since
         facets = request.app.state.facets.get(conn)
         regions = region_choices(conn)
     return render(request, "dashboard.html", {"facets": facets, "regions": regions})
@@ -322,6 +324,7 @@ def missing_fragment(request: Request, _user: Viewer, params: Annotated[Params, 
     from .stats import MATRIX_UNITS
 
     with engine(request).connect() as conn:
+        request.app.state.generation.check(conn)  # another process may have written since
         figure = request.app.state.stats_cache.get(conn, "missing", Params(params.region, params.level,
                                                                              params.year))
     csv_query = urlencode({k: v for k, v in (("region", params.region), ("level", params.level),

@@ -1,10 +1,16 @@
 """The login throttle and the password-hash gate.
 
-* :class:`LoginThrottle` — failed logins are counted per account and per client address in a
+* :class:`StoreLoginThrottle` (the server's) and :class:`LoginThrottle` (one process's memory,
+  for tests and embedding) — failed logins are counted per account and per client address in a
   sliding window; past the limit, further tries are refused (429, ``Retry-After``) until the
   oldest failure leaves the window. Guessing is then a few tries per quarter hour per account,
-  and one address cannot sweep many accounts. Memory is bounded: at most ``max_keys`` accounts
-  and addresses are tracked (the least recently failing are forgotten first).
+  and one address cannot sweep many accounts. The server keeps the failures in the database
+  (``login_failures``), so every worker process of ``gongkai serve --workers N`` counts the same
+  failures: a lockout earned on one holds on all (the processes of one ``serve`` share a
+  ``scope``; a restarted server starts counting afresh, as one process did). Rows older than
+  the window are deleted, and
+  failures can only be added as fast as the hash gate lets passwords be tried. The in-memory one
+  tracks at most ``max_keys`` accounts and addresses (the least recently failing are forgotten).
 * :class:`HashGate` — argon2 takes 64 MiB and tens of ms per hash: at most ``slots`` hashes run at
   once. A login waits for a slot without holding a server thread (it polls from the event loop),
   at most ``max_waiting`` logins wait, and one that waits longer than ``wait`` seconds is told to
@@ -21,8 +27,12 @@ import time
 from collections import OrderedDict, deque
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from datetime import UTC, datetime, timedelta
 
 from fastapi import HTTPException
+from sqlalchemy import Engine, delete, insert, select
+
+from ..store.schema import LoginFailure
 
 ACCOUNT_FAILURES = 5  # per account, per window
 ADDRESS_FAILURES = 30  # per address, per window
@@ -44,7 +54,7 @@ class LoginThrottle:
         self._lock = threading.Lock()
 
     def _keys(self, name: str, address: str) -> list[tuple[str, str]]:
-        return [("account", name.strip().casefold()[:100]), ("address", address)]
+        return _throttle_keys(name, address)
 
     def wait(self, name: str, address: str) -> int:
         """Seconds until this account and address may try again (0: now)."""
@@ -78,6 +88,55 @@ class LoginThrottle:
 
     def __len__(self) -> int:
         return len(self._failures)
+
+
+def _throttle_keys(name: str, address: str) -> list[tuple[str, str]]:
+    return [("account", name.strip().casefold()[:100]), ("address", address[:100])]
+
+
+class StoreLoginThrottle:
+    """The login throttle over the database: the same counts for every process of the server."""
+
+    def __init__(self, engine: Engine, scope: str, account_failures: int = ACCOUNT_FAILURES,
+                 address_failures: int = ADDRESS_FAILURES, window: float = WINDOW_SECONDS) -> None:
+        self.engine = engine
+        self.scope = scope[:32]
+        self.limits = {"account": account_failures, "address": address_failures}
+        self.window = window
+
+    @staticmethod
+    def _now() -> datetime:
+        return datetime.now(UTC).replace(tzinfo=None)
+
+    def wait(self, name: str, address: str) -> int:
+        """Seconds until this account and address may try again (0: now)."""
+        now = self._now()
+        since = now - timedelta(seconds=self.window)
+        longest = 0.0
+        with self.engine.connect() as conn:
+            for kind, key in _throttle_keys(name, address):
+                # the limit-th most recent failure in the window: the one whose leaving frees a try
+                oldest = conn.execute(select(LoginFailure.at).where(
+                    LoginFailure.scope == self.scope, LoginFailure.kind == kind, LoginFailure.key == key,
+                    LoginFailure.at > since)
+                    .order_by(LoginFailure.at.desc()).limit(1).offset(self.limits[kind] - 1)).scalar()
+                if oldest is not None:
+                    longest = max(longest, self.window - (now - oldest).total_seconds())
+        return math.ceil(longest)
+
+    def failed(self, name: str, address: str) -> None:
+        now = self._now()
+        with self.engine.begin() as conn:
+            conn.execute(insert(LoginFailure), [{"scope": self.scope, "kind": kind, "key": key, "at": now}
+                                                for kind, key in _throttle_keys(name, address)])
+            conn.execute(delete(LoginFailure).where(LoginFailure.at < now - timedelta(seconds=self.window)))
+
+    def succeeded(self, name: str) -> None:
+        """A right password clears the account's count (not the address's)."""
+        kind, key = _throttle_keys(name, "")[0]
+        with self.engine.begin() as conn:
+            conn.execute(delete(LoginFailure).where(LoginFailure.scope == self.scope,
+                                                    LoginFailure.kind == kind, LoginFailure.key == key))
 
 
 def _busy() -> HTTPException:
@@ -122,7 +181,7 @@ class HashGate:
             self._slots.release()
 
 
-def check_login(throttle: LoginThrottle, name: str, address: str) -> None:
+def check_login(throttle: LoginThrottle | StoreLoginThrottle, name: str, address: str) -> None:
     """Raise 429 when this account or address has failed too often lately."""
     seconds = throttle.wait(name, address)
     if seconds:

@@ -6,8 +6,8 @@ Why a background worker: a 0.8 MB zip of 300 members once held a request (and a 
 for 136 s. Now the request only checks the account and the CSRF token (before reading the body),
 saves the files and answers at once with a job; one worker thread per server parses the jobs in
 order, in a parser *process* (memory-limited, it dies with the server) so that a hostile file
-cannot take the server down, and the page shows its progress. Jobs are kept in memory (the last
-:data:`MAX_JOBS_KEPT`); their results are in the database anyway.
+cannot take the server down, and the page shows its progress. Jobs are kept in the database (the
+last :data:`MAX_JOBS_KEPT`), so that any process of the server shows any job's progress.
 
 Uploads are written to ``Settings.upload_dir/<batch>/`` and ingested from there, so each
 document's source path stays readable (ingest also keeps the bytes in ``blobs``).
@@ -15,12 +15,15 @@ document's source path stays readable (ingest also keeps the bytes in ``blobs``)
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import queue
 import re
 import secrets
+import socket
 import threading
-from collections import OrderedDict
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,12 +31,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from sqlalchemy import select
+from sqlalchemy import delete, func, insert, select, update
 from starlette.datastructures import UploadFile
 
 from ..store import Store
 from ..store.review import UserRecord
-from ..store.schema import Document, ReportRow, Source
+from ..store.schema import Document, ReportRow, Source, UploadJobRow
 from . import auth
 from .pages import render
 
@@ -44,6 +47,7 @@ CHUNK = 1024 * 1024
 MAX_JOBS_KEPT = 200
 MAX_QUEUED = 20
 UPLOAD_WORKER_MEMORY = 2 * 1024**3  # address space of the parser process
+PROGRESS_SECONDS = 0.5  # progress is written to the database at most this often
 
 
 @dataclass(slots=True)
@@ -88,54 +92,117 @@ class UploadJob:
                 "url": f"/api/upload/{self.id}"}
 
 
+ORPHANED = "服务器在处理这次上传时停止了，请重新上传（已入库的文件不会重复）"
+
+
+def _item(data: dict[str, Any]) -> UploadItem:
+    return UploadItem(data["name"], data["status"], data["message"], data.get("report_id"),
+                      data.get("agency"), data.get("year"))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 class UploadQueue:
-    """The jobs of one server and the thread that parses them, one at a time."""
+    """The upload jobs, kept in the database (``upload_jobs``) so that every process of the server
+    (``gongkai serve --workers N``) shows the same job; the process that received an upload
+    parses it in its worker thread, one job at a time. At most ``max_queued`` jobs wait or run
+    at once over all processes; the newest ``kept`` finished jobs are kept."""
 
     def __init__(self, store: Store, *, max_queued: int = MAX_QUEUED, kept: int = MAX_JOBS_KEPT,
                  worker_memory: int = UPLOAD_WORKER_MEMORY) -> None:
         self.store = store
+        self.max_queued = max_queued
         self.kept = kept
         self.worker_memory = worker_memory
-        self._queue: queue.Queue[UploadJob] = queue.Queue(max_queued)
-        self._jobs: OrderedDict[str, UploadJob] = OrderedDict()
+        self.worker = f"{socket.gethostname()[:60]}:{os.getpid()}"
+        self._queue: queue.Queue[str] = queue.Queue()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self.on_done: list[Any] = []  # callables run after each job (cache invalidation)
+        self._fail_orphans()
+
+    def _fail_orphans(self) -> None:
+        """Jobs of a process of this host that is gone (killed, restarted) will never finish:
+        say so instead of showing them queued for ever."""
+        host = self.worker.rsplit(":", 1)[0]
+        with self.store.engine.begin() as conn:
+            rows = conn.execute(select(UploadJobRow.id, UploadJobRow.worker).where(
+                UploadJobRow.state.in_(("queued", "running")))).all()
+            for job_id, worker in rows:
+                name, _, pid = worker.rpartition(":")
+                if name == host and pid.isdecimal() and not _alive(int(pid)):
+                    conn.execute(update(UploadJobRow).where(UploadJobRow.id == job_id)
+                                 .values(state="failed", error=ORPHANED))
 
     def submit(self, job: UploadJob) -> None:
         with self._lock:
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._work, name="gongkai-uploads", daemon=True)
                 self._thread.start()
-            try:
-                self._queue.put_nowait(job)
-            except queue.Full:
-                raise HTTPException(503, "上传队列已满，请稍后再试", headers={"Retry-After": "30"}) from None
-            self._jobs[job.id] = job
-            while len(self._jobs) > self.kept:
-                oldest = next(iter(self._jobs))
-                if not self._jobs[oldest].finished:
-                    break
-                self._jobs.pop(oldest)
+        with self.store.engine.begin() as conn:
+            waiting = conn.execute(select(func.count()).select_from(UploadJobRow).where(
+                UploadJobRow.state.in_(("queued", "running")))).scalar_one()
+            if waiting >= self.max_queued:
+                raise HTTPException(503, "上传队列已满，请稍后再试", headers={"Retry-After": "30"})
+            conn.execute(insert(UploadJobRow).values(
+                id=job.id, owner=job.owner, folder=str(job.folder), state=job.state, done=job.done,
+                total=job.total, error=job.error, detail=self._detail(job), worker=self.worker,
+                started=job.started))
+            # the newest `kept` finished jobs stay; their results are in the database anyway
+            old = conn.execute(select(UploadJobRow.id).where(UploadJobRow.state.in_(("done", "failed")))
+                               .order_by(UploadJobRow.started.desc()).offset(self.kept)).scalars().all()
+            if old:
+                conn.execute(delete(UploadJobRow).where(UploadJobRow.id.in_(old)))
+        self._queue.put(job.id)
+
+    @staticmethod
+    def _detail(job: UploadJob) -> str:
+        return json.dumps({"shown": job.shown, "saved": [str(p) for p in job.saved],
+                           "refused": [i.to_dict() for i in job.refused],
+                           "items": [i.to_dict() for i in job.items]}, ensure_ascii=False)
 
     def get(self, job_id: str) -> UploadJob | None:
-        with self._lock:
-            return self._jobs.get(job_id)
+        with self.store.engine.connect() as conn:
+            row = conn.execute(select(*UploadJobRow.__table__.columns)
+                               .where(UploadJobRow.id == job_id)).first()
+        if row is None:
+            return None
+        detail = json.loads(row.detail)
+        return UploadJob(row.id, row.owner, Path(row.folder), row.started, detail["shown"],
+                         [Path(p) for p in detail["saved"]], [_item(i) for i in detail["refused"]],
+                         row.state, row.done, row.total, [_item(i) for i in detail["items"]], row.error)
+
+    def _save(self, job: UploadJob) -> None:
+        with self.store.engine.begin() as conn:
+            conn.execute(update(UploadJobRow).where(UploadJobRow.id == job.id).values(
+                state=job.state, done=job.done, total=job.total, error=job.error, detail=self._detail(job)))
 
     def wait(self, job: UploadJob, timeout: float) -> bool:
         """Block until the job is finished (tests, scripts); whether it is."""
-        import time
-
         deadline = time.monotonic() + timeout
-        while not job.finished and time.monotonic() < deadline:
+        while time.monotonic() < deadline:
+            current = self.get(job.id)
+            if current is None or current.finished:
+                return current is not None
             time.sleep(0.05)
-        return job.finished
+        return False
 
     def _work(self) -> None:
         while True:
-            job = self._queue.get()
+            job = self.get(self._queue.get())
+            if job is None or job.state != "queued":
+                continue
             job.state = "running"
             try:
+                self._save(job)
                 self._run(job)
                 job.items = job.refused + _results(self.store, job.folder, job.started, job.shown)
                 job.done = job.total = max(job.total, len(job.items))
@@ -145,6 +212,10 @@ class UploadQueue:
                 job.error = "处理上传时出错，请联系管理员（服务器日志有详情）"
                 job.items = job.refused
                 job.state = "failed"
+            try:
+                self._save(job)
+            except Exception:
+                log.exception("upload %s: its state could not be saved", job.id)
             for callback in self.on_done:
                 callback()
 
@@ -161,8 +232,13 @@ class UploadQueue:
             with store._begin() as conn:
                 ensure_paths(conn, template_paths(), store._path_ids)
 
+        written = [0.0]
+
         def progress(done: int, total: int) -> None:
             job.done, job.total = done, total
+            if time.monotonic() - written[0] >= PROGRESS_SECONDS:  # the page polls once a second
+                written[0] = time.monotonic()
+                self._save(job)
 
         parser = _LocalParser(1, True, isolate=True, memory_bytes=self.worker_memory)
         ingest(store.engine, job.saved, workers=1, batch_size=20, path_ids=store._path_ids,
