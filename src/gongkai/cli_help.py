@@ -96,9 +96,11 @@ def wrap(text: str, width: int) -> list[str]:
             if line:
                 line, used = line + " ", used + 1
             continue
-        if used + size > width and line.strip() and piece[0] not in _NO_START:
-            lines.append(line.rstrip())
-            line, used = "", 0
+        if used + size > width and line.strip():
+            # a closing mark cannot start a line: the character before it goes down with it
+            carry = line[-1] if piece[0] in _NO_START and len(line.strip()) > 1 else ""
+            lines.append(line[:len(line) - len(carry)].rstrip())
+            line, used = carry, cell_len(carry)
         line, used = line + piece, used + size
     if line.strip():
         lines.append(line.rstrip())

@@ -334,6 +334,7 @@ REASONS: tuple[tuple[str, str], ...] = (
      "压缩包内的文件声明有 {size} 字节（上限 {limit}）"),
     (r"zip member compression ratio (?P<ratio>\d+):1 exceeds (?P<limit>\d+):1 \(zip bomb\?\)",
      "压缩包内文件的压缩比 {ratio}:1 超过 {limit}:1（压缩炸弹？）"),
+    (r"unreadable zip archive: (?P<error>.*)", "无法读取的 zip 压缩包：{error}"),
     (r"archive expands to more than (?P<limit>\d+) bytes \(zip bomb\?\)",
      "压缩包解压后超过 {limit} 字节（压缩炸弹？）"),
     (r"the parser process crashed on this document", "解析进程处理此文件时崩溃"),
