@@ -148,7 +148,7 @@ class Store:
     def cross_year(self, *, passing: bool = False, frame: _export.FrameKind = "pandas") -> Any:
         """X-CARRY, X-INFORCE and X-ITEMS findings between consecutive years of one agency
         (``passing``: the comparisons that hold too)."""
-        return _export.to_kind(_export.cross_year(self.engine, passing=passing), frame)
+        return _export.to_kind(_across.cross_year(self.engine, passing=passing), frame)
 
     def across(self, *, rules: Iterable[str] = _across.RULES, threshold: float = _across.COPY_THRESHOLD,
                factor: float = _across.JUMP_FACTOR, frame: _export.FrameKind = "pandas") -> Any:

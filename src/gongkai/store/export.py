@@ -18,7 +18,7 @@ import pandas as pd
 from sqlalchemy import Engine, Select, select, text
 
 from ..report import CellValue, Finding, Report, Status
-from ..template import TEMPLATE, Layout
+from ..template import TEMPLATE
 from .cells import CORRECTED, effective_cells, effective_report_cells, restore_number
 from .schema import Cell, CellPath, Document, FindingRow, ReportRow, Source
 from .stats import STAT_COLUMNS
@@ -261,118 +261,6 @@ def write(frame: pd.DataFrame, target: Path, fmt: ExportFormat) -> Path:
     else:
         raise ValueError(f"unknown export format {fmt!r}: csv, json, xlsx or parquet")
     return target
-
-
-# ------------------------------------------------------------------------------ cross-year
-_COLUMNS = [c.key for c in TEMPLATE.application_columns]
-_INFORCE_ROWS = ("rules", "normative_documents")
-# 2019-format table 2 rows that print 上一年项目数量 and 本年增/减 (X-ITEMS)
-_ITEM_ROWS = tuple(p.split(".")[1] for p in TEMPLATE.cell_paths(Layout("2019")) if p.endswith(".prev_items"))
-
-
-def cell_values(engine: Engine, ids: list[int], paths: list[str]) -> dict[tuple[int, str], float | None]:
-    """(report id, path) → effective value, for some reports and paths."""
-    out: dict[tuple[int, str], float | None] = {}
-    with engine.connect() as conn:
-        path_ids = dict(conn.execute(select(CellPath.id, CellPath.path)
-                                     .where(CellPath.path.in_(paths))).all())
-        for start in range(0, len(ids), 500):
-            query = effective_cells().where(Cell.report_id.in_(ids[start:start + 500]),
-                                            Cell.path_id.in_(list(path_ids))).subquery()
-            out.update({(r, path_ids[p]): v for r, p, v in conn.execute(
-                select(query.c.report_id, query.c.path_id, query.c.value))})
-    return out
-
-
-def cross_year(engine: Engine, *, passing: bool = False) -> pd.DataFrame:
-    """Findings that need two years of one agency (spec template.md §5.2): X-CARRY, X-INFORCE
-    (2021 format both years) and X-ITEMS (2019 format both years).
-
-    Pairs are reports with the same ``agency_key`` and consecutive years; a cell blank in either
-    year is not compared. ``passing``: also list the comparisons that hold (``passed`` column).
-    """
-    this, prev = ReportRow.__table__.alias("this"), ReportRow.__table__.alias("prev")
-    pairs = frame_of(engine, select(
-        this.c.document_id.label("id"), prev.c.document_id.label("prev_id"), this.c.agency_key,
-        this.c.agency, prev.c.agency.label("prev_agency"), this.c.year, this.c.template,
-        prev.c.template.label("prev_template"), this.c.source, prev.c.source.label("prev_source"))
-        .join(prev, (prev.c.agency_key == this.c.agency_key) & (prev.c.year == this.c.year - 1))
-        .order_by(this.c.agency_key, this.c.year))
-    columns = ["rule", "severity", "passed", "agency_key", "year", "agency", "prev_agency", "document_id",
-               "prev_document_id", "source", "prev_source", "cell", "value", "expected", "message",
-               "message_en"]
-    if pairs.empty:
-        return pd.DataFrame(columns=columns)
-    paths = ([f"applications.{r}.{c}" for r in ("carried_over", "carried_forward") for c in _COLUMNS]
-             + [f"active_disclosure.{r}.{c}" for r in _INFORCE_ROWS
-                for c in ("issued", "repealed", "in_force")]
-             + [f"active_disclosure.{r}.{c}" for r in _ITEM_ROWS for c in ("prev_items", "change")])
-    values = cell_values(engine, sorted(set(pairs["id"]) | set(pairs["prev_id"])), paths)
-    rows: list[dict[str, Any]] = []
-    for pair in pairs.itertuples(index=False):
-        base = {"document_id": pair.id, "prev_document_id": pair.prev_id,
-                "agency_key": pair.agency_key, "year": pair.year, "agency": pair.agency,
-                "prev_agency": pair.prev_agency, "source": pair.source, "prev_source": pair.prev_source}
-        for column in _COLUMNS:
-            now = values.get((pair.id, f"applications.carried_over.{column}"))
-            before = values.get((pair.prev_id, f"applications.carried_forward.{column}"))
-            if now is None or before is None or (now == before and not passing):
-                continue
-            label = TEMPLATE.column_label("applications", column)
-            rows.append({**base, "rule": "X-CARRY", "severity": "warning", "passed": now == before,
-                         "cell": f"applications.carried_over.{column}", "value": now, "expected": before,
-                         "message": f"表三「{label}」列：本年上年结转({now:g})≠ {pair.year - 1}年报告的"
-                                    f"结转下年度继续办理({before:g})",
-                         "message_en": f"Table 3, column {label}: carried over ({now:g}) ≠ carried forward "
-                                       f"in the {pair.year - 1} report ({before:g})"})
-        if pair.template == "2019" and pair.prev_template == "2019":
-            rows.extend(_items(pair, base, values, passing))
-        if pair.template != "2021" or pair.prev_template != "2021":
-            continue
-        for row in _INFORCE_ROWS:
-            got = {k: values.get((pair.id, f"active_disclosure.{row}.{k}")) for k in ("issued", "repealed",
-                                                                                       "in_force")}
-            before = values.get((pair.prev_id, f"active_disclosure.{row}.in_force"))
-            if before is None or None in got.values():
-                continue
-            expected = before + got["issued"] - got["repealed"]  # type: ignore[operator]
-            if got["in_force"] == expected and not passing:
-                continue
-            label = TEMPLATE.row_label(f"active_disclosure.{row}")
-            rows.append({**base, "rule": "X-INFORCE", "severity": "info",
-                         "passed": got["in_force"] == expected,
-                         "cell": f"active_disclosure.{row}.in_force", "value": got["in_force"],
-                         "expected": expected,
-                         "message": f"表二「{label}」：现行有效件数({got['in_force']:g})≠ 上年现行有效"
-                                    f"({before:g})+本年制发({got['issued']:g})−本年废止({got['repealed']:g})，"
-                                    "文件也可能未经废止而失效，请核实",
-                         "message_en": f"Table 2, {label}: in force ({got['in_force']:g}) ≠ last year's "
-                                       f"({before:g}) + issued ({got['issued']:g}) − repealed "
-                                       f"({got['repealed']:g})"})
-    return pd.DataFrame(rows, columns=columns)
-
-
-def _items(pair: Any, base: dict[str, Any], values: dict[tuple[int, str], float | None],
-           passing: bool) -> list[dict[str, Any]]:
-    """X-ITEMS: this year's 上一年项目数量 = last year's 上一年项目数量 + last year's 本年增/减."""
-    rows = []
-    for row in _ITEM_ROWS:
-        now = values.get((pair.id, f"active_disclosure.{row}.prev_items"))
-        before, change = (values.get((pair.prev_id, f"active_disclosure.{row}.{c}")) for c in ("prev_items",
-                                                                                                "change"))
-        if now is None or before is None or change is None:
-            continue
-        expected = before + change
-        if now == expected and not passing:
-            continue
-        label = TEMPLATE.row_label(f"active_disclosure.{row}")
-        rows.append({**base, "rule": "X-ITEMS", "severity": "info", "passed": now == expected,
-                     "cell": f"active_disclosure.{row}.prev_items", "value": now, "expected": expected,
-                     "message": f"表二「{label}」：上一年项目数量({now:g})≠ {pair.year - 1}年报告的"
-                                f"上一年项目数量({before:g})+本年增/减({change:g})，请核实",
-                     "message_en": f"Table 2, {label}: items last year ({now:g}) ≠ the {pair.year - 1} "
-                                   f"report's ({before:g}) + change ({change:g})"})
-    return rows
 
 
 # ------------------------------------------------------------------------------ the official tables
