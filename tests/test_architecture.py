@@ -222,3 +222,17 @@ def test_every_exception_class_derives_from_gongkai_error():
     assert _exception_classes_outside_the_family({
         "m": "class Outside(ValueError): pass\nclass Inside(GongkaiError, ValueError): pass\n"
              "class Deeper(ParseError): pass\nclass Plain: pass\n"}) == ["m.Outside(ValueError)"]
+
+
+def test_checks_across_reports_live_in_one_module():
+    """Every finding across reports (X-…) is made in store/across.py: a dict with ``"rule": "X-…"``
+    or a Finding whose rule is an X- id anywhere else is a second home for them."""
+    homes = set()
+    for module, path in _modules().items():
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.Dict):
+                pairs = zip(node.keys, node.values, strict=True)
+                if any(isinstance(k, ast.Constant) and k.value == "rule" and isinstance(v, ast.Constant)
+                       and str(v.value).startswith("X-") for k, v in pairs):
+                    homes.add(module)
+    assert homes == {"gongkai.store.across"}
