@@ -225,8 +225,8 @@ def test_every_exception_class_derives_from_gongkai_error():
 
 
 def test_checks_across_reports_live_in_one_module():
-    """Every finding across reports (X-…) is made in store/across.py: a dict with ``"rule": "X-…"``
-    or a Finding whose rule is an X- id anywhere else is a second home for them."""
+    """Every finding across reports (X-…) is made in store/across.py: a finding row (a dict with
+    ``"rule": "X-…"``) made anywhere else is a second home for them."""
     homes = set()
     for module, path in _modules().items():
         for node in ast.walk(ast.parse(path.read_text("utf-8"))):
