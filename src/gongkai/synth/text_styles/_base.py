@@ -5,13 +5,12 @@ tables as rows, and the narrative around them (title, sections, page chrome)."""
 from __future__ import annotations
 
 import random
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 from typing import Any
 
+from ...extract.labels import normalize  # what a reader compares labels by (template.md §6.1)
 from ...template import FORMATS, TEMPLATE, Layout
 from ..generate import layout_of
 
@@ -33,12 +32,6 @@ _QUOTED = "三安全一稳定"  # the template stores row 7 without its quotes (
 _QUOTES = (("“", "”"), ("“", "”"), ("“", "”"), ('"', '"'), ("", ""))
 
 
-_NORMALISE_DROP = re.compile(r"[\s\"'“”‘’「」#*|]")
-
-
-def _normalise(text: str) -> str:
-    """template.md §6.1 steps 1-2: what a reader compares labels by."""
-    return _NORMALISE_DROP.sub("", unicodedata.normalize("NFKC", text))
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,11 +54,11 @@ def _table3_texts() -> list[str]:
     texts += [g.label.text for g in TEMPLATE.application_groups]
     texts += [c.label.text for c in TEMPLATE.application_columns]
     texts += [*TEMPLATE.application_header_labels, TEMPLATE.application_note.text]
-    return [_normalise(t) for t in texts]
+    return [normalize(t) for t in texts]
 
 
 def _truncations(text: str, others: list[str]) -> tuple[int, ...]:
-    norm = _normalise(text)
+    norm = normalize(text)
     if len(norm) < 12 or _QUOTED in norm:
         return ()
     return tuple(n for n in range(6, len(norm) - 2)
