@@ -20,6 +20,7 @@
     };
     const seriesCount = figure.series || figure.columns.length - 1;
     const names = figure.columns.slice(1, 1 + seriesCount);
+    if (figure.colors) base.color = figure.colors;  // a figure whose series mean good and bad
     return Object.assign(base, {
       legend: { data: names, bottom: 0, type: "scroll" },
       xAxis: { type: "category", data: figure.rows.map((r) => String(r[0])),
