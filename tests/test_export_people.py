@@ -15,6 +15,7 @@ pytest.importorskip("openpyxl")
 import pandas as pd
 import typer
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 from typer.testing import CliRunner
 
 from clerk_reports import report_text, write_reports
@@ -96,9 +97,28 @@ def test_chinese_headers(db: str, tmp_path: Path) -> None:
     target = tmp_path / "wide.csv"
     _export(db, target, "--form", "wide", "--labels", "zh")
     columns = pd.read_csv(target, nrows=0).columns.tolist()
-    assert columns[:4] == ["文档编号", "SHA-256", "来源文件", "单位"]
+    assert columns[:3] == ["来源文件", "单位", "单位标识"]  # for people: the file and the unit first …
+    assert columns[-2:] == ["文档编号", "SHA-256"]  # … the identifiers last
     assert "表三「一、本年新收政府信息公开申请数量」「总计」" in columns and "是否按时" in columns
     assert len(set(columns)) == len(columns)
+
+
+def test_an_xlsx_export_is_laid_out_for_people(db: str, tmp_path: Path) -> None:
+    """Any --format xlsx export: a bold header frozen above the rows with a filter, columns as wide
+    as their text; the panel's numbers stay numbers."""
+    target = tmp_path / "wide.xlsx"
+    _export(db, target, "--form", "wide", "--format", "xlsx", "--labels", "zh", "--region", "320800")
+    book = load_workbook(target)
+    sheet = book["数据"]
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref.startswith("A1:")
+    header = [c.value for c in sheet[1]]
+    assert header[:2] == ["来源文件", "单位"] and sheet["A1"].font.b
+    unit = header.index("单位") + 1
+    longest = max(len(str(sheet.cell(row, unit).value or "")) for row in range(2, sheet.max_row + 1))
+    assert sheet.column_dimensions[get_column_letter(unit)].width >= 2 * longest  # Chinese: two columns each
+    received = header.index("表三「一、本年新收政府信息公开申请数量」「总计」") + 1
+    assert all(isinstance(sheet.cell(row, received).value, int) for row in range(2, sheet.max_row + 1))
+    assert sheet.max_row - 1 == 5  # 洪泽区 2023 and 2024, 财政局, 岔河镇 and 盱眙县 are in 淮安市; not 南京
 
 
 def test_the_supervisors_workbook(db: str, tmp_path: Path) -> None:

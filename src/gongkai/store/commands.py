@@ -274,8 +274,10 @@ def export(
                     exporting.with_timeliness(exporting.panel_wide(store.engine, chosen), store.engine,
                                               chosen,
                                               lang.value))
-                if labels is Labels.zh:
-                    frame = exporting.labelled(frame, "zh")
+                if labels is Labels.zh:  # for people: the unit and year first, the digests last
+                    ids = [c for c in ("document_id", "sha256") if c in frame.columns]
+                    ordered = [*(c for c in frame.columns if c not in ids), *ids]
+                    frame = exporting.labelled(frame[ordered], "zh")
                 exporting.write(frame, target, format.value)
         except ValueError as error:
             raise _fail(str(error), lang.value) from None
