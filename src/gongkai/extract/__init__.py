@@ -29,6 +29,7 @@ from .regroup import (
     doubt_disordered_rows,
     pair_detached_values,
     rejoin_centred_rows,
+    rejoin_rows_split_by_a_page,
     rejoin_wrapped_rows,
     report_orphans,
     table4_from_orphans,
@@ -63,6 +64,7 @@ def extract(document: Document) -> Report:
             segment.maybe_group = sub_rows
     rejoin_wrapped_rows(seg)
     rejoin_centred_rows(seg)
+    rejoin_rows_split_by_a_page(seg)
     segments = pair_detached_values(seg.segments)
     layout = _decide_layout(seg, segments, meta.year)
     cells = {path: CellValue(None, "missing") for path in TEMPLATE.cell_paths(layout)}

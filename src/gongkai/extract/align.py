@@ -282,8 +282,8 @@ def fragments(core: list[Token], slots: int, check: RowCheck | None) -> list[Can
     """Readings of a row whose narrow cells wrapped their numbers, each cell's pieces printed one
     after the other, on lines of their own (pdftotext -raw, pymupdf: 「189」「50」「874」「2」 for
     18950, 8742) or side by side (pypdf): pieces next to each other joined, every piece used, so
-    that ``slots`` numbers remain. A piece that wrapped is never longer than the first piece of its number (they share
-    one cell's width), and no number starts with a 0 unless it is 0."""
+    that ``slots`` numbers remain. A piece that wrapped is never longer than the first piece of
+    its number (they share one cell's width), and no number starts with a 0 unless it is 0."""
     excess = len(core) - slots
     if excess <= 0 or not all(_splittable(t) for t in core):
         return []

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..report import CellValue
 from ..template import equations
-from .align import MAX_WRAPPED, centred, entry_key, entry_value, joined
+from .align import MAX_WRAPPED, centred, entry_key, entry_value, joined, wrapped_in_cell
 from .context import Context, add_finding, row_name
 from .lexer import Token
 from .place import row_check
@@ -119,6 +119,46 @@ def rejoin_centred_rows(seg: Segmentation) -> None:
             for token in above:
                 seg.orphans.remove(token)
         segment.lines.insert(0, above)
+
+
+def rejoin_rows_split_by_a_page(seg: Segmentation) -> None:
+    """A table row whose wide numbers wrapped across a page break (pymupdf4llm: 「171 | 939 | … |
+    292」 ends one page's table, 「| 7 | | … | 2 |」 starts the next): the pieces in the first row
+    after it join the numbers in the same columns, counted from the right (tables 3 and 4 end in
+    their value columns), when the row as printed breaks its sum and the joined row holds it."""
+    segments = seg.segments
+    for index, segment in enumerate(segments):
+        check = row_check(segment)
+        if segment.table != 3 or check is None or not segment.lines:
+            continue
+        row = segment.lines[-1]
+        values = [t for t in segment.tokens if t.kind != "empty"]
+        if (any(t.cell.row is None for t in row) or len(values) != 7
+                or check([entry_value(t) for t in values])):
+            continue
+        end = segments[index + 1].label_line if index + 1 < len(segments) else None
+        following = [t for t in seg.orphans if t.line > row[-1].line and (end is None or t.line < end)]
+        if not following:
+            continue
+        next_row = [t for t in following if t.line == following[0].line]
+        pieces = [t for t in next_row if t.kind != "empty"]
+        if not pieces or any(t.cell.row is None or not (t.kind == "num" and t.raw.isdigit()) for t in next_row
+                             if t.kind != "empty"):
+            continue
+        right, next_right = max(t.cell.column for t in row), max(t.cell.column for t in next_row)
+        by_offset = {right - t.cell.column: t for t in values}
+        joined_tokens: dict[int, Token] = {}
+        for piece in pieces:
+            owner = by_offset.get(next_right - piece.cell.column)
+            token = wrapped_in_cell([owner, piece]) if owner is not None else None
+            if owner is None or token is None:
+                break
+            joined_tokens[id(owner)] = token
+        else:
+            if check([entry_value(joined_tokens.get(id(t), t)) for t in values]):
+                segment.lines = [[joined_tokens.get(id(t), t) for t in line] for line in segment.lines]
+                for token in next_row:
+                    seg.orphans.remove(token)
 
 
 def table4_from_orphans(seg: Segmentation, segments: list[Segment], context: Context) -> None:
