@@ -220,3 +220,22 @@ def test_failures_of_the_store_in_the_users_language(tmp_path):
     assert "empty file" in english.stdout and "reason" in english.stdout and "空文件" not in english.stdout
     raw = runner.invoke(app, ["failures", "--db", str(db), "--format", "csv"])
     assert "empty file" in raw.stdout  # tools read the reason as it was stored
+
+
+def test_usage_errors_in_both_languages(monkeypatch):
+    monkeypatch.delenv("GONGKAI_LANG", raising=False)
+    typo = runner.invoke(app, ["check", "--fail-no", "never"], prog_name="gongkai")
+    assert typo.exit_code == 2
+    assert "错误：没有选项 --fail-no" in typo.stderr and "查看帮助：gongkai check --help" in typo.stderr
+    choice = runner.invoke(app, ["check", "--format", "xml", "--sample"], prog_name="gongkai")
+    assert choice.exit_code == 2 and "错误：--format 的取值 'xml' 无效：可选 'text', 'json'" in choice.stderr
+    number = runner.invoke(app, ["check", "--max-mb", "many", "--sample"])
+    assert number.exit_code == 2 and "--max-mb 的取值无效：应为数字" in number.stderr
+    unknown = runner.invoke(app, ["chek"], prog_name="gongkai")
+    assert unknown.exit_code == 2 and "错误：没有命令 chek（是否要用 'check'？）" in unknown.stderr
+    english = runner.invoke(app, ["check", "--fail-no", "never", "--lang", "en"], prog_name="gongkai")
+    assert "Error: No such option: --fail-no" in english.stderr
+    assert "Try 'gongkai check --help'" in english.stderr
+    # a command's own exit codes pass through as they were
+    assert runner.invoke(app, ["check", "--sample"]).exit_code == 1
+    assert runner.invoke(app, ["check", "--sample", "--fail-on", "never"]).exit_code == 0

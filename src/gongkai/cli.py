@@ -217,6 +217,32 @@ class LazyGroup(TyperGroup):
         self._running: list[str] = []
         self._lang = "zh"
 
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        """As typer's, with its usage errors (a mistyped option, a missing argument) in the
+        user's language."""
+        from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
+
+        from .cli_help import show_usage_error
+        from .messages import say
+
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            result = super().main(*args, standalone_mode=False, **kwargs)
+        except NoArgsIsHelpError as error:
+            error.show()
+            sys.exit(error.exit_code)
+        except UsageError as error:
+            show_usage_error(error, self._lang)
+            sys.exit(error.exit_code)
+        except ClickException as error:
+            error.show()
+            sys.exit(error.exit_code)
+        except typer.Abort:
+            typer.echo(say("aborted", self._lang), err=True)
+            sys.exit(1)
+        sys.exit(result if isinstance(result, int) else 0)
+
     def make_context(self, info_name: str | None, args: list[str], parent: Context | None = None,
                      **extra: Any) -> Context:
         # the help in the language asked for (--lang en anywhere, or GONGKAI_LANG), before --help

@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING, Any
 from typer._click import Context
 from typer._click.formatting import HelpFormatter
 
-from .messages import HELP_WORDS, help_text, language
+from .messages import HELP_WORDS, help_text, language, say, usage_error
 
 if TYPE_CHECKING:
     from typer._click import Command
 
-__all__ = ["localize", "short_help"]
+__all__ = ["localize", "short_help", "show_usage_error"]
 
 _FIRST_SENTENCE = re.compile(r"^(.+?[。.；;])(?:\s|$)")
 
@@ -142,3 +142,17 @@ def _originals(thing: Any) -> dict[str, Any]:
         kept = {"help": getattr(thing, "help", None), "short_help": getattr(thing, "short_help", None)}
         thing._gongkai_english = kept
     return kept
+
+
+def show_usage_error(error: Any, lang: str | None) -> None:
+    """A usage error as typer shows it (the usage line, where to find help, what is wrong), in
+    ``lang``."""
+    import typer
+
+    ctx = getattr(error, "ctx", None)
+    if ctx is not None:
+        hint = ""
+        if ctx.command.get_help_option(ctx) is not None:
+            hint = say("usage.try", lang, command=ctx.command_path, option=ctx.help_option_names[0]) + "\n"
+        typer.echo(f"{ctx.get_usage()}\n{hint}", err=True)
+    typer.echo(say("usage.error", lang, message=usage_error(error.format_message(), lang)), err=True)

@@ -67,6 +67,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
                      "cells: {read} read, {inferred} inferred (forced by the arithmetic), {blank} blank, "
                      "{missing} missing"),
     "report.clean": ("未发现问题", "no problems found"),
+    "usage.try": ("查看帮助：{command} {option}", "Try '{command} {option}' for help."),
+    "usage.error": ("错误：{message}", "Error: {message}"),
+    "aborted": ("已中止", "Aborted!"),
     "unknown": ("（未识别）", "(not found)"),
     "eval.none": ("{folder} 下没有 *.truth.json", "no *.truth.json under {folder}"),
     "eval.summary": ("{documents} 份文档，{cells} 个单元格：正确 {correct}（{share:.2f} %），缺失 {missing}，"
@@ -548,6 +551,42 @@ HELP_WORDS: dict[str, str] = {
     "env var: ": "环境变量：", "required": "必填", "[OPTIONS]": "[选项]",
     "COMMAND [ARGS]...": "命令 [参数]...",
 }
+
+
+# typer's usage errors (a mistyped option, a missing argument …) → Chinese; the English is typer's
+USAGE_ERRORS: tuple[tuple[str, str], ...] = (
+    (r"No such option: (?P<option>\S+) \(Possible options: (?P<others>.+)\)",
+     "没有选项 {option}（是否要用 {others}？）"),
+    (r"No such option: (?P<option>\S+)", "没有选项 {option}"),
+    (r"No such command '(?P<name>.+)'\. Did you mean (?P<others>.+)\?",
+     "没有命令 {name}（是否要用 {others}？）"),
+    (r"No such command '(?P<name>.+)'\.", "没有命令 {name}"),
+    (r"Missing command\.", "缺少命令"),
+    (r"Missing argument '(?P<name>.+)'\.", "缺少参数 {name}"),
+    (r"Missing option '(?P<name>.+)'\.", "缺少选项 {name}"),
+    (r"Option '(?P<name>.+)' requires an argument\.", "选项 {name} 需要一个值"),
+    (r"Option '(?P<name>.+)' does not take a value\.", "选项 {name} 不带值"),
+    (r"Got unexpected extra arguments? \((?P<args>.*)\)", "多余的参数：{args}"),
+    (r"Invalid value for '(?P<name>.+?)': (?:Value error, )?(?P<value>'.*') is not one of (?P<choices>.+)\.",
+     "{name} 的取值 {value} 无效：可选 {choices}"),
+    (r"Invalid value for '(?P<name>.+?)': Input should be a valid number.*", "{name} 的取值无效：应为数字"),
+    (r"Invalid value for '(?P<name>.+?)': Input should be a valid integer.*", "{name} 的取值无效：应为整数"),
+    (r"Invalid value for '(?P<name>.+?)': (?:Path|File|Directory) (?P<path>'.+') does not exist\.",
+     "{name}：{path} 不存在"),
+    (r"Invalid value for '(?P<name>.+?)': (?P<why>.*)", "{name} 的取值无效：{why}"),
+)
+_USAGE_ERRORS = tuple((re.compile(pattern + r"\Z", re.DOTALL), zh) for pattern, zh in USAGE_ERRORS)
+
+
+def usage_error(text: str, lang: str | None = None) -> str:
+    """A usage error of the command line in ``lang`` (typer words it in English)."""
+    if language(lang) == "en":
+        return text
+    for pattern, zh in _USAGE_ERRORS:
+        found = pattern.match(text)
+        if found:
+            return zh.format(**found.groupdict())
+    return text
 
 
 def help_text(path: str, param: str | None, english_text: str | None, lang: str | None = None) -> str | None:
