@@ -26,7 +26,7 @@ PACKAGE = "gongkai"
 
 # stage → the top-level modules and packages of gongkai in it, earliest first
 STAGES: list[tuple[str, set[str]]] = [
-    ("vocabulary", {"errors", "version", "messages", "template", "agency", "report"}),
+    ("vocabulary", {"errors", "version", "messages", "text", "template", "agency", "report"}),
     ("document", {"document"}),
     ("readers", {"readers"}),
     ("extract", {"extract"}),

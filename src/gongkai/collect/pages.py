@@ -23,6 +23,8 @@ from urllib.parse import parse_qs, unquote, urljoin, urlsplit
 import lxml.html
 from lxml import etree
 
+from ..text import compact
+
 ATTACHMENT_TYPES = ("pdf", "doc", "docx", "wps", "xls", "xlsx", "et", "zip", "rar", "ofd")
 DATE_SOURCES = ("meta", "text", "url", "list")
 
@@ -52,7 +54,8 @@ _PDF_VIEWER = ("file", "url", "src", "path", "filepath", "fileurl")
 
 
 def normalise_title(text: str | None) -> str:
-    return re.sub(r"\s+", "", text or "").strip()
+    """A title (or link text) without white space, for matching: gongkai.text.compact."""
+    return compact(text or "")
 
 
 def is_report_title(title: str | None) -> bool:

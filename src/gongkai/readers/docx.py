@@ -22,7 +22,8 @@ from lxml import etree
 
 from ..document import Document
 from ..errors import ParseError
-from .html import Span, build_grid, normalise
+from ..text import collapse_space
+from .html import Span, build_grid
 
 __all__ = ["open_zip", "read_docx", "read_member"]
 
@@ -204,7 +205,7 @@ def _text(element: etree._Element, boxes: list[etree._Element] | None, numbering
             walker.skip_subtree()
         elif tag == _TBL and node is not element:
             walker.skip_subtree()  # nested tables are read as tables of their own
-    return normalise("".join(parts))
+    return collapse_space("".join(parts))
 
 
 def _children(parent: etree._Element, tag: str) -> list[etree._Element]:

@@ -5,8 +5,7 @@ chrome stays as paragraphs for the extractor to ignore; ``<script>``, ``<style>`
 are dropped. The page is decoded before lxml sees it (BOM, then ``<meta>`` charset, then
 detection), so a wrong or missing declaration cannot garble the Chinese text.
 
-Also home of the grid helpers the DOCX and XLSX readers share (:func:`normalise`,
-:class:`Span`, :func:`build_grid`).
+Also home of the grid helpers the DOCX and XLSX readers share (:class:`Span`, :func:`build_grid`).
 """
 
 from __future__ import annotations
@@ -20,6 +19,7 @@ from lxml import etree
 
 from ..document import Cell, Document
 from ..errors import ParseError
+from ..text import collapse_space
 
 __all__ = ["Span", "build_grid", "decode_html", "normalise", "read_html"]
 
@@ -30,13 +30,8 @@ MAX_ROWSPAN = 65534
 
 # ---------------------------------------------------------------------------- text and grids
 
-# \s covers NBSP and U+3000; the zero-width characters are what editors leave in "empty" cells.
-_SPACE = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
-
-
-def normalise(text: str) -> str:
-    """Collapse every run of whitespace (NBSP, ideographic space, zero-width) to one space."""
-    return _SPACE.sub(" ", text).strip()
+# the name the readers and their tests have imported from here (gongkai.text.collapse_space)
+normalise = collapse_space
 
 
 @dataclass(slots=True)
@@ -231,7 +226,7 @@ def _rows_of(table: etree._Element) -> list[etree._Element]:
 def _cell_text(cell: etree._Element, nested: list[etree._Element]) -> str:
     """A cell's own text, nested tables left out (and collected into ``nested``)."""
     if len(cell) == 0:  # text only, as most cells are: no walk (a third of the reading time)
-        return normalise(cell.text) if cell.text else ""
+        return collapse_space(cell.text) if cell.text else ""
     parts: list[str] = []
     walker = etree.iterwalk(cell, events=("start", "end"))
     for event, element in walker:
@@ -254,7 +249,7 @@ def _cell_text(cell: etree._Element, nested: list[etree._Element]) -> str:
                 parts.append(" ")
             if element.tail:
                 parts.append(element.tail)
-    return normalise("".join(parts))
+    return collapse_space("".join(parts))
 
 
 def _table_spans(table: etree._Element, name: str,
@@ -304,7 +299,7 @@ class _Builder:
 
     def flush(self) -> None:
         if self.parts:
-            text = normalise("".join(self.parts))
+            text = collapse_space("".join(self.parts))
             self.parts.clear()
             if text:
                 self.paragraph(text)
@@ -407,8 +402,8 @@ def read_html(data: bytes, name: str) -> Document:
         document.warnings.append(warning)
     builder = _Builder(document)
     title = root.find("head/title")
-    if title is not None and title.text and normalise(title.text):
-        builder.paragraph(normalise(title.text))  # the tab title often names agency and year
+    if title is not None and title.text and collapse_space(title.text):
+        builder.paragraph(collapse_space(title.text))  # the tab title often names agency and year
     _walk(root, builder, name)
     if not document.rows:
         raise ParseError(name, "no text in the page")

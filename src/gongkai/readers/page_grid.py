@@ -15,6 +15,7 @@ from typing import Any
 
 from gongkai.document import Cell
 from gongkai.template import TEMPLATE
+from gongkai.text import compact
 
 from .page_lines import Char, group_lines, join_lines
 
@@ -299,12 +300,12 @@ def _remap(grid: Grid, xs: list[float], mapping: list[int]) -> None:
 
 
 def _is_value(text: str) -> bool:
-    compact = re.sub(r"\s+", "", text)
-    return bool(_VALUE.match(compact)) or compact in TEMPLATE.blank_marks
+    bare = compact(text)
+    return bool(_VALUE.match(bare)) or bare in TEMPLATE.blank_marks
 
 
 def _starts_row(text: str) -> bool:
-    return bool(_ENUMERATOR.match(re.sub(r"\s+", "", text)))
+    return bool(_ENUMERATOR.match(compact(text)))
 
 
 def append_grid(top: Grid, bottom: Grid) -> None:

@@ -13,6 +13,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from gongkai.text import compact
+
 __all__ = ["Char", "Line", "continues", "group_lines", "is_page_number", "join_lines", "margins",
            "running_key"]
 
@@ -138,18 +140,18 @@ def _needs_space(left: str, right: str) -> bool:
 
 
 def is_page_number(line: Line, height: float) -> bool:
-    compact = re.sub(r"\s+", "", line.text)
-    if _DASHED_NUMBER.match(compact):
+    bare = compact(line.text)
+    if _DASHED_NUMBER.match(bare):
         return True
     in_band = line.bottom < 0.1 * height or line.top > 0.88 * height
-    return in_band and bool(_BOX_NUMBER.match(compact))
+    return in_band and bool(_BOX_NUMBER.match(bare))
 
 
 def running_key(line: Line, height: float) -> str | None:
     if 0.07 * height < line.top and line.bottom < 0.93 * height:
         return None
     band = "top" if line.top <= 0.07 * height else "bottom"
-    return band + re.sub(r"\d+", "#", re.sub(r"\s+", "", line.text))
+    return band + re.sub(r"\d+", "#", compact(line.text))
 
 
 def margins(lines: list[Line]) -> tuple[float, float]:

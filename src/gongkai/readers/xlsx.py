@@ -21,8 +21,9 @@ from typing import Any
 
 from ..document import Document
 from ..errors import ParseError
+from ..text import collapse_space
 from .docx import open_zip, read_member
-from .html import MAX_GRID_CELLS, Span, build_grid, normalise
+from .html import MAX_GRID_CELLS, Span, build_grid
 
 __all__ = ["read_xlsx"]
 
@@ -60,7 +61,7 @@ def _value_text(value: Any) -> str:
         return value.isoformat(sep=" ")
     if isinstance(value, dt.date | dt.time):
         return value.isoformat()
-    return normalise(str(value))
+    return collapse_space(str(value))
 
 
 def _merges(archive: zipfile.ZipFile, member: str | None, name: str) -> list[tuple[int, int, int, int]]:
