@@ -239,3 +239,26 @@ def test_usage_errors_in_both_languages(monkeypatch):
     # a command's own exit codes pass through as they were
     assert runner.invoke(app, ["check", "--sample"]).exit_code == 1
     assert runner.invoke(app, ["check", "--sample", "--fail-on", "never"]).exit_code == 0
+
+
+@pytest.mark.parametrize("command", [["collected"], ["collect-failures"]])
+def test_the_collectors_lists_refuse_a_missing_database(command: list[str], tmp_path: Path) -> None:
+    pytest.importorskip("sqlalchemy")
+    pytest.importorskip("httpx")
+    typo = tmp_path / "typo.db"
+    result = runner.invoke(app, [*command, "--db", str(typo)])
+    assert result.exit_code == 2 and f"数据库 {typo} 不存在" in result.stderr and not typo.exists()
+    english = runner.invoke(app, [*command, "--db", str(typo), "--lang", "en"])
+    assert f"database {typo} does not exist" in english.stderr and not typo.exists()
+
+
+def test_the_collectors_lists_speak_both_languages(tmp_path: Path) -> None:
+    pytest.importorskip("sqlalchemy")
+    pytest.importorskip("httpx")
+    db = tmp_path / "g.db"
+    assert runner.invoke(app, ["roster", "clear", "--db", str(db)]).exit_code == 2  # read-only: not created
+    assert runner.invoke(app, ["ingest", str(tmp_path), "--db", str(db)]).exit_code == 0  # an empty store
+    chinese = runner.invoke(app, ["collected", "--db", str(db)])
+    assert chinese.exit_code == 0 and "网址" in chinese.stdout and "发布日期" in chinese.stdout
+    english = runner.invoke(app, ["collect-failures", "--db", str(db), "--lang", "en"])
+    assert english.exit_code == 0 and "URL" in english.stdout and "reason" in english.stdout

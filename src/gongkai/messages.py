@@ -79,6 +79,25 @@ MESSAGES: dict[str, tuple[str, str]] = {
                      "{meta}/{documents}"),
     "eval.cell": ("{outcome}：应为 {expected}，实为 {got}（{status}，第 {line} 行）",
                   "{outcome}: expected {expected}, got {got} ({status}, line {line})"),
+    # collect
+    "collect.not_url": ("不是 http(s) 网址：{url}", "not an http(s) URL: {url}"),
+    "collect.bad_years": ("--years 应为 2021-2024 或 2022,2024 的形式：{years}",
+                          "--years is like 2021-2024 or 2022,2024: {years}"),
+    "collect.resumed": ("继续上次未完成的", "resumed"), "collect.new": ("新的", "new"),
+    "collect.summary": ("{how}第 {run} 次采集：{requests} 次请求，用时 {seconds:.1f} 秒；"
+                        "新文档或新版本 {documents} 份（其中更新版本 {changed} 份），"
+                        "未变化（304）{not_modified}，失败 {failed}，robots.txt 禁止 {forbidden}",
+                        "{how} collection run {run}: {requests} requests in {seconds:.1f} s; {documents} new "
+                        "documents or versions ({changed} changed), {not_modified} unchanged (304), {failed} "
+                        "failed, {forbidden} forbidden by robots.txt"),
+    "collect.more": ("… 另有 {more} 条（gongkai collect-failures --db {db}）",
+                     "… and {more} more (gongkai collect-failures --db {db})"),
+    "collect.delivered": ("入库：{documents} 份文档，解析 {parsed}，失败 {failed}，已在库中 {skipped}",
+                          "stored: {documents} documents, {parsed} parsed, {failed} failed, {skipped} "
+                          "already stored"),
+    "collect.none": ("{db}：还没有采集过", "{db}: nothing collected yet"),
+    # synth
+    "synth.written": ("✓ {count} 个 {format} 文件，在 {folder}", "✓ {count} {format} file(s) in {folder}"),
     # check over many files
     "check.summary": ("共 {reports} 份报告（{unreadable} 个文件无法读取）：错误 {errors} 条（{with_errors} 份"
                       "报告），"
@@ -190,6 +209,10 @@ HEADERS: dict[str, tuple[str, str]] = {
     "origin": ("来源", "origin"), "roster": ("名册", "roster"), "published_any": ("是否发布", "published"),
     "files": ("文件数", "files"), "on_time": ("是否按时", "on time"),
     "seq": ("序号", "no."), "cells": ("单元格", "cells"),
+    # the collector's tables
+    "id": ("编号", "id"), "unit": ("单位", "unit"), "version": ("版本", "version"), "url": ("网址", "URL"),
+    "referrer": ("来源页面", "referrer"), "kind": ("类型", "kind"), "state": ("状态", "state"),
+    "http_status": ("HTTP 状态", "HTTP status"), "at": ("时间", "at"), "run": ("采集轮次", "run"),
     # gongkai check / eval
     "finding_line": ("行",
                      "line"), "finding_cell": ("单元格", "cell"), "finding_severity": ("级别", "severity"),

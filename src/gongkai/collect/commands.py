@@ -17,7 +17,9 @@ from rich.console import Console
 from rich.markup import escape
 
 from ..errors import GongkaiError
-from ..store.commands import DEFAULT_DB, Db, TableFormat, _show, open_or_exit
+from ..messages import reason as reason_for
+from ..messages import say
+from ..store.commands import DEFAULT_DB, Db, Lang, LangOption, TableFormat, _show, open_or_exit
 
 err = Console(stderr=True, soft_wrap=True, width=None if sys.stderr.isatty() else 160)
 
@@ -104,6 +106,7 @@ def collect(
     workers: Annotated[int, typer.Option("--workers", "-j", help="parsing processes (default: CPUs)")] = 0,
     verbose: Annotated[bool, typer.Option("--verbose", "-v",
                                           help="print every failure as it happens")] = False,
+    lang: LangOption = Lang.zh,
 ) -> None:
     """Collect annual reports from the agencies' websites into the store: list pages → report
     pages → attachments, politely (robots.txt, per-host rate), resumably (a killed run continues
@@ -120,77 +123,80 @@ def collect(
         except SitesError as error:
             err.print("[red]✗[/red] " + escape(str(error)), markup=True, highlight=False)
             raise typer.Exit(2) from None
+    language = lang.value
     bad = [u for u, _ in seeds if not u.lower().startswith(("http://", "https://"))]
     if bad:
-        err.print("[red]✗[/red] " + escape(f"不是 http(s) 网址：{bad[0]}"), markup=True, highlight=False)
+        err.print("[red]✗[/red] " + escape(say("collect.not_url", language, url=bad[0])), markup=True,
+                  highlight=False)
         raise typer.Exit(2)
     try:
         scope = Scope(max_list_pages=max_list_pages, years=_years(years))
     except ValueError:
-        err.print(f"--years 应为 2021-2024 或 2022,2024 的形式：{years}", markup=False)
+        err.print(say("collect.bad_years", language, years=years), markup=False)
         raise typer.Exit(2) from None
     politeness = Politeness(rate=rate, per_host=per_host, concurrency=concurrency, timeout=timeout,
                             max_seconds=max(timeout * 10, 60.0), max_bytes=int(max_mb * 2**20),
                             max_redirects=max_redirects, retries=retries, backoff=backoff,
                             user_agent=user_agent or USER_AGENT, proxy=proxy)
-    store = open_or_exit(db, extra="collect")
+    store = open_or_exit(db, extra="collect", lang=language)
     with store:
         state = State(store.engine)
         log = (lambda message: err.print(message, markup=False, highlight=False)) if verbose else None
         result = run(state, seeds, politeness, scope, log)
-        err.print(f"{'继续上次未完成的' if result.resumed else '新的'}第 {result.run} 次采集："
-                  f"{result.requests} 次请求，用时 {result.seconds:.1f} 秒；"
-                  f"新文档或新版本 {result.documents} 份"
-                  f"（其中更新版本 {result.changed} 份），未变化（304）{result.not_modified}，"
-                  f"失败 {result.failed}，robots.txt 禁止 {result.forbidden}", highlight=False)
+        err.print(say("collect.summary", language,
+                      how=say("collect.resumed" if result.resumed else "collect.new", language),
+                      run=result.run, requests=result.requests, seconds=result.seconds,
+                      documents=result.documents, changed=result.changed, not_modified=result.not_modified,
+                      failed=result.failed, forbidden=result.forbidden), highlight=False)
         for url, reason in result.failures[:20]:
             err.print("[red]✗[/red] " + escape(f"{url}: {reason}"), markup=True, highlight=False)
         if len(result.failures) > 20:
-            err.print(f"… 另有 {len(result.failures) - 20} 条（gongkai collect-failures --db {db}）",
-                      markup=False)
+            err.print(say("collect.more", language, more=len(result.failures) - 20, db=db), markup=False)
         if ingest:
             delivered = deliver(store, state, workers=workers or os.cpu_count() or 1)
-            err.print(f"入库：{delivered.documents} 份文档，解析 {delivered.parsed}，"
-                      f"失败 {delivered.failed}，"
-                      f"已在库中 {delivered.skipped}", highlight=False)
+            err.print(say("collect.delivered", language, documents=delivered.documents,
+                          parsed=delivered.parsed, failed=delivered.failed, skipped=delivered.skipped),
+                      highlight=False)
             for path, reason in delivered.failures[:20]:
-                err.print("[red]✗[/red] " + escape(f"{path}: {reason}"), markup=True, highlight=False)
+                err.print("[red]✗[/red] " + escape(f"{path}: {reason_for(reason, language)}"), markup=True,
+                          highlight=False)
 
 
 def collected(db: Db = DEFAULT_DB,
               format: Annotated[TableFormat, typer.Option("--format")] = TableFormat.table,
               all_versions: Annotated[bool, typer.Option(
-                  "--all-versions", help="every version, not only the newest")] = False) -> None:
+                  "--all-versions", help="every version, not only the newest")] = False,
+              lang: LangOption = Lang.zh) -> None:
     """List the collected documents: URL, unit, title, publication date (and where it was read),
     version, the store's report."""
     from .read import available
     from .read import collected as rows
 
-    with open_or_exit(db, extra="collect") as store:
+    with open_or_exit(db, extra="collect", create=False, lang=lang.value) as store:
         if not available(store.engine):
-            err.print(f"{store.name}：还没有采集过", markup=False)
+            err.print(say("collect.none", lang.value, db=store.name), markup=False)
             raise typer.Exit(1)
         frame = rows(store.engine, latest=not all_versions)
     if format is TableFormat.table:
         frame = frame[["id", "unit", "title", "published", "published_source", "version", "document_id",
                        "url"]]
-    _show(frame, format)
+    _show(frame, format, lang.value)
 
 
 def collect_failures(db: Db = DEFAULT_DB,
                      format: Annotated[TableFormat, typer.Option("--format")] = TableFormat.table,
                      history: Annotated[bool, typer.Option("--history", help="every failure of every run")]
-                     = False) -> None:
+                     = False, lang: LangOption = Lang.zh) -> None:
     """List the URLs the collector could not fetch, with the reason (robots.txt, HTTP status,
     timeouts, size cap, redirects)."""
     from .read import available, failures
 
-    with open_or_exit(db, extra="collect") as store:
+    with open_or_exit(db, extra="collect", create=False, lang=lang.value) as store:
         if not available(store.engine):
-            err.print(f"{store.name}：还没有采集过", markup=False)
+            err.print(say("collect.none", lang.value, db=store.name), markup=False)
             raise typer.Exit(1)
         frame = failures(store.engine, current=not history)
-    _show(frame, format)
+    _show(frame, format, lang.value)
 
 
 COMMANDS: dict[str, Callable[..., None]] = {"collect": collect, "collected": collected,

@@ -22,6 +22,8 @@ def synth(
     scan_variants: Annotated[str, typer.Option(
         "--scan-variants", help="scans: comma-separated variants (100dpi,150dpi,200dpi,300dpi,jpeg,skew3,"
                                 "photo,seal,faint,split,landscape) taken in turn, or all")] = "all",
+    lang: Annotated[str, typer.Option("--lang", envvar="GONGKAI_LANG", help="language of messages: zh or en")]
+    = "zh",
 ) -> None:
     """Write N random reports with their truth, each format in OUT/<format>/ (score one with
     `gongkai eval OUT/<format>`)."""
@@ -32,5 +34,7 @@ def synth(
     except (ValueError, CorpusError) as error:
         typer.echo(f"✗ {error}", err=True)
         raise typer.Exit(2) from None
+    from ..messages import say
+
     for fmt, paths in written.items():
-        typer.echo(f"✓ {len(paths)} {fmt} file(s) in {out / fmt}", err=True)
+        typer.echo(say("synth.written", lang, count=len(paths), format=fmt, folder=out / fmt), err=True)
