@@ -147,6 +147,7 @@ def create_app(db_url: str | Path, *, anonymous_read: bool = False, max_upload_b
     app.state.uploads = UploadQueue(store)
     app.state.uploads.on_done.append(app.state.generation.bump)
     templates = Jinja2Templates(directory=str(PACKAGE / "templates"))
+    templates.env.auto_reload = False  # the installed templates do not change: no stat() per page
     templates.env.globals.update(STATUS_ZH=STATUS_ZH, SEVERITY_ZH=SEVERITY_ZH, DECISION_ZH=DECISION_ZH,
                                  ROLE_ZH=ROLE_ZH)
     # every time on every page: Asia/Shanghai with its offset (the store keeps naive UTC)

@@ -94,12 +94,13 @@ def logout(request: Request) -> RedirectResponse:
 Text = Annotated[str | None, Query(max_length=200)]
 
 
-def list_query(region: Text = None, level: Text = None, year: Text = None,
+async def list_query(region: Text = None, level: Text = None, year: Text = None,
                template: Text = None, has_errors: Text = None, rule: Text = None,
                q: Text = None, sort: Annotated[str, Query(max_length=20)] = "new",
                after: Annotated[str | None, Query(max_length=400)] = None,
                limit: Annotated[int, Query(ge=1, le=500)] = 50) -> ListQuery:
-    """The list's filters from the query string; empty form fields mean "any"."""
+    """The list's filters from the query string; empty form fields mean "any". (``async``: no I/O
+    here, so FastAPI runs it on the event loop instead of sending it to a worker thread.)"""
     year_value = None
     if year:
         digits = year.strip()
