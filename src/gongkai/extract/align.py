@@ -477,6 +477,21 @@ def _zeros(token: Token) -> tuple[Token, ...]:
     return tuple(Token("num", "0", token.cell, value=0, glued=True) for _ in token.raw)
 
 
+def merge_alignments(first: Alignment, second: Alignment, slots: int) -> Alignment:
+    """The row read two ways that the text cannot choose between: every reading of both, cells
+    decided only where all agree (no readings at all on one side: nothing is decided)."""
+    readings: list[Candidate] = []
+    for alignment in (first, second):
+        if alignment.found is not None:
+            readings += alignment.found
+        elif all(alignment.decided):
+            readings.append(tuple(alignment.entries))
+        else:
+            return Alignment([None] * slots, [False] * slots, 0, first.split or second.split,
+                             first.reason or second.reason)
+    return merge(readings, slots, first.split or second.split, first.reason or second.reason)
+
+
 def merge(found: list[Candidate], slots: int, split: bool, reason: str) -> Alignment:
     """Cells every reading agrees on are decided; with no reading at all (none fits, or too many
     to weigh) none is."""

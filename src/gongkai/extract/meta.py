@@ -30,6 +30,10 @@ _TITLE_INSIDE = re.compile(
     r"\s*(?P<year>(?:19|20)\d{2})\s*年度?\s*(?:政府)?信息公开(?:工作)?年度报告")
 _NOT_AN_AGENCY = re.compile(r"关于|做好|编制|报送|印发|转发|开展|根据|按照|我[局委办区县市镇乡]")
 _TITLE_SCAN = 3000  # characters of a run-together line the title can be in
+# the last crumb of a site's breadcrumb, run together with the title after it when a crawler
+# drops the line break (「首页 > … > 通知公告水口镇2022年度…报告」): site column names, never agencies
+_CRUMB = re.compile(r"^(?:(?:通知公告|公示公告|公告公示|新闻动态|工作动态|政务动态|政务公开|"
+                    r"政府信息公开|信息公开|政府信息公开年报|信息公开年报|年度报告|年报|法定主动公开内容|首页|正文|详情)[>＞»/\s]*)+")
 
 
 @dataclass
@@ -62,7 +66,7 @@ def read_meta(document: Document) -> Meta:
     for index, text in enumerate(texts[:MAX_TITLE_ROWS]):
         if section_heading(text) is not None:
             break
-        if _CHROME.search(text) or len(text) > 80 or not _TITLE.search(normalize(text) + (
+        if _CHROME.search(normalize(text)) or len(text) > 80 or not _TITLE.search(normalize(text) + (
                 normalize(texts[index + 1]) if index + 1 < len(texts) else "")):
             continue
         title = text
@@ -80,6 +84,8 @@ def read_meta(document: Document) -> Meta:
         break
     if meta.title is None:
         _title_inside(texts, rows, meta)
+    if meta.title is None:
+        _title_across_lines(rows, meta)
     full = _arabic_years("\n".join(r.text.strip() for r in rows))
     if meta.year is None:
         period = _PERIOD.search(full)
@@ -101,13 +107,41 @@ def _title_inside(texts: list[str], rows: list[Row], meta: Meta) -> None:
         if section_heading(text) is not None:
             return
         for match in _TITLE_INSIDE.finditer(text[:_TITLE_SCAN]):
-            title = match.group(0)
-            if _NOT_AN_AGENCY.search(match.group("agency")):
+            title = _CRUMB.sub("", match.group(0))
+            if _NOT_AN_AGENCY.search(match.group("agency")) or not _TITLE_INSIDE.match(title):
                 continue
             meta.title, meta.title_line = title, rows[index].line
             meta.agency = _agency(title, [])
             meta.year = int(match.group("year"))
             return
+
+
+def _title_across_lines(rows: list[Row], meta: Meta) -> None:
+    """A title broken over many lines (a token or a character per line: 「湘」「水」「镇」…「报告」):
+    the top of the text joined without its line breaks and spaces, and the first
+    agency-year-报告 phrase in it (as :func:`_title_inside`); its line is where the phrase starts."""
+    joined: list[str] = []
+    starts: list[tuple[int, int]] = []  # (offset in the joined text, row index)
+    size = 0
+    for index, row in enumerate(rows):
+        piece = "".join(_arabic_years(row.text).split())
+        if not piece:
+            continue
+        starts.append((size, index))
+        joined.append(piece)
+        size += len(piece)
+        if size >= _TITLE_SCAN:
+            break
+    text = "".join(joined)
+    for match in _TITLE_INSIDE.finditer(text):
+        title = _CRUMB.sub("", match.group(0))
+        if _NOT_AN_AGENCY.search(match.group("agency")) or not _TITLE_INSIDE.match(title):
+            continue
+        index = max(i for offset, i in starts if offset <= match.start())
+        meta.title, meta.title_line = title, rows[index].line
+        meta.agency = _agency(title, [])
+        meta.year = int(match.group("year"))
+        return
 
 
 def _agency(title: str, before: list[str]) -> str | None:

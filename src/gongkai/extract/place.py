@@ -15,6 +15,7 @@ from .align import (
     align,
     completed_by_row_sum,
     entry_value,
+    merge_alignments,
     sides_possible,
     wrapped_in_cell,
 )
@@ -108,6 +109,12 @@ def place(segment: Segment, context: Context) -> None:
     groups = {3: [7], 4: [5, 5, 5]}.get(segment.table)  # parts then their total
     alignment = align(tokens, len(paths), row_check(segment), exact=segment.exact, groups=groups,
                       delimited=segment.delimited)
+    footer = _page_number_at_end(tokens) if segment.table == 3 and not segment.exact else None
+    if footer is not None:
+        # 「…310000031-3-」: a page's footer (「-3-」) run into the row's last digits reads as blank,
+        # 3, blank too; the row is only as certain as both readings agree
+        alignment = merge_alignments(alignment, align(tokens[:footer], len(paths), row_check(segment),
+                                                      groups=groups), len(paths))
     for path, entry, decided in zip(paths, alignment.entries, alignment.decided, strict=True):
         if not decided or entry is None:
             continue
@@ -197,6 +204,19 @@ def _plain_counts(tokens: list[Token], slots: int) -> bool:
     return len(tokens) == slots and all(
         t.kind == "num" and not t.glued and t.unit is None and t.note is None and t.raw.isdigit()
         and (len(t.raw) == 1 or t.raw[0] != "0") for t in tokens)
+
+
+def _page_number_at_end(tokens: list[Token]) -> int | None:
+    """Where a row's values end in a footer's page number 「-3-」 (blank, number, blank from one
+    text with nothing between), or None."""
+    if len(tokens) < 4:
+        return None
+    dash, number, closing = tokens[-3:]
+    if (dash.kind == "blank" and closing.kind == "blank" and number.kind == "num" and number.glued
+            and dash.raw in "-－" and closing.raw in "-－" and len(number.raw) <= 3
+            and dash.cell is number.cell is closing.cell):
+        return len(tokens) - 3
+    return None
 
 
 def _counts_unsigned(tokens: list[Token]) -> list[Token]:
