@@ -168,3 +168,14 @@ def test_progress_moves_per_file_with_rate_and_eta() -> None:
     late = Progress(0, "ingest", enabled=False)
     late.update(4, 8)  # the total becomes known after the walk
     assert (late.done, late.total) == (4, 8)
+
+
+def test_an_empty_table_says_nothing_matched(db: str) -> None:
+    chinese = CliRunner().invoke(_app(), ["findings", "--db", db, "--year", "1999"])
+    assert chinese.exit_code == 0 and "没有符合条件的记录" in chinese.output
+    assert "严重程度" not in chinese.output  # no header alone
+    english = CliRunner().invoke(_app(), ["findings", "--db", db, "--year", "1999", "--lang", "en"])
+    assert "nothing matches" in english.output
+    csv = CliRunner().invoke(_app(), ["findings", "--db", db, "--year", "1999", "--format", "csv"])
+    assert csv.stdout.splitlines() == [csv.stdout.splitlines()[0]]  # tools get the header alone
+    assert "severity,rule,message" in csv.stdout

@@ -113,6 +113,8 @@ def _show(frame: pd.DataFrame, fmt: TableFormat, lang: str | None = None) -> Non
         sys.stdout.write(frame.to_csv(index=False))
     elif fmt is TableFormat.json:
         sys.stdout.write(frame.to_json(orient="records", force_ascii=False, lines=True))
+    elif frame.empty:  # a header alone reads like a broken command: say that nothing matched
+        err.print(say("rows.none", lang), highlight=False)
     else:
         from rich.table import Table
 
@@ -436,7 +438,6 @@ def findings(db: Db = DEFAULT_DB,
         shown = frame[["severity", "rule", "agency", "year", "source", message]].copy()
         shown["severity"] = [severity_name(s, lang.value) for s in shown["severity"]]
         _show(shown, TableFormat.table, lang.value)
-        err.print(f"{len(frame)}", highlight=False) if frame.empty else None
         return
     if format is FindingsFormat.json and output is None:
         _show(frame, TableFormat.json, lang.value)
