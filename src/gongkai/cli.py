@@ -15,7 +15,7 @@ import os
 import re
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
@@ -217,7 +217,9 @@ class LazyGroup(TyperGroup):
         self._running: list[str] = []
         self._lang = "zh"
 
-    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True, windows_expand_args: bool = True,
+             **kwargs: Any) -> Any:
         """As typer's, with its usage errors (a mistyped option, a missing argument) in the
         user's language."""
         from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
@@ -225,10 +227,12 @@ class LazyGroup(TyperGroup):
         from .cli_help import show_usage_error
         from .messages import say
 
+        kwargs.update(args=args, prog_name=prog_name, complete_var=complete_var,
+                      windows_expand_args=windows_expand_args)
         if not standalone_mode:
-            return super().main(*args, standalone_mode=False, **kwargs)
+            return super().main(standalone_mode=False, **kwargs)
         try:
-            result = super().main(*args, standalone_mode=False, **kwargs)
+            result = super().main(standalone_mode=False, **kwargs)
         except NoArgsIsHelpError as error:
             error.show()
             sys.exit(error.exit_code)
