@@ -262,3 +262,15 @@ def test_the_collectors_lists_speak_both_languages(tmp_path: Path) -> None:
     assert chinese.exit_code == 0 and "没有符合条件的记录" in chinese.stderr  # nothing collected
     english = runner.invoke(app, ["collect-failures", "--db", str(db), "--lang", "en"])
     assert english.exit_code == 0 and "nothing matches" in english.stderr
+
+
+@pytest.mark.parametrize("command", [["user", "list"], ["user", "disable", "bob"], ["user", "enable", "bob"],
+                                     ["user", "sessions", "bob"], ["user", "sessions", "bob", "--revoke"]])
+def test_account_commands_refuse_a_database_that_does_not_exist(command: list[str], tmp_path: Path) -> None:
+    pytest.importorskip("sqlalchemy")
+    pytest.importorskip("argon2")
+    typo = tmp_path / "typo.db"
+    result = runner.invoke(app, [*command, "--db", str(typo)])
+    assert result.exit_code == 2 and f"数据库 {typo} 不存在" in result.stderr and not typo.exists()
+    english = runner.invoke(app, [*command, "--db", str(typo), "--lang", "en"])
+    assert f"database {typo} does not exist" in english.stderr and not typo.exists()

@@ -28,8 +28,9 @@ class Role(StrEnum):
     admin = "admin"
 
 
-def _open(db: str):  # type: ignore[no-untyped-def]
-    return open_or_exit(db, extra="web")
+def _open(db: str, *, create: bool = True, lang: str | None = None):  # type: ignore[no-untyped-def]
+    # create=False: a command on existing accounts refuses a --db that does not exist
+    return open_or_exit(db, extra="web", create=create, lang=lang)
 
 
 MAX_DEFAULT_WORKERS = 8
@@ -146,7 +147,7 @@ def user_list(db: Db = DEFAULT_DB, lang: LangOption = "zh") -> None:
     """List the web accounts."""
     from ..store.review import users
 
-    with _open(db) as store:
+    with _open(db, create=False, lang=lang) as store:
         for user in users(store.engine):
             print(f"{user.id}\t{user.name}\t{role_word(user.role, lang)}\t"
                   f"{cli('active' if user.active else 'disabled', lang)}")
@@ -158,10 +159,10 @@ def _password(password_stdin: bool, lang: str) -> str:
     return typer.prompt(cli("prompt.new_password", lang), hide_input=True, confirmation_prompt=True)
 
 
-def _account_change(db: str, change) -> None:  # type: ignore[no-untyped-def]
+def _account_change(db: str, change, lang: str | None = None) -> None:  # type: ignore[no-untyped-def]
     from ..store.review import ReviewError
 
-    with _open(db) as store:
+    with _open(db, create=False, lang=lang) as store:
         try:
             message = change(store.engine)
         except ReviewError as error:
@@ -183,7 +184,7 @@ def user_passwd(
 
     password = _password(password_stdin, lang)
     _account_change(db, lambda engine: cli("passwd", lang, name=name,
-                                           ended=set_password(engine, name, password)))
+                                           ended=set_password(engine, name, password)), lang)
 
 
 @user_app.command("disable")
@@ -192,7 +193,8 @@ def user_disable(name: Annotated[str, typer.Argument(help="the login name")], db
     """Disable an account: it cannot log in, and its sessions end at once."""
     from ..store.review import set_active
 
-    _account_change(db, lambda engine: cli("disable", lang, name=name, ended=set_active(engine, name, False)))
+    _account_change(db, lambda engine: cli("disable", lang, name=name, ended=set_active(engine, name, False)),
+                    lang)
 
 
 @user_app.command("enable")
@@ -201,7 +203,8 @@ def user_enable(name: Annotated[str, typer.Argument(help="the login name")], db:
     """Enable a disabled account."""
     from ..store.review import set_active
 
-    _account_change(db, lambda engine: (set_active(engine, name, True), cli("enable", lang, name=name))[1])
+    _account_change(db, lambda engine: (set_active(engine, name, True), cli("enable", lang, name=name))[1],
+                    lang)
 
 
 @user_app.command("sessions")
@@ -217,9 +220,10 @@ def user_sessions(
     from .timefmt import shown
 
     if revoke:
-        _account_change(db, lambda engine: cli("revoke", lang, name=name, ended=end_sessions(engine, name)))
+        _account_change(db, lambda engine: cli("revoke", lang, name=name, ended=end_sessions(engine, name)),
+                        lang)
         return
-    with _open(db) as store:
+    with _open(db, create=False, lang=lang) as store:
         try:
             sessions = live_sessions(store.engine, name)
         except ReviewError as error:
