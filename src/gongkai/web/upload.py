@@ -286,7 +286,9 @@ def _explain(reason: str, folder: Path) -> str:
     for start, chinese in _FAILURE_ZH.items():
         if reason.startswith(start):
             return chinese if start in ("internal error", "unreadable") else f"{chinese}（{reason}）"
-    return re.sub(r"(/[^\s'\"]+)+", "…", reason)  # any other absolute path
+    from ..messages import reason as in_chinese  # a reader's English reason, said in Chinese
+
+    return re.sub(r"(/[^\s'\"]+)+", "…", in_chinese(reason, "zh"))  # any other absolute path
 
 
 def _results(store: Store, folder: Path, started: datetime, shown: dict[str, str]) -> list[UploadItem]:
