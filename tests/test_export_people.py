@@ -137,6 +137,7 @@ def test_the_supervisors_workbook(db: str, tmp_path: Path) -> None:
     assert rows.loc[("320813", 2023), "是否按时"] == "逾期"
     assert rows.loc[("320813", 2024), "是否按时"] == "按时"
     assert rows.loc[("320831", 2024), "是否发布"] == "未发布"  # 金湖县: on the roster, never published
+    assert rows.loc[("320831", 2024), "名册"] == "是"  # a word, not TRUE
     assert rows.loc[("320813/财政局", 2024), "是否按时"] == "按时"
     assert rows.loc[("320813/岔河镇", 2024), "是否按时"] == "无法定期限"
     assert rows.loc[("320813", 2024), "新收申请"] == 12 and rows.loc[("320813", 2024), "错误数"] == 2

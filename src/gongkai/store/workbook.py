@@ -55,7 +55,7 @@ def summary(engine: Engine, filters: Filters | None = None, lang: str = "zh") ->
             late = set(files["timeliness"]) if len(files) else set()
             rows.append({
                 "agency_name": unit.agency_name, "level": unit.level, "agency_key": unit.agency_key,
-                "roster": bool(unit.roster), "year": year,
+                "roster": (("yes" if english else "是") if unit.roster else ""), "year": year,  # for people
                 "published_any": (("yes" if english else "已发布") if len(files)
                                   else ("no" if english else "未发布")),
                 "files": len(files),
