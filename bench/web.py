@@ -198,14 +198,22 @@ def serve_url(db: str, port: int, env: dict[str, str], workers: int | None = Non
     raise RuntimeError("the server did not start")
 
 
-async def _client_loop(base: str, name: str, ids: list[int], until: float, seed: int,
+async def _logged_in(base: str, name: str, errors: list[str]) -> httpx.AsyncClient | None:
+    client = httpx.AsyncClient(base_url=base, timeout=60)
+    login = await client.post("/api/login", json={"name": name, "password": PASSWORD})
+    if login.status_code != 200:
+        errors.append(f"login {name}: {login.status_code}")
+        await client.aclose()
+        return None
+    return client
+
+
+async def _client_loop(client: httpx.AsyncClient | None, ids: list[int], until: float, seed: int,
                        times: dict[str, list[float]], errors: list[str]) -> None:
     rng = random.Random(seed)
-    async with httpx.AsyncClient(base_url=base, timeout=60) as client:
-        login = await client.post("/api/login", json={"name": name, "password": PASSWORD})
-        if login.status_code != 200:
-            errors.append(f"login {name}: {login.status_code}")
-            return
+    if client is None:
+        return
+    try:
         while time.monotonic() < until:
             kind = rng.choice(LOAD_KINDS)
             url = {"list": "/reports",
@@ -223,6 +231,8 @@ async def _client_loop(base: str, name: str, ids: list[int], until: float, seed:
             times[kind].append((time.perf_counter() - started) * 1000)
             if status != 200 and response is not None:
                 errors.append(f"{url}: {status}")
+    finally:
+        await client.aclose()
 
 
 async def _attacker(base: str, until: float, seed: int, counts: dict[int, int]) -> None:
@@ -240,19 +250,36 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def _tree_cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds of a process and its children (the server's worker processes)."""
+    """User + system CPU seconds of a process and its descendants (the server's worker processes,
+    or a PostgreSQL server's backends), those that ended and were waited for included."""
     tick = os.sysconf("SC_CLK_TCK")
     total, todo = 0.0, [pid]
     while todo:
         current = todo.pop()
         try:
             fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / tick
+            total += sum(int(f) for f in fields[11:15]) / tick  # utime stime cutime cstime
             children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
         except OSError:  # ended meanwhile, or not Linux
             continue
         todo += [int(c) for c in children]
     return total
+
+
+def _database_pid(engine: Any) -> int | None:
+    """The PostgreSQL postmaster's pid when the server runs on this machine (its CPU is part of
+    what a request costs), else None."""
+    if engine.dialect.name != "postgresql":
+        return None
+    from sqlalchemy import text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        with engine.connect() as conn:
+            folder = conn.execute(text("SHOW data_directory")).scalar_one()  # needs a superuser
+        return int(Path(folder, "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, SQLAlchemyError):  # not local, or not allowed: not counted
+        return None
 
 
 def _load_average() -> str:
@@ -305,6 +332,7 @@ def load_test(args: argparse.Namespace) -> str:
         with engine.connect() as conn:
             ids = [i for (i,) in conn.execute(text("SELECT document_id FROM reports"))]
             backend = engine.dialect.name
+        database_pid = _database_pid(engine)
         engine.dispose()
         port = free_port()
         server = serve_url(db, port, {"GONGKAI_SECRET": "bench-" + "k" * 40}, args.workers)
@@ -312,18 +340,27 @@ def load_test(args: argparse.Namespace) -> str:
         times: dict[str, list[float]] = {kind: [] for kind in LOAD_KINDS}
         errors: list[str] = []
         attacks: dict[int, int] = {}
-        load_before = _load_average()
-        cpu_before, client_before = _tree_cpu_seconds(server.pid), time.process_time()
+        before: dict[str, Any] = {}
         try:
             async def run() -> None:
+                # the clients log in at the same moment (argon2, a few at a time), then the clock
+                # and the CPU counters start: what is measured is browsing, not logging in
+                clients = await asyncio.gather(*(_logged_in(base, f"load{i}", errors)
+                                                 for i in range(args.clients)))
+                before.update(load=_load_average(), server=_tree_cpu_seconds(server.pid),
+                              client=time.process_time(),
+                              database=_tree_cpu_seconds(database_pid) if database_pid else 0.0)
                 until = time.monotonic() + args.seconds
-                users = [_client_loop(base, f"load{i}", ids, until, i, times, errors)
-                         for i in range(args.clients)]
+                users = [_client_loop(client, ids, until, i, times, errors)
+                         for i, client in enumerate(clients)]
                 attackers = [_attacker(base, until, 1000 + i, attacks) for i in range(args.attackers)]
                 await asyncio.gather(*users, *attackers)
 
             asyncio.run(run())
+            load_before, cpu_before, client_before = before["load"], before["server"], before["client"]
+            database_before = before["database"]
             server_cpu = _tree_cpu_seconds(server.pid) - cpu_before
+            database_cpu = _tree_cpu_seconds(database_pid) - database_before if database_pid else None
             client_cpu = time.process_time() - client_before
             load_after = _load_average()
         finally:
@@ -343,7 +380,10 @@ def load_test(args: argparse.Namespace) -> str:
              f"({100 * len(errors) / max(total, 1):.2f} %)"
              + (f"; attackers' answers {dict(sorted(attacks.items()))}" if attacks else "")
              + f"; server CPU {1000 * server_cpu / max(total, 1):.1f} ms a request "
-             f"({server_cpu / args.seconds:.2f} cores), clients' {client_cpu / args.seconds:.2f} cores", "",
+             f"({server_cpu / args.seconds:.2f} cores)"
+             + (f", PostgreSQL's {1000 * database_cpu / max(total, 1):.1f} ms a request "
+                f"({database_cpu / args.seconds:.2f} cores)" if database_cpu is not None else "")
+             + f", clients' {client_cpu / args.seconds:.2f} cores", "",
              "| request | n | p50 ms | p95 ms | p99 ms |", "|---|---:|---:|---:|---:|"]
     for kind in LOAD_KINDS:
         values = times[kind]
@@ -358,7 +398,7 @@ def deep_cursor(client: httpx.Client, depth: int, sort: str) -> str:
     """The cursor of page ``depth`` (50 rows a page), reached through the API's keyset pages."""
     after = None
     for _ in range(depth // 10):
-        params = {"limit": 500, "sort": sort, **({"after": after} if after else {})}
+        params: dict[str, str | int] = {"limit": 500, "sort": sort, **({"after": after} if after else {})}
         after = client.get("/api/reports", params=params).json()["next"]
     assert after
     return after
