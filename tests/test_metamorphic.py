@@ -272,17 +272,12 @@ def check_generated(params: dict, mangle: str) -> None:
 
 # transformation -> the failure on the current extractor (see KNOWN_CORPUS)
 KNOWN_GENERATED: dict[str, str] = {
-    "one_line": ("refused (no title or agency found): run_together, 2019, blanks=zeros, inconsistent, "
-                 "seed 21210"),
     "token_per_line": (
         "cell_per_line, blanks=rows, seed 341: row 二 printed blank; with a token per line the next "
         "row's values are read into it (carried_over 117/13/0/2/11/6/149 for blanks)"),
     "separators_none": (
         "tabs, hybrid, blanks=total_column, seed 264: row 一's digits glued (total blank) are split one "
         "wrong way: research 5 for 1, other_org 1 for 4, total 74 for a blank"),
-    "combination": (
-        "refused (no title, no year, no table): markdown, seed 1052, "
-        "glued_paragraph+spaced_labels+separators_nbsp+one_line"),
     "separators_tab": (
         "tabs, 2019, blanks=scatter, inconsistent, seed 198022: with a tab for every run of spaces, "
         "（六）其他处理 social_welfare and total are inferred 2 (truth 0; the original parse reads 0)"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import pairwise
 from typing import Any, Literal
 
 from ..document import Cell
@@ -321,4 +322,26 @@ def _strip_item_markers(tokens: list[Token]) -> None:
         i += 1
 
 
-__all__ = ["BLANK_MARKERS", "Token", "lex_cell", "normalize"]
+def strip_item_markers_across(by_cell: list[list[Token]]) -> None:
+    """An item number cut from its label by a cell separator (「…1032.」 then 「没有现成信息…」, tabs
+    between cells): the digit before the point is the next cell's item number (2), not a value's."""
+    for current, following in pairwise(by_cell):
+        if not current or not following or current[-1].kind != "num" or following[0].kind != "labels":
+            continue
+        number = current[-1]
+        if not number.cell.text.rstrip().endswith((".", "．", "、")) or number.unit or number.note:
+            continue
+        marker = number.raw[-1:]
+        if not any(h.start == 0 and h.label.kind == "t3_row" and h.label.marker == marker
+                   for h in following[0].hits):
+            continue
+        rest = number.raw[:-1]
+        if not rest:
+            del current[-1]
+        elif rest.lstrip("-－").isdigit():
+            number.raw = rest
+            number.value = number_value(rest.lstrip("-－"), rest[0] if rest[0] in "-－" else None)
+            number.glued = True
+
+
+__all__ = ["BLANK_MARKERS", "Token", "lex_cell", "normalize", "strip_item_markers_across"]

@@ -28,6 +28,11 @@ _TITLE_INSIDE = re.compile(
     r"(?P<agency>[\u4e00-\u9fff（）()]{2,30}?(?:政府|局|委员会|委|办公室|办|厅|中心|院|镇|乡|街道|"
     r"办事处|管委会|署|部|处|所|队|站|馆|社|会|区|县|市|省))"
     r"\s*(?P<year>(?:19|20)\d{2})\s*年度?\s*(?:政府)?信息公开(?:工作)?年度报告")
+# the same with the year first (「2019年度青清市政府信息公开工作年度报告」)
+_TITLE_YEAR_FIRST = re.compile(
+    r"(?P<year>(?:19|20)\d{2})\s*年度?\s*(?P<agency>[\u4e00-\u9fff（）()]{2,30}?(?:政府|局|委员会|委|办公室|办|"
+    r"厅|中心|院|镇|乡|街道|办事处|管委会|署|部|处|所|队|站|馆|社|会|区|县|市|省)?)"
+    r"\s*(?:政府)?信息公开(?:工作)?年度报告")
 _NOT_AN_AGENCY = re.compile(r"关于|做好|编制|报送|印发|转发|开展|根据|按照|我[局委办区县市镇乡]")
 _TITLE_SCAN = 3000  # characters of a run-together line the title can be in
 # the last crumb of a site's breadcrumb, run together with the title after it when a crawler
@@ -133,9 +138,12 @@ def _title_across_lines(rows: list[Row], meta: Meta) -> None:
         if size >= _TITLE_SCAN:
             break
     text = "".join(joined)
-    for match in _TITLE_INSIDE.finditer(text):
+    matches = sorted([*_TITLE_INSIDE.finditer(text), *_TITLE_YEAR_FIRST.finditer(text)],
+                     key=lambda m: m.start())
+    for match in matches:
         title = _CRUMB.sub("", match.group(0))
-        if _NOT_AN_AGENCY.search(match.group("agency")) or not _TITLE_INSIDE.match(title):
+        if _NOT_AN_AGENCY.search(match.group("agency")) or not (
+                _TITLE_INSIDE.match(title) or _TITLE_YEAR_FIRST.match(title)):
             continue
         index = max(i for offset, i in starts if offset <= match.start())
         meta.title, meta.title_line = title, rows[index].line

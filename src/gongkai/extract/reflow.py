@@ -43,9 +43,9 @@ from .lexer import BLANK_MARKERS, NOTE_PATTERN, UNIT_PATTERN, YEAR_END
 # digits, decimals, and the spaces a crawler left between cells (「20 0 0 0 02」)
 _DIGIT_RUN = re.compile(r"\d+(?:[.．]\d+)?(?:[ \t\u00a0\u3000]+\d+(?:[.．]\d+)?)*")
 # a unit or a note printed right after a value belongs to it (the lexer reads both)
-_UNIT_OR_NOTE = re.compile(rf"[ \u00a0\u3000]*{UNIT_PATTERN}?(?:[ \u00a0\u3000]*{NOTE_PATTERN})?")
-_ITEM_START = re.compile(r"[ \u00a0\u3000]*[.．、][ \u00a0\u3000]*[\u4e00-\u9fff]")
-_YEAR_NEXT = re.compile(r"[ \u00a0\u3000]*年")
+_UNIT_OR_NOTE = re.compile(rf"[ \t\u00a0\u3000]*{UNIT_PATTERN}?(?:[ \t\u00a0\u3000]*{NOTE_PATTERN})?")
+_ITEM_START = re.compile(r"[ \t\u00a0\u3000]*[.．、][ \t\u00a0\u3000]*[\u4e00-\u9fff]")
+_YEAR_NEXT = re.compile(r"[ \t\u00a0\u3000]*年")
 _KEPT = re.compile(f"[^{SKIPPED_CHARACTERS}]+")  # what labels.normalize keeps
 _NUMBERED_RAW = re.compile(r"[一二三四五六][、.．]")
 _NUMBERED = re.compile(r"([一二三四五六])[、.]")
@@ -94,6 +94,7 @@ def reflow(document: Document) -> Document:
 
 
 _LONE_ITEM = re.compile(r"\d")
+_VALUE_THEN_ITEM = re.compile(r"[-－]?\d*\d\d")  # a value with an item's number run into it
 _ITEM_POINT = re.compile(r"[.．、]")
 
 
@@ -126,6 +127,13 @@ def _item_parts(rows: list[Row], i: int) -> int:
         return None
 
     digit = paragraph(i)
+    if digit is not None and _VALUE_THEN_ITEM.fullmatch(digit):
+        # 「-001103」「.」「要求提供公开出版物」: the last digit is the item's number when the words
+        # are that item's label (the lexer then cuts it from the value, as on one line)
+        point, words = paragraph(i + 1), paragraph(i + 2)
+        if point is not None and _ITEM_POINT.fullmatch(point) and words and _item_marked(words, digit[-1]):
+            return 3
+        return 0
     if digit is None or not _LONE_ITEM.fullmatch(digit):
         return 0
     after = paragraph(i + 1)
@@ -135,6 +143,12 @@ def _item_parts(rows: list[Row], i: int) -> int:
         words = paragraph(i + 2)
         return 3 if words and _CJK_START.match(words) else 0
     return 2 if _ITEM_POINT.match(after) and _CJK_START.match(after[1:].lstrip()) else 0
+
+
+def _item_marked(words: str, marker: str) -> bool:
+    """Do ``words`` start with the label of the table-3 item numbered ``marker``?"""
+    hits = INDEX.segment(normalize(words)[:_LONGEST_LABEL_RUN]) or []
+    return any(h.start == 0 and h.label.kind == "t3_row" and h.label.marker == marker for h in hits)
 
 
 _SHORT_PIECE = 16  # characters of a label piece a conversion put on a line of its own

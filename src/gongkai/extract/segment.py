@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from ..document import Document, Row, Table
 from .labels import INDEX, LabelDef, LabelHit, normalize, section_heading
-from .lexer import NOTE_WORDS, Token, lex_cell
+from .lexer import NOTE_WORDS, Token, lex_cell, strip_item_markers_across
 
 # a vote for the 2019 or 2021 format: a format id (from a table-2 label only one format prints)
 # or ("t3", "2021") (a table-3 row only the 2021 format has)
@@ -92,7 +92,7 @@ class Segmentation:
 
 
 _NOTE_OPENING, _IN_NOTE = 1, 2
-_MONEY_UNITS = ("元", "万元")
+_MONEY_UNITS = ("元", "万元", "万")  # 「万」 alone: 万元 cut a character per line (「万」「元」)
 
 
 def _closes(text: str) -> bool:
@@ -216,11 +216,14 @@ class Segmenter:
             if alone in _MONEY_UNITS and self.open is not None and self.open.table == 2:
                 last = self.open.tokens[-1] if self.open.lines else None
                 if last is not None and last.kind == "num" and last.unit is None:
-                    last.unit = alone  # 「1596496.16」「元」: the value's unit, cut onto the next line
+                    # 「1596496.16」「元」: the value's unit, cut onto the next line
+                    last.unit = "万元" if alone == "万" else alone
                 return
         by_cell = [lex_cell(cell) for cell in row.cells if not cell.merged]
         if row.table in self.text_tables:
             by_cell = _join_split_labels(by_cell)
+        if len(by_cell) > 1:
+            strip_item_markers_across(by_cell)
         tokens = [token for cell_tokens in by_cell for token in cell_tokens]
         if not tokens:
             return

@@ -37,7 +37,9 @@ SEPARATORS: dict[str, str] = {"space": " ", "tab": "\t", "nbsp": NBSP, "none": "
 
 # A token: a number (digits, with a decimal part), a run of letters (a label or a word: CJK
 # characters are letters), or a run of punctuation and symbols. Whitespace separates tokens.
-_TOKEN = re.compile(r"\d+(?:\.\d+)?|[^\W\d_]+|[^\w\s]+|_+")
+# a sign stays with its digits (「-5」 is one token: a line break between them would make the dash a
+# blank cell's mark, another text)
+_TOKEN = re.compile(r"[-－]?\d+(?:\.\d+)?|[^\W\d_]+|[^\w\s]+|_+")
 _HSPACE = re.compile(r"[ \t\xa0\u3000\u2002\u2003\u2009]+")
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{2,}")
 _ENDS_WITH_DIGIT = re.compile(r"\d[\s|]*$")
