@@ -274,3 +274,18 @@ def test_account_commands_refuse_a_database_that_does_not_exist(command: list[st
     assert result.exit_code == 2 and f"数据库 {typo} 不存在" in result.stderr and not typo.exists()
     english = runner.invoke(app, [*command, "--db", str(typo), "--lang", "en"])
     assert f"database {typo} does not exist" in english.stderr and not typo.exists()
+
+
+def test_lang_before_the_command_goes_to_the_command(monkeypatch, tmp_path: Path):
+    monkeypatch.delenv("GONGKAI_LANG", raising=False)
+    english = runner.invoke(app, ["--lang", "en", "check", "--sample", "--fail-on", "never"])
+    assert english.exit_code == 0 and "cells: 199 read" in english.stdout
+    assert "单元格" not in english.stdout
+    chinese = runner.invoke(app, ["--lang=zh", "check", "--sample", "--fail-on", "never"])
+    assert "单元格：读取 199" in chinese.stdout
+    helped = runner.invoke(app, ["--lang", "en", "template", "--help"])
+    assert helped.exit_code == 0 and "Write the blank official form" in helped.output
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    after_dashes = runner.invoke(app, ["--lang", "en", "parse", "--", str(empty)])
+    assert after_dashes.exit_code == 2 and f"{empty}: empty file" in after_dashes.stderr

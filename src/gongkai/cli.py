@@ -166,6 +166,25 @@ def _english(args: list[str]) -> bool:
     return os.environ.get("GONGKAI_LANG", "").lower().startswith("en")
 
 
+def _language_to_the_command(args: list[str]) -> list[str]:
+    """``gongkai --lang en roster import f.csv`` → ``gongkai roster import f.csv --lang en``: the
+    language given before a command goes to the command that runs (every command has --lang)."""
+    taken: list[str] = []
+    rest = list(args)
+    while rest and rest[0].startswith("--lang"):
+        if rest[0] == "--lang" and len(rest) > 1:
+            taken, rest = [*taken, *rest[:2]], rest[2:]
+        elif rest[0].startswith("--lang="):
+            taken, rest = [*taken, rest[0]], rest[1:]
+        else:
+            break
+    if not taken or not rest or rest[0].startswith("-") or "--help" in rest:
+        return args  # nothing to hand on; a help page reads the language itself (LazyGroup)
+    end = rest.index("--") if "--" in rest else len(rest)  # after "--" everything is an argument
+    last = taken[-1:] if taken[-1].startswith("--lang=") else taken[-2:]  # the last one given wins
+    return [*rest[:end], *last, *rest[end:]]
+
+
 def needs_extra_message(extra: str, english: bool) -> str:
     """The one line a command answers with when its extra is not installed."""
     from .messages import say
@@ -253,6 +272,8 @@ class LazyGroup(TyperGroup):
         # is parsed: it prints the page as soon as it is seen
         from .cli_help import localize
 
+        if parent is None:
+            args = _language_to_the_command(list(args))
         self._lang = "en" if _english(list(args)) else "zh"
         localize(self, self._lang)
         return super().make_context(info_name, args, parent, **extra)
@@ -419,6 +440,13 @@ class FailOn(StrEnum):
 
 
 LangOption = Annotated[Lang, typer.Option("--lang", envvar="GONGKAI_LANG", help="language of messages")]
+
+
+@app.callback()
+def _everything(lang: Annotated[Lang | None, typer.Option(
+        "--lang", help="language of messages for the command that follows: zh or en "
+                       "(default: GONGKAI_LANG, else zh)", show_default=False)] = None) -> None:
+    """``gongkai --lang en COMMAND …``: LazyGroup.make_context hands the option to the command."""
 
 
 def _parse_each(files: list[Path], max_mb: float | None = None,
