@@ -439,7 +439,6 @@ HELP: dict[str, str] = {
     ":progress": "逐个文件显示进度、速度和剩余时间（默认：终端里显示进度条；--progress：日志里也逐行输出；"
                  "GONGKAI_PROGRESS=1|0）",
     ":lang": "提示语言：zh（中文，默认）或 en（英文）",
-    ":everything:lang": "此后命令的提示语言：zh 或 en（默认：GONGKAI_LANG，否则中文）",
     ":db": "SQLite 文件，或 postgresql://用户:密码@主机/库",
     ":format": "输出格式",
     ":output": "写入的文件",
