@@ -692,8 +692,10 @@ def eval_(
             if verbose:
                 for e in s.errors:
                     table.add_row("", "", f"  {e['cell']}", _escape(say(
-                        "eval.cell", language, outcome=e["outcome"], expected=e["expected"], got=e["got"],
-                        status=e["status"], line=e["line"])))
+                        "eval.cell" if e["line"] is not None else "eval.cell_nowhere", language,
+                        outcome=header(f"outcome.{e['outcome']}", language), expected=e["expected"],
+                        got="—" if e["got"] is None else e["got"],
+                        status=header(f"status.{e['status']}", language), line=e["line"])))
         out.print(table)
         cells = sum(total.values())
         meta = sum(s.metadata_ok for s in scores)

@@ -77,6 +77,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                      "{documents} documents, {cells} cells: {correct} correct ({share:.2f} %), {missing} "
                      "missing, {silent} silent errors, {wrong} wrong inferences; metadata right for "
                      "{meta}/{documents}"),
+    "eval.cell_nowhere": ("{outcome}：应为 {expected}，实为 {got}（{status}）",
+                          "{outcome}: expected {expected}, got {got} ({status})"),
     "eval.cell": ("{outcome}：应为 {expected}，实为 {got}（{status}，第 {line} 行）",
                   "{outcome}: expected {expected}, got {got} ({status}, line {line})"),
     # collect
@@ -215,6 +217,11 @@ HEADERS: dict[str, tuple[str, str]] = {
     "referrer": ("来源页面", "referrer"), "kind": ("类型", "kind"), "state": ("状态", "state"),
     "http_status": ("HTTP 状态", "HTTP status"), "at": ("时间", "at"), "run": ("采集轮次", "run"),
     # gongkai check / eval
+    "outcome.correct": ("正确", "correct"), "outcome.missing": ("缺失", "missing"),
+    "outcome.silent_error": ("静默错误", "silent error"),
+    "outcome.wrong_inference": ("错误推算", "wrong inference"),
+    "status.read": ("读取", "read"), "status.blank": ("空白", "blank"), "status.missing": ("缺失", "missing"),
+    "status.inferred": ("推算", "inferred"), "status.None": ("无", "none"),
     "finding_line": ("行",
                      "line"), "finding_cell": ("单元格", "cell"), "finding_severity": ("级别", "severity"),
     "document": ("文档", "document"), "correct": ("正确", "correct"), "missing": ("缺失", "missing"),
