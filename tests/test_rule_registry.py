@@ -65,6 +65,27 @@ def test_every_rule_says_what_it_means_in_both_languages():
         assert notice.zh.strip() and notice.en.strip(), notice.id
 
 
+def test_messages_across_reports_come_from_the_template():
+    """The checks across reports fill in the messages template.yaml gives their notices (X-DUP's is
+    the message catalogue's), and write none of their own."""
+    import string
+
+    for notice in TEMPLATE.notices:
+        if notice.stage == "across" and notice.id != "X-DUP":
+            assert notice.messages, f"{notice.id}: no messages in template.yaml"
+        for zh, en in notice.messages.values():
+            for text in (zh, en):
+                fields = [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
+                assert fields and all(name.isidentifier() for name in fields), (notice.id, text)
+    across = ROOT / "src" / "gongkai" / "store" / "across.py"
+    tree = ast.parse(across.read_text("utf-8"))
+    inline = [node.lineno for node in ast.walk(tree) if isinstance(node, ast.Dict)
+              for key, value in zip(node.keys, node.values, strict=True)
+              if isinstance(key, ast.Constant) and key.value in ("message", "message_en")
+              and isinstance(value, ast.JoinedStr)]
+    assert not inline, f"store/across.py writes messages itself at lines {inline}"
+
+
 def test_notices_are_complete_and_unique():
     ids = [n.id for n in TEMPLATE.notices] + [r.id for r in TEMPLATE.rules]
     assert len(ids) == len(set(ids))

@@ -43,6 +43,9 @@ JUMP_FIGURES = {"received": ("本年新收政府信息公开申请数量", "appl
 # sections compared for copied text: key → (number and name in a message)
 COPY_SECTIONS = {"overview": ("一", "总体情况", "overview"),
                  "problems": ("五", "存在的主要问题及改进情况", "problems and improvements")}
+# the notices of template.yaml whose messages these checks fill in
+_CARRY, _INFORCE, _ITEMS, _JUMP, _COPY, _REGION = (
+    TEMPLATE.notice(rule) for rule in ("X-CARRY", "X-INFORCE", "X-ITEMS", "X-JUMP", "X-COPY", "X-REGION"))
 SHINGLE = 5  # characters: long enough that only copied phrases match, short enough for edits
 
 
@@ -126,12 +129,11 @@ def cross_year(engine: Engine, *, passing: bool = False) -> pd.DataFrame:
             if now is None or before is None or (now == before and not passing):
                 continue
             label = TEMPLATE.column_label("applications", column)
-            rows.append({**base, "rule": "X-CARRY", "severity": "warning", "passed": now == before,
+            message, message_en = _CARRY.message("differs", label=label, now=now, before=before,
+                                                 last_year=pair.year - 1)
+            rows.append({**base, "rule": _CARRY.id, "severity": "warning", "passed": now == before,
                          "cell": f"applications.carried_over.{column}", "value": now, "expected": before,
-                         "message": f"表三「{label}」列：本年上年结转({now:g})≠ {pair.year - 1}年报告的"
-                                    f"结转下年度继续办理({before:g})",
-                         "message_en": f"Table 3, column {label}: carried over ({now:g}) ≠ carried forward "
-                                       f"in the {pair.year - 1} report ({before:g})"})
+                         "message": message, "message_en": message_en})
         if pair.template == "2019" and pair.prev_template == "2019":
             rows.extend(_items(pair, base, values, passing))
         if pair.template != "2021" or pair.prev_template != "2021":
@@ -146,16 +148,11 @@ def cross_year(engine: Engine, *, passing: bool = False) -> pd.DataFrame:
             if got["in_force"] == expected and not passing:
                 continue
             label = TEMPLATE.row_label(f"active_disclosure.{row}")
-            rows.append({**base, "rule": "X-INFORCE", "severity": "info",
+            message, message_en = _INFORCE.message("differs", label=label, before=before, **got)
+            rows.append({**base, "rule": _INFORCE.id, "severity": "info",
                          "passed": got["in_force"] == expected,
                          "cell": f"active_disclosure.{row}.in_force", "value": got["in_force"],
-                         "expected": expected,
-                         "message": f"表二「{label}」：现行有效件数({got['in_force']:g})≠ 上年现行有效"
-                                    f"({before:g})+本年制发({got['issued']:g})−本年废止({got['repealed']:g})，"
-                                    "文件也可能未经废止而失效，请核实",
-                         "message_en": f"Table 2, {label}: in force ({got['in_force']:g}) ≠ last year's "
-                                       f"({before:g}) + issued ({got['issued']:g}) − repealed "
-                                       f"({got['repealed']:g})"})
+                         "expected": expected, "message": message, "message_en": message_en})
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -172,13 +169,11 @@ def _items(pair: Any, base: dict[str, Any], values: dict[tuple[int, str], float 
         expected = before + change
         if now == expected and not passing:
             continue
-        label = TEMPLATE.row_label(f"active_disclosure.{row}")
-        rows.append({**base, "rule": "X-ITEMS", "severity": "info", "passed": now == expected,
+        message, message_en = _ITEMS.message("differs", label=TEMPLATE.row_label(f"active_disclosure.{row}"),
+                                             now=now, before=before, change=change, last_year=pair.year - 1)
+        rows.append({**base, "rule": _ITEMS.id, "severity": "info", "passed": now == expected,
                      "cell": f"active_disclosure.{row}.prev_items", "value": now, "expected": expected,
-                     "message": f"表二「{label}」：上一年项目数量({now:g})≠ {pair.year - 1}年报告的"
-                                f"上一年项目数量({before:g})+本年增/减({change:g})，请核实",
-                     "message_en": f"Table 2, {label}: items last year ({now:g}) ≠ the {pair.year - 1} "
-                                   f"report's ({before:g}) + change ({change:g})"})
+                     "message": message, "message_en": message_en})
     return rows
 
 
@@ -239,13 +234,10 @@ def jumps(engine: Engine, *, factor: float = JUMP_FACTOR, minimum: float = JUMP_
             ratio = now / before if before else float("inf")
             if 1 / factor < ratio < factor:
                 continue
-            times = (f"是上年({before:g})的 {ratio:.1f} 倍" if ratio >= factor
-                     else f"只有上年({before:g})的 {ratio:.1%}")
-            rows.append({**_base(pair), "rule": "X-JUMP", "severity": "warning", "item": column,
-                         "value": now, "expected": before,
-                         "message": f"{label}({now:g}){times}，请核实是否填错",
-                         "message_en": f"{label_en} ({now:g}) is {ratio:.2g} × last year's ({before:g}); "
-                                       "please check"})
+            message, message_en = _JUMP.message("more" if ratio >= factor else "less", label=label,
+                                                label_en=label_en, now=now, before=before, ratio=ratio)
+            rows.append({**_base(pair), "rule": _JUMP.id, "severity": "warning", "item": column,
+                         "value": now, "expected": before, "message": message, "message_en": message_en})
     return _findings(rows)
 
 
@@ -282,12 +274,11 @@ def copied_text(engine: Engine, *, threshold: float = COPY_THRESHOLD,
             share = similarity(this_text, prev_text)
             if share < threshold:
                 continue
-            rows.append({**_base(pair), "rule": "X-COPY", "severity": "warning", "item": key,
+            message, message_en = _COPY.message("copied", number=number, name=name, name_en=name_en,
+                                                share=share, last_year=pair.year - 1)
+            rows.append({**_base(pair), "rule": _COPY.id, "severity": "warning", "item": key,
                          "value": round(share, 4), "expected": threshold,
-                         "message": f"第{number}部分「{name}」有 {share:.0%} 的文字与{pair.year - 1}年度报告"
-                                    "相同，可能照搬上年内容",
-                         "message_en": f"Section {number} ({name_en}): {share:.0%} of the text is the "
-                                       f"same as in the {pair.year - 1} report"})
+                         "message": message, "message_en": message_en})
     return _findings(rows)
 
 
@@ -328,15 +319,13 @@ def region_units(engine: Engine) -> pd.DataFrame:
     compared = regions.merge(sums, left_on=["year", "region_code"], right_on=["year", "parent"])
     for region in compared[compared["received"] < compared["sum"]].itertuples(index=False):
         total = float(region.sum)
-        rows.append({"rule": "X-REGION", "severity": "warning", "agency_key": region.agency_key,
+        message, message_en = _REGION.message("fewer", agency=region.agency, received=region.received,
+                                              count=region.count, total=total)
+        rows.append({"rule": _REGION.id, "severity": "warning", "agency_key": region.agency_key,
                      "agency": region.agency, "year": region.year, "document_id": region.document_id,
                      "source": region.source, "other_year": region.year, "other_document_id": None,
                      "other_source": None, "item": "received", "value": region.received, "expected": total,
-                     "message": f"「{region.agency}」本年新收申请({region.received:g})少于其下属 "
-                                f"{region.count} 个单位报告之和({total:g})：若为全区域汇总则有误，"
-                                "若只含本级请在报告中说明",
-                     "message_en": f"{region.agency}: applications received ({region.received:g}) are "
-                                   f"fewer than its {region.count} units' reports add up to ({total:g})"})
+                     "message": message, "message_en": message_en})
     return _findings(rows)
 
 

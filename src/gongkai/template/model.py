@@ -109,6 +109,13 @@ class Notice:
     severity: str  # the usual severity (a finding may be milder where it says so)
     zh: str
     en: str
+    # a finding's own message, by case: case → (zh, en) format strings of the finding's particulars
+    messages: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    def message(self, case: str, **values: Any) -> tuple[str, str]:
+        """The finding's message (zh, en) for ``case``, its particulars filled in from ``values``."""
+        zh, en = self.messages[case]
+        return zh.format(**values), en.format(**values)
 
 
 @dataclass(frozen=True)
@@ -300,8 +307,16 @@ class Template:
         import yaml
 
         text = resources.files("gongkai.template").joinpath("template.yaml").read_text("utf-8")
-        return tuple(Notice(n["id"], n["stage"], n["severity"], n["zh"], n["en"])
+        return tuple(Notice(n["id"], n["stage"], n["severity"], n["zh"], n["en"],
+                            {case: (m["zh"], m["en"]) for case, m in n.get("messages", {}).items()})
                      for n in yaml.safe_load(text)["notices"])
+
+    def notice(self, notice_id: str) -> Notice:
+        """The notice ``notice_id`` (P-…, F-…, X-…); KeyError when template.yaml declares none."""
+        for notice in self.notices:
+            if notice.id == notice_id:
+                return notice
+        raise KeyError(notice_id)
 
     def rule_ids(self) -> frozenset[str]:
         """Every finding id gongkai may report: the form's rules and the notices."""
