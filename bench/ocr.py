@@ -3,10 +3,10 @@
 Usage:
     gongkai synth --n 110 --formats scan --seed 11 -o /tmp/scan110        # every variant, in turn
     python bench/ocr.py --corpus /tmp/scan110/scan [--engines rapidocr,rapidocr-onnxruntime]
-                        [--per-variant K] [--limit N] [--threads T] [--json out.json]
+                        [--per-variant K] [--limit N] [--threads T] [--jobs J] [--json out.json]
 
-Each engine runs in a fresh process (``GONGKAI_OCR_ENGINE``), loads its models once, reads one
-scan untimed (imports, model loading), then parses every scan with ``gongkai.parse`` (the reader,
+Each engine runs in a fresh process (``GONGKAI_OCR_ENGINE``), loads its models once (untimed),
+then parses every scan with ``gongkai.parse`` (the reader,
 OCR, extraction, the doubt step of ``extract/ocr_doubt.py``, the checks) and scores it against
 its truth. Printed per engine and per variant: cells correct %, missing, silent errors, wrong
 inferences, failures, the P-OCR doubts (how many were real misreads: the raw reading differs
@@ -15,13 +15,15 @@ from the truth, so the doubt stopped a silent error), and seconds per page — C
 
 ``--per-variant K`` takes the first K scans of each variant (small runs first: 2 shared cores).
 ``--threads T`` sets ``GONGKAI_OCR_THREADS`` (onnxruntime intra-op threads; default: all cores).
+``--jobs J`` runs J worker processes per engine, each reading every J-th scan (pages in parallel
+across processes, as ``gongkai ingest --workers J`` does; with ``--threads 1`` on 2 cores, J=2);
+the closing line gives the wall time per page over the whole run (throughput).
 The rapidocr-onnxruntime 1.4.4 comparison needs ``pip install rapidocr-onnxruntime==1.4.4``.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import subprocess
@@ -36,7 +38,8 @@ COLUMNS = ("engine", "variant", "docs", "pages", "cells", "correct %", "missing"
            "failed", "P-OCR (misreads caught)", "s/page CPU", "s/page wall")
 
 
-def _scans(folder: Path, per_variant: int | None, limit: int | None) -> list[tuple[Path, Path, str]]:
+def _scans(folder: Path, per_variant: int | None, limit: int | None,
+           share: tuple[int, int] = (0, 1)) -> list[tuple[Path, Path, str]]:
     from gongkai.evaluate import source_for
     from gongkai.synth.corpus import scan_variant_of
 
@@ -51,7 +54,8 @@ def _scans(folder: Path, per_variant: int | None, limit: int | None) -> list[tup
             continue
         taken[variant] += 1
         found.append((source, truth, variant))
-    return found[:limit] if limit else found
+    found = found[:limit] if limit else found
+    return found[share[0]::share[1]]  # this worker's share: every jobs-th scan
 
 
 def _pages(source: Path) -> int:
@@ -64,16 +68,19 @@ def _pages(source: Path) -> int:
         document.close()
 
 
-def worker(folder: Path, per_variant: int | None, limit: int | None) -> dict[str, Any]:
-    """Parse and score every scan in this process with the engine named by GONGKAI_OCR_ENGINE."""
+def worker(folder: Path, per_variant: int | None, limit: int | None,
+           share: tuple[int, int] = (0, 1)) -> dict[str, Any]:
+    """Parse and score this worker's share of the scans with the engine named by GONGKAI_OCR_ENGINE."""
     from gongkai.errors import ParseError
     from gongkai.evaluate import score
     from gongkai.pipeline import parse
 
-    scans = _scans(folder, per_variant, limit)
-    if scans:
-        with contextlib.suppress(ParseError):
-            parse(scans[0][0])  # untimed: imports and model loading
+    scans = _scans(folder, per_variant, limit, share)
+    if scans:  # untimed: the models loaded once per process, and the readers' imports
+        from gongkai.readers.ocr_engines import load_engine
+
+        load_engine()
+        import pdfplumber.table  # noqa: F401
     rows: list[dict[str, Any]] = []
     for source, truth_path, variant in scans:
         truth = json.loads(truth_path.read_text("utf-8"))
@@ -137,11 +144,15 @@ def main() -> None:
     parser.add_argument("--per-variant", type=int, default=None)
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--jobs", type=int, default=1,
+                        help="worker processes per engine, each reading every jobs-th scan (default 1)")
+    parser.add_argument("--share", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--json", type=Path, default=None, help="write every figure here")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        print(json.dumps(worker(args.corpus, args.per_variant, args.limit), ensure_ascii=False))
+        result = worker(args.corpus, args.per_variant, args.limit, (args.share, max(args.jobs, 1)))
+        print(json.dumps(result, ensure_ascii=False))
         return
 
     from gongkai.readers.ocr_engines import engine_available, model_files
@@ -154,20 +165,36 @@ def main() -> None:
         env = dict(os.environ, GONGKAI_OCR_ENGINE=engine)
         if args.threads:
             env["GONGKAI_OCR_THREADS"] = str(args.threads)
-        command = [sys.executable, __file__, "--worker", "--corpus", str(args.corpus)]
+        # each worker reads its pages itself (no page workers: their CPU would not be counted);
+        # pages in parallel are measured with --jobs, worker processes side by side
+        env.setdefault("GONGKAI_OCR_PAGE_WORKERS", "1")
+        command = [sys.executable, __file__, "--worker", "--corpus", str(args.corpus),
+                   "--jobs", str(args.jobs)]
         if args.per_variant:
             command += ["--per-variant", str(args.per_variant)]
         if args.limit:
             command += ["--limit", str(args.limit)]
-        done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
-        if done.returncode:
-            print(f"✗ {engine}: {done.stderr.strip()[-800:]}", file=sys.stderr)
+        started = time.perf_counter()
+        workers = [subprocess.Popen([*command, "--share", str(k)], stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE, text=True, env=env)
+                   for k in range(max(args.jobs, 1))]
+        outputs = [w.communicate() for w in workers]
+        elapsed = time.perf_counter() - started
+        failed = [err for w, (_, err) in zip(workers, outputs, strict=True) if w.returncode]
+        if failed:
+            print(f"✗ {engine}: {failed[0].strip()[-800:]}", file=sys.stderr)
             continue
-        result = json.loads(done.stdout.strip().splitlines()[-1])
+        parts = [json.loads(out.strip().splitlines()[-1]) for out, _ in outputs]
+        rows = sorted((r for part in parts for r in part["rows"]), key=lambda r: r["name"])
+        result = {"engine": engine, "rows": rows, "elapsed": elapsed, "jobs": max(args.jobs, 1)}
         sizes = {k: round(p.stat().st_size / 2**20, 1) for k, p in model_files(engine).items() if p.exists()}
         result["model_mib"] = sizes
         results.append(result)
         print(f"{engine}: models {', '.join(f'{k} {v} MiB' for k, v in sizes.items())}", file=sys.stderr)
+        pages = sum(r["pages"] for r in result["rows"])
+        print(f"{engine}: {pages} pages in {elapsed:.0f} s wall with {result['jobs']} worker process(es), "
+              f"models loaded once per process: {elapsed / max(pages, 1):.2f} s per page overall",
+              file=sys.stderr)
 
     summaries = []
     for result in results:

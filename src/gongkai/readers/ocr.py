@@ -128,7 +128,7 @@ def read_pdf_pages(pdf: Any, numbers: list[int], name: str, warnings: list[str],
             finally:
                 page.close()
 
-    return _read_pages(rendered(), engine, warnings)
+    return _read_pages(rendered(), engine, warnings, len(numbers))
 
 
 def _native_dpi(page: Any) -> float | None:
@@ -162,8 +162,8 @@ def read_image(data: bytes, name: str) -> Document:
     stated = float(image.info.get("dpi", (0, 0))[0] or 0)
     doc = Document(name=name, media_type=Image.MIME.get(image.format or "", "image/png"), pages=len(frames))
     doc.warnings.append("text read by OCR; see each cell's confidence")
-    pages, scores = _read_pages((_at_working_resolution(n, frame, stated)
-                                 for n, frame in enumerate(frames, start=1)), engine, doc.warnings)
+    images = (_at_working_resolution(n, frame, stated) for n, frame in enumerate(frames, start=1))
+    pages, scores = _read_pages(images, engine, doc.warnings, len(frames))
     return _assemble(doc, pages, scores, name)
 
 
@@ -185,17 +185,60 @@ def _at_working_resolution(number: int, frame: Any, stated_dpi: float) -> tuple[
 # Pages
 
 
-def _read_pages(images: Iterable[tuple[int, Any, float]], engine: Any,
-                warnings: list[str]) -> tuple[list[PageText], dict[int, Any]]:
-    """OCR numbered page images one by one: the pages with text, and every page's character
-    scores (an array of centre x, centre y, score)."""
+def _read_pages(images: Iterable[tuple[int, Any, float]], engine: Any, warnings: list[str],
+                count: int = 1) -> tuple[list[PageText], dict[int, Any]]:
+    """OCR ``count`` numbered page images: the pages with text, and every page's character
+    scores (an array of centre x, centre y, score). Several pages are read in parallel by the
+    page workers (:mod:`gongkai.readers.ocr_pages`), a single one here."""
     pages: list[PageText] = []
     scores: dict[int, Any] = {}
-    for number, image, dpi in images:
-        text, scores[number] = _read_page(image, dpi, number, engine, warnings)
+    for number, text, page_scores, page_warnings in _read_each(images, engine, count):
+        scores[number] = page_scores
+        warnings.extend(page_warnings)
         if text.tables or any(not _FOLIO.match(line.text) for line in text.lines):
             pages.append(text)  # a page that prints only its number (「- 2 -」) is a blank page
     return pages, scores
+
+
+def _read_each(images: Iterable[tuple[int, Any, float]], engine: Any,
+               count: int) -> Iterator[tuple[int, PageText, Any, list[str]]]:
+    """Each page read, in page order: in the page workers when more than one is to be used
+    (at most two pages per worker rendered ahead: a rendered page is ~6 MB), else here."""
+    from collections import deque
+    from concurrent.futures import Future
+    from concurrent.futures.process import BrokenProcessPool
+
+    from . import ocr_pages
+
+    workers = ocr_pages.page_workers(count)
+    pending: deque[tuple[int, Any, float, Future[Any]]] = deque()
+    source = iter(images)
+    if workers > 1:
+        try:
+            for number, image, dpi in source:
+                future = ocr_pages.submit(workers, _read_page_alone, image, dpi, number)
+                pending.append((number, image, dpi, future))
+                while len(pending) >= 2 * workers or (pending and pending[0][3].done()):
+                    number, image, dpi, future = pending.popleft()
+                    yield (number, *future.result())
+            while pending:
+                number, image, dpi, future = pending.popleft()
+                yield (number, *future.result())
+        except BrokenProcessPool:  # a page worker died (out of memory, killed): the rest read here
+            ocr_pages.shutdown()
+            pending.appendleft((number, image, dpi, Future()))
+    for number, image, dpi, _ in pending:
+        yield (number, *_read_page_alone(image, dpi, number, engine))
+    for number, image, dpi in source:
+        yield (number, *_read_page_alone(image, dpi, number, engine))
+
+
+def _read_page_alone(image: Any, dpi: float, number: int,
+                     engine: Any = None) -> tuple[PageText, Any, list[str]]:
+    """One page, with the warnings it gives (run in a page worker: the engine loaded there once)."""
+    warnings: list[str] = []
+    text, scores = _read_page(image, dpi, number, engine or load_engine(), warnings)
+    return text, scores, warnings
 
 
 def _assemble(doc: Document, pages: list[PageText], scores: dict[int, Any], name: str) -> Document:
@@ -303,6 +346,28 @@ def _read_upright(ink: Any, grey: Any, dpi: float, number: int, engine: Any,
     if abs(angle) >= 0.05:
         ink, grey = (np.asarray(Image.fromarray(a).rotate(angle, resample=Image.Resampling.BICUBIC,
                                                           fillcolor=255)) for a in (ink, grey))
+    tables, rules = _grid(ink, dpi, number, warnings)
+    scale = 72 / dpi
+    # Erase the rulings (and a pixel around them) before OCR: text must not touch them.
+    clean = grey.copy()
+    clean[rules] = 255
+    result = engine.recognise(np.ascontiguousarray(np.stack([clean] * 3, axis=-1)))
+    chars: list[Any] = []
+    char_scores: list[tuple[float, float, float]] = []
+    for item in result:
+        for ch in _characters(item, scale):
+            chars.append(ch[0])
+            char_scores.append(ch[1])
+    rest = fill_tables(tables, chars)
+    lines = group_lines(rest)
+    height = grey.shape[0] * scale
+    page = PageText(number, height, lines, tables)
+    return page, np.array(char_scores, dtype=np.float64).reshape(-1, 3)
+
+
+def _grid(ink: Any, dpi: float, number: int, warnings: list[str]) -> tuple[list[Any], Any]:
+    """The tables of an upright page found from its rulings, and the mask of the rulings' pixels
+    (grown by a pixel: text must not touch them) to erase before OCR."""
     dark = ink < _threshold(ink)
     min_run = max(int(MIN_RULE_INCHES * dpi), 8)
     horizontal = _runs(dark, min_run, axis=1)
@@ -320,23 +385,7 @@ def _read_upright(ink: Any, grey: Any, dpi: float, number: int, engine: Any,
     for x, y0, y1, _, _ in columns:
         add_edge(edges, x * scale, y0 * scale, x * scale, y1 * scale)
     tables = find_tables(edges, number, warnings) if edges else []
-
-    # Erase the rulings (and a pixel around them) before OCR: text must not touch them.
-    rules = _grow(horizontal | vertical)
-    clean = grey.copy()
-    clean[rules] = 255
-    result = engine.recognise(np.ascontiguousarray(np.stack([clean] * 3, axis=-1)))
-    chars: list[Any] = []
-    char_scores: list[tuple[float, float, float]] = []
-    for item in result:
-        for ch in _characters(item, scale):
-            chars.append(ch[0])
-            char_scores.append(ch[1])
-    rest = fill_tables(tables, chars)
-    lines = group_lines(rest)
-    height = grey.shape[0] * scale
-    page = PageText(number, height, lines, tables)
-    return page, np.array(char_scores, dtype=np.float64).reshape(-1, 3)
+    return tables, _grow(horizontal | vertical)
 
 
 def _characters(item: TextLine, scale: float) -> list[tuple[Any, tuple[float, float, float]]]:

@@ -27,6 +27,8 @@ DEFAULT_ENGINE = "rapidocr"
 # a text line scoring below this is dropped by the engine; kept low so that a faint digit comes back
 # with its low score (and becomes a doubtful reading) rather than vanishing into a blank cell
 MIN_LINE_SCORE = 0.3
+REC_MIN_WIDTH = int(os.environ.get("GONGKAI_OCR_REC_WIDTH", "96"))  # px at 48 px high; see _RapidOcr3
+DET_MAX_SIDE = int(os.environ.get("GONGKAI_OCR_DET_SIDE", "1280"))  # px; see _RapidOcr3
 
 
 class Glyph(NamedTuple):
@@ -80,6 +82,15 @@ def model_files(name: str = DEFAULT_ENGINE) -> dict[str, Path]:
     return {"det": models / "ch_PP-OCRv4_det_infer.onnx", "rec": models / "ch_PP-OCRv4_rec_infer.onnx"}
 
 
+def _default_threads() -> int:
+    """onnxruntime threads: every core (-1), but one in a worker process started by multiprocessing
+    (``gongkai ingest``'s workers, the page workers): the other workers use the other cores, and
+    two processes of one thread read more pages per second than one of two threads."""
+    import multiprocessing
+
+    return 1 if multiprocessing.parent_process() is not None else -1
+
+
 class _RapidOcr3:
     """RapidOCR 3.x with the PP-OCRv6 small models of its wheel."""
 
@@ -92,8 +103,8 @@ class _RapidOcr3:
         absent = [str(p) for p in files.values() if not p.is_file()]
         if absent:
             raise FileNotFoundError(f"OCR model missing from the rapidocr wheel: {', '.join(absent)}")
-        threads = int(os.environ.get("GONGKAI_OCR_THREADS", "-1"))
-        self._ocr = RapidOCR(params={
+        threads = int(os.environ.get("GONGKAI_OCR_THREADS", "0")) or _default_threads()
+        params: dict[str, Any] = {
             "Global.log_level": "error",
             "Global.use_cls": False,  # pages are upright after deskewing and orientation
             "Global.text_score": MIN_LINE_SCORE,
@@ -101,10 +112,23 @@ class _RapidOcr3:
             "Rec.model_path": str(files["rec"]),
             # table pages are hundreds of short boxes (single digits): bigger batches
             "Rec.rec_batch_num": 24,
+            # Every box is padded to the batch's widest, and at least to this width (RapidOCR: 320 px,
+            # 6.7 heights): a cell's 1-3 digits are ~1 height wide, so recognition spent most of its
+            # time on padding. 96 px (2 heights) reads the same cells (bench/ocr.py); 48 px does not
+            # (the model needs room either side of a lone digit).
+            "Rec.rec_img_shape": [3, 48, REC_MIN_WIDTH],
+            # Detection on the page scaled to at most DET_MAX_SIDE px (150 dpi A4 is 1240×1754):
+            # text at 10.5 pt is still ~16 px high there, and the boxes are mapped back to the page,
+            # so recognition still reads the full-resolution crops. Halves detection time.
+            "Det.limit_type": "max",
+            "Det.limit_side_len": DET_MAX_SIDE,
             "EngineConfig.onnxruntime.intra_op_num_threads": threads,
             # the page is sized by the reader; RapidOCR's own cap (2000 px) would shrink it again
             "Global.max_side_len": 4000,
-        })
+        }
+        if DET_MAX_SIDE <= 0:  # GONGKAI_OCR_DET_SIDE=0: detection at full size (bench/ocr.py's "before")
+            params.update({"Det.limit_type": "min", "Det.limit_side_len": 736})
+        self._ocr = RapidOCR(params=params)
 
     def recognise(self, image: Any) -> list[TextLine]:
         # a det+rec run gives a RapidOCROutput, whose annotations don't fit what it holds (word_results
@@ -146,6 +170,13 @@ class _RapidOcrOnnxruntime:
 
 _loaded: dict[str, OcrEngine] = {}
 _lock = threading.Lock()
+
+
+def forget_loaded() -> None:
+    """Drop the engines loaded so far (in a forked child: the next :func:`load_engine` loads anew)."""
+    global _lock
+    _loaded.clear()
+    _lock = threading.Lock()  # a lock held in the parent at the fork would stay held here
 
 
 def load_engine(name: str | None = None) -> OcrEngine:
