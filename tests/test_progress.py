@@ -26,7 +26,8 @@ from gongkai.store.ingest import parse_work
 
 N = 7
 # an export counts reports (份报告), the others files
-LINE = re.compile(r"^(入库|检查|解析|导出|ingest|check|parse|export) (\d+)/(\d+) (个文件|files|份报告|reports)", re.M)
+LINE = re.compile(r"^(入库|检查|解析|导出|ingest|check|parse|export) (\d+)/(\d+) "
+                  r"(个文件|files|份报告|reports)", re.M)
 
 
 @pytest.fixture(scope="module")
@@ -170,6 +171,27 @@ def test_export_official_and_workbook_progress_per_report(folder: Path, tmp_path
                                       "--db", str(db), "--progress", "--lang", "en"])
     assert result.exit_code == 0, result.output
     assert _counts(result.output, "export")[-1] == N
+
+
+@pytest.mark.parametrize("form", ["long", "wide"])
+def test_export_long_and_wide_progress_as_reports_are_read(folder: Path, tmp_path: Path, form: str,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from gongkai.store import export as exporting
+
+    db = tmp_path / "x.db"
+    with open_store(db) as store:
+        store.ingest([folder], workers=1)
+    monkeypatch.setattr(exporting, "PART_ROWS", 150)  # less than a report's 200 cells: parts within reports
+    target = tmp_path / f"{form}.csv"
+    result = CliRunner().invoke(app, ["export", "--form", form, "-o", str(target), "--db", str(db),
+                                      "--progress"])
+    assert result.exit_code == 0, result.output
+    counts = _counts(result.output, "导出")
+    assert counts[-1] == N and len(counts) > 2 and counts == sorted(counts)  # it moved, and only forward
+    assert target.exists()
+    with open_store(db) as store:  # the same rows as an export read at once
+        assert len(exporting.cells_long(store.engine)) == len(
+            exporting.cells_long(store.engine, on_report=lambda done, total: None))
 
 
 def test_plain_lines_thin_out_for_long_runs() -> None:

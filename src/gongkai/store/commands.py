@@ -271,11 +271,13 @@ def export(
                 with Progress(0, say("progress.export", lang.value), lang=lang.value, show=shown,
                               unit="reports") as bar:
                     write_workbook(store.engine, target, chosen, lang.value, on_report=bar.update)
-            else:
-                frame = exporting.cells_long(store.engine, chosen) if form is Form.long else (
-                    exporting.with_timeliness(exporting.panel_wide(store.engine, chosen), store.engine,
-                                              chosen,
-                                              lang.value))
+            else:  # the reports' cells are read in parts: the bar moves as more reports arrive
+                with Progress(0, say("progress.export", lang.value), lang=lang.value, show=shown,
+                              unit="reports") as bar:
+                    read = exporting.cells_long if form is Form.long else exporting.panel_wide
+                    frame = read(store.engine, chosen, on_report=bar.update)
+                if form is Form.wide:
+                    frame = exporting.with_timeliness(frame, store.engine, chosen, lang.value)
                 if labels is Labels.zh:  # for people: the unit and year first, the digests last
                     ids = [c for c in ("document_id", "sha256") if c in frame.columns]
                     ordered = [*(c for c in frame.columns if c not in ids), *ids]

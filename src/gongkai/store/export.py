@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Literal, cast
 
 import pandas as pd
-from sqlalchemy import Engine, Select, select, text
+from sqlalchemy import Engine, Select, func, select, text
 
 from ..report import CellValue, Finding, Report, Status
 from ..template import TEMPLATE
@@ -203,9 +203,33 @@ def failures(engine: Engine) -> pd.DataFrame:
     return frame_of(engine, query)
 
 
-def cells_long(engine: Engine, filters: Filters | None = None) -> pd.DataFrame:
+PART_ROWS = 20_000  # rows read at a time by an export that shows its progress (200 cells a report)
+
+
+def _read_counting_reports(engine: Engine, query: Any, filters: Filters | None,
+                           on_report: Callable[[int, int], None]) -> pd.DataFrame:
+    """The rows of ``query`` as a frame, read in parts; ``on_report(done, total)`` as the rows of
+    more reports (its first column) arrive, so a long export shows its progress."""
+    counting = select(func.count()).select_from(ReportRow)
+    with engine.connect() as conn:
+        total = conn.execute(counting.where(filters.clause()) if filters else counting).scalar_one()
+        on_report(0, total)
+        result = conn.execution_options(stream_results=True, yield_per=PART_ROWS).execute(query)
+        columns = list(result.keys())
+        rows: list[Any] = []
+        seen: set[Any] = set()
+        for part in result.partitions():
+            rows.extend(part)
+            seen.update(row[0] for row in part)
+            on_report(min(len(seen), total), total)
+    on_report(total, total)
+    return pd.DataFrame(rows, columns=columns)
+
+
+def cells_long(engine: Engine, filters: Filters | None = None,
+               on_report: Callable[[int, int], None] | None = None) -> pd.DataFrame:
     """Long form: one row per cell of every report, with its (effective) value, status and
-    provenance."""
+    provenance; ``on_report(done, total)`` as the reports are read."""
     cells = effective_cells().subquery("cells")
     query = (select(cells.c.report_id.label("document_id"), Document.sha256, ReportRow.agency,
                     ReportRow.agency_key, ReportRow.region_code, ReportRow.level, ReportRow.year,
@@ -217,21 +241,24 @@ def cells_long(engine: Engine, filters: Filters | None = None) -> pd.DataFrame:
              .order_by(cells.c.report_id, cells.c.path_id))
     if filters:
         query = query.where(filters.clause())
-    frame = frame_of(engine, query)
+    frame = frame_of(engine, query) if on_report is None else _read_counting_reports(engine, query, filters,
+                                                                                     on_report)
     frame["value"] = frame["value"].astype("float64")
     return frame
 
 
-def panel_wide(engine: Engine, filters: Filters | None = None) -> pd.DataFrame:
+def panel_wide(engine: Engine, filters: Filters | None = None,
+               on_report: Callable[[int, int], None] | None = None) -> pd.DataFrame:
     """Wide panel: one row per report, its metadata then one column per cell path (effective
-    values)."""
+    values); ``on_report(done, total)`` as the reports' cells are read."""
     meta = reports(engine, filters)
     cells = effective_cells().subquery("cells")
     query = (select(cells.c.report_id.label("document_id"), CellPath.path, cells.c.value)
              .join(CellPath, CellPath.id == cells.c.path_id))
     if filters:
         query = query.join(ReportRow, ReportRow.document_id == cells.c.report_id).where(filters.clause())
-    long = frame_of(engine, query)
+    long = frame_of(engine, query) if on_report is None else _read_counting_reports(engine, query, filters,
+                                                                                    on_report)
     if long.empty:
         return meta
     order = list(dict.fromkeys(long["path"]))
