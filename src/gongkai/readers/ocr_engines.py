@@ -28,7 +28,7 @@ DEFAULT_ENGINE = "rapidocr"
 # with its low score (and becomes a doubtful reading) rather than vanishing into a blank cell
 MIN_LINE_SCORE = 0.3
 REC_MIN_WIDTH = int(os.environ.get("GONGKAI_OCR_REC_WIDTH", "96"))  # px at 48 px high; see _RapidOcr3
-DET_MAX_SIDE = int(os.environ.get("GONGKAI_OCR_DET_SIDE", "1280"))  # px; see _RapidOcr3
+DET_MAX_SIDE = int(os.environ.get("GONGKAI_OCR_DET_SIDE", "0"))  # px, 0: RapidOCR's default; see _RapidOcr3
 
 
 class Glyph(NamedTuple):
@@ -114,20 +114,20 @@ class _RapidOcr3:
             "Rec.rec_batch_num": 24,
             # Every box is padded to the batch's widest, and at least to this width (RapidOCR: 320 px,
             # 6.7 heights): a cell's 1-3 digits are ~1 height wide, so recognition spent most of its
-            # time on padding. 96 px (2 heights) reads the same cells (bench/ocr.py); 48 px does not
-            # (the model needs room either side of a lone digit).
+            # time on padding. 96 px (2 heights): 19 % less CPU per page, 3 cells of 2,196 fewer
+            # correct (doubtful readings made `missing`, none silent; bench/ocr.py). 48 px was
+            # found to read worse (the model needs room either side of a lone digit): not re-run.
             "Rec.rec_img_shape": [3, 48, REC_MIN_WIDTH],
-            # Detection on the page scaled to at most DET_MAX_SIDE px (150 dpi A4 is 1240×1754):
-            # text at 10.5 pt is still ~16 px high there, and the boxes are mapped back to the page,
-            # so recognition still reads the full-resolution crops. Halves detection time.
-            "Det.limit_type": "max",
-            "Det.limit_side_len": DET_MAX_SIDE,
             "EngineConfig.onnxruntime.intra_op_num_threads": threads,
             # the page is sized by the reader; RapidOCR's own cap (2000 px) would shrink it again
             "Global.max_side_len": 4000,
         }
-        if DET_MAX_SIDE <= 0:  # GONGKAI_OCR_DET_SIDE=0: detection at full size (bench/ocr.py's "before")
-            params.update({"Det.limit_type": "min", "Det.limit_side_len": 736})
+        if DET_MAX_SIDE > 0:
+            # Detection on the page scaled to at most DET_MAX_SIDE px (150 dpi A4 is 1240×1754); the
+            # boxes are mapped back and recognition reads full-resolution crops. Not the default:
+            # at 1280 px it lost 6 cells of 2,196 (a phone photo's, a faint scan's) to doubt or
+            # blanks (bench/ocr.py, docs/benchmarks.md).
+            params.update({"Det.limit_type": "max", "Det.limit_side_len": DET_MAX_SIDE})
         self._ocr = RapidOCR(params=params)
 
     def recognise(self, image: Any) -> list[TextLine]:
