@@ -67,36 +67,22 @@ class Grid:
 
 
 def add_edge(edges: list[dict[str, Any]], x0: float, t0: float, x1: float, t1: float) -> None:
+    """Add the segment (x0, t0)–(x1, t1) as a pdfplumber edge when it is horizontal or vertical
+    (within half a point) and at least a point long; a slanted one is no ruling."""
     if abs(t0 - t1) <= 0.5 and abs(x1 - x0) >= 1:
         left, right = sorted((x0, x1))
         top = (t0 + t1) / 2
-        edges.append(
-            {
-                "x0": left,
-                "x1": right,
-                "top": top,
-                "bottom": top,
-                "width": right - left,
-                "height": 0.0,
-                "orientation": "h",
-                "object_type": "line",
-            }
-        )
+        edges.append(_edge("h", left, top, right, top))
     elif abs(x0 - x1) <= 0.5 and abs(t1 - t0) >= 1:
         top, bottom = sorted((t0, t1))
         x = (x0 + x1) / 2
-        edges.append(
-            {
-                "x0": x,
-                "x1": x,
-                "top": top,
-                "bottom": bottom,
-                "width": 0.0,
-                "height": bottom - top,
-                "orientation": "v",
-                "object_type": "line",
-            }
-        )
+        edges.append(_edge("v", x, top, x, bottom))
+
+
+def _edge(orientation: str, x0: float, top: float, x1: float, bottom: float) -> dict[str, Any]:
+    """An edge as pdfplumber's table finder takes it."""
+    return {"x0": x0, "x1": x1, "top": top, "bottom": bottom, "width": x1 - x0, "height": bottom - top,
+            "orientation": orientation, "object_type": "line"}
 
 
 def find_tables(edges: list[dict[str, Any]], page: int, warnings: list[str]) -> list[Grid]:
