@@ -69,7 +69,7 @@ def _pages(source: Path) -> int:
 
 
 def worker(folder: Path, per_variant: int | None, limit: int | None,
-           share: tuple[int, int] = (0, 1)) -> dict[str, Any]:
+           share: tuple[int, int] = (0, 1), partial: Path | None = None) -> dict[str, Any]:
     """Parse and score this worker's share of the scans with the engine named by GONGKAI_OCR_ENGINE."""
     from gongkai.errors import ParseError
     from gongkai.evaluate import score
@@ -91,6 +91,7 @@ def worker(folder: Path, per_variant: int | None, limit: int | None,
         except ParseError as error:
             row.update(failed=str(error), cpu=time.process_time() - cpu, wall=time.perf_counter() - wall)
             rows.append(row)
+            _append(partial, row)
             continue
         row.update(cpu=time.process_time() - cpu, wall=time.perf_counter() - wall)
         scored = score(report, truth, source.name)
@@ -106,7 +107,15 @@ def worker(folder: Path, per_variant: int | None, limit: int | None,
                 caught += 1
         row["pocr"], row["caught"] = len(doubts), caught
         rows.append(row)
+        _append(partial, row)
     return {"engine": os.environ.get("GONGKAI_OCR_ENGINE", "rapidocr"), "rows": rows}
+
+
+def _append(partial: Path | None, row: dict[str, Any]) -> None:
+    """Each scan's row as soon as it is scored: a run cut short still counts what it did."""
+    if partial is not None:
+        with partial.open("a", encoding="utf-8") as out:
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
 def _summary(engine: str, variant: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -147,11 +156,26 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=1,
                         help="worker processes per engine, each reading every jobs-th scan (default 1)")
     parser.add_argument("--share", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--partial", type=Path, default=None,
+                        help="append each scored scan to FILE.ENGINE.K.jsonl as it is done; "
+                             "--summarise FILE prints the table of what a cut-short run finished")
+    parser.add_argument("--summarise", type=Path, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--json", type=Path, default=None, help="write every figure here")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.summarise:  # the rows a (cut-short) --partial run wrote
+        by_engine: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for path in sorted(args.summarise.parent.glob(f"{args.summarise.name}.*.jsonl")):
+            engine_name = path.name[len(args.summarise.name) + 1:].rsplit(".", 2)[0]
+            lines = path.read_text("utf-8").splitlines()
+            by_engine[engine_name] += [json.loads(line) for line in lines if line]
+        _print([{"engine": e, "rows": rows} for e, rows in by_engine.items()], None)
+        return
     if args.worker:
-        result = worker(args.corpus, args.per_variant, args.limit, (args.share, max(args.jobs, 1)))
+        engine_name = os.environ.get("GONGKAI_OCR_ENGINE", "rapidocr")
+        partial = (args.partial.with_name(f"{args.partial.name}.{engine_name}.{args.share}.jsonl")
+                   if args.partial else None)
+        result = worker(args.corpus, args.per_variant, args.limit, (args.share, max(args.jobs, 1)), partial)
         print(json.dumps(result, ensure_ascii=False))
         return
 
@@ -174,6 +198,8 @@ def main() -> None:
             command += ["--per-variant", str(args.per_variant)]
         if args.limit:
             command += ["--limit", str(args.limit)]
+        if args.partial:
+            command += ["--partial", str(args.partial)]
         started = time.perf_counter()
         workers = [subprocess.Popen([*command, "--share", str(k)], stdout=subprocess.PIPE,
                                     stderr=subprocess.PIPE, text=True, env=env)
@@ -196,6 +222,10 @@ def main() -> None:
               f"models loaded once per process: {elapsed / max(pages, 1):.2f} s per page overall",
               file=sys.stderr)
 
+    _print(results, args.json)
+
+
+def _print(results: list[dict[str, Any]], json_path: Path | None) -> None:
     summaries = []
     for result in results:
         by_variant: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -210,9 +240,9 @@ def main() -> None:
                 print(f"  {result['engine']} {row['name']}: {error}")
             if "failed" in row:
                 print(f"  {result['engine']} {row['name']}: failed: {row['failed']}")
-    if args.json:
+    if json_path:
         figures = {"results": results, "summary": summaries}
-        args.json.write_text(json.dumps(figures, ensure_ascii=False, indent=1), "utf-8")
+        json_path.write_text(json.dumps(figures, ensure_ascii=False, indent=1), "utf-8")
 
 
 if __name__ == "__main__":

@@ -16,9 +16,11 @@ How it works, and why:
   then on the page is read exactly as a PDF with a text layer: the same table finder,
   merged-cell expansion, continuation of a table across pages and paragraph joining
   (:mod:`gongkai.readers.layout`), so every format is extracted the same way.
-* Rulings are erased before OCR (a ``|`` next to a digit reads as ``1``). RapidOCR (PP-OCRv4,
-  ONNX, models inside the wheel, no network) gives text lines with a box and a score for every
-  character; each character goes to the grid cell under its centre.
+* Rulings are erased before OCR (a ``|`` next to a digit reads as ``1``). RapidOCR 3 (PP-OCRv6,
+  ONNX, models inside the wheel, no network: :mod:`gongkai.readers.ocr_engines`) gives text lines
+  with a box and a score for every character; each character goes to the grid cell under its centre.
+* The pages of a document are read in parallel by page workers, one per core, each loading the
+  models once (:mod:`gongkai.readers.ocr_pages`).
 * ``Cell.confidence`` is the lowest character score in the cell (or paragraph), so a caller can
   distrust a cell where one digit is doubtful; nothing is dropped or corrected here.
 
