@@ -221,6 +221,17 @@ def test_table4_wrapped_centred_under_a_scrambled_header():
     assert not [e for e in result.errors if e["outcome"] != "missing"]
 
 
+def test_narrative_brackets_and_column_names_in_sentences_are_no_table():
+    """A bracket opened mid-sentence is no table note that swallows the lines after it, and table
+    4's column names inside a sentence of the narrative open no table 4."""
+    source = _CONVERTED / "pymupdf-huaian-city-2024.txt"
+    truth_path = Path(__file__).parent / "data" / "corpus" / "real" / "huaian-city-2024.truth.json"
+    report = gongkai.parse(source)
+    result = score(report, json.loads(truth_path.read_text("utf-8")), source.name)
+    assert result.counts["correct"] == result.cells, result.errors
+    assert not [f for f in report.findings if f.rule in ("P-ORPHAN", "P-DUPLICATE")]
+
+
 def test_pieces_that_join_no_way_stay_unplaced():
     """Pieces after a row that no join of consecutive lines' pieces makes the row's sum hold (one
     digit misprinted) are not taken: the row stays undecided, the pieces unplaced."""

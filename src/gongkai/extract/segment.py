@@ -92,6 +92,7 @@ class Segmentation:
 
 
 _NOTE_OPENING, _IN_NOTE = 1, 2
+_CLAUSE_START = "，,；;、"  # a column name after these is in a sentence, not a table's header
 _MONEY_UNITS = ("元", "万元", "万")  # 「万」 alone: 万元 cut a character per line (「万」「元」)
 
 
@@ -285,7 +286,10 @@ class Segmenter:
         if self.note == _NOTE_OPENING:
             self.note = _IN_NOTE if text.startswith(NOTE_WORDS) and not _closes(text) else 0
             return self.note == _IN_NOTE
-        if text[:1] in ("(", "（") and text[1:].startswith(NOTE_WORDS) and not _closes(text):
+        if (text[:1] in ("(", "（") and text[1:].startswith(NOTE_WORDS) and not _closes(text)
+                and token.cell.text.lstrip().startswith(text)):
+            # only a note that starts its line or cell: one opened mid-sentence in the narrative
+            # (「答复3050 件（含上年度结转申请34 件，…」) closes in prose the table never sees
             self.note = _IN_NOTE
             return True
         return False
@@ -306,6 +310,9 @@ class Segmenter:
     # ------------------------------------------------------------------ labels
     def _labels(self, token: Token, exact: bool) -> None:
         hits = token.hits
+        if token.raw.lstrip()[:1] in _CLAUSE_START and all(
+                h.label.kind in ("t3_header", "t4_header") for h in hits):
+            return  # 「…72 件，结果纠正64 件…」: column names inside a sentence of the narrative
         before = len(self.segments)
         i = 0
         while i < len(hits):
