@@ -320,8 +320,9 @@ def centred(core: list[Token], slots: int, check: RowCheck | None) -> list[Candi
     centred on the row's middle line (pdfplumber, pdftotext -layout: 「189 874 228 320」 above
     「828 869 409」 and 「50 2 7 85」 below, for 18950 8742 828 869 2287 409 32085): the i-th piece
     above joins the i-th piece below, and the joined numbers keep their order among the middle
-    line's. Which cells they are, the text does not say: every such interleaving the row's sum
-    allows is a reading, and the other rows' arithmetic weighs them (:mod:`.settle`)."""
+    line's. Which cells they are (and which were printed empty, when fewer numbers than cells
+    remain), the text does not say: every such reading the row's sum allows is one, and the
+    other rows' arithmetic weighs them (:mod:`.settle`)."""
     lines = sorted({t.line for t in core})
     if len(lines) != 3 or lines[2] - lines[0] != 2 or not all(_splittable(t) for t in core):
         return []
@@ -329,8 +330,9 @@ def centred(core: list[Token], slots: int, check: RowCheck | None) -> list[Candi
     middle = [t for t in core if t.line == lines[1]]
     below = [t for t in core if t.line == lines[2]]
     wrapped = len(above)
-    if (wrapped != len(below) or wrapped + len(middle) != slots or core != above + middle + below
-            or comb(slots, wrapped) > MAX_CANDIDATES):
+    gaps = slots - wrapped - len(middle)  # cells printed empty (a converter drops them)
+    if (wrapped != len(below) or gaps < 0 or core != above + middle + below
+            or comb(slots, wrapped) * comb(slots - wrapped, gaps) > MAX_CANDIDATES):
         return []
     width = max(len(t.raw) for t in above)
     pairs = list(zip(above, below, strict=True))
@@ -341,12 +343,15 @@ def centred(core: list[Token], slots: int, check: RowCheck | None) -> list[Candi
     results: list[Candidate] = []
     for chosen in combinations(range(slots), wrapped):
         where = set(chosen)
-        joined_entries = iter(pieces)
-        single = iter(middle)
-        entries: list[Entry] = [next(joined_entries) if slot in where else next(single)
-                                for slot in range(slots)]
-        if check is None or check([entry_value(e) for e in entries]):
-            results.append(tuple(entries))
+        rest = [slot for slot in range(slots) if slot not in where]
+        for empty in combinations(rest, gaps):
+            blank = set(empty)
+            joined_entries = iter(pieces)
+            single = iter(middle)
+            entries: list[Entry] = [None if slot in blank else next(joined_entries) if slot in where
+                                    else next(single) for slot in range(slots)]
+            if check is None or check([entry_value(e) for e in entries]):
+                results.append(tuple(entries))
     return results
 
 

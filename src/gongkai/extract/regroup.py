@@ -105,8 +105,11 @@ def rejoin_centred_rows(seg: Segmentation) -> None:
             before = segments[index - 1]
             kept = [t for t in before.tokens if t.line != line and t.kind != "empty"]
             before_check = row_check(before)
-            if (before.label_line < line and before.lines[-1][0].line == line and len(kept) == 7
-                    and before_check is not None and before_check([entry_value(t) for t in kept])):
+            # the row before keeps its own line, whole (its sum holds) or short of a printed-empty
+            # cell or two; the pieces' line is the one right above this row's label
+            if (before.label_line < line and before.lines[-1][0].line == line and 5 <= len(kept) <= 7
+                    and before_check is not None and before_check([entry_value(t) for t in kept]
+                                                                  + [None] * (7 - len(kept)))):
                 above, donor = list(before.lines[-1]), before
         if not above or any(t.kind != "num" for t in above):
             continue
