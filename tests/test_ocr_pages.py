@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from gongkai.readers import ocr, ocr_pages
+from gongkai.readers import ocr, ocr_engines, ocr_pages
 
 needs_ocr = pytest.mark.skipif(not ocr.available(),
                                reason="rapidocr not installed (pip install 'gongkai[ocr]')")
@@ -50,7 +50,7 @@ def test_pages_read_in_parallel_give_the_same_document(scan: Path, monkeypatch: 
 
 
 def _workers_in_child(queue: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
-    queue.put((ocr_pages.page_workers(12), ocr_pages.in_worker_process()))
+    queue.put((ocr_pages.page_workers(12), ocr_pages.in_worker_process(), ocr_engines._default_threads()))
 
 
 def test_a_worker_process_reads_its_pages_itself(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -58,11 +58,13 @@ def test_a_worker_process_reads_its_pages_itself(monkeypatch: pytest.MonkeyPatch
     assert not ocr_pages.in_worker_process()
     assert ocr_pages.page_workers(12) == min(12, os.cpu_count() or 1)
     assert ocr_pages.page_workers(1) == 1
+    assert ocr_engines._default_threads() == -1  # onnxruntime: every core
     context = multiprocessing.get_context("fork")
     queue = context.Queue()
     child = context.Process(target=_workers_in_child, args=(queue,))
     child.start()
     child.join(60)
-    assert queue.get(timeout=5) == (1, True)  # an ingest worker: documents fill the cores
+    # an ingest worker: the documents fill the cores, its pages read in it on one onnxruntime thread
+    assert queue.get(timeout=5) == (1, True, 1)
     monkeypatch.setenv(ocr_pages.PAGE_WORKERS_ENV, "3")
     assert ocr_pages.page_workers(12) == 3 and ocr_pages.page_workers(2) == 2

@@ -28,6 +28,7 @@ DEFAULT_ENGINE = "rapidocr"
 # with its low score (and becomes a doubtful reading) rather than vanishing into a blank cell
 MIN_LINE_SCORE = 0.3
 REC_MIN_WIDTH = int(os.environ.get("GONGKAI_OCR_REC_WIDTH", "96"))  # px at 48 px high; see _RapidOcr3
+REC_BATCH = int(os.environ.get("GONGKAI_OCR_REC_BATCH", "24"))  # boxes per recognition run; see _RapidOcr3
 DET_MAX_SIDE = int(os.environ.get("GONGKAI_OCR_DET_SIDE", "0"))  # px, 0: RapidOCR's default; see _RapidOcr3
 
 
@@ -110,8 +111,10 @@ class _RapidOcr3:
             "Global.text_score": MIN_LINE_SCORE,
             "Det.model_path": str(files["det"]),
             "Rec.model_path": str(files["rec"]),
-            # table pages are hundreds of short boxes (single digits): bigger batches
-            "Rec.rec_batch_num": 24,
+            # table pages are hundreds of short boxes (single digits). Each batch is padded to its
+            # widest box: on one table page, 6 cost ~25 % less CPU than 24 (3 ~30 %), and read 2-3
+            # of 204 lines differently; not yet scored on cells (docs/benchmarks.md), so 24 stays
+            "Rec.rec_batch_num": REC_BATCH,
             # Every box is padded to the batch's widest, and at least to this width (RapidOCR: 320 px,
             # 6.7 heights): a cell's 1-3 digits are ~1 height wide, so recognition spent most of its
             # time on padding. 96 px (2 heights): 19 % less CPU per page, 3 cells of 2,196 fewer
