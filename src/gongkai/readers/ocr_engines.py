@@ -28,7 +28,7 @@ DEFAULT_ENGINE = "rapidocr"
 # with its low score (and becomes a doubtful reading) rather than vanishing into a blank cell
 MIN_LINE_SCORE = 0.3
 REC_MIN_WIDTH = int(os.environ.get("GONGKAI_OCR_REC_WIDTH", "96"))  # px at 48 px high; see _RapidOcr3
-REC_BATCH = int(os.environ.get("GONGKAI_OCR_REC_BATCH", "24"))  # boxes per recognition run; see _RapidOcr3
+REC_BATCH = int(os.environ.get("GONGKAI_OCR_REC_BATCH", "6"))  # boxes per recognition run; see _RapidOcr3
 DET_MAX_SIDE = int(os.environ.get("GONGKAI_OCR_DET_SIDE", "0"))  # px, 0: RapidOCR's default; see _RapidOcr3
 
 
@@ -112,8 +112,8 @@ class _RapidOcr3:
             "Det.model_path": str(files["det"]),
             "Rec.model_path": str(files["rec"]),
             # table pages are hundreds of short boxes (single digits). Each batch is padded to its
-            # widest box: on one table page, 6 cost ~25 % less CPU than 24 (3 ~30 %), and read 2-3
-            # of 204 lines differently; not yet scored on cells (docs/benchmarks.md), so 24 stays
+            # widest box, so small batches waste less: 6 boxes cost 4.7 s of CPU per page against
+            # 6.7 s with 24, the same cells read (11 scans, 2,196 cells; docs/benchmarks.md)
             "Rec.rec_batch_num": REC_BATCH,
             # Every box is padded to the batch's widest, and at least to this width (RapidOCR: 320 px,
             # 6.7 heights): a cell's 1-3 digits are ~1 height wide, so recognition spent most of its
