@@ -70,6 +70,8 @@ def extract(document: Document) -> Report:
     cells = {path: CellValue(None, "missing") for path in TEMPLATE.cell_paths(layout)}
     context = Context(layout, cells, [])
     table4_from_orphans(seg, segments, context)
+    context.wraps = any(s.table == 3 and not s.exact and sum(t.kind == "num" for t in s.tokens) > 7
+                        for s in segments)
     seen: dict[tuple[int, str], Segment] = {}
     placed: list[Segment] = []
     for segment in segments:

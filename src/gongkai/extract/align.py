@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from itertools import combinations
+from itertools import combinations, pairwise
 from math import comb
 
 from .lexer import Token
@@ -361,6 +361,8 @@ def wrapped_in_cell(group: list[Token]) -> Token | None:
     lone 0. None when the pieces cannot be one number."""
     if len(group) < 2 or not all(t.kind == "num" and t.raw.isdigit() for t in group):
         return None
+    if group[0].cell is group[-1].cell and "\n" not in group[0].cell.text:
+        return None  # pieces of one cell on one line are two values a converter put together
     first = group[0].raw
     if first == "0" or any(len(t.raw) > len(first) for t in group[1:]):
         return None
@@ -391,6 +393,39 @@ def in_cells(core: list[Token], slots: int, check: RowCheck | None) -> list[Cand
     return [tuple(entries)]
 
 
+def short_joined(core: list[Token], slots: int, check: RowCheck) -> list[Candidate]:
+    """Readings of a row printing fewer numbers than cells, in a text whose narrow cells wrap
+    numbers: one or two pairs of neighbouring numbers may be one number's pieces (「134 3」 for
+    1343, the piece no wider than the first), the rest standing among printed-empty cells."""
+    pairs = [i for i in range(len(core) - 1)
+             if core[i + 1].line - core[i].line in (0, 1) and _splittable(core[i])
+             and _splittable(core[i + 1]) and core[i].raw != "0" and len(core[i + 1].raw) <= len(core[i].raw)]
+    results: list[Candidate] = []
+    for count in (1, 2):
+        for chosen in combinations(pairs, count):
+            if any(b - a < 2 for a, b in pairwise(chosen)):
+                continue  # a piece belongs to one number
+            starts = set(chosen)
+            values: list[Entry] = []
+            i = 0
+            while i < len(core):
+                if i in starts:
+                    values.append(Part(core[i], core[i].raw + core[i + 1].raw))
+                    i += 2
+                else:
+                    values.append(core[i])
+                    i += 1
+            if comb(slots, len(values)) * len(results) > MAX_SPLIT_STEPS:
+                return results
+            for positions in combinations(range(slots), len(values)):
+                entries: list[Entry] = [None] * slots
+                for position, value in zip(positions, values, strict=True):
+                    entries[position] = value
+                if check([entry_value(e) for e in entries]):
+                    results.append(tuple(entries))
+    return results
+
+
 def joined(core: list[Token], slots: int, check: RowCheck | None) -> list[Candidate]:
     """The readings that join wrapped pieces of numbers, whichever way a converter prints them."""
     return (_wrapped(core, slots, check) + fragments(core, slots, check) + centred(core, slots, check)
@@ -399,8 +434,10 @@ def joined(core: list[Token], slots: int, check: RowCheck | None) -> list[Candid
 
 def candidates(tokens: list[Token], slots: int, check: RowCheck | None,
                exact: bool = False, groups: list[int] | None = None, delimited: bool = False,
-               ) -> tuple[list[Candidate], bool, str]:
-    """All readings of a row consistent with its arithmetic: (candidates, split?, reason)."""
+               wraps: bool = False) -> tuple[list[Candidate], bool, str]:
+    """All readings of a row consistent with its arithmetic: (candidates, split?, reason).
+    ``wraps``: the text wraps numbers elsewhere, so a row printing fewer numbers than cells may
+    hold one's pieces too."""
     if exact and len(tokens) == slots:
         return [tuple(tokens)], False, ""
     core = _core(tokens)
@@ -430,6 +467,8 @@ def candidates(tokens: list[Token], slots: int, check: RowCheck | None,
             if splits is None:
                 return [], False, "fewer"
             found += splits
+        if wraps and check is not None:
+            found += short_joined(core, slots, check)
         return found or _placements(core, slots, None), False, "fewer"
     if len(core) > slots:
         found = _drops(core, slots, check)
@@ -456,7 +495,7 @@ def _looks_run_together(core: list[Token], slots: int) -> bool:
 
 
 def align(tokens: list[Token], slots: int, check: RowCheck | None, exact: bool = False,
-          groups: list[int] | None = None, delimited: bool = False) -> Alignment:
+          groups: list[int] | None = None, delimited: bool = False, wraps: bool = False) -> Alignment:
     """``delimited``: the row's cells stand between pipes, so an empty one is a real cell."""
     printed = [t for t in tokens if t.kind != "empty"]
     if not exact and len(printed) == 1 and _all_zeros(printed[0]):
@@ -469,7 +508,7 @@ def align(tokens: list[Token], slots: int, check: RowCheck | None, exact: bool =
     if not positional and 0 < len(core) < slots and zeros:
         # zeros fit every placement, so no sum can tell where the gaps are: all undecided
         return Alignment([None] * slots, [False] * slots, comb(slots, len(core)), False, "fewer")
-    found, split, reason = candidates(tokens, slots, check, exact, groups, delimited)
+    found, split, reason = candidates(tokens, slots, check, exact, groups, delimited, wraps)
     return merge(found, slots, split, reason)
 
 

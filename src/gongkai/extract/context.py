@@ -34,6 +34,9 @@ class Context:
     # cells of rows left undecided because the text looks out of order: their values may be
     # among the numbers no row took, so the arithmetic does not fill them either
     doubted: set[str] = field(default_factory=set)
+    # the text wraps numbers too wide for their cells somewhere (a row printed more numbers than
+    # cells): rows printing fewer may hold a wrapped number's pieces as well
+    wraps: bool = False
 
 
 def add_finding(context: Context, rule: str, severity: str, zh: str, en: str, *,

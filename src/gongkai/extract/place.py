@@ -107,8 +107,10 @@ def place(segment: Segment, context: Context) -> None:
             return
         tokens = _counts_unsigned(tokens)
     groups = {3: [7], 4: [5, 5, 5]}.get(segment.table)  # parts then their total
+    if segment.table in (3, 4) and not segment.exact:
+        tokens = _cells_joined(tokens, len(paths))
     alignment = align(tokens, len(paths), row_check(segment), exact=segment.exact, groups=groups,
-                      delimited=segment.delimited)
+                      delimited=segment.delimited, wraps=context.wraps and segment.table == 3)
     footer = _page_number_at_end(tokens) if segment.table == 3 and not segment.exact else None
     if footer is not None:
         # 「…310000031-3-」: a page's footer (「-3-」) run into the row's last digits reads as blank,
@@ -204,6 +206,36 @@ def _plain_counts(tokens: list[Token], slots: int) -> bool:
     return len(tokens) == slots and all(
         t.kind == "num" and not t.glued and t.unit is None and t.note is None and t.raw.isdigit()
         and (len(t.raw) == 1 or t.raw[0] != "0") for t in tokens)
+
+
+def _cells_joined(tokens: list[Token], slots: int) -> list[Token]:
+    """A row of table cells (a markdown table under a header no one could read) with a cell
+    holding a number wrapped onto lines (「134<br>3」): when joining each such cell's pieces leaves
+    one token per cell, exactly as many as the row's cells, the row is read that way."""
+    result: list[Token] = []
+    joined_any = False
+    index = 0
+    while index < len(tokens):
+        cell = tokens[index].cell
+        end = index
+        while cell.row is not None and end + 1 < len(tokens) and tokens[end + 1].cell is cell:
+            end += 1
+        group = tokens[index:end + 1]
+        joined = wrapped_in_cell(group) if len(group) > 1 else None
+        if joined is not None:
+            result.append(joined)
+            joined_any = True
+        else:
+            result.extend(group)
+        index = end + 1
+    return result if joined_any and slots in (len(result), len(_core_cells(result))) else tokens
+
+
+def _core_cells(tokens: list[Token]) -> list[Token]:
+    start, end = 0, len(tokens)
+    while start < end and tokens[start].kind == "empty" and tokens[start].cell.text == "":
+        start += 1
+    return tokens[start:end]
 
 
 def _page_number_at_end(tokens: list[Token]) -> int | None:

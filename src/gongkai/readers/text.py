@@ -19,7 +19,9 @@ from ..errors import ParseError
 MAX_TEXT_BYTES = 50 * 1024 * 1024  # a report is ~10 KB of text; anything this big is not one
 
 _MD_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
-_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)  # a line break inside a markdown table's cell
+# a line break inside a markdown table's cell: kept as one in the cell's text (a number a narrow
+# cell wrapped, 「189<br>50」, is told from two values a converter put in one cell, 「1 0」)
+_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 # the rules of pandoc's plain-text tables (「---------- ---------- ------」, 「=====」) and grid
 # tables (「+------+------+」): lines, not rows of empty cells
 _TABLE_RULE = re.compile(r"^\s*(?:[-=]{3,}(?:\s+[-=]{3,})*|\+[-=:+]+\+)\s*$")
@@ -91,11 +93,11 @@ def split_cells(line: str) -> list[str] | None:
         inner = stripped[1:]
         if inner.endswith("|"):
             inner = inner[:-1]
-        return [_BREAK.sub(" ", c).strip() for c in inner.split("|")]
+        return [_BREAK.sub("\n", c).strip() for c in inner.split("|")]
     if "\t" in line:
         return [c.strip() for c in line.rstrip("\r\n").split("\t")]
     if "|" in stripped:
-        cells = [_BREAK.sub(" ", c).strip() for c in stripped.split("|")]
+        cells = [_BREAK.sub("\n", c).strip() for c in stripped.split("|")]
         if stripped.endswith("|"):
             cells.pop()  # the trailing pipe closes the row; it opens no cell
         return cells
