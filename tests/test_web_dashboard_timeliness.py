@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,9 +15,8 @@ pytest.importorskip("fastapi")
 
 from gongkai.web import create_app
 from gongkai.web.stats import TIMELINESS_STATES, Params, timeliness_by_year
-from web_fixtures import PASSWORD, live_server, make_store, supervisor_files, supervisor_roster
+from web_fixtures import browser_page, live_server, make_store, supervisor_files, supervisor_roster
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 
 
@@ -81,18 +79,7 @@ def base_url(store, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]: 
 
 @pytest.mark.tools("chromium", "cjk-font")  # fails under CI=true when missing
 def test_the_dashboard_draws_timeliness_for_a_region(store, base_url: str) -> None:  # type: ignore[no-untyped-def]
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    assert CHROMIUM, "Chromium is required"
-    expect = playwright_api.expect
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        page = browser.new_context(viewport={"width": 1500, "height": 1000}, locale="zh-CN").new_page()
-        page.set_default_timeout(30_000)
-        page.goto(f"{base_url}/login")
-        page.fill('input[name="name"]', "vic")
-        page.fill('input[name="password"]', PASSWORD)
-        page.click('button[type="submit"]')
-        expect(page.locator("#report-count")).to_be_visible()
+    with browser_page(base_url, "vic", width=1500, height=1000) as (page, expect):
         page.goto(f"{base_url}/dashboard")
         box = page.locator('figure.chart-box[data-chart="timeliness"]')
         expect(box.locator("figcaption")).to_contain_text("按时发布情况")
@@ -107,4 +94,3 @@ def test_the_dashboard_draws_timeliness_for_a_region(store, base_url: str) -> No
         ARTIFACTS.mkdir(exist_ok=True)
         box.screenshot(path=str(ARTIFACTS / "web-dashboard-timeliness.png"))
         page.screenshot(path=str(ARTIFACTS / "web-dashboard-timeliness-page.png"), full_page=True)
-        browser.close()

@@ -4,7 +4,6 @@ readers word their reasons in English; the page says them through the one catalo
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,9 +12,8 @@ import pytest
 pytest.importorskip("fastapi")
 
 from gongkai.web import create_app
-from web_fixtures import PASSWORD, api_login, live_server, make_store, upload
+from web_fixtures import api_login, browser_page, live_server, make_store, upload
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 BAD_FILES = {
     "empty.txt": b"",
@@ -56,22 +54,11 @@ def base_url(store, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]: 
 
 @pytest.mark.tools("chromium", "cjk-font")  # fails under CI=true when missing
 def test_the_upload_page_shows_the_reasons_in_chinese(base_url: str, tmp_path: Path) -> None:
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    assert CHROMIUM, "Chromium is required"
-    expect = playwright_api.expect
     paths = []
     for name, data in BAD_FILES.items():
         (tmp_path / f"page-{name}").write_bytes(data)
         paths.append(str(tmp_path / f"page-{name}"))
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        page = browser.new_context(viewport={"width": 1300, "height": 800}, locale="zh-CN").new_page()
-        page.set_default_timeout(60_000)
-        page.goto(f"{base_url}/login")
-        page.fill('input[name="name"]', "rita")
-        page.fill('input[name="password"]', PASSWORD)
-        page.click('button[type="submit"]')
-        expect(page.locator("#report-count")).to_be_visible()
+    with browser_page(base_url, "rita", timeout_ms=60_000) as (page, expect):
         page.goto(f"{base_url}/upload")
         page.set_input_files("#upload-files", paths)
         page.click('#upload-form button[type="submit"]')
@@ -81,4 +68,3 @@ def test_the_upload_page_shows_the_reasons_in_chinese(base_url: str, tmp_path: P
         expect(results).not_to_contain_text("empty file")
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "web-upload-reasons.png"), full_page=True)
-        browser.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import socket
 import tempfile
 import threading
@@ -11,6 +12,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from corpus import REAL, SEEDS
 
@@ -135,3 +137,31 @@ def live_server(app) -> Iterator[str]:  # type: ignore[no-untyped-def]
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@contextmanager
+def browser_page(base_url: str, name: str, width: int = 1300, height: int = 800,
+                 timeout_ms: int = 30_000) -> Iterator[tuple[Any, Any]]:
+    """Debian's Chromium driven by Playwright, logged in as ``name``: (page, playwright's
+    ``expect``); the browser is closed afterwards."""
+    import pytest
+
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    assert CHROMIUM, "Chromium is required"
+    expect = playwright_api.expect
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN").new_page()
+        page.set_default_timeout(timeout_ms)
+        page.goto(f"{base_url}/login")
+        page.fill('input[name="name"]', name)
+        page.fill('input[name="password"]', PASSWORD)
+        page.click('button[type="submit"]')
+        expect(page.locator("#report-count")).to_be_visible()
+        try:
+            yield page, expect
+        finally:
+            browser.close()
