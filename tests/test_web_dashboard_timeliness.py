@@ -15,7 +15,13 @@ pytest.importorskip("fastapi")
 
 from gongkai.web import create_app
 from gongkai.web.stats import TIMELINESS_STATES, Params, timeliness_by_year
-from web_fixtures import browser_page, live_server, make_store, supervisor_files, supervisor_roster
+from web_fixtures import (
+    browser_page,
+    make_store,
+    served_store,
+    supervisor_files,
+    supervisor_roster,
+)
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 
@@ -72,8 +78,7 @@ def test_the_api_gives_the_figure_and_its_csv(store, tmp_path: Path) -> None:  #
 # ------------------------------------------------------------------------------ in Chromium
 @pytest.fixture(scope="module")
 def base_url(store, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    app = create_app(store.name, store=store, upload_dir=tmp_path_factory.mktemp("uploads"))
-    with live_server(app) as url:
+    with served_store(store, tmp_path_factory.mktemp("uploads")) as url:
         yield url
 
 

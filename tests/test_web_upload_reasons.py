@@ -12,7 +12,7 @@ import pytest
 pytest.importorskip("fastapi")
 
 from gongkai.web import create_app
-from web_fixtures import api_login, browser_page, live_server, make_store, upload
+from web_fixtures import api_login, browser_page, make_store, served_store, upload
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 BAD_FILES = {
@@ -47,8 +47,7 @@ def test_the_upload_job_gives_each_reason_in_chinese(store, tmp_path: Path) -> N
 
 @pytest.fixture(scope="module")
 def base_url(store, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    app = create_app(store.name, store=store, upload_dir=tmp_path_factory.mktemp("uploads"))
-    with live_server(app) as url:
+    with served_store(store, tmp_path_factory.mktemp("uploads")) as url:
         yield url
 
 

@@ -165,3 +165,12 @@ def browser_page(base_url: str, name: str, width: int = 1300, height: int = 800,
             yield page, expect
         finally:
             browser.close()
+
+
+@contextmanager
+def served_store(store, upload_dir: Path) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """The web app over ``store`` (uploads under ``upload_dir``) on a live server: its base URL."""
+    from gongkai.web import create_app
+
+    with live_server(create_app(store.name, store=store, upload_dir=upload_dir)) as url:
+        yield url
