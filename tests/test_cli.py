@@ -235,6 +235,20 @@ def test_a_command_without_its_extra_answers_in_one_line(capsys):
                                        "(missing fastapi, uvicorn, jinja2 and 1 more)\n")
 
 
+def test_serve_names_a_module_its_installed_extra_lacks(tmp_path):
+    """With gongkai[web] installed but one of its modules unimportable, `serve` names that module
+    (not the extra the user has just installed)."""
+    pytest.importorskip("uvicorn")
+    pytest.importorskip("itsdangerous")
+    done = _in_a_fresh_interpreter(
+        "import sys\nsys.modules['itsdangerous'] = None  # as if the extra had forgotten it\n"
+        "from gongkai.cli import app\n"
+        f"app(['serve', '--db', {str(tmp_path / 'g.db')!r}, '--workers', '1'])\n")
+    assert done.returncode == 2, done.stderr
+    (line,) = done.stderr.strip().splitlines()
+    assert line == "此命令需要 Python 模块 itsdangerous，但无法导入（pip install itsdangerous）"
+
+
 def test_a_module_missing_at_run_time_is_named_in_one_line(tmp_path):
     pytest.importorskip("sqlalchemy")
     db = str(tmp_path / "g.db")

@@ -701,8 +701,6 @@ USER_CLI: dict[str, tuple[str, str]] = {
     "added": ("已创建 {name}（{role}）", "{name} ({role}) created"),
     "active": ("启用", "active"), "disabled": ("停用", "disabled"),
     "prompt.password": ("密码", "password"), "prompt.new_password": ("新密码", "new password"),
-    "need_web": ("网页应用需要可选依赖 {module}（pip install 'gongkai[web]'）",
-                 "the web app needs an optional dependency: {module} (pip install 'gongkai[web]')"),
     "serving": ("gongkai：http://{host}:{port}/（数据库 {db}{anonymous}）",
                 "gongkai: http://{host}:{port}/  (database {db}{anonymous})"),
     "anonymous": ("，允许匿名只读", ", anonymous read-only access"),

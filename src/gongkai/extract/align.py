@@ -22,9 +22,6 @@ from .lexer import Token
 MAX_CANDIDATES = 2000
 MAX_SPLIT_STEPS = 200_000  # a row whose cuts cannot be enumerated within this stays undecided
 
-# A slot's content in a candidate: a token (value or printed blank), or None (not printed).
-Slot = Token | None
-
 
 @dataclass(frozen=True, slots=True)
 class Part:

@@ -46,7 +46,6 @@ class Meta:
     agency: str | None = None
     year: int | None = None
     title: str | None = None
-    title_line: int | None = None
     published: str | None = None
     sections: dict[str, str] = field(default_factory=dict)
     section_lines: dict[str, int] = field(default_factory=dict)
@@ -81,14 +80,14 @@ def read_meta(document: Document) -> Meta:
             title = text + following  # a title split over two lines
         if not _TITLE.search(normalize(title)):
             continue
-        meta.title, meta.title_line = title, rows[index].line
+        meta.title = title
         meta.agency = _agency(title, texts[:index])
         year = _YEAR.search(title)
         if year:
             meta.year = int(year.group(1))
         break
     if meta.title is None:
-        _title_inside(texts, rows, meta)
+        _title_inside(texts, meta)
     if meta.title is None:
         _title_across_lines(rows, meta)
     full = _arabic_years("\n".join(r.text.strip() for r in rows))
@@ -104,18 +103,18 @@ def read_meta(document: Document) -> Meta:
     return meta
 
 
-def _title_inside(texts: list[str], rows: list[Row], meta: Meta) -> None:
+def _title_inside(texts: list[str], meta: Meta) -> None:
     """A title run together with the page around it (a crawler's text on one line:
     「田丰区人民政府2023年度政府信息公开工作年度报告• 田丰市人民政府门户网站…」): the first
     agency-year-报告 phrase near the top, not one a sentence mentions (「关于做好…报告…的通知」)."""
-    for index, text in enumerate(texts[:MAX_TITLE_ROWS]):
+    for text in texts[:MAX_TITLE_ROWS]:
         if section_heading(text) is not None:
             return
         for match in _TITLE_INSIDE.finditer(text[:_TITLE_SCAN]):
             title = _CRUMB.sub("", match.group(0))
             if _NOT_AN_AGENCY.search(match.group("agency")) or not _TITLE_INSIDE.match(title):
                 continue
-            meta.title, meta.title_line = title, rows[index].line
+            meta.title = title
             meta.agency = _agency(title, [])
             meta.year = int(match.group("year"))
             return
@@ -124,15 +123,11 @@ def _title_inside(texts: list[str], rows: list[Row], meta: Meta) -> None:
 def _title_across_lines(rows: list[Row], meta: Meta) -> None:
     """A title broken over many lines (a token or a character per line: 「湘」「水」「镇」…「报告」):
     the top of the text joined without its line breaks and spaces, and the first
-    agency-year-报告 phrase in it (as :func:`_title_inside`); its line is where the phrase starts."""
+    agency-year-报告 phrase in it (as :func:`_title_inside`)."""
     joined: list[str] = []
-    starts: list[tuple[int, int]] = []  # (offset in the joined text, row index)
     size = 0
-    for index, row in enumerate(rows):
+    for row in rows:
         piece = "".join(_arabic_years(row.text).split())
-        if not piece:
-            continue
-        starts.append((size, index))
         joined.append(piece)
         size += len(piece)
         if size >= _TITLE_SCAN:
@@ -145,8 +140,7 @@ def _title_across_lines(rows: list[Row], meta: Meta) -> None:
         if _NOT_AN_AGENCY.search(match.group("agency")) or not (
                 _TITLE_INSIDE.match(title) or _TITLE_YEAR_FIRST.match(title)):
             continue
-        index = max(i for offset, i in starts if offset <= match.start())
-        meta.title, meta.title_line = title, rows[index].line
+        meta.title = title
         meta.agency = _agency(title, [])
         meta.year = int(match.group("year"))
         return

@@ -70,15 +70,13 @@ def serve(
 ) -> None:
     """Serve the review web app (pages, JSON API at /api, docs at /docs). Limits and who may do
     what: SECURITY.md."""
-    try:
-        import uvicorn
+    # a module missing here reaches the command line (cli.LazyGroup), which names the extra when
+    # it is not installed and else the module itself (an extra that forgot to declare it)
+    import uvicorn
 
-        from .app import WORKER_SETTINGS_ENV, create_app
-        from .auth import SecretError, load_secret
-        from .throttle import HASH_SLOTS
-    except ImportError as error:
-        err.print(cli("need_web", lang, module=error.name), markup=False)
-        raise typer.Exit(2) from None
+    from .app import WORKER_SETTINGS_ENV, create_app
+    from .auth import SecretError, load_secret
+    from .throttle import HASH_SLOTS
     store = _open(db)  # migrated here, once, before any worker starts
     processes = workers or default_workers()
     options = {"anonymous_read": anonymous_read, "max_upload_bytes": max_upload_mb * 2**20,
