@@ -232,7 +232,8 @@ def test_narrative_brackets_and_column_names_in_sentences_are_no_table():
     assert not [f for f in report.findings if f.rule in ("P-ORPHAN", "P-DUPLICATE")]
 
 
-@pytest.mark.parametrize("name", ["pdfplumber-r0037", "pdftotext-layout-r0197"])
+@pytest.mark.parametrize("name", ["pdfplumber-r0037", "pdftotext-layout-r0197", "pdfplumber-r0197",
+                                  "pypdf-r0197"])
 def test_wrapped_numbers_beside_printed_empty_cells_are_never_misplaced(name):
     """Rows with blank cells (which the text drops) and numbers wrapped centred on the row: the
     pieces join, the blanks may sit anywhere the sums allow — cells are read where every reading
@@ -242,6 +243,19 @@ def test_wrapped_numbers_beside_printed_empty_cells_are_never_misplaced(name):
     result = score(gongkai.parse(source), truth, source.name)
     assert not [e for e in result.errors if e["outcome"] != "missing"]
     assert result.counts["correct"] >= 0.5 * result.cells  # many cells are truly undecidable here
+
+
+def test_a_row_whose_wrapped_pieces_read_as_values_is_undecided_not_blamed():
+    """pypdf prints 「（七）总计 417 4 828 35 47 521 2」 for 4174, 828, 35, blank, blank, 47, 5212:
+    seven numbers for seven cells, but by position they break the row total while joined
+    neighbours fit it, in a text that wraps numbers elsewhere — the row is undecided (missing, with
+    the reason), not read and then blamed on the report (T3-ROWSUM)."""
+    report = gongkai.parse(_CONVERTED / "pypdf-r0197.txt")
+    row = [report.cells[f"applications.total.{c.key}"] for c in TEMPLATE.application_columns]
+    assert [c.status for c in row] == ["missing"] * 7
+    assert any(f.rule == "P-ALIGN" and "折行" in f.message and "applications.total.total" in f.cells
+               for f in report.findings)
+    assert not [f for f in report.findings if f.rule == "T3-ROWSUM" and "applications.total.total" in f.cells]
 
 
 def test_pieces_that_join_no_way_stay_unplaced():

@@ -27,6 +27,7 @@ from .reflow import reflow
 from .regroup import (
     doubt_detached_rows,
     doubt_disordered_rows,
+    doubt_rows_beside_wrapped_pieces,
     pair_detached_values,
     rejoin_centred_rows,
     rejoin_rows_split_by_a_page,
@@ -103,6 +104,7 @@ def extract(document: Document) -> Report:
         placed.append(segment)
     report_orphans(seg, context)
     doubt_disordered_rows(seg, placed, context)
+    doubt_rows_beside_wrapped_pieces(seg, placed, context)
     doubt_detached_rows(seg, placed, context)
     settle_by_arithmetic(context)
     if context.pending:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..report import CellValue
 from ..template import equations
-from .align import MAX_WRAPPED, centred, entry_key, entry_value, joined, wrapped_in_cell
+from .align import MAX_WRAPPED, centred, entry_key, entry_value, joined, short_joined, wrapped_in_cell
 from .context import Context, add_finding, row_name
 from .lexer import Token
 from .place import row_check
@@ -310,6 +310,43 @@ def _after_bare_labels(ordered: list[Segment], index: int, least: int = 2) -> bo
             break
         bare += 0 if before.maybe_group else 1
     return bare >= least
+
+
+def doubt_rows_beside_wrapped_pieces(seg: Segmentation, placed: list[Segment], context: Context) -> None:
+    """In a text whose wide numbers wrap (:attr:`Context.wraps`), a table-3 row read by position
+    that breaks its own sum is more likely a wrapped number's pieces read as values than a
+    misprint when its numbers span two lines, follow a line of numbers alone (pdfplumber puts the
+    lower pieces on the row's own line), or fit the sum once neighbours are joined (pypdf:
+    「417 4 828 35 47 521 2」 for 4174 … 5212): its cells become ``missing`` with the reason. Rows
+    that hold their sum, and rows of a real grid, keep what they printed."""
+    if not context.wraps:
+        return
+    row_sums = {dict(e.binding).get("row"): e for e in equations(context.layout) if e.rule == "T3-ROWSUM"}
+    number_lines = {t.line for t in seg.orphans if t.kind == "num"}
+    for segment in placed:
+        for line in segment.lines:
+            if line and line[0].line != segment.label_line and all(t.kind in ("num", "empty") for t in line):
+                number_lines.add(line[0].line)
+    cells = context.cells
+    for segment in placed:
+        equation = row_sums.get(segment.key)
+        if segment.table != 3 or segment.exact or equation is None:
+            continue
+        paths = list(equation.paths)
+        parts, total = (sum(cells[p].value or 0 for p in side) for side in (equation.left, equation.right))
+        if any(cells[p].status != "read" for p in paths) or parts == total:
+            continue
+        numbers = [t for t in segment.tokens if t.kind == "num"]
+        check = row_check(segment)
+        if len({t.line for t in numbers}) > 1 or segment.label_line - 1 in number_lines or (
+                check is not None and short_joined(numbers, len(paths), check)):
+            # (the last: joining neighbouring numbers as a wrapped number's pieces fits the sum)
+            _undecide(paths, segment.label_line, context,
+                      f"{row_name(segment)}：表中有被折行的数；按位置读出的数不满足本行合计，而把相邻的数当作"
+                      f"折行的同一个数（或本行跨行、紧接在一行数字之后）可以读通，无法确定本行各数（未取值）",
+                      f"{segment.key}: the text wraps wide numbers; read by position this row breaks its "
+                      "total, while reading neighbouring numbers as one wrapped number's pieces (or the "
+                      "row spans lines, or follows a line of numbers alone) fits; left undecided")
 
 
 def doubt_disordered_rows(seg: Segmentation, placed: list[Segment], context: Context) -> None:
