@@ -30,6 +30,7 @@ from . import across as _across
 from . import export as _export
 from . import stats as _stats
 from .ingest import EngineError, IngestResult, agency_key, ensure_paths, template_paths, walk
+from .transactions import writing
 
 __all__ = ["EngineError", "IngestResult", "Store", "StoreError", "agency_key", "open_store", "walk"]
 
@@ -82,9 +83,7 @@ class Store:
 
     # -------------------------------------------------------------------- writing
     def _begin(self) -> AbstractContextManager[Connection]:
-        if self.engine.dialect.name == "sqlite":
-            return self.engine.execution_options(sqlite_begin="IMMEDIATE").begin()
-        return self.engine.begin()
+        return writing(self.engine)
 
     def ingest(self, paths: Iterable[str | Path], *, workers: int | None = None, reparse: bool = False,
                progress: bool = False, batch_size: int = 1000, engine: str = "local",

@@ -29,7 +29,6 @@ import hashlib
 import json
 import math
 from collections.abc import Iterable
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Literal, cast
@@ -52,6 +51,7 @@ from .schema import (
     WebSession,
 )
 from .stats import finding_figures, refresh_stats
+from .transactions import writing
 
 __all__ = ["DECISIONS", "ROLES", "CorrectionRecord", "ReviewError", "ReviewRecord", "UserRecord",
            "add_user", "audit", "authenticate", "correct", "corrections", "decide", "effective_report",
@@ -80,13 +80,6 @@ class ReviewError(GongkaiError, ValueError):
 
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
-
-
-def _writing(engine: Engine) -> AbstractContextManager[Connection]:
-    """A write transaction; on SQLite it takes the write lock at BEGIN (see store._sqlite_setup)."""
-    if engine.dialect.name == "sqlite":
-        return engine.execution_options(sqlite_begin="IMMEDIATE").begin()
-    return engine.begin()
 
 
 def _no_nul(text: str, what: str) -> str:
@@ -144,7 +137,7 @@ def decide(engine: Engine, report_id: int, key: str, decision: str, *, author: s
     key = _no_nul(key or "", "问题编号")
     if not key or len(key) > MAX_KEY:
         raise ReviewError(f"问题编号须为 1–{MAX_KEY} 个字符")
-    with _writing(engine) as conn:
+    with writing(engine) as conn:
         _require_report(conn, report_id)
         now = _now()
         new_id = conn.execute(insert(Review).values(
@@ -225,7 +218,7 @@ def correct(engine: Engine, report_id: int, path: str, value: float | None, *, a
     the cell (counts are non-negative integers) or no reason is given."""
     reason = _reason(reason)
     value = _check_value(path, value)
-    with _writing(engine) as conn:
+    with writing(engine) as conn:
         _require_report(conn, report_id)
         path_id = _path_id(conn, path)
         cell = None if path_id is None else conn.execute(
@@ -406,7 +399,7 @@ def add_user(engine: Engine, name: str, password: str, *, role: Role = "viewer",
     if role not in ROLES:
         raise ReviewError(f"未知角色 {role!r}：viewer、reviewer 或 admin")
     password_hash = _hasher().hash(_password(password))
-    with _writing(engine) as conn:
+    with writing(engine) as conn:
         if conn.execute(select(User.id).where(User.name == name)).first() is not None:
             raise ReviewError(f"用户 {name} 已存在")
         new_id = conn.execute(insert(User).values(
@@ -433,7 +426,7 @@ def revoke_sessions(conn: Connection, user_id: int) -> int:
 def set_password(engine: Engine, name: str, password: str, *, actor: str = "cli") -> int:
     """Change an account's password; every session of the account ends. Sessions ended."""
     password_hash = _hasher().hash(_password(password))
-    with _writing(engine) as conn:
+    with writing(engine) as conn:
         user_id = _account(conn, _user_name(name))
         conn.execute(update(User).where(User.id == user_id).values(password_hash=password_hash))
         ended = revoke_sessions(conn, user_id)
@@ -443,7 +436,7 @@ def set_password(engine: Engine, name: str, password: str, *, actor: str = "cli"
 
 def set_active(engine: Engine, name: str, active: bool, *, actor: str = "cli") -> int:
     """Enable or disable an account; disabling ends its sessions. Sessions ended."""
-    with _writing(engine) as conn:
+    with writing(engine) as conn:
         user_id = _account(conn, _user_name(name))
         conn.execute(update(User).where(User.id == user_id).values(active=active))
         ended = 0 if active else revoke_sessions(conn, user_id)
@@ -453,7 +446,7 @@ def set_active(engine: Engine, name: str, active: bool, *, actor: str = "cli") -
 
 def end_sessions(engine: Engine, name: str, *, actor: str = "cli") -> int:
     """End every session of an account (``gongkai user sessions NAME --revoke``). Sessions ended."""
-    with _writing(engine) as conn:
+    with writing(engine) as conn:
         user_id = _account(conn, _user_name(name))
         ended = revoke_sessions(conn, user_id)
         audit(conn, actor, "sessions.revoke", subject=name, sessions_revoked=ended)

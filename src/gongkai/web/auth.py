@@ -37,6 +37,7 @@ from sqlalchemy import Engine, insert, select, update
 from ..errors import GongkaiError
 from ..store.review import ROLES, UserRecord
 from ..store.schema import User, WebSession
+from ..store.transactions import writing
 
 COOKIE = "gongkai_session"
 SESSION_SECONDS = 7 * 24 * 3600
@@ -141,13 +142,13 @@ class Sessions:
         if row is None:
             return None
         if (now - row.seen_at).total_seconds() > TOUCH_SECONDS:
-            with self.engine.begin() as conn:
+            with writing(self.engine) as conn:
                 conn.execute(update(WebSession).where(WebSession.id == digest).values(seen_at=now))
         return UserRecord(row.id, row.name, row.role, row.active)
 
     def start(self, user: UserRecord, address: str | None, agent: str | None) -> Session:
         token, csrf, now = secrets.token_urlsafe(32), secrets.token_urlsafe(32), _now()
-        with self.engine.begin() as conn:
+        with writing(self.engine) as conn:
             conn.execute(insert(WebSession).values(
                 id=_digest(token), user_id=user.id, csrf=csrf, created_at=now, seen_at=now,
                 expires_at=now + timedelta(seconds=SESSION_SECONDS), revoked_at=None,
@@ -156,7 +157,7 @@ class Sessions:
 
     def end(self, session: Session) -> None:
         if session.token is not None:
-            with self.engine.begin() as conn:
+            with writing(self.engine) as conn:
                 conn.execute(update(WebSession).where(WebSession.id == _digest(session.token),
                                                       WebSession.revoked_at.is_(None))
                              .values(revoked_at=_now()))

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..store.schema import WebSetting
+from ..store.transactions import writing
 
 V = TypeVar("V")
 
@@ -101,14 +102,14 @@ class SharedGeneration:
         token = secrets.token_hex(8)
         self._drop()
         change = update(WebSetting).where(WebSetting.key == self.KEY).values(value=token)
-        with self.engine.begin() as conn:
+        with writing(self.engine) as conn:
             written = conn.execute(change).rowcount
         if not written:
             try:
-                with self.engine.begin() as conn:
+                with writing(self.engine) as conn:
                     conn.execute(insert(WebSetting).values(key=self.KEY, value=token))
             except IntegrityError:  # another process inserted it first: ours is newer
-                with self.engine.begin() as conn:
+                with writing(self.engine) as conn:
                     conn.execute(change)
         with self._lock:
             self._seen = token

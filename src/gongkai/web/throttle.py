@@ -33,6 +33,7 @@ from fastapi import HTTPException
 from sqlalchemy import Engine, delete, insert, select
 
 from ..store.schema import LoginFailure
+from ..store.transactions import writing
 
 ACCOUNT_FAILURES = 5  # per account, per window
 ADDRESS_FAILURES = 30  # per address, per window
@@ -126,7 +127,7 @@ class StoreLoginThrottle:
 
     def failed(self, name: str, address: str) -> None:
         now = self._now()
-        with self.engine.begin() as conn:
+        with writing(self.engine) as conn:
             conn.execute(insert(LoginFailure), [{"scope": self.scope, "kind": kind, "key": key, "at": now}
                                                 for kind, key in _throttle_keys(name, address)])
             conn.execute(delete(LoginFailure).where(LoginFailure.at < now - timedelta(seconds=self.window)))
@@ -134,7 +135,7 @@ class StoreLoginThrottle:
     def succeeded(self, name: str) -> None:
         """A right password clears the account's count (not the address's)."""
         kind, key = _throttle_keys(name, "")[0]
-        with self.engine.begin() as conn:
+        with writing(self.engine) as conn:
             conn.execute(delete(LoginFailure).where(LoginFailure.scope == self.scope,
                                                     LoginFailure.kind == kind, LoginFailure.key == key))
 

@@ -37,6 +37,7 @@ from starlette.datastructures import UploadFile
 from ..store import Store
 from ..store.review import UserRecord
 from ..store.schema import Document, ReportRow, Source, UploadJobRow
+from ..store.transactions import writing
 from . import auth
 from .pages import render
 
@@ -133,7 +134,7 @@ class UploadQueue:
         """Jobs of a process of this host that is gone (killed, restarted) will never finish:
         say so instead of showing them queued for ever."""
         host = self.worker.rsplit(":", 1)[0]
-        with self.store.engine.begin() as conn:
+        with writing(self.store.engine) as conn:
             rows = conn.execute(select(UploadJobRow.id, UploadJobRow.worker).where(
                 UploadJobRow.state.in_(("queued", "running")))).all()
             for job_id, worker in rows:
@@ -147,7 +148,7 @@ class UploadQueue:
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._work, name="gongkai-uploads", daemon=True)
                 self._thread.start()
-        with self.store.engine.begin() as conn:
+        with writing(self.store.engine) as conn:
             waiting = conn.execute(select(func.count()).select_from(UploadJobRow).where(
                 UploadJobRow.state.in_(("queued", "running")))).scalar_one()
             if waiting >= self.max_queued:
@@ -181,7 +182,7 @@ class UploadQueue:
                          row.state, row.done, row.total, [_item(i) for i in detail["items"]], row.error)
 
     def _save(self, job: UploadJob) -> None:
-        with self.store.engine.begin() as conn:
+        with writing(self.store.engine) as conn:
             conn.execute(update(UploadJobRow).where(UploadJobRow.id == job.id).values(
                 state=job.state, done=job.done, total=job.total, error=job.error, detail=self._detail(job)))
 
