@@ -235,17 +235,23 @@ def test_a_command_without_its_extra_answers_in_one_line(capsys):
                                        "(missing fastapi, uvicorn, jinja2 and 1 more)\n")
 
 
+def _answer_without(module: str, args: list[str]) -> str:
+    """The one line gongkai ARGS prints on stderr (exit 2) in a fresh interpreter where ``module``
+    cannot be imported."""
+    done = _in_a_fresh_interpreter(
+        f"import sys\nsys.modules[{module!r}] = None  # as if it were not installed\n"
+        f"from gongkai.cli import app\napp({args!r})\n")
+    assert done.returncode == 2, done.stderr
+    (line,) = done.stderr.strip().splitlines()
+    return line
+
+
 def test_serve_names_a_module_its_installed_extra_lacks(tmp_path):
     """With gongkai[web] installed but one of its modules unimportable, `serve` names that module
     (not the extra the user has just installed)."""
     pytest.importorskip("uvicorn")
     pytest.importorskip("itsdangerous")
-    done = _in_a_fresh_interpreter(
-        "import sys\nsys.modules['itsdangerous'] = None  # as if the extra had forgotten it\n"
-        "from gongkai.cli import app\n"
-        f"app(['serve', '--db', {str(tmp_path / 'g.db')!r}, '--workers', '1'])\n")
-    assert done.returncode == 2, done.stderr
-    (line,) = done.stderr.strip().splitlines()
+    line = _answer_without("itsdangerous", ["serve", "--db", str(tmp_path / "g.db"), "--workers", "1"])
     assert line == "此命令需要 Python 模块 itsdangerous，但无法导入（pip install itsdangerous）"
 
 
@@ -253,10 +259,6 @@ def test_a_module_missing_at_run_time_is_named_in_one_line(tmp_path):
     pytest.importorskip("sqlalchemy")
     db = str(tmp_path / "g.db")
     assert runner.invoke(app, ["ingest", str(SEED_002), "--db", db, "--workers", "1"]).exit_code == 0
-    done = _in_a_fresh_interpreter(
-        "import sys\nsys.modules['pyarrow'] = None  # as if it were not installed\n"
-        "from gongkai.cli import app\n"
-        f"app(['export', '--db', {db!r}, '--format', 'parquet', '-o', {str(tmp_path / 'x.parquet')!r}])\n")
-    assert done.returncode == 2, done.stderr
-    (line,) = done.stderr.strip().splitlines()
+    line = _answer_without("pyarrow", ["export", "--db", db, "--format", "parquet", "-o",
+                                       str(tmp_path / "x.parquet")])
     assert line == "此命令需要 Python 模块 pyarrow，但无法导入（pip install pyarrow）"

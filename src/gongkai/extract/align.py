@@ -9,7 +9,7 @@ cell gets a value only when every remaining candidate gives it the same one. Eve
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import combinations, pairwise
 from math import comb
@@ -218,13 +218,13 @@ def _splittable(token: Token) -> bool:
     return token.kind == "num" and token.raw.isdigit()
 
 
-def _placements(core: list[Token], slots: int, check: RowCheck | None) -> list[Candidate]:
+def _placements(core: Sequence[Token | Part], slots: int, check: RowCheck | None) -> list[Candidate]:
     """Candidates placing fewer printed values than cells, in order, leaving gaps."""
     results = []
     for positions in combinations(range(slots), len(core)):
         entries: list[Entry] = [None] * slots
-        for token, position in zip(core, positions, strict=True):
-            entries[position] = token
+        for value, position in zip(core, positions, strict=True):
+            entries[position] = value
         if check is None or check([entry_value(e) for e in entries]):
             results.append(tuple(entries))
     return results  # never cut short (at most C(15, 7) = 6,435 placements): a cut list could agree
@@ -249,6 +249,13 @@ def _drops(core: list[Token], slots: int, check: RowCheck | None) -> list[Candid
 
 
 MAX_WRAPPED = 7  # numbers of a row wrapped onto the lines after it (each cell of table 3 may)
+
+
+def _continues(first: str, piece: str) -> bool:
+    """Can ``piece`` be the wrapped rest of a number whose first line printed ``first``? It is
+    never wider than the first piece (they share one cell's width), and no number starts with a 0
+    unless it is 0."""
+    return first != "0" and len(piece) <= len(first)
 
 
 def _wrapped(core: list[Token], slots: int, check: RowCheck | None) -> list[Candidate]:
@@ -296,7 +303,7 @@ def fragments(core: list[Token], slots: int, check: RowCheck | None) -> list[Can
         possible = True
         for i in range(1, len(core) + 1):
             if i < len(core) and i - 1 in glue:
-                if pieces[0] == "0" or len(core[i].raw) > len(pieces[0]):
+                if not _continues(pieces[0], core[i].raw):
                     possible = False
                     break
                 pieces.append(core[i].raw)
@@ -333,9 +340,9 @@ def centred(core: list[Token], slots: int, check: RowCheck | None) -> list[Candi
         return []
     width = max(len(t.raw) for t in above)
     pairs = list(zip(above, below, strict=True))
-    if any(top.raw == "0" or len(bottom.raw) > len(top.raw) for top, bottom in pairs) or any(
+    if not all(_continues(top.raw, bottom.raw) for top, bottom in pairs) or any(
             len(t.raw) > width for t in middle):
-        return []  # a piece that wrapped is never wider than the line it wrapped from
+        return []  # a number printed whole is never wider than the line a piece wrapped from
     pieces = [Part(top, top.raw + bottom.raw) for top, bottom in pairs]
     results: list[Candidate] = []
     for chosen in combinations(range(slots), wrapped):
@@ -360,23 +367,29 @@ def wrapped_in_cell(group: list[Token]) -> Token | None:
         return None
     if group[0].cell is group[-1].cell and "\n" not in group[0].cell.text:
         return None  # pieces of one cell on one line are two values a converter put together
-    first = group[0].raw
-    if first == "0" or any(len(t.raw) > len(first) for t in group[1:]):
+    if not all(_continues(group[0].raw, t.raw) for t in group[1:]):
         return None
     return Token("num", " ".join(t.raw for t in group), group[0].cell,
                  value=int("".join(t.raw for t in group)))
+
+
+def cell_groups(tokens: list[Token], grid_only: bool = True) -> list[list[Token]]:
+    """The tokens grouped by the cell they were read from, in order (``grid_only``: only cells of
+    a table's grid group; a line of text is one cell whatever it holds)."""
+    groups: list[list[Token]] = []
+    for token in tokens:
+        if groups and token.cell is groups[-1][0].cell and not (grid_only and token.cell.row is None):
+            groups[-1].append(token)
+        else:
+            groups.append([token])
+    return groups
 
 
 def in_cells(core: list[Token], slots: int, check: RowCheck | None) -> list[Candidate]:
     """The reading of a row of table cells some of which hold a number wrapped onto lines (a
     markdown cell 「189<br>50」, pymupdf4llm): the pieces of each cell joined, when that leaves
     one value per cell."""
-    groups: list[list[Token]] = []
-    for token in core:
-        if groups and token.cell.row is not None and token.cell is groups[-1][0].cell:
-            groups[-1].append(token)
-        else:
-            groups.append([token])
+    groups = cell_groups(core)
     if len(groups) != slots or len(groups) == len(core):
         return []
     entries: list[Entry] = []
@@ -396,14 +409,14 @@ def short_joined(core: list[Token], slots: int, check: RowCheck) -> list[Candida
     1343, the piece no wider than the first), the rest standing among printed-empty cells."""
     pairs = [i for i in range(len(core) - 1)
              if core[i + 1].line - core[i].line in (0, 1) and _splittable(core[i])
-             and _splittable(core[i + 1]) and core[i].raw != "0" and len(core[i + 1].raw) <= len(core[i].raw)]
+             and _splittable(core[i + 1]) and _continues(core[i].raw, core[i + 1].raw)]
     results: list[Candidate] = []
     for count in (1, 2):
         for chosen in combinations(pairs, count):
             if any(b - a < 2 for a, b in pairwise(chosen)):
                 continue  # a piece belongs to one number
             starts = set(chosen)
-            values: list[Entry] = []
+            values: list[Token | Part] = []
             i = 0
             while i < len(core):
                 if i in starts:
@@ -414,12 +427,7 @@ def short_joined(core: list[Token], slots: int, check: RowCheck) -> list[Candida
                     i += 1
             if comb(slots, len(values)) * len(results) > MAX_SPLIT_STEPS:
                 return results
-            for positions in combinations(range(slots), len(values)):
-                entries: list[Entry] = [None] * slots
-                for position, value in zip(positions, values, strict=True):
-                    entries[position] = value
-                if check([entry_value(e) for e in entries]):
-                    results.append(tuple(entries))
+            results += _placements(values, slots, check)
     return results
 
 

@@ -110,13 +110,7 @@ def _title_inside(texts: list[str], meta: Meta) -> None:
     for text in texts[:MAX_TITLE_ROWS]:
         if section_heading(text) is not None:
             return
-        for match in _TITLE_INSIDE.finditer(text[:_TITLE_SCAN]):
-            title = _CRUMB.sub("", match.group(0))
-            if _NOT_AN_AGENCY.search(match.group("agency")) or not _TITLE_INSIDE.match(title):
-                continue
-            meta.title = title
-            meta.agency = _agency(title, [])
-            meta.year = int(match.group("year"))
+        if any(_took_title(match, meta) for match in _TITLE_INSIDE.finditer(text[:_TITLE_SCAN])):
             return
 
 
@@ -136,14 +130,20 @@ def _title_across_lines(rows: list[Row], meta: Meta) -> None:
     matches = sorted([*_TITLE_INSIDE.finditer(text), *_TITLE_YEAR_FIRST.finditer(text)],
                      key=lambda m: m.start())
     for match in matches:
-        title = _CRUMB.sub("", match.group(0))
-        if _NOT_AN_AGENCY.search(match.group("agency")) or not (
-                _TITLE_INSIDE.match(title) or _TITLE_YEAR_FIRST.match(title)):
-            continue
-        meta.title = title
-        meta.agency = _agency(title, [])
-        meta.year = int(match.group("year"))
-        return
+        if _took_title(match, meta):
+            return
+
+
+def _took_title(match: re.Match[str], meta: Meta) -> bool:
+    """Take an agency-year-报告 phrase as the title, the breadcrumb's last crumb cut off, unless
+    its agency is a sentence's words (「关于做好…」) or nothing of one is left: did it?"""
+    title = _CRUMB.sub("", match.group(0))
+    if _NOT_AN_AGENCY.search(match.group("agency")) or not match.re.match(title):
+        return False
+    meta.title = title
+    meta.agency = _agency(title, [])
+    meta.year = int(match.group("year"))
+    return True
 
 
 def _agency(title: str, before: list[str]) -> str | None:

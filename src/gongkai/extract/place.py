@@ -13,6 +13,7 @@ from .align import (
     Part,
     RowCheck,
     align,
+    cell_groups,
     completed_by_row_sum,
     entry_value,
     merge_alignments,
@@ -171,21 +172,14 @@ def _one_value_per_cell(tokens: list[Token], segment: Segment, context: Context,
     result: list[Token] = []
     joined: list[Token] = []
     unreadable: list[Token] = []
-    index = 0
-    while index < len(tokens):
-        cell = tokens[index].cell
-        end = index
-        while end + 1 < len(tokens) and tokens[end + 1].cell is cell:
-            end += 1
-        group = tokens[index:end + 1]
+    for group in cell_groups(tokens, grid_only=False):
         if sum(1 for t in group if t.kind in ("num", "blank")) > 1:
-            result.append(Token("unknown", cell.text, cell))
+            result.append(Token("unknown", group[0].cell.text, group[0].cell))
             unreadable.append(result[-1])
             joined.append(wrapped_in_cell(group) or result[-1])
         else:
             result.extend(group)
             joined.extend(group)
-        index = end + 1
     check = row_check(segment)
     row = joined[-slots:]
     if unreadable and check is not None and len(row) == slots and all(t.kind == "num" for t in row) and check(
@@ -197,8 +191,6 @@ def _one_value_per_cell(tokens: list[Token], segment: Segment, context: Context,
                     f"{segment.key}: the cell {token.cell.text!r} is not one value; left unread",
                     line=token.cell.line)
     return result
-
-
 
 
 def _plain_counts(tokens: list[Token], slots: int) -> bool:
@@ -214,20 +206,13 @@ def _cells_joined(tokens: list[Token], slots: int) -> list[Token]:
     one token per cell, exactly as many as the row's cells, the row is read that way."""
     result: list[Token] = []
     joined_any = False
-    index = 0
-    while index < len(tokens):
-        cell = tokens[index].cell
-        end = index
-        while cell.row is not None and end + 1 < len(tokens) and tokens[end + 1].cell is cell:
-            end += 1
-        group = tokens[index:end + 1]
+    for group in cell_groups(tokens):
         joined = wrapped_in_cell(group) if len(group) > 1 else None
         if joined is not None:
             result.append(joined)
             joined_any = True
         else:
             result.extend(group)
-        index = end + 1
     return result if joined_any and slots in (len(result), len(_core_cells(result))) else tokens
 
 

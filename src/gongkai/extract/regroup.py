@@ -4,7 +4,7 @@ values, table 4 under an unreadable header, and numbers no row can take."""
 from __future__ import annotations
 
 from ..report import CellValue
-from ..template import equations
+from ..template import Equation, Layout, equations
 from .align import MAX_WRAPPED, centred, entry_key, entry_value, joined, short_joined, wrapped_in_cell
 from .context import Context, add_finding, row_name
 from .lexer import Token
@@ -312,6 +312,11 @@ def _after_bare_labels(ordered: list[Segment], index: int, least: int = 2) -> bo
     return bare >= least
 
 
+def _row_sums(layout: Layout) -> dict[str | None, Equation]:
+    """Table 3's row sums (T3-ROWSUM) by row key."""
+    return {dict(e.binding).get("row"): e for e in equations(layout) if e.rule == "T3-ROWSUM"}
+
+
 def doubt_rows_beside_wrapped_pieces(seg: Segmentation, placed: list[Segment], context: Context) -> None:
     """In a text whose wide numbers wrap (:attr:`Context.wraps`), a table-3 row read by position
     that breaks its own sum is more likely a wrapped number's pieces read as values than a
@@ -321,7 +326,7 @@ def doubt_rows_beside_wrapped_pieces(seg: Segmentation, placed: list[Segment], c
     that hold their sum, and rows of a real grid, keep what they printed."""
     if not context.wraps:
         return
-    row_sums = {dict(e.binding).get("row"): e for e in equations(context.layout) if e.rule == "T3-ROWSUM"}
+    row_sums = _row_sums(context.layout)
     number_lines = {t.line for t in seg.orphans if t.kind == "num"}
     for segment in placed:
         for line in segment.lines:
@@ -358,7 +363,7 @@ def doubt_disordered_rows(seg: Segmentation, placed: list[Segment], context: Con
     a real grid keep what they printed, errors included (the checker reports those)."""
     if not any(t.kind == "num" for t in seg.orphans):
         return
-    row_sums = {dict(e.binding).get("row"): e for e in equations(context.layout) if e.rule == "T3-ROWSUM"}
+    row_sums = _row_sums(context.layout)
     orphan_lines = {t.line for t in seg.orphans if t.kind == "num"}
     cells = context.cells
     ordered = sorted(placed, key=lambda s: s.label_line)
