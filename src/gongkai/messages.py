@@ -16,8 +16,8 @@ from __future__ import annotations
 import os
 import re
 
-__all__ = ["HEADERS", "HELP", "MESSAGES", "REASONS", "header", "headers", "help_text", "language", "reason",
-           "say"]
+__all__ = ["HEADERS", "HELP", "MESSAGES", "REASONS", "WEB", "header", "headers", "help_text", "language",
+           "reason", "say", "web", "web_english"]
 
 Lang = str  # "zh" | "en"
 
@@ -705,3 +705,464 @@ USER_CLI: dict[str, tuple[str, str]] = {
                 "gongkai: http://{host}:{port}/  (database {db}{anonymous})"),
     "anonymous": ("，允许匿名只读", ", anonymous read-only access"),
 }
+
+
+# ------------------------------------------------------------------------------ the web app's pages
+# Every word the review web app shows (pages, buttons, table headers, flash messages, error pages,
+# chart labels), key → (Chinese, English). Templates call ``t("key", …)`` (gongkai.web.app), code
+# calls :func:`web`. The page's language: ``?lang=en|zh`` (kept in a cookie), else the server's
+# (``gongkai serve --lang``, ``GONGKAI_LANG``), else Chinese.
+WEB: dict[str, tuple[str, str]] = {
+    # the frame of every page
+    "app.title": ("政府信息公开年报审核", "disclosure report review"),
+    "app.description": ("政府信息公开工作年度报告：列表、逐格核对、更正与审核留痕、统计。页面背后的 "
+                        "JSON 接口。",
+                        "Annual reports on government information disclosure: the list, cell-by-cell checks, "
+                        "corrections and reviews with their audit trail, statistics. The JSON API behind the "
+                        "pages."),
+    "nav.brand": ("公开 gongkai", "gongkai"), "nav.reports": ("年报列表", "Reports"),
+    "nav.dashboard": ("统计", "Dashboard"),
+    "nav.upload": ("上传", "Upload"),
+    "nav.audit": ("审核记录", "Audit log"),
+    "nav.users": ("账号", "Accounts"), "nav.docs": ("接口文档", "API docs"),
+    "nav.who": ("{name}（{role}）", "{name} ({role})"), "nav.logout": ("退出", "Log out"),
+    "nav.anonymous": ("匿名只读", "read-only visitor"), "nav.login": ("登录", "Log in"),
+    # the switch names the other language in that language (as every multilingual site does)
+    "lang.other": ("English", "中文"), "lang.switch_title": ("切换为英文", "switch to Chinese"),
+    "role.viewer": ("查看者", "viewer"),
+    "role.reviewer": ("审核员", "reviewer"),
+    "role.admin": ("管理员", "admin"),
+    "level.省": ("省", "province"), "level.市": ("市", "city"), "level.县": ("县", "county"),
+    "level.乡镇": ("乡镇", "township"), "level.部门": ("部门", "department"),
+    "status.read": ("读取", "read"), "status.blank": ("空白", "blank"), "status.missing": ("缺失", "missing"),
+    "status.inferred": ("推算", "inferred"), "status.corrected": ("已更正", "corrected"),
+    "severity.error": ("错误", "error"),
+    "severity.warning": ("警告", "warning"),
+    "severity.info": ("提示", "note"),
+    "decision.confirmed": ("已确认", "confirmed"), "decision.dismissed": ("已驳回", "dismissed"),
+    "blank": ("空白", "blank"), "unknown": ("未识别", "not recognised"),
+    "unknown_agency": ("（未识别单位）", "(agency not recognised)"), "report": ("报告", "report"),
+    "line": ("第 {line} 行", "line {line}"), "any": ("全部", "all"),
+    # error pages
+    "error.title": ("出错了", "Something went wrong"), "error.back": ("返回年报列表", "Back to the reports"),
+    "error.400": ("请求有误", "Bad request"), "error.401": ("请先登录", "Please log in"),
+    "error.403": ("没有权限", "Not allowed"), "error.404": ("找不到页面", "Page not found"),
+    "error.405": ("不支持的请求", "Method not allowed"), "error.413": ("内容过大", "Too large"),
+    "error.415": ("不支持的内容类型", "Unsupported media type"),
+    "error.422": ("请求参数有误", "Invalid request"),
+    "error.429": ("尝试次数过多", "Too many attempts"),
+    "error.500": ("服务器内部错误", "Internal server error"),
+    "error.503": ("服务器繁忙", "Server busy"),
+    "error.no_page": ("没有这个页面：{path}", "There is no page at {path}"),
+    "error.method": ("此地址不接受 {method} 请求", "This address does not accept {method} requests"),
+    "error.invalid": ("请求参数有误：{problems}", "Invalid request: {problems}"),
+    "error.invalid_default": ("请求参数有误", "invalid request"),
+    "error.internal": ("服务器内部错误，已记录；请稍后重试或联系管理员",
+                       "Internal server error, logged; please try again later or ask the administrator"),
+    "error.login_required": ("请先登录", "please log in"),
+    "error.role": ("需要{needed}权限（当前：{current}）", "this needs the {needed} role (yours: {current})"),
+    "error.csrf": ("表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试",
+                   "the form has expired or comes from elsewhere (CSRF check failed); reload the page and "
+                   "try again"),
+    "error.year": ("年度应为数字：{year}", "the year should be a number: {year}"),
+    "error.year4": ("年度应为四位数字：{year}", "the year should be four digits: {year}"),
+    "error.level": ("未知级别 {level}：省、市、县、乡镇、部门",
+                    "unknown level {level}: 省, 市, 县, 乡镇, 部门"),
+    "error.report_id": ("报告编号应为正整数：{value}",
+                        "the report number should be a positive integer: {value}"),
+    "error.date": ("{what}应为日期（如 2024-03-31）：{value}",
+                   "{what} should be a date (like 2024-03-31): {value}"),
+    "error.not_number": ("不是数字：{text}", "not a number: {text}"),
+    "error.cursor": ("无效的翻页参数 after={cursor}", "invalid page cursor after={cursor}"),
+    "error.action_group": ("未知操作类别 {action}：{choices}", "unknown kind of action {action}: {choices}"),
+    "error.no_user": ("没有用户 {name}", "there is no user {name}"),
+    "error.unknown_action": ("未知操作", "unknown action"),
+    # validation (422): what a field is called, what is wrong with it
+    "field.since": ("起始日期", "the start date"), "field.until": ("截止日期", "the end date"),
+    # login
+    "login.title": ("登录", "Log in"),
+    "login.name": ("用户名", "User name"),
+    "login.password": ("密码", "Password"),
+    "login.submit": ("登录", "Log in"), "login.failed": ("用户名或密码错误", "wrong user name or password"),
+    "login.hint": ("账号由管理员用 {command} 创建。", "An administrator creates accounts with {command}."),
+    "login.command": ("gongkai user add 名字 --role reviewer", "gongkai user add NAME --role reviewer"),
+    # the report list
+    "reports.title": ("年报列表", "Reports"),
+    "filter.region": ("地区", "Region"),
+    "filter.region_hint": ("区划代码或省/市/县名", "division code or place name"),
+    "filter.level": ("级别", "Level"), "filter.year": ("年度", "Year"), "filter.template": ("格式", "Form"),
+    "filter.template_option": ("{year}年", "{year} form"), "filter.rule": ("规则", "Rule"),
+    "filter.has_errors": ("有错误", "with errors"), "filter.agency": ("单位", "Agency"),
+    "filter.agency_hint": ("单位名称", "agency name"), "filter.sort": ("排序", "Sort"),
+    "filter.submit": ("筛选", "Filter"), "filter.clear": ("清除", "Clear"),
+    "sort.new": ("最新入库", "newest stored"), "sort.year": ("年度（新→旧）", "year (new → old)"),
+    "sort.errors": ("错误数（多→少）", "errors (most first)"),
+    "exports.lead": ("导出当前筛选结果：", "Export these results:"),
+    "exports.workbook": ("督查工作簿 XLSX", "Supervisor's workbook XLSX"),
+    "exports.note": ("工作簿含汇总（名册单位是否发布、是否按时）、问题清单、面板、数据字典和每份报告的官"
+                     "方表格",
+                     "the workbook holds a summary (whether each roster unit published, and on time), the "
+                     "findings, the panel, the codebook and every report in the official layout"),
+    "rows.count": ("共 {count} 份", "{count} reports"),
+    "col.id": ("编号", "No."), "col.agency": ("单位", "Agency"), "col.year": ("年度", "Year"),
+    "col.template": ("模板", "Form"),
+    "col.file": ("来源文件", "Source file"),
+    "col.media": ("文件格式", "Format"),
+    "col.region": ("地区", "Region"),
+    "col.level": ("级别", "Level"),
+    "col.published": ("发布日期", "Published"),
+    "col.timeliness": ("时效", "Timeliness"),
+    "col.review": ("审核状态", "Review"),
+    "col.errors": ("错误", "Errors"),
+    "col.warnings": ("警告", "Warnings"),
+    "rows.date_source": ("来源：{source}", "source: {source}"),
+    "rows.deadline": ("法定期限 {date}", "legal deadline {date}"),
+    "review.open": ("待审 {count} 项", "{count} open"), "review.reviewed": ("已审核", "reviewed"),
+    "review.clean": ("无问题", "no problems"), "review.corrected": ("已更正 {count} 处", "{count} corrected"),
+    "rows.none": ("没有符合条件的报告。", "No reports match."),
+    "rows.legend": ("时效：按《条例》第四十九条，部门应于次年1月31日前、县级以上人民政府应于3月31日前公"
+                    "布年报；"
+                    "只用报告或网页上载明的日期，无日期则为“日期不明”。审核状态：“待审”为尚未确认或驳回"
+                    "的错误和警告。",
+                    "Timeliness: under article 49 of the Regulation, departments publish their report by 31 "
+                    "January, people's governments at county level and above by 31 March; only a date the "
+                    "report or its page states is used, none gives “date unknown”. Review: “open” counts "
+                    "errors and warnings not yet confirmed or dismissed."),
+    "pager.first": ("« 第一页", "« First page"), "pager.next": ("下一页 »", "Next page »"),
+    "media.web": ("网页", "web page"), "media.text": ("文本", "text"), "media.image": ("图片", "image"),
+    # one report
+    "report.title": ("{agency} {year}年度报告", "{agency} annual report {year}"),
+    "report.agency": ("单位", "Agency"), "report.year": ("年度", "Year"), "report.template": ("格式", "Form"),
+    "report.hybrid": ("（混合）", " (hybrid)"),
+    "report.level": ("级别", "Level"),
+    "report.region": ("地区", "Region"),
+    "report.source": ("来源", "Source"), "report.published": ("发布日期", "Published"),
+    "report.date_unknown": ("不明", "unknown"), "report.deadline": ("法定期限", "legal deadline"),
+    "report.colon": ("：", ": "),
+    "report.in_errors": ("错误所涉单元格", "cells in errors"),
+    "report.in_warnings": ("警告所涉单元格", "cells in warnings"),
+    "report.rechecked": ("（已按更正后的数值重新核对）", "(checked again with the corrected values)"),
+    "report.no_layout": ("未识别出报告格式，无法按官方表格排版。",
+                         "The report's form was not recognised: it cannot be laid out as the official "
+                         "tables."),
+    "report.cell_hint": ("点击表中任一单元格，查看它在原文中的位置。",
+                         "Click any cell of the tables to see where it stands in the source."),
+    "report.cell_hint_review": ("点击表中任一单元格，查看它在原文中的位置并更正。",
+                                "Click any cell of the tables to see where it stands in the source and "
+                                "correct "
+                                "it."),
+    "report.findings": ("发现的问题（{count}）", "Findings ({count})"),
+    "report.reason": ("理由", "reason"),
+    "report.confirm": ("确认", "Confirm"),
+    "report.dismiss": ("驳回", "Dismiss"),
+    "report.no_findings": ("未发现问题。", "No problems found."),
+    "report.audit": ("审核记录", "Audit trail"),
+    "report.no_audit": ("尚无更正或审核。", "No corrections or reviews yet."),
+    "report.corrected": ("更正 {label}：{old} → {new}。理由：{reason}",
+                         "corrected {label}: {old} → {new}. Reason: "
+                         "{reason}"),
+    "report.reviewed": ("{decision} {rule}。理由：{reason}", "{decision} {rule}. Reason: {reason}"),
+    "report.text": ("报告正文", "Report text"), "report.loading_text": ("正在载入正文…", "Loading the text…"),
+    "sections.problem": ("正文无法显示：{problem}", "The text cannot be shown: {problem}"),
+    "sections.none": ("未识别出正文各部分。", "No sections of the text were recognised."),
+    # the cell panel
+    "cell.value": ("值", "Value"),
+    "cell.status": ("状态", "Status"),
+    "cell.rule": ("推算依据", "inferred by"),
+    "cell.parsed": ("解析所得：{value}（{status}）", "as parsed: {value} ({status})"),
+    "cell.raw": ("原文", "Source text"),
+    "cell.page_alt": ("第 {page} 页，红框为该单元格", "page {page}, the cell boxed in red"),
+    "cell.no_source": ("该单元格没有来源位置（空白、缺失或推算所得）。",
+                       "This cell has no place in the source (blank, missing or inferred)."),
+    "cell.correct_to": ("更正为", "Correct to"), "cell.blank_hint": ("留空表示空白", "empty means blank"),
+    "cell.reason": ("理由", "Reason"),
+    "cell.reason_hint": ("如：见原文第3页", "e.g. see page 3 of the source"),
+    "cell.save": ("保存更正", "Save the correction"),
+    "cell.history": ("此单元格的更正记录", "Corrections of this cell"),
+    # upload
+    "upload.title": ("上传年报", "Upload reports"),
+    "upload.drop": ("把文件（TXT、HTML、PDF、DOCX、XLSX）或 ZIP 压缩包拖到这里，或点击选择",
+                    "Drop files (TXT, HTML, PDF, DOCX, XLSX) or ZIP archives here, or click to choose"),
+    "upload.limits": ("每个文件不超过 {mb} MB，一次最多 {files} 个。文件在后台逐个解析，本页显示进度；"
+                      "有问题的文件会单独说明原因，不影响其他文件。",
+                      "At most {mb} MB per file and {files} files at once. The files are parsed one by "
+                      "one in "
+                      "the background and this page shows the progress; a file with a problem gets its "
+                      "reason "
+                      "and does not hold up the others."),
+    "upload.submit": ("上传并解析", "Upload and parse"), "upload.results": ("结果", "Results"),
+    "upload.queued": ("排队中", "Queued"), "upload.running": ("正在解析", "Parsing"),
+    "upload.progress": ("{state}：已完成 {done} / {total}", "{state}: {done} of {total} done"),
+    "upload.file": ("文件", "File"),
+    "upload.outcome": ("结果", "Result"),
+    "upload.details": ("说明", "Details"),
+    "upload.parsed": ("已解析", "parsed"), "upload.stored_before": ("已存在", "stored before"),
+    "upload.failed": ("失败", "failed"), "upload.refused": ("拒收", "refused"),
+    "upload.none": ("没有可处理的文件。", "No files to process."),
+    "upload.too_large": ("文件超过 {mb} MB 上限，未处理", "larger than the {mb} MB limit, not processed"),
+    "upload.empty": ("空文件，未处理", "empty file, not processed"),
+    "upload.unparsed": ("无法解析", "could not be parsed"),
+    "upload.was_stored": ("此前已入库（内容相同）", "stored before (same content)"),
+    "upload.stored": ("已解析入库", "parsed and stored"),
+    "upload.no_table": ("未找到年报的统计表（不是政府信息公开年报，或表格无法识别）",
+                        "no statistics table found (not a disclosure report, or its tables were not "
+                        "recognised)"),
+    "upload.internal": ("解析器内部错误，已记录", "internal error of the parser, logged"),
+    "upload.crashed": ("解析进程崩溃（文件可能已损坏或过大）",
+                       "the parser process crashed (the file may be damaged or "
+                       "too large)"),
+    "upload.unreadable": ("文件无法读取", "the file cannot be read"),
+    "upload.orphaned": ("服务器在处理这次上传时停止了，请重新上传（已入库的文件不会重复）",
+                        "the server stopped while handling this upload; upload again (files already "
+                        "stored are "
+                        "not stored twice)"),
+    "upload.job_failed": ("处理上传时出错，请联系管理员（服务器日志有详情）",
+                          "the upload could not be handled; ask the administrator (the server log has the "
+                          "details)"),
+    "upload.queue_full": ("上传队列已满，请稍后再试", "the upload queue is full; try again later"),
+    "upload.not_multipart": ("请以 multipart/form-data 上传文件（字段名 files）",
+                             "upload the files as multipart/form-data (field name files)"),
+    "upload.bad_multipart": ("上传内容无法读取（multipart 格式有误）",
+                             "the upload cannot be read (malformed multipart)"),
+    "upload.no_files": ("请选择要上传的文件（字段名 files）",
+                        "choose the files to upload (field name files)"),
+    "upload.no_job": ("没有这个上传任务（或已过期）", "there is no such upload (or it has expired)"),
+    # the audit log
+    "audit.title": ("审核记录", "Audit log"),
+    "audit.intro": ("全部更正、问题审核、重新解析，最新的在前；记录只增不改（数据库拒绝修改和删除）。时"
+                    "间为北京时间。",
+                    "Every correction, review of a finding and re-parse, newest first; records are only ever "
+                    "added (the database refuses to change or delete them). Times are Beijing time."),
+    "audit.intro_admin": ("全部更正、问题审核、重新解析和账号、会话操作，最新的在前；记录只增不改（数据"
+                          "库拒绝修改和删除）。"
+                          "时间为北京时间。",
+                          "Every correction, review of a finding, re-parse and change to accounts and "
+                          "sessions, "
+                          "newest first; records are only ever added (the database refuses to change or "
+                          "delete "
+                          "them). Times are Beijing time."),
+    "audit.user": ("用户", "User"),
+    "audit.report_id": ("报告编号", "Report no."),
+    "audit.action": ("操作", "Action"),
+    "audit.since": ("从", "From"), "audit.until": ("到", "To"), "audit.time": ("时间", "Time"),
+    "audit.report": ("报告", "Report"),
+    "audit.details": ("内容", "Details"),
+    "audit.reason": ("理由", "Reason"),
+    "audit.none": ("没有符合条件的记录。", "No records match."),
+    "audit.newest": ("« 最新", "« Newest"), "audit.older": ("更早 »", "Older »"),
+    "group.correction": ("更正", "corrections"), "group.review": ("审核问题", "reviews"),
+    "group.reparse": ("重新解析", "re-parses"), "group.account": ("账号与会话", "accounts and sessions"),
+    "action.correction": ("更正", "correction"), "action.review": ("审核问题", "review"),
+    "action.reparse": ("重新解析", "re-parse"), "action.user.add": ("新建账号", "new account"),
+    "action.user.passwd": ("修改密码", "password changed"),
+    "action.user.disable": ("停用账号", "account disabled"),
+    "action.user.enable": ("启用账号", "account enabled"),
+    "action.sessions.revoke": ("结束会话", "sessions ended"),
+    "audit.verb.confirmed": ("确认", "confirmed"), "audit.verb.dismissed": ("驳回", "dismissed"),
+    "audit.verb.other": ("审核", "reviewed"),
+    "audit.unknown_cell": ("（未知单元格）", "(unknown cell)"),
+    "audit.did.correction": ("更正 {label}：{old} → {new}", "corrected {label}: {old} → {new}"),
+    "audit.did.review": ("{verb}问题 {rule}", "{verb} finding {rule}"),
+    "audit.did.review_at": ("{verb}问题 {rule}（{where}）", "{verb} finding {rule} ({where})"),
+    "audit.did.reparse": ("重新解析，保留 {kept} 处更正", "re-parsed, {kept} corrections kept"),
+    "audit.did.reparse_failed": ("重新解析失败，保留 {kept} 处更正",
+                                 "re-parse failed, {kept} corrections kept"),
+    "audit.did.user.add": ("新建账号 {name}（{role}）", "account {name} created ({role})"),
+    "audit.did.user.passwd": ("修改 {name} 的密码，结束其 {ended} 个会话",
+                              "password of {name} changed, {ended} session(s) ended"),
+    "audit.did.user.disable": ("停用账号 {name}，结束其 {ended} 个会话",
+                               "account {name} disabled, {ended} session(s) "
+                               "ended"),
+    "audit.did.user.enable": ("启用账号 {name}", "account {name} enabled"),
+    "audit.did.sessions.revoke": ("结束 {name} 的 {ended} 个会话", "{ended} session(s) of {name} ended"),
+    # accounts
+    "users.title": ("账号", "Accounts"), "users.id": ("编号", "No."), "users.name": ("用户名", "User name"),
+    "users.role": ("角色", "Role"),
+    "users.state": ("状态", "State"),
+    "users.sessions": ("在线会话", "Live sessions"),
+    "users.actions": ("操作", "Actions"),
+    "users.active": ("启用", "active"),
+    "users.disabled": ("停用", "disabled"),
+    "users.seen": ("最近活动", "last seen"), "users.new_password": ("新密码", "new password"),
+    "users.change_password": ("改密码", "Change password"), "users.disable": ("停用", "Disable"),
+    "users.enable": ("启用", "Enable"),
+    "users.not_self": ("不能停用自己的账号", "you cannot disable your own account"),
+    "users.revoke": ("结束全部会话", "End all sessions"),
+    "users.note": ("改密码、停用账号都会立即结束该账号的全部会话（已登录的浏览器需重新登录）。时间为北京"
+                   "时间。",
+                   "Changing a password or disabling an account ends all its sessions at once (browsers "
+                   "logged "
+                   "in must log in again). Times are Beijing time."),
+    "users.logged": ("这些操作都记入{audit}。命令行同样可以：{command}。",
+                     "Each of these is recorded in the {audit}. The command line does the same: {command}."),
+    "users.command": ("gongkai user passwd|disable|enable|sessions 名字",
+                      "gongkai user passwd|disable|enable|sessions "
+                      "NAME"),
+    "users.new": ("新建账号", "New account"), "users.create": ("创建", "Create"),
+    "users.created": ("已创建 {name}", "{name} created"),
+    "users.password_changed": ("已修改 {name} 的密码，结束其 {ended} 个会话",
+                               "password of {name} changed, {ended} session(s) ended"),
+    "users.disabled_done": ("已停用 {name}，结束其 {ended} 个会话",
+                            "{name} disabled, {ended} session(s) ended"),
+    "users.enabled_done": ("已启用 {name}", "{name} enabled"),
+    "users.revoked": ("已结束 {name} 的 {ended} 个会话", "{ended} session(s) of {name} ended"),
+    "users.cannot_disable_self": ("不能停用自己的账号（请由另一位管理员操作）",
+                                  "you cannot disable your own account (another administrator can)"),
+    # the dashboard
+    "dash.title": ("统计", "Dashboard"), "dash.agency": ("单位（逐年对比）", "Agency (year by year)"),
+    "dash.agency_hint": ("输入单位名称或编码搜索", "search by agency name or code"),
+    "dash.update": ("更新", "Update"),
+    "dash.save_image": ("保存为图片", "Save as image"),
+    "dash.load_failed": ("无法载入：", "could not load: "),
+    "dash.no_data": ("暂无数据", "no data yet"), "dash.chosen": ("已选：", "chosen: "),
+    "dash.missing": ("缺报矩阵（单位 × 年度）", "Missing reports (unit × year)"),
+    "dash.all_regions": ("全部地区", "all regions"), "dash.loading": ("正在载入…", "Loading…"),
+    "dash.matches": ("（{count} 份{years}）", " ({count} reports{years})"),
+    "dash.years": ("，{years}", ", {years}"),
+    "dash.no_match": ("没有名称含“{q}”的单位", "no agency whose name holds “{q}”"),
+    "chart.counts_year": ("各年度报告数", "Reports per year"), "chart.counts_region": ("各省份报告数",
+                                                                                 "Reports per province"),
+    "chart.counts_level": ("各级别报告数", "Reports per level"),
+    "chart.rules": ("未通过各规则的报告占比", "Share of reports failing each rule"),
+    "chart.outcomes": ("申请办理结果构成", "Outcomes of applications"),
+    "chart.correction_rates": ("复议、诉讼纠错率", "Correction rates of reviews and lawsuits"),
+    "chart.timeliness": ("按时发布情况", "Published on time"),
+    "chart.agency": ("单位逐年对比", "One agency year by year"),
+    "chart.region": ("地区内各单位对比", "Agencies of a region side by side"),
+    "missing.published": ("已发布", "published"), "missing.gap": ("缺报", "missing"),
+    "missing.files": ("同一年度有 n 个文件（如同一报告的网页和 PDF）",
+                      "n files for one year (such as a report's web page and its PDF)"),
+    "missing.roster": ("名册", "roster"),
+    "missing.roster_note": ("在名册中（应发布年报的单位；用 {command} 导入）",
+                            "on the roster (units that must publish; import with {command})"),
+    "missing.shown": ("；页面显示前 {limit} 个，CSV 含全部",
+                      "; the page shows the first {limit}, the CSV all"),
+    "missing.unit": ("单位", "Unit"), "missing.level": ("级别", "Level"),
+    "missing.cell": ("{year} 年：{count} 个文件", "{year}: {count} file(s)"),
+    # the API docs page
+    "docs.title": ("gongkai 接口文档", "gongkai API docs"),
+}
+
+# Messages the web app's other modules (the store, the source viewer, the limits, the dashboard's
+# figures) word in Chinese → English, for a page or an API answer in English: each pattern
+# matches a whole message, its named groups carry the details over.
+WEB_ENGLISH: tuple[tuple[str, str], ...] = (
+    # store.review
+    (r"(?P<what>.*)含有不可见的空字符（NUL）", "{what} holds an invisible NUL character"),
+    (r"请填写理由", "give a reason"), (r"理由过长（最多 (?P<n>\d+) 字）", "the reason is too long (at "
+                                                                          "most {n} characters)"),
+    (r"未知的处理结果 (?P<d>.+)（confirmed 或 dismissed）", "unknown decision {d} (confirmed or dismissed)"),
+    (r"问题编号须为 1–(?P<n>\d+) 个字符", "a finding key has 1–{n} characters"),
+    (r"没有编号为 (?P<id>\S+) 的报告", "there is no report number {id}"),
+    (r"数值必须是有限的数", "the value must be a finite number"),
+    (r"(?P<label>.+)应为整数", "{label}: should be a whole number"),
+    (r"(?P<label>.+)不能为负数", "{label}: cannot be negative"),
+    (r"报告 (?P<id>\S+) 没有单元格 (?P<path>\S+)", "report {id} has no cell {path}"),
+    (r"密码至少 (?P<n>\d+) 个字符", "a password has at least {n} characters"),
+    (r"密码最多 (?P<n>\d+) 个字符", "a password has at most {n} characters"),
+    (r"用户名须为 1–100 个字符", "a user name has 1–100 characters"),
+    (r"未知角色 (?P<role>.+)：viewer、reviewer 或 admin", "unknown role {role}: viewer, reviewer or admin"),
+    (r"用户 (?P<name>.+) 已存在", "user {name} exists already"), (r"没有用户 (?P<name>.+)", "there is "
+                                                                                            "no user {name}"),
+    # the source viewer
+    (r"原文未存入数据库，原路径也已不可读", "the source was not kept in the database and its path "
+                                            "cannot be read"),
+    (r"原文无法读取：(?P<why>.*)", "the source cannot be read: {why}"),
+    (r"原文不是 PDF，没有页面图像", "the source is not a PDF: it has no page images"),
+    (r"该单元格没有来源位置（空白、缺失或推算所得）。?", "this cell has no place in the source (blank, "
+                                                         "missing or "
+                                               "inferred)"),
+    (r"页面图像生成繁忙，请稍后再试", "page images are busy; try again later"),
+    (r"PDF 只有 (?P<n>\d+) 页，没有第 (?P<page>\d+) 页", "the PDF has {n} pages, not a page {page}"),
+    # limits, logins, the API
+    (r"请求含有空字符（NUL），无法处理", "the request holds a NUL character and cannot be handled"),
+    (r"此地址不接受 multipart 表单", "this address does not accept multipart forms"),
+    (r"Content-Length 无效", "invalid Content-Length"),
+    (r"请求内容超过上限（(?P<limit>.+)），未处理", "the request is larger than the limit ({limit}), not "
+                                                   "handled"),
+    (r"登录繁忙，请稍后再试", "logins are busy; try again later"),
+    (r"登录失败次数过多，请约 (?P<m>\d+) 分钟后再试", "too many failed logins; try again in about {m} "
+                                                      "minutes"),
+    (r"用户名或密码错误", "wrong user name or password"), (r"当前密码不正确", "the current password is "
+                                                                              "wrong"),
+    (r"bbox 应为四个数（x0,top,x1,bottom）", "bbox is four numbers (x0,top,x1,bottom)"),
+    (r"没有名为 (?P<name>\S+) 的统计图；可选：(?P<choices>.+)", "there is no figure {name}; choose from "
+                                                                "{choices}"),
+    # the list's queries and exports
+    (r"无效的翻页参数 after=(?P<c>.*)", "invalid page cursor after={c}"),
+    (r"未知级别 (?P<level>.+)：(?P<choices>.+)", "unknown level {level}: {choices}"),
+    (r"未知格式 (?P<t>.+)：2019 或 2021", "unknown form {t}: 2019 or 2021"),
+    (r"未知排序 (?P<s>.+)：(?P<choices>.+)", "unknown order {s}: {choices}"),
+    (r"导出任务繁忙，请稍后重试", "exports are busy; try again later"),
+    (r"筛选结果有 (?P<n>[\d,]+) 份报告，超过网页导出上限 (?P<max>[\d,]+) 份；请缩小筛选范围，或在服务器"
+     r"上用 gongkai "
+     r"export 导出", "{n} reports match, more than the web export's limit of {max}; narrow the filters, or "
+                    "export on the server with gongkai export"),
+    (r"筛选结果有 (?P<n>[\d,]+) 份报告；工作簿每份报告一张表，网页导出最多 (?P<max>[\d,]+) 份。.*",
+     "{n} reports match; the workbook has a sheet per report and the web export makes at most {max}. "
+     "Narrow the filters (region, year), or export on the server with gongkai export --form workbook"),
+    (r"工作簿的汇总表列出所选地区的每个单位：当前有 (?P<n>[\d,]+) 个单位，网页导出最多 (?P<max>[\d,]+) "
+     r"个。.*",
+     "the workbook's summary lists every unit of the region: {n} units now, the web export takes at most "
+     "{max}. Choose a region (such as 淮安市 or 320800), or export on the server with gongkai export "
+     "--form workbook"),
+    # the dashboard's figures
+    (r"共 (?P<n>[\d,]+) 份报告；只计错误和警告", "{n} reports; errors and warnings only"),
+    (r"名册和报告中都没有该地区的单位", "neither the roster nor the reports hold a unit of this region"),
+    (r"尚无任何年度的报告", "no report for any year yet"),
+    (r"(?P<n>\d+) 个单位（名册 (?P<r>\d+) 个），(?P<never>\d+) 个从未发布；缺报最多的在前",
+     "{n} units ({r} on the roster), {never} never published; those missing most first"),
+    (r"共 (?P<n>[\d,]+) 份报告，逐份判断太多：请选择地区或年度（至多 (?P<max>[\d,]+) 份）",
+     "{n} reports are too many to judge one by one: choose a region or a year (at most {max})"),
+    (r"逾期 (?P<n>\d+) 份；.*", "{n} late; deadlines: departments by 31 January, people's governments by 31 "
+                              "March (Regulation art. 49); date unknown: no publication date found, none "
+                              "guessed"),
+    (r"请在上方“单位”框中搜索并选择一个单位", "search for an agency in the “Agency” box above and choose it"),
+    (r"没有单位“(?P<a>.+)”的报告", "no reports of the agency “{a}”"),
+    (r"按地区、级别、年度筛选；按新收申请数排序", "filtered by region, level and year; ordered by "
+                                                  "applications received"),
+    (r"(?P<name>.+) 逐年对比", "{name} year by year"),
+)
+
+# the words of the dashboard's figures (titles, columns, categories) → English
+WEB_TERMS: dict[str, str] = {
+    "各年度报告数": "Reports per year", "各省份报告数": "Reports per province",
+    "各级别报告数": "Reports per level", "年度": "year", "省份": "province", "级别": "level",
+    "报告数": "reports", "未识别": "not recognised",
+    "未通过各规则的报告占比（%）": "Share of reports failing each rule (%)", "规则": "rule",
+    "占比%": "share %", "申请办理结果构成（件）": "Outcomes of applications", "予以公开": "granted",
+    "部分公开": "partly granted", "不予公开": "denied", "无法提供": "unable to provide",
+    "不予处理": "not processed", "其他处理": "other handling",
+    "行政复议、行政诉讼纠错率（%）": "Correction rates of reviews and lawsuits (%)",
+    "行政复议纠错率%": "reviews corrected %", "行政诉讼纠错率%": "lawsuits corrected %",
+    "复议纠正": "reviews corrected", "复议总计": "reviews", "诉讼纠正": "lawsuits corrected",
+    "诉讼总计": "lawsuits", "单位": "unit", "名册": "roster", "是": "yes",
+    "缺报矩阵（单位 × 年度）": "Missing reports (unit × year)", "按时": "on time", "逾期": "late",
+    "日期不明": "date unknown", "无法定期限": "no legal deadline",
+    "按时发布情况（份）": "Published on time (reports)", "单位逐年对比": "One agency year by year",
+    "新收申请": "received", "办理总计": "handled", "错误数": "errors",
+    "地区内各单位对比": "Agencies of a region side by side", "公开(含部分)": "granted (incl. partly)",
+    "省": "province", "市": "city", "县": "county", "乡镇": "township", "部门": "department",
+}
+_WEB_ENGLISH = tuple((re.compile(pattern + r"\Z", re.DOTALL), en) for pattern, en in WEB_ENGLISH)
+
+
+def web(key: str, lang: str | None = None, **values: object) -> str:
+    """The web app's word ``key`` in ``lang``, formatted with ``values``."""
+    zh, en = WEB[key]
+    return (en if language(lang) == "en" else zh).format(**values)
+
+
+def web_english(text: str, lang: str | None = None) -> str:
+    """A message another module of the web app words in Chinese, in ``lang``: the English from
+    :data:`WEB_ENGLISH` or :data:`WEB_TERMS` (details kept); a message not listed stays as it is."""
+    text = str(text)
+    if language(lang) != "en" or not _CJK.search(text):
+        return text
+    if text in WEB_TERMS:
+        return WEB_TERMS[text]
+    for pattern, en in _WEB_ENGLISH:
+        found = pattern.match(text)
+        if found:
+            return en.format(**found.groupdict())
+    return text
