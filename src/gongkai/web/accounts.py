@@ -9,6 +9,7 @@ from sqlalchemy import Engine, func, select
 
 from ..store.review import ReviewError
 from ..store.schema import User, WebSession
+from .words import current_lang, web
 
 
 def _now() -> datetime:
@@ -36,7 +37,7 @@ def live_sessions(engine: Engine, name: str) -> list[dict[str, Any]]:
     with engine.connect() as conn:
         user_id = conn.execute(select(User.id).where(User.name == name)).scalar()
         if user_id is None:
-            raise ReviewError(f"没有用户 {name}")
+            raise ReviewError(web("error.no_user", current_lang.get(), name=name))
         rows = conn.execute(select(WebSession.created_at, WebSession.seen_at, WebSession.expires_at,
                                    WebSession.address, WebSession.agent)
                             .where(WebSession.user_id == user_id, _live(now))

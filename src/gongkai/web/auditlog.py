@@ -30,11 +30,12 @@ from sqlalchemy import (
     union_all,
 )
 
+from ..messages import WEB
 from ..store.schema import AuditEvent, CellPath, Correction, ReportRow, Review
 from ..template import TEMPLATE
 from .queries import BadQuery
 from .timefmt import day_end_utc, day_start_utc
-from .words import ACTION_GROUPS, ACTIONS, DECISION_ZH, ROLE_ZH
+from .words import ACTION_GROUPS, ACTIONS, current_lang, web
 
 PAGE_SIZE = 50
 ACCOUNT_ACTIONS = ACTION_GROUPS["account"]
@@ -89,7 +90,7 @@ def _encode(at: datetime, src: str, row_id: int) -> str:
 
 
 def _decode(cursor: str) -> tuple[datetime, str, int]:
-    problem = BadQuery(f"无效的翻页参数 after={cursor[:40]!r}")
+    problem = BadQuery(web("error.cursor", current_lang.get(), cursor=repr(cursor[:40])))
     if len(cursor) > 200:
         raise problem
     try:
@@ -102,19 +103,20 @@ def _decode(cursor: str) -> tuple[datetime, str, int]:
     return moment, src, row_id
 
 
-def _number(value: float | None) -> str:
-    return "空白" if value is None else f"{value:g}"
+def _number(value: float | None, lang: str) -> str:
+    return web("blank", lang) if value is None else f"{value:g}"
 
 
-def _label(path: str | None) -> str:
+def _label(path: str | None, lang: str) -> str:
+    """A cell's label (the template's words, Chinese in both languages: they are the form's own)."""
     try:
-        return TEMPLATE.cell_label(path) if path else "（未知单元格）"
+        return TEMPLATE.cell_label(path) if path else web("audit.unknown_cell", lang)
     except (KeyError, ValueError):
         return path or ""
 
 
-def describe(row: dict[str, Any]) -> str:
-    """What happened, in a sentence for people."""
+def describe(row: dict[str, Any], lang: str = "zh") -> str:
+    """What happened, in a sentence for people (in ``lang``)."""
     action, subject = row["action"], row["subject"] or ""
     try:
         detail = json.loads(row["detail"]) if row["detail"] else {}
@@ -123,31 +125,30 @@ def describe(row: dict[str, Any]) -> str:
     detail = detail if isinstance(detail, dict) else {}
     ended = detail.get("sessions_revoked", 0)
     if action == "correction":
-        return f"更正 {_label(subject)}：{_number(row['old_value'])} → {_number(row['value'])}"
+        return web("audit.did.correction", lang, label=_label(subject, lang),
+                   old=_number(row["old_value"], lang), new=_number(row["value"], lang))
     if action == "review":
         rule, _, cells = subject.partition("|")
-        where = "、".join(_label(c) for c in cells.split(",") if c)[:200]
-        verb = DECISION_ZH.get(row["decision"] or "", "审核")
-        return f"{verb}问题 {rule}" + (f"（{where}）" if where else "")
+        where = "、".join(_label(c, lang) for c in cells.split(",") if c)[:200]
+        decision = row["decision"] if row["decision"] in ("confirmed", "dismissed") else "other"
+        verb = web(f"audit.verb.{decision}", lang)
+        key = "audit.did.review_at" if where else "audit.did.review"
+        return web(key, lang, verb=verb, rule=rule, where=where)
     if action == "reparse":
         kept = detail.get("corrections_kept", 0)
-        outcome = "重新解析" if detail.get("parsed", True) else "重新解析失败"
-        return f"{outcome}，保留 {kept} 处更正"
+        return web("audit.did.reparse" if detail.get("parsed", True) else "audit.did.reparse_failed", lang,
+                   kept=kept)
     if action == "user.add":
-        return f"新建账号 {subject}（{ROLE_ZH.get(str(detail.get('role')), detail.get('role') or '')}）"
-    if action == "user.passwd":
-        return f"修改 {subject} 的密码，结束其 {ended} 个会话"
-    if action == "user.disable":
-        return f"停用账号 {subject}，结束其 {ended} 个会话"
-    if action == "user.enable":
-        return f"启用账号 {subject}"
-    if action == "sessions.revoke":
-        return f"结束 {subject} 的 {ended} 个会话"
+        role = str(detail.get("role") or "")
+        return web("audit.did.user.add", lang, name=subject,
+                   role=web(f"role.{role}", lang) if f"role.{role}" in WEB else role)
+    if action in ("user.passwd", "user.disable", "user.enable", "sessions.revoke"):
+        return web(f"audit.did.{action}", lang, name=subject, ended=ended)
     return f"{action} {subject}".strip()
 
 
-def audit_page(conn: Connection, query: AuditQuery, *, with_accounts: bool) -> AuditPage:
-    """A page of the audit log, newest first, with the query's filters."""
+def audit_page(conn: Connection, query: AuditQuery, *, with_accounts: bool, lang: str = "zh") -> AuditPage:
+    """A page of the audit log, newest first, with the query's filters; its words in ``lang``."""
     trail = _union(with_accounts)
     conditions = []
     if query.user:
@@ -160,7 +161,8 @@ def audit_page(conn: Connection, query: AuditQuery, *, with_accounts: bool) -> A
         conditions.append(trail.c.at < day_end_utc(query.until))
     if query.action:
         if query.action not in ACTION_GROUPS:
-            raise BadQuery(f"未知操作类别 {query.action!r}：{'、'.join(ACTION_GROUPS)}")
+            raise BadQuery(web("error.action_group", lang, action=repr(query.action),
+                               choices=", ".join(ACTION_GROUPS)))
         conditions.append(trail.c.action.in_(ACTION_GROUPS[query.action]))
     if query.after:
         at, src, row_id = _decode(query.after)
@@ -180,8 +182,10 @@ def audit_page(conn: Connection, query: AuditQuery, *, with_accounts: bool) -> A
         last = rows[-1]
         next_after = _encode(last["at"], last["src"], last["id"])
     for row in rows:
-        row["action_zh"] = ACTIONS.get(row["action"], row["action"])
-        row["description"] = describe(row)
+        row["action_zh"] = ACTIONS.get(row["action"], row["action"])  # the API's field (Chinese)
+        key = f"action.{row['action']}"
+        row["action_word"] = web(key, lang) if key in WEB else row["action"]
+        row["description"] = describe(row, lang)
     actors = sorted(set(conn.execute(select(Correction.author).distinct()).scalars())
                     | set(conn.execute(select(Review.author).distinct()).scalars())
                     | set(conn.execute(select(AuditEvent.actor).distinct()).scalars()))

@@ -38,6 +38,7 @@ from ..errors import GongkaiError
 from ..store.review import ROLES, UserRecord
 from ..store.schema import User, WebSession
 from ..store.transactions import writing
+from .words import current_lang, web
 
 COOKIE = "gongkai_session"
 SESSION_SECONDS = 7 * 24 * 3600
@@ -211,8 +212,9 @@ def require(request: Request, role: str = "viewer") -> UserRecord | None:
             return None
         raise LoginRequired()
     if ROLES.index(user.role) < ROLES.index(role):  # type: ignore[arg-type]
-        names = {"viewer": "查看者", "reviewer": "审核员", "admin": "管理员"}
-        raise HTTPException(403, f"需要{names[role]}权限（当前：{names[user.role]}）")
+        lang = getattr(request.state, "lang", None) or current_lang.get()
+        raise HTTPException(403, web("error.role", lang, needed=web(f"role.{role}", lang),
+                                     current=web(f"role.{user.role}", lang)))
     return user
 
 
@@ -235,7 +237,7 @@ def _matches(sent: Any, expected: str) -> bool:
 
 
 def _refuse_csrf() -> HTTPException:
-    return HTTPException(403, "表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试")
+    return HTTPException(403, web("error.csrf", current_lang.get()))
 
 
 async def check_csrf(request: Request) -> None:

@@ -30,7 +30,7 @@ from .data import ANONYMOUS_AUTHOR, MAX_ID, ReportId, cell_detail, report_bundle
 from .listing import export_csv, export_name, export_workbook, row_extras
 from .queries import SORTS, BadQuery, ListQuery, list_reports
 from .stats import Params, region_choices, search_agencies
-from .words import ACTION_GROUP_ZH
+from .words import ACTION_GROUPS, current_lang, web
 
 router = APIRouter(dependencies=[Depends(auth.check_csrf)], include_in_schema=False)
 
@@ -43,12 +43,17 @@ TABLE_SECTIONS = ("active_disclosure", "applications", "review_litigation")
 def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
     user = auth.current_user(request)
     anonymous = user is None
-    context = {"user": user, "csrf": auth.session(request).csrf,
+    context = {"user": user, "csrf": auth.session(request).csrf, "lang": lang_of(request),
                "anonymous_read": request.app.state.settings.anonymous_read,
                # visitors who are not logged in see no reviewer's name and no server path
                "who": (lambda _name: ANONYMOUS_AUTHOR) if anonymous else (lambda name: name),
                "shown_path": shown_path if anonymous else (lambda path: path), **context}
     return request.app.state.templates.TemplateResponse(request, name, context, status_code=status)
+
+
+def lang_of(request: Request) -> str:
+    """The page's language (chosen by the app's middleware: ``?lang=``, its cookie, the server's)."""
+    return getattr(request.state, "lang", None) or current_lang.get()
 
 
 def engine(request: Request):  # type: ignore[no-untyped-def]
@@ -79,8 +84,9 @@ async def login(request: Request, name: Annotated[str, Form(max_length=100)],
                 next: Annotated[str, Form(max_length=2000)] = "/reports") -> Response:
     user = await auth.attempt_login(request, name, password)
     if user is None:
+        failed = web("login.failed", lang_of(request))
         return await run_in_threadpool(render, request, "login.html",
-                                       {"next": _safe_next(next), "error": "用户名或密码错误"}, 401)
+                                       {"next": _safe_next(next), "error": failed}, 401)
     return RedirectResponse(_safe_next(next), status_code=303)
 
 
@@ -106,7 +112,7 @@ async def list_query(region: Text = None, level: Text = None, year: Text = None,
         digits = year.strip()
         # ASCII digits only: "²".isdigit() is true and int("²") fails
         if not (digits.isascii() and digits.isdecimal() and len(digits) <= 4):
-            raise HTTPException(400, f"年度应为数字：{year[:20]!r}")
+            raise HTTPException(400, web("error.year", current_lang.get(), year=repr(year[:20])))
         year_value = int(digits)
     return ListQuery(region=region or None, level=level or None, year=year_value, template=template or None,
                      has_errors=has_errors in ("1", "true", "on"), rule=rule or None,
@@ -119,7 +125,7 @@ def reports_page(request: Request, user: Viewer, query: Annotated[ListQuery, Dep
                  ) -> HTMLResponse:
     with engine(request).connect() as conn:
         page = list_reports(conn, query)
-        extras = row_extras(conn, page.rows, anonymous=user is None)
+        extras = row_extras(conn, page.rows, anonymous=user is None, lang=lang_of(request))
         request.app.state.generation.check(conn)  # another process may have written since
         facets = request.app.state.facets.get(conn)
     next_link = f"/reports?{urlencode(query.params(after=page.next_after))}" if page.next_after else None
@@ -162,7 +168,8 @@ def reports_workbook(request: Request, user: Viewer, query: Annotated[ListQuery,
 def report_page(request: Request, report_id: ReportId, _user: Viewer) -> HTMLResponse:
     with engine(request).connect() as conn:
         bundle = report_bundle(conn, report_id)
-        extras = row_extras(conn, [bundle.meta], anonymous=auth.current_user(request) is None).get(report_id)
+        extras = row_extras(conn, [bundle.meta], anonymous=auth.current_user(request) is None,
+                            lang=lang_of(request)).get(report_id)
     return render(request, "report.html", {"b": bundle, "report": bundle.effective.report,
                                            "meta": bundle.meta, "label": TEMPLATE.cell_label, "x": extras})
 
@@ -211,7 +218,7 @@ def parse_value(text: str) -> float | None:
     try:
         return float(text)
     except ValueError:
-        raise ReviewError(f"不是数字：{text[:40]}") from None
+        raise ReviewError(web("error.not_number", current_lang.get(), text=text[:40])) from None
 
 
 @router.post("/reports/{report_id}/cells/{path}/correct")
@@ -243,6 +250,7 @@ def users_page(request: Request, _admin: Admin, message: Annotated[str | None, Q
 
 
 def _done(message: str, *, error: bool = False) -> RedirectResponse:
+    """Back to the accounts page with ``message`` (already in the admin's language) shown."""
     return RedirectResponse(f"/admin/users?{urlencode({'error' if error else 'message': message})}",
                             status_code=303)
 
@@ -254,7 +262,7 @@ def create_user(request: Request, admin: Admin, name: Annotated[str, Form(max_le
     assert admin is not None
     with request.app.state.hash_gate.slot():
         user = add_user(engine(request), name, password, role=role, actor=admin.name)  # type: ignore[arg-type]
-    return _done(f"已创建 {user.name}")
+    return _done(web("users.created", lang_of(request), name=user.name))
 
 
 @router.post("/admin/users/{name}/password")
@@ -263,24 +271,26 @@ def user_password(request: Request, name: str, admin: Admin,
     assert admin is not None
     with request.app.state.hash_gate.slot():
         ended = set_password(engine(request), name, password, actor=admin.name)
-    return _done(f"已修改 {name} 的密码，结束其 {ended} 个会话")
+    return _done(web("users.password_changed", lang_of(request), name=name, ended=ended))
 
 
 @router.post("/admin/users/{name}/{action}")
 def user_action(request: Request, name: str, action: str, admin: Admin) -> RedirectResponse:
     """disable, enable, or revoke (every session of the account)."""
     assert admin is not None
+    lang = lang_of(request)
     if action == "disable" and name == admin.name:
-        return _done("不能停用自己的账号（请由另一位管理员操作）", error=True)
+        return _done(web("users.cannot_disable_self", lang), error=True)
     if action == "disable":
         ended = set_active(engine(request), name, False, actor=admin.name)
-        return _done(f"已停用 {name}，结束其 {ended} 个会话")
+        return _done(web("users.disabled_done", lang, name=name, ended=ended))
     if action == "enable":
         set_active(engine(request), name, True, actor=admin.name)
-        return _done(f"已启用 {name}")
+        return _done(web("users.enabled_done", lang, name=name))
     if action == "revoke":
-        return _done(f"已结束 {name} 的 {end_sessions(engine(request), name, actor=admin.name)} 个会话")
-    raise HTTPException(404, "未知操作")
+        ended = end_sessions(engine(request), name, actor=admin.name)
+        return _done(web("users.revoked", lang, name=name, ended=ended))
+    raise HTTPException(404, web("error.unknown_action", lang))
 
 
 @router.get("/dashboard", response_class=HTMLResponse)
@@ -297,7 +307,7 @@ def _year(year: str | None) -> int | None:
         return None
     digits = year.strip()
     if not (digits.isascii() and digits.isdecimal() and len(digits) == 4):
-        raise BadQuery(f"年度应为四位数字：{year[:20]!r}")
+        raise BadQuery(web("error.year4", current_lang.get(), year=repr(year[:20])))
     return int(digits)
 
 
@@ -305,7 +315,7 @@ def dashboard_params(region: Text = None, level: Text = None, year: Text = None,
                      agency: Text = None) -> Params:
     """The dashboard's filters from its form (empty fields: any)."""
     if level and level not in ("省", "市", "县", "乡镇", "部门"):
-        raise BadQuery(f"未知级别 {level!r}：省、市、县、乡镇、部门")
+        raise BadQuery(web("error.level", current_lang.get(), level=repr(level)))
     return Params((region or "").strip() or None, level or None, _year(year), (agency or "").strip() or None)
 
 
@@ -343,7 +353,7 @@ def _date(value: str | None, what: str):  # type: ignore[no-untyped-def]
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
-        raise BadQuery(f"{what}应为日期（如 2024-03-31）：{value[:20]!r}") from None
+        raise BadQuery(web("error.date", current_lang.get(), what=what, value=repr(value[:20]))) from None
 
 
 def audit_query(user: Text = None, report: Text = None, since: Text = None, until: Text = None,
@@ -354,10 +364,13 @@ def audit_query(user: Text = None, report: Text = None, since: Text = None, unti
     if report and report.strip():
         digits = report.strip()
         if not (digits.isascii() and digits.isdecimal() and len(digits) <= 10 and 0 < int(digits) <= MAX_ID):
-            raise BadQuery(f"报告编号应为正整数：{report[:20]!r}")
+            raise BadQuery(web("error.report_id", current_lang.get(), value=repr(report[:20])))
         report_id = int(digits)
-    return AuditQuery(user=(user or "").strip() or None, report=report_id, since=_date(since, "起始日期"),
-                      until=_date(until, "截止日期"), action=action or None, after=after or None, limit=limit)
+    lang = current_lang.get()
+    return AuditQuery(user=(user or "").strip() or None, report=report_id,
+                      since=_date(since, web("field.since", lang)),
+                      until=_date(until, web("field.until", lang)),
+                      action=action or None, after=after or None, limit=limit)
 
 
 @router.get("/audit", response_class=HTMLResponse)
@@ -366,9 +379,9 @@ def audit_log(request: Request, user: Reviewer, query: Annotated[AuditQuery, Dep
     """Every correction, review, re-parse and (for admins) account change, newest first."""
     assert user is not None
     with engine(request).connect() as conn:
-        page = audit_page(conn, query, with_accounts=user.role == "admin")
+        page = audit_page(conn, query, with_accounts=user.role == "admin", lang=lang_of(request))
     next_link = f"/audit?{urlencode(query.params(after=page.next_after))}" if page.next_after else None
     first_link = f"/audit?{urlencode(query.params(after=None))}" if query.after else None
-    groups = {k: v for k, v in ACTION_GROUP_ZH.items() if k != "account" or user.role == "admin"}
+    groups = [k for k in ACTION_GROUPS if k != "account" or user.role == "admin"]
     return render(request, "audit.html", {"page": page, "query": query, "next_link": next_link,
                                           "first_link": first_link, "groups": groups})

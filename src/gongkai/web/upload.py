@@ -40,6 +40,7 @@ from ..store.schema import Document, ReportRow, Source, UploadJobRow
 from ..store.transactions import writing
 from . import auth
 from .pages import render
+from .words import current_lang, web
 
 log = logging.getLogger("gongkai.web")
 router = APIRouter()
@@ -55,14 +56,20 @@ PROGRESS_SECONDS = 0.5  # progress is written to the database at most this often
 class UploadItem:
     name: str  # as uploaded (zip members: archive!/member)
     status: str  # parsed | stored_before | failed | refused
-    message: str
+    message: str  # Chinese
     report_id: int | None = None
     agency: str | None = None
     year: int | None = None
+    message_en: str = ""  # the same in English (jobs kept from before it existed have none)
+
+    def text(self, lang: str) -> str:
+        """The message in ``lang``."""
+        return self.message_en if lang == "en" and self.message_en else self.message
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "status": self.status, "message": self.message,
-                "report_id": self.report_id, "agency": self.agency, "year": self.year}
+                "message_en": self.message_en or self.message, "report_id": self.report_id,
+                "agency": self.agency, "year": self.year}
 
 
 @dataclass(slots=True)
@@ -93,12 +100,18 @@ class UploadJob:
                 "url": f"/api/upload/{self.id}"}
 
 
-ORPHANED = "服务器在处理这次上传时停止了，请重新上传（已入库的文件不会重复）"
+# kept in Chinese in the database (the API's ``error``); pages show it in their language
+ORPHANED = web("upload.orphaned", "zh")
+
+
+def _said(key: str, **values: object) -> tuple[str, str]:
+    """A message of the catalogue in both languages: (Chinese, English)."""
+    return web(key, "zh", **values), web(key, "en", **values)
 
 
 def _item(data: dict[str, Any]) -> UploadItem:
     return UploadItem(data["name"], data["status"], data["message"], data.get("report_id"),
-                      data.get("agency"), data.get("year"))
+                      data.get("agency"), data.get("year"), data.get("message_en") or "")
 
 
 def _alive(pid: int) -> bool:
@@ -152,7 +165,8 @@ class UploadQueue:
             waiting = conn.execute(select(func.count()).select_from(UploadJobRow).where(
                 UploadJobRow.state.in_(("queued", "running")))).scalar_one()
             if waiting >= self.max_queued:
-                raise HTTPException(503, "上传队列已满，请稍后再试", headers={"Retry-After": "30"})
+                raise HTTPException(503, web("upload.queue_full", current_lang.get()),
+                                    headers={"Retry-After": "30"})
             conn.execute(insert(UploadJobRow).values(
                 id=job.id, owner=job.owner, folder=str(job.folder), state=job.state, done=job.done,
                 total=job.total, error=job.error, detail=self._detail(job), worker=self.worker,
@@ -210,7 +224,7 @@ class UploadQueue:
                 job.state = "done"
             except Exception:  # the worker goes on with the next job; the reason is logged
                 log.exception("upload %s failed", job.id)
-                job.error = "处理上传时出错，请联系管理员（服务器日志有详情）"
+                job.error = web("upload.job_failed", "zh")  # stored in Chinese, shown in the page's language
                 job.items = job.refused
                 job.state = "failed"
             try:
@@ -257,8 +271,8 @@ def _shown_name(name: str | None, index: int) -> str:
     return re.sub(r"[\x00-\x1f]", "", name or "")[:300] or f"upload-{index}"
 
 
-async def _save(upload: UploadFile, target: Path, limit: int) -> str | None:
-    """Write the upload; the reason it was refused, or None."""
+async def _save(upload: UploadFile, target: Path, limit: int) -> tuple[str, str] | None:
+    """Write the upload; the reason it was refused (Chinese, English), or None."""
     written = 0
     with target.open("wb") as out:
         while chunk := await upload.read(CHUNK):
@@ -268,28 +282,30 @@ async def _save(upload: UploadFile, target: Path, limit: int) -> str | None:
             out.write(chunk)
     if written > limit:
         target.unlink(missing_ok=True)
-        return f"文件超过 {limit // 2**20} MB 上限，未处理"
+        return _said("upload.too_large", mb=limit // 2**20)
     if written == 0:
         target.unlink(missing_ok=True)
-        return "空文件，未处理"
+        return _said("upload.empty")
     return None
 
 
-_FAILURE_ZH = {"no statistics table": "未找到年报的统计表（不是政府信息公开年报，或表格无法识别）",
-               "internal error": "解析器内部错误，已记录",
-               "the parser process crashed": "解析进程崩溃（文件可能已损坏或过大）",
-               "unreadable": "文件无法读取"}
+# the start of a parser's failure → its words in the catalogue; the first two keep no detail
+_FAILURES = {"internal error": "upload.internal", "unreadable": "upload.unreadable",
+             "no statistics table": "upload.no_table", "the parser process crashed": "upload.crashed"}
+_PATHS = re.compile(r"(/[^\s'\"]+)+")  # any other absolute path
 
 
-def _explain(reason: str, folder: Path) -> str:
-    """The failure in Chinese, without the server's paths or Python's reprs of objects."""
-    reason = reason.replace(str(folder) + "/", "").replace(str(folder), "")
-    for start, chinese in _FAILURE_ZH.items():
-        if reason.startswith(start):
-            return chinese if start in ("internal error", "unreadable") else f"{chinese}（{reason}）"
+def _explain(reason: str, folder: Path) -> tuple[str, str]:
+    """The failure in Chinese and in English, without the server's paths or Python's reprs."""
     from ..messages import reason as in_chinese  # a reader's English reason, said in Chinese
 
-    return re.sub(r"(/[^\s'\"]+)+", "…", in_chinese(reason, "zh"))  # any other absolute path
+    reason = reason.replace(str(folder) + "/", "").replace(str(folder), "")
+    for start, key in _FAILURES.items():
+        if reason.startswith(start):
+            if start in ("internal error", "unreadable"):
+                return _said(key)
+            return f"{web(key, 'zh')}（{reason}）", _PATHS.sub("…", reason)
+    return _PATHS.sub("…", in_chinese(reason, "zh")), _PATHS.sub("…", in_chinese(reason, "en"))
 
 
 def _results(store: Store, folder: Path, started: datetime, shown: dict[str, str]) -> list[UploadItem]:
@@ -308,11 +324,14 @@ def _results(store: Store, folder: Path, started: datetime, shown: dict[str, str
         file, _, member = relative.partition("!/")
         name = shown.get(file, file) + (f"!/{member}" if member else "")
         if status == "failed":
-            items.append(UploadItem(name, "failed", _explain(error or "无法解析", folder)))
+            zh, en = _explain(error, folder) if error else _said("upload.unparsed")
+            items.append(UploadItem(name, "failed", zh, message_en=en))
         elif ingested_at < started:
-            items.append(UploadItem(name, "stored_before", "此前已入库（内容相同）", doc_id, agency, year))
+            zh, en = _said("upload.was_stored")
+            items.append(UploadItem(name, "stored_before", zh, doc_id, agency, year, en))
         else:
-            items.append(UploadItem(name, "parsed", "已解析入库", doc_id, agency, year))
+            zh, en = _said("upload.stored")
+            items.append(UploadItem(name, "parsed", zh, doc_id, agency, year, en))
     return items
 
 
@@ -322,17 +341,17 @@ async def start_upload(request: Request, user: UserRecord) -> UploadJob:
     settings = request.app.state.settings
     limit, max_files = settings.max_upload_bytes, settings.max_upload_files
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
-        raise HTTPException(400, "请以 multipart/form-data 上传文件（字段名 files）")
+        raise HTTPException(400, web("upload.not_multipart", current_lang.get()))
     try:
         form = await request.form(max_files=max_files, max_fields=20)
     except HTTPException:
         raise
     except Exception:  # a malformed multipart body
-        raise HTTPException(400, "上传内容无法读取（multipart 格式有误）") from None
+        raise HTTPException(400, web("upload.bad_multipart", current_lang.get())) from None
     try:
         uploads = [f for f in form.getlist("files") if isinstance(f, UploadFile)]
         if not uploads:
-            raise HTTPException(400, "请选择要上传的文件（字段名 files）")
+            raise HTTPException(400, web("upload.no_files", current_lang.get()))
         started = datetime.now(UTC).replace(tzinfo=None)
         job_id = secrets.token_hex(8)
         folder = (settings.upload_dir / f"{started:%Y%m%d-%H%M%S}-{job_id}").resolve()
@@ -347,7 +366,7 @@ async def start_upload(request: Request, user: UserRecord) -> UploadJob:
             shown[name] = _shown_name(upload.filename, index)
             reason = await _save(upload, folder / name, limit)
             if reason:
-                refused.append(UploadItem(shown[name], "refused", reason))
+                refused.append(UploadItem(shown[name], "refused", reason[0], message_en=reason[1]))
             else:
                 saved.append(folder / name)
     finally:
@@ -360,7 +379,7 @@ async def start_upload(request: Request, user: UserRecord) -> UploadJob:
 def _job(request: Request, user: UserRecord, job_id: str) -> UploadJob:
     job = request.app.state.uploads.get(job_id) if re.fullmatch(r"[0-9a-f]{16}", job_id) else None
     if job is None or (job.owner != user.id and user.role != "admin"):
-        raise HTTPException(404, "没有这个上传任务（或已过期）")
+        raise HTTPException(404, web("upload.no_job", current_lang.get()))
     return job
 
 

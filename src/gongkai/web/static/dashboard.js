@@ -3,6 +3,8 @@
 // missing-reports matrix is an HTML table (htmx, /dashboard/missing), not a chart.
 (function () {
   const charts = {};
+  // the page's words (from the message catalogue, in the page's language)
+  const words = () => document.getElementById("dashboard-filters").dataset;
 
   function params() {
     const form = document.getElementById("dashboard-filters");
@@ -15,7 +17,7 @@
     const base = {
       title: { text: figure.title, textStyle: { fontSize: 13 } },
       tooltip: { trigger: "axis" },
-      toolbox: { feature: { saveAsImage: { title: "保存为图片", name: "gongkai-" + figure.name } } },
+      toolbox: { feature: { saveAsImage: { title: words().saveImage, name: "gongkai-" + figure.name } } },
       grid: { left: 60, right: 20, top: 50, bottom: 60 },
     };
     const seriesCount = figure.series || figure.columns.length - 1;
@@ -41,11 +43,11 @@
     const response = await fetch("/api/stats/" + name + "?" + query, { credentials: "same-origin" });
     const note = box.querySelector(".note");
     if (!response.ok) {
-      note.textContent = "无法载入：" + response.status;
+      note.textContent = words().loadFailed + response.status;
       return;
     }
     const figure = await response.json();
-    note.textContent = figure.note || (figure.rows.length ? "" : "暂无数据");
+    note.textContent = figure.note || (figure.rows.length ? "" : words().noData);
     const element = box.querySelector(".chart");
     const chart = charts[name] || echarts.init(element);
     charts[name] = chart;
@@ -68,7 +70,7 @@
       const choice = event.target.closest(".agency-choice");
       if (!choice) return;
       document.getElementById("agency-key").value = choice.dataset.agency;
-      document.getElementById("agency-chosen").textContent = "已选：" + choice.dataset.name;
+      document.getElementById("agency-chosen").textContent = words().chosen + choice.dataset.name;
       document.getElementById("agency-matches").replaceChildren();
       draw(document.querySelector('.chart-box[data-chart="agency"]'));
     });
