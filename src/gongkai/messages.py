@@ -742,7 +742,7 @@ WEB: dict[str, tuple[str, str]] = {
     "decision.confirmed": ("已确认", "confirmed"), "decision.dismissed": ("已驳回", "dismissed"),
     "blank": ("空白", "blank"), "unknown": ("未识别", "not recognised"),
     "unknown_agency": ("（未识别单位）", "(agency not recognised)"), "report": ("报告", "report"),
-    "line": ("第 {line} 行", "line {line}"), "any": ("全部", "all"),
+    "line": ("第 {line} 行", "line {line}"), "any": ("全部", "all"), "paren": ("（{text}）", " ({text})"),
     # error pages
     "error.title": ("出错了", "Something went wrong"), "error.back": ("返回年报列表", "Back to the reports"),
     "error.400": ("请求有误", "Bad request"), "error.401": ("请先登录", "Please log in"),
@@ -1143,8 +1143,12 @@ WEB_TERMS: dict[str, str] = {
     "新收申请": "received", "办理总计": "handled", "错误数": "errors",
     "地区内各单位对比": "Agencies of a region side by side", "公开(含部分)": "granted (incl. partly)",
     "省": "province", "市": "city", "县": "county", "乡镇": "township", "部门": "department",
+    # the API's sections (OpenAPI tags)
+    "账号": "accounts", "报告": "reports", "审核": "review", "统计": "statistics", "上传": "upload",
+    "审核员": "reviewer",  # the author visitors see in place of a reviewer's name
 }
 _WEB_ENGLISH = tuple((re.compile(pattern + r"\Z", re.DOTALL), en) for pattern, en in WEB_ENGLISH)
+_WEB_BY_ZH = {zh: en for zh, en in WEB.values() if "{" not in zh}  # a fixed sentence stored in Chinese
 
 
 def web(key: str, lang: str | None = None, **values: object) -> str:
@@ -1161,6 +1165,8 @@ def web_english(text: str, lang: str | None = None) -> str:
         return text
     if text in WEB_TERMS:
         return WEB_TERMS[text]
+    if text in _WEB_BY_ZH:
+        return _WEB_BY_ZH[text]
     for pattern, en in _WEB_ENGLISH:
         found = pattern.match(text)
         if found:
