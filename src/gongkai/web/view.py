@@ -47,6 +47,7 @@ class FindingView:
     line: int | None
     decision: ReviewRecord | None = None
 
+    message_en: str = ""  # the page in English shows this one
     @property
     def open(self) -> bool:
         return self.decision is None or self.decision.decision == "confirmed"
@@ -67,7 +68,7 @@ def findings_view(findings: list[Finding], decisions: dict[str, ReviewRecord]) -
     for finding in findings:
         key = finding_key(finding.rule, finding.cells)
         views.append(FindingView(key, finding.rule, finding.severity, finding.message, list(finding.cells),
-                                 finding.evidence, finding.line, decisions.get(key)))
+                                 finding.evidence, finding.line, decisions.get(key), finding.message_en))
     return views
 
 
