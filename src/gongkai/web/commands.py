@@ -85,7 +85,8 @@ def serve(
                "secret_file": str(secret_file) if secret_file else None,
                # the password-hash slots are shared out: a flood of logins stays as bounded as before
                "hash_slots": max(1, HASH_SLOTS // processes),
-               "server_scope": secrets.token_hex(8)}  # the processes of this run share failed logins
+               "server_scope": secrets.token_hex(8),  # the processes of this run share failed logins
+               "lang": lang}  # the pages' language (a visitor may choose the other)
     try:
         if processes == 1:
             app = create_app(db, store=store, **{**options, "upload_dir": upload_dir,  # type: ignore[arg-type]
