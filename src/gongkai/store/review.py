@@ -33,7 +33,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Literal, cast
 
-from sqlalchemy import Connection, Engine, Row, func, insert, select, update
+from sqlalchemy import Connection, Engine, Row, bindparam, func, insert, select, update
 
 from ..errors import GongkaiError
 from ..report import CellValue, Finding, Report, Status
@@ -150,10 +150,14 @@ def decide(engine: Engine, report_id: int, key: str, decision: str, *, author: s
 
 def reviews(conn: Connection, report_id: int) -> list[ReviewRecord]:
     """Every decision on the report's findings, newest first."""
-    rows = conn.execute(select(Review.id, Review.finding_key, Review.decision, Review.author,
-                               Review.reason, Review.created_at)
-                        .where(Review.report_id == report_id).order_by(Review.id.desc()))
-    return [ReviewRecord(*row) for row in rows]
+    return [ReviewRecord(*row) for row in conn.execute(_REVIEWS, {"report_id": report_id})]
+
+
+# The statements a report page runs, built once: building a SQLAlchemy select costs more CPU than
+# SQLite takes to answer it (a report page ran seven of them).
+_REPORT_ID = bindparam("report_id")
+_REVIEWS = (select(Review.id, Review.finding_key, Review.decision, Review.author, Review.reason,
+                   Review.created_at).where(Review.report_id == _REPORT_ID).order_by(Review.id.desc()))
 
 
 def latest_decisions(records: list[ReviewRecord]) -> dict[str, ReviewRecord]:
@@ -190,11 +194,13 @@ def _path_id(conn: Connection, path: str) -> int | None:
 
 def corrections(conn: Connection, report_id: int) -> list[CorrectionRecord]:
     """The report's audit trail of corrections, newest first."""
-    rows = conn.execute(select(Correction.id, CellPath.path, Correction.old_value, Correction.old_status,
-                               Correction.value, Correction.author, Correction.reason, Correction.created_at)
-                        .join(CellPath, CellPath.id == Correction.path_id)
-                        .where(Correction.report_id == report_id).order_by(Correction.id.desc()))
-    return [CorrectionRecord(*row) for row in rows]
+    return [CorrectionRecord(*row) for row in conn.execute(_CORRECTIONS, {"report_id": report_id})]
+
+
+_CORRECTIONS = (select(Correction.id, CellPath.path, Correction.old_value, Correction.old_status,
+                       Correction.value, Correction.author, Correction.reason, Correction.created_at)
+                .join(CellPath, CellPath.id == Correction.path_id)
+                .where(Correction.report_id == _REPORT_ID).order_by(Correction.id.desc()))
 
 
 def _check_value(path: str, value: float | None) -> float | None:
@@ -303,33 +309,20 @@ def effective_report(conn: Connection, report_id: int,
     Corrected cells get status ``corrected``. When there are corrections, the checker runs again
     on the corrected cells: its findings replace the stored ones, except the extractor's own
     findings and — when ``sections`` are not given — the rules that need the text sections."""
-    meta = conn.execute(select(ReportRow.agency, ReportRow.year, ReportRow.template, ReportRow.hybrid,
-                               ReportRow.title, ReportRow.source, ReportRow.published,
-                               ReportRow.parser_version,
-                               Document.media_type, Document.sha256)
-                        .join(Document, Document.id == ReportRow.document_id)
-                        .where(ReportRow.document_id == report_id)).first()
+    key = {"report_id": report_id}
+    meta = conn.execute(_EFFECTIVE_META, key).first()
     if meta is None:
         return None
     # the column holds the Status a parsed CellValue had (a plain str to SQLAlchemy)
     cells = {path: CellValue(_restore(value, is_int), cast(Status, status), raw, line,
                              json.loads(locator) if locator else None, rule, note)
-             for path, value, is_int, status, raw, line, locator, rule, note in conn.execute(
-                 select(CellPath.path, Cell.value, Cell.is_int, Cell.status, Cell.raw, Cell.line,
-                        Cell.locator, Cell.rule, Cell.note).join(CellPath, CellPath.id == Cell.path_id)
-                 .where(Cell.report_id == report_id).order_by(Cell.path_id))}
+             for path, value, is_int, status, raw, line, locator, rule, note in conn.execute(_CELLS, key)}
     findings = [Finding(rule, severity, message, message_en,  # type: ignore[arg-type]
                         json.loads(cells_json) if cells_json else [], json.loads(values) if values else {},
                         line, evidence)
-                for rule, severity, message, message_en, cells_json, values, line, evidence in conn.execute(
-                    select(FindingRow.rule, FindingRow.severity, FindingRow.message, FindingRow.message_en,
-                           FindingRow.cells, FindingRow.values, FindingRow.line, FindingRow.evidence)
-                    .where(FindingRow.report_id == report_id).order_by(FindingRow.seq))]
-    newest = select(Correction.path_id, func.max(Correction.id).label("id")).where(
-        Correction.report_id == report_id).group_by(Correction.path_id).subquery()
-    corrected = conn.execute(select(CellPath.path, Correction.value, Correction.reason)
-                             .join(newest, newest.c.id == Correction.id)
-                             .join(CellPath, CellPath.id == Correction.path_id)).all()
+                for rule, severity, message, message_en, cells_json, values, line, evidence
+                in conn.execute(_FINDINGS, key)]
+    corrected = conn.execute(_CORRECTED, key).all()
     parsed: dict[str, CellValue] = {}
     for path, value, reason in corrected:
         original = cells.get(path)
@@ -346,6 +339,23 @@ def effective_report(conn: Connection, report_id: int,
     if parsed:
         report.findings = _recheck(report, findings, have_sections=bool(sections))
     return EffectiveReport(report, report_id, meta.sha256, parsed, bool(parsed))
+
+
+_EFFECTIVE_META = (select(ReportRow.agency, ReportRow.year, ReportRow.template, ReportRow.hybrid,
+                          ReportRow.title, ReportRow.source, ReportRow.published, ReportRow.parser_version,
+                          Document.media_type, Document.sha256)
+                   .join(Document, Document.id == ReportRow.document_id)
+                   .where(ReportRow.document_id == _REPORT_ID))
+_CELLS = (select(CellPath.path, Cell.value, Cell.is_int, Cell.status, Cell.raw, Cell.line, Cell.locator,
+                 Cell.rule, Cell.note).join(CellPath, CellPath.id == Cell.path_id)
+          .where(Cell.report_id == _REPORT_ID).order_by(Cell.path_id))
+_FINDINGS = (select(FindingRow.rule, FindingRow.severity, FindingRow.message, FindingRow.message_en,
+                    FindingRow.cells, FindingRow.values, FindingRow.line, FindingRow.evidence)
+             .where(FindingRow.report_id == _REPORT_ID).order_by(FindingRow.seq))
+_NEWEST = (select(Correction.path_id, func.max(Correction.id).label("id"))
+           .where(Correction.report_id == _REPORT_ID).group_by(Correction.path_id).subquery())
+_CORRECTED = (select(CellPath.path, Correction.value, Correction.reason)
+              .join(_NEWEST, _NEWEST.c.id == Correction.id).join(CellPath, CellPath.id == Correction.path_id))
 
 
 def _recheck(report: Report, stored: list[Finding], *, have_sections: bool) -> list[Finding]:

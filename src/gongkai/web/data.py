@@ -3,11 +3,14 @@ the audit trail, and one cell with its history."""
 
 from __future__ import annotations
 
+import os
+import threading
+import weakref
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import HTTPException, Path
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Engine, text
 
 from ..report import CellValue
 from ..store.review import (
@@ -20,6 +23,7 @@ from ..store.review import (
     reviews,
 )
 from ..template import TEMPLATE
+from .cache import BoundedCache
 from .timefmt import iso
 from .view import ReportView, report_view
 
@@ -84,20 +88,107 @@ def correction_dict(record: CorrectionRecord, anonymous: bool = False) -> dict[s
 
 
 def report_meta(conn: Connection, report_id: int) -> dict[str, Any]:
-    row = conn.execute(text(f"SELECT {_META} FROM reports WHERE document_id = :id"),
-                       {"id": report_id}).first()
+    row = conn.execute(_META_SQL, {"id": report_id}).first()
     if row is None:
         raise HTTPException(404, f"没有编号为 {report_id} 的报告")
     return dict(row._mapping)
 
 
-def report_bundle(conn: Connection, report_id: int) -> ReportBundle:
-    meta = report_meta(conn, report_id)
+_META_SQL = text(f"SELECT {_META} FROM reports WHERE document_id = :id")
+# The report's row and what its cached parts depend on, in one read: the parse (``documents.batch``,
+# a new token for every ingest that writes the report, re-parses included) and the newest
+# correction and review with their counts (both tables are append-only: revision 0005).
+_STATE_SQL = text(
+    "SELECT " + ", ".join(f"r.{c.strip()}" for c in _META.split(",")) + ", d.batch, "
+    "(SELECT MAX(c.id) FROM corrections c WHERE c.report_id = r.document_id) AS newest_correction, "
+    "(SELECT COUNT(*) FROM corrections c WHERE c.report_id = r.document_id) AS n_corrections, "
+    "(SELECT MAX(v.id) FROM reviews v WHERE v.report_id = r.document_id) AS newest_review, "
+    "(SELECT COUNT(*) FROM reviews v WHERE v.report_id = r.document_id) AS n_reviews "
+    "FROM reports r JOIN documents d ON d.id = r.document_id WHERE r.document_id = :id")
+_STATE_EXTRA = ("batch", "newest_correction", "n_corrections", "newest_review", "n_reviews")
+
+
+@dataclass(slots=True)
+class _Parts:
+    """What a report page computes from the database besides its row: the same for every user
+    (what a visitor may not see is left out when it is shown, by ``to_dict`` and the templates)."""
+
+    effective: EffectiveReport
+    view: ReportView
+    corrections: list[CorrectionRecord]
+    reviews: list[ReviewRecord]
+
+
+REPORT_CACHE_ENV = "GONGKAI_WEB_REPORT_CACHE_MB"
+REPORT_CACHE_ENTRIES = 2_000
+REPORT_CACHE_MB = 64  # per server process; a report's parts take ~0.2 MB (200 cells, their views)
+
+
+def _weight(parts: _Parts) -> int:
+    """About the bytes a report's parts hold (tracemalloc: ~190 KB for 200 cells and 10 findings;
+    ~900 B a cell with its value and its ``<td>``, ~1 KB a finding, correction or review)."""
+    report = parts.effective.report
+    return 8_192 + 1_000 * (len(report.cells) + len(report.findings) + len(parts.corrections)
+                            + len(parts.reviews))
+
+
+def _cache_megabytes() -> int:
+    try:
+        return max(0, int(os.environ.get(REPORT_CACHE_ENV, REPORT_CACHE_MB)))
+    except ValueError:
+        return REPORT_CACHE_MB
+
+
+_CACHES: weakref.WeakKeyDictionary[Engine, BoundedCache[tuple[tuple[Any, ...], _Parts]]] = \
+    weakref.WeakKeyDictionary()
+_CACHES_LOCK = threading.Lock()
+
+
+def report_cache(engine: Engine) -> BoundedCache[tuple[tuple[Any, ...], _Parts]]:
+    """The cache of report parts of one database (one per engine: an app, or a test, over another
+    database never sees these). Bounded by entries and by bytes (``GONGKAI_WEB_REPORT_CACHE_MB``,
+    default 64; 0 turns it off); each entry is checked against the database on every use."""
+    with _CACHES_LOCK:
+        cache = _CACHES.get(engine)
+        if cache is None:
+            cache = BoundedCache(REPORT_CACHE_ENTRIES, max_bytes=_cache_megabytes() * 1024 * 1024,
+                                 size=lambda entry: _weight(entry[1]))
+            _CACHES[engine] = cache
+        return cache
+
+
+def _parts(conn: Connection, report_id: int, lang: str) -> _Parts:
     effective = effective_report(conn, report_id)
-    assert effective is not None  # the row exists: report_meta found it
+    if effective is None:  # deleted since its row was read
+        raise HTTPException(404, f"没有编号为 {report_id} 的报告")
     history = reviews(conn, report_id)
-    view = report_view(effective.report, latest_decisions(history))
-    return ReportBundle(meta, effective, view, corrections(conn, report_id), history)
+    view = report_view(effective.report, latest_decisions(history), lang)
+    return _Parts(effective, view, corrections(conn, report_id), history)
+
+
+def report_bundle(conn: Connection, report_id: int, lang: str = "zh") -> ReportBundle:
+    """The report as a page shows it. Its row is read every time, with what the rest depends on
+    (the parse, the newest correction and review); the rest — cells, findings with decisions,
+    the form's tables, the audit trail — comes from :func:`report_cache` when nothing of that
+    changed since, whichever process or command changed it."""
+    row = conn.execute(_STATE_SQL, {"id": report_id}).first()
+    if row is None:
+        raise HTTPException(404, f"没有编号为 {report_id} 的报告")
+    values = dict(row._mapping)
+    state = tuple(values.pop(k) for k in _STATE_EXTRA)
+    cache = report_cache(conn.engine)
+    key = (report_id, lang)  # the view's words are in the page's language
+    cached = cache.get(key)
+    if cached is not None and cached[0] == state:
+        parts = cached[1]
+    else:
+        parts = _parts(conn, report_id, lang)
+        # stored unless something was written between the two reads (then the next page reads again)
+        if cache.max_bytes:
+            again = conn.execute(_STATE_SQL, {"id": report_id}).first()
+            if again is not None and tuple(again._mapping[k] for k in _STATE_EXTRA) == state:
+                cache.put(key, (state, parts))
+    return ReportBundle(values, parts.effective, parts.view, parts.corrections, parts.reviews)
 
 
 @dataclass(slots=True)
@@ -110,11 +201,9 @@ class CellDetail:
 
 
 def cell_detail(conn: Connection, report_id: int, path: str) -> CellDetail:
-    bundle_report = effective_report(conn, report_id)
-    if bundle_report is None:
-        raise HTTPException(404, f"没有编号为 {report_id} 的报告")
-    cell = bundle_report.report.cells.get(path)
+    bundle = report_bundle(conn, report_id)  # a click on a cell: the page's report, cached
+    cell = bundle.effective.report.cells.get(path)
     if cell is None:
         raise HTTPException(404, f"报告 {report_id} 没有单元格 {path}")
-    history = [c for c in corrections(conn, report_id) if c.path == path]
-    return CellDetail(path, TEMPLATE.cell_label(path), cell, bundle_report.parsed.get(path), history)
+    history = [c for c in bundle.corrections if c.path == path]
+    return CellDetail(path, TEMPLATE.cell_label(path), cell, bundle.effective.parsed.get(path), history)

@@ -21,11 +21,11 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection, Engine, bindparam, text
 
-from ..check.timeliness import SOURCES, Dated, assess, publication_dates
+from ..check.timeliness import SOURCES, Dated, assess, parse_date, signature_date, url_date
 from ..errors import GongkaiError
-from ..report import Report
 from ..store.export import Filters
 from ..store.review import finding_key
+from .cache import BoundedCache
 from .data import shown_path
 from .queries import ListQuery, filters_sql
 from .words import media_label
@@ -144,35 +144,71 @@ def review_states(conn: Connection, ids: list[int]) -> dict[int, ReviewState]:
     return states
 
 
-def row_extras(conn: Connection, rows: list[dict[str, Any]], *, anonymous: bool) -> dict[int, RowExtras]:
-    """The extra columns of a page of the list (``rows`` from :func:`gongkai.web.queries.list_reports`)."""
+SIGNATURES_CACHED = 50_000  # small entries (a date and a line): ~20 MB at most
+
+
+# (report id, parse token) → the signature date the report's text ends with: reading it means
+# loading and decoding every row's sections (the whole text), which a list page did 50 times
+_SIGNATURES: BoundedCache[tuple[Dated | None]] = BoundedCache(SIGNATURES_CACHED)
+
+
+def _signatures(conn: Connection, rows: list[Any]) -> dict[int, Dated | None]:
+    """Each row's signature date (from its stored sections), cached by report and parse."""
+    found: dict[int, Dated | None] = {}
+    missing: list[int] = []
+    for row in rows:
+        key = (row.document_id, row.batch)
+        cached = _SIGNATURES.get(key)  # (None,): the report has no signature date
+        if cached is None:
+            missing.append(row.document_id)
+        else:
+            found[row.document_id] = cached[0]
+    if missing:
+        batches = {row.document_id: row.batch for row in rows}
+        for rid, stored in conn.execute(text("SELECT document_id, sections FROM reports "
+                                             "WHERE document_id IN :ids").bindparams(_in("ids", missing))):
+            try:
+                sections = json.loads(stored) if stored else {}
+            except ValueError:
+                sections = {}
+            signed_at = signature_date(sections) if isinstance(sections, dict) else None
+            signed = Dated(signed_at[0], "signature", signed_at[1]) if signed_at else None
+            found[rid] = _SIGNATURES.put((rid, batches[rid]), (signed,))[0]
+    return found
+
+
+def row_extras(conn: Connection, rows: list[dict[str, Any]], *, anonymous: bool,
+               lang: str = "zh") -> dict[int, RowExtras]:
+    """The extra columns of a page of the list (``rows`` from :func:`gongkai.web.queries.list_reports`);
+    ``lang``: the words of the timeliness and its date's source."""
     ids = [int(r["document_id"]) for r in rows]
     if not ids:
         return {}
     details = {row.document_id: row for row in conn.execute(text(
-        "SELECT r.document_id, d.sha256, d.media_type, r.published, r.sections, r.level, r.year, r.agency, "
+        "SELECT r.document_id, d.sha256, d.batch, d.media_type, r.published, r.level, r.year, r.agency, "
         "r.source FROM reports r JOIN documents d ON d.id = r.document_id WHERE r.document_id IN :ids"
     ).bindparams(_in("ids", ids)))}
     collected = collected_dates_of(conn, [d.sha256 for d in details.values()])
+    signatures = _signatures(conn, list(details.values()))
     states = review_states(conn, ids)
     out: dict[int, RowExtras] = {}
     for rid in ids:
         row = details.get(rid)
         if row is None:
             continue
-        try:
-            sections = json.loads(row.sections) if row.sections else {}
-        except ValueError:
-            sections = {}
-        report = Report(agency=row.agency, year=row.year, template=None, cells={}, source=row.source,
-                        published=row.published, sections=sections if isinstance(sections, dict) else {})
-        result = assess(row.level, row.year, [*collected.get(row.sha256, []), *publication_dates(report)])
-        name = shown_path(row.source)
+        # the report's own dates (page text, URL, signature: publication_dates), the signature cached
+        own = [Dated(printed, "text", row.published)] if (printed := parse_date(row.published)) else []
+        if (from_url := url_date(row.source)) is not None:
+            own.append(Dated(from_url, "url", row.source))
+        if (signed := signatures.get(rid)) is not None:
+            own.append(signed)
+        result = assess(row.level, row.year, [*collected.get(row.sha256, []), *own])
         out[rid] = RowExtras(
-            file_name=name, media=media_label(row.media_type), media_type=row.media_type, review=states[rid],
-            published=result.published.date if result.published else None,
-            published_source=result.published.where("zh") if result.published else None,
-            deadline=result.deadline, timeliness=result.status("zh"), late=result.late)
+            file_name=shown_path(row.source), media=media_label(row.media_type, lang),
+            media_type=row.media_type,
+            review=states[rid], published=result.published.date if result.published else None,
+            published_source=result.published.where(lang) if result.published else None,
+            deadline=result.deadline, timeliness=result.status(lang), late=result.late)
     return out
 
 

@@ -4,13 +4,14 @@ DOCX/XLSX/HTML writers use), each value cell with its status and the findings th
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..messages import REVIEW_DECISION_ZH as DECISION_ZH  # the words, from the one catalogue
-from ..messages import SEVERITY_ZH, STATUS_ZH
-from ..render.form import FormTable, heading, tables, value_text
+from ..messages import SEVERITY_ZH, STATUS_ZH, WEB
+from ..render.form import heading, tables, value_text
 from ..report import CellValue, Finding, Report
 from ..store.review import ReviewRecord, finding_key
-from ..template import TEMPLATE
+from ..template import TEMPLATE, Layout
 
 __all__ = ["DECISION_ZH", "SEVERITY_ZH", "STATUS_ZH", "ReportView", "report_view"]
 
@@ -46,8 +47,8 @@ class FindingView:
     evidence: str | None
     line: int | None
     decision: ReviewRecord | None = None
-
     message_en: str = ""  # the page in English shows this one
+
     @property
     def open(self) -> bool:
         return self.decision is None or self.decision.decision == "confirmed"
@@ -84,34 +85,79 @@ def _cell_marks(findings: list[FindingView]) -> dict[str, str]:
     return marks
 
 
-def _table(form: FormTable, cells: dict[str, CellValue], marks: dict[str, str]) -> TableView:
+@dataclass(frozen=True, slots=True)
+class _Slot:
+    """A value cell of a layout's grid, with what is the same for every report: its label."""
+
+    path: str
+    rows: int
+    cols: int
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Grid:
+    key: str
+    heading: str
+    rows: tuple[tuple[TdView | _Slot, ...], ...]  # label/header cells as they are shown, value slots
+
+
+@lru_cache(maxsize=8)  # one entry per layout (2019, 2021, 2021 hybrid)
+def _grids(layout: Layout) -> tuple[_Grid, ...]:
+    """The form's tables for a layout, laid out once: the grid, the label and header cells and each
+    value cell's label do not depend on the report (they cost a report page 1 ms each time)."""
+    grids = []
+    for form in tables(layout).values():
+        rows = []
+        for grid_row in form.grid():
+            row: list[TdView | _Slot] = []
+            for cell in grid_row:
+                if cell is None:
+                    continue
+                if cell.role != "value" or not cell.path:
+                    row.append(TdView(cell.text, cell.role, cell.rows, cell.cols))
+                else:
+                    row.append(_Slot(cell.path, cell.rows, cell.cols, TEMPLATE.cell_label(cell.path)))
+            rows.append(tuple(row))
+        grids.append(_Grid(form.section, heading(form.section), tuple(rows)))
+    return tuple(grids)
+
+
+def status_word(status: str, lang: str = "zh") -> str:
+    """A cell status as the page says it (读取 / read …; an unknown status as it is)."""
+    words = WEB.get(f"status.{status}")
+    if words is None:
+        return STATUS_ZH.get(status, status)
+    return words[1] if lang == "en" else words[0]
+
+
+def _table(grid: _Grid, cells: dict[str, CellValue], marks: dict[str, str], lang: str) -> TableView:
     rows: list[list[TdView]] = []
-    for grid_row in form.grid():
+    for grid_row in grid.rows:
         row: list[TdView] = []
-        for cell in grid_row:
-            if cell is None:
+        for slot in grid_row:
+            if isinstance(slot, TdView):
+                row.append(slot)  # shared by every report's view: never changed
                 continue
-            if cell.role != "value" or not cell.path:
-                row.append(TdView(cell.text, cell.role, cell.rows, cell.cols))
-                continue
-            value = cells.get(cell.path)
+            value = cells.get(slot.path)
             status = value.status if value else "missing"
-            title = f"{TEMPLATE.cell_label(cell.path)} · {STATUS_ZH.get(status, status)}"
+            title = f"{slot.label} · {status_word(status, lang)}"  # the form's label: Chinese, as printed
             if value and value.rule:
                 title += f"（{value.rule}）"
-            row.append(TdView(value_text(value.value) if value else "", "value", cell.rows, cell.cols,
-                              cell.path, status, marks.get(cell.path), title))
+            row.append(TdView(value_text(value.value) if value else "", "value", slot.rows, slot.cols,
+                              slot.path, status, marks.get(slot.path), title))
         rows.append(row)
-    return TableView(form.section, heading(form.section), rows)
+    return TableView(grid.key, grid.heading, rows)
 
 
-def report_view(report: Report, decisions: dict[str, ReviewRecord]) -> ReportView:
+def report_view(report: Report, decisions: dict[str, ReviewRecord], lang: str = "zh") -> ReportView:
+    """The page's model of a report; ``lang``: the words of the cells' titles (status)."""
     findings = findings_view(report.findings, decisions)
     layout = report.layout
     tables_view: list[TableView] = []
     if layout is not None:
         marks = _cell_marks(findings)
-        tables_view = [_table(form, report.cells, marks) for form in tables(layout).values()]
+        tables_view = [_table(grid, report.cells, marks, lang) for grid in _grids(layout)]
     counts: dict[str, int] = {}
     for cell in report.cells.values():
         counts[cell.status] = counts.get(cell.status, 0) + 1
