@@ -80,18 +80,11 @@ def extract(document: Document) -> Report:
             continue  # （六）其他处理 as the group label of the 2021 rows
         if segment.detached_mismatch:
             labels, rows = segment.detached_mismatch
-            add_finding(context, "P-ALIGN", "warning",
-                        f"{row_name(segment)}等 {labels} 行的行名与数值分开印刷，但数值有 {rows} 行，"
-                        f"无法确定对应关系（未取值）",
-                        f"{labels} labels printed apart from {rows} rows of values ending at "
-                        f"{segment.key}: which row is whose cannot be told; nothing placed",
-                        line=segment.label_line)
+            add_finding(context, "P-ALIGN", "detached_mismatch", line=segment.label_line,
+                        row=row_name(segment), key=segment.key, labels=labels, rows=rows)
         if segment.table == 3 and segment.key not in row_keys(layout):
-            add_finding(context, "T3-ROWSET", "warning",
-                        f"表三「{TEMPLATE.row_label('applications.' + segment.key)}」行不属于"
-                        f"{layout.format}年格式，未计入",
-                        f"table 3 row {segment.key} is not part of the {layout.format} format; ignored",
-                        line=segment.label_line)
+            add_finding(context, "T3-ROWSET", "other_edition", line=segment.label_line, key=segment.key,
+                        label=TEMPLATE.row_label("applications." + segment.key), edition=layout.format)
             continue
         key = (segment.table, segment.key)
         if key in seen:

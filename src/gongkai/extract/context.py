@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cache
+from typing import Any, cast
 
-from ..report import CellValue, Finding, Number
+from ..report import CellValue, Finding, Number, Severity
 from ..template import TEMPLATE, Layout
 from .align import Alignment
 from .segment import Segment
@@ -39,10 +40,28 @@ class Context:
     wraps: bool = False
 
 
-def add_finding(context: Context, rule: str, severity: str, zh: str, en: str, *,
-             cells: list[str] | None = None, line: int | None = None) -> None:
-    context.findings.append(Finding(rule=rule, severity=severity, message=zh, message_en=en,  # type: ignore[arg-type]
-                                    cells=cells or [], line=line))
+def new_finding(rule: str, case: str, *, cells: list[str] | None = None, line: int | None = None,
+                **values: Any) -> Finding:
+    """A finding ``rule`` with the message and severity template.yaml gives its ``case``, the
+    case's ``{placeholders}`` filled in from ``values`` (and ``line``)."""
+    zh, en = TEMPLATE.message(rule, case, line=line, **values)
+    return Finding(rule=rule, severity=cast(Severity, TEMPLATE.severity(rule, case)), message=zh,
+                   message_en=en, cells=cells or [], line=line)
+
+
+def add_finding(context: Context, rule: str, case: str, *, cells: list[str] | None = None,
+                line: int | None = None, **values: Any) -> Finding:
+    """Report :func:`new_finding` for the document; returns it."""
+    finding = new_finding(rule, case, cells=cells, line=line, **values)
+    context.findings.append(finding)
+    return finding
+
+
+def extend_message(finding: Finding, case: str, **values: Any) -> None:
+    """Add to a finding's message what template.yaml's ``case`` of its id says (how it ended)."""
+    zh, en = TEMPLATE.message(finding.rule, case, **values)
+    finding.message += zh
+    finding.message_en += en
 
 
 def row_name(segment: Segment) -> str:
@@ -81,14 +100,9 @@ def merge_short_rows(context: Context) -> None:
     printed = "、".join(map(str, counts))
     first_row = TEMPLATE.row_label(".".join(first.cells[0].split(".")[:2]))
     last_row = TEMPLATE.row_label(".".join(last.cells[0].split(".")[:2]))
-    merged = Finding(
-        rule="P-ALIGN", severity="warning",
-        message=f"表三从「{first_row}」到「{last_row}」共 {len(short)} 行，每行应有 7 个数，实印 {printed} 个"
-                f"（转换中丢失了列），无法确定各数对应的列（未取值）",
-        message_en=f"table 3: {len(short)} rows from {first.cells[0].split('.')[1]} to "
-                   f"{last.cells[0].split('.')[1]} print {printed} values for 7 cells (a column was lost "
-                   "in conversion); their values cannot be placed with certainty",
-        cells=[p for f in short for p in f.cells], line=first.line)
+    merged = new_finding("P-ALIGN", "short_rows", cells=[p for f in short for p in f.cells], line=first.line,
+                         first=first_row, last=last_row, count=len(short), printed=printed,
+                         first_key=first.cells[0].split(".")[1], last_key=last.cells[0].split(".")[1])
     merged_ids = {id(f) for f in short}  # the very findings (equal ones may stand elsewhere)
     at = next(i for i, f in enumerate(context.findings) if f is first)
     context.findings[:] = [f for f in context.findings if id(f) not in merged_ids]

@@ -26,6 +26,7 @@ from collections.abc import Iterable
 
 from ..report import PRINTED_EMPTY, CellValue, Finding
 from ..template import TEMPLATE, Equation, Layout, equations
+from .context import new_finding
 
 __all__ = ["DOUBTFUL_BELOW", "SURE", "doubt_ocr_readings", "misreads"]
 
@@ -120,7 +121,7 @@ def doubt_ocr_readings(cells: dict[str, CellValue], layout: Layout | None,
     for path, cell in ocr_cells.items():
         confidence = _confidence(cell)
         if confidence is not None and confidence < DOUBTFUL_BELOW:
-            doubted[path] = (f"识别置信度仅 {confidence:.2f}", f"OCR confidence {confidence:.2f} only", {})
+            doubted[path] = (*TEMPLATE.message("P-OCR", "low_confidence", confidence=confidence), {})
     system = equations(layout) if layout else ()
     after_low = _undo(cells, doubted, system)
     if system:
@@ -194,10 +195,10 @@ def _arithmetic_doubts(cells: dict[str, CellValue], system: tuple[Equation, ...]
             if not probable:
                 continue
             names = "、".join(_rule_name(eq) for eq in broken)
-            doubts[path] = (f"按此读数{names}不成立，而读作 {'或'.join(str(v) for v in probable)} 则全表成立",
-                            f"as read, {len(broken)} equation(s) of the table fail; read as "
-                            f"{' or '.join(str(v) for v in probable)} the whole table holds",
-                            probable)
+            zh, en = TEMPLATE.message("P-OCR", "sums_fail", names=names, count=len(broken),
+                                      probable="或".join(str(v) for v in probable),
+                                      probable_en=" or ".join(str(v) for v in probable))
+            doubts[path] = (zh, en, probable)
     return doubts
 
 
@@ -219,19 +220,18 @@ def _replace_findings(findings: list[Finding], cells: dict[str, CellValue],
     for path, (zh, en, probable) in sorted(doubted.items()):
         cell = cells[path]
         page = (cell.locator or {}).get("page")
-        where_zh = f"（第 {page} 页）" if page else ""
-        where_en = f" (page {page})" if page else ""
-        guess_zh = f"，很可能是 {'或'.join(str(v) for v in probable)}" if probable else ""
-        guess_en = f"; probably {' or '.join(str(v) for v in probable)}" if probable else ""
+        where_zh, where_en = TEMPLATE.message("P-OCR", "on_page", page=page) if page else ("", "")
+        guess_zh, guess_en = TEMPLATE.message(
+            "P-OCR", "probably", probable="或".join(str(v) for v in probable),
+            probable_en=" or ".join(str(v) for v in probable)) if probable else ("", "")
         values: dict[str, object] = {"raw": cell.raw}
         if probable:
             values["probable"] = sorted(probable)
         confidence = (cell.locator or {}).get("confidence")
         if confidence is not None:
             values["confidence"] = confidence
-        findings.append(Finding(
-            "P-OCR", "warning",
-            f"{TEMPLATE.cell_label(path)}{where_zh}：扫描识别为「{cell.raw}」，{zh}{guess_zh}；"
-            "请对照原件核实（未取值）",
-            f"{path}{where_en}: OCR read {cell.raw!r}, {en}{guess_en}; check it on the page (not taken)",
-            cells=[path], values=values, line=cell.line, evidence=cell.raw))
+        finding = new_finding("P-OCR", "doubtful", cells=[path], line=cell.line,
+                              cell=TEMPLATE.cell_label(path), path=path, raw=cell.raw, where=where_zh,
+                              where_en=where_en, reason=zh, reason_en=en, guess=guess_zh, guess_en=guess_en)
+        finding.values, finding.evidence = values, cell.raw
+        findings.append(finding)

@@ -66,17 +66,12 @@ def _sum_possible(parts: list[Number | None], total: Number | None) -> bool:
 def place(segment: Segment, context: Context) -> None:
     paths = _slots(segment, context.layout)
     if paths is None:
-        add_finding(context, "T2-ROWSET", "warning",
-                    f"表二「{segment.label_text}」行不属于{context.layout.format}年格式，未计入",
-                    f"table 2 row {segment.key} is not part of the {context.layout.format} format; ignored",
-                    line=segment.label_line)
+        add_finding(context, "T2-ROWSET", "other_edition", line=segment.label_line,
+                    label=segment.label_text, key=segment.key, edition=context.layout.format)
         return
     if segment.shared_label:
-        add_finding(context, "P-ALIGN", "warning",
-                    f"{row_name(segment)}：行名与其他行挤在同一个单元格（「{segment.label_text}」），"
-                    f"无法确定哪些数属于本行（未取值）",
-                    f"{segment.key}: its label shares one cell with another row's ({segment.label_text}); "
-                    f"which values are its own cannot be told", cells=paths, line=segment.label_line)
+        add_finding(context, "P-ALIGN", "shared_label", cells=paths, line=segment.label_line,
+                    row=row_name(segment), key=segment.key, label=segment.label_text)
         return
     tokens = segment.tokens
     if segment.exact and segment.table in (3, 4) and segment.lines and len(segment.lines[0]) >= len(
@@ -186,10 +181,8 @@ def _one_value_per_cell(tokens: list[Token], segment: Segment, context: Context,
             [t.value for t in row]):
         return joined
     for token in unreadable:
-        add_finding(context, "P-CELL", "warning",
-                    f"{row_name(segment)}：单元格「{token.cell.text}」不是一个数，无法识别（未取值）",
-                    f"{segment.key}: the cell {token.cell.text!r} is not one value; left unread",
-                    line=token.cell.line)
+        add_finding(context, "P-CELL", "not_one_value", line=token.cell.line, row=row_name(segment),
+                    key=segment.key, text=token.cell.text)
     return result
 
 
@@ -296,10 +289,8 @@ def cell_value(path: str, entry: Token | Part, alignment: Alignment, context: Co
         notes.append(f"position certain: all {alignment.candidates} readings of the row agree")
     if token.note:
         notes.append(f"the cell also prints {token.note!r}")
-        add_finding(context, "P-NOTE", "info",
-                    f"{TEMPLATE.cell_label(path)}：单元格含说明「{token.raw}」，取数值 {value}",
-                    f"{path}: the cell carries a note {token.raw!r}; the value {value} was taken",
-                    cells=[path], line=token.line)
+        add_finding(context, "P-NOTE", "value_taken", cells=[path], line=token.line,
+                    cell=TEMPLATE.cell_label(path), path=path, raw=token.raw, value=value)
     if TEMPLATE.cell_kind(path) == "amount" and value is not None:
         value = _amount(path, token, value, notes, context)
     # an OCR'd digit the recogniser was unsure of becomes missing after extraction, with its P-OCR
@@ -315,10 +306,8 @@ def _amount(path: str, token: Token, value: float, notes: list[str], context: Co
         return round(value / 10000, 6)
     if token.unit is None and path.startswith("active_disclosure.procurement"):
         notes.append("no unit printed: taken as 万元")
-        add_finding(context, "P-UNIT", "warning",
-                    f"{TEMPLATE.cell_label(path)}：金额 {token.raw} 未注明单位，按万元计，请核实",
-                    f"{path}: amount {token.raw} has no unit; taken as 万元 — please verify",
-                    cells=[path], line=token.line)
+        add_finding(context, "P-UNIT", "no_unit", cells=[path], line=token.line,
+                    cell=TEMPLATE.cell_label(path), path=path, raw=token.raw)
     return value
 
 
@@ -328,36 +317,22 @@ def _undecided_finding(segment: Segment, paths: list[str], alignment: Alignment,
     printed = " ".join(t.raw or "□" for t in segment.tokens if t.kind != "empty") or "（无）"
     names = "、".join(column_name(p) for p in undecided)
     if alignment.split:
-        ways_zh, ways_en = {
-            "split-none": ("没有一种拆分方式符合勾稽关系", "no split fits the arithmetic"),
-            "split-many": (f"符合勾稽关系的拆分方式超过 {MAX_CANDIDATES} 种",
-                           f"over {MAX_CANDIDATES} splits fit the arithmetic"),
-        }.get(alignment.reason, (f"按勾稽关系有 {alignment.candidates} 种拆分方式",
-                                 f"{alignment.candidates} splits fit the arithmetic"))
-        add_finding(context, "P-SPLIT", "warning",
-                    f"{row}：数字连写为「{printed}」，{ways_zh}，无法确定 {names} 的值（未取值）",
-                    f"{segment.key}: digits run together ({printed}); {ways_en}, so {len(undecided)} "
-                    f"cells are left undecided", cells=undecided, line=segment.label_line)
-    else:
-        count = sum(1 for t in segment.tokens if t.kind != "empty")
-        add_finding(context, "P-ALIGN", "warning",
-                    f"{row}：应有 {len(paths)} 个数，实印 {count} 个（{printed}），无法确定 {names} "
-                    f"各自对应的数（未取值）",
-                    f"{segment.key}: {len(paths)} cells but {count} values printed ({printed}); "
-                    f"{len(undecided)} cells cannot be placed with certainty",
-                    cells=undecided, line=segment.label_line)
-    return context.findings[-1]
+        case = {"split-none": "none_fits", "split-many": "too_many"}.get(alignment.reason, "several")
+        return add_finding(context, "P-SPLIT", case, cells=undecided, line=segment.label_line, row=row,
+                           key=segment.key, printed=printed, names=names, undecided=len(undecided),
+                           most=MAX_CANDIDATES, ways=alignment.candidates)
+    count = sum(1 for t in segment.tokens if t.kind != "empty")
+    return add_finding(context, "P-ALIGN", "count", cells=undecided, line=segment.label_line, row=row,
+                       key=segment.key, printed=printed, names=names, undecided=len(undecided),
+                       slots=len(paths), count=count)
 
 
 def duplicate_finding(context: Context, first: Segment, second: Segment) -> None:
     a = [t.raw for t in first.tokens if t.kind != "empty"]
     b = [t.raw for t in second.tokens if t.kind != "empty"]
     if a != b:
-        add_finding(context, "P-DUPLICATE", "warning",
-                    f"{row_name(first)}印了两次且数值不同（第{first.label_line}行与第{second.label_line}行），"
-                    f"取第一次",
-                    f"{first.key} is printed twice with different values (lines {first.label_line} and "
-                    f"{second.label_line}); the first is used", line=second.label_line)
+        add_finding(context, "P-DUPLICATE", "differs", line=second.label_line, row=row_name(first),
+                    key=first.key, first=first.label_line, second=second.label_line)
 
 
 def row_keys(layout: Layout) -> tuple[str, ...]:

@@ -199,10 +199,7 @@ def table4_from_orphans(seg: Segmentation, segments: list[Segment], context: Con
         for token in (t for row in segment.lines for t in row):
             seg.orphans.remove(token)
         count = sum(len(row) for row in segment.lines)
-        add_finding(context, "P-TABLE4", "info",
-                    f"表四表头无法识别，第{line}行的 {count} 个数按位置视为表四数据",
-                    f"table 4's header is unreadable; the {count} values on line {line} are "
-                    "taken as table 4 by position", line=line)
+        add_finding(context, "P-TABLE4", "by_position", line=line, count=count)
         return
 
 
@@ -213,11 +210,8 @@ def report_orphans(seg: Segmentation, context: Context) -> None:
     seg.orphans = values
     lines = sorted({t.line for t in values})
     shown = " ".join(t.raw for t in values[:20]) + (" …" if len(values) > 20 else "")
-    add_finding(context, "P-ORPHAN", "warning",
-                f"表格区域内有 {len(values)} 个数无法对应到任何单元格（第{'、'.join(map(str, lines[:8]))}行："
-                f"{shown}），未采用",
-                f"{len(values)} numbers inside the tables belong to no cell (lines "
-                f"{', '.join(map(str, lines[:8]))}: {shown}); not used", line=lines[0])
+    add_finding(context, "P-ORPHAN", "unplaced", line=lines[0], count=len(values), shown=shown,
+                lines="、".join(map(str, lines[:8])), lines_en=", ".join(map(str, lines[:8])))
 
 
 _SCATTERED = 3  # table 4's values on more lines than this: not one row of values
@@ -236,11 +230,7 @@ def doubt_detached_rows(seg: Segmentation, placed: list[Segment], context: Conte
                 line[0].line == segment.label_line for line in segment.lines):
             continue
         paths = [p for p in cells if p.startswith(_TABLE_KEY[segment.table] + segment.key + ".")]
-        _undecide(paths, segment.label_line, context,
-                  f"{row_name(segment)}：行名与数值分行印刷，而表格的列由 PDF 转换工具猜出，"
-                  "文本顺序不可靠，无法确定这些数是否属于本行（未取值）",
-                  f"{segment.key}: its values stand on lines below its label in text whose table a PDF "
-                  "converter guessed; that order is unreliable, so the row is left undecided")
+        _undecide(paths, segment.label_line, context, "guessed_grid", segment)
 
 
 _TABLE_KEY = {2: "active_disclosure.", 3: "applications."}
@@ -256,11 +246,7 @@ def _doubt_table2(ordered: list[Segment], context: Context) -> None:
         if segment.table != 2 or segment.exact or not _after_bare_labels(ordered, index, least=1):
             continue
         paths = [p for p in cells if p.startswith(f"active_disclosure.{segment.key}.")]
-        _undecide(paths, segment.label_line, context,
-                  f"{row_name(segment)}：前一行只有行名没有数值，本行之后的数值逐个成行，可能是按列印出的数，"
-                  "无法确定各数属于哪一行（未取值）",
-                  f"{segment.key}: the row before prints its label only and the values after this one "
-                  "stand one per line: likely printed a column at a time, so the row is undecided")
+        _undecide(paths, segment.label_line, context, "by_column", segment)
 
 
 def _doubt_table4(placed: list[Segment], context: Context) -> None:
@@ -278,15 +264,14 @@ def _doubt_table4(placed: list[Segment], context: Context) -> None:
         return
     paths = [p for e in groups for p in e.paths]
     line = next((cells[p].line for p in paths if cells[p].line is not None), None)
-    _undecide(paths, line, context,
-              "表四：按位置读出的数不满足分组合计，且表格区域有无法对应的数，文本顺序可能错乱，无法确定各数（未取值）",
-              "table 4: values read by position break its group sums, while numbers are unplaced; the text "
-              "is likely out of order, so table 4 is left undecided")
+    _undecide(paths, line, context, "table4_disordered")
 
 
-def _undecide(paths: list[str], line: int | None, context: Context, zh: str, en: str) -> None:
-    """Cells read from text too disordered to trust: missing, with the finding, and what they
-    printed kept so that the arithmetic cannot fill them over it (context.unplaced)."""
+def _undecide(paths: list[str], line: int | None, context: Context, case: str,
+              segment: Segment | None = None) -> None:
+    """Cells read from text too disordered to trust: missing, with the finding (P-ALIGN's ``case``
+    in template.yaml, naming ``segment``'s row), and what they printed kept so that the arithmetic
+    cannot fill them over it (context.unplaced)."""
     cells = context.cells
     printed = [cells[p].value for p in paths if cells[p].status == "read"]
     if not printed:
@@ -294,7 +279,8 @@ def _undecide(paths: list[str], line: int | None, context: Context, zh: str, en:
     for path in paths:
         cells[path] = CellValue(None, "missing", line=line)
     context.unplaced.append((paths, printed, []))
-    add_finding(context, "P-ALIGN", "warning", zh, en, cells=paths, line=line)
+    row = {"row": row_name(segment), "key": segment.key} if segment is not None else {}
+    add_finding(context, "P-ALIGN", case, cells=paths, line=line, **row)
 
 
 def _after_bare_labels(ordered: list[Segment], index: int, least: int = 2) -> bool:
@@ -346,12 +332,7 @@ def doubt_rows_beside_wrapped_pieces(seg: Segmentation, placed: list[Segment], c
         if len({t.line for t in numbers}) > 1 or segment.label_line - 1 in number_lines or (
                 check is not None and short_joined(numbers, len(paths), check)):
             # (the last: joining neighbouring numbers as a wrapped number's pieces fits the sum)
-            _undecide(paths, segment.label_line, context,
-                      f"{row_name(segment)}：表中有被折行的数；按位置读出的数不满足本行合计，而把相邻的数当作"
-                      f"折行的同一个数（或本行跨行、紧接在一行数字之后）可以读通，无法确定本行各数（未取值）",
-                      f"{segment.key}: the text wraps wide numbers; read by position this row breaks its "
-                      "total, while reading neighbouring numbers as one wrapped number's pieces (or the "
-                      "row spans lines, or follows a line of numbers alone) fits; left undecided")
+            _undecide(paths, segment.label_line, context, "wrapped_numbers", segment)
 
 
 def doubt_disordered_rows(seg: Segmentation, placed: list[Segment], context: Context) -> None:
@@ -377,24 +358,19 @@ def doubt_disordered_rows(seg: Segmentation, placed: list[Segment], context: Con
         paths = equation.paths
         statuses = {cells[p].status for p in paths}
         if statuses == {"blank"} and all(cells[p].raw is None for p in paths):
-            reason_zh = "未印任何数值，而表格区域有无法对应的数"
-            reason_en = "no values, while numbers are unplaced"
+            case = "disordered_no_values"
         elif statuses == {"read"} and sum(cells[p].value or 0 for p in equation.left) != sum(
                 cells[p].value or 0 for p in equation.right):
-            reason_zh, reason_en = "按位置读出的数不满足本行合计，且表格区域有无法对应的数", (
-                "values read by position break the row total, while numbers are unplaced")
+            case = "disordered_total"
         elif statuses & {"read", "inferred"} and _after_bare_labels(ordered, index):
             # the last of a run of labels printed with no values, then values one per line: the
             # first numbers of a column-major block, not this row's
-            reason_zh, reason_en = "前面数行只有行名没有数值，本行之后的数值逐个成行，可能是整列数据", (
-                "the rows before print labels only, and the values after it stand one per line: "
-                "likely a whole column's")
+            case = "disordered_column"
         elif "read" in statuses and any(previous < line < segment.label_line for line in orphan_lines) and (
                 all(cells[p].line != segment.label_line for p in paths if cells[p].status == "read")):
             # a PDF dump can print a tall row's values just above its label: numbers left over
             # right before a bare label may be its own as well as the line after it
-            reason_zh, reason_en = "行名前后都有数值行，不能确定哪一行属于本行", (
-                "value lines both before and after the label; which is its own cannot be told")
+            case = "disordered_both_sides"
         else:
             continue
         for path in paths:
@@ -404,7 +380,5 @@ def doubt_disordered_rows(seg: Segmentation, placed: list[Segment], context: Con
             # values the row printed but that cannot be trusted where they stand: whatever the
             # arithmetic fills in must still hold them all (as with any row left undecided)
             context.unplaced.append((list(paths), printed, []))
-        add_finding(context, "P-ALIGN", "warning",
-                    f"{row_name(segment)}：{reason_zh}，文本顺序可能错乱，无法确定本行各数（未取值）",
-                    f"{segment.key}: {reason_en}; the text is likely out of order, so the row is left "
-                    f"undecided", cells=list(paths), line=segment.label_line)
+        add_finding(context, "P-ALIGN", case, cells=list(paths), line=segment.label_line,
+                    row=row_name(segment), key=segment.key)

@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..report import CellValue, Number, Report
-from ..template import Equation, equations
+from ..template import TEMPLATE, Equation, equations
 from .align import Candidate, entry_value, merge, sides_possible
-from .context import Context, Pending, add_finding, row_name
+from .context import Context, Pending, add_finding, extend_message, row_name
 from .place import cell_value
 
 if TYPE_CHECKING:
@@ -50,8 +50,7 @@ def note_forced(context: Context) -> None:
         if finding.rule in ("P-ALIGN", "P-SPLIT") and finding.cells and all(
                 context.cells[p].status == "inferred" for p in finding.cells):
             finding.severity = "info"
-            finding.message += "；这些单元格均已由勾稽关系推算得出"
-            finding.message_en += "; the arithmetic forces all of them"
+            extend_message(finding, "forced")
 
 
 def settle_by_arithmetic(context: Context) -> None:
@@ -97,12 +96,9 @@ def _settle(pending: Pending, survivors: list[Candidate], context: Context, rule
     if not undecided:
         context.findings.remove(pending.finding)
         context.pending.remove(pending)
-        add_finding(context, "P-SETTLED", "info",
-                    f"{row_name(pending.segment)}：数字排列有多种读法，依表内勾稽关系"
-                    f"（{'、'.join(rules)}）唯一确定",
-                    f"{pending.segment.key}: several readings of the printed digits; the table's "
-                    f"arithmetic ({', '.join(rules)}) leaves exactly one",
-                    cells=pending.paths, line=pending.segment.label_line)
+        add_finding(context, "P-SETTLED", "arithmetic", cells=pending.paths, line=pending.segment.label_line,
+                    row=row_name(pending.segment), key=pending.segment.key, rules="、".join(rules),
+                    rules_en=", ".join(rules))
     else:
         pending.finding.cells = undecided
 
@@ -246,7 +242,8 @@ def settle_by_narrative(context: Context, meta: Meta) -> None:
             continue
         alignment = merge(survivors, len(pending.paths), pending.alignment.split, pending.alignment.reason)
         quote = used[0].quote
-        where = f"第{used[0].line}行" if used[0].line else "正文"
+        where, where_en = ("", "") if not used[0].line else TEMPLATE.message(
+            "P-SETTLED", "narrative_line", line=used[0].line)
         for path, entry, decided, was in zip(pending.paths, alignment.entries, alignment.decided,
                                              pending.alignment.decided, strict=True):
             if decided and not was and entry is not None:
@@ -256,17 +253,14 @@ def settle_by_narrative(context: Context, meta: Meta) -> None:
                 context.cells[path] = cell
         pending.alignment = alignment
         undecided = [p for p, d in zip(pending.paths, alignment.decided, strict=True) if not d]
-        pending.finding.message += f"；正文（{where}「{quote}」）确定了其中部分读法"
-        pending.finding.message_en += f"; the narrative (line {used[0].line}) settles part of it"
+        extend_message(pending.finding, "narrative_part", where=where, where_en=where_en, quote=quote)
         pending.finding.cells = undecided
         if not undecided:
             context.findings.remove(pending.finding)
             context.pending.remove(pending)
-            add_finding(context, "P-SETTLED", "info",
-                        f"{row_name(pending.segment)}：数字排列有多种读法，依正文{where}「{quote}」唯一确定",
-                        f"{pending.segment.key}: several readings of the printed digits; the narrative "
-                        f"(line {used[0].line}) leaves exactly one", cells=pending.paths,
-                        line=pending.segment.label_line)
+            add_finding(context, "P-SETTLED", "narrative", cells=pending.paths,
+                        line=pending.segment.label_line, row=row_name(pending.segment),
+                        key=pending.segment.key, where=where, where_en=where_en, quote=quote)
 
 
 def _consistent(candidate: Candidate, paths: list[str], cells: dict[str, CellValue],

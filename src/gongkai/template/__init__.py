@@ -26,10 +26,12 @@ from .model import (
     FormatId,
     Label,
     Layout,
+    Notice,
     Rule,
     Section,
     TableName,
     Template,
+    cases,
 )
 
 __all__ = [
@@ -79,7 +81,8 @@ def _load() -> Template:
             severity=r["severity"],
             zh=r["zh"],
             en=r["en"],
-            spec={k: v for k, v in r.items() if k not in ("id", "kind", "severity", "zh", "en")},
+            spec={k: v for k, v in r.items() if k not in ("id", "kind", "severity", "zh", "en", "messages")},
+            messages=cases(r),
         )
         for r in raw["rules"]
     )
@@ -202,6 +205,13 @@ def rules_markdown() -> str:
               "| id | stage | severity | 说明 | meaning |", "|---|---|---|---|---|"]
     lines += [f"| {n.id} | {n.stage} | {n.severity} | {_cell(n.zh)} | {_cell(n.en)} |"
               for n in TEMPLATE.notices]
+    lines += ["", "## Messages / 提示文字", "",
+              "What a finding says, case by case; `{…}` are its particulars, a case's severity is its id's"
+              " unless given. 各类提示的具体文字，`{…}` 处填入具体内容。", "",
+              "| id | case | severity | 提示 | message |", "|---|---|---|---|---|"]
+    declared: tuple[Rule | Notice, ...] = (*TEMPLATE.rules, *TEMPLATE.notices)
+    lines += [f"| {d.id} | {case} | {TEMPLATE.severity(d.id, case)} | {_cell(m.zh)} | {_cell(m.en)} |"
+              for d in declared for case, m in d.messages.items()]
     return "\n".join(lines) + "\n"
 
 

@@ -87,6 +87,25 @@ class ApplicationRow:
 
 
 @dataclass(frozen=True)
+class Case:
+    """One case of a finding's message (template.yaml ``messages:``): format strings in both
+    languages with ``{placeholders}`` for the particulars, and the severity when the case's differs
+    from its id's usual one."""
+
+    zh: str
+    en: str
+    severity: str | None = None
+
+    def format(self, **values: Any) -> tuple[str, str]:
+        return self.zh.format(**values), self.en.format(**values)
+
+
+def cases(spec: dict[str, Any]) -> dict[str, Case]:
+    """The ``messages:`` of a rule or notice in template.yaml, by case."""
+    return {case: Case(m["zh"], m["en"], m.get("severity")) for case, m in spec.get("messages", {}).items()}
+
+
+@dataclass(frozen=True)
 class Rule:
     """A rule of template.md §5.1 as declared in the YAML (before expansion)."""
 
@@ -96,6 +115,13 @@ class Rule:
     zh: str
     en: str
     spec: dict[str, Any]  # the rule's remaining YAML fields (each, left, right, …)
+    # messages of findings under this id that code other than the checker reports (T3-ROWSET: a
+    # row of the other edition, dropped while reading), by case
+    messages: dict[str, Case] = field(default_factory=dict)
+
+    def message(self, case: str, **values: Any) -> tuple[str, str]:
+        """The finding's message (zh, en) for ``case``, its particulars filled in from ``values``."""
+        return self.messages[case].format(**values)
 
 
 @dataclass(frozen=True)
@@ -109,13 +135,12 @@ class Notice:
     severity: str  # the usual severity (a finding may be milder where it says so)
     zh: str
     en: str
-    # a finding's own message, by case: case → (zh, en) format strings of the finding's particulars
-    messages: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # a finding's own message, by case: the format strings of the finding's particulars
+    messages: dict[str, Case] = field(default_factory=dict)
 
     def message(self, case: str, **values: Any) -> tuple[str, str]:
         """The finding's message (zh, en) for ``case``, its particulars filled in from ``values``."""
-        zh, en = self.messages[case]
-        return zh.format(**values), en.format(**values)
+        return self.messages[case].format(**values)
 
 
 @dataclass(frozen=True)
@@ -307,8 +332,7 @@ class Template:
         import yaml
 
         text = resources.files("gongkai.template").joinpath("template.yaml").read_text("utf-8")
-        return tuple(Notice(n["id"], n["stage"], n["severity"], n["zh"], n["en"],
-                            {case: (m["zh"], m["en"]) for case, m in n.get("messages", {}).items()})
+        return tuple(Notice(n["id"], n["stage"], n["severity"], n["zh"], n["en"], cases(n))
                      for n in yaml.safe_load(text)["notices"])
 
     def notice(self, notice_id: str) -> Notice:
@@ -317,6 +341,20 @@ class Template:
             if notice.id == notice_id:
                 return notice
         raise KeyError(notice_id)
+
+    @cached_property
+    def _declared(self) -> dict[str, Rule | Notice]:
+        return {**{r.id: r for r in self.rules}, **{n.id: n for n in self.notices}}
+
+    def message(self, finding_id: str, case: str, **values: Any) -> tuple[str, str]:
+        """The message (zh, en) of a finding ``finding_id`` (a rule or a notice) in ``case``, its
+        ``{placeholders}`` filled in from ``values``; KeyError when template.yaml has no such case."""
+        return self._declared[finding_id].message(case, **values)
+
+    def severity(self, finding_id: str, case: str) -> str:
+        """How grave a finding ``finding_id`` in ``case`` is: the case's own severity, else the id's."""
+        declared = self._declared[finding_id]
+        return declared.messages[case].severity or declared.severity
 
     def rule_ids(self) -> frozenset[str]:
         """Every finding id gongkai may report: the form's rules and the notices."""
