@@ -4,6 +4,7 @@ and a load test: many clients at once, error rate and p50/p95/p99 (issue 12).
     python bench/web.py [--reports 100000] [--requests 40] [--db PATH] [--out table.md]
     python bench/web.py --load [--backend sqlite|postgresql] [--clients 20] [--seconds 60]
                         [--reports 4000] [--attackers 0] [--workers N] [--db PATH|URL] [--out table.md]
+    python bench/web.py --cpu [--backend sqlite|postgresql] [--requests 150] [--db PATH|URL]
 
 The load test ingests ``--reports`` random reports (gongkai.synth, 3 text layouts) into SQLite or
 a throwaway PostgreSQL server (initdb + pg_ctl on 127.0.0.1, as the tests do), starts ``gongkai
@@ -216,11 +217,7 @@ async def _client_loop(client: httpx.AsyncClient | None, ids: list[int], until: 
     try:
         while time.monotonic() < until:
             kind = rng.choice(LOAD_KINDS)
-            url = {"list": "/reports",
-                   "list, filtered": rng.choice(["/reports?has_errors=1", "/reports?year=2022",
-                                                 "/reports?template=2019", "/api/reports?sort=errors"]),
-                   "report page": f"/reports/{rng.choice(ids)}",
-                   "report JSON": f"/api/reports/{rng.choice(ids)}"}[kind]
+            url = _load_url(kind, rng, ids)
             started = time.perf_counter()
             try:
                 response = await client.get(url)
@@ -394,6 +391,102 @@ def load_test(args: argparse.Namespace) -> str:
     return "\n".join(lines)
 
 
+def _load_url(kind: str, rng: random.Random, ids: list[int]) -> str:
+    """A URL of one kind of the load test's requests (the mix of ``_client_loop``)."""
+    return {"list": lambda: "/reports",
+            "list, filtered": lambda: rng.choice(["/reports?has_errors=1", "/reports?year=2022",
+                                                  "/reports?template=2019", "/api/reports?sort=errors"]),
+            "report page": lambda: f"/reports/{rng.choice(ids)}",
+            "report JSON": lambda: f"/api/reports/{rng.choice(ids)}"}[kind]()
+
+
+def cpu_test(args: argparse.Namespace) -> str:
+    """CPU milliseconds per request of each kind of the load test, in one process with no HTTP
+    client and no server in between: the ASGI app called directly, one request at a time (its
+    sync handlers still run in anyio's worker threads, as under uvicorn), best of 3 rounds of
+    ``--requests`` random requests, after a warm-up; for a local PostgreSQL, its server's CPU
+    (the postmaster's process tree) too. CPU time depends far less on the machine's load than
+    latency does — what a request costs, not how long it waited."""
+    import asyncio
+    import warnings
+
+    from sqlalchemy import text
+
+    os.environ.setdefault("GONGKAI_SECRET", "bench-" + "k" * 40)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+    from gongkai.web import create_app
+
+    folder = Path(tempfile.mkdtemp(prefix="gongkai-bench-cpu-"))
+    db, stop = _prepare(args, folder)
+    try:
+        app = create_app(db, upload_dir=folder / "uploads")
+        engine = app.state.store.engine
+        with engine.connect() as conn:
+            ids = [i for (i,) in conn.execute(text("SELECT document_id FROM reports"))]
+        database_pid = _database_pid(engine)
+        login = TestClient(app).post("/api/login", json={"name": "load0", "password": PASSWORD})
+        login.raise_for_status()
+        cookie = "; ".join(f"{k}={v}" for k, v in login.cookies.items()).encode()
+
+        async def get(url: str) -> int:
+            path, _, query = url.partition("?")
+            scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
+                     "scheme": "http", "path": path, "raw_path": path.encode(), "root_path": "",
+                     "query_string": query.encode(),
+                     "headers": [(b"host", b"127.0.0.1"), (b"cookie", cookie)],
+                     "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 80), "state": {}}
+            status: list[int] = []
+
+            async def receive() -> dict[str, Any]:
+                return {"type": "http.request", "body": b"", "more_body": False}
+
+            async def send(message: dict[str, Any]) -> None:
+                if message["type"] == "http.response.start":
+                    status.append(message["status"])
+
+            await app(scope, receive, send)
+            return status[0]
+
+        rows: list[tuple[str, float, float | None]] = []
+
+        async def run() -> None:
+            for kind in LOAD_KINDS:
+                rng = random.Random(5)
+                for _ in range(10):  # warm-up: templates compiled, caches of the layouts filled
+                    await get(_load_url(kind, rng, ids))
+                best: tuple[float, float | None] = (float("inf"), None)
+                for round_ in range(3):
+                    rng = random.Random(round_)
+                    urls = [_load_url(kind, rng, ids) for _ in range(args.requests)]
+                    database = _tree_cpu_seconds(database_pid) if database_pid else 0.0
+                    started = time.process_time()
+                    for url in urls:
+                        status = await get(url)
+                        if status != 200:
+                            raise RuntimeError(f"{url}: {status}")
+                    spent = (time.process_time() - started) * 1000 / len(urls)
+                    database_ms = ((_tree_cpu_seconds(database_pid) - database) * 1000 / len(urls)
+                                   if database_pid else None)
+                    best = min(best, (spent, database_ms), key=lambda pair: pair[0])
+                rows.append((kind, *best))
+
+        asyncio.run(run())
+        backend = engine.dialect.name
+        app.state.store.close()
+    finally:
+        if stop:
+            stop()
+    lines = [f"CPU per request on {backend}, {len(ids):,} reports, in-process ASGI calls (no HTTP), "
+             f"best of 3 × {args.requests} random requests per kind, after a warm-up; load average "
+             f"{_load_average()}.", "",
+             "| request | server CPU ms | PostgreSQL CPU ms |", "|---|---:|---:|"]
+    lines += [f"| {kind} | {ms:.2f} | {'' if db_ms is None else f'{db_ms:.2f}'} |"
+              for kind, ms, db_ms in rows]
+    return "\n".join(lines)
+
+
 def deep_cursor(client: httpx.Client, depth: int, sort: str) -> str:
     """The cursor of page ``depth`` (50 rows a page), reached through the API's keyset pages."""
     after = None
@@ -413,15 +506,17 @@ def main() -> None:
     parser.add_argument("--workers", type=int, help="--load: `gongkai serve --workers N` (default: its own)")
     parser.add_argument("--out", type=Path, help="write the table as Markdown here")
     parser.add_argument("--load", action="store_true", help="the load test (issue 12) instead")
+    parser.add_argument("--cpu", action="store_true",
+                        help="CPU ms per request of the load test's kinds, in-process (--requests each)")
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--attackers", type=int, default=0)
     parser.add_argument("--seconds", type=int, default=60)
     args = parser.parse_args()
-    if args.load:
+    if args.load or args.cpu:
         if args.reports == 100_000:
             args.reports = 4_000
-        text = load_test(args)
+        text = load_test(args) if args.load else cpu_test(args)
         print(text)
         if args.out:
             args.out.write_text(text + "\n", encoding="utf-8")

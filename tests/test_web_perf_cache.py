@@ -180,3 +180,21 @@ def test_the_list_signature_cache_is_bounded(store, tmp_path: Path,  # type: ign
     assert len(first) > 2 and len(small) == 2
     assert [r["timeliness"] for r in first] == [r["timeliness"] for r in again]
     assert any(r["published_source"] for r in first)
+
+
+def test_the_connection_pool_is_a_setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A web process runs up to 40 requests at once: the pool keeps 10 connections and opens up
+    to 30 more by default; ``GONGKAI_DB_POOL_SIZE`` / ``GONGKAI_DB_MAX_OVERFLOW`` change it, and
+    a value that is not a count is refused by name (0 would mean "no limit" to SQLAlchemy)."""
+    from gongkai.store import MAX_OVERFLOW, POOL_SIZE, StoreError, open_store
+
+    with open_store(tmp_path / "a.db") as store:
+        assert (store.engine.pool.size(), store.engine.pool._max_overflow) == (POOL_SIZE, MAX_OVERFLOW)  # type: ignore[attr-defined]
+    monkeypatch.setenv("GONGKAI_DB_POOL_SIZE", "3")
+    monkeypatch.setenv("GONGKAI_DB_MAX_OVERFLOW", "0")
+    with open_store(tmp_path / "b.db") as store:
+        assert (store.engine.pool.size(), store.engine.pool._max_overflow) == (3, 0)  # type: ignore[attr-defined]
+    for wrong in ("0", "-1", "ten", "²"):
+        monkeypatch.setenv("GONGKAI_DB_POOL_SIZE", wrong)
+        with pytest.raises(StoreError, match="GONGKAI_DB_POOL_SIZE"):
+            open_store(tmp_path / "c.db")

@@ -15,6 +15,7 @@ Schema and its reasons: :mod:`gongkai.store.schema`; ingest guarantees: :mod:`go
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from importlib import resources
@@ -35,6 +36,21 @@ from .transactions import writing
 __all__ = ["EngineError", "IngestResult", "Store", "StoreError", "agency_key", "open_store", "walk"]
 
 DEFAULT_URL = "./gongkai.db"
+# Connections an engine keeps open (and opens more of, up to the overflow, under load). A web
+# server process runs up to 40 requests at once: with SQLAlchemy's 5, PostgreSQL started a new
+# backend process for every ~5 requests (issue 12's load test). 10 + 30 = 40 a process; mind
+# PostgreSQL's max_connections (100 by default) over all processes of a server.
+POOL_SIZE_ENV, MAX_OVERFLOW_ENV = "GONGKAI_DB_POOL_SIZE", "GONGKAI_DB_MAX_OVERFLOW"
+POOL_SIZE, MAX_OVERFLOW = 10, 30
+
+
+def _pool_setting(name: str, default: int, least: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not (raw.isascii() and raw.isdecimal()) or not least <= int(raw) <= 1000:  # 0 would mean no limit
+        raise StoreError(f"{name}={raw!r}: expected a whole number from {least} to 1000")
+    return int(raw)
 
 
 class StoreError(GongkaiError):
@@ -210,7 +226,9 @@ def open_store(url: str | Path = DEFAULT_URL) -> Store:
     full = database_url(url)
     parsed = make_url(full)
     name = parsed.database if parsed.get_backend_name() == "sqlite" else parsed.render_as_string()
-    engine = create_engine(full, pool_pre_ping=parsed.get_backend_name() != "sqlite")
+    engine = create_engine(full, pool_pre_ping=parsed.get_backend_name() != "sqlite",
+                           pool_size=_pool_setting(POOL_SIZE_ENV, POOL_SIZE, 1),
+                           max_overflow=_pool_setting(MAX_OVERFLOW_ENV, MAX_OVERFLOW, 0))
     if engine.dialect.name == "sqlite":
         _sqlite_setup(engine)
     try:
