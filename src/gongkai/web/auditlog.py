@@ -32,10 +32,9 @@ from sqlalchemy import (
 
 from ..messages import WEB
 from ..store.schema import AuditEvent, CellPath, Correction, ReportRow, Review
-from ..template import TEMPLATE
 from .queries import BadQuery
 from .timefmt import day_end_utc, day_start_utc
-from .words import ACTION_GROUPS, ACTIONS, current_lang, web
+from .words import ACTION_GROUPS, ACTIONS, cell_label, current_lang, web
 
 PAGE_SIZE = 50
 ACCOUNT_ACTIONS = ACTION_GROUPS["account"]
@@ -110,7 +109,7 @@ def _number(value: float | None, lang: str) -> str:
 def _label(path: str | None, lang: str) -> str:
     """A cell's label (the template's words, Chinese in both languages: they are the form's own)."""
     try:
-        return TEMPLATE.cell_label(path) if path else web("audit.unknown_cell", lang)
+        return cell_label(path, lang) if path else web("audit.unknown_cell", lang)
     except (KeyError, ValueError):
         return path or ""
 

@@ -30,7 +30,7 @@ from .data import ANONYMOUS_AUTHOR, MAX_ID, ReportId, cell_detail, report_bundle
 from .listing import export_csv, export_name, export_workbook, row_extras
 from .queries import SORTS, BadQuery, ListQuery, list_reports
 from .stats import Params, region_choices, search_agencies
-from .words import ACTION_GROUPS, current_lang, web
+from .words import ACTION_GROUPS, cell_label, current_lang, web
 
 router = APIRouter(dependencies=[Depends(auth.check_csrf)], include_in_schema=False)
 
@@ -167,11 +167,13 @@ def reports_workbook(request: Request, user: Viewer, query: Annotated[ListQuery,
 @router.get("/reports/{report_id}", response_class=HTMLResponse)
 def report_page(request: Request, report_id: ReportId, _user: Viewer) -> HTMLResponse:
     with engine(request).connect() as conn:
-        bundle = report_bundle(conn, report_id)
+        bundle = report_bundle(conn, report_id, lang_of(request))  # its cells' titles in the page's words
         extras = row_extras(conn, [bundle.meta], anonymous=auth.current_user(request) is None,
                             lang=lang_of(request)).get(report_id)
+    lang = lang_of(request)
     return render(request, "report.html", {"b": bundle, "report": bundle.effective.report,
-                                           "meta": bundle.meta, "label": TEMPLATE.cell_label, "x": extras})
+                                           "meta": bundle.meta, "x": extras,
+                                           "label": lambda path: cell_label(path, lang)})
 
 
 @router.get("/reports/{report_id}/cells/{path}", response_class=HTMLResponse)

@@ -155,3 +155,19 @@ class FiguresInLanguage:
 
     def __getattr__(self, name: str) -> Any:  # clear(), and whatever else the cache offers
         return getattr(self.cache, name)
+
+
+# ------------------------------------------------------------------------------ the form's cells
+
+
+def cell_label(path: str, lang: str | None = "zh") -> str:
+    """A cell's name for people: 表三「(一)予以公开」「自然人」; in English the table's name is
+    English (Table 3「(一)予以公开」「自然人」), the row and column stay the form's own words, which
+    the template has in Chinese only."""
+    from ..template import TEMPLATE
+
+    label = TEMPLATE.cell_label(path)
+    if language(lang) == "en":
+        table = TEMPLATE.tables[path.split(".", 1)[0]]
+        label = label.replace(table.zh, f"{table.en} ", 1)
+    return label
