@@ -44,7 +44,9 @@ SHOWN_TEXT = """() => {
   }
   for (const el of document.querySelectorAll('[placeholder], [title], img[alt]')) {
     if (skipped(el)) continue;
-    for (const name of ['placeholder', 'title', 'alt']) if (el.getAttribute(name)) out.push(el.getAttribute(name));
+    for (const name of ['placeholder', 'title', 'alt']) {
+      if (el.getAttribute(name)) out.push(el.getAttribute(name));
+    }
   }
   return out;
 }"""
@@ -57,7 +59,8 @@ def store(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-
         supervisor_roster(s.engine)
         # something in every audit trail: a correction and a reviewed finding
         rid = report_id(s, "huaiyin-2022.txt")
-        correct(s.engine, rid, "applications.new_received.natural_person", 7, author="rita", reason="原文第3页")
+        correct(s.engine, rid, "applications.new_received.natural_person", 7, author="rita",
+                reason="原文第3页")
         with s.engine.connect() as conn:
             from sqlalchemy import text
 
@@ -65,8 +68,8 @@ def store(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-
                                        {"r": rid}).one()
         import json
 
-        decide(s.engine, rid, finding_key(rule, json.loads(cells) if cells else []), "dismissed", author="rita",
-               reason="已核对原文")
+        key = finding_key(rule, json.loads(cells) if cells else [])
+        decide(s.engine, rid, key, "dismissed", author="rita", reason="已核对原文")
         yield s
 
 
@@ -149,7 +152,7 @@ def visit_every_page(page, base_url: str, store, lang: str, check) -> None:  # t
     check(page, "upload-form")
     page.set_input_files("#upload-files", files=[
         {"name": "empty.txt", "mimeType": "text/plain", "buffer": b""},
-        {"name": "note.txt", "mimeType": "text/plain", "buffer": "a note, not a report\n".encode()}])
+        {"name": "note.txt", "mimeType": "text/plain", "buffer": b"a note, not a report\n"}])
     page.click("#upload-form button[type=submit]")
     expect(page.locator("#upload-results")).to_be_visible()
     expect(page.locator("#upload-results tbody tr")).to_have_count(2)
@@ -253,5 +256,5 @@ def test_every_page_in_chinese_has_chinese_labels(browser, base_url: str, store)
             expect(current.locator("#error-message")).to_contain_text("没有这个页面")
 
     visit_every_page(page, base_url, store, "zh", check)
-    assert seen == ["reports", "report", "dashboard", "upload-form", "upload-results", "audit", "users", "docs",
-                    "404", "422"]
+    assert seen == ["reports", "report", "dashboard", "upload-form", "upload-results", "audit", "users",
+                    "docs", "404", "422"]
