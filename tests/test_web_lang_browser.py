@@ -32,7 +32,9 @@ playwright_api = pytest.importorskip("playwright.sync_api")
 # every text a visitor reads (text nodes shown, placeholders, tooltips, alt texts, options), but
 # for data values and the language switch (it names Chinese in Chinese, as multilingual sites do)
 SHOWN_TEXT = """() => {
-  const skipped = (el) => el.closest('.data, #lang-switch, script, style, noscript');
+  // a select of data (places) marks its options; its "all" option (value "") is a word of the page
+  const skipped = (el) => el.closest('.data, #lang-switch, script, style, noscript')
+    || (el.tagName === 'OPTION' && el.value && el.parentElement.classList.contains('data-options'));
   const out = [];
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   while (walker.nextNode()) {
