@@ -11,7 +11,8 @@ from ..messages import SEVERITY_ZH, STATUS_ZH, WEB
 from ..render.form import heading, tables, value_text
 from ..report import CellValue, Finding, Report
 from ..store.review import ReviewRecord, finding_key
-from ..template import TEMPLATE, Layout
+from ..template import Layout
+from .words import cell_label
 
 __all__ = ["DECISION_ZH", "SEVERITY_ZH", "STATUS_ZH", "ReportView", "report_view"]
 
@@ -102,8 +103,8 @@ class _Grid:
     rows: tuple[tuple[TdView | _Slot, ...], ...]  # label/header cells as they are shown, value slots
 
 
-@lru_cache(maxsize=8)  # one entry per layout (2019, 2021, 2021 hybrid)
-def _grids(layout: Layout) -> tuple[_Grid, ...]:
+@lru_cache(maxsize=16)  # one entry per layout (2019, 2021, 2021 hybrid) and language
+def _grids(layout: Layout, lang: str = "zh") -> tuple[_Grid, ...]:
     """The form's tables for a layout, laid out once: the grid, the label and header cells and each
     value cell's label do not depend on the report (they cost a report page 1 ms each time)."""
     grids = []
@@ -117,7 +118,7 @@ def _grids(layout: Layout) -> tuple[_Grid, ...]:
                 if cell.role != "value" or not cell.path:
                     row.append(TdView(cell.text, cell.role, cell.rows, cell.cols))
                 else:
-                    row.append(_Slot(cell.path, cell.rows, cell.cols, TEMPLATE.cell_label(cell.path)))
+                    row.append(_Slot(cell.path, cell.rows, cell.cols, cell_label(cell.path, lang)))
             rows.append(tuple(row))
         grids.append(_Grid(form.section, heading(form.section), tuple(rows)))
     return tuple(grids)
@@ -141,7 +142,7 @@ def _table(grid: _Grid, cells: dict[str, CellValue], marks: dict[str, str], lang
                 continue
             value = cells.get(slot.path)
             status = value.status if value else "missing"
-            title = f"{slot.label} · {status_word(status, lang)}"  # the form's label: Chinese, as printed
+            title = f"{slot.label} · {status_word(status, lang)}"
             if value and value.rule:
                 title += f"（{value.rule}）"
             row.append(TdView(value_text(value.value) if value else "", "value", slot.rows, slot.cols,
@@ -151,13 +152,13 @@ def _table(grid: _Grid, cells: dict[str, CellValue], marks: dict[str, str], lang
 
 
 def report_view(report: Report, decisions: dict[str, ReviewRecord], lang: str = "zh") -> ReportView:
-    """The page's model of a report; ``lang``: the words of the cells' titles (status)."""
+    """The page's model of a report; ``lang``: the words of the cells' titles (name, status)."""
     findings = findings_view(report.findings, decisions)
     layout = report.layout
     tables_view: list[TableView] = []
     if layout is not None:
         marks = _cell_marks(findings)
-        tables_view = [_table(grid, report.cells, marks, lang) for grid in _grids(layout)]
+        tables_view = [_table(grid, report.cells, marks, lang) for grid in _grids(layout, lang)]
     counts: dict[str, int] = {}
     for cell in report.cells.values():
         counts[cell.status] = counts.get(cell.status, 0) + 1
