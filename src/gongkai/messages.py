@@ -631,7 +631,8 @@ def help_text(path: str, param: str | None, english_text: str | None, lang: str 
 
 
 # ------------------------------------------------------------------------------ the web app
-# The words of the review web app (its pages are Chinese); gongkai.web.words and gongkai.web.view
+# The review web app's Chinese for what its API also returns (statuses, actions, fields); the
+# words of its pages in both languages are in WEB, below. gongkai.web.words and gongkai.web.view
 # use them. The report page's statuses, severities and review decisions:
 STATUS_ZH = {"read": "读取", "blank": "空白", "missing": "缺失", "inferred": "推算", "corrected": "已更正"}
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
