@@ -99,9 +99,9 @@ GRID_EXTRACTORS: dict[str, Callable[[Path], list[Grid]]] = {
 # ----------------------------------------------------------------------------- scoring
 def _paths(truth: dict) -> list[str]:
     from gongkai.report import printed_hybrid
-    from gongkai.template import TEMPLATE, Layout
+    from gongkai.template import TEMPLATE, TableShape
 
-    layout = Layout(truth["template"], printed_hybrid(truth))
+    layout = TableShape(truth["template"], printed_hybrid(truth))
     return [p for p in TEMPLATE.cell_paths(layout) if p.startswith(("applications.", "review_litigation."))]
 
 
@@ -114,7 +114,7 @@ def _value(text: str | None) -> Any:
     return float(compact) if _NUMBER.fullmatch(compact) else _UNREADABLE
 
 
-def _row_key(label_cells: list[str | None], formats: set[str]) -> str | None:
+def _row_key(label_cells: list[str | None], editions: set[str]) -> str | None:
     """The table-3 row a row's label cells name, by gongkai's label matching; None unless
     exactly one row is named."""
     from gongkai.extract.labels import INDEX, normalize
@@ -126,7 +126,7 @@ def _row_key(label_cells: list[str | None], formats: set[str]) -> str | None:
         digit = item.group(1) if item else ""
         for hit in INDEX.segment(label[item.end():] if item else label) or []:
             definition = hit.label
-            if definition.kind != "t3_row" or not formats.intersection(definition.formats):
+            if definition.kind != "t3_row" or not editions.intersection(definition.editions):
                 continue
             if definition.ambiguous and definition.marker not in (digit, label[:len(definition.marker)]):
                 continue  # 其他 / 总计 alone are a row only with their item number: 3.其他, (七)总计
@@ -143,13 +143,13 @@ def _grid_cells(grids: list[Grid], truth: dict) -> dict[str, Any]:
     review = [f"review_litigation.{group.key}.{column.key}"
               for group in TEMPLATE.review_groups for column in TEMPLATE.review_columns]
     # a 2021 report printing table 3 the 2019 way (printed_hybrid) has 2019's single (六) row
-    formats = {truth["template"], "2019"} if printed_hybrid(truth) else {truth["template"]}
+    editions = {truth["template"], "2019"} if printed_hybrid(truth) else {truth["template"]}
     cells: dict[str, Any] = {}
     table4: list[Any] | None = None
     for grid in grids:
         for row in grid:
             if len(row) > T3_COLUMNS:
-                key = _row_key(row[:-T3_COLUMNS], formats)
+                key = _row_key(row[:-T3_COLUMNS], editions)
                 if key is not None and f"applications.{key}.total" not in cells:
                     for column, text in zip(columns, row[-T3_COLUMNS:], strict=True):
                         cells[f"applications.{key}.{column}"] = _value(text)

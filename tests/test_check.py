@@ -11,7 +11,7 @@ from corpus import REAL
 from gongkai.check import RuleResult, check, evaluate
 from gongkai.check.rules import _plan
 from gongkai.report import CellValue, Finding, Report, cells_from_nested
-from gongkai.template import TEMPLATE, Layout, equations
+from gongkai.template import TEMPLATE, TableShape, equations
 
 OTHER_ITEMS = ("other_no_correction", "other_unpaid_fee", "other_other")
 APPLICANTS = ("natural_person", "commercial", "research", "social_welfare", "legal_service", "other_org")
@@ -21,7 +21,7 @@ def make(template: str = "2021", *, hybrid: bool = False, year: int | None = Non
          values: dict[str, Any] | None = None, sections: dict[str, str] | None = None) -> Report:
     """A report whose every cell is a printed 0 (so every rule holds), then ``values`` applied:
     a number is a printed value, None a blank cell, a CellValue is taken as is."""
-    layout = Layout(template, hybrid)  # type: ignore[arg-type]
+    layout = TableShape(template, hybrid)  # type: ignore[arg-type]
     cells = {p: CellValue(0, "read", raw="0", line=100 + i)
              for i, p in enumerate(TEMPLATE.cell_paths(layout))}
     if hybrid:
@@ -66,8 +66,8 @@ def test_a_clean_hybrid_report_only_says_its_row_set_is_not_2021() -> None:
 
 
 def test_every_equation_of_the_layout_is_evaluated() -> None:
-    for layout in (Layout("2021"), Layout("2019"), Layout("2021", True)):
-        report = make(layout.format, hybrid=layout.hybrid)
+    for layout in (TableShape("2021"), TableShape("2019"), TableShape("2021", True)):
+        report = make(layout.edition, hybrid=layout.hybrid)
         ids = {e.rule for e in equations(layout)}
         evaluated = [r for r in evaluate(report) if r.rule in ids]
         assert len(evaluated) == len(equations(layout))
@@ -75,8 +75,8 @@ def test_every_equation_of_the_layout_is_evaluated() -> None:
 
 
 def test_plans_are_computed_once_per_layout() -> None:
-    assert _plan(Layout("2021")) is _plan(Layout("2021"))
-    assert _plan(Layout("2021", True)) is not _plan(Layout("2021"))
+    assert _plan(TableShape("2021")) is _plan(TableShape("2021"))
+    assert _plan(TableShape("2021", True)) is not _plan(TableShape("2021"))
 
 
 # ------------------------------------------------------------------------------------ T3-BALANCE
@@ -373,7 +373,7 @@ def test_missing_cells_are_summarised_by_group_row_column_and_table() -> None:
 
 
 def test_long_lists_of_rows_are_cut_short() -> None:
-    rows = [r for r in TEMPLATE.application_row_keys(Layout("2021"))][::2]
+    rows = [r for r in TEMPLATE.application_row_keys(TableShape("2021"))][::2]
     values: dict[str, Any] = {f"applications.{r}.total": CellValue(None, "missing") for r in rows}
     [finding] = of(check(make(values=values)), "S-TABLES")
     assert f"等{len(rows)}项" in finding.message
@@ -430,7 +430,7 @@ def test_every_finding_has_yaml_severity_and_readable_messages() -> None:
 def _truth_report(name: str) -> Report:
     data = json.loads((REAL / f"{name}.truth.json").read_text("utf-8"))
     hybrid = data["template"] == "2021" and "other" in data["applications"]
-    layout = Layout(data["template"], hybrid)
+    layout = TableShape(data["template"], hybrid)
     cells = cells_from_nested(data, layout)
     implied = data.get("implied", {})
     for path in cells:

@@ -73,7 +73,7 @@ def test_template_writes_the_blank_form(tmp_path):
     for); filled in, it parses as a 2021 report with every cell blank."""
     openpyxl = pytest.importorskip("openpyxl")
     target = tmp_path / "form.xlsx"
-    result = runner.invoke(app, ["template", "--format", "2021", "--to", "xlsx", "-o", str(target)])
+    result = runner.invoke(app, ["template", "--edition", "2021", "--to", "xlsx", "-o", str(target)])
     assert result.exit_code == 0
     refused = runner.invoke(app, ["check", str(target)])
     assert refused.exit_code == 2 and "单位" in refused.stderr and "年度" in refused.stderr

@@ -198,10 +198,10 @@ def test_eval_speaks_chinese_and_english():
 def test_no_files_and_a_bad_template_format_in_both_languages(tmp_path):
     assert "请给出报告文件" in runner.invoke(app, ["check"]).stderr
     assert "give report files" in runner.invoke(app, ["check", "--lang", "en"]).stderr
-    bad = runner.invoke(app, ["template", "--format", "2020", "-o", str(tmp_path / "f.xlsx")])
-    assert bad.exit_code == 2 and "--format 为 2019 或 2021" in bad.stderr
-    english = runner.invoke(app, ["template", "--format", "2020", "--lang", "en"])
-    assert "--format is 2019 or 2021" in english.stderr
+    bad = runner.invoke(app, ["template", "--edition", "2020", "-o", str(tmp_path / "f.xlsx")])
+    assert bad.exit_code == 2 and "--edition（表格版本）为 2019 / 2021" in bad.stderr
+    english = runner.invoke(app, ["template", "--format", "2020", "--lang", "en"])  # the old name
+    assert "--edition is 2019 / 2021" in english.stderr
 
 
 def test_failures_of_the_store_in_the_users_language(tmp_path):

@@ -15,7 +15,7 @@ pytest.importorskip("openpyxl")
 from typer.testing import CliRunner
 
 from gongkai.store import codebook
-from gongkai.template import TEMPLATE, Layout
+from gongkai.template import TEMPLATE, TableShape
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -28,7 +28,7 @@ def test_docs_codebook_is_the_generated_one() -> None:
 def test_every_cell_of_every_layout_with_its_labels_unit_and_rules() -> None:
     rows = {row["key"]: row for row in codebook.entries()}
     assert len(rows) == len(codebook.entries())  # keys are unique
-    for layout in (Layout("2019"), Layout("2021"), Layout("2021", hybrid=True)):
+    for layout in (TableShape("2019"), TableShape("2021"), TableShape("2021", hybrid=True)):
         assert set(TEMPLATE.cell_paths(layout)) <= set(rows)
     granted = rows["applications.granted.natural_person"]
     assert (granted["label"], granted["table"], granted["row"], granted["column"], granted["unit"]) == (

@@ -6,11 +6,11 @@ import re
 from pathlib import Path
 
 import gongkai
-from gongkai.template import TEMPLATE, Layout
+from gongkai.template import TEMPLATE, TableShape
 
 SAMPLE = Path(__file__).resolve().parents[1] / "src" / "gongkai" / "samples" / "示例镇-2023.txt"
 
-ROWS_2021 = TEMPLATE.application_row_keys(Layout("2021"))
+ROWS_2021 = TEMPLATE.application_row_keys(TableShape("2021"))
 COLUMNS = [c.key for c in TEMPLATE.application_columns]
 LABEL = {r.key: f"{r.marker}{r.label.text}" for r in TEMPLATE.application_rows}
 
@@ -30,7 +30,7 @@ def table3() -> dict[str, list[int]]:
     for key in ROWS_2021:
         values[key][6] = sum(values[key][:6])
     for column in range(7):
-        values["total"][column] = sum(values[k][column] for k in TEMPLATE.result_row_keys(Layout("2021")))
+        values["total"][column] = sum(values[k][column] for k in TEMPLATE.result_row_keys(TableShape("2021")))
     values["new_received"] = [v - (1 if i in (0, 6) else 0) for i, v in enumerate(values["total"])]
     values["carried_over"] = [1, 0, 0, 0, 0, 0, 1]
     return values

@@ -15,7 +15,7 @@ from gongkai.evaluate import score
 from gongkai.extract.lexer import lex_cell
 from gongkai.extract.reflow import cut_points, reflow
 from gongkai.readers import read
-from gongkai.template import TEMPLATE, Layout
+from gongkai.template import TEMPLATE, TableShape
 
 # Cells a crawled page prints as one run of digits that splits several ways, where no sum of
 # the template binds them (the truth took them from the page's HTML): they must stay missing.
@@ -124,7 +124,7 @@ _SPURIOUS_HEADER = ("| 类别 | 数据1 | 数据2 | 数据3 | 数据4 | 数据5 
 def _split_table3(source: str, truth: dict, *, detached: bool) -> str:
     """Table 3 as a PDF-to-markdown converter prints it: one small table per row under a header
     it invented (「数据1 … 数据6」), the row's label in the table or printed above it."""
-    layout = Layout(truth["template"], False)
+    layout = TableShape(truth["template"], False)
     lines = ["三、收到和处理政府信息公开申请情况", ""]
     for key in TEMPLATE.application_row_keys(layout):
         label = TEMPLATE.row_label("applications." + key)

@@ -9,7 +9,7 @@ import pytest
 from corpus import CORPUS as SHARED
 from gongkai.check import NarrativeFact, check, evaluate, narrative_facts, settle_value, text_results
 from gongkai.report import CellValue, Report
-from gongkai.template import TEMPLATE, Layout
+from gongkai.template import TEMPLATE, TableShape
 
 RECEIVED = "applications.new_received.total"
 CARRIED = "applications.carried_over.total"
@@ -25,7 +25,7 @@ def report(text: str = "", *, year: int = 2024, section: str = "overview", line:
            **values: float | CellValue | None) -> Report:
     """A 2021 report with ``text`` as one section and the given table totals (others 0).
     Keyword names are the module constants in lower case: received=95, review=2, …"""
-    cells = {p: CellValue(0, "read", raw="0", line=200) for p in TEMPLATE.cell_paths(Layout("2021"))}
+    cells = {p: CellValue(0, "read", raw="0", line=200) for p in TEMPLATE.cell_paths(TableShape("2021"))}
     for name, value in values.items():
         path = globals()[name.upper()]
         cells[path] = value if isinstance(value, CellValue) else (
@@ -222,7 +222,7 @@ def test_rules_in_force() -> None:
 
 
 def test_in_force_is_not_compared_with_2019_tables() -> None:
-    cells = {p: CellValue(0, "read") for p in TEMPLATE.cell_paths(Layout("2019"))}
+    cells = {p: CellValue(0, "read") for p in TEMPLATE.cell_paths(TableShape("2019"))}
     old = Report(agency=None, year=2020, template="2019", cells=cells,
                  sections={"overview": "现行有效行政规范性文件698件。"}, section_lines={"overview": 1})
     assert [r.status for r in text_results(old)] == ["not_checkable"]

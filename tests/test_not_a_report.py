@@ -31,7 +31,7 @@ from gongkai.extract.labels import section_heading
 from gongkai.pipeline import NOT_A_REPORT, is_report_title
 from gongkai.readers import sniff
 from gongkai.report import CellValue, Report
-from gongkai.template import TEMPLATE, Layout
+from gongkai.template import TEMPLATE, TableShape
 
 runner = CliRunner()
 SAMPLE = Path(gongkai.__file__).parent / "samples" / "示例镇-2023.txt"
@@ -155,7 +155,7 @@ def _other_tool_json() -> str:
 def _stored_non_report_json() -> str:
     """A report JSON as an older gongkai wrote it for a non-report: no agency, no year, every cell
     missing (the row the issue found in a supervisor's database)."""
-    layout = Layout("2021")
+    layout = TableShape("2021")
     cells = {path: CellValue(None, "missing") for path in TEMPLATE.cell_paths(layout)}
     return Report(agency=None, year=None, template="2021", cells=cells, source="notes.json").to_json()
 

@@ -14,7 +14,7 @@ import pytest
 from gongkai.errors import ParseError
 from gongkai.pipeline import parse_document
 from gongkai.readers import ocr
-from gongkai.template import Layout, equations
+from gongkai.template import TableShape, equations
 
 needs_ocr = pytest.mark.skipif(not ocr.available(),
                                reason="rapidocr not installed (pip install 'gongkai[ocr]')")
@@ -48,7 +48,7 @@ def clean(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Any], dict, An
 def _target(report: Any, truth: dict) -> str:
     """A table-3 cell read correctly, of two or more digits (the second not 0), whose every
     equation is complete: erasing its first digit breaks arithmetic that can be checked."""
-    layout = Layout(report.template, report.hybrid)
+    layout = TableShape(report.template, report.hybrid)
     values = {p: c.value for p, c in report.cells.items() if c.status == "read"}
     for path, cell in sorted(report.cells.items()):
         raw = cell.raw or ""

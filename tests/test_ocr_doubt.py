@@ -12,7 +12,7 @@ from gongkai.check import check
 from gongkai.extract.ocr_doubt import DOUBTFUL_BELOW, SURE, doubt_ocr_readings, misreads
 from gongkai.report import PRINTED_EMPTY, CellValue, Report
 from gongkai.synth.generate import random_report
-from gongkai.template import Layout
+from gongkai.template import TableShape
 
 
 def _scanned(seed: int = 5, confidence: float = 0.999) -> Report:
@@ -34,7 +34,7 @@ def _misread(report: Report, path: str, raw: str, confidence: float = 0.999) -> 
 
 
 def _doubt(report: Report) -> list[str]:
-    return doubt_ocr_readings(report.cells, Layout("2021"), report.findings)
+    return doubt_ocr_readings(report.cells, TableShape("2021"), report.findings)
 
 
 def test_misreads_are_the_typical_ocr_errors() -> None:

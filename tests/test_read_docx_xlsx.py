@@ -29,9 +29,9 @@ from gongkai.readers.xlsx import read_xlsx
 from gongkai.render import blank_form, render
 from gongkai.render.form import FormTable, tables, value_text
 from gongkai.report import CellValue, Report
-from gongkai.template import TEMPLATE, Layout
+from gongkai.template import TEMPLATE, TableShape
 
-LAYOUTS = [Layout("2021"), Layout("2019"), Layout("2021", hybrid=True)]
+LAYOUTS = [TableShape("2021"), TableShape("2019"), TableShape("2021", hybrid=True)]
 TITLE = "某某镇人民政府2023年度政府信息公开工作年度报告"
 
 
@@ -65,7 +65,7 @@ def check_locators(document: Document) -> None:
                 (table.index, r, c) for c in range(len(row.cells))]
 
 
-def sample_report(layout: Layout) -> Report:
+def sample_report(layout: TableShape) -> Report:
     """A report with a distinct value in every cell (a few left null), amounts as decimals."""
     cells = {}
     for number, path in enumerate(TEMPLATE.cell_paths(layout), start=1):
@@ -75,7 +75,7 @@ def sample_report(layout: Layout) -> Report:
             cells[path] = CellValue(number + 0.25, "read", raw=str(number + 0.25))
         else:
             cells[path] = CellValue(number, "read", raw=str(number))
-    return Report(agency="某某镇人民政府", year=2023, template=layout.format, hybrid=layout.hybrid,
+    return Report(agency="某某镇人民政府", year=2023, template=layout.edition, hybrid=layout.hybrid,
                   cells=cells, sections={"overview": "全年主动公开信息100条。\n第二段。"})
 
 
@@ -83,7 +83,7 @@ def sample_report(layout: Layout) -> Report:
 
 @pytest.mark.parametrize("layout", LAYOUTS, ids=str)
 def test_rendered_blank_docx_reads_as_the_form(layout):
-    document = read_docx(blank_form(layout.format, "docx", hybrid=layout.hybrid), "blank.docx")
+    document = read_docx(blank_form(layout.edition, "docx", hybrid=layout.hybrid), "blank.docx")
     forms = list(tables(layout).values())
     assert [grid(t) for t in document.tables] == [expected(f) for f in forms]
     check_locators(document)
@@ -289,7 +289,7 @@ def test_docx_made_by_libreoffice(tmp_path):
     page.write_bytes(blank_form("2021", "html"))
     from_html = _libreoffice(tmp_path, page, "docx:MS Word 2007 XML", "from_html")
     reference = [grid(t) for t in read_docx(OFFICIAL.read_bytes(), "official.docx").tables]
-    forms = [expected(f) for f in tables(Layout("2021")).values()]
+    forms = [expected(f) for f in tables(TableShape("2021")).values()]
     assert reference == forms
     for path in (resaved, from_html):
         document = read_docx(path.read_bytes(), path.name)

@@ -22,9 +22,9 @@ from corpus import REAL, SEEDS
 from gongkai.render import OUTPUTS, blank_form, render
 from gongkai.render.form import FormTable, heading, official, tables, value_text
 from gongkai.report import CellValue, Report
-from gongkai.template import TEMPLATE, Layout
+from gongkai.template import TEMPLATE, TableShape
 
-LAYOUTS = [Layout("2021"), Layout("2019"), Layout("2021", hybrid=True)]
+LAYOUTS = [TableShape("2021"), TableShape("2019"), TableShape("2021", hybrid=True)]
 
 
 def plain(text: str) -> str:
@@ -113,8 +113,8 @@ def test_every_printed_cell_path_has_one_value_cell(layout):
 
 
 def test_2019_and_hybrid_shapes():
-    t2019 = tables(Layout("2019"))
-    hybrid = tables(Layout("2021", hybrid=True))
+    t2019 = tables(TableShape("2019"))
+    hybrid = tables(TableShape("2021", hybrid=True))
     assert [(t.n_rows, t.n_cols) for t in t2019.values()] == [(18, 5), (26, 10), (4, 15)]
     assert [(t.n_rows, t.n_cols) for t in hybrid.values()] == [(14, 4), (26, 10), (4, 15)]
     # 2019 table 2: 3-column blocks and 2-column blocks share a 4-column value grid
@@ -139,7 +139,7 @@ def test_every_template_label_is_printed(layout):
         if row.key in TEMPLATE.application_row_keys(layout) and not (
                 layout.hybrid and row.group == "other_handling"):
             assert plain(official(row.marker + row.label.text)) in texts, row.key
-    for block in TEMPLATE.disclosure_blocks[layout.format]:
+    for block in TEMPLATE.disclosure_blocks[layout.edition]:
         assert plain(official(block.caption.text)) in texts
         assert all(plain(official(r.label.text)) in texts for r in block.rows)
         assert all(plain(official(c.label.text)) in texts for c in block.columns)
@@ -149,7 +149,7 @@ def test_every_template_label_is_printed(layout):
 
 # ------------------------------------------------------------------------------- values
 
-def sample_report(layout: Layout) -> Report:
+def sample_report(layout: TableShape) -> Report:
     cells = {}
     statuses = ["read", "read", "inferred", "blank", "missing"]
     for number, path in enumerate(TEMPLATE.cell_paths(layout), start=1):
@@ -158,7 +158,7 @@ def sample_report(layout: Layout) -> Report:
         if value is not None and TEMPLATE.cell_kind(path) == "amount":
             value = number + 0.5
         cells[path] = CellValue(value, status, rule="F-ZERO" if status == "inferred" else None)
-    return Report(agency="测试局", year=2022, template=layout.format, hybrid=layout.hybrid, cells=cells,
+    return Report(agency="测试局", year=2022, template=layout.edition, hybrid=layout.hybrid, cells=cells,
                   title="测试局2022年政府信息公开工作年度报告")
 
 
@@ -180,7 +180,7 @@ def test_html_output(layout):
             assert (td.text or "") == value_text(value.value)
             assert f"s-{value.status}" in td.get("class")
     spans = {(td.text, td.get("rowspan"), td.get("colspan")) for td in root.iter("td")}
-    assert ("第二十条第（一）项", None, "4" if layout.format == "2021" else "5") in spans
+    assert ("第二十条第（一）项", None, "4" if layout.edition == "2021" else "5") in spans
 
 
 @pytest.mark.parametrize("layout", LAYOUTS, ids=str)
@@ -209,7 +209,7 @@ def test_xlsx_output_merges_borders_values_and_status_colours(layout):
                 by_text.setdefault(cell.value, cell)
     caption = by_text["第二十条第（一）项"]
     top = caption.row
-    last = "D" if layout.format == "2021" else "E"
+    last = "D" if layout.edition == "2021" else "E"
     assert f"A{top}:{last}{top}" in {str(r) for r in sheet.merged_cells.ranges}
     note = by_text[official(TEMPLATE.application_note.text)]
     assert note.border.left.style == "thin"
@@ -229,7 +229,7 @@ def test_xlsx_output_merges_borders_values_and_status_colours(layout):
 
 
 def test_null_values_are_empty_cells():
-    layout = Layout("2021")
+    layout = TableShape("2021")
     report = Report(agency=None, year=None, template="2021", cells={
         p: CellValue(None, "missing") for p in TEMPLATE.cell_paths(layout)})
     document = docx.Document(io.BytesIO(render(report, "docx")))
@@ -250,7 +250,7 @@ def test_bad_arguments():
 @pytest.mark.parametrize("to", OUTPUTS)
 def test_every_output_renders_every_layout(to):
     for layout in LAYOUTS:
-        assert blank_form(layout.format, to, hybrid=layout.hybrid)
+        assert blank_form(layout.edition, to, hybrid=layout.hybrid)
         assert render(sample_report(layout), to)
 
 

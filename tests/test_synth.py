@@ -28,7 +28,7 @@ from gongkai.synth import (
     render_with_info,
     truth_cells,
 )
-from gongkai.template import TEMPLATE, Layout, equations
+from gongkai.template import TEMPLATE, TableShape, equations
 
 SHAPES = [("2021", False), ("2019", False), ("2021", True)]
 
@@ -65,7 +65,7 @@ def test_same_shape_as_hand_made_truth(fmt: str, hybrid: bool, example: Path) ->
         truth = random_report(random.Random(seed), format=fmt, hybrid=hybrid,
                               blanks=seed % 2 == 0, inconsistent=seed % 3 == 0)
         assert _shape(truth) == expected
-        assert layout_of(truth) == Layout(fmt, hybrid)
+        assert layout_of(truth) == TableShape(fmt, hybrid)
         json.dumps(truth)  # plain JSON types only
 
 

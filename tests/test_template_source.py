@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from gongkai.template import FORMATS, TEMPLATE
+from gongkai.template import EDITIONS, TEMPLATE
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "src" / "gongkai"
@@ -16,7 +16,6 @@ KNOWN: dict[tuple[str, str], str] = {
     ("tables", "src/gongkai/extract/context.py"): "row_name: the extractor's rework (lead)",
     ("formats", "src/gongkai/extract/__init__.py"): "the format vote: the extractor's rework (lead)",
     ("formats", "src/gongkai/extract/labels.py"): "the label index: the extractor's rework (lead)",
-    ("formats", "src/gongkai/cli.py"): "template --format: the CLI's rework (issue 13)",
     ("formats", "src/gongkai/web/queries.py"): "the list filter: the web app's rework",
 }
 
@@ -56,13 +55,33 @@ def test_format_ids_agree_with_the_yaml():
     import yaml
 
     raw = yaml.safe_load((TEMPLATE_DIR / "template.yaml").read_text("utf-8"))
-    assert tuple(raw["formats"]) == FORMATS
+    assert tuple(raw["formats"]) == EDITIONS
     # the pair spelled out as a literal is the list of formats restated
     restated = [where for node, where in _literals("formats")
                 if isinstance(node, ast.Tuple | ast.List | ast.Set)
-                and len(node.elts) == len(FORMATS)
-                and sorted(str(e.value) for e in node.elts if isinstance(e, ast.Constant)) == sorted(FORMATS)]
-    assert not restated, f"use gongkai.template.FORMATS: {restated}"
+                and len(node.elts) == len(EDITIONS)
+                and sorted(str(e.value) for e in node.elts if isinstance(e, ast.Constant))
+                == sorted(EDITIONS)]
+    assert not restated, f"use gongkai.template.EDITIONS: {restated}"
+
+
+def test_the_form_command_takes_the_editions_of_the_template(tmp_path):
+    """`gongkai template --edition` (2019/2021 is an edition; --format, its old name, still works
+    and is hidden) accepts exactly the template's editions."""
+    from typer.testing import CliRunner
+
+    from gongkai.cli import app
+
+    runner = CliRunner()
+    shown = runner.invoke(app, ["template", "--help", "--lang", "en"], prog_name="gongkai").output
+    assert "--edition" in shown and "--format" not in shown
+    for edition in EDITIONS:
+        target = tmp_path / f"{edition}.md"
+        result = runner.invoke(app, ["template", "--format", edition, "--to", "md", "-o", str(target)])
+        assert result.exit_code == 0, result.output
+        assert TEMPLATE.edition_markers[edition][0] in target.read_text("utf-8")
+    refused = runner.invoke(app, ["template", "--edition", "2020", "--to", "md", "-o", str(tmp_path / "x")])
+    assert refused.exit_code == 2 and not (tmp_path / "x").exists()
 
 
 def test_blank_marks_are_one_list():

@@ -21,7 +21,7 @@ with warnings.catch_warnings():  # starlette's TestClient suggests httpx2; httpx
 from sqlalchemy import text
 
 from gongkai.render.form import tables
-from gongkai.template import Layout
+from gongkai.template import TableShape
 from gongkai.web import create_app
 from test_store_postgres import pg_url  # noqa: F401  (the throwaway PostgreSQL server fixture)
 from web_fixtures import (
@@ -163,7 +163,8 @@ def test_report_page_lays_out_the_tables_with_statuses_and_findings(app, pdf_id:
     html = client.get(f"/reports/{pdf_id}").text
     for table in ("active_disclosure", "applications", "review_litigation"):
         assert f'id="table-{table}"' in html
-    printed = sum(c.role == "value" for t in tables(Layout("2021", hybrid=True)).values() for c in t.cells)
+    printed = sum(c.role == "value" for t in tables(TableShape("2021", hybrid=True)).values()
+                  for c in t.cells)
     assert html.count('class="value s-') == printed  # the hybrid prints （六） as one row
     # the T4-GROUPSUM error names 行政复议's total: that cell is marked
     assert re.search(r'class="value s-read f-error"\s+data-path="review_litigation.review.total"', html)

@@ -99,11 +99,11 @@ def shot(page, lang: str, name: str) -> None:  # type: ignore[no-untyped-def]
 def form_labels() -> list[str]:
     """The official form's words (rows, columns, tables), which the template has in Chinese only:
     data, longest first (a finding in English quotes them)."""
-    from gongkai.template import TEMPLATE, Layout
+    from gongkai.template import TEMPLATE, TableShape
 
     labels = {table.zh for table in TEMPLATE.tables.values()} | set(TEMPLATE.blank_marks)
     labels |= set("一二三四五六七八九十")  # the form numbers its rows: 一、(二)
-    for layout in (Layout("2019"), Layout("2021")):
+    for layout in (TableShape("2019"), TableShape("2021")):
         for path in TEMPLATE.cell_paths(layout):
             labels.update(re.findall(r"「(.*?)」", TEMPLATE.cell_label(path)))
     return sorted(labels, key=len, reverse=True)

@@ -745,21 +745,26 @@ def render(
 
 @app.command()
 def template(
-    format: Annotated[str, typer.Option("--format", help="2019 or 2021")] = "2021",
+    edition: Annotated[str | None, typer.Option("--edition", help="2019 or 2021 (default: the latest)")] = (
+        None),
     to: Annotated[Output, typer.Option("--to", help="output format")] = Output.xlsx,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="file to write")] = None,
     lang: LangOption = Lang.zh,
+    old_edition: Annotated[str | None, typer.Option("--format", hidden=True,
+                                                    help="the old name of --edition")] = None,
 ) -> None:
     """Write the blank official form, to fill in and check with `gongkai check` before publishing."""
     from .messages import say
     from .render import blank_form
+    from .template import EDITIONS
 
-    if format not in ("2019", "2021"):
-        err.print(say("template.bad_format", lang.value), highlight=False)
+    chosen = edition or old_edition or EDITIONS[-1]
+    if chosen not in EDITIONS:
+        err.print(say("template.bad_format", lang.value, editions=" / ".join(EDITIONS)), highlight=False)
         raise typer.Exit(2)
     _needs_formats(to.value)
-    target = output or Path(f"gongkai-form-{format}.{to.value}")
-    target.write_bytes(blank_form(format, to.value))
+    target = output or Path(f"gongkai-form-{chosen}.{to.value}")
+    target.write_bytes(blank_form(chosen, to.value))
     err.print("[green]✓[/green] " + _escape(str(target)), markup=True, highlight=False)
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .report import Report, nested_value, printed_hybrid
-from .template import TEMPLATE, Layout
+from .template import TEMPLATE, TableShape
 
 OUTCOMES = ("correct", "missing", "silent_error", "wrong_inference")
 
@@ -57,7 +57,7 @@ def _strip_agency(name: str | None) -> str:
 
 def score(report: Report, truth: dict, name: str = "") -> Score:
     result = Score(name)
-    layout = Layout(truth["template"], printed_hybrid(truth))
+    layout = TableShape(truth["template"], printed_hybrid(truth))
     implied = truth.get("implied") or {}
     for path in TEMPLATE.cell_paths(layout):
         expected = nested_value(truth, path)

@@ -52,7 +52,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # parse, check, eval, render, template (the core commands)
     "files.none": ("请给出报告文件，或用 --sample 检查内置示例",
                    "give report files, or --sample for the bundled sample"),
-    "template.bad_format": ("--format 为 2019 或 2021", "--format is 2019 or 2021"),
+    "template.bad_format": ("--edition（表格版本）为 {editions}", "--edition is {editions}"),
     "extra.needed": ("需要安装 gongkai[{extra}]：pip install 'gongkai[{extra}]'",
                      "this command needs gongkai[{extra}]: pip install 'gongkai[{extra}]'"),
     "extra.lacking": (" (缺少 {shown})", " (missing {shown})"),
@@ -471,7 +471,8 @@ HELP: dict[str, str] = {
     "render": "按官方表样写出报告的三张统计表。",
     "render:report": "报告 JSON，或任何可读取的报告文件",
     "template": "写出空白的官方表格：填好后先用 gongkai check 检查再发布。",
-    "template:format": "2019 或 2021",
+    "template:edition": "表格版本：2019 或 2021（默认最新版）",
+    "template:old_edition": "--edition 的旧名称",
     # the store
     "ingest": "把报告解析入库：可重复运行（按 sha256 识别文件），中断后可续。",
     "ingest:paths": "报告文件、文件夹和 zip 压缩包",

@@ -59,7 +59,7 @@ def parse_document(document: Document) -> Report:
     with _without_cycle_collection():
         report = extract(document)
         _refuse_non_report(report, document)
-        doubt_ocr_readings(report.cells, report.layout, report.findings)  # OCR misreads: missing, not read
+        doubt_ocr_readings(report.cells, report.shape, report.findings)  # OCR misreads: missing, not read
         report.findings.extend(check(report))
     return report
 

@@ -10,7 +10,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from .template import TEMPLATE, Layout
+from .template import TEMPLATE, TableShape
 from .version import PARSER_VERSION as PARSER_VERSION  # the package version + a hash of template.yaml
 
 SCHEMA = "gongkai.report/1"
@@ -112,8 +112,14 @@ class Report:
     parser_version: str = PARSER_VERSION
 
     @property
-    def layout(self) -> Layout | None:
-        return Layout(self.template, self.hybrid) if self.template else None  # type: ignore[arg-type]
+    def shape(self) -> TableShape | None:
+        """The table shape the report uses (its edition and whether it is the hybrid), or None."""
+        return TableShape(self.template, self.hybrid) if self.template else None  # type: ignore[arg-type]
+
+    @property
+    def layout(self) -> TableShape | None:
+        """Deprecated: the old name of :attr:`shape`."""
+        return self.shape
 
     # ------------------------------------------------------------------ values
     def value(self, path: str) -> Number | None:
@@ -170,7 +176,7 @@ class Report:
         if "cells" in data:
             cells = {p: CellValue.from_dict(c) for p, c in data["cells"].items()}
         elif template:
-            cells = cells_from_nested(data, Layout(template, hybrid))
+            cells = cells_from_nested(data, TableShape(template, hybrid))
         return cls(
             agency=data.get("agency"),
             year=data.get("year"),
@@ -214,10 +220,10 @@ def nested_value(data: dict[str, Any], path: str) -> Any:
     return values[index] if index < len(values) else None
 
 
-def cells_from_nested(data: dict[str, Any], layout: Layout) -> dict[str, CellValue]:
+def cells_from_nested(data: dict[str, Any], shape: TableShape) -> dict[str, CellValue]:
     """Cells from a nested report (e.g. hand-written): printed values count as ``read``."""
     cells = {}
-    for path in TEMPLATE.cell_paths(layout):
+    for path in TEMPLATE.cell_paths(shape):
         value = nested_value(data, path)
         cells[path] = CellValue(value, "read" if value is not None else "blank",
                                 raw=None if value is None else str(value))

@@ -15,8 +15,8 @@ from .rules import RuleResult, cell_name, cells_total, rule_finding, show_value
 __all__ = ["QUANTITIES", "NarrativeFact", "Quantity", "narrative_facts", "settle_value", "text_results"]
 
 
-def _english_label(path: str, fmt: str | None) -> str:
-    label = cell_name(path, fmt)
+def _english_label(path: str, edition: str | None) -> str:
+    label = cell_name(path, edition)
     for names in TEMPLATE.tables.values():
         if label.startswith(names.zh):
             return f"{names.en.lower()} {label[len(names.zh):]}"
@@ -29,16 +29,16 @@ def _cells(report: Report, paths: tuple[str, ...]) -> list[CellValue] | None:
     return cells if len(cells) == len(paths) else None
 
 
-def _contradiction(quantity: Quantity, fact: NarrativeFact, cells: list[CellValue], fmt: str | None
+def _contradiction(quantity: Quantity, fact: NarrativeFact, cells: list[CellValue], edition: str | None
                    ) -> Finding:
     rule = TEMPLATE.rule("C-TEXT")
     paths = quantity.paths
     if len(paths) == 1:
-        where, where_en = cell_name(paths[0], fmt), _english_label(paths[0], fmt)
+        where, where_en = cell_name(paths[0], edition), _english_label(paths[0], edition)
         actual, actual_en = show_value(cells[0], "zh"), show_value(cells[0], "en")
     else:
-        where = "、".join(cell_name(p, fmt) for p in paths) + "之和"
-        where_en = "the sum of " + " and ".join(_english_label(p, fmt) for p in paths)
+        where = "、".join(cell_name(p, edition) for p in paths) + "之和"
+        where_en = "the sum of " + " and ".join(_english_label(p, edition) for p in paths)
         total = show_value(CellValue(cells_total(cells), "read"), "zh")
         actual = f"{total}（" + "+".join(show_value(c, "zh") for c in cells) + "）"
         actual_en = f"{total} (" + " + ".join(show_value(c, "en") for c in cells) + ")"

@@ -19,7 +19,16 @@ from operator import itemgetter
 from typing import Any, Literal, cast
 
 from ..report import PRINTED_EMPTY, CellValue, Finding, Number, Report, Severity
-from ..template import FORMATS, TEMPLATE, FormatId, Layout, bindings, equations, expand_terms, rule_applies
+from ..template import (
+    EDITIONS,
+    TEMPLATE,
+    Edition,
+    TableShape,
+    bindings,
+    equations,
+    expand_terms,
+    rule_applies,
+)
 from ..template.model import Rule
 
 __all__ = ["RuleResult", "cell_name", "cells_total", "evaluate", "row_name", "rule_finding", "show_value"]
@@ -109,11 +118,11 @@ def _first_line(cells: Iterable[CellValue | None]) -> int | None:
 
 
 @cache
-def _disclosure_labels(fmt: FormatId) -> dict[str, str]:
+def _disclosure_labels(edition: Edition) -> dict[str, str]:
     """Table 2 row and column labels as the format prints them (规范性文件 in 2019,
     行政规范性文件 in 2021; 处理决定数量 / 本年处理决定数量)."""
     labels: dict[str, str] = {}
-    for block in TEMPLATE.disclosure_blocks[fmt]:
+    for block in TEMPLATE.disclosure_blocks[edition]:
         for row in block.rows:
             labels[row.key] = row.label.text
             for column in block.columns:
@@ -121,33 +130,33 @@ def _disclosure_labels(fmt: FormatId) -> dict[str, str]:
     return labels
 
 
-def row_name(table: str, row: str, fmt: str | None) -> str:
+def row_name(table: str, row: str, edition: str | None) -> str:
     """A row's label for people, in the report's format."""
-    if table == "active_disclosure" and fmt in FORMATS:
-        return _disclosure_labels(fmt).get(row, row)
+    if table == "active_disclosure" and edition in EDITIONS:
+        return _disclosure_labels(edition).get(row, row)
     return TEMPLATE.row_label(f"{table}.{row}")
 
 
-def cell_name(path: str, fmt: str | None) -> str:
+def cell_name(path: str, edition: str | None) -> str:
     """A cell's label for people: 表三「(一)予以公开」「自然人」, 表二「行政许可」「本年处理决定数量」."""
     table, row, column = path.split(".")
-    if table == "active_disclosure" and fmt in FORMATS:
-        labels = _disclosure_labels(fmt)
+    if table == "active_disclosure" and edition in EDITIONS:
+        labels = _disclosure_labels(edition)
         row_text, column_text = labels.get(row, row), labels.get(f"{row}.{column}", column)
         return f"{TEMPLATE.tables[table].zh}「{row_text}」「{column_text}」"
     return TEMPLATE.cell_label(path)
 
 
-def _binding_labels(binding: Binding, table: str, fmt: str) -> dict[str, str]:
+def _binding_labels(binding: Binding, table: str, edition: str) -> dict[str, str]:
     """Labels for the placeholders a rule message may use ({column_label}, {row_label}, …)."""
     labels: dict[str, str] = {}
     for name, value in binding:
         if name == "column":
             labels["column_label"] = TEMPLATE.column_label(table, value)
         elif name in ("row", "part"):
-            labels[f"{name}_label"] = row_name(table, value, fmt)
+            labels[f"{name}_label"] = row_name(table, value, edition)
         elif name == "group":
-            labels["group_label"] = row_name("review_litigation", value, fmt)
+            labels["group_label"] = row_name("review_litigation", value, edition)
     return labels
 
 
@@ -229,7 +238,7 @@ class _CellCheck:
 
 @dataclass(frozen=True, slots=True)
 class _Plan:
-    layout: Layout
+    layout: TableShape
     equations: tuple[_Equation, ...]
     bounds: tuple[_Bound, ...]
     at_least: tuple[_AtLeast, ...]
@@ -246,14 +255,14 @@ def _table_of(path: str) -> str:
 
 
 @cache
-def _plan(layout: Layout) -> _Plan:
+def _plan(layout: TableShape) -> _Plan:
     """Everything about a layout that does not depend on the report, computed once."""
     eqs: list[_Equation] = []
     for eq in equations(layout):
         rule = TEMPLATE.rule(eq.rule)
         paths = eq.left + eq.right  # every equation has at least two terms: a tuple comes back
         eqs.append(_Equation(rule, eq.binding, eq.left, eq.right,
-                             _binding_labels(eq.binding, _table_of(eq.left[0]), layout.format), paths,
+                             _binding_labels(eq.binding, _table_of(eq.left[0]), layout.edition), paths,
                              itemgetter(*paths), len(eq.left)))
     bounds: list[_Bound] = []
     at_least: list[_AtLeast] = []
@@ -268,7 +277,7 @@ def _plan(layout: Layout) -> _Plan:
                     part_key = part.split(".")[1]
                     full = (*key, ("part", part_key))
                     bounds.append(_Bound(rule, key, part, part_key, limit,
-                                         _binding_labels(full, _table_of(part), layout.format),
+                                         _binding_labels(full, _table_of(part), layout.edition),
                                          rule.spec.get("only_when_unchecked")))
         elif rule.kind == "at_least":
             for binding in bindings(rule, layout):
@@ -276,7 +285,7 @@ def _plan(layout: Layout) -> _Plan:
                 big = rule.spec["big"].format(**binding)
                 small = rule.spec["small"].format(**binding)
                 at_least.append(_AtLeast(rule, key, big, small,
-                                         _binding_labels(key, _table_of(big), layout.format)))
+                                         _binding_labels(key, _table_of(big), layout.edition)))
     value_rules = {kind: (TEMPLATE.rule(rid), pred) for kind, (rid, pred) in _VALUE_RULES.items()}
     unprinted = set()
     if layout.hybrid:
@@ -323,7 +332,7 @@ def _equation_finding(eq: _Equation, found: list[CellValue]) -> Finding:
 
 
 # ---------------------------------------------------------------------------------- row summaries
-def _short_row(table: str, row: str, fmt: str) -> str:
+def _short_row(table: str, row: str, edition: str) -> str:
     """A compact row name for lists: 「(四)1.本机关不掌握相关政府信息」, 「行政强制」."""
     if table == "applications":
         spec = next(r for r in TEMPLATE.application_rows if r.key == row)
@@ -331,13 +340,13 @@ def _short_row(table: str, row: str, fmt: str) -> str:
         prefix = group.marker if group is not None and group.parent else ""
         text = f"{prefix}{spec.marker}{spec.label.text}"
     else:
-        text = row_name(table, row, fmt)
+        text = row_name(table, row, edition)
     return text if len(text) <= 16 else text[:15] + "…"
 
 
-def _column_name(table: str, row: str, column: str, fmt: str) -> str:
+def _column_name(table: str, row: str, column: str, edition: str) -> str:
     if table == "active_disclosure":
-        return _disclosure_labels(fmt).get(f"{row}.{column}", column)
+        return _disclosure_labels(edition).get(f"{row}.{column}", column)
     return TEMPLATE.column_label(table, column)
 
 
@@ -379,12 +388,12 @@ def _rows_detail(table: str, checks: list[_CellCheck], plan: _Plan, whole: tuple
             items_en.append(f"「{name}」 (all {count} rows)")
         if row in done:
             continue
-        name = _short_row(table, row, plan.layout.format)
+        name = _short_row(table, row, plan.layout.edition)
         if row in full:
             items_zh.append(f"「{name}」")
             items_en.append(f"「{name}」")
         else:
-            names = [_column_name(table, row, col, plan.layout.format) for col in cols]
+            names = [_column_name(table, row, col, plan.layout.edition) for col in cols]
             items_zh.append(f"「{name}」的" + "".join(f"「{n}」" for n in names) + "列")
             items_en.append(f"「{name}」 (column{'s' if len(names) > 1 else ''} {', '.join(names)})")
     extra = len(items_zh) - _MAX_ITEMS
@@ -398,7 +407,7 @@ def _evaluate(report: Report, keep_all: bool) -> list[RuleResult]:
     results: list[RuleResult] = []
     add = results.append
     # an unknown template (or a 2019 "hybrid") has no tables to check; the narrative still counts
-    layout = Layout(report.template, report.hybrid) if report.template in FORMATS and not (
+    layout = TableShape(report.template, report.hybrid) if report.template in EDITIONS and not (
         report.hybrid and report.template != "2021") else None
     if layout is not None:
         _structure(report, layout, keep_all, results)
@@ -514,7 +523,7 @@ def _cells_pass(report: Report, plan: _Plan, keep_all: bool, results: list[RuleR
         texts = []
         for lang in ("zh", "en"):
             raw = cell.raw if cell.status == "read" and cell.raw else show_value(cell, lang)
-            label = cell_name(check_.path, plan.layout.format)
+            label = cell_name(check_.path, plan.layout.edition)
             texts.append((rule.zh if lang == "zh" else rule.en).format(cell_label=label, raw=raw))
         finding = rule_finding(rule, texts[0], texts[1], (check_.path,), {check_.path: value},
                            cell.line if cell.status == "read" else None)
@@ -555,7 +564,7 @@ def _table_findings(plan: _Plan, cells: dict[str, CellValue], missing: dict[str,
             results.append(RuleResult(rule_id, "failed", binding, paths, values, finding))
 
 
-def _structure(report: Report, layout: Layout, keep_all: bool, results: list[RuleResult]) -> None:
+def _structure(report: Report, layout: TableShape, keep_all: bool, results: list[RuleResult]) -> None:
     """S-TEMPLATE-YEAR and T3-ROWSET."""
     rule = _RULES["S-TEMPLATE-YEAR"]
     year = report.year
@@ -565,8 +574,8 @@ def _structure(report: Report, layout: Layout, keep_all: bool, results: list[Rul
     if expected is None:
         if keep_all:
             results.append(RuleResult(rule.id, "not_checkable"))
-    elif expected != layout.format:
-        args = {"year": year, "template": layout.format, "expected": expected}
+    elif expected != layout.edition:
+        args = {"year": year, "template": layout.edition, "expected": expected}
         finding = rule_finding(rule, rule.zh.format(**args), rule.en.format(**args), (), {}, None)
         results.append(RuleResult(rule.id, "failed", finding=finding))
     elif keep_all:
@@ -576,29 +585,29 @@ def _structure(report: Report, layout: Layout, keep_all: bool, results: list[Rul
     details_zh: list[str] = []
     details_en: list[str] = []
     printed = _plan(layout).paths
-    official = set(TEMPLATE.official_row_keys(layout.format))
+    official = set(TEMPLATE.official_row_keys(layout.edition))
     if layout.hybrid:
         items = [r for r in TEMPLATE.application_rows if r.group == "other_handling"]
         group = next(g for g in TEMPLATE.application_groups if g.key == "other_handling")
         one_row = f"{group.marker}{group.label.text}"
         names = "".join(f"「{r.marker}{r.label.text[:12]}…」" if len(r.label.text) > 12
                         else f"「{r.marker}{r.label.text}」" for r in items)
-        details_zh.append(f"「{one_row}」印成带数值的一行（2019年格式的写法），没有{layout.format}年格式的"
+        details_zh.append(f"「{one_row}」印成带数值的一行（2019年格式的写法），没有{layout.edition}年格式的"
                           f"{len(items)}个子项{names}")
         details_en.append(f"「{one_row}」 is printed as one row with values (the 2019 way) instead of "
-                          f"the {layout.format} format's {len(items)} items")
+                          f"the {layout.edition} format's {len(items)} items")
     # rows of the other format that carry values (an extractor or a hand-built report put them)
     foreign = sorted({p.split(".")[1] for p, c in report.cells.items()
                       if p.startswith("applications.") and p not in printed and c.value is not None}
                      - official) if len(report.cells) > len(printed) else []
     if foreign:
-        names = "、".join(f"「{_short_row('applications', r, layout.format)}」" for r in foreign)
+        names = "、".join(f"「{_short_row('applications', r, layout.edition)}」" for r in foreign)
         details_zh.append(f"含有不属于该格式的行{names}")
         details_en.append("rows that the format does not have: " + ", ".join(
-            f"「{_short_row('applications', r, layout.format)}」" for r in foreign))
+            f"「{_short_row('applications', r, layout.edition)}」" for r in foreign))
     if details_zh:
-        args_zh = {"template": layout.format, "detail": "；".join(details_zh)}
-        args_en = {"template": layout.format, "detail": "; ".join(details_en)}
+        args_zh = {"template": layout.edition, "detail": "；".join(details_zh)}
+        args_en = {"template": layout.edition, "detail": "; ".join(details_en)}
         finding = rule_finding(rule, rule.zh.format(**args_zh), rule.en.format(**args_en), (), {}, None)
         results.append(RuleResult(rule.id, "failed", finding=finding))
     elif keep_all:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from ..document import Document
 from ..report import CellValue, Report
-from ..template import TEMPLATE, Layout
+from ..template import TEMPLATE, TableShape
 from .context import Context, add_finding, merge_short_rows, row_name
 from .infer import infer
 from .meta import read_meta
@@ -84,7 +84,7 @@ def extract(document: Document) -> Report:
                         row=row_name(segment), key=segment.key, labels=labels, rows=rows)
         if segment.table == 3 and segment.key not in row_keys(layout):
             add_finding(context, "T3-ROWSET", "other_edition", line=segment.label_line, key=segment.key,
-                        label=TEMPLATE.row_label("applications." + segment.key), edition=layout.format)
+                        label=TEMPLATE.row_label("applications." + segment.key), edition=layout.edition)
             continue
         key = (segment.table, segment.key)
         if key in seen:
@@ -112,7 +112,7 @@ def extract(document: Document) -> Report:
     return Report(
         agency=meta.agency,
         year=meta.year,
-        template=layout.format,
+        template=layout.edition,
         hybrid=layout.hybrid,
         cells=cells,
         findings=context.findings,
@@ -126,22 +126,22 @@ def extract(document: Document) -> Report:
 
 
 # ---------------------------------------------------------------------- format
-def _decide_layout(seg: Segmentation, segments: list[Segment], year: int | None) -> Layout:
+def _decide_layout(seg: Segmentation, segments: list[Segment], year: int | None) -> TableShape:
     """Template from the tables printed (template.md §1.4): table 2's labels first, then
     table 3's （六） rows; the year only when nothing printed tells."""
     votes = seg.format_votes
-    t2 = {fmt: votes[fmt] for fmt in ("2019", "2021")}
+    t2 = {edition: votes[edition] for edition in ("2019", "2021")}
     has_other_row = any(s.key == "other" and not s.maybe_group for s in segments)
     has_2021_rows = votes[("t3", "2021")] > 0
     if t2["2021"] > t2["2019"]:
-        fmt = "2021"
+        edition = "2021"
     elif t2["2019"] > t2["2021"] or (has_other_row and not has_2021_rows):
-        fmt = "2019"
+        edition = "2019"
     elif has_2021_rows:
-        fmt = "2021"
+        edition = "2021"
     else:
-        fmt = "2021" if (year or 2021) >= 2021 else "2019"
-    hybrid = fmt == "2021" and has_other_row and not has_2021_rows
-    return Layout(fmt, hybrid)  # type: ignore[arg-type]
+        edition = "2021" if (year or 2021) >= 2021 else "2019"
+    hybrid = edition == "2021" and has_other_row and not has_2021_rows
+    return TableShape(edition, hybrid)  # type: ignore[arg-type]
 
 

@@ -8,7 +8,7 @@ from functools import cache
 from typing import Any, cast
 
 from ..report import CellValue, Finding, Number, Severity
-from ..template import TEMPLATE, Layout
+from ..template import TEMPLATE, TableShape
 from .align import Alignment
 from .segment import Segment
 
@@ -25,7 +25,7 @@ class Pending:
 
 @dataclass
 class Context:
-    layout: Layout
+    layout: TableShape
     cells: dict[str, CellValue]
     findings: list[Finding]
     pending: list[Pending] = field(default_factory=list)

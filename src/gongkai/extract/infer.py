@@ -20,7 +20,7 @@ from collections.abc import Callable
 from functools import cache
 
 from ..report import PRINTED_EMPTY, CellValue
-from ..template import TEMPLATE, Equation, Layout, equations
+from ..template import TEMPLATE, Equation, TableShape, equations
 
 KNOWN = ("read", "inferred")
 
@@ -28,7 +28,7 @@ KNOWN = ("read", "inferred")
 Validator = Callable[[dict[str, CellValue]], set[str]]
 
 
-def infer(cells: dict[str, CellValue], layout: Layout, validate: Validator | None = None) -> int:
+def infer(cells: dict[str, CellValue], layout: TableShape, validate: Validator | None = None) -> int:
     """Fill forced cells in place; return how many were filled.
 
     An inferred value must agree with every equation it takes part in once that equation is
@@ -73,7 +73,7 @@ def _sound(cells: dict[str, CellValue], system: tuple[Equation, ...],
 
 
 @cache
-def _touching(layout: Layout) -> dict[str, tuple[Equation, ...]]:
+def _touching(layout: TableShape) -> dict[str, tuple[Equation, ...]]:
     """The equations each cell takes part in."""
     result: dict[str, list[Equation]] = {}
     for equation in equations(layout):

@@ -15,7 +15,7 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 from typing import Literal
 
-from ..template import TEMPLATE, FormatId
+from ..template import TEMPLATE, Edition
 
 LabelKind = Literal[
     "caption",  # table 2 block caption 第二十条第(一)项
@@ -54,7 +54,7 @@ class LabelDef:
     key: str
     text: str  # normalized
     marker: str = ""  # table 3 item marker digit ("1" for 1.属于国家秘密), or "一、" / "(一)"
-    formats: tuple[FormatId, ...] = ("2019", "2021")
+    editions: tuple[Edition, ...] = ("2019", "2021")
     block: int = -1  # table 2 block index within its format
 
     @property
@@ -77,15 +77,15 @@ CHINESE_MARKERS = ("一、", "二、", "三、", "四、", "(一)", "(二)", "(�
 def _build() -> list[LabelDef]:
     t = TEMPLATE
     defs: list[LabelDef] = []
-    for fmt, blocks in t.disclosure_blocks.items():
+    for edition, blocks in t.disclosure_blocks.items():
         for index, block in enumerate(blocks):
-            defs.append(LabelDef("caption", str(index), normalize(block.caption.text), formats=(fmt,),
+            defs.append(LabelDef("caption", str(index), normalize(block.caption.text), editions=(edition,),
                                  block=index))
             for disclosure_column in block.columns:
-                defs.extend(LabelDef("t2_column", disclosure_column.key, normalize(v), formats=(fmt,),
+                defs.extend(LabelDef("t2_column", disclosure_column.key, normalize(v), editions=(edition,),
                                      block=index) for v in disclosure_column.label.all)
             for disclosure_row in block.rows:
-                defs.extend(LabelDef("t2_row", disclosure_row.key, normalize(v), formats=(fmt,),
+                defs.extend(LabelDef("t2_row", disclosure_row.key, normalize(v), editions=(edition,),
                                      block=index) for v in disclosure_row.label.all)
     defs.append(LabelDef("t2_header", "header", normalize(t.disclosure_header.text)))
     defs.append(LabelDef("t3_note", "note", normalize(t.application_note.text)))
@@ -102,13 +102,13 @@ def _build() -> list[LabelDef]:
         digit = marker.rstrip(".") if marker[:1].isdigit() else ""
         for variant in row.label.all:
             body = normalize(variant)
-            defs.append(LabelDef("t3_row", row.key, body, marker=digit or marker, formats=row.formats))
+            defs.append(LabelDef("t3_row", row.key, body, marker=digit or marker, editions=row.editions))
             if not digit:
                 defs.append(LabelDef("t3_row", row.key, marker + body, marker=marker,
-                                     formats=row.formats))
+                                     editions=row.editions))
                 if marker.endswith("、"):  # 「四 结转…」: the 、 lost (OCR, or a space for it)
                     defs.append(LabelDef("t3_row", row.key, marker[:-1] + body, marker=marker,
-                                         formats=row.formats))
+                                         editions=row.editions))
     for key in t.review_header_labels:
         defs.append(LabelDef("t4_header", key, normalize(key)))
     for review_group in t.review_groups:

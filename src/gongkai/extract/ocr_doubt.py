@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..report import PRINTED_EMPTY, CellValue, Finding
-from ..template import TEMPLATE, Equation, Layout, equations
+from ..template import TEMPLATE, Equation, TableShape, equations
 from .context import new_finding
 
 __all__ = ["DOUBTFUL_BELOW", "SURE", "doubt_ocr_readings", "misreads"]
@@ -110,7 +110,7 @@ def _table(path: str) -> str:
     return path.split(".", 1)[0]
 
 
-def doubt_ocr_readings(cells: dict[str, CellValue], layout: Layout | None,
+def doubt_ocr_readings(cells: dict[str, CellValue], layout: TableShape | None,
                        findings: list[Finding]) -> list[str]:
     """Turn the doubtful OCR readings among ``cells`` into ``missing`` (in place), replacing
     earlier P-OCR findings about them with one each; return the doubted paths."""

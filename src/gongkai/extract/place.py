@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import cache
 
 from ..report import CellValue, Finding, Number
-from ..template import TEMPLATE, Layout
+from ..template import TEMPLATE, TableShape
 from .align import (
     MAX_CANDIDATES,
     Alignment,
@@ -26,20 +26,20 @@ from .segment import Segment
 
 
 # ---------------------------------------------------------------------- placing values
-def _slots(segment: Segment, layout: Layout) -> list[str] | None:
+def _slots(segment: Segment, layout: TableShape) -> list[str] | None:
     """The cell paths a segment's values go to, in printed order."""
-    paths = _row_paths(segment.table, segment.key, layout.format)
+    paths = _row_paths(segment.table, segment.key, layout.edition)
     return list(paths) if paths is not None else None
 
 
 @cache
-def _row_paths(table: int, key: str, fmt: str) -> tuple[str, ...] | None:
+def _row_paths(table: int, key: str, edition: str) -> tuple[str, ...] | None:
     if table == 3:
         return tuple(f"applications.{key}.{c.key}" for c in TEMPLATE.application_columns)
     if table == 4:
         return tuple(f"review_litigation.{g.key}.{c.key}" for g in TEMPLATE.review_groups
                      for c in TEMPLATE.review_columns)
-    for block in TEMPLATE.disclosure_blocks[fmt]:  # type: ignore[index]
+    for block in TEMPLATE.disclosure_blocks[edition]:  # type: ignore[index]
         for row in block.rows:
             if row.key == key:
                 return tuple(f"active_disclosure.{row.key}.{c.key}" for c in block.columns)
@@ -67,7 +67,7 @@ def place(segment: Segment, context: Context) -> None:
     paths = _slots(segment, context.layout)
     if paths is None:
         add_finding(context, "T2-ROWSET", "other_edition", line=segment.label_line,
-                    label=segment.label_text, key=segment.key, edition=context.layout.format)
+                    label=segment.label_text, key=segment.key, edition=context.layout.edition)
         return
     if segment.shared_label:
         add_finding(context, "P-ALIGN", "shared_label", cells=paths, line=segment.label_line,
@@ -335,7 +335,7 @@ def duplicate_finding(context: Context, first: Segment, second: Segment) -> None
                     key=first.key, first=first.label_line, second=second.label_line)
 
 
-def row_keys(layout: Layout) -> tuple[str, ...]:
+def row_keys(layout: TableShape) -> tuple[str, ...]:
     return TEMPLATE.application_row_keys(layout)
 
 

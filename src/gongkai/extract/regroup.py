@@ -4,7 +4,7 @@ values, table 4 under an unreadable header, and numbers no row can take."""
 from __future__ import annotations
 
 from ..report import CellValue
-from ..template import Equation, Layout, equations
+from ..template import Equation, TableShape, equations
 from .align import MAX_WRAPPED, centred, entry_key, entry_value, joined, short_joined, wrapped_in_cell
 from .context import Context, add_finding, row_name
 from .lexer import Token
@@ -298,7 +298,7 @@ def _after_bare_labels(ordered: list[Segment], index: int, least: int = 2) -> bo
     return bare >= least
 
 
-def _row_sums(layout: Layout) -> dict[str | None, Equation]:
+def _row_sums(layout: TableShape) -> dict[str | None, Equation]:
     """Table 3's row sums (T3-ROWSUM) by row key."""
     return {dict(e.binding).get("row"): e for e in equations(layout) if e.rule == "T3-ROWSUM"}
 

@@ -319,10 +319,10 @@ class Segmenter:
             start = hits[i].start
             group = [h for h in hits[i:] if h.start == start]
             i += len(group)
-            formats = {f for h in group if h.label.kind in _T2_KINDS for f in h.label.formats}
-            if len(formats) == 1:
+            editions = {f for h in group if h.label.kind in _T2_KINDS for f in h.label.editions}
+            if len(editions) == 1:
                 # a table-2 label only one format prints decides the format (template.md §1.4)
-                self.votes[formats.pop()] += 1
+                self.votes[editions.pop()] += 1
             self._anchor(_choose(group, self, token), token, exact)
         if exact:
             opened = [s for s in (*self.segments[before:], self.open)

@@ -221,7 +221,7 @@ def settle_by_narrative(context: Context, meta: Meta) -> None:
     drops the readings that contradict it. The cell's note quotes the sentence."""
     from .narrative import narrative_facts, settle_value
 
-    probe = Report(agency=meta.agency, year=meta.year, template=context.layout.format, cells={},
+    probe = Report(agency=meta.agency, year=meta.year, template=context.layout.edition, cells={},
                    sections=meta.sections, section_lines=meta.section_lines)
     facts = narrative_facts(probe)
     if not facts:

@@ -18,7 +18,7 @@ from typing import Any
 
 from ..errors import ParseError
 from ..report import SCHEMA, Report, nested_value
-from ..template import FORMATS, TEMPLATE, Layout
+from ..template import EDITIONS, TEMPLATE, TableShape
 
 __all__ = ["is_json", "looks_like_json", "read_report_json"]
 
@@ -140,15 +140,15 @@ def _what_object(value: dict[str, Any], name: str) -> tuple[str, str]:
 def _inconsistency(data: dict[str, Any]) -> tuple[str, str] | None:
     """What makes the JSON contradict itself or the template (zh, en), or None."""
     template = data.get("template")
-    if template not in FORMATS:
-        allowed = " 或 ".join(FORMATS), " or ".join(FORMATS)
+    if template not in EDITIONS:
+        allowed = " 或 ".join(EDITIONS), " or ".join(EDITIONS)
         return f"template 为 {template!r}（应为 {allowed[0]}）", f"template {template!r} ({allowed[1]})"
     year, agency = data.get("year"), data.get("agency")
     if not (year is None or (isinstance(year, int) and not isinstance(year, bool))):
         return f"year 为 {year!r}，不是整数", f"year {year!r} is not an integer"
     if not (agency is None or isinstance(agency, str)):
         return f"agency 为 {agency!r}，不是文字", f"agency {agency!r} is not text"
-    layout = Layout(template, bool(data.get("hybrid", False)))
+    layout = TableShape(template, bool(data.get("hybrid", False)))
     cells: dict[str, Any] = data["cells"]
     expected = TEMPLATE.cell_paths(layout)
     unknown = [p for p in cells if p not in expected]

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Literal
 
 from ..report import CellValue, Report
-from ..template import FORMATS, Layout
+from ..template import EDITIONS, TableShape
 from .form import Block, FormCell, FormTable, Paragraph, blocks, value_text
 
 __all__ = ["OUTPUTS", "FormCell", "FormTable", "Output", "Paragraph", "blank_form", "form_blocks", "render",
@@ -31,7 +31,7 @@ FORM_TITLE = "政府信息公开工作年度报告"
 Lookup = Callable[[str], CellValue | None]
 
 
-def form_blocks(layout: Layout, title: str | None, sections: dict[str, str] | None = None) -> list[Block]:
+def form_blocks(layout: TableShape, title: str | None, sections: dict[str, str] | None = None) -> list[Block]:
     """The blocks (paragraphs and tables) a form is written from; see :mod:`.form`."""
     return blocks(layout, title, sections)
 
@@ -65,7 +65,7 @@ def _title(report: Report) -> str | None:
 def render(report: Report, to: Output = "docx") -> bytes:
     """The report's title, section headings, prose of sections 一/五/六 and its three tables
     with its values, as the official template lays them out for the report's format."""
-    layout = report.layout
+    layout = report.shape
     if layout is None:
         raise ValueError("the report has no template format (2019/2021): nothing to lay out")
     write = _writer(to)
@@ -75,9 +75,9 @@ def render(report: Report, to: Output = "docx") -> bytes:
 
 def blank_form(format: str = "2021", to: Output = "docx", *, hybrid: bool = False) -> bytes:
     """The empty official form of a format (``"2019"`` or ``"2021"``)."""
-    if format not in FORMATS:
-        raise ValueError(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}")
+    if format not in EDITIONS:
+        raise ValueError(f"unknown format {format!r}; choose one of {', '.join(EDITIONS)}")
     write = _writer(to)
-    layout = Layout(format, hybrid)  # type: ignore[arg-type]
+    layout = TableShape(format, hybrid)  # type: ignore[arg-type]
     return write(form_blocks(layout, FORM_TITLE), lambda path: None, FORM_TITLE)
 

@@ -13,7 +13,7 @@ from fractions import Fraction
 from itertools import pairwise
 from typing import Literal
 
-from ..template import TEMPLATE, Layout
+from ..template import TEMPLATE, TableShape
 from ..template.model import ApplicationGroup, ApplicationRow, Label
 
 CellRole = Literal["caption", "header", "label", "value"]
@@ -92,11 +92,11 @@ def _widths(weights: Sequence[float]) -> tuple[float, ...]:
 
 # ---------------------------------------------------------------------------- table 2
 
-def active_disclosure(layout: Layout) -> FormTable:
+def active_disclosure(layout: TableShape) -> FormTable:
     """Table 2: blocks of caption, header and rows. Value columns follow the union of each
     block's equal divisions (4 grid columns in 2021, 5 in 2019 where 3- and 2-column blocks
     meet), so a block with fewer columns spans several grid columns."""
-    blocks = TEMPLATE.disclosure_blocks[layout.format]
+    blocks = TEMPLATE.disclosure_blocks[layout.edition]
     bounds = sorted({Fraction(i, len(b.columns)) for b in blocks for i in range(len(b.columns) + 1)})
     n_cols = len(bounds)  # label column + (len(bounds) - 1) value columns
     index = {bound: i for i, bound in enumerate(bounds)}
@@ -124,14 +124,14 @@ def active_disclosure(layout: Layout) -> FormTable:
 
 # ---------------------------------------------------------------------------- table 3
 
-def printed_application_rows(layout: Layout) -> tuple[ApplicationRow, ...]:
+def printed_application_rows(layout: TableShape) -> tuple[ApplicationRow, ...]:
     """Table 3's printed rows: the layout's rows, the hybrid printing （六） as one row."""
     keys = set(TEMPLATE.application_row_keys(layout))
     single = {g.key for g in _subgroups_printed_as_rows(layout)}
     return tuple(r for r in TEMPLATE.application_rows if r.key in keys and r.group not in single)
 
 
-def _subgroups_printed_as_rows(layout: Layout) -> list[ApplicationGroup]:
+def _subgroups_printed_as_rows(layout: TableShape) -> list[ApplicationGroup]:
     """Groups that a layout prints as a single row (the hybrid's （六）其他处理)."""
     if not layout.hybrid:
         return []
@@ -150,7 +150,7 @@ def _chain(row: ApplicationRow, groups: dict[str, ApplicationGroup]) -> list[App
     return chain
 
 
-def applications(layout: Layout) -> FormTable:
+def applications(layout: TableShape) -> FormTable:
     """Table 3: a three-row header over seven value columns, three label columns whose groups
     are merged down over their items."""
     columns = TEMPLATE.application_columns
@@ -214,7 +214,7 @@ def review_litigation() -> FormTable:
 
 # ---------------------------------------------------------------------------- the whole form
 
-def tables(layout: Layout) -> dict[str, FormTable]:
+def tables(layout: TableShape) -> dict[str, FormTable]:
     return {"active_disclosure": active_disclosure(layout), "applications": applications(layout),
             "review_litigation": review_litigation()}
 
@@ -238,7 +238,7 @@ def title_fields() -> Paragraph:
     return Paragraph(f"{AGENCY_FIELD}{YEAR_FIELD}年度{BLANK_TITLE}", "title")
 
 
-def blocks(layout: Layout, title: str | None, texts: dict[str, str] | None = None) -> list[Block]:
+def blocks(layout: TableShape, title: str | None, texts: dict[str, str] | None = None) -> list[Block]:
     """Title, the six section headings, each table after its heading, and the prose of the
     sections without a table (one paragraph per line)."""
     by_section = tables(layout)

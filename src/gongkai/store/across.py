@@ -22,7 +22,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine, select
 
-from ..template import TEMPLATE, Layout
+from ..template import TEMPLATE, TableShape
 from .cells import effective_cells
 from .export import frame_of
 from .schema import Cell, CellPath, ReportRow
@@ -77,7 +77,8 @@ def _base(pair: Any) -> dict[str, Any]:
 _COLUMNS = [c.key for c in TEMPLATE.application_columns]
 _INFORCE_ROWS = ("rules", "normative_documents")
 # 2019-format table 2 rows that print 上一年项目数量 and 本年增/减 (X-ITEMS)
-_ITEM_ROWS = tuple(p.split(".")[1] for p in TEMPLATE.cell_paths(Layout("2019")) if p.endswith(".prev_items"))
+_ITEM_ROWS = tuple(p.split(".")[1] for p in TEMPLATE.cell_paths(TableShape("2019"))
+                   if p.endswith(".prev_items"))
 
 
 def cell_values(engine: Engine, ids: list[int], paths: list[str]) -> dict[tuple[int, str], float | None]:

@@ -13,7 +13,7 @@ import io
 from functools import cache
 
 from ..messages import HEADERS
-from ..template import FORMATS, TEMPLATE, Layout, bindings, equations
+from ..template import EDITIONS, TEMPLATE, TableShape, bindings, equations
 
 __all__ = ["FIELDS", "LABELS", "entries", "to_csv", "to_markdown", "to_xlsx"]
 
@@ -22,7 +22,7 @@ LABELS = {"key": "列名", "label": "中文名称", "table": "表", "row": "行"
           "rule": "规则", "formats": "适用格式"}
 _TABLES = {key: f"{names.zh} {names.title}" for key, names in TEMPLATE.tables.items()}
 _UNITS = {"count": "件", "signed": "件（增减，可为负）", "amount": "万元"}
-_LAYOUTS = (Layout("2019"), Layout("2021"), Layout("2021", hybrid=True))
+_LAYOUTS = (TableShape("2019"), TableShape("2021"), TableShape("2021", hybrid=True))
 _VALUE_RULE = {"count": "N-INT", "signed": "N-CHANGE", "amount": "N-AMOUNT"}
 
 # report metadata, timeliness and the long form's own columns: (unit, rule or meaning)
@@ -81,8 +81,8 @@ def _cell_rules() -> dict[str, list[str]]:
         for rule in TEMPLATE.rules:
             if rule.kind not in ("bound", "at_least"):
                 continue
-            formats = rule.spec.get("formats")
-            if formats and layout.format not in formats:
+            editions = rule.spec.get("formats")
+            if editions and layout.edition not in editions:
                 continue
             for binding in bindings(rule, layout):
                 for field in ("big", "small", "parts", "limit"):
@@ -96,9 +96,9 @@ def _cells() -> list[dict[str, str]]:
     paths: dict[str, list[str]] = {}
     for layout in _LAYOUTS:
         for path in TEMPLATE.cell_paths(layout):
-            edition = layout.format + ("（混合）" if layout.hybrid else "")
+            edition = layout.edition + ("（混合）" if layout.hybrid else "")
             paths.setdefault(path, [])
-            if edition not in paths[path] and not (layout.hybrid and layout.format in paths[path]):
+            if edition not in paths[path] and not (layout.hybrid and layout.edition in paths[path]):
                 paths[path].append(edition)
     rows = []
     for path, editions in paths.items():
@@ -122,10 +122,10 @@ def entries() -> list[dict[str, str]]:
     rows = [{"key": key, "label": HEADERS.get(key, (key, key))[0], "table": "报告信息", "row": "",
              "column": "",
              "unit": _META.get(key, ("", ""))[0], "rule": _META.get(key, ("", ""))[1],
-             "formats": "、".join(FORMATS)} for key in meta]
+             "formats": "、".join(EDITIONS)} for key in meta]
     rows += _cells()
     rows += [{"key": key, "label": HEADERS.get(key, (key, key))[0], "table": "长表（--form long）", "row": "",
-              "column": "", "unit": unit, "rule": meaning, "formats": "、".join(FORMATS)}
+              "column": "", "unit": unit, "rule": meaning, "formats": "、".join(EDITIONS)}
              for key, (unit, meaning) in _LONG.items()]
     return rows
 

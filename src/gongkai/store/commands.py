@@ -21,7 +21,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from ..messages import header, reason, say
-from ..template import FORMATS
+from ..template import EDITIONS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -219,7 +219,7 @@ def _filters(region: str | None, year: str | None, level: str | None, edition: s
     if bad:
         raise _fail(say("roster.bad_level", lang, level="、".join(bad)))
     editions = tuple(v.strip() for v in (edition or "").split(",") if v.strip())
-    if any(v not in FORMATS for v in editions):
+    if any(v not in EDITIONS for v in editions):
         raise _fail(say("export.bad_edition", lang))
     return Filters(region=region or None, years=_span(year, lang, "export.bad_year"), levels=levels,
                    editions=editions)

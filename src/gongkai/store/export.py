@@ -329,7 +329,7 @@ def official_xlsx(engine: Engine, report_id: int) -> bytes:
 
     from ..render import FormTable, form_blocks
     from ..render._xlsx import STATUS_FILLS, write_table
-    from ..template import Layout
+    from ..template import TableShape
 
     with engine.connect() as conn:
         meta = conn.execute(select(ReportRow.agency, ReportRow.year, ReportRow.template, ReportRow.hybrid,
@@ -358,7 +358,7 @@ def official_xlsx(engine: Engine, report_id: int) -> bytes:
         if status in fills:
             notes.cell(notes.max_row, 1).fill = PatternFill("solid", start_color=fills[status],
                                                             end_color=fills[status])
-    for block in form_blocks(Layout(meta.template, bool(meta.hybrid)), meta.title):
+    for block in form_blocks(TableShape(meta.template, bool(meta.hybrid)), meta.title):
         if not isinstance(block, FormTable):
             continue
         sheet = workbook.create_sheet(numbers[block.section][:31])

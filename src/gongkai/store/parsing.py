@@ -66,7 +66,7 @@ def parse_bytes(data: bytes, name: str) -> Parsed:
             "county": who.county if who else None, "township": who.township if who else None,
             "level": who.level if who else None,
             "sections": dumps(report.sections, ensure_ascii=False) if report.sections else None,
-            **stat_values(report.layout, report.value),
+            **stat_values(report.shape, report.value),
             # a report JSON keeps its original's media type; the document stored is the JSON
             "media_type": media_type if kind == "json" else report.media_type or media_type}
     # column-wise, so that the writer builds the rows in C (zip) rather than a tuple per cell here

@@ -16,7 +16,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, text
 
 from ..report import Finding
-from ..template import TEMPLATE, Layout
+from ..template import TEMPLATE, TableShape
 from .cells import effective_values
 
 # (copied column, Chinese label) — the order of the covering index after its grouping columns
@@ -32,7 +32,7 @@ _LITIGATION = ("litigation_direct", "litigation_after_review")
 
 
 @cache
-def stat_paths(layout: Layout) -> dict[str, tuple[str, ...]]:
+def stat_paths(layout: TableShape) -> dict[str, tuple[str, ...]]:
     """Copied column → the cells it sums, for a layout (the outcome rows differ by format)."""
     rows = {r.key: r for r in TEMPLATE.application_rows}
     paths: dict[str, list[str]] = {c: [] for c in STAT_COLUMNS}
@@ -63,7 +63,7 @@ def finding_figures(findings: Iterable[Finding]) -> dict[str, Any]:
                                               if f.severity in ("error", "warning")})) or None}
 
 
-def stat_values(layout: Layout | None, value: Callable[[str], Any]) -> dict[str, float | None]:
+def stat_values(layout: TableShape | None, value: Callable[[str], Any]) -> dict[str, float | None]:
     """The copied figures of a report; a sum over cells none of which has a value is None."""
     if layout is None:
         return dict.fromkeys(STAT_COLUMNS)
@@ -81,7 +81,7 @@ def refresh_stats(conn: Connection, report_ids: Iterable[int]) -> None:
                            {"id": report_id}).first()
         if row is None:
             continue
-        layout = Layout(row[0], bool(row[1])) if row[0] else None
+        layout = TableShape(row[0], bool(row[1])) if row[0] else None
         cells = effective_values(conn, report_id)
         values = stat_values(layout, cells.get)
         assignments = ", ".join(f"{c} = :{c}" for c in STAT_COLUMNS)

@@ -106,7 +106,7 @@ def write_workbook(engine: Engine, target: Path, filters: Filters | None = None,
 
     from ..render import FormTable, form_blocks
     from ..render._xlsx import write_table
-    from ..template import Layout
+    from ..template import TableShape
     from . import codebook
     from .schema import ReportRow
 
@@ -148,7 +148,7 @@ def write_workbook(engine: Engine, target: Path, filters: Filters | None = None,
         layer = workbook.create_sheet(_sheet_name(report_id, agency, year, used))
         layer.cell(1, 1, title or f"{agency or ''}{year or ''}").data_type = "s"
         row = 3
-        for block in form_blocks(Layout(template, bool(hybrid)), None):  # type: ignore[arg-type]
+        for block in form_blocks(TableShape(template, bool(hybrid)), None):  # type: ignore[arg-type]
             if isinstance(block, FormTable):
                 write_table(layer, block, row, cells.get)
                 row += block.n_rows + 1

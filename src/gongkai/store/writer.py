@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, bindparam, delete, select, text, update
 
-from ..template import FORMATS, TEMPLATE, Layout
+from ..template import EDITIONS, TEMPLATE, TableShape
 from .parsing import Parsed
 from .schema import Blob, Cell, CellPath, Document, FindingRow, ReportRow
 from .stats import STAT_COLUMNS
@@ -68,10 +68,10 @@ def ensure_paths(conn: Connection, paths: Iterable[str], cache: dict[str, int]) 
 def template_paths() -> list[str]:
     """Every cell path of the template, the newest format's first (in its reading order)."""
     paths: dict[str, None] = {}
-    for fmt in sorted(FORMATS, reverse=True):
+    for edition in sorted(EDITIONS, reverse=True):
         for hybrid in (False, True):
             try:
-                paths.update(dict.fromkeys(TEMPLATE.cell_paths(Layout(fmt, hybrid))))
+                paths.update(dict.fromkeys(TEMPLATE.cell_paths(TableShape(edition, hybrid))))
             except (ValueError, AssertionError):  # a format without a hybrid variant
                 continue
     return list(paths)

@@ -49,7 +49,7 @@ from typing import Any
 
 from ..errors import GongkaiError
 from ..report import Report
-from ..template import FormatId
+from ..template import Edition
 from .generate import random_report
 from .text_layouts import _OVERVIEW, _PROBLEMS, LAYOUTS, _chrome_after, _chrome_before, _fill, _short
 
@@ -155,11 +155,11 @@ def scan_variant_of(path: Path | str) -> str | None:
 def _item(seed: int, index: int) -> _Item:
     # A string seed: stable across Python runs (no hash randomisation) and independent per report.
     rng = random.Random(f"gongkai-corpus:{seed}:{index}")
-    fmt: FormatId = "2019" if rng.random() < 0.35 else "2021"
-    hybrid = fmt == "2021" and rng.random() < 0.1
+    edition: Edition = "2019" if rng.random() < 0.35 else "2021"
+    hybrid = edition == "2021" and rng.random() < 0.1
     blanks = rng.random() < 0.3
     inconsistent = rng.random() < 0.1
-    truth = random_report(rng, format=fmt, hybrid=hybrid, blanks=blanks, inconsistent=inconsistent)
+    truth = random_report(rng, format=edition, hybrid=hybrid, blanks=blanks, inconsistent=inconsistent)
     return _Item(f"r{index:04d}", truth, rng)
 
 

@@ -19,7 +19,7 @@ from functools import cache
 from typing import Any, Literal
 
 from ..report import SCHEMA, nested_value
-from ..template import TEMPLATE, Equation, FormatId, Layout, equations
+from ..template import TEMPLATE, Edition, Equation, TableShape, equations
 
 __all__ = [
     "BLANK_MODES",
@@ -47,13 +47,13 @@ _COLS = (*_APPLICANTS, "total")
 _RL_PARTS = tuple(c.key for c in TEMPLATE.review_columns if c.key != "total")
 _RL_COLS = (*_RL_PARTS, "total")
 _GROUPS = tuple(g.key for g in TEMPLATE.review_groups)
-_RESULTS_2021 = TEMPLATE.result_row_keys(Layout("2021"))
+_RESULTS_2021 = TEMPLATE.result_row_keys(TableShape("2021"))
 # the 2021 rows that the 2019 format prints as the single row ``other``
-_OTHER_SUB_ROWS = tuple(r for r in _RESULTS_2021 if r not in TEMPLATE.result_row_keys(Layout("2019")))
+_OTHER_SUB_ROWS = tuple(r for r in _RESULTS_2021 if r not in TEMPLATE.result_row_keys(TableShape("2019")))
 
 
 @cache
-def _row_keys(layout: Layout) -> tuple[str, ...]:
+def _row_keys(layout: TableShape) -> tuple[str, ...]:
     return TEMPLATE.application_row_keys(layout)
 
 # Relative frequency of each applicant type (natural persons file most applications).
@@ -145,8 +145,8 @@ def _agency(rng: random.Random, profile: Profile) -> str:
     return f"{_place(rng)}{level}{rng.choice(_DEPARTMENTS)}"
 
 
-def _year(rng: random.Random, fmt: FormatId) -> int:
-    if fmt == "2021":
+def _year(rng: random.Random, edition: Edition) -> int:
+    if edition == "2021":
         return rng.choices((2021, 2022, 2023, 2024, 2025), weights=(2, 3, 4, 4, 1))[0]
     # 2019 tables: reports on 2019/2020, and late users of the old tables (seeds 002, 003)
     if rng.random() < 0.85:
@@ -186,15 +186,15 @@ def _documents(rng: random.Random, row: str, profile: Profile) -> tuple[int, int
     return made, other, stock
 
 
-def _disclosure(rng: random.Random, fmt: FormatId, profile: Profile) -> dict[str, dict[str, Any]]:
+def _disclosure(rng: random.Random, edition: Edition, profile: Profile) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     additive = profile == "township" and rng.random() < 0.25  # seed 003 filled 上一年+增减=决定
-    for block in TEMPLATE.disclosure_blocks[fmt]:
+    for block in TEMPLATE.disclosure_blocks[edition]:
         columns = [c.key for c in block.columns]
         for row in block.rows:
             cells: dict[str, Any] = {}
             key = row.key
-            if fmt == "2021":
+            if edition == "2021":
                 if "issued" in columns:
                     made, repealed, stock = _documents(rng, key, profile)
                     cells = {"issued": made, "repealed": repealed, "in_force": stock}
@@ -233,7 +233,7 @@ _CASES = {"township": (1, 3, 0.9), "county": (1, 20, 0.5), "city": (1, 400, 0.1)
           "department": (1, 300, 0.4)}
 
 
-def _applications(rng: random.Random, layout: Layout,
+def _applications(rng: random.Random, layout: TableShape,
                   profile: Profile) -> dict[str, list[int | None]]:
     lo, hi, zero_p = _RECEIVED[profile]
     received = 0 if rng.random() < zero_p else _lognum(rng, lo, hi)
@@ -280,10 +280,10 @@ def _review(rng: random.Random, profile: Profile) -> dict[str, list[int]]:
 
 
 # ---------------------------------------------------------------------------------- flat views
-def layout_of(truth: dict) -> Layout:
+def layout_of(truth: dict) -> TableShape:
     """The table shapes of a truth dict: a 2021 report that prints （六） as one row is hybrid."""
-    fmt = truth["template"]
-    return Layout(fmt, fmt == "2021" and "other" in truth.get("applications", {}))
+    edition = truth["template"]
+    return TableShape(edition, edition == "2021" and "other" in truth.get("applications", {}))
 
 
 def truth_cells(truth: dict) -> dict[str, Any]:
@@ -304,7 +304,7 @@ def implied_cells(truth: dict) -> dict[str, Any]:
     return out
 
 
-def check_equations(cells: dict[str, Any], layout: Layout) -> list[Equation]:
+def check_equations(cells: dict[str, Any], layout: TableShape) -> list[Equation]:
     """The equations that fail among those whose cells all have values."""
     failed = []
     for eq in equations(layout):
@@ -325,7 +325,7 @@ def broken_rule(truth: dict) -> str | None:
 
 
 # ---------------------------------------------------------------------------------- inconsistency
-def _break(rng: random.Random, cells: dict[str, Any], layout: Layout, rule: str) -> list[str]:
+def _break(rng: random.Random, cells: dict[str, Any], layout: TableShape, rule: str) -> list[str]:
     """Change cells so that exactly ``rule`` fails (one or two of its instances); return them.
 
     Each change is paired with a compensating one where a single edit would break a second rule
@@ -382,7 +382,7 @@ def _break(rng: random.Random, cells: dict[str, Any], layout: Layout, rule: str)
 
 
 # ---------------------------------------------------------------------------------- blanks
-def _blank(rng: random.Random, cells: dict[str, Any], layout: Layout, mode: str,
+def _blank(rng: random.Random, cells: dict[str, Any], layout: TableShape, mode: str,
            keep: set[str]) -> int:
     """Blank cells in place following a pattern seen in real reports; returns how many."""
     paths = [p for p in cells if cells[p] is not None and p not in keep]
@@ -409,7 +409,7 @@ def _blank(rng: random.Random, cells: dict[str, Any], layout: Layout, mode: str,
     return len(chosen)
 
 
-def _closure(cells: dict[str, Any], layout: Layout) -> dict[str, int]:
+def _closure(cells: dict[str, Any], layout: TableShape) -> dict[str, int]:
     """Values the template's arithmetic forces for the blank cells (F-ZERO, F-SOLVE and more).
 
     Repeats to a fixed point: in an equation whose unknowns all stand on one side, one unknown
@@ -504,7 +504,7 @@ def _reduce(eqs: Iterable[Equation], value: Any, forced: dict[str, int]) -> bool
 
 
 # ---------------------------------------------------------------------------------- nested ↔ flat
-def _nest(cells: dict[str, Any], layout: Layout, *, only: set[str] | None = None) -> dict[str, Any]:
+def _nest(cells: dict[str, Any], layout: TableShape, *, only: set[str] | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {"active_disclosure": {}, "applications": {}, "review_litigation": {}}
     for path in TEMPLATE.cell_paths(layout):
         table, row, column = path.split(".")
@@ -522,7 +522,7 @@ def _nest(cells: dict[str, Any], layout: Layout, *, only: set[str] | None = None
 def random_report(
     rng: random.Random,
     *,
-    format: FormatId = "2021",
+    format: Edition = "2021",
     hybrid: bool = False,
     profile: Profile | None = None,
     inconsistent: bool = False,
@@ -537,7 +537,7 @@ def random_report(
     value is under ``implied``. ``inconsistent``: one rule of :data:`BREAKABLE_RULES` fails;
     the note ``"inconsistent: <rule> ..."`` names it (see :func:`broken_rule`).
     """
-    layout = Layout(format, hybrid)
+    layout = TableShape(format, hybrid)
     profile = profile or rng.choices(PROFILES, weights=_PROFILE_WEIGHTS)[0]
     notes: list[str] = [f"synthetic: profile {profile}"]
     disclosure = _disclosure(rng, format, profile)

@@ -1,7 +1,7 @@
 """The national template as data: load ``template.yaml`` once and expand its rules.
 
->>> from gongkai.template import TEMPLATE, Layout
->>> len(TEMPLATE.cell_paths(Layout("2021")))
+>>> from gongkai.template import TEMPLATE, TableShape
+>>> len(TEMPLATE.cell_paths(TableShape("2021")))
 200
 """
 
@@ -15,33 +15,33 @@ from typing import Any
 import yaml
 
 from .model import (
-    FORMATS,
+    EDITIONS,
     ApplicationGroup,
     ApplicationRow,
     CellKind,
     Column,
     DisclosureBlock,
     DisclosureRow,
+    Edition,
     Equation,
-    FormatId,
     Label,
-    Layout,
     Notice,
     Rule,
     Section,
     TableName,
+    TableShape,
     Template,
     cases,
 )
 
 __all__ = [
-    "FORMATS",
+    "EDITIONS",
     "TEMPLATE",
     "CellKind",
+    "Edition",
     "Equation",
-    "FormatId",
-    "Layout",
     "TableName",
+    "TableShape",
     "Template",
     "equations",
     "rules_markdown",
@@ -58,19 +58,19 @@ def _column(spec: dict[str, Any]) -> Column:
 
 def _load() -> Template:
     raw = yaml.safe_load(resources.files(__package__).joinpath("template.yaml").read_text("utf-8"))
-    if tuple(raw["formats"]) != FORMATS:  # the type FormatId spells them too: the two must agree
-        raise ValueError(f"template.yaml formats {list(raw['formats'])} are not {list(FORMATS)}")
+    if tuple(raw["formats"]) != EDITIONS:  # the type Edition spells them too: the two must agree
+        raise ValueError(f"template.yaml formats {list(raw['formats'])} are not {list(EDITIONS)}")
     disclosure = raw["active_disclosure"]
     blocks = {
-        fmt: tuple(
+        edition: tuple(
             DisclosureBlock(
                 caption=Label(block["caption"]),
                 columns=tuple(_column(c) for c in block["columns"]),
                 rows=tuple(DisclosureRow(r["key"], _label(r)) for r in block["rows"]),
             )
-            for block in disclosure[fmt]
+            for block in disclosure[edition]
         )
-        for fmt in FORMATS
+        for edition in EDITIONS
     }
     apps = raw["applications"]
     rl = raw["review_litigation"]
@@ -90,7 +90,7 @@ def _load() -> Template:
         sections=tuple(Section(s["number"], s["key"], _label(s)) for s in raw["sections"]),
         disclosure_header=Label(disclosure["header_label"]),
         disclosure_blocks=blocks,
-        format_markers={fmt: tuple(raw["format_markers"][fmt]) for fmt in FORMATS},
+        edition_markers={edition: tuple(raw["format_markers"][edition]) for edition in EDITIONS},
         application_note=Label(apps["note"]),
         application_header_labels=tuple(apps["header_labels"]),
         application_columns=tuple(_column(c) for c in apps["columns"]),
@@ -105,7 +105,7 @@ def _load() -> Template:
                 label=_label(r),
                 group=r.get("group"),
                 result=bool(r.get("result", False)),
-                formats=tuple(r.get("formats", FORMATS)),
+                editions=tuple(r.get("formats", EDITIONS)),
             )
             for r in apps["rows"]
         ),
@@ -122,7 +122,7 @@ def _load() -> Template:
 TEMPLATE: Template = _load()
 
 
-def _named_set(name: str | list[str], layout: Layout) -> list[str]:
+def _named_set(name: str | list[str], shape: TableShape) -> list[str]:
     """The members of a set named in a rule's ``each`` or ``sum``."""
     if isinstance(name, list):
         return name
@@ -130,8 +130,8 @@ def _named_set(name: str | list[str], layout: Layout) -> list[str]:
     sets = {
         "columns": lambda: [c.key for c in t.application_columns],
         "applicants": lambda: [c.key for c in t.application_columns if c.key != "total"],
-        "rows": lambda: list(t.application_row_keys(layout)),
-        "results": lambda: list(t.result_row_keys(layout)),
+        "rows": lambda: list(t.application_row_keys(shape)),
+        "results": lambda: list(t.result_row_keys(shape)),
         "groups": lambda: [g.key for g in t.review_groups],
         "rl_parts": lambda: [c.key for c in t.review_columns if c.key != "total"],
     }
@@ -143,48 +143,48 @@ _SUM_VARIABLE = {"applicants": "applicant", "results": "result", "rl_parts": "pa
                  "columns": "column", "groups": "group", "rows": "row"}
 
 
-def expand_terms(terms: list[Any], binding: dict[str, str], layout: Layout) -> tuple[str, ...]:
+def expand_terms(terms: list[Any], binding: dict[str, str], shape: TableShape) -> tuple[str, ...]:
     """Turn a rule's term list into concrete cell paths under one binding."""
     paths: list[str] = []
     for term in terms:
         if isinstance(term, dict):
             variable = _SUM_VARIABLE[term["sum"]]
-            for member in _named_set(term["sum"], layout):
+            for member in _named_set(term["sum"], shape):
                 paths.append(term["term"].format(**binding, **{variable: member}))
         else:
             paths.append(term.format(**binding))
     return tuple(paths)
 
 
-def bindings(rule: Rule, layout: Layout) -> list[dict[str, str]]:
+def bindings(rule: Rule, shape: TableShape) -> list[dict[str, str]]:
     """Every binding of a rule's ``each`` clause for the layout (one empty binding if none)."""
     each = rule.spec.get("each", {})
     names = list(each)
-    members = [_named_set(each[n], layout) for n in names]
+    members = [_named_set(each[n], shape) for n in names]
     return [dict(zip(names, combo, strict=True)) for combo in product(*members)]
 
 
-def rule_applies(rule: Rule, layout: Layout) -> bool:
-    formats = rule.spec.get("formats")
-    if formats and layout.format not in formats:
+def rule_applies(rule: Rule, shape: TableShape) -> bool:
+    editions = rule.spec.get("formats")
+    if editions and shape.edition not in editions:
         return False
-    layouts = rule.spec.get("layouts")
-    return not (layouts and "hybrid" in layouts and not layout.hybrid)
+    shapes = rule.spec.get("layouts")
+    return not (shapes and "hybrid" in shapes and not shape.hybrid)
 
 
 @cache
-def equations(layout: Layout) -> tuple[Equation, ...]:
+def equations(shape: TableShape) -> tuple[Equation, ...]:
     """All equation instances (T3-BALANCE, T3-ROWSUM, T3-TOTAL, T3-OTHER, T4-GROUPSUM)."""
     result: list[Equation] = []
     for rule in TEMPLATE.rules:
-        if rule.kind != "equation" or not rule_applies(rule, layout):
+        if rule.kind != "equation" or not rule_applies(rule, shape):
             continue
-        for binding in bindings(rule, layout):
+        for binding in bindings(rule, shape):
             result.append(
                 Equation(
                     rule=rule.id,
-                    left=expand_terms(rule.spec["left"], binding, layout),
-                    right=expand_terms(rule.spec["right"], binding, layout),
+                    left=expand_terms(rule.spec["left"], binding, shape),
+                    right=expand_terms(rule.spec["right"], binding, shape),
                     binding=tuple(binding.items()),
                 )
             )

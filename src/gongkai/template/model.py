@@ -11,8 +11,9 @@ from datetime import date
 from functools import cached_property
 from typing import Any, Literal
 
-FormatId = Literal["2019", "2021"]
-FORMATS: tuple[FormatId, FormatId] = ("2019", "2021")
+# the editions of the national form (template.yaml `formats:`): the 2019 and the 2021 notice's
+Edition = Literal["2019", "2021"]
+EDITIONS: tuple[Edition, Edition] = ("2019", "2021")
 CellKind = Literal["count", "signed", "amount"]
 
 
@@ -83,7 +84,7 @@ class ApplicationRow:
     label: Label
     group: str | None
     result: bool
-    formats: tuple[FormatId, ...]
+    editions: tuple[Edition, ...]
 
 
 @dataclass(frozen=True)
@@ -158,15 +159,16 @@ class Equation:
 
 
 @dataclass(frozen=True)
-class Layout:
-    """The table shapes a document uses: its format, and whether table 3 prints the 2019-style
-    single （六）其他处理 row inside 2021 tables (the hybrid seen in real reports)."""
+class TableShape:
+    """The table shapes a document uses: its edition of the form (2019 or 2021), and whether
+    table 3 prints the 2019-style single （六）其他处理 row inside 2021 tables (the hybrid seen in
+    real reports)."""
 
-    format: FormatId
+    edition: Edition
     hybrid: bool = False
 
     def __post_init__(self) -> None:
-        if self.hybrid and self.format != "2021":
+        if self.hybrid and self.edition != "2021":
             raise ValueError("only 2021-format tables can carry the 2019 （六） row")
 
 
@@ -193,8 +195,8 @@ class Template:
 
     sections: tuple[Section, ...]
     disclosure_header: Label
-    disclosure_blocks: dict[FormatId, tuple[DisclosureBlock, ...]]
-    format_markers: dict[FormatId, tuple[str, ...]]
+    disclosure_blocks: dict[Edition, tuple[DisclosureBlock, ...]]
+    edition_markers: dict[Edition, tuple[str, ...]]
     application_note: Label
     application_header_labels: tuple[str, ...]
     application_columns: tuple[Column, ...]
@@ -209,54 +211,54 @@ class Template:
     _paths_cache: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
     # -------------------------------------------------------------- rows and cells of a layout
-    def application_row_keys(self, layout: Layout) -> tuple[str, ...]:
+    def application_row_keys(self, shape: TableShape) -> tuple[str, ...]:
         """Table 3 rows that the layout prints, in template order."""
-        cached = self._paths_cache.get(("rows", layout))
+        cached = self._paths_cache.get(("rows", shape))
         if cached is not None:
             return cached  # type: ignore[no-any-return]  # the cache holds what this method stored
         keys = []
         for row in self.application_rows:
-            if layout.format in row.formats or (layout.hybrid and row.key == "other"):
+            if shape.edition in row.editions or (shape.hybrid and row.key == "other"):
                 keys.append(row.key)
-        self._paths_cache[("rows", layout)] = tuple(keys)
+        self._paths_cache[("rows", shape)] = tuple(keys)
         return tuple(keys)
 
-    def official_row_keys(self, fmt: FormatId) -> tuple[str, ...]:
-        return tuple(r.key for r in self.application_rows if fmt in r.formats)
+    def official_row_keys(self, edition: Edition) -> tuple[str, ...]:
+        return tuple(r.key for r in self.application_rows if edition in r.editions)
 
-    def result_row_keys(self, layout: Layout) -> tuple[str, ...]:
+    def result_row_keys(self, shape: TableShape) -> tuple[str, ...]:
         """The terms of （七）总计 for the layout (hybrid: （六） counted as its printed row)."""
         keys = []
         for row in self.application_rows:
             if not row.result:
                 continue
-            if layout.hybrid:
+            if shape.hybrid:
                 if row.group == "other_handling":
                     continue
                 if row.key == "other":
                     keys.append(row.key)
                     continue
-            if layout.format in row.formats:
+            if shape.edition in row.editions:
                 keys.append(row.key)
         return tuple(keys)
 
-    def cell_paths(self, layout: Layout) -> tuple[str, ...]:
+    def cell_paths(self, shape: TableShape) -> tuple[str, ...]:
         """Every cell of the layout, as dotted paths, in reading order of the official tables.
 
         A hybrid layout has both the printed ``other`` row and the 2021 ``other_*`` rows."""
-        cached = self._paths_cache.get(layout)
+        cached = self._paths_cache.get(shape)
         if cached is not None:
             return cached  # type: ignore[no-any-return]  # the cache holds what this method stored
         paths: list[str] = []
-        for block in self.disclosure_blocks[layout.format]:
+        for block in self.disclosure_blocks[shape.edition]:
             for row in block.rows:
                 paths.extend(f"active_disclosure.{row.key}.{c.key}" for c in block.columns)
-        for key in self.application_row_keys(layout):
+        for key in self.application_row_keys(shape):
             paths.extend(f"applications.{key}.{c.key}" for c in self.application_columns)
         for group in self.review_groups:
             paths.extend(f"review_litigation.{group.key}.{c.key}" for c in self.review_columns)
         result = tuple(paths)
-        self._paths_cache[layout] = result
+        self._paths_cache[shape] = result
         return result
 
     @cached_property

@@ -11,7 +11,7 @@ from ..messages import SEVERITY_ZH, STATUS_ZH, WEB
 from ..render.form import heading, tables, value_text
 from ..report import CellValue, Finding, Report
 from ..store.review import ReviewRecord, finding_key
-from ..template import Layout
+from ..template import TableShape
 from .words import cell_label
 
 __all__ = ["DECISION_ZH", "SEVERITY_ZH", "STATUS_ZH", "ReportView", "report_view"]
@@ -104,7 +104,7 @@ class _Grid:
 
 
 @lru_cache(maxsize=16)  # one entry per layout (2019, 2021, 2021 hybrid) and language
-def _grids(layout: Layout, lang: str = "zh") -> tuple[_Grid, ...]:
+def _grids(layout: TableShape, lang: str = "zh") -> tuple[_Grid, ...]:
     """The form's tables for a layout, laid out once: the grid, the label and header cells and each
     value cell's label do not depend on the report (they cost a report page 1 ms each time)."""
     grids = []
@@ -154,7 +154,7 @@ def _table(grid: _Grid, cells: dict[str, CellValue], marks: dict[str, str], lang
 def report_view(report: Report, decisions: dict[str, ReviewRecord], lang: str = "zh") -> ReportView:
     """The page's model of a report; ``lang``: the words of the cells' titles (name, status)."""
     findings = findings_view(report.findings, decisions)
-    layout = report.layout
+    layout = report.shape
     tables_view: list[TableView] = []
     if layout is not None:
         marks = _cell_marks(findings)

@@ -11,7 +11,7 @@ from functools import cache
 from typing import Any
 
 from ...extract.labels import normalize  # what a reader compares labels by (template.md §6.1)
-from ...template import FORMATS, TEMPLATE, Layout
+from ...template import EDITIONS, TEMPLATE, TableShape
 from ..generate import layout_of
 
 NBSP = "\xa0"
@@ -66,7 +66,7 @@ def _truncations(text: str, others: list[str]) -> tuple[int, ...]:
 
 
 @cache
-def _table3_rows(layout: Layout) -> tuple[_T3Row, ...]:
+def _table3_rows(layout: TableShape) -> tuple[_T3Row, ...]:
     """The printed rows of table 3 with their label slots, as the official grid merges them."""
     others = _table3_texts()
     groups = {g.key: g for g in TEMPLATE.application_groups}
@@ -222,7 +222,7 @@ def _decimal(value: float | int) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-_NON_COUNT = frozenset(p for fmt in FORMATS for p in TEMPLATE.cell_paths(Layout(fmt))
+_NON_COUNT = frozenset(p for edition in EDITIONS for p in TEMPLATE.cell_paths(TableShape(edition))
                        if TEMPLATE.cell_kind(p) != "count")
 
 
@@ -267,10 +267,10 @@ class _Table:
     rows: list[_Row]
 
 
-def _table2(truth: dict, layout: Layout, st: _Style, rng: random.Random) -> _Table:
+def _table2(truth: dict, layout: TableShape, st: _Style, rng: random.Random) -> _Table:
     rows: list[_Row] = []
     header = _plain(TEMPLATE.disclosure_header.text, st)
-    for block in TEMPLATE.disclosure_blocks[layout.format]:
+    for block in TEMPLATE.disclosure_blocks[layout.edition]:
         caption = _plain(block.caption.text, st)
         if rng.random() < 0.1:  # 长春 2023: "第二十条  第(一)项"
             caption = caption.replace("条第", "条  第", 1)
@@ -305,7 +305,7 @@ def _note(st: _Style, rng: random.Random) -> str:
     return note
 
 
-def _table3(truth: dict, layout: Layout, st: _Style, rng: random.Random) -> _Table:
+def _table3(truth: dict, layout: TableShape, st: _Style, rng: random.Random) -> _Table:
     cols = TEMPLATE.application_columns
     names = []
     for c in cols:
@@ -470,7 +470,7 @@ class _Doc:
     """The parts of one report text that every layout shares."""
 
     truth: dict
-    layout: Layout
+    layout: TableShape
     st: _Style
     rng: random.Random
     t2: _Table

@@ -40,7 +40,7 @@ def _fill(conn: sa.Connection) -> None:
     figures and failed rules, from what is stored. Sections need the source: ``--reparse``."""
     from gongkai.agency import identify
     from gongkai.store.stats import stat_paths
-    from gongkai.template import Layout
+    from gongkai.template import TableShape
 
     rows = conn.execute(sa.text("SELECT document_id, agency FROM reports WHERE agency IS NOT NULL")).all()
     if not rows:
@@ -58,7 +58,7 @@ def _fill(conn: sa.Connection) -> None:
                              "township = :township, level = :level WHERE document_id = :id"), identity)
     for template, hybrid in conn.execute(sa.text("SELECT DISTINCT template, hybrid FROM reports "
                                                  "WHERE template IS NOT NULL")).all():
-        for column, paths in stat_paths(Layout(template, bool(hybrid))).items():
+        for column, paths in stat_paths(TableShape(template, bool(hybrid))).items():
             if column in STATS:
                 conn.execute(sa.text(
                     f"UPDATE reports SET {column} = (SELECT SUM(c.value) FROM cells c JOIN cell_paths p "
