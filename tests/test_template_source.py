@@ -11,13 +11,9 @@ from gongkai.template import EDITIONS, TEMPLATE
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "src" / "gongkai"
 TEMPLATE_DIR = PACKAGE / "template"
-# restatements left in code that another change removes: (what, file) → why (none may be added)
-KNOWN: dict[tuple[str, str], str] = {
-    ("tables", "src/gongkai/extract/context.py"): "row_name: the extractor's rework (lead)",
-    ("formats", "src/gongkai/extract/__init__.py"): "the format vote: the extractor's rework (lead)",
-    ("formats", "src/gongkai/extract/labels.py"): "the label index: the extractor's rework (lead)",
-    ("formats", "src/gongkai/web/queries.py"): "the list filter: the web app's rework",
-}
+# restatements left in code that another change removes: (what, file) → why (none may be added;
+# issue 10 emptied it)
+KNOWN: dict[tuple[str, str], str] = {}
 
 
 def _literals(what: str) -> list[tuple[ast.AST, str]]:
@@ -88,14 +84,13 @@ def test_blank_marks_are_one_list():
     assert {"/", "-", "—", "无"} <= TEMPLATE.blank_marks
     from gongkai.extract.lexer import BLANK_MARKERS
 
-    assert TEMPLATE.blank_marks == BLANK_MARKERS, "the lexer's blank marks drifted from template.yaml"
+    assert BLANK_MARKERS is TEMPLATE.blank_marks, "the lexer reads its blank marks from template.yaml"
     # a collection of three or more blank marks written in code is another list to drift
     restated = [where for node, where in _literals("blank marks")
                 if isinstance(node, ast.Set | ast.List | ast.Tuple) and len(node.elts) >= 3
                 and all(isinstance(e, ast.Constant) and e.value in TEMPLATE.blank_marks for e in node.elts)]
-    # the lexer's is checked equal above; the generator's is its choice of which marks to print
-    chosen = {str(Path("src", "gongkai", "extract", "lexer.py")),
-              str(Path("src", "gongkai", "synth", "text_styles", "_base.py"))}
+    # the generator's is its choice of which marks to print
+    chosen = {str(Path("src", "gongkai", "synth", "text_styles", "_base.py"))}
     assert all(where.rpartition(":")[0] in chosen for where in restated), \
         f"read TEMPLATE.blank_marks: {restated}"
     from gongkai.synth.text_styles._base import _VISIBLE_BLANKS

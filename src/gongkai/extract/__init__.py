@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from ..document import Document
 from ..report import CellValue, Report
-from ..template import TEMPLATE, TableShape
+from ..template import EDITIONS, TEMPLATE, TableShape
 from .context import Context, add_finding, merge_short_rows, row_name
 from .infer import infer
 from .meta import read_meta
@@ -130,7 +130,7 @@ def _decide_layout(seg: Segmentation, segments: list[Segment], year: int | None)
     """Template from the tables printed (template.md §1.4): table 2's labels first, then
     table 3's （六） rows; the year only when nothing printed tells."""
     votes = seg.format_votes
-    t2 = {edition: votes[edition] for edition in ("2019", "2021")}
+    t2 = {edition: votes[edition] for edition in EDITIONS}
     has_other_row = any(s.key == "other" and not s.maybe_group for s in segments)
     has_2021_rows = votes[("t3", "2021")] > 0
     if t2["2021"] > t2["2019"]:

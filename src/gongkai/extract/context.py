@@ -64,12 +64,15 @@ def extend_message(finding: Finding, case: str, **values: Any) -> None:
     finding.message_en += en
 
 
+_TABLES = {2: "active_disclosure", 3: "applications", 4: "review_litigation"}  # a segment's table: its key
+
+
 def row_name(segment: Segment) -> str:
+    """表三「(一)予以公开」行 — or 表四, whose rows its findings name by their cells."""
+    table = _TABLES[segment.table]
     if segment.table == 4:
-        return "表四"
-    table = "applications" if segment.table == 3 else "active_disclosure"
-    number = "表三" if segment.table == 3 else "表二"
-    return f"{number}「{TEMPLATE.row_label(f'{table}.{segment.key}')}」行"
+        return TEMPLATE.tables[table].zh
+    return f"{TEMPLATE.tables[table].zh}「{TEMPLATE.row_label(f'{table}.{segment.key}')}」行"
 
 
 @cache  # findings name the same few hundred cells over and over

@@ -15,7 +15,7 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 from typing import Literal
 
-from ..template import TEMPLATE, Edition
+from ..template import EDITIONS, TEMPLATE, Edition
 
 LabelKind = Literal[
     "caption",  # table 2 block caption 第二十条第(一)项
@@ -54,7 +54,7 @@ class LabelDef:
     key: str
     text: str  # normalized
     marker: str = ""  # table 3 item marker digit ("1" for 1.属于国家秘密), or "一、" / "(一)"
-    editions: tuple[Edition, ...] = ("2019", "2021")
+    editions: tuple[Edition, ...] = EDITIONS
     block: int = -1  # table 2 block index within its format
 
     @property

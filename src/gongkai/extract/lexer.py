@@ -15,13 +15,14 @@ from itertools import pairwise
 from typing import Any, Literal
 
 from ..document import Cell
+from ..template import TEMPLATE
 from .labels import INDEX, LabelHit, normalize, section_heading
 
 # "unknown": a grid cell whose text is not one value (set by extract.place, never by the lexer)
 TokenKind = Literal["num", "blank", "empty", "labels", "text", "heading", "unknown"]
 
-# Printed instead of a value: template.md N-BLANK (a dash, a slash, 无).
-BLANK_MARKERS = frozenset({"/", "／", "-", "－", "—", "——", "–", "―", "无", "\\", "空", "--", "---"})
+# Printed instead of a value: template.md N-BLANK (a dash, a slash, 无), as template.yaml lists them.
+BLANK_MARKERS = TEMPLATE.blank_marks
 
 # what a value may carry right after it: a unit, and a note in brackets (「22（其中修订16件）」)
 UNITS = ("万元", "元", "件", "个", "项", "次", "条", "人次")

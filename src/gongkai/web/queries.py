@@ -18,11 +18,12 @@ from typing import Any, Literal
 from sqlalchemy import Connection, text
 
 from ..errors import GongkaiError
+from ..template import EDITIONS
 
 PAGE_SIZE = 50
 COUNT_CAP = 10_000
 LEVELS = ("省", "市", "县", "乡镇", "部门")
-TEMPLATES = ("2019", "2021")
+TEMPLATES = EDITIONS  # the list filters by the form's edition (the report's `template`)
 Sort = Literal["new", "year", "errors"]
 SORTS: dict[str, str] = {"new": "最新入库", "year": "年度（新→旧）", "errors": "错误数（多→少）"}
 
