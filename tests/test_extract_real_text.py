@@ -276,3 +276,50 @@ def test_line_numbers_are_an_editors_even_after_a_form_feed():
     document = read(text, name="t.txt")
     assert [(r.cells[0].text, r.cells[0].line) for r in document.rows] == [
         ("甲 乙", 1), ("三、收到和处理政府信息公开申请情况", 2)]
+
+
+@pytest.mark.parametrize("name", ["pdfminer-r0033", "pdfminer-r0100", "pdftotext-r0026"])
+def test_table4_printed_among_its_header_is_not_read_by_position(name):
+    """pdfminer and pdftotext without ``-layout`` print a PDF's text in drawing order: table 4's
+    values come between pieces of its header (「其他结果 尚未审结 结果纠正 20 90 32 结果维持 125」
+    for 125, 20, 90, 32) or the zeros of table 3 fall among them. Their order says nothing of the
+    columns: a group is kept only where no order could change it, else it is missing with the
+    reason (these gave 4-8 shifted values each before)."""
+    source = _CONVERTED / f"{name}.txt"
+    truth = json.loads((_CONVERTED / f"{name.rsplit('-', 1)[1]}.truth.json").read_text("utf-8"))
+    report = gongkai.parse(source)
+    result = score(report, truth, source.name)
+    assert not [e for e in result.errors if e["outcome"] != "missing"]
+    cells = [p for p in report.cells if p.startswith("review_litigation.")]
+    assert all(report.cells[p].status != "read" for p in cells)
+    assert any(f.rule == "P-ALIGN" and "表头的文字交错" in f.message for f in report.findings)
+
+
+@pytest.mark.parametrize("name", ["markitdown-pdf-r0013", "markitdown-pdf-r0033", "markitdown-pdf-r0036",
+                                  "markitdown-pdf-r0041", "markitdown-pdf-r0101", "markitdown-pdf-r0164"])
+def test_a_grid_guessed_from_a_pdf_gives_no_positions(name):
+    """markitdown writes a PDF's text as markdown tables whose columns it guessed: two numbers share
+    a cell (「| 0 0 |」), a row's values sit under the wrong header, a wrapped number's last
+    digits stand on a line of their own (「118 … 131」 then 「1 7」 for 1181 … 1317). Empty
+    cells of such a grid are none of the form's, and a row breaking its sum beside such pieces is
+    undecided: no value is shifted, none claimed from a blank cell (2-8 errors each before)."""
+    source = _CONVERTED / f"{name}.txt"
+    truth = json.loads((_CONVERTED / f"{name.rsplit('-', 1)[1]}.truth.json").read_text("utf-8"))
+    result = score(gongkai.parse(source), truth, source.name)
+    assert not [e for e in result.errors if e["outcome"] != "missing"]
+    assert result.counts["correct"] >= 0.45 * result.cells  # whole rows are undecidable here
+
+
+def test_glued_digits_in_a_text_that_drops_blank_cells_may_stand_for_fewer_values():
+    """A crawler's glued text (BeautifulSoup's ``"".join(stripped_strings)``) prints
+    「本机关不掌握相关政府信息4991332135 39」 for 499, 13, blank, 3, 21, 3, 539: other rows show that
+    blank cells vanish (「0000」 for seven cells), so cuts into six values with a gap stand beside
+    the cuts into seven — and the cells they disagree on are missing, never 1 and 1."""
+    source = _CONVERTED / "bs4-glued-s2r0010.txt"
+    truth = json.loads((_CONVERTED / "s2r0010.truth.json").read_text("utf-8"))
+    report = gongkai.parse(source)
+    result = score(report, truth, source.name)
+    assert not [e for e in result.errors if e["outcome"] != "missing"]
+    assert report.cells["applications.unable_not_held.commercial"].status == "missing"
+    # 84 of its 200 cells are blank: many glued rows split too many ways once gaps are possible
+    assert result.counts["correct"] >= 0.4 * result.cells

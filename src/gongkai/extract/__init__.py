@@ -28,6 +28,7 @@ from .regroup import (
     doubt_detached_rows,
     doubt_disordered_rows,
     doubt_rows_beside_wrapped_pieces,
+    doubt_table4_among_its_header,
     pair_detached_values,
     rejoin_centred_rows,
     rejoin_rows_split_by_a_page,
@@ -71,6 +72,8 @@ def extract(document: Document) -> Report:
     cells = {path: CellValue(None, "missing") for path in TEMPLATE.cell_paths(layout)}
     context = Context(layout, cells, [])
     table4_from_orphans(seg, segments, context)
+    width = len(TEMPLATE.application_columns)
+    context.blanks_vanish = any(s.table == 3 and not s.exact and 0 < _digits(s) < width for s in segments)
     context.wraps = any(s.table == 3 and not s.exact and sum(t.kind == "num" for t in s.tokens) > 7
                         for s in segments)
     seen: dict[tuple[int, str], Segment] = {}
@@ -97,6 +100,7 @@ def extract(document: Document) -> Report:
         placed.append(segment)
     report_orphans(seg, context)
     doubt_disordered_rows(seg, placed, context)
+    doubt_table4_among_its_header(seg, placed, context)
     doubt_rows_beside_wrapped_pieces(seg, placed, context)
     doubt_detached_rows(seg, placed, context)
     settle_by_arithmetic(context)
@@ -123,6 +127,11 @@ def extract(document: Document) -> Report:
         section_lines=meta.section_lines,
         published=meta.published,
     )
+
+
+def _digits(segment: Segment) -> int:
+    """How many digits a row prints (「0000」: four, whatever cells they are)."""
+    return sum(len(t.raw) for t in segment.tokens if t.kind == "num" and t.raw.isdigit())
 
 
 # ---------------------------------------------------------------------- format

@@ -214,6 +214,25 @@ def _split_candidates(core: list[Token], slots: int, check: RowCheck | None,
     return results
 
 
+def _split_with_gaps(core: list[Token], slots: int, check: RowCheck | None) -> list[Candidate] | None:
+    """Cuts of a row's glued digits into fewer values than it has cells, placed with gaps (a text
+    that drops blank cells drops their separators too); None when there are too many to weigh."""
+    found: list[Candidate] = []
+    steps = 0
+    for count in range(slots - 1, len(core) - 1, -1):
+        cuts = _split_candidates(core, count, None)
+        if cuts is None:
+            return None
+        for cut in cuts:
+            steps += comb(slots, count)
+            if steps > MAX_SPLIT_STEPS:
+                return None
+            found += _placements([e for e in cut if e is not None], slots, check)
+            if len(found) > MAX_CANDIDATES:
+                return None
+    return found
+
+
 def _splittable(token: Token) -> bool:
     return token.kind == "num" and token.raw.isdigit()
 
@@ -439,10 +458,11 @@ def joined(core: list[Token], slots: int, check: RowCheck | None) -> list[Candid
 
 def candidates(tokens: list[Token], slots: int, check: RowCheck | None,
                exact: bool = False, groups: list[int] | None = None, delimited: bool = False,
-               wraps: bool = False) -> tuple[list[Candidate], bool, str]:
+               wraps: bool = False, blanks_vanish: bool = False) -> tuple[list[Candidate], bool, str]:
     """All readings of a row consistent with its arithmetic: (candidates, split?, reason).
     ``wraps``: the text wraps numbers elsewhere, so a row printing fewer numbers than cells may
-    hold one's pieces too."""
+    hold one's pieces too; ``blanks_vanish``: the text drops blank cells without a trace, so a run
+    of glued digits may stand for fewer values than the row has cells."""
     if exact and len(tokens) == slots:
         return [tuple(tokens)], False, ""
     core = _core(tokens)
@@ -458,6 +478,10 @@ def candidates(tokens: list[Token], slots: int, check: RowCheck | None,
         and any(_splittable(t) and len(t.raw) > 1 for t in core) and _looks_run_together(core, slots)
     ):
         found = _split_candidates(core, slots, check, groups)
+        if found and blanks_vanish:
+            # (only beside cuts that fit without gaps: more readings may only take certainty away)
+            with_gaps = _split_with_gaps(core, slots, check)
+            found = None if with_gaps is None else found + with_gaps
         if found:
             return found, True, "split"
         # glued digits no cut fits (the report's sums are off), or too many cuts fit: nothing
@@ -500,20 +524,29 @@ def _looks_run_together(core: list[Token], slots: int) -> bool:
 
 
 def align(tokens: list[Token], slots: int, check: RowCheck | None, exact: bool = False,
-          groups: list[int] | None = None, delimited: bool = False, wraps: bool = False) -> Alignment:
-    """``delimited``: the row's cells stand between pipes, so an empty one is a real cell."""
+          groups: list[int] | None = None, delimited: bool = False, wraps: bool = False,
+          guessed: bool = False, blanks_vanish: bool = False) -> Alignment:
+    """``delimited``: the row's cells stand between pipes, so an empty one is a real cell;
+    ``guessed``: a converter guessed the grid from a PDF's text, so none is."""
     printed = [t for t in tokens if t.kind != "empty"]
     if not exact and len(printed) == 1 and _all_zeros(printed[0]):
         # a row printed as one run of zeros (「000000」) can only be single 0s, one per cell —
         # however many; a run beside other values keeps its place among their readings
         tokens = list(_zeros(printed[0]))
+    elif not exact and len(printed) < len(tokens) and len({t.line for t in tokens}) == 1 and (
+            guessed or len({id(t.cell) for t in printed}) < len(printed)):
+        # a grid a converter guessed from a PDF's text (markitdown: 「| 0 | 0 0 | 0 |  | 0 0 |」,
+        # two values in one cell), whose empty cells are none of the form's (unless a wrapped
+        # number's pieces above and below the row stand for one: their gap is where it goes)
+        tokens = printed
+        delimited = False
     core = _core(tokens) if not exact else tokens
     positional = len(tokens) == slots and (exact or delimited or _keeps_empty_cells(tokens, core))
     zeros = all(t.kind == "num" and t.value == 0 and not _needs_split(t) for t in core)
     if not positional and 0 < len(core) < slots and zeros:
         # zeros fit every placement, so no sum can tell where the gaps are: all undecided
         return Alignment([None] * slots, [False] * slots, comb(slots, len(core)), False, "fewer")
-    found, split, reason = candidates(tokens, slots, check, exact, groups, delimited, wraps)
+    found, split, reason = candidates(tokens, slots, check, exact, groups, delimited, wraps, blanks_vanish)
     return merge(found, slots, split, reason)
 
 

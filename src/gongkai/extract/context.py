@@ -38,6 +38,9 @@ class Context:
     # the text wraps numbers too wide for their cells somewhere (a row printed more numbers than
     # cells): rows printing fewer may hold a wrapped number's pieces as well
     wraps: bool = False
+    # some table-3 row prints fewer digits than it has cells: the text drops blank cells, and
+    # their separators with them
+    blanks_vanish: bool = False
 
 
 def new_finding(rule: str, case: str, *, cells: list[str] | None = None, line: int | None = None,

@@ -106,7 +106,8 @@ def place(segment: Segment, context: Context) -> None:
     if segment.table in (3, 4) and not segment.exact:
         tokens = _cells_joined(tokens, len(paths))
     alignment = align(tokens, len(paths), row_check(segment), exact=segment.exact, groups=groups,
-                      delimited=segment.delimited, wraps=context.wraps and segment.table == 3)
+                      delimited=segment.delimited, wraps=context.wraps and segment.table == 3,
+                      guessed=segment.guessed, blanks_vanish=context.blanks_vanish and segment.table == 3)
     footer = _page_number_at_end(tokens) if segment.table == 3 and not segment.exact else None
     if footer is not None:
         # 「…310000031-3-」: a page's footer (「-3-」) run into the row's last digits reads as blank,

@@ -3,8 +3,10 @@ values, table 4 under an unreadable header, and numbers no row can take."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..report import CellValue
-from ..template import Equation, TableShape, equations
+from ..template import TEMPLATE, Equation, TableShape, equations
 from .align import MAX_WRAPPED, centred, entry_key, entry_value, joined, short_joined, wrapped_in_cell
 from .context import Context, add_finding, row_name
 from .lexer import Token
@@ -267,8 +269,32 @@ def _doubt_table4(placed: list[Segment], context: Context) -> None:
     _undecide(paths, line, context, "table4_disordered")
 
 
+def doubt_table4_among_its_header(seg: Segmentation, placed: list[Segment], context: Context) -> None:
+    """Table 4's values printed among the pieces of its header — a PDF's text in drawing order
+    (pdfminer, pdftotext without ``-layout``: 「其他结果 尚未审结 结果纠正 20 90 32 结果维持 125」)
+    — say nothing of their columns by their order. A group keeps only what no order can change:
+    its total, when the four others are equal and sum to it. When numbers of the tables are left
+    unplaced, even which group a value belongs to is unknown, and no group is kept."""
+    header = seg.table4_header_lines
+    table4 = [s for s in placed if s.table == 4 and not s.exact]
+    lines = [t.line for s in table4 for t in s.tokens if t.kind == "num"]
+    if not lines or not any(min(lines) < line < max(lines) for line in header):
+        return
+    unplaced = any(t.kind == "num" for t in seg.orphans)
+    cells = context.cells
+    for equation in (e for e in equations(context.layout) if e.rule == "T4-GROUPSUM"):
+        paths = list(equation.paths)
+        parts = [cells[p].value for p in equation.right]
+        if not unplaced and all(cells[p].status == "read" for p in paths) and len(set(parts)) == 1 and (
+                sum(v or 0 for v in parts) == sum(cells[p].value or 0 for p in equation.left)):
+            continue
+        group = dict(equation.binding)["group"]
+        _undecide(paths, min(lines), context, "table4_among_header",
+                  group=TEMPLATE.row_label(f"review_litigation.{group}"), group_en=group)
+
+
 def _undecide(paths: list[str], line: int | None, context: Context, case: str,
-              segment: Segment | None = None) -> None:
+              segment: Segment | None = None, **values: Any) -> None:
     """Cells read from text too disordered to trust: missing, with the finding (P-ALIGN's ``case``
     in template.yaml, naming ``segment``'s row), and what they printed kept so that the arithmetic
     cannot fill them over it (context.unplaced)."""
@@ -280,7 +306,7 @@ def _undecide(paths: list[str], line: int | None, context: Context, case: str,
         cells[path] = CellValue(None, "missing", line=line)
     context.unplaced.append((paths, printed, []))
     row = {"row": row_name(segment), "key": segment.key} if segment is not None else {}
-    add_finding(context, "P-ALIGN", case, cells=paths, line=line, **row)
+    add_finding(context, "P-ALIGN", case, cells=paths, line=line, **row, **values)
 
 
 def _after_bare_labels(ordered: list[Segment], index: int, least: int = 2) -> bool:
@@ -306,8 +332,9 @@ def _row_sums(layout: TableShape) -> dict[str | None, Equation]:
 def doubt_rows_beside_wrapped_pieces(seg: Segmentation, placed: list[Segment], context: Context) -> None:
     """In a text whose wide numbers wrap (:attr:`Context.wraps`), a table-3 row read by position
     that breaks its own sum is more likely a wrapped number's pieces read as values than a
-    misprint when its numbers span two lines, follow a line of numbers alone (pdfplumber puts the
-    lower pieces on the row's own line), or fit the sum once neighbours are joined (pypdf:
+    misprint when its numbers span two lines, follow or precede a line of numbers alone (pdfplumber
+    puts the lower pieces on the row's own line; markitdown's guessed grid the last digits on a
+    line of their own below), or fit the sum once neighbours are joined (pypdf:
     「417 4 828 35 47 521 2」 for 4174 … 5212): its cells become ``missing`` with the reason. Rows
     that hold their sum, and rows of a real grid, keep what they printed."""
     if not context.wraps:
@@ -318,18 +345,27 @@ def doubt_rows_beside_wrapped_pieces(seg: Segmentation, placed: list[Segment], c
         for line in segment.lines:
             if line and line[0].line != segment.label_line and all(t.kind in ("num", "empty") for t in line):
                 number_lines.add(line[0].line)
+    label_lines = sorted(s.label_line for s in placed)
     cells = context.cells
     for segment in placed:
         equation = row_sums.get(segment.key)
-        if segment.table != 3 or segment.exact or equation is None:
-            continue
+        if segment.table != 3 or (segment.exact and not seg.guessed_grid) or equation is None:
+            continue  # (a grid a PDF converter guessed splits a wrapped number over its rows)
         paths = list(equation.paths)
         parts, total = (sum(cells[p].value or 0 for p in side) for side in (equation.left, equation.right))
-        if any(cells[p].status != "read" for p in paths) or parts == total:
-            continue
         numbers = [t for t in segment.tokens if t.kind == "num"]
+        spans_lines = len({t.line for t in numbers}) > 1
+        # blank cells count 0 where the row's numbers span lines: a grid a converter guessed leaves
+        # the columns of a wrapped row's other lines empty (「233 … 301」 over 「146 27 85 322 103」)
+        readable = {"read", "blank"} if spans_lines else {"read"}
+        statuses = {cells[p].status for p in paths}
+        if not statuses <= readable or "read" not in statuses or parts == total:
+            continue
         check = row_check(segment)
-        if len({t.line for t in numbers}) > 1 or segment.label_line - 1 in number_lines or (
+        last = max((t.line for t in numbers), default=segment.label_line)
+        next_label = next((line for line in label_lines if line > last), last + 1)
+        if spans_lines or segment.label_line - 1 in number_lines or any(
+                last < line < next_label for line in number_lines) or (
                 check is not None and short_joined(numbers, len(paths), check)):
             # (the last: joining neighbouring numbers as a wrapped number's pieces fits the sum)
             _undecide(paths, segment.label_line, context, "wrapped_numbers", segment)

@@ -36,6 +36,7 @@ class Segment:
     lines: list[list[Token]] = field(default_factory=list)  # value tokens, grouped per source line
     exact: bool = False  # from a real grid: positions are trustworthy
     delimited: bool = False  # every cell, empty ones too, stands between two pipes
+    guessed: bool = False  # from a grid a converter guessed: its empty cells are none of the form's
     maybe_group: bool = False  # （六）其他处理: a 2019 row if it carries values, else a group label
     truncated: bool = False
     label_text: str = ""
@@ -51,6 +52,7 @@ class Segment:
         self.lines = []
         self.exact = exact
         self.delimited = False
+        self.guessed = False
         self.maybe_group = maybe_group
         self.truncated = truncated
         self.label_text = label_text
@@ -89,6 +91,9 @@ class Segmentation:
     # a text table whose grid a PDF converter guessed (two numbers in a cell): the text's
     # vertical order is that converter's too, so a label and the values below it may not pair
     guessed_grid: bool = False
+    # every line of words inside table 4 (pieces of its header): values printed between them came
+    # in a PDF's drawing order (a header cell, a value, the next header cell), not row by row
+    table4_header_lines: tuple[int, ...] = ()
 
 
 _NOTE_OPENING, _IN_NOTE = 1, 2
@@ -101,17 +106,18 @@ def _closes(text: str) -> bool:
 
 
 _TWO_NUMBERS = re.compile(r"\d\s+\d")
+_TWO_NUMBERS_ON_A_LINE = re.compile(r"\d[ \t\u00a0\u3000]+\d")
 _NUMBER_CELL = re.compile(r"[\d.,，\-－]+")
 
 
-def _true_grid(table: Table) -> bool:
+def _true_grid(table: Table, two_numbers: re.Pattern[str] = _TWO_NUMBERS) -> bool:
     """Can a markdown table's columns be trusted as positions? Not when a converter guessed them
     from a PDF's text: a cell then holds two numbers (「| 0 4 |」), or a value stands under no
     column name of the 信息内容 header row above it."""
     header: list[str] | None = None
     for row in table.rows:
         texts = [cell.text.strip() for cell in row.cells]
-        if any(_TWO_NUMBERS.search(text) for text in texts):
+        if any(two_numbers.search(text) for text in texts):
             return False
         if any(normalize(text) == "信息内容" for text in texts):
             header = texts
@@ -119,6 +125,13 @@ def _true_grid(table: Table) -> bool:
                 _NUMBER_CELL.fullmatch(text) and not header[i] for i, text in enumerate(texts)):
             return False
     return True
+
+
+def _guessed_grid(table: Table) -> bool:
+    """Did a converter guess the text table's grid from a PDF's text (markitdown)? Then its empty
+    cells are none of the form's. (Numbers on lines of one cell, 「189<br>50」, are one number
+    wrapped in a real grid: pymupdf4llm.)"""
+    return table.markup is not None and not _true_grid(table, _TWO_NUMBERS_ON_A_LINE)
 
 
 def _join_split_labels(by_cell: list[list[Token]]) -> list[list[Token]]:
@@ -178,8 +191,10 @@ class Segmenter:
         self.open_on_line: int = -1  # the line the open segment's label was on
         self.group: str | None = None
         self.t4_header_line: int | None = None
+        self.t4_header_lines: list[int] = []
         self.header_line = False
         self.delimited_tables: set[int] = set()
+        self.guessed_tables: set[int] = set()
         self.text_tables: set[int] = set()  # tables of a text file (their merged cells are not marked)
         # the last table-2 header row of a text table: (table, width, the columns it names)
         self.t2_header: tuple[int, int, frozenset[int]] | None = None
@@ -188,15 +203,21 @@ class Segmenter:
 
     # ------------------------------------------------------------------ driving
     def run(self, document: Document) -> Segmentation:
-        exact_tables = {t.index for t in document.tables if t.exact or (t.regular and _true_grid(t))}
-        self.delimited_tables = {t.index for t in document.tables if t.markup in ("markdown", "pipes")}
+        # a converter that guessed one table's grid from a PDF's text guessed them all (markitdown):
+        # then no text table's columns are the form's, nor its empty cells the form's cells
+        guessed = any(_guessed_grid(t) for t in document.tables)
+        exact_tables = {t.index for t in document.tables if t.exact or (
+            t.regular and not (guessed and t.markup is not None) and _true_grid(t))}
+        self.delimited_tables = {t.index for t in document.tables
+                                 if t.markup in ("markdown", "pipes") and not guessed}
         self.text_tables = {t.index for t in document.tables if t.markup is not None}
+        self.guessed_tables = self.text_tables if guessed else set()
         for row in document.rows:
             self.feed(row, row.table in exact_tables)
         self.close()
-        guessed = any(t.markup is not None and not _true_grid(t) for t in document.tables)
+        not_true = any(t.markup is not None and not _true_grid(t) for t in document.tables)
         return Segmentation(self.segments, self.orphans, self.sections, self.votes, self.tables_seen,
-                            self.t4_header_line, guessed)
+                            self.t4_header_line, not_true, tuple(self.t4_header_lines))
 
     def feed(self, row: Row, exact: bool) -> None:
         if (row.table is None and len(row.cells) == 1 and "。" in row.cells[0].text
@@ -272,6 +293,8 @@ class Segmenter:
                 self._value(token)
             elif token.narrative or token.marked:
                 self.close()
+        if self.table == 4 and has_words:
+            self.t4_header_lines.append(line)  # header pieces no label matched (「总」「计」) too
 
     def _in_note(self, token: Token) -> bool:
         """Is the token inside a note that a conversion cut over several lines or cells
@@ -393,6 +416,7 @@ class Segmenter:
     def _open(self, segment: Segment, token: Token) -> None:
         self.close()
         segment.delimited = token.cell.table in self.delimited_tables
+        segment.guessed = token.cell.table in self.guessed_tables
         self.open = segment
         self.open_on_line = token.line
 
