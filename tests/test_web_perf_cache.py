@@ -198,3 +198,17 @@ def test_the_connection_pool_is_a_setting(tmp_path: Path, monkeypatch: pytest.Mo
         monkeypatch.setenv("GONGKAI_DB_POOL_SIZE", wrong)
         with pytest.raises(StoreError, match="GONGKAI_DB_POOL_SIZE"):
             open_store(tmp_path / "c.db")
+
+
+def test_the_form_tables_html_escapes_every_text() -> None:
+    """The report page's tables are written by :func:`gongkai.web.view.tables_html` (once per
+    cached view) instead of cell by cell in Jinja: every text and attribute is escaped."""
+    from gongkai.web.view import TableView, TdView, tables_html
+
+    evil = '"><script>alert(1)</script>'
+    value = TdView(evil, "value", 2, 1, f"applications.x{evil}", evil, evil, evil)
+    html = tables_html([TableView("applications", evil, [[TdView(evil, "label", 1, 2), value]])], 12)
+    # heading, label, and the value cell's path (twice), status, severity, title and text
+    assert "<script>" not in html and html.count("&lt;script&gt;") == 8
+    assert 'colspan="2"' in html and 'rowspan="2"' in html
+    assert 'hx-get="/reports/12/cells/applications.x&#34;&gt;' in html

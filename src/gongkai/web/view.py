@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from markupsafe import Markup, escape
+
 from ..messages import REVIEW_DECISION_ZH as DECISION_ZH  # the words, from the one catalogue
 from ..messages import SEVERITY_ZH, STATUS_ZH, WEB
 from ..render.form import heading, tables, value_text
@@ -60,6 +62,45 @@ class ReportView:
     tables: list[TableView]
     findings: list[FindingView]
     counts: dict[str, int] = field(default_factory=dict)
+    _html: Markup | None = field(default=None, repr=False, compare=False)
+
+    def tables_html(self, report_id: int) -> Markup:
+        """The form's tables as the report page shows them (made once per view: a view is cached
+        with its report, :func:`gongkai.web.data.report_bundle`)."""
+        if self._html is None:
+            self._html = tables_html(self.tables, report_id)
+        return self._html
+
+
+def _spans(rows: int, cols: int) -> str:
+    return (f'rowspan="{rows}"' if rows > 1 else "") + " " + (f'colspan="{cols}"' if cols > 1 else "")
+
+
+def tables_html(tables_view: list[TableView], report_id: int) -> Markup:
+    """The ``<h2>`` and ``<table>`` of each table, every value cell with its status, marks, title
+    and the htmx request of its panel. Written here rather than in the template: a report page
+    printed ~250 cells through Jinja, 1,500 escapes and lookups, half the CPU of the page. Every
+    text is escaped."""
+    out: list[str] = []
+    for table in tables_view:
+        out.append(f'<h2 class="data">{escape(table.heading)}</h2>\n'
+                   f'<table class="form data" id="table-{escape(table.key)}">\n')
+        for row in table.rows:
+            out.append("<tr>")
+            for td in row:
+                if td.role == "value":
+                    path = escape(td.path or "")
+                    marks = f" f-{escape(td.severity)}" if td.severity else ""
+                    out.append(f'<td class="value s-{escape(td.status or "")}{marks}" data-path="{path}" '
+                               f'title="{escape(td.title)}" tabindex="0" '
+                               f'hx-get="/reports/{int(report_id)}/cells/{path}" hx-target="#cell-panel" '
+                               f'{_spans(td.rows, td.cols)}>{escape(td.text)}</td>')
+                else:
+                    out.append(f'<td class="{escape(td.role)}" {_spans(td.rows, td.cols)}>'
+                               f'{escape(td.text)}</td>')
+            out.append("</tr>\n")
+        out.append("</table>\n")
+    return Markup("".join(out))  # every piece above is escaped
 
 
 _RANK = {"error": 3, "warning": 2, "info": 1}
