@@ -215,6 +215,9 @@ def test_every_page_in_english_shows_no_chinese_but_data(browser, base_url: str,
         expect(current.locator("html")).to_have_attribute("lang", "en")
         if name != "docs":  # the title names the agency of a report page: data
             assert current.title().endswith(" · disclosure report review"), current.title()
+        if name == "report":  # the corrected cell's panel: the store's note in English, its reason as written
+            expect(current.locator("#cell-panel")).to_contain_text("corrected by hand: 原文第3页")
+            expect(current.locator("#cell-panel")).to_contain_text("Save the correction")
         chinese = chinese_shown(current)
         if chinese:
             found[name] = chinese

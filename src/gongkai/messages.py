@@ -1066,6 +1066,7 @@ WEB_ENGLISH: tuple[tuple[str, str], ...] = (
     (r"未知角色 (?P<role>.+)：viewer、reviewer 或 admin", "unknown role {role}: viewer, reviewer or admin"),
     (r"用户 (?P<name>.+) 已存在", "user {name} exists already"), (r"没有用户 (?P<name>.+)", "there is "
                                                                                             "no user {name}"),
+    (r"人工更正：(?P<reason>.*)", "corrected by hand: {reason}"),  # a corrected cell's note
     # the source viewer
     (r"原文未存入数据库，原路径也已不可读", "the source was not kept in the database and its path "
                                             "cannot be read"),
