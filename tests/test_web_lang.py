@@ -212,3 +212,16 @@ def test_openapi_document_in_english(store, tmp_path: Path) -> None:  # type: ig
 def test_web_messages_in_code_come_from_the_catalogue() -> None:
     assert web("users.created", "en", name="x") == "x created"
     assert web("users.created", "zh", name="x") == "已创建 x"
+
+
+def test_each_worker_process_of_serve_takes_the_servers_language(store, monkeypatch: pytest.MonkeyPatch,
+                                                                 tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """``gongkai serve --workers N --lang en`` hands the language to each process in its settings."""
+    import json
+
+    from gongkai.web.app import WORKER_SETTINGS_ENV, worker_app
+
+    monkeypatch.delenv("GONGKAI_LANG", raising=False)
+    monkeypatch.setenv(WORKER_SETTINGS_ENV, json.dumps({"db_url": str(store.name), "lang": "en",
+                                                        "upload_dir": str(tmp_path / "up")}))
+    assert "Log in" in TestClient(worker_app()).get("/login").text
