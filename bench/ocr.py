@@ -39,7 +39,7 @@ COLUMNS = ("engine", "variant", "docs", "pages", "cells", "correct %", "missing"
 
 
 def _scans(folder: Path, per_variant: int | None, limit: int | None,
-           share: tuple[int, int] = (0, 1)) -> list[tuple[Path, Path, str]]:
+           share: tuple[int, int] = (0, 1), variants: str = "") -> list[tuple[Path, Path, str]]:
     from gongkai.evaluate import source_for
     from gongkai.synth.corpus import scan_variant_of
 
@@ -50,6 +50,8 @@ def _scans(folder: Path, per_variant: int | None, limit: int | None,
         if source is None:
             continue
         variant = scan_variant_of(source) or "scan"
+        if variants and variant not in variants.split(","):
+            continue
         if per_variant and taken[variant] >= per_variant:
             continue
         taken[variant] += 1
@@ -68,14 +70,14 @@ def _pages(source: Path) -> int:
         document.close()
 
 
-def worker(folder: Path, per_variant: int | None, limit: int | None,
-           share: tuple[int, int] = (0, 1), partial: Path | None = None) -> dict[str, Any]:
+def worker(folder: Path, per_variant: int | None, limit: int | None, share: tuple[int, int] = (0, 1),
+           partial: Path | None = None, variants: str = "") -> dict[str, Any]:
     """Parse and score this worker's share of the scans with the engine named by GONGKAI_OCR_ENGINE."""
     from gongkai.errors import ParseError
     from gongkai.evaluate import score
     from gongkai.pipeline import parse
 
-    scans = _scans(folder, per_variant, limit, share)
+    scans = _scans(folder, per_variant, limit, share, variants)
     if scans:  # untimed: the models loaded once per process, and the readers' imports
         from gongkai.readers.ocr_engines import load_engine
 
@@ -152,6 +154,7 @@ def main() -> None:
     parser.add_argument("--engines", default=",".join(ENGINES))
     parser.add_argument("--per-variant", type=int, default=None)
     parser.add_argument("--limit", type=int, default=None)
+    parser.add_argument("--variants", default="", help="only these scan variants (comma-separated)")
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--jobs", type=int, default=1,
                         help="worker processes per engine, each reading every jobs-th scan (default 1)")
@@ -175,7 +178,8 @@ def main() -> None:
         engine_name = os.environ.get("GONGKAI_OCR_ENGINE", "rapidocr")
         partial = (args.partial.with_name(f"{args.partial.name}.{engine_name}.{args.share}.jsonl")
                    if args.partial else None)
-        result = worker(args.corpus, args.per_variant, args.limit, (args.share, max(args.jobs, 1)), partial)
+        result = worker(args.corpus, args.per_variant, args.limit, (args.share, max(args.jobs, 1)), partial,
+                        args.variants)
         print(json.dumps(result, ensure_ascii=False))
         return
 
@@ -198,6 +202,8 @@ def main() -> None:
             command += ["--per-variant", str(args.per_variant)]
         if args.limit:
             command += ["--limit", str(args.limit)]
+        if args.variants:
+            command += ["--variants", args.variants]
         if args.partial:
             command += ["--partial", str(args.partial)]
         started = time.perf_counter()

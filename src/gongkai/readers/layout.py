@@ -36,6 +36,7 @@ from .page_grid import (
     add_edge,
     align_columns,
     append_grid,
+    disagreement,
     fill_tables,
     find_tables,
     grid_rows,
@@ -44,8 +45,8 @@ from .page_grid import (
 )
 from .page_lines import Char, Line, continues, group_lines, is_page_number, join_lines, margins, running_key
 
-__all__ = ["Char", "PageText", "add_edge", "assemble", "drop_running_lines", "fill_tables", "find_tables",
-           "group_lines"]
+__all__ = ["Char", "PageText", "add_edge", "assemble", "disagreement", "drop_running_lines", "fill_tables",
+           "find_tables", "group_lines"]
 
 
 @dataclass

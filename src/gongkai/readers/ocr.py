@@ -44,6 +44,7 @@ from .layout import (
     PageText,
     add_edge,
     assemble,
+    disagreement,
     drop_running_lines,
     fill_tables,
     find_tables,
@@ -60,6 +61,12 @@ MAX_PAGES = 200  # a scanned annual report has 5-20 pages; OCR costs seconds per
 MAX_PIXELS = 40_000_000  # one image: refuse decompression bombs before decoding
 MIN_RULE_INCHES = 0.25  # longer than any stroke of 10.5-16 pt text at 150 dpi
 MAX_SKEW = 3.5  # degrees searched for deskewing (scans lean up to 3°)
+FAINT_PAPER = 0.88  # a faint ruling: darker than this share of the paper's level …
+FAINT_BLACK = 0.5  # … and not within 2 px of print darker than this share
+FAINT_GAP_INCHES = 0.12  # gaps of a broken ruling bridged (1-3 mm)
+FAINT_DENSITY = 0.6  # share of a bridged faint ruling that is grey (the rest: its gaps)
+FAINT_CLEAR = 0.7  # share of its length with paper either side
+FAINT_WORN = 0.25  # share of grey in each stretch of a known faint ruling followed past its ends
 UPRIGHT_SCORE = 0.9  # mean character score of a page read the right way up (upside down: ~0.5)
 _FOLIO = re.compile(r"^[\s\-–—－_·.]*(?:第\s*)?\d{1,3}\s*(?:页)?[\s\-–—－_·.]*$")
 OCR_MISSING = "OCR needs pip install 'gongkai[ocr]'"
@@ -356,14 +363,25 @@ def _read_upright(ink: Any, grey: Any, dpi: float, number: int, engine: Any,
     result = engine.recognise(np.ascontiguousarray(np.stack([clean] * 3, axis=-1)))
     chars: list[Any] = []
     char_scores: list[tuple[float, float, float]] = []
+    text_lines: list[list[Any]] = []
     for item in result:
+        text_lines.append([])
         for ch in _characters(item, scale):
             chars.append(ch[0])
+            text_lines[-1].append(ch[0])
             char_scores.append(ch[1])
-    rest = fill_tables(tables, chars)
+    fitting = []
+    for table in tables:
+        reason = disagreement(table, text_lines)
+        if reason is None:
+            fitting.append(table)
+        else:  # read as a table without rulings (from text lines), not into the wrong cells
+            warnings.append(f"page {number}: table rulings do not fit the text ({reason}); "
+                            "read from text lines")
+    rest = fill_tables(fitting, chars)
     lines = group_lines(rest)
     height = grey.shape[0] * scale
-    page = PageText(number, height, lines, tables)
+    page = PageText(number, height, lines, fitting)
     return page, np.array(char_scores, dtype=np.float64).reshape(-1, 3)
 
 
@@ -374,12 +392,28 @@ def _grid(ink: Any, dpi: float, number: int, warnings: list[str]) -> tuple[list[
     min_run = max(int(MIN_RULE_INCHES * dpi), 8)
     horizontal = _runs(dark, min_run, axis=1)
     vertical = _runs(dark, min_run, axis=0)
-    verticals = _segments(vertical.T, min_run)
-    rows = _row_lines(_segments(horizontal, min_run), verticals, min_run)
+    faint, black = _faint(ink)
+    gap = max(int(FAINT_GAP_INCHES * dpi), 4)
+    faint_rows = _faint_segments((faint, black), min_run, gap)
+    faint_columns = _faint_segments((faint.T, black.T), min_run, gap)
+    plain_rows, plain_columns = _segments(horizontal, min_run), _segments(vertical.T, min_run)
+    # a faint ruling whose last piece is lost short of the border it meets would leave its cell open
+    faint_rows = _reaching(faint_rows, plain_columns + faint_columns, 2 * gap, black)
+    faint_columns = _reaching(faint_columns, plain_rows + faint_rows, 2 * gap, black.T)
+    verticals = plain_columns + faint_columns
+    rows = _row_lines(plain_rows + faint_rows, verticals, min_run)
     columns = _column_lines(verticals, rows, min_run)
     # What was dropped is text: it is not erased before OCR (「改」 with a stroke erased reads 「7」).
-    horizontal &= _covering(rows, horizontal.shape, vertical=False)
-    vertical &= _covering(columns, vertical.shape)
+    # A faint ruling is erased along its whole band, gaps included (its pixels are grey, not print).
+    found_faint = {(r.position, r.first, r.last) for r in faint_rows + faint_columns}  # kept as trimmed
+
+    def is_faint(run: _Run) -> bool:
+        return (run.position, run.first, run.last) in found_faint
+
+    horizontal &= _covering([r for r in rows if not is_faint(r)], horizontal.shape, vertical=False)
+    vertical &= _covering([c for c in columns if not is_faint(c)], vertical.shape)
+    horizontal |= _covering([r for r in rows if is_faint(r)], horizontal.shape, vertical=False) & faint
+    vertical |= _covering([c for c in columns if is_faint(c)], vertical.shape) & faint
     scale = 72 / dpi
     edges: list[dict[str, Any]] = []
     for y, x0, x1, _, _ in rows:
@@ -388,6 +422,162 @@ def _grid(ink: Any, dpi: float, number: int, warnings: list[str]) -> tuple[list[
         add_edge(edges, x * scale, y0 * scale, x * scale, y1 * scale)
     tables = find_tables(edges, number, warnings) if edges else []
     return tables, _grow(horizontal | vertical)
+
+
+def _faint(ink: Any) -> tuple[Any, Any]:
+    """``(grey, black)``: pixels that may be a faint ruling — grey (lighter than print, darker
+    than paper) and not beside black print, whose grey anti-aliased edges would otherwise line up
+    into rulings (a column of 「0」) — and the pixels of black print."""
+    import numpy as np
+
+    paper = float(np.percentile(ink, 75))
+    black = ink < FAINT_BLACK * paper
+    return (ink < FAINT_PAPER * paper) & ~_grow(black), black
+
+
+def _faint_segments(faint: tuple[Any, Any], min_run: int, gap: int) -> list[_Run]:
+    """Rulings printed faint and broken (a worn printer, a copy of a copy), runs along axis 1 of
+    the masks of :func:`_faint`: gaps of paper up to ``gap`` pixels bridged (a gap where black
+    print crosses the line is text, never bridged), kept when at least :data:`FAINT_DENSITY` of
+    the bridged run is grey and paper lies either side of it along most of its length (aligned
+    strokes of a line of text have other strokes beside them); pieces of one ruling up to three
+    gaps apart joined the same way. Tables found with them are checked against the text read
+    (:func:`gongkai.readers.page_grid.check_cells`)."""
+    import numpy as np
+
+    mask, black = faint
+    thick = mask.copy()
+    thick[1:, :] |= mask[:-1, :]
+    thick[:-1, :] |= mask[1:, :]
+    cs = np.concatenate([np.zeros((thick.shape[0], 1), np.int32), np.cumsum(thick, axis=1, dtype=np.int32)],
+                        axis=1)
+    n = thick.shape[1]
+    idx = np.arange(n)
+    before = cs[:, idx] - cs[:, np.clip(idx - gap, 0, n)] > 0
+    after = cs[:, np.clip(idx + gap + 1, 0, n)] - cs[:, np.clip(idx + 1, 0, n)] > 0
+    closed = thick | (before & after & ~black)
+    height = mask.shape[0]
+    pieces: list[_Run] = []
+    for found in _lines_of(_runs(closed, min_run // 2, axis=1), min_run // 2):
+        # the line's rows are those of its grey pixels (not of the masks thickened across)
+        low = max(found.first - 2, 0)
+        counts = mask[low: found.last + 3, found.start: found.end].sum(axis=1)
+        rows = low + np.flatnonzero(counts >= 0.6 * counts.max())
+        run = found._replace(position=float(rows.mean()), first=max(int(rows[0]) - 1, 0),
+                             last=min(int(rows[-1]) + 1, height - 1))
+        # ends bridged over a stray grey pixel of the paper's noise: cut back to solid ruling
+        grey = thick[run.first: run.last + 1, run.start: run.end].any(axis=0)
+        solid = np.flatnonzero(np.convolve(grey, np.ones(gap), mode="valid") >= FAINT_DENSITY * gap)
+        if not len(solid):
+            continue
+        first_grey = np.flatnonzero(grey[solid[0]:])[0] + solid[0]
+        last_grey = np.flatnonzero(grey[: solid[-1] + gap])[-1]
+        run = run._replace(start=run.start + int(first_grey), end=run.start + int(last_grey) + 1)
+        if thick[run.first: run.last + 1, run.start: run.end].any(axis=0).mean() < FAINT_DENSITY:
+            continue
+        above, below = max(run.first - 2, 0), min(run.last + 2, height - 1)
+        beside = mask[above, run.start: run.end] | mask[below, run.start: run.end]
+        if beside.mean() <= 1 - FAINT_CLEAR:
+            pieces.append(run)
+    pieces.sort(key=lambda r: r.position)
+    lines: list[list[_Run]] = []  # pieces within 1.5 px of each other's rows: one line
+    for run in pieces:
+        if lines and run.position - lines[-1][0].position <= 1.5:
+            lines[-1].append(run)
+        else:
+            lines.append([run])
+    joined: list[_Run] = []
+    for line in lines:
+        line.sort(key=lambda r: r.start)
+        current = line[0]
+        for run in line[1:]:
+            # the gap between two pieces crossed by print on the ruling's own row: text, not a break
+            crossed = black[round(min(current.position, run.position)):
+                            round(max(current.position, run.position)) + 1,
+                            current.end: max(run.start, current.end)].any()
+            if run.start - current.end <= 3 * gap and not crossed:
+                current = current._replace(end=max(current.end, run.end), first=min(current.first, run.first),
+                                           last=max(current.last, run.last))
+            else:
+                joined.append(current)
+                current = run
+        joined.append(current)
+    return [_continued(run, thick, black, gap) for run in joined if run.end - run.start >= 2 * min_run]
+
+
+def _continued(run: _Run, thick: Any, black: Any, gap: int) -> _Run:
+    """A faint ruling followed on along its own row past its ends, as long as each stretch of
+    ``gap`` pixels holds some grey and no print crosses it: where its line is known, a worn
+    stretch (a cell's width broken in several places) still counts."""
+    import numpy as np
+
+    low = max(round(run.position) - 2, 0)
+    along = thick[low: round(run.position) + 3, run.start: run.end].mean(axis=1)
+    y = low + int(np.argmax(along))
+    grey, crossed = thick[y], black[y]
+    n = len(grey)
+    end = run.end
+    while end < n and not crossed[end: end + gap].any() and grey[end: end + gap].mean() >= FAINT_WORN:
+        end = min(end + gap, n)
+    start = run.start
+    while start > 0 and not crossed[max(start - gap, 0): start].any() \
+            and grey[max(start - gap, 0): start].mean() >= FAINT_WORN:
+        start = max(start - gap, 0)
+    # the last stretch taken may run past the ruling's end into paper: back to its last grey pixel
+    tail = np.flatnonzero(grey[run.end: end])
+    head = np.flatnonzero(grey[start: run.start])
+    return run._replace(start=start + int(head[0]) if len(head) else run.start,
+                        end=run.end + int(tail[-1]) + 1 if len(tail) else run.end)
+
+
+def _reaching(runs: list[_Run], across: list[_Run], gap: int, black: Any) -> list[_Run]:
+    """``runs`` each lengthened to the nearest ruling ``across`` them (perpendicular) that lies
+    at most ``gap`` pixels beyond an end over paper (``black``: print, along axis 1 as ``runs``;
+    print across the way is text in a merged cell, which the ruling does not cross)."""
+    reached = []
+    for run in runs:
+        row = black[round(run.position)]
+        crossing = [c.position for c in across if c.start - 3 <= run.position <= c.end + 3]
+        ahead = [p for p in crossing
+                 if run.end - 1 < p <= run.end + gap and not row[run.end: int(p)].any()]
+        behind = [p for p in crossing
+                  if run.start - gap <= p < run.start and not row[int(p) + 1: run.start].any()]
+        reached.append(run._replace(start=int(max(behind)) if behind else run.start,
+                                    end=int(min(ahead)) + 1 if ahead else run.end))
+    return reached
+
+
+def _lines_of(mask: Any, min_run: int) -> list[_Run]:
+    """The lines of a run mask (runs along axis 1) one by one: runs of neighbouring rows that
+    overlap are one line, at the row of its longest run, two rows either side (unlike
+    :func:`_segments`, whose bands span the page: a faint ruling beside the left edge of a
+    column of text would be lost in the text's band)."""
+    import numpy as np
+
+    groups: list[list[tuple[int, int, int]]] = []
+    open_groups: list[list[tuple[int, int, int]]] = []
+    for y in np.flatnonzero(mask.any(axis=1)):
+        changes = np.flatnonzero(np.diff(np.concatenate([[0], mask[y].astype(np.int8), [0]])))
+        still_open = [g for g in open_groups if g[-1][0] >= y - 1]
+        for start, end in zip(changes[::2], changes[1::2], strict=True):
+            if end - start < min_run:
+                continue
+            piece = (int(y), int(start), int(end))
+            for group in still_open:
+                if any(row >= y - 1 and start < e and end > s for row, s, e in group[-3:]):
+                    group.append(piece)
+                    break
+            else:
+                still_open.append([piece])
+                groups.append(still_open[-1])
+        open_groups = still_open
+    lines = []
+    for group in groups:
+        centre = max(group, key=lambda piece: piece[2] - piece[1])[0]
+        near = [piece for piece in group if abs(piece[0] - centre) <= 2]
+        first, last = min(p[0] for p in near), max(p[0] for p in near)
+        lines.append(_Run((first + last) / 2, min(p[1] for p in near), max(p[2] for p in near), first, last))
+    return lines
 
 
 def _characters(item: TextLine, scale: float) -> list[tuple[Any, tuple[float, float, float]]]:

@@ -17,10 +17,10 @@ from gongkai.document import Cell
 from gongkai.template import TEMPLATE
 from gongkai.text import compact
 
-from .page_lines import Char, group_lines, join_lines
+from .page_lines import Char, Line, group_lines, join_lines
 
-__all__ = ["Grid", "Origin", "add_edge", "align_columns", "append_grid", "fill_tables", "find_tables",
-           "grid_rows", "last_page", "round_box"]
+__all__ = ["Grid", "Origin", "add_edge", "align_columns", "append_grid", "disagreement", "fill_tables",
+           "find_tables", "grid_rows", "last_page", "round_box"]
 
 # Bounds on one page's work: pdfplumber's intersection search is quadratic in the number of edges.
 MAX_EDGES_PER_PAGE = 4_000
@@ -229,6 +229,56 @@ def fill_tables(grids: list[Grid], chars: list[Char]) -> list[Char]:
                     origin.wrapped = last.x1 >= origin.bbox[2] - 1.5 * last.size - 4
                 origin.chars = []
     return rest
+
+
+def disagreement(grid: Grid, text_lines: list[list[Char]]) -> str | None:
+    """Why the cells of ``grid`` (found from a scan's rulings) do not fit the text read on the
+    page, or None when they do. A grid with a ruling missing puts two rows' or two cells' values
+    into one cell (「0 0」 read as 0, 「1」 over 「7」 as 17); one with a ruling too many cuts
+    through text. ``text_lines`` are the characters of each text line the OCR gave. Such a grid
+    is not used: its page is read from text lines, as a table without rulings."""
+    x0, top, x1, bottom = grid.bbox
+
+    def inside(ch: Char) -> bool:
+        cx, cy = (ch.x0 + ch.x1) / 2, (ch.top + ch.bottom) / 2
+        return x0 - 1 <= cx <= x1 + 1 and top - 1 <= cy <= bottom + 1
+
+    cells: dict[int, tuple[Origin, list[Char]]] = {}
+    for chars in text_lines:
+        within = [inside(ch) for ch in chars]
+        if any(within) and not all(within):
+            text = "".join(ch.text for ch in chars)
+            return f"the text line 「{text}」 crosses the border of the table"
+        for ch in chars if all(within) else ():
+            cx, cy = (ch.x0 + ch.x1) / 2, (ch.top + ch.bottom) / 2
+            c = min(max(bisect_right(grid.xs, cx) - 1, 0), len(grid.xs) - 2)
+            r = min(max(bisect_right(grid.ys, cy) - 1, 0), len(grid.ys) - 2)
+            origin = grid.slots[r][c]
+            # a glyph cut by a border of its cell: that border is a stroke of text, not a ruling
+            width = ch.x1 - ch.x0
+            if min(ch.x1, origin.bbox[2]) - max(ch.x0, origin.bbox[0]) < 0.6 * width:
+                return f"a ruling cuts through 「{ch.text}」"
+            cells.setdefault(id(origin), (origin, []))[1].append(ch)
+    for origin, chars in cells.values():
+        lines = group_lines(chars)
+        texts = [line.text for line in lines]
+        if any(_starts_row(text) for text in texts[1:]):
+            return f"one cell holds two rows: {' / '.join(texts)}"
+        values = [text for text in texts if _is_value(text)]
+        if values and len(texts) > 1 and not _wrapped_number(origin, lines):
+            return f"one cell holds two lines of numbers: {' / '.join(texts)}"
+        if any(re.search(r"\d\s+\d", text) for text in values):
+            return f"one cell holds two numbers: {values[0]} at {round_box(origin.bbox)}"
+    return None
+
+
+def _wrapped_number(origin: Origin, lines: list[Line]) -> bool:
+    """Are ``lines`` one number wrapped in a narrow cell (「673」 over 「7」): two lines of digits,
+    the first filling most of the cell's width and the second no wider?"""
+    if len(lines) != 2 or not all(compact(line.text).isdigit() for line in lines):
+        return False
+    first, second = (line.x1 - line.x0 for line in lines)
+    return first >= 0.6 * (origin.bbox[2] - origin.bbox[0]) and second <= first
 
 
 def last_page(grid: Grid) -> int:
