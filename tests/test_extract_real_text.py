@@ -323,3 +323,16 @@ def test_glued_digits_in_a_text_that_drops_blank_cells_may_stand_for_fewer_value
     assert report.cells["applications.unable_not_held.commercial"].status == "missing"
     # 84 of its 200 cells are blank: many glued rows split too many ways once gaps are possible
     assert result.counts["correct"] >= 0.4 * result.cells
+
+
+def test_values_printed_above_a_tall_label_are_that_rows():
+    """pdfplumber's text of a real PDF prints some rows' values on the line above their label
+    (「0 0 0 0 0 0 0」 / 「1.属于国家秘密」) where the label's cell is taller than the values': a full
+    line of values right above a row that printed none, below a row that has its own, is that
+    row's (both rows were missing before)."""
+    source = _CONVERTED / "pdfplumber-hongze-2024.txt"
+    truth_path = Path(__file__).parent / "data" / "corpus" / "real" / "hongze-2024.truth.json"
+    report = gongkai.parse(source)
+    result = score(report, json.loads(truth_path.read_text("utf-8")), source.name)
+    assert result.counts["correct"] == result.cells, result.errors
+    assert report.cells["applications.denied_security_stability.natural_person"].status == "read"

@@ -30,6 +30,7 @@ from .regroup import (
     doubt_rows_beside_wrapped_pieces,
     doubt_table4_among_its_header,
     pair_detached_values,
+    pair_values_printed_above,
     rejoin_centred_rows,
     rejoin_rows_split_by_a_page,
     rejoin_wrapped_rows,
@@ -67,6 +68,7 @@ def extract(document: Document) -> Report:
     rejoin_wrapped_rows(seg)
     rejoin_centred_rows(seg)
     rejoin_rows_split_by_a_page(seg)
+    pair_values_printed_above(seg)
     segments = pair_detached_values(seg.segments)
     layout = _decide_layout(seg, segments, meta.year)
     cells = {path: CellValue(None, "missing") for path in TEMPLATE.cell_paths(layout)}

@@ -45,6 +45,44 @@ def pair_detached_values(segments: list[Segment]) -> list[Segment]:
     return result
 
 
+def pair_values_printed_above(seg: Segmentation) -> None:
+    """A table-3 row whose tall label cell puts its values' line above the label's (pdfplumber:
+    「0 0 0 0 0 0 0」 then 「1.属于国家秘密」): a full line of values no row took, right above a
+    row that printed none, takes it — when the nearest row above it has values of its own and
+    nothing but words stands between it and the label, and no such line follows the label (a
+    run of labels and then of values, a PDF's drawing order, pairs nothing here)."""
+    width = len(TEMPLATE.application_columns)
+    if not any(s.table == 3 for s in seg.segments):
+        return
+    orphan_lines: dict[int, list[Token]] = {}
+    for token in seg.orphans:
+        if token.kind == "num":
+            orphan_lines.setdefault(token.line, []).append(token)
+    if not orphan_lines:
+        return
+    # every line that holds a label or a row's values: what a value line may not be paired across
+    label_lines = {s.label_line: s for s in seg.segments}
+    value_lines = {t.line for s in seg.segments for t in s.tokens if t.kind == "num"}
+    marks = sorted({*label_lines, *value_lines, *orphan_lines})
+    for segment in seg.segments:
+        if segment.table != 3 or segment.filled or segment.exact or segment.maybe_group:
+            continue
+        at = marks.index(segment.label_line)
+        above = marks[at - 1] if at > 0 else None
+        below = marks[at + 1] if at + 1 < len(marks) else None
+        before = marks[at - 2] if at > 1 else None
+        if above is None or above not in orphan_lines or len(orphan_lines[above]) != width or (
+                above in label_lines or below in orphan_lines):
+            continue
+        owner = label_lines.get(before) if before is not None else None
+        if before is None or (owner is not None and not owner.filled) or (
+                owner is None and before not in value_lines):
+            continue  # the line before the values is a bare label's (or nothing): not certain
+        segment.lines = [orphan_lines.pop(above)]
+        taken = {id(t) for t in segment.lines[0]}
+        seg.orphans = [t for t in seg.orphans if id(t) not in taken]
+
+
 MAX_WRAPPED_PIECES = 8  # pieces of wrapped numbers a row may take from the lines after it
 
 
