@@ -212,3 +212,48 @@ def test_the_form_tables_html_escapes_every_text() -> None:
     assert "<script>" not in html and html.count("&lt;script&gt;") == 8
     assert 'colspan="2"' in html and 'rowspan="2"' in html
     assert 'hx-get="/reports/12/cells/applications.x&#34;&gt;' in html
+
+
+def test_list_rows_are_cached_per_role_and_language_and_follow_writes(  # type: ignore[no-untyped-def]
+        store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The list's rows are HTML cached per query, language and role (visitors apart): a visitor
+    never gets the rows a logged-in user got (server folders in their titles) nor the other way
+    round; a correction or a decision written by another process changes the review column at
+    once; and the cache holds at most ROWS_CACHED pages."""
+    made: list[tuple[Any, ...]] = []
+    real = listing.row_extras
+
+    def counting(conn: Any, rows: Any, **options: Any) -> Any:
+        made.append(tuple(options.items()))
+        return real(conn, rows, **options)
+
+    monkeypatch.setattr(listing, "row_extras", counting)
+    app = create_app(store.name, store=store, anonymous_read=True, upload_dir=tmp_path)
+    rid = report_id(store, PDF_FILES[0].name)
+    with store.engine.connect() as conn:
+        folder = str(Path(conn.execute(text("SELECT source FROM reports WHERE document_id = :id"),
+                                       {"id": rid}).scalar_one()).parent)
+    rita, vic, visitor = _client(app, "rita"), _client(app, "vic"), _client(app, None)
+    for order in ([visitor, rita, vic], [rita, visitor, vic]):
+        listing.rows_cache(store.engine).clear()
+        del made[:]
+        pages = {id(c): [c.get("/reports").text for _ in range(2)] for c in order}
+        assert folder in pages[id(rita)][0] and folder in pages[id(vic)][0]
+        assert all(folder not in page for page in pages[id(visitor)])
+        assert len(made) == 3  # one rendering per role (and the visitor); every second page cached
+        assert pages[id(rita)][0] == pages[id(rita)][1]
+    english = vic.get("/reports?lang=en").text
+    assert len(made) == 4 and english != pages[id(vic)][0]  # another language: its own rows
+
+    del made[:]
+    correct(store.engine, rid, CELL, 77, author="ada", reason="另一进程")
+    after = vic.get("/reports").text
+    assert len(made) == 1 and after != pages[id(vic)][0]  # the review column changed: made again
+    vic.get("/reports")
+    assert len(made) == 1
+
+    monkeypatch.setattr(listing, "ROWS_CACHED", 3)
+    listing._ROWS.clear()
+    for year in range(2015, 2025):
+        assert vic.get(f"/reports?year={year}").status_code == 200
+    assert len(listing.rows_cache(store.engine)) == 3

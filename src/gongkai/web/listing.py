@@ -11,14 +11,16 @@ import io
 import json
 import tempfile
 import threading
+import weakref
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from markupsafe import Markup
 from sqlalchemy import Connection, Engine, bindparam, text
 
 from ..check.timeliness import SOURCES, Dated, assess, parse_date, signature_date, url_date
@@ -27,7 +29,7 @@ from ..store.export import Filters
 from ..store.review import finding_key
 from .cache import BoundedCache
 from .data import shown_path
-from .queries import ListQuery, filters_sql
+from .queries import ListQuery, Page, filters_sql
 from .words import media_label
 
 EXPORT_MAX_REPORTS = 10_000  # CSV: the list's count cap; more goes through `gongkai export`
@@ -210,6 +212,60 @@ def row_extras(conn: Connection, rows: list[dict[str, Any]], *, anonymous: bool,
             published_source=result.published.where(lang) if result.published else None,
             deadline=result.deadline, timeliness=result.status(lang), late=result.late)
     return out
+
+
+ROWS_CACHED = 256  # pages of the list (a filter, a sort, a page, a language, who is asking)
+ROWS_CACHED_BYTES = 32 * 1024 * 1024  # ~40 KB a page of 50 rows
+
+# per database: (the list's query, language, visitor or role) → (what the rows showed, their HTML)
+RowsCache = BoundedCache[tuple[tuple[Any, ...], str]]
+_ROWS: weakref.WeakKeyDictionary[Engine, RowsCache] = weakref.WeakKeyDictionary()
+_ROWS_LOCK = threading.Lock()
+
+
+def rows_cache(engine: Engine) -> RowsCache:
+    """The cache of list pages' rows of one database (bounded by pages and by bytes)."""
+    with _ROWS_LOCK:
+        cache = _ROWS.get(engine)
+        if cache is None:
+            cache = _ROWS[engine] = BoundedCache(ROWS_CACHED, max_bytes=ROWS_CACHED_BYTES,
+                                                 size=lambda entry: 2 * len(entry[1]))
+        return cache
+
+
+def _rows_state(conn: Connection, page: Page) -> tuple[Any, ...]:
+    """Everything a page of rows shows depends on: the rows as read now (counts of errors
+    included), each report's parse and newest correction and review (the review column), the
+    collector's dates (timeliness), and the page's count and cursor."""
+    ids = [int(r["document_id"]) for r in page.rows]
+    shown = tuple(tuple(r.values()) for r in page.rows)
+    per_report: tuple[Any, ...] = ()
+    if ids:
+        per_report = tuple(tuple(row) for row in conn.execute(text(
+            "SELECT r.document_id, d.batch, "
+            "(SELECT MAX(c.id) FROM corrections c WHERE c.report_id = r.document_id), "
+            "(SELECT MAX(v.id) FROM reviews v WHERE v.report_id = r.document_id) "
+            "FROM reports r JOIN documents d ON d.id = r.document_id WHERE r.document_id IN :ids "
+            "ORDER BY r.document_id").bindparams(_in("ids", ids))))
+    collected = conn.execute(text("SELECT MAX(id) FROM collect_documents")).scalar()
+    return (shown, per_report, collected, page.count, page.count_capped, page.next_after)
+
+
+def list_rows_html(conn: Connection, page: Page, key: tuple[Any, ...],
+                   render: Callable[[dict[int, RowExtras]], str], *, anonymous: bool, lang: str) -> Markup:
+    """The rows of a page of the list as HTML, made by ``render`` from the rows' extra columns —
+    or the same page's HTML made before, when nothing it shows has changed since (checked on
+    every request, so a write from any process or command shows at once). ``key`` must hold
+    everything besides the data the HTML depends on: the query, the language, and who asks
+    (a visitor or a role; the rows show no user's own data)."""
+    state = _rows_state(conn, page)
+    cache = rows_cache(conn.engine)
+    cached = cache.get(key)
+    if cached is not None and cached[0] == state:
+        return Markup(cached[1])  # made by render(): the template's escaped output
+    html = render(row_extras(conn, page.rows, anonymous=anonymous, lang=lang))
+    cache.put(key, (state, html))
+    return Markup(html)
 
 
 # ------------------------------------------------------------------------------ exports

@@ -27,7 +27,7 @@ from . import auth
 from .accounts import account_rows, live_sessions
 from .auditlog import AuditQuery, audit_page
 from .data import ANONYMOUS_AUTHOR, MAX_ID, ReportId, cell_detail, report_bundle, shown_path
-from .listing import export_csv, export_name, export_workbook, row_extras
+from .listing import export_csv, export_name, export_workbook, list_rows_html, row_extras
 from .queries import SORTS, BadQuery, ListQuery, list_reports
 from .stats import Params, region_choices, search_agencies
 from .words import ACTION_GROUPS, cell_label, current_lang, web
@@ -123,17 +123,23 @@ async def list_query(region: Text = None, level: Text = None, year: Text = None,
 @router.get("/reports", response_class=HTMLResponse)
 def reports_page(request: Request, user: Viewer, query: Annotated[ListQuery, Depends(list_query)]
                  ) -> HTMLResponse:
+    lang, anonymous = lang_of(request), user is None
     with engine(request).connect() as conn:
         page = list_reports(conn, query)
-        extras = row_extras(conn, page.rows, anonymous=user is None, lang=lang_of(request))
+        next_link = f"/reports?{urlencode(query.params(after=page.next_after))}" if page.next_after else None
+        first_link = f"/reports?{urlencode(query.params(after=None))}" if query.after else None
+        # the rows' HTML is cached (listing.list_rows_html): no user's own data in its context
+        rows = {"page": page, "next_link": next_link, "first_link": first_link, "lang": lang,
+                "shown_path": shown_path if anonymous else (lambda path: path)}
+        key = (tuple(sorted(query.params().items())), query.limit, lang, user.role if user else None)
+        rows_html = list_rows_html(conn, page, key, lambda extras: request.app.state.templates.get_template(
+            "_report_rows.html").render({**rows, "extras": extras}), anonymous=anonymous, lang=lang)
         request.app.state.generation.check(conn)  # another process may have written since
         facets = request.app.state.facets.get(conn)
-    next_link = f"/reports?{urlencode(query.params(after=page.next_after))}" if page.next_after else None
-    first_link = f"/reports?{urlencode(query.params(after=None))}" if query.after else None
     filters = urlencode(query.params(after=None, sort=None))
     return render(request, "reports.html", {"page": page, "query": query, "facets": facets, "sorts": SORTS,
                                             "next_link": next_link, "first_link": first_link,
-                                            "extras": extras, "export_query": filters})
+                                            "rows_html": rows_html, "export_query": filters})
 
 
 def download(data: bytes, name: str, media_type: str) -> Response:
