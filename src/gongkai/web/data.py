@@ -121,15 +121,16 @@ class _Parts:
 
 REPORT_CACHE_ENV = "GONGKAI_WEB_REPORT_CACHE_MB"
 REPORT_CACHE_ENTRIES = 2_000
-REPORT_CACHE_MB = 64  # per server process; a report's parts take ~0.2 MB (200 cells, their views)
+REPORT_CACHE_MB = 64  # per server process; a report's parts take ~0.28 MB (200 cells, views, HTML)
 
 
 def _weight(parts: _Parts) -> int:
-    """About the bytes a report's parts hold (tracemalloc: ~190 KB for 200 cells and 10 findings;
-    ~900 B a cell with its value and its ``<td>``, ~1 KB a finding, correction or review)."""
+    """About the bytes a report's parts hold (tracemalloc: ~280 KB for 200 cells and 10 findings
+    with the tables' HTML; ~1.35 KB a cell with its value, its ``<td>`` and its HTML, ~1 KB a
+    finding, correction or review)."""
     report = parts.effective.report
-    return 8_192 + 1_000 * (len(report.cells) + len(report.findings) + len(parts.corrections)
-                            + len(parts.reviews))
+    return 8_192 + 1_350 * len(report.cells) + 1_000 * (len(report.findings) + len(parts.corrections)
+                                                        + len(parts.reviews))
 
 
 def _cache_megabytes() -> int:
@@ -182,12 +183,12 @@ def report_bundle(conn: Connection, report_id: int, lang: str = "zh") -> ReportB
     if cached is not None and cached[0] == state:
         parts = cached[1]
     else:
+        # read after the state: a write in between makes the parts newer than the state they are
+        # stored with, and the next page (reading the newer state) computes them again — never
+        # the other way round (every part of the state only grows: new ids, a new parse token)
         parts = _parts(conn, report_id, lang)
-        # stored unless something was written between the two reads (then the next page reads again)
         if cache.max_bytes:
-            again = conn.execute(_STATE_SQL, {"id": report_id}).first()
-            if again is not None and tuple(again._mapping[k] for k in _STATE_EXTRA) == state:
-                cache.put(key, (state, parts))
+            cache.put(key, (state, parts))
     return ReportBundle(values, parts.effective, parts.view, parts.corrections, parts.reviews)
 
 

@@ -180,9 +180,10 @@ def _signatures(conn: Connection, rows: list[Any]) -> dict[int, Dated | None]:
 
 
 def row_extras(conn: Connection, rows: list[dict[str, Any]], *, anonymous: bool,
-               lang: str = "zh") -> dict[int, RowExtras]:
+               lang: str = "zh", review: bool = True) -> dict[int, RowExtras]:
     """The extra columns of a page of the list (``rows`` from :func:`gongkai.web.queries.list_reports`);
-    ``lang``: the words of the timeliness and its date's source."""
+    ``lang``: the words of the timeliness and its date's source; ``review=False``: without the
+    review state (three queries: the report page shows its findings and trail itself)."""
     ids = [int(r["document_id"]) for r in rows]
     if not ids:
         return {}
@@ -192,7 +193,7 @@ def row_extras(conn: Connection, rows: list[dict[str, Any]], *, anonymous: bool,
     ).bindparams(_in("ids", ids)))}
     collected = collected_dates_of(conn, [d.sha256 for d in details.values()])
     signatures = _signatures(conn, list(details.values()))
-    states = review_states(conn, ids)
+    states = review_states(conn, ids) if review else {i: ReviewState() for i in ids}
     out: dict[int, RowExtras] = {}
     for rid in ids:
         row = details.get(rid)

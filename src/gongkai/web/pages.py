@@ -175,7 +175,7 @@ def report_page(request: Request, report_id: ReportId, _user: Viewer) -> HTMLRes
     with engine(request).connect() as conn:
         bundle = report_bundle(conn, report_id, lang_of(request))  # its cells' titles in the page's words
         extras = row_extras(conn, [bundle.meta], anonymous=auth.current_user(request) is None,
-                            lang=lang_of(request)).get(report_id)
+                            lang=lang_of(request), review=False).get(report_id)  # the page shows its own
     lang = lang_of(request)
     return render(request, "report.html", {"b": bundle, "report": bundle.effective.report,
                                            "meta": bundle.meta, "x": extras,
