@@ -22,7 +22,8 @@ needs_ocr = pytest.mark.skipif(not ocr.available(),
 needs_soffice = pytest.mark.tools("soffice", "cjk-font", "pdftoppm")  # scans: LibreOffice PDFs rasterised
 
 
-def _grid(rows: list[float], columns: list[float], *, missing: tuple[float, float, float] | None = None) -> Any:
+def _grid(rows: list[float], columns: list[float], *,
+          missing: tuple[float, float, float] | None = None) -> Any:
     """One table from ruling lines (points); ``missing``: the piece (y, x0, x1) of a row ruling left out."""
     edges: list[dict[str, Any]] = []
     for y in rows:
@@ -78,6 +79,14 @@ def test_a_number_wrapped_in_a_narrow_cell_is_not_two_numbers() -> None:
     assert disagreement(grid, text) is None
 
 
+def test_two_rows_values_in_a_cell_that_lost_its_ruling_are_not_a_wrapped_number() -> None:
+    # 「123」 over 「4」 as a wrapped 1234 would be a silent error: a row line of the grid lies between
+    grid = _grid([100.0, 120.0, 140.0], [50.0, 150.0, 172.0, 250.0], missing=(120.0, 150.0, 172.0))
+    text = [_line("规章", 60, 105), _line("123", 152, 105), _line("文件", 60, 125), _line("4", 158, 125)]
+    reason = disagreement(grid, text)
+    assert reason and "two lines of numbers" in reason
+
+
 @pytest.mark.parametrize("seed", range(6))
 def test_faint_broken_rulings_are_found(seed: int) -> None:
     """A ruled table made faint and broken the way ``gongkai synth --formats scan`` makes the faint
@@ -101,8 +110,8 @@ def test_faint_broken_rulings_are_found(seed: int) -> None:
     faint = np.asarray(_faint_rulings(page, random.Random(seed), 150).convert("L"), dtype=np.float32)
     noise = np.random.default_rng(seed).normal(0, 9, faint.shape)
     pixels = np.clip(faint * 0.95 + 5 + noise, 0, 255).astype(np.uint8)
-    tables, _ = ocr._grid(pixels, 150, 1, [])
-    assert len(tables) == 1
+    tables, _, from_faint = ocr._grid(pixels, 150, 1, [])
+    assert from_faint and len(tables) == 1
     assert (len(tables[0].ys) - 1, len(tables[0].xs) - 1) == (len(ys) - 1, len(xs) - 1)
     assert all(len({id(o) for o in row}) == len(xs) - 1 for row in tables[0].slots)  # no merged cells
 

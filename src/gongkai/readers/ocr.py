@@ -66,6 +66,7 @@ FAINT_BLACK = 0.5  # … and not within 2 px of print darker than this share
 FAINT_GAP_INCHES = 0.12  # gaps of a broken ruling bridged (1-3 mm)
 FAINT_DENSITY = 0.6  # share of a bridged faint ruling that is grey (the rest: its gaps)
 FAINT_CLEAR = 0.7  # share of its length with paper either side
+FAINT_MORE = 1.5  # faint rulings are used when they give this many times the plain rulings' cells
 FAINT_WORN = 0.25  # share of grey in each stretch of a known faint ruling followed past its ends
 UPRIGHT_SCORE = 0.9  # mean character score of a page read the right way up (upside down: ~0.5)
 _FOLIO = re.compile(r"^[\s\-–—－_·.]*(?:第\s*)?\d{1,3}\s*(?:页)?[\s\-–—－_·.]*$")
@@ -355,7 +356,7 @@ def _read_upright(ink: Any, grey: Any, dpi: float, number: int, engine: Any,
     if abs(angle) >= 0.05:
         ink, grey = (np.asarray(Image.fromarray(a).rotate(angle, resample=Image.Resampling.BICUBIC,
                                                           fillcolor=255)) for a in (ink, grey))
-    tables, rules = _grid(ink, dpi, number, warnings)
+    tables, rules, from_faint = _grid(ink, dpi, number, warnings)
     scale = 72 / dpi
     # Erase the rulings (and a pixel around them) before OCR: text must not touch them.
     clean = grey.copy()
@@ -372,7 +373,7 @@ def _read_upright(ink: Any, grey: Any, dpi: float, number: int, engine: Any,
             char_scores.append(ch[1])
     fitting = []
     for table in tables:
-        reason = disagreement(table, text_lines)
+        reason = disagreement(table, text_lines) if from_faint else None
         if reason is None:
             fitting.append(table)
         else:  # read as a table without rulings (from text lines), not into the wrong cells
@@ -385,35 +386,68 @@ def _read_upright(ink: Any, grey: Any, dpi: float, number: int, engine: Any,
     return page, np.array(char_scores, dtype=np.float64).reshape(-1, 3)
 
 
-def _grid(ink: Any, dpi: float, number: int, warnings: list[str]) -> tuple[list[Any], Any]:
-    """The tables of an upright page found from its rulings, and the mask of the rulings' pixels
-    (grown by a pixel: text must not touch them) to erase before OCR."""
+def _grid(ink: Any, dpi: float, number: int, warnings: list[str]) -> tuple[list[Any], Any, bool]:
+    """The tables of an upright page found from its rulings, the mask of the rulings' pixels
+    (grown by a pixel: text must not touch them) to erase before OCR, and whether faint rulings
+    made the tables (then they are used only where they fit the text read: see _read_upright).
+
+    Faint rulings are looked for on every page, but used only where they give many more cells
+    than the plain rulings (a page printed faint): on a page with black rulings the plain grid
+    is kept as it is."""
     dark = ink < _threshold(ink)
     min_run = max(int(MIN_RULE_INCHES * dpi), 8)
     horizontal = _runs(dark, min_run, axis=1)
     vertical = _runs(dark, min_run, axis=0)
+    plain_rows, plain_columns = _segments(horizontal, min_run), _segments(vertical.T, min_run)
+    plain_warnings: list[str] = []
+    plain = _tables(plain_rows, plain_columns, [], (horizontal.copy(), vertical.copy()), dpi, number,
+                    plain_warnings)
     faint, black = _faint(ink)
     gap = max(int(FAINT_GAP_INCHES * dpi), 4)
     faint_rows = _faint_segments((faint, black), min_run, gap)
     faint_columns = _faint_segments((faint.T, black.T), min_run, gap)
-    plain_rows, plain_columns = _segments(horizontal, min_run), _segments(vertical.T, min_run)
-    # a faint ruling whose last piece is lost short of the border it meets would leave its cell open
-    faint_rows = _reaching(faint_rows, plain_columns + faint_columns, 2 * gap, black)
-    faint_columns = _reaching(faint_columns, plain_rows + faint_rows, 2 * gap, black.T)
-    verticals = plain_columns + faint_columns
-    rows = _row_lines(plain_rows + faint_rows, verticals, min_run)
-    columns = _column_lines(verticals, rows, min_run)
-    # What was dropped is text: it is not erased before OCR (「改」 with a stroke erased reads 「7」).
-    # A faint ruling is erased along its whole band, gaps included (its pixels are grey, not print).
-    found_faint = {(r.position, r.first, r.last) for r in faint_rows + faint_columns}  # kept as trimmed
+    if faint_rows or faint_columns:
+        # a faint ruling whose last piece is lost short of the border it meets would leave its cell
+        # open (reached: faint rulings, or plain ones too long to be a bold title's strokes)
+        long_rows = [r for r in plain_rows if r.end - r.start >= 4 * min_run]
+        long_columns = [c for c in plain_columns if c.end - c.start >= 4 * min_run]
+        faint_rows = _reaching(faint_rows, long_columns + faint_columns, 2 * gap, black)
+        faint_columns = _reaching(faint_columns, long_rows + faint_rows, 2 * gap, black.T)
+        faint_warnings: list[str] = []
+        faint_runs = faint_rows + faint_columns
+        with_faint = _tables(plain_rows + faint_rows, plain_columns + faint_columns, faint_runs,
+                             (horizontal, vertical, faint), dpi, number, faint_warnings)
+        cells, plain_cells = _cell_count(with_faint[0]), _cell_count(plain[0])
+        if cells >= FAINT_MORE * plain_cells and cells >= plain_cells + 10:
+            warnings.extend(faint_warnings)
+            return with_faint[0], with_faint[1], True
+    warnings.extend(plain_warnings)
+    return plain[0], plain[1], False
+
+
+def _cell_count(tables: list[Any]) -> int:
+    return sum(len({id(origin) for row in table.slots for origin in row}) for table in tables)
+
+
+def _tables(row_runs: list[_Run], column_runs: list[_Run], faint_runs: list[_Run], masks: tuple[Any, ...],
+            dpi: float, number: int, warnings: list[str]) -> tuple[list[Any], Any]:
+    """Tables from ruling candidates (text strokes among them dropped), and the pixels to erase:
+    ``masks`` are the plain run masks (horizontal, vertical), then the faint mask when
+    ``faint_runs`` (those of the candidates that are faint rulings) are given."""
+    horizontal, vertical = masks[0], masks[1]
+    rows = _row_lines(row_runs, column_runs, max(int(MIN_RULE_INCHES * dpi), 8))
+    columns = _column_lines(column_runs, rows, max(int(MIN_RULE_INCHES * dpi), 8))
+    found_faint = {(r.position, r.first, r.last) for r in faint_runs}  # kept when trimmed
 
     def is_faint(run: _Run) -> bool:
         return (run.position, run.first, run.last) in found_faint
 
+    # What was dropped is text: it is not erased before OCR (「改」 with a stroke erased reads 「7」).
     horizontal &= _covering([r for r in rows if not is_faint(r)], horizontal.shape, vertical=False)
     vertical &= _covering([c for c in columns if not is_faint(c)], vertical.shape)
-    horizontal |= _covering([r for r in rows if is_faint(r)], horizontal.shape, vertical=False) & faint
-    vertical |= _covering([c for c in columns if is_faint(c)], vertical.shape) & faint
+    if found_faint:  # a faint ruling's grey pixels along its length (its gaps are paper)
+        horizontal |= _covering([r for r in rows if is_faint(r)], horizontal.shape, vertical=False) & masks[2]
+        vertical |= _covering([c for c in columns if is_faint(c)], vertical.shape) & masks[2]
     scale = 72 / dpi
     edges: list[dict[str, Any]] = []
     for y, x0, x1, _, _ in rows:
@@ -440,9 +474,10 @@ def _faint_segments(faint: tuple[Any, Any], min_run: int, gap: int) -> list[_Run
     the masks of :func:`_faint`: gaps of paper up to ``gap`` pixels bridged (a gap where black
     print crosses the line is text, never bridged), kept when at least :data:`FAINT_DENSITY` of
     the bridged run is grey and paper lies either side of it along most of its length (aligned
-    strokes of a line of text have other strokes beside them); pieces of one ruling up to three
-    gaps apart joined the same way. Tables found with them are checked against the text read
-    (:func:`gongkai.readers.page_grid.check_cells`)."""
+    strokes of a line of text have other strokes beside them); pieces of one ruling up to two
+    gaps apart joined the same way (not more: the gap between two tables stacked on a page).
+    Tables found with them are checked against the text read
+    (:func:`gongkai.readers.page_grid.disagreement`)."""
     import numpy as np
 
     mask, black = faint
@@ -495,14 +530,14 @@ def _faint_segments(faint: tuple[Any, Any], min_run: int, gap: int) -> list[_Run
             crossed = black[round(min(current.position, run.position)):
                             round(max(current.position, run.position)) + 1,
                             current.end: max(run.start, current.end)].any()
-            if run.start - current.end <= 3 * gap and not crossed:
+            if run.start - current.end <= 2 * gap and not crossed:
                 current = current._replace(end=max(current.end, run.end), first=min(current.first, run.first),
                                            last=max(current.last, run.last))
             else:
                 joined.append(current)
                 current = run
         joined.append(current)
-    return [_continued(run, thick, black, gap) for run in joined if run.end - run.start >= 2 * min_run]
+    return [_continued(run, thick, black, gap) for run in joined if run.end - run.start >= min_run]
 
 
 def _continued(run: _Run, thick: Any, black: Any, gap: int) -> _Run:

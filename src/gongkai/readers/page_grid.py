@@ -265,20 +265,25 @@ def disagreement(grid: Grid, text_lines: list[list[Char]]) -> str | None:
         if any(_starts_row(text) for text in texts[1:]):
             return f"one cell holds two rows: {' / '.join(texts)}"
         values = [text for text in texts if _is_value(text)]
-        if values and len(texts) > 1 and not _wrapped_number(origin, lines):
+        if values and len(texts) > 1 and not _wrapped_number(grid, origin, lines):
             return f"one cell holds two lines of numbers: {' / '.join(texts)}"
+        if values and any(origin.bbox[1] + 1 < y < origin.bbox[3] - 1 for y in grid.ys):
+            # a number in a cell over two rows: which row's (the other one blank) is not known
+            return f"a number in a cell over two rows: {values[0]} at {round_box(origin.bbox)}"
         if any(re.search(r"\d\s+\d", text) for text in values):
             return f"one cell holds two numbers: {values[0]} at {round_box(origin.bbox)}"
     return None
 
 
-def _wrapped_number(origin: Origin, lines: list[Line]) -> bool:
+def _wrapped_number(grid: Grid, origin: Origin, lines: list[Line]) -> bool:
     """Are ``lines`` one number wrapped in a narrow cell (「673」 over 「7」): two lines of digits,
-    the first filling most of the cell's width and the second no wider?"""
+    the first filling half the cell's width or more and the second no wider, with no row line of
+    the grid between them (two rows' values in a cell whose ruling was lost have one)?"""
     if len(lines) != 2 or not all(compact(line.text).isdigit() for line in lines):
         return False
     first, second = (line.x1 - line.x0 for line in lines)
-    return first >= 0.6 * (origin.bbox[2] - origin.bbox[0]) and second <= first
+    between = any(lines[0].bottom < y < lines[1].top for y in grid.ys)
+    return first >= 0.5 * (origin.bbox[2] - origin.bbox[0]) and second <= first and not between
 
 
 def last_page(grid: Grid) -> int:
