@@ -33,7 +33,18 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Literal, cast
 
-from sqlalchemy import Connection, Engine, Row, bindparam, func, insert, select, update
+from sqlalchemy import (
+    BindParameter,
+    Connection,
+    Engine,
+    Integer,
+    Row,
+    bindparam,
+    func,
+    insert,
+    select,
+    update,
+)
 
 from ..errors import GongkaiError
 from ..report import CellValue, Finding, Report, Status
@@ -155,7 +166,7 @@ def reviews(conn: Connection, report_id: int) -> list[ReviewRecord]:
 
 # The statements a report page runs, built once: building a SQLAlchemy select costs more CPU than
 # SQLite takes to answer it (a report page ran seven of them).
-_REPORT_ID = bindparam("report_id")
+_REPORT_ID: BindParameter[int] = bindparam("report_id", type_=Integer)
 _REVIEWS = (select(Review.id, Review.finding_key, Review.decision, Review.author, Review.reason,
                    Review.created_at).where(Review.report_id == _REPORT_ID).order_by(Review.id.desc()))
 
