@@ -29,6 +29,7 @@ from .regroup import (
     doubt_disordered_rows,
     doubt_rows_beside_wrapped_pieces,
     doubt_table4_among_its_header,
+    empty_cells_from_blank_lines,
     pair_detached_values,
     pair_values_printed_above,
     rejoin_centred_rows,
@@ -55,8 +56,13 @@ def segment_document(document: Document) -> Segmentation:
 
 def extract(document: Document) -> Report:
     """The report in a document: every template cell with its status, plus parse findings."""
+    # lines that print something: in a text file, the others are blank lines (empty cells, maybe)
+    content_lines = {cell.line for row in document.rows for cell in row.cells} if (
+        document.media_type == "text/plain") else None
     document = reflow(document)
     seg = segment_document(document)
+    if content_lines is not None:
+        empty_cells_from_blank_lines(seg, content_lines)
     # no table seen is no refusal yet: a report whose tables a conversion lost is still one, and
     # gongkai.pipeline decides from the evidence (title, agency, year, values) whether it is a report
     meta = read_meta(document)

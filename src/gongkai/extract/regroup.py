@@ -3,8 +3,12 @@ values, table 4 under an unreadable header, and numbers no row can take."""
 
 from __future__ import annotations
 
+from bisect import bisect_left
+from collections import Counter
+from itertools import pairwise
 from typing import Any
 
+from ..document import Cell
 from ..report import CellValue
 from ..template import TEMPLATE, Equation, TableShape, equations
 from .align import MAX_WRAPPED, centred, entry_key, entry_value, joined, short_joined, wrapped_in_cell
@@ -43,6 +47,47 @@ def pair_detached_values(segments: list[Segment]) -> list[Segment]:
             owner.lines = [line]
             assigned.add(id(owner))
     return result
+
+
+_FEWEST_GAPS = 6  # gaps between a row's values it takes to tell a text's convention for blank lines
+
+
+def empty_cells_from_blank_lines(seg: Segmentation, content_lines: set[int]) -> None:
+    """Text that prints a table one cell per line shows an empty cell as a blank line (LibreOffice's
+    text export: 「0」「0」「0」「」「0」…), or, where a blank line follows every cell (mammoth,
+    docx2txt), as two more. Which convention a text keeps its rows tell: the usual gap between
+    two values of a row. Blank lines before a row's first value (after its label or header) and
+    between its values then become its empty cells; those after its last value say nothing (the
+    next row's cells of labels), nor does a gap the convention cannot divide."""
+    rows: list[tuple[Segment, list[int | None]]] = []
+    seen: Counter[int] = Counter()
+    printed = sorted(content_lines)
+    for segment in seg.segments:
+        if segment.table not in (3, 4) or segment.exact or not segment.lines or any(
+                len(line) != 1 for line in segment.lines):
+            continue
+        first = segment.lines[0][0].line
+        above = bisect_left(printed, first)
+        gaps: list[int | None] = [first - printed[above - 1] - 1 if above else None]  # before the first
+        for (before,), (after,) in pairwise(segment.lines):
+            between = range(before.line + 1, after.line)
+            gaps.append(None if any(line in content_lines for line in between) else len(between))
+        seen.update(g for g in gaps[1:] if g is not None)
+        rows.append((segment, gaps))
+    usual = 0 if seen[0] >= seen[1] else 1
+    if seen[usual] < _FEWEST_GAPS:
+        return
+    for segment, gaps in rows:
+        if any(g is not None and (g < usual or (g - usual) % (usual + 1)) for g in gaps):
+            continue
+        counts = [0 if g is None else (g - usual) // (usual + 1) for g in gaps]
+        if not any(counts):
+            continue
+        lines: list[list[Token]] = []
+        for line, count in zip(segment.lines, counts, strict=True):
+            lines += [[Token("empty", "", Cell("", line[0].line - count + k))] for k in range(count)]
+            lines.append(line)
+        segment.lines = lines
 
 
 def pair_values_printed_above(seg: Segmentation) -> None:
