@@ -356,3 +356,17 @@ def test_blank_lines_of_a_cell_per_line_text_are_its_empty_cells(name):
                   ("maintained", "corrected", "other", "pending", "total")]
         assert [(c.status, c.value) for c in review] == [("blank", None), ("read", 0), ("read", 0),
                                                         ("blank", None), ("blank", None)]
+
+
+def test_a_title_broken_a_token_per_line_keeps_its_year():
+    """A page whose title a converter broke a token per line (「湘市湖岭镇人民政府」「2021」
+    「年度政府信息公开工作」「年度报告」): the two lines that look like a title lack the year, so the
+    phrase is found across the lines, year and all (the page was refused as "no year" before)."""
+    from gongkai.extract.meta import read_meta
+    from gongkai.readers import read
+
+    lines = ["发布日期:", "2022", "-02", "-19", "湘市湖岭镇人民政府", "2021", "年度政府信息公开工作",
+             "年度报告", "一", "、", "总体情况"]
+    meta = read_meta(read("\n".join(lines).encode("utf-8"), name="page.txt"))
+    assert (meta.year, meta.agency) == (2021, "湘市湖岭镇人民政府")
+    assert meta.title == "湘市湖岭镇人民政府2021年度政府信息公开工作年度报告"

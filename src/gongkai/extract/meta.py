@@ -86,10 +86,15 @@ def read_meta(document: Document) -> Meta:
         if year:
             meta.year = int(year.group(1))
         break
-    if meta.title is None:
-        _title_inside(texts, meta)
-    if meta.title is None:
-        _title_across_lines(rows, meta)
+    if meta.title is None or meta.year is None:
+        # no title line, or one without its year (「湘市湖岭镇人民政府」「2021」「年度政府信息公开工作」
+        # 「年度报告」, a token per line): the phrase inside a line, else across the lines
+        found = Meta()
+        _title_inside(texts, found)
+        if found.title is None:
+            _title_across_lines(rows, found)
+        if found.title is not None and (meta.title is None or found.year is not None):
+            meta.title, meta.agency, meta.year = found.title, found.agency, found.year
     full = _arabic_years("\n".join(r.text.strip() for r in rows))
     if meta.year is None:
         period = _PERIOD.search(full)
