@@ -22,9 +22,10 @@ needs_ocr = pytest.mark.skipif(not ocr.available(),
 needs_soffice = pytest.mark.tools("soffice", "cjk-font", "pdftoppm")  # scans: LibreOffice PDFs rasterised
 
 
-def _grid(rows: list[float], columns: list[float], *,
-          missing: tuple[float, float, float] | None = None) -> Any:
-    """One table from ruling lines (points); ``missing``: the piece (y, x0, x1) of a row ruling left out."""
+def _grid(rows: list[float], columns: list[float], *, missing: tuple[float, float, float] | None = None,
+          missing_column: tuple[float, float, float] | None = None) -> Any:
+    """One table from ruling lines (points); ``missing``: the piece (y, x0, x1) of a row ruling left
+    out, ``missing_column`` (x, top, bottom) of a column line."""
     edges: list[dict[str, Any]] = []
     for y in rows:
         if missing and y == missing[0]:
@@ -33,7 +34,11 @@ def _grid(rows: list[float], columns: list[float], *,
         else:
             add_edge(edges, columns[0], y, columns[-1], y)
     for x in columns:
-        add_edge(edges, x, rows[0], x, rows[-1])
+        if missing_column and x == missing_column[0]:
+            add_edge(edges, x, rows[0], x, missing_column[1])
+            add_edge(edges, x, missing_column[2], x, rows[-1])
+        else:
+            add_edge(edges, x, rows[0], x, rows[-1])
     tables = find_tables(edges, 1, [])
     assert len(tables) == 1
     return tables[0]
@@ -85,6 +90,13 @@ def test_two_rows_values_in_a_cell_that_lost_its_ruling_are_not_a_wrapped_number
     text = [_line("规章", 60, 105), _line("123", 152, 105), _line("文件", 60, 125), _line("4", 158, 125)]
     reason = disagreement(grid, text)
     assert reason and "two lines of numbers" in reason
+
+
+def test_a_column_line_lost_in_the_last_row_of_numbers_rejects_the_grid() -> None:
+    # the line between the value columns is lost in the last row only: 「1」 and a blank in one cell
+    grid = _grid(ROWS, COLUMNS, missing_column=(200.0, 140.0, 160.0))
+    reason = disagreement(grid, [*TEXT[:7], _line("1", 172, 145)])
+    assert reason and "column line lost" in reason
 
 
 @pytest.mark.parametrize("seed", range(6))

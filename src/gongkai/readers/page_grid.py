@@ -259,13 +259,17 @@ def disagreement(grid: Grid, text_lines: list[list[Char]]) -> str | None:
             if min(ch.x1, origin.bbox[2]) - max(ch.x0, origin.bbox[0]) < 0.6 * width:
                 return f"a ruling cuts through 「{ch.text}」"
             cells.setdefault(id(origin), (origin, []))[1].append(ch)
+    texts = {key: join_lines([line.text for line in group_lines(chars)]) for key, (_, chars) in cells.items()}
+    lost = _lost_column_line(grid, texts)
+    if lost:
+        return lost
     for origin, chars in cells.values():
         lines = group_lines(chars)
         texts = [line.text for line in lines]
         if any(_starts_row(text) for text in texts[1:]):
             return f"one cell holds two rows: {' / '.join(texts)}"
         values = [text for text in texts if _is_value(text)]
-        if values and len(texts) > 1 and not _wrapped_number(grid, origin, lines):
+        if values and len(texts) > 1 and not _wrapped_number(grid, lines):
             return f"one cell holds two lines of numbers: {' / '.join(texts)}"
         if values and any(origin.bbox[1] + 1 < y < origin.bbox[3] - 1 for y in grid.ys):
             # a number in a cell over two rows: which row's (the other one blank) is not known
@@ -275,15 +279,39 @@ def disagreement(grid: Grid, text_lines: list[list[Char]]) -> str | None:
     return None
 
 
-def _wrapped_number(grid: Grid, origin: Origin, lines: list[Line]) -> bool:
-    """Are ``lines`` one number wrapped in a narrow cell (「673」 over 「7」): two lines of digits,
-    the first filling half the cell's width or more and the second no wider, with no row line of
-    the grid between them (two rows' values in a cell whose ruling was lost have one)?"""
+def _lost_column_line(grid: Grid, texts: dict[int, str]) -> str | None:
+    """A cell of numbers (or blank) over two columns that the row above keeps apart, as does the
+    row below (or it is the last row): a column line lost in one row, not a merged cell (a
+    merged cell of numbers sits under a merged heading)."""
+    slots = grid.slots
+    seen: set[int] = set()
+    for row in slots:
+        for c, origin in enumerate(row):
+            text = texts.get(id(origin), "")
+            if id(origin) in seen or (text and not _is_value(text)):
+                continue
+            seen.add(id(origin))
+            columns = [k for k in range(len(row)) if row[k] is origin]
+            rows = [k for k in range(len(slots)) if slots[k][c] is origin]
+            above, below = rows[0] - 1, rows[-1] + 1
+            for k in columns[1:]:
+                apart_above = above >= 0 and slots[above][k - 1] is not slots[above][k]
+                apart_below = below >= len(slots) or slots[below][k - 1] is not slots[below][k]
+                if apart_above and apart_below:
+                    return f"a column line lost in one row at {round_box(origin.bbox)}"
+    return None
+
+
+def _wrapped_number(grid: Grid, lines: list[Line]) -> bool:
+    """Are ``lines`` one number wrapped in a narrow cell (「673」 over 「7」, 「11」 over 「2」): two
+    lines of digits, the first of two digits or more and the second no longer, with no row line
+    of the grid between them (two rows' values in a cell whose ruling was lost have one: the
+    other cells of those rows keep it)?"""
     if len(lines) != 2 or not all(compact(line.text).isdigit() for line in lines):
         return False
-    first, second = (line.x1 - line.x0 for line in lines)
+    first, second = (len(compact(line.text)) for line in lines)
     between = any(lines[0].bottom < y < lines[1].top for y in grid.ys)
-    return first >= 0.5 * (origin.bbox[2] - origin.bbox[0]) and second <= first and not between
+    return first >= 2 and second <= first and not between
 
 
 def last_page(grid: Grid) -> int:
