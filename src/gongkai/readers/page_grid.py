@@ -259,8 +259,9 @@ def disagreement(grid: Grid, text_lines: list[list[Char]]) -> str | None:
             if min(ch.x1, origin.bbox[2]) - max(ch.x0, origin.bbox[0]) < 0.6 * width:
                 return f"a ruling cuts through 「{ch.text}」"
             cells.setdefault(id(origin), (origin, []))[1].append(ch)
-    texts = {key: join_lines([line.text for line in group_lines(chars)]) for key, (_, chars) in cells.items()}
-    lost = _lost_column_line(grid, texts)
+    cell_texts = {key: join_lines([line.text for line in group_lines(chars)])
+                  for key, (_, chars) in cells.items()}
+    lost = _lost_column_line(grid, cell_texts)
     if lost:
         return lost
     for origin, chars in cells.values():
