@@ -15,6 +15,7 @@ from .labels import normalize, section_heading
 
 _TITLE = re.compile(r"信息公开.{0,6}报告")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+_YEAR_AT_END = re.compile(r"(?:19|20)\d{2}\s*$")
 _PERIOD = re.compile(r"(?:统计期限|统计时限|统计期间|数据统计)[^。]{0,20}?"
                      r"((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
 _PUBLISHED = re.compile(r"(?:发布日期|发布时间|发文日期|成文日期)\s*[:：]?\s*"
@@ -64,6 +65,7 @@ def _arabic_years(text: str) -> str:
 
 def read_meta(document: Document) -> Meta:
     meta = Meta()
+    year_cut = False
     rows = document.rows
     # the title is near the top: clean only the rows it can be on (and the one after)
     texts = [_arabic_years(r.text.strip(_TITLE_NOISE)) for r in rows[:MAX_TITLE_ROWS + 1]]
@@ -85,15 +87,18 @@ def read_meta(document: Document) -> Meta:
         year = _YEAR.search(title)
         if year:
             meta.year = int(year.group(1))
+        # the line before ends in the title's year, cut off it (a token per line: 「2021」「年度…」)
+        year_cut = index > 0 and _YEAR_AT_END.search(texts[index - 1]) is not None
         break
-    if meta.title is None or meta.year is None:
+    if meta.title is None or (meta.year is None and year_cut):
         # no title line, or one without its year (「湘市湖岭镇人民政府」「2021」「年度政府信息公开工作」
         # 「年度报告」, a token per line): the phrase inside a line, else across the lines
         found = Meta()
         _title_inside(texts, found)
         if found.title is None:
             _title_across_lines(rows, found)
-        if found.title is not None and (meta.title is None or found.year is not None):
+        if found.title is not None and (meta.title is None or (
+                found.year is not None and "".join(meta.title.split()) in "".join(found.title.split()))):
             meta.title, meta.agency, meta.year = found.title, found.agency, found.year
     full = _arabic_years("\n".join(r.text.strip() for r in rows))
     if meta.year is None:
@@ -143,8 +148,9 @@ def _took_title(match: re.Match[str], meta: Meta) -> bool:
     """Take an agency-year-报告 phrase as the title, the breadcrumb's last crumb cut off, unless
     its agency is a sentence's words (「关于做好…」) or nothing of one is left: did it?"""
     title = _CRUMB.sub("", match.group(0))
-    if _NOT_AN_AGENCY.search(match.group("agency")) or not match.re.match(title):
-        return False
+    if _NOT_AN_AGENCY.search(match.group("agency")) or not match.re.match(title) or (
+            "如" in match.string[max(0, match.start() - 3):match.start()]):
+        return False  # (「（如：某某镇人民政府2023年度…报告）」: a form's fill-in example, no title)
     meta.title = title
     meta.agency = _agency(title, [])
     meta.year = int(match.group("year"))

@@ -58,7 +58,8 @@ def empty_cells_from_blank_lines(seg: Segmentation, content_lines: set[int]) -> 
     docx2txt), as two more. Which convention a text keeps its rows tell: the usual gap between
     two values of a row. Blank lines before a row's first value (after its label or header) and
     between its values then become its empty cells; those after its last value say nothing (the
-    next row's cells of labels), nor does a gap the convention cannot divide."""
+    next row's cells of labels), nor does a gap the convention cannot divide; and only where the
+    convention makes most rows exactly as wide as the form's (never in a PDF's drawing order)."""
     rows: list[tuple[Segment, list[int | None]]] = []
     seen: Counter[int] = Counter()
     printed = sorted(content_lines)
@@ -75,14 +76,23 @@ def empty_cells_from_blank_lines(seg: Segmentation, content_lines: set[int]) -> 
         seen.update(g for g in gaps[1:] if g is not None)
         rows.append((segment, gaps))
     usual = 0 if seen[0] >= seen[1] else 1
-    if seen[usual] < _FEWEST_GAPS:
-        return
+    if seen[usual] < _FEWEST_GAPS or not any(g > usual for g in seen if (g - usual) % (usual + 1) == 0):
+        return  # (no row shows an empty cell between its values: blank lines are the page's structure)
+    width = {3: len(TEMPLATE.application_columns),
+             4: len(TEMPLATE.review_groups) * len(TEMPLATE.review_columns)}
+    filled: list[tuple[Segment, list[int]]] = []
+    exact = 0
     for segment, gaps in rows:
         if any(g is not None and (g < usual or (g - usual) % (usual + 1)) for g in gaps):
             continue
         counts = [0 if g is None else (g - usual) // (usual + 1) for g in gaps]
-        if not any(counts):
-            continue
+        cells = len(segment.lines) + sum(counts)
+        if cells <= width[segment.table]:  # (fewer: empty cells at its end, which say nothing)
+            filled.append((segment, counts))
+            exact += cells == width[segment.table]
+    if exact < 0.6 * len(rows):
+        return  # the convention explains too few rows (a PDF's drawing order has blank lines anywhere)
+    for segment, counts in filled:
         lines: list[list[Token]] = []
         for line, count in zip(segment.lines, counts, strict=True):
             lines += [[Token("empty", "", Cell("", line[0].line - count + k))] for k in range(count)]
