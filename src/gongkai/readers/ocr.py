@@ -356,7 +356,7 @@ def _read_upright(ink: Any, grey: Any, dpi: float, number: int, engine: Any,
     if abs(angle) >= 0.05:
         ink, grey = (np.asarray(Image.fromarray(a).rotate(angle, resample=Image.Resampling.BICUBIC,
                                                           fillcolor=255)) for a in (ink, grey))
-    tables, rules, from_faint = _grid(ink, dpi, number, warnings)
+    tables, rules, plain_tables = _grid(ink, dpi, number, warnings)
     scale = 72 / dpi
     # Erase the rulings (and a pixel around them) before OCR: text must not touch them.
     clean = grey.copy()
@@ -371,14 +371,7 @@ def _read_upright(ink: Any, grey: Any, dpi: float, number: int, engine: Any,
             chars.append(ch[0])
             text_lines[-1].append(ch[0])
             char_scores.append(ch[1])
-    fitting = []
-    for table in tables:
-        reason = disagreement(table, text_lines) if from_faint else None
-        if reason is None:
-            fitting.append(table)
-        else:  # read as a table without rulings (from text lines), not into the wrong cells
-            warnings.append(f"page {number}: table rulings do not fit the text ({reason}); "
-                            "read from text lines")
+    fitting = _fitting(tables, plain_tables, text_lines, number, warnings)
     rest = fill_tables(fitting, chars)
     lines = group_lines(rest)
     height = grey.shape[0] * scale
@@ -386,10 +379,37 @@ def _read_upright(ink: Any, grey: Any, dpi: float, number: int, engine: Any,
     return page, np.array(char_scores, dtype=np.float64).reshape(-1, 3)
 
 
-def _grid(ink: Any, dpi: float, number: int, warnings: list[str]) -> tuple[list[Any], Any, bool]:
+def _fitting(tables: list[Any], plain_tables: list[Any] | None, text_lines: list[list[Any]], number: int,
+             warnings: list[str]) -> list[Any]:
+    """The tables to read the page's text into. Tables made with faint rulings (``plain_tables``
+    given) are checked against the text read; one that does not fit is replaced by the tables
+    the plain rulings gave where it was (the reading before faint rulings were looked for), or
+    read from text lines when there are none — never into the wrong cells."""
+    if plain_tables is None:
+        return tables
+
+    def overlap(a: Any, b: Any) -> bool:
+        return (a.bbox[0] < b.bbox[2] and b.bbox[0] < a.bbox[2]
+                and a.bbox[1] < b.bbox[3] and b.bbox[1] < a.bbox[3])
+
+    kept: list[Any] = []
+    rejected: list[Any] = []
+    for table in tables:
+        reason = disagreement(table, text_lines)
+        (kept if reason is None else rejected).append(table)
+        if reason is not None:
+            warnings.append(f"page {number}: faint table rulings do not fit the text ({reason}); "
+                            "read with the plain rulings or from text lines")
+    instead = [plain for plain in plain_tables if any(overlap(plain, table) for table in rejected)
+               and not any(overlap(plain, table) for table in kept)]
+    return sorted(kept + instead, key=lambda table: (table.bbox[1], table.bbox[0]))
+
+
+def _grid(ink: Any, dpi: float, number: int, warnings: list[str]) -> tuple[list[Any], Any, list[Any] | None]:
     """The tables of an upright page found from its rulings, the mask of the rulings' pixels
-    (grown by a pixel: text must not touch them) to erase before OCR, and whether faint rulings
-    made the tables (then they are used only where they fit the text read: see _read_upright).
+    (grown by a pixel: text must not touch them) to erase before OCR, and when faint rulings
+    made the tables, those of the plain rulings alone (a faint table is used only where it fits
+    the text read, else the plain tables where it was: see _read_upright).
 
     Faint rulings are looked for on every page, but used only where they give many more cells
     than the plain rulings (a page printed faint): on a page with black rulings the plain grid
@@ -420,9 +440,9 @@ def _grid(ink: Any, dpi: float, number: int, warnings: list[str]) -> tuple[list[
         cells, plain_cells = _cell_count(with_faint[0]), _cell_count(plain[0])
         if cells >= FAINT_MORE * plain_cells and cells >= plain_cells + 10:
             warnings.extend(faint_warnings)
-            return with_faint[0], with_faint[1], True
+            return with_faint[0], with_faint[1], plain[0]
     warnings.extend(plain_warnings)
-    return plain[0], plain[1], False
+    return plain[0], plain[1], None
 
 
 def _cell_count(tables: list[Any]) -> int:
