@@ -74,3 +74,11 @@ def test_kind_is_sniffed_from_content_not_extension():
 ])
 def test_split_cells(line, cells):
     assert split_cells(line) == cells
+
+
+def test_pipes_padded_with_tabs_keep_their_empty_cells():
+    """A row written 「\\t0\\t|\\t1\\t|\\t|\\t0\\t|」 separates its cells by pipes, the tabs being padding:
+    the empty cell between two pipes stays a cell (split at the tabs it became a 「|」 of its own,
+    and table 4's values shifted a column)."""
+    assert split_cells("\t0\t|\t1\t|\t|\t0\t|\t") == ["0", "1", "", "0"]
+    assert split_cells("a\tb\tc") == ["a", "b", "c"]

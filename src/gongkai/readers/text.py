@@ -79,7 +79,7 @@ def _strict(data: bytes, encoding: str, name: str) -> str:
 def markup_of(line: str) -> str:
     if line.startswith("|"):
         return "markdown"
-    return "tabs" if "\t" in line else "pipes"
+    return "pipes" if "|" in line else "tabs"
 
 
 def split_cells(line: str) -> list[str] | None:
@@ -94,13 +94,15 @@ def split_cells(line: str) -> list[str] | None:
         if inner.endswith("|"):
             inner = inner[:-1]
         return [_BREAK.sub("\n", c).strip() for c in inner.split("|")]
-    if "\t" in line:
-        return [c.strip() for c in line.rstrip("\r\n").split("\t")]
     if "|" in stripped:
+        # pipes before tabs: a tab beside a pipe (「\t0\t|\t1\t|\t|」) is the pipe's padding, and an
+        # empty cell between two pipes is still one
         cells = [_BREAK.sub("\n", c).strip() for c in stripped.split("|")]
         if stripped.endswith("|"):
             cells.pop()  # the trailing pipe closes the row; it opens no cell
         return cells
+    if "\t" in line:
+        return [c.strip() for c in line.rstrip("\r\n").split("\t")]
     return [stripped]
 
 
