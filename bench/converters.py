@@ -2,6 +2,7 @@
 
 Usage:  python bench/converters.py [--n 200] [--seed 0] [--converters a,b] [--kinds pdf,docx,html]
                                    [--corpus DIR] [--real [DIR]] [--dump DIR] [--workers 1] [--details N]
+        python bench/converters.py --rescore DIR
 
 N random reports (``gongkai.synth``: both formats, the hybrid, blanks, one in ten breaking its
 own sums) are rendered by the project's renderer to DOCX and HTML (site chrome around it, half
@@ -20,7 +21,8 @@ from the parse: a bug). ``order`` says whether the converter keeps the cells in 
 ``glued``: in order, but a row's cells run together with nothing between them).
 
 ``--dump DIR`` writes ``DIR/<converter>/<report>.txt`` beside ``<report>.truth.json``: each
-folder is a corpus ``gongkai eval DIR/<converter>`` scores, to look at the failures.
+folder is a corpus ``gongkai eval DIR/<converter>`` scores, to look at the failures;
+``--rescore DIR`` scores those texts again with the current code, in seconds rather than an hour.
 """
 
 from __future__ import annotations
@@ -57,19 +59,23 @@ def _pairs(folder: Path, suffix: str) -> list[tuple[Path, dict[str, Any]]]:
 
 
 def measure(converter: Converter, pairs: list[tuple[Path, dict[str, Any]]], dump: Path | None,
-            details: int) -> dict[str, Any]:
-    """Convert, parse and score every (source, truth) pair with one converter."""
+            details: int, dumped: Path | None = None) -> dict[str, Any]:
+    """Convert, parse and score every (source, truth) pair with one converter (or, with
+    ``dumped``, parse and score the texts a ``--dump`` run left in ``dumped/<converter>``)."""
     row: dict[str, Any] = {"converter": converter.name, "input": converter.kind,
                            "order": ("glued" if converter.glues_cells else "yes") if converter.keeps_order
                            else "no", "reports": len(pairs),
                            "counts": Counter(), "refused": 0, "tool failed": 0, "crashed": 0,
                            "examples": [], "refusals": Counter(), "crashes": Counter()}
-    missing = converter.missing()
+    missing = converter.missing() if dumped is None else []
     if missing:
         row["unavailable"] = f"needs {', '.join(missing)} ({converter.install})"
         return row
     started = time.perf_counter()
-    texts = convert_many(converter, [source for source, _ in pairs])
+    if dumped is None:
+        texts = convert_many(converter, [source for source, _ in pairs])
+    else:
+        texts = [source.read_text("utf-8") if source.exists() else "no text dumped" for source, _ in pairs]
     for (source, truth), text in zip(pairs, texts, strict=True):
         name = f"{source.stem}.{converter.name}.txt"
         if dump is not None:
@@ -165,7 +171,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--details", type=int, default=5, help="silent errors / wrong inferences listed per "
                         "converter")
     parser.add_argument("--json", type=Path, help="also write the rows as JSON")
+    parser.add_argument("--rescore", type=Path, help="score the texts a --dump run wrote to DIR again, with "
+                        "this code (no converter runs)")
     args = parser.parse_args(argv)
+    if args.rescore is not None:
+        folders = [c for c in CONVERTERS.values() if (args.rescore / c.name).is_dir()]
+        rows = [measure(c, _pairs(args.rescore / c.name, ".txt"), None, args.details, dumped=args.rescore)
+                for c in folders]
+        print(markdown(rows))
+        notes = _notes(rows)
+        print("\n" + notes if notes else "")
+        return 0
 
     kinds = [k.strip() for k in args.kinds.split(",") if k.strip()]
     if args.real is not None:
