@@ -422,6 +422,11 @@ def _grid(ink: Any, dpi: float, number: int, warnings: list[str]) -> tuple[list[
     plain_warnings: list[str] = []
     plain = _tables(plain_rows, plain_columns, [], (horizontal.copy(), vertical.copy()), dpi, number,
                     plain_warnings)
+    if dpi > OCR_DPI + 1:
+        # a coarse scan read upsampled (LOW_RES_DPI) blurs its text into grey strokes that line up
+        # like faint rulings (100-dpi scans lost cells to them): looked for at OCR_DPI only
+        warnings.extend(plain_warnings)
+        return plain[0], plain[1], None
     faint, black = _faint(ink)
     gap = max(int(FAINT_GAP_INCHES * dpi), 4)
     faint_rows = _faint_segments((faint, black), min_run, gap)
