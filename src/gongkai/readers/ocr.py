@@ -16,6 +16,12 @@ How it works, and why:
   then on the page is read exactly as a PDF with a text layer: the same table finder,
   merged-cell expansion, continuation of a table across pages and paragraph joining
   (:mod:`gongkai.readers.layout`), so every format is extracted the same way.
+* Rulings printed faint and broken (a worn printer, a copy of a copy) are looked for as well:
+  grey pixels not next to print, gaps of paper bridged, pieces of one line joined. Their tables
+  are used only where they give many more cells than the plain rulings, and only where their
+  cells fit the text read (:func:`gongkai.readers.page_grid.disagreement`: no cell holding two
+  rows or two numbers, no ruling through a glyph); otherwise the plain rulings' tables, or the
+  text lines, are read — a value is never put into a cell it does not belong to.
 * Rulings are erased before OCR (a ``|`` next to a digit reads as ``1``). RapidOCR 3 (PP-OCRv6,
   ONNX, models inside the wheel, no network: :mod:`gongkai.readers.ocr_engines`) gives text lines
   with a box and a score for every character; each character goes to the grid cell under its centre.
