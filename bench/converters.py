@@ -39,6 +39,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import gongkai
 from gongkai.errors import ParseError
 from gongkai.evaluate import score, source_for
 from gongkai.synth.converters import CONVERTERS, Converter, convert_many, parse_text, select
@@ -90,7 +91,8 @@ def measure(converter: Converter, pairs: list[tuple[Path, dict[str, Any]]], dump
             row["refusals"][f"tool: {text}"[:160]] += 1
             continue
         try:
-            report = parse_text(text, name)
+            # a dumped text is read as a user's file is (gongkai parse FILE: its kind sniffed)
+            report = parse_text(text, name) if dumped is None else gongkai.parse(source)
         except ParseError as error:
             row["refused"] += 1
             row["refusals"][error.reason[:120]] += 1

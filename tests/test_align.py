@@ -76,3 +76,20 @@ def test_interior_empty_cell_is_a_blank():
     tokens = [tok for c in cells for tok in lex_cell(c)]
     alignment = align(tokens, 7, row_sum)
     assert alignment.entries[1].kind == "empty" and alignment.decided[1]
+
+
+def test_a_count_with_its_unit_may_hide_a_lost_separator():
+    """「10项 2 0 0 21件 15」 for seven cells: a blank left out (10, 2, 0, 0, 21, 15, blank) or the
+    separator before 「1件」 lost (…, 2, 1, 15): both fit the row sum, so those cells are undecided
+    (it was read 21 and 15 before)."""
+    alignment = align(nums("10项 2 0 0 21件 15"), 7, row_sum)
+    assert values(alignment)[:4] == [10, 2, 0, 0]
+    assert values(alignment)[4:] == ["?", "?", "?"]
+
+
+def test_glued_digits_where_blanks_vanish_may_stand_for_fewer_values():
+    """Table 2's 「021」 for three cells in a text whose blank cells leave no trace: 0, 2, 1 — or 0,
+    blank, 21, or blank, 0, 21 …: table 2 has no sums, so no cell is certain."""
+    run = [Token("num", "021", Cell("021", 1), value=21, glued=True)]
+    assert values(align(run, 3, None)) == [0, 2, 1]
+    assert values(align(run, 3, None, blanks_vanish=True)) == ["?", "?", "?"]

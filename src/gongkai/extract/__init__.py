@@ -22,7 +22,7 @@ from ..template import EDITIONS, TEMPLATE, TableShape
 from .context import Context, add_finding, merge_short_rows, row_name
 from .infer import infer
 from .meta import read_meta
-from .place import OTHER_ITEMS, duplicate_finding, place, row_keys
+from .place import OTHER_ITEMS, cell_count, duplicate_finding, place, row_keys
 from .reflow import reflow
 from .regroup import (
     doubt_detached_rows,
@@ -80,8 +80,9 @@ def extract(document: Document) -> Report:
     cells = {path: CellValue(None, "missing") for path in TEMPLATE.cell_paths(layout)}
     context = Context(layout, cells, [])
     table4_from_orphans(seg, segments, context)
-    width = len(TEMPLATE.application_columns)
-    context.blanks_vanish = any(s.table == 3 and not s.exact and 0 < _digits(s) < width for s in segments)
+    # (table 2 too: 「规章0规范性文件021」 prints one digit for three cells, and 021 is 0, blank, 21)
+    context.blanks_vanish = any(s.table in (2, 3) and not s.exact and 0 < _digits(s) < cell_count(s, layout)
+                                for s in segments)
     context.wraps = any(s.table == 3 and not s.exact and sum(t.kind == "num" for t in s.tokens) > 7
                         for s in segments)
     seen: dict[tuple[int, str], Segment] = {}

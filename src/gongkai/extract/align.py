@@ -233,6 +233,17 @@ def _split_with_gaps(core: list[Token], slots: int, check: RowCheck | None) -> l
     return found
 
 
+def _unit_dropped(token: Token) -> Token:
+    """A count printed with its unit (「21件」) as its digits alone, to be cut like any run."""
+    unit = token.unit
+    if token.kind != "num" or not unit or not token.raw.endswith(unit):
+        return token
+    digits = token.raw[:-len(unit)].strip()
+    if not digits.isdigit():
+        return token
+    return Token("num", digits, token.cell, value=token.value, glued=token.glued)
+
+
 def _splittable(token: Token) -> bool:
     return token.kind == "num" and token.raw.isdigit()
 
@@ -489,10 +500,11 @@ def candidates(tokens: list[Token], slots: int, check: RowCheck | None,
         return [], True, "split-none" if found is not None else "split-many"
     if len(core) < slots:
         found = _placements(core, slots, check)
-        if check is not None and any(_splittable(t) and len(t.raw) > 1 for t in core):
+        bare = [_unit_dropped(t) for t in core]  # 「2」「1件」 run together read 「21件」
+        if check is not None and any(_splittable(t) and len(t.raw) > 1 for t in bare):
             # fewer values than cells: an empty cell left out, or two values whose separator a
             # conversion lost (「210 0 0 0 0 21」 may be 21, 0 …): both kinds of reading stand
-            splits = _split_candidates(core, slots, check)
+            splits = _split_candidates(bare, slots, check)
             if splits is None:
                 return [], False, "fewer"
             found += splits

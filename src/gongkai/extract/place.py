@@ -107,7 +107,8 @@ def place(segment: Segment, context: Context) -> None:
         tokens = _cells_joined(tokens, len(paths))
     alignment = align(tokens, len(paths), row_check(segment), exact=segment.exact, groups=groups,
                       delimited=segment.delimited, wraps=context.wraps and segment.table == 3,
-                      guessed=segment.guessed, blanks_vanish=context.blanks_vanish and segment.table == 3)
+                      guessed=segment.guessed,
+                      blanks_vanish=context.blanks_vanish and segment.table in (2, 3))
     footer = _page_number_at_end(tokens) if segment.table == 3 and not segment.exact else None
     if footer is not None:
         # 「…310000031-3-」: a page's footer (「-3-」) run into the row's last digits reads as blank,
@@ -334,6 +335,11 @@ def duplicate_finding(context: Context, first: Segment, second: Segment) -> None
     if a != b:
         add_finding(context, "P-DUPLICATE", "differs", line=second.label_line, row=row_name(first),
                     key=first.key, first=first.label_line, second=second.label_line)
+
+
+def cell_count(segment: Segment, shape: TableShape) -> int:
+    """How many cells the row has in this table shape (0: none, a row of the other edition)."""
+    return len(_slots(segment, shape) or ())
 
 
 def row_keys(layout: TableShape) -> tuple[str, ...]:
