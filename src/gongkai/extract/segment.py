@@ -205,9 +205,12 @@ class Segmenter:
     def run(self, document: Document) -> Segmentation:
         # a converter that guessed one table's grid from a PDF's text guessed them all (markitdown):
         # then no text table's columns are the form's, nor its empty cells the form's cells
-        guessed = any(_guessed_grid(t) for t in document.tables)
+        text_tables = [t for t in document.tables if t.markup is not None]
+        true_grids = {t.index for t in text_tables if _true_grid(t)}
+        guessed = any(t.index not in true_grids and _guessed_grid(t) for t in text_tables)
         exact_tables = {t.index for t in document.tables if t.exact or (
-            t.regular and not (guessed and t.markup is not None) and _true_grid(t))}
+            t.regular and (t.index in true_grids if t.markup is not None else _true_grid(t))
+            and not (guessed and t.markup is not None))}
         self.delimited_tables = {t.index for t in document.tables
                                  if t.markup in ("markdown", "pipes") and not guessed}
         self.text_tables = {t.index for t in document.tables if t.markup is not None}
@@ -215,7 +218,7 @@ class Segmenter:
         for row in document.rows:
             self.feed(row, row.table in exact_tables)
         self.close()
-        not_true = any(t.markup is not None and not _true_grid(t) for t in document.tables)
+        not_true = any(t.index not in true_grids for t in text_tables)
         return Segmentation(self.segments, self.orphans, self.sections, self.votes, self.tables_seen,
                             self.t4_header_line, not_true, tuple(self.t4_header_lines))
 
