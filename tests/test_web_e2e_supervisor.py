@@ -17,7 +17,7 @@ import pytest
 pytest.importorskip("fastapi")
 
 from gongkai.web import create_app
-from web_fixtures import PASSWORD, live_server, make_store, supervisor_files, supervisor_roster
+from web_fixtures import PASSWORD, chromium, live_server, make_store, supervisor_files, supervisor_roster
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
@@ -55,11 +55,8 @@ def open_url(store, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]: 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    assert CHROMIUM, "Chromium is required in CI"
-    with playwright_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]

@@ -225,3 +225,25 @@ def test_each_worker_process_of_serve_takes_the_servers_language(store, monkeypa
     monkeypatch.setenv(WORKER_SETTINGS_ENV, json.dumps({"db_url": str(store.name), "lang": "en",
                                                         "upload_dir": str(tmp_path / "up")}))
     assert "Log in" in TestClient(worker_app()).get("/login").text
+
+
+def test_refusals_before_the_body_is_read_speak_the_visitors_language(store, tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The size, multipart and NUL limits answer before the app (and its language) sees the
+    request: they follow the server's language, ``?lang=`` and the language cookie all the same."""
+    monkeypatch.delenv("GONGKAI_LANG", raising=False)
+    big = b"x" * (64 * 1024)  # over the login routes' limit
+    json_type = {"content-type": "application/json"}
+    chinese = _client(store, tmp_path).post("/api/login", content=big, headers=json_type)
+    assert chinese.status_code == 413 and "请求内容超过上限" in chinese.json()["detail"]
+    english = _client(store, tmp_path, lang="en")
+    answer = english.post("/api/login", content=big, headers=json_type)
+    assert answer.status_code == 413
+    assert answer.json()["detail"].startswith("The request is larger than the limit")
+    visitor = _client(store, tmp_path)
+    visitor.cookies.set("gongkai_lang", "en")
+    multipart = {"content-type": "multipart/form-data; boundary=x"}
+    page = visitor.post("/reports/1/review", content=b"--x\r\n", headers=multipart)
+    assert page.status_code == 415 and "This address takes no multipart form" in page.text
+    asked = _client(store, tmp_path).get("/reports?lang=en&q=%00")
+    assert asked.status_code == 400 and "NUL character" in asked.text and not CJK.search(asked.text)

@@ -143,17 +143,29 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 @contextmanager
+def chromium() -> Iterator[Any]:
+    """Debian's Chromium, launched by Playwright (a module's tests share one); closed after."""
+    import pytest
+
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    assert CHROMIUM, "Chromium is required"
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@contextmanager
 def browser_page(base_url: str, name: str, width: int = 1300, height: int = 800,
                  timeout_ms: int = 30_000) -> Iterator[tuple[Any, Any]]:
     """Debian's Chromium driven by Playwright, logged in as ``name``: (page, playwright's
     ``expect``); the browser is closed afterwards."""
     import pytest
 
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    assert CHROMIUM, "Chromium is required"
-    expect = playwright_api.expect
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+    expect = pytest.importorskip("playwright.sync_api").expect
+    with chromium() as browser:
         page = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN").new_page()
         page.set_default_timeout(timeout_ms)
         page.goto(f"{base_url}/login")
@@ -161,10 +173,7 @@ def browser_page(base_url: str, name: str, width: int = 1300, height: int = 800,
         page.fill('input[name="password"]', PASSWORD)
         page.click('button[type="submit"]')
         expect(page.locator("#report-count")).to_be_visible()
-        try:
-            yield page, expect
-        finally:
-            browser.close()
+        yield page, expect
 
 
 @contextmanager

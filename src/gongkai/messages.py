@@ -882,6 +882,13 @@ WEB: dict[str, tuple[str, str]] = {
     "cell.save": ("保存更正", "Save the correction"),
     "cell.history": ("此单元格的更正记录", "Corrections of this cell"),
     # upload
+    # refusals before a request's body is read (web/limits.py)
+    "limit.nul": ("请求含有空字符（NUL），无法处理",
+                  "The request contains a NUL character and cannot be handled"),
+    "limit.multipart": ("此地址不接受 multipart 表单", "This address takes no multipart form"),
+    "limit.length": ("Content-Length 无效", "Invalid Content-Length"),
+    "limit.too_large": ("请求内容超过上限（{shown}），未处理",
+                        "The request is larger than the limit ({shown}); not handled"),
     "upload.title": ("上传年报", "Upload reports"),
     "upload.drop": ("把文件（TXT、HTML、PDF、DOCX、XLSX）或 ZIP 压缩包拖到这里，或点击选择",
                     "Drop files (TXT, HTML, PDF, DOCX, XLSX) or ZIP archives here, or click to choose"),

@@ -38,6 +38,7 @@ from .upload import UploadQueue
 from .words import (
     LANG_COOKIE,
     FiguresInLanguage,
+    asked_language,
     current_lang,
     level_word,
     page_language,
@@ -81,17 +82,6 @@ def _upload_dir(store: Store, configured: Path | None) -> Path:
     return Path(tempfile.gettempdir()) / "gongkai-uploads"
 
 
-def _asked_language(scope: Any) -> str | None:
-    """``?lang=en|zh`` of the request, if there is one."""
-    from urllib.parse import parse_qs
-
-    query = scope.get("query_string", b"")
-    if b"lang=" not in query:
-        return None
-    values = parse_qs(query.decode("latin-1")).get("lang")
-    return values[-1] if values else None
-
-
 class SessionsAndHeaders:
     """The session from the cookie (``request.state.session``), the cookie written back when it
     changed, the page's language (``request.state.lang`` and :data:`current_lang`: ``?lang=``,
@@ -114,7 +104,7 @@ class SessionsAndHeaders:
         if not static:
             request = Request(scope)
             state["session"] = self.sessions.read(request)
-            asked = _asked_language(scope)
+            asked = asked_language(scope)
             remembered = request.cookies.get(LANG_COOKIE)
             state["lang"] = page_language(asked, remembered, self.lang)
             current_lang.set(state["lang"])
@@ -300,7 +290,7 @@ def create_app(db_url: str | Path, *, anonymous_read: bool = False, max_upload_b
     app.add_middleware(SessionsAndHeaders, sessions=app.state.sessions, lang=settings.lang)
     # outermost: the body limits hold before any other code reads a byte
     app.add_middleware(BodyLimit, upload_bytes=settings.max_upload_total + 1024 * 1024,
-                       body_bytes=settings.max_body_bytes)
+                       body_bytes=settings.max_body_bytes, lang=settings.lang)
     return app
 
 

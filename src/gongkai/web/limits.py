@@ -19,6 +19,9 @@ from typing import Any
 
 from fastapi import HTTPException
 
+from ..messages import web
+from .words import scope_language
+
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -34,8 +37,10 @@ UPLOAD_PATHS = frozenset({"/upload", "/api/upload"})
 class BodyLimit:
     """See the module docstring. ``upload_bytes`` is the largest whole upload request."""
 
-    def __init__(self, app: ASGIApp, *, upload_bytes: int, body_bytes: int = DEFAULT_BODY_BYTES) -> None:
+    def __init__(self, app: ASGIApp, *, upload_bytes: int, body_bytes: int = DEFAULT_BODY_BYTES,
+                 lang: str = "zh") -> None:
         self.app = app
+        self.lang = lang  # the server's; a visitor's ?lang= or cookie chooses the other
         self.upload_bytes = upload_bytes
         self.body_bytes = body_bytes
 
@@ -53,22 +58,22 @@ class BodyLimit:
         path: str = scope.get("path", "")
         query: bytes = scope.get("query_string", b"")
         if "\x00" in path or b"%00" in query or b"\x00" in query:
-            await _refuse(scope, send, 400, "请求含有空字符（NUL），无法处理")
+            await _refuse(scope, send, 400, web("limit.nul", scope_language(scope, self.lang)))
             return
         headers = {k.lower(): v for k, v in scope.get("headers", [])}
         limit = self.limit(path)
         kind = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
         if kind == b"multipart/form-data" and path not in UPLOAD_PATHS and scope.get("method") not in (
                 "GET", "HEAD", "OPTIONS"):
-            await _refuse(scope, send, 415, "此地址不接受 multipart 表单")
+            await _refuse(scope, send, 415, web("limit.multipart", scope_language(scope, self.lang)))
             return
         declared = headers.get(b"content-length")
         if declared is not None:
             if not declared.isdigit() or len(declared) > 18:
-                await _refuse(scope, send, 400, "Content-Length 无效")
+                await _refuse(scope, send, 400, web("limit.length", scope_language(scope, self.lang)))
                 return
             if int(declared) > limit:
-                await _refuse(scope, send, 413, _too_large(limit))
+                await _refuse(scope, send, 413, _too_large(limit, scope_language(scope, self.lang)))
                 return
         received = 0
 
@@ -79,15 +84,15 @@ class BodyLimit:
                 received += len(message.get("body", b""))
                 if received > limit:
                     # raised inside the app: its HTTPException handler answers 413
-                    raise HTTPException(413, _too_large(limit))
+                    raise HTTPException(413, _too_large(limit, scope_language(scope, self.lang)))
             return message
 
         await self.app(scope, counted, send)
 
 
-def _too_large(limit: int) -> str:
+def _too_large(limit: int, lang: str) -> str:
     shown = f"{limit // 2**20} MB" if limit >= 2**20 else f"{limit // 1024} kB"
-    return f"请求内容超过上限（{shown}），未处理"
+    return web("limit.too_large", lang, shown=shown)
 
 
 async def _refuse(scope: Scope, send: Send, status: int, message: str) -> None:

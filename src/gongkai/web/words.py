@@ -6,6 +6,7 @@ are in the one message catalogue, :mod:`gongkai.messages`, with the command line
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from contextlib import suppress
 from contextvars import ContextVar
 from typing import Any
 
@@ -36,6 +37,32 @@ LANGUAGES = ("zh", "en")
 # that has no request at hand — the dashboard's figures, read from a cache shared by both
 # languages — words its output in it.
 current_lang: ContextVar[str] = ContextVar("gongkai_web_lang", default="zh")
+
+
+def asked_language(scope: Any) -> str | None:
+    """``?lang=en|zh`` of a raw ASGI request, if there is one."""
+    from urllib.parse import parse_qs
+
+    query = scope.get("query_string", b"")
+    if b"lang=" not in query:
+        return None
+    values = parse_qs(query.decode("latin-1")).get("lang")
+    return values[-1] if values else None
+
+
+def scope_language(scope: Any, server: str) -> str:
+    """:func:`page_language` of a raw ASGI request (``?lang=``, the cookie), before any app code
+    has read it: what the middlewares that answer on their own speak."""
+    from http.cookies import SimpleCookie
+
+    asked = asked_language(scope)
+    cookies: SimpleCookie = SimpleCookie()
+    for name, value in scope.get("headers", []):
+        if name == b"cookie":
+            with suppress(Exception):  # a malformed cookie header says nothing of the language
+                cookies.load(value.decode("latin-1"))
+    remembered = cookies[LANG_COOKIE].value if LANG_COOKIE in cookies else None
+    return page_language(asked, remembered, server)
 
 
 def page_language(asked: str | None, remembered: str | None, server: str) -> str:
