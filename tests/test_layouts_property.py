@@ -20,7 +20,7 @@ import math
 import random
 from typing import Any
 
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 import gongkai
@@ -149,6 +149,10 @@ def test_pipes(params: dict) -> None:
 
 @SETTINGS
 @given(params=reports)
+@example(params={"profile": "city", "inconsistent": True, "seed": 20000, "render_seed": 20000,
+                 "shape": ("2021", False), "blanks": "scatter"})  # a blank after each cell, but
+# one empty cell without its own: blank lines are no cells there, and T3-BALANCE, broken by the
+# report, settles nothing
 def test_cell_per_line(params: dict) -> None:
     _check(params, "cell_per_line")
 

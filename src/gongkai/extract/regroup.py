@@ -84,7 +84,7 @@ def empty_cells_from_blank_lines(seg: Segmentation, content_lines: set[int]) -> 
     exact = 0
     for segment, gaps in rows:
         if any(g is not None and (g < usual or (g - usual) % (usual + 1)) for g in gaps):
-            continue
+            return  # a gap the convention cannot divide: the text does not keep it (a generator's)
         counts = [0 if g is None else (g - usual) // (usual + 1) for g in gaps]
         cells = len(segment.lines) + sum(counts)
         if cells <= width[segment.table]:  # (fewer: empty cells at its end, which say nothing)

@@ -61,8 +61,11 @@ def settle_by_arithmetic(context: Context) -> None:
     printed values usually leave one. Cells become certain only when all survivors agree.
     """
     system = equations(context.layout)
+    broken = _broken_rules(system, context.cells)
     involving: dict[str, list[Equation]] = {}
     for equation in system:
+        if equation.rule in broken:
+            continue  # a rule the report's printed values break elsewhere is no guide here
         for path in equation.paths:
             involving.setdefault(path, []).append(equation)
     changed = True
@@ -78,6 +81,19 @@ def settle_by_arithmetic(context: Context) -> None:
             changed = True
             rules = sorted({e.rule for p in pending.paths for e in involving.get(p, ())} - {"T3-ROWSUM"})
             _settle(pending, survivors, context, rules, "the column arithmetic")
+
+
+def _broken_rules(system: list[Equation], cells: dict[str, CellValue]) -> set[str]:
+    """The rules with an instance whose terms are all read and that fails: the report's own sums
+    are off there (an inconsistent report), so the same rule's other instances settle nothing."""
+    broken = set()
+    for equation in system:
+        if not all(cells[p].status == "read" and cells[p].value is not None for p in equation.paths):
+            continue
+        left, right = (sum(cells[p].value or 0 for p in side) for side in (equation.left, equation.right))
+        if left != right:
+            broken.add(equation.rule)
+    return broken
 
 
 def _settle(pending: Pending, survivors: list[Candidate], context: Context, rules: list[str],
