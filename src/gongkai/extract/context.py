@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, cast
@@ -41,6 +40,9 @@ class Context:
     # some table-3 row prints fewer digits than it has cells: the text drops blank cells, and
     # their separators with them
     blanks_vanish: bool = False
+    # P-ALIGN findings of rows printing fewer values than cells, by id (each kept alive here, so
+    # that no later finding takes its id) → the finding and how many values the row printed
+    short_rows: dict[int, tuple[Finding, int]] = field(default_factory=dict)
 
 
 def new_finding(rule: str, case: str, *, cells: list[str] | None = None, line: int | None = None,
@@ -86,23 +88,15 @@ def column_name(path: str) -> str:
     return f"「{TEMPLATE.column_label(table, column) if table != 'active_disclosure' else column}」"
 
 
-_PRINTED = re.compile(r"应有 (\d+) 个数，实印 (\d+) 个")
-
-
-def _fewer_printed(message: str) -> bool:
-    counts = _PRINTED.search(message)
-    return counts is not None and int(counts.group(2)) < int(counts.group(1))
-
-
 def merge_short_rows(context: Context) -> None:
     """Several table-3 rows that each print fewer values than cells (a column lost in
     conversion) make one finding naming the first and last row, not one line per row."""
-    short = [f for f in context.findings if f.rule == "P-ALIGN" and f.cells
-             and f.cells[0].startswith("applications.") and _fewer_printed(f.message)]
+    short = [f for f in context.findings if id(f) in context.short_rows and f.cells
+             and f.cells[0].startswith("applications.")]
     if len(short) < 3:
         return
     first, last = short[0], short[-1]
-    counts = sorted({int(_PRINTED.search(f.message).group(2)) for f in short})  # type: ignore[union-attr]
+    counts = sorted({context.short_rows[id(f)][1] for f in short})
     printed = "、".join(map(str, counts))
     first_row = TEMPLATE.row_label(".".join(first.cells[0].split(".")[:2]))
     last_row = TEMPLATE.row_label(".".join(last.cells[0].split(".")[:2]))

@@ -324,9 +324,12 @@ def _undecided_finding(segment: Segment, paths: list[str], alignment: Alignment,
                            key=segment.key, printed=printed, names=names, undecided=len(undecided),
                            most=MAX_CANDIDATES, ways=alignment.candidates)
     count = sum(1 for t in segment.tokens if t.kind != "empty")
-    return add_finding(context, "P-ALIGN", "count", cells=undecided, line=segment.label_line, row=row,
-                       key=segment.key, printed=printed, names=names, undecided=len(undecided),
-                       slots=len(paths), count=count)
+    finding = add_finding(context, "P-ALIGN", "count", cells=undecided, line=segment.label_line, row=row,
+                          key=segment.key, printed=printed, names=names, undecided=len(undecided),
+                          slots=len(paths), count=count)
+    if count < len(paths):
+        context.short_rows[id(finding)] = (finding, count)  # merge_short_rows: one finding for many
+    return finding
 
 
 def duplicate_finding(context: Context, first: Segment, second: Segment) -> None:

@@ -3,6 +3,7 @@ arithmetic over the other rows, and sentences of the narrative that state a cell
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ..report import CellValue, Number, Report
@@ -83,7 +84,7 @@ def settle_by_arithmetic(context: Context) -> None:
             _settle(pending, survivors, context, rules, "the column arithmetic")
 
 
-def _broken_rules(system: list[Equation], cells: dict[str, CellValue]) -> set[str]:
+def _broken_rules(system: Sequence[Equation], cells: dict[str, CellValue]) -> set[str]:
     """The rules with an instance whose terms are all read and that fails: the report's own sums
     are off there (an inconsistent report), so the same rule's other instances settle nothing."""
     broken = set()
