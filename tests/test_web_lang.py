@@ -247,3 +247,25 @@ def test_refusals_before_the_body_is_read_speak_the_visitors_language(store, tmp
     assert page.status_code == 415 and "This address takes no multipart form" in page.text
     asked = _client(store, tmp_path).get("/reports?lang=en&q=%00")
     assert asked.status_code == 400 and "NUL character" in asked.text and not CJK.search(asked.text)
+
+
+def test_the_lists_exports_in_the_pages_language(store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The list's CSV and workbook are headed in the page's language (Chinese by default)."""
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    client = _client(store, tmp_path)
+    _login(client)
+    chinese = client.get("/reports.csv").content.decode("utf-8-sig").splitlines()[0]
+    assert "审核状态" in chinese and "文件格式" in chinese
+    english = client.get("/reports.csv?lang=en").content.decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(english)))
+    header = english.splitlines()[0]
+    assert "review state" in header and not CJK.search(header), header
+    assert {row["review state"] for row in rows} <= {"findings to review", "reviewed", "no findings"}
+    api = client.get("/api/reports.csv?lang=en").content.decode("utf-8-sig").splitlines()[0]
+    assert api == header
+    book = load_workbook(io.BytesIO(client.get("/reports.xlsx?lang=en").content), read_only=True)
+    assert not [name for name in book.sheetnames[:4] if CJK.search(name)], book.sheetnames[:4]

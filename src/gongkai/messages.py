@@ -882,6 +882,15 @@ WEB: dict[str, tuple[str, str]] = {
     "cell.save": ("保存更正", "Save the correction"),
     "cell.history": ("此单元格的更正记录", "Corrections of this cell"),
     # upload
+    # the list's CSV export: its own columns beside the store's, and the review states
+    "export.column.signed": ("落款日期", "signed on"),
+    "export.column.review_state": ("审核状态", "review state"),
+    "export.column.corrections": ("更正数", "corrections"),
+    "export.column.open_findings": ("待审问题数", "open findings"),
+    "export.column.media": ("文件格式", "file format"),
+    "export.state.open": ("有待审问题", "findings to review"),
+    "export.state.reviewed": ("已审核", "reviewed"),
+    "export.state.clean": ("无问题", "no findings"),
     # refusals before a request's body is read (web/limits.py)
     "limit.nul": ("请求含有空字符（NUL），无法处理",
                   "The request contains a NUL character and cannot be handled"),

@@ -34,6 +34,7 @@ from .pages import XLSX, audit_query, dashboard_params, download, list_query
 from .queries import ListQuery, list_reports
 from .stats import CHARTS, Params, search_agencies
 from .timefmt import iso
+from .words import current_lang
 
 router = APIRouter(prefix="/api", dependencies=[Depends(auth.check_csrf)])
 # login is the one POST without a token: there is no session yet. A JSON body cannot be sent by
@@ -188,9 +189,9 @@ def api_reports_export(request: Request, user: Viewer, query: Annotated[ListQuer
     panel, codebook, each report in the official layout); at most 10,000 reports as CSV, 300 as a
     workbook (413 beyond: narrow the filters or use ``gongkai export``)."""
     if format == "csv":
-        data = export_csv(_engine(request), query, anonymous=user is None)
+        data = export_csv(_engine(request), query, anonymous=user is None, lang=current_lang.get())
         return download(data, export_name(query, "csv"), "text/csv; charset=utf-8")
-    data = export_workbook(_engine(request), query, anonymous=user is None)
+    data = export_workbook(_engine(request), query, anonymous=user is None, lang=current_lang.get())
     return download(data, export_name(query, "xlsx"), XLSX)
 
 

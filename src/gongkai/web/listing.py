@@ -25,6 +25,7 @@ from sqlalchemy import Connection, Engine, bindparam, text
 
 from ..check.timeliness import SOURCES, Dated, assess, parse_date, signature_date, url_date
 from ..errors import GongkaiError
+from ..messages import web
 from ..store.export import Filters
 from ..store.review import finding_key
 from .cache import BoundedCache
@@ -314,9 +315,9 @@ def _count(conn: Connection, query: ListQuery) -> int:
     return int(conn.execute(text(sql), params).scalar_one())
 
 
-def export_csv(engine: Engine, query: ListQuery, *, anonymous: bool) -> bytes:
-    """The filtered list as CSV (UTF-8 with BOM, Chinese headers): the store's report columns and
-    timeliness, plus the review status; formula-like text stays text."""
+def export_csv(engine: Engine, query: ListQuery, *, anonymous: bool, lang: str = "zh") -> bytes:
+    """The filtered list as CSV (UTF-8 with BOM, headers in ``lang``): the store's report columns
+    and timeliness, plus the review status; formula-like text stays text."""
     from ..store import export
 
     with engine.connect() as conn:
@@ -326,34 +327,34 @@ def export_csv(engine: Engine, query: ListQuery, *, anonymous: bool) -> bytes:
                             "请缩小筛选范围，或在服务器上用 gongkai export 导出")
     filters = list_filters(query)
     with _Slot():
-        frame = export.with_timeliness(export.reports(engine, filters), engine, filters, "zh")
+        frame = export.with_timeliness(export.reports(engine, filters), engine, filters, lang)
         with engine.connect() as conn:
             states = review_states(conn, [int(i) for i in frame["document_id"]])
-        frame["review_state"] = [_STATE_ZH[states[int(i)].state] for i in frame["document_id"]]
+        frame["review_state"] = [web(f"export.state.{states[int(i)].state}", lang)
+                                 for i in frame["document_id"]]
         frame["corrections"] = [states[int(i)].corrections for i in frame["document_id"]]
         frame["open_findings"] = [states[int(i)].open for i in frame["document_id"]]
-        frame["media"] = [media_label(m if isinstance(m, str) else None) for m in frame["media_type"]]
+        frame["media"] = [media_label(m if isinstance(m, str) else None, lang) for m in frame["media_type"]]
         if anonymous:
             frame["source"] = [shown_path(s) if isinstance(s, str) else s for s in frame["source"]]
-        frame = export.labelled(frame, "zh").rename(columns=_EXTRA_HEADERS)
+        frame = export.labelled(frame, lang).rename(columns={key: web(f"export.column.{key}", lang)
+                                                             for key in _EXTRA_COLUMNS})
         out = io.StringIO()
         export._csv_safe(frame).to_csv(out, index=False, float_format="%.15g")
     return "\ufeff".encode() + out.getvalue().encode("utf-8")
 
 
-_STATE_ZH = {"open": "有待审问题", "reviewed": "已审核", "clean": "无问题"}
-_EXTRA_HEADERS = {"signed": "落款日期", "review_state": "审核状态", "corrections": "更正数",
-                  "open_findings": "待审问题数", "media": "文件格式"}
+_EXTRA_COLUMNS = ("signed", "review_state", "corrections", "open_findings", "media")  # the list's own
 
 
-def _anonymise_workbook(path: Path) -> None:
+def _anonymise_workbook(path: Path, lang: str) -> None:
     """Server paths out of a workbook written for a visitor who is not logged in: every column
     headed 来源文件 keeps the file name only."""
     from openpyxl import load_workbook
 
     from ..store.export import labelled
 
-    label = str(labelled(pd.DataFrame(columns=["source"]), "zh").columns[0])
+    label = str(labelled(pd.DataFrame(columns=["source"]), lang).columns[0])
     book = load_workbook(path)
     for sheet in book.worksheets:
         columns = [cell.column for cell in sheet[1] if cell.value == label]
@@ -379,7 +380,7 @@ def _summary_units(engine: Engine, query: ListQuery) -> int:
     return len(reported | set(units(engine, query.region)["agency_key"]))
 
 
-def export_workbook(engine: Engine, query: ListQuery, *, anonymous: bool) -> bytes:
+def export_workbook(engine: Engine, query: ListQuery, *, anonymous: bool, lang: str = "zh") -> bytes:
     """The supervisor's workbook (:func:`gongkai.store.workbook.write_workbook`) of the filtered
     list: summary (every roster unit of the region), findings, panel, codebook, one sheet per report."""
     from ..store.workbook import write_workbook
@@ -397,9 +398,9 @@ def export_workbook(engine: Engine, query: ListQuery, *, anonymous: bool) -> byt
                             "gongkai export --form workbook 导出")
     with _Slot(), tempfile.TemporaryDirectory(prefix="gongkai-export-") as folder:
         target = Path(folder) / "workbook.xlsx"
-        write_workbook(engine, target, list_filters(query), "zh")
+        write_workbook(engine, target, list_filters(query), lang)
         if anonymous:
-            _anonymise_workbook(target)
+            _anonymise_workbook(target, lang)
         return target.read_bytes()
 
 

@@ -157,7 +157,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @router.get("/reports.csv")
 def reports_csv(request: Request, user: Viewer, query: Annotated[ListQuery, Depends(list_query)]) -> Response:
     """The filtered list as CSV (UTF-8 with BOM, Chinese headers; file names only for visitors)."""
-    data = export_csv(engine(request), query, anonymous=user is None)
+    data = export_csv(engine(request), query, anonymous=user is None, lang=lang_of(request))
     return download(data, export_name(query, "csv"), "text/csv; charset=utf-8")
 
 
@@ -165,7 +165,7 @@ def reports_csv(request: Request, user: Viewer, query: Annotated[ListQuery, Depe
 def reports_workbook(request: Request, user: Viewer, query: Annotated[ListQuery, Depends(list_query)]
                      ) -> Response:
     """The filtered list as the supervisor's workbook (summary, findings, panel, codebook, reports)."""
-    data = export_workbook(engine(request), query, anonymous=user is None)
+    data = export_workbook(engine(request), query, anonymous=user is None, lang=lang_of(request))
     return download(data, export_name(query, "xlsx"), XLSX)
 
 
