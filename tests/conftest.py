@@ -95,3 +95,12 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     # before any fixture is set up (a module's fixture may already call the tool)
     for marker in item.iter_markers("tools"):
         require_tool(*marker.args)
+
+
+@pytest.fixture(scope="module")
+def browser():  # type: ignore[no-untyped-def]
+    """Debian's Chromium launched by Playwright, shared by a module's browser tests."""
+    from web_fixtures import chromium
+
+    with chromium() as launched:
+        yield launched

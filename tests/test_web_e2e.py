@@ -8,7 +8,6 @@ skipped without it only outside CI.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,9 +16,8 @@ import pytest
 pytest.importorskip("fastapi")
 
 from gongkai.web import create_app
-from web_fixtures import PASSWORD, PDF_FILES, SEED_FILES, chromium, live_server, make_store
+from web_fixtures import PASSWORD, PDF_FILES, SEED_FILES, live_server, make_store
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 
 pytestmark = pytest.mark.tools("chromium", "cjk-font")  # fails under CI=true when missing
@@ -33,12 +31,6 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         app = create_app(store.name, store=store, upload_dir=folder / "uploads")
         with live_server(app) as url:
             yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with chromium() as launched:
-        yield launched
 
 
 def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,9 +16,8 @@ import pytest
 pytest.importorskip("fastapi")
 
 from gongkai.web import create_app
-from web_fixtures import PASSWORD, chromium, live_server, make_store, supervisor_files, supervisor_roster
+from web_fixtures import PASSWORD, live_server, make_store, supervisor_files, supervisor_roster
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 
 pytestmark = pytest.mark.tools("chromium", "cjk-font")  # fails under CI=true when missing
@@ -51,12 +49,6 @@ def open_url(store, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]: 
     app = create_app(store.name, store=store, anonymous_read=True, upload_dir=tmp_path_factory.mktemp("up2"))
     with live_server(app) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with chromium() as launched:
-        yield launched
 
 
 def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]

@@ -10,7 +10,6 @@ own text and the official form's labels, which the template has in Chinese only,
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,7 +21,6 @@ from gongkai.store.review import correct, decide, finding_key
 from gongkai.web import create_app
 from web_fixtures import (
     PASSWORD,
-    chromium,
     live_server,
     make_store,
     report_id,
@@ -30,7 +28,6 @@ from web_fixtures import (
     supervisor_roster,
 )
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 CJK = re.compile(r"[\u3400-\u9fff]")
 
@@ -88,12 +85,6 @@ def base_url(store, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]: 
     app = create_app(store.name, store=store, upload_dir=tmp_path_factory.mktemp("uploads"), lang="zh")
     with live_server(app) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with chromium() as launched:
-        yield launched
 
 
 def shot(page, lang: str, name: str) -> None:  # type: ignore[no-untyped-def]
