@@ -177,7 +177,8 @@ def main(argv: list[str] | None = None) -> int:
                         "this code (no converter runs)")
     args = parser.parse_args(argv)
     if args.rescore is not None:
-        folders = [c for c in CONVERTERS.values() if (args.rescore / c.name).is_dir()]
+        wanted = set(args.converters.split(",")) if args.converters else set(CONVERTERS)
+        folders = [c for c in CONVERTERS.values() if c.name in wanted and (args.rescore / c.name).is_dir()]
         rows = [measure(c, _pairs(args.rescore / c.name, ".txt"), None, args.details, dumped=args.rescore)
                 for c in folders]
         print(markdown(rows))
