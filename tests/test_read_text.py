@@ -82,3 +82,11 @@ def test_pipes_padded_with_tabs_keep_their_empty_cells():
     and table 4's values shifted a column)."""
     assert split_cells("\t0\t|\t1\t|\t|\t0\t|\t") == ["0", "1", "", "0"]
     assert split_cells("a\tb\tc") == ["a", "b", "c"]
+
+
+def test_a_pipe_alone_on_its_line_holds_no_cell():
+    """A pipe table broken a token per line (「|」「0」「|」「|」「0」…) prints each separator on a line
+    of its own: that line is no empty cell (read as one, a row's zeros were placed as if its blank
+    cells were known, and a blank total was read as 0)."""
+    assert split_cells("|") is None
+    assert split_cells("| |") == [""]  # an empty cell between two pipes is still one

@@ -85,8 +85,8 @@ def markup_of(line: str) -> str:
 def split_cells(line: str) -> list[str] | None:
     """Cells of one line, or None for a line that carries nothing (blank, markdown rule)."""
     stripped = line.strip()
-    if not stripped or _MD_SEPARATOR.match(stripped) or _TABLE_RULE.match(stripped):
-        return None
+    if not stripped or stripped == "|" or _MD_SEPARATOR.match(stripped) or _TABLE_RULE.match(stripped):
+        return None  # (a pipe alone on its line, a token per line, separates cells; it holds none)
     if line.startswith("|"):
         # markdown rows open with a pipe; in the `a | b | ` style an indented leading pipe
         # closes an empty first cell instead
