@@ -38,7 +38,7 @@ from .regroup import (
     report_orphans,
     table4_from_orphans,
 )
-from .segment import Segment, Segmentation, Segmenter
+from .segment import Segment, Segmentation, Segmenter, slots_hint
 from .settle import (
     contradicts_printed,
     note_forced,
@@ -83,8 +83,8 @@ def extract(document: Document) -> Report:
     # (table 2 too: 「规章0规范性文件021」 prints one digit for three cells, and 021 is 0, blank, 21)
     context.blanks_vanish = any(s.table in (2, 3) and not s.exact and 0 < _digits(s) < cell_count(s, layout)
                                 for s in segments)
-    context.wraps = any(s.table == 3 and not s.exact and sum(t.kind == "num" for t in s.tokens) > 7
-                        for s in segments)
+    context.wraps = any(s.table == 3 and not s.exact and sum(t.kind == "num" for t in s.tokens)
+                        > slots_hint(s) for s in segments)
     seen: dict[tuple[int, str], Segment] = {}
     placed: list[Segment] = []
     for segment in segments:

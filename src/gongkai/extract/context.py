@@ -7,7 +7,7 @@ from functools import cache
 from typing import Any, cast
 
 from ..report import CellValue, Finding, Number, Severity
-from ..template import TEMPLATE, TableShape
+from ..template import TEMPLATE, Equation, TableShape
 from .align import Alignment
 from .segment import Segment
 
@@ -43,6 +43,14 @@ class Context:
     # P-ALIGN findings of rows printing fewer values than cells, by id (each kept alive here, so
     # that no later finding takes its id) → the finding and how many values the row printed
     short_rows: dict[int, tuple[Finding, int]] = field(default_factory=dict)
+
+
+def breaks_printed(cells: dict[str, CellValue], equation: Equation) -> bool:
+    """Does the equation fail on values all read from the source (the report's own sums off, or
+    values read in the wrong cells)? False while any term is not read."""
+    if not all(cells[p].status == "read" and cells[p].value is not None for p in equation.paths):
+        return False
+    return sum(cells[p].value or 0 for p in equation.left) != sum(cells[p].value or 0 for p in equation.right)
 
 
 def new_finding(rule: str, case: str, *, cells: list[str] | None = None, line: int | None = None,

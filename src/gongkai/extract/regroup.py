@@ -12,10 +12,10 @@ from ..document import Cell
 from ..report import CellValue
 from ..template import TEMPLATE, Equation, TableShape, equations
 from .align import MAX_WRAPPED, centred, entry_key, entry_value, joined, short_joined, wrapped_in_cell
-from .context import Context, add_finding, row_name
+from .context import Context, add_finding, breaks_printed, row_name
 from .lexer import Token
 from .place import row_check
-from .segment import Segment, Segmentation
+from .segment import Segment, Segmentation, slots_hint
 
 
 # ---------------------------------------------------------------------- layouts needing the whole table
@@ -78,8 +78,6 @@ def empty_cells_from_blank_lines(seg: Segmentation, content_lines: set[int]) -> 
     usual = 0 if seen[0] >= seen[1] else 1
     if seen[usual] < _FEWEST_GAPS or not any(g > usual for g in seen if (g - usual) % (usual + 1) == 0):
         return  # (no row shows an empty cell between its values: blank lines are the page's structure)
-    width = {3: len(TEMPLATE.application_columns),
-             4: len(TEMPLATE.review_groups) * len(TEMPLATE.review_columns)}
     filled: list[tuple[Segment, list[int]]] = []
     exact = 0
     for segment, gaps in rows:
@@ -87,9 +85,9 @@ def empty_cells_from_blank_lines(seg: Segmentation, content_lines: set[int]) -> 
             return  # a gap the convention cannot divide: the text does not keep it (a generator's)
         counts = [0 if g is None else (g - usual) // (usual + 1) for g in gaps]
         cells = len(segment.lines) + sum(counts)
-        if cells <= width[segment.table]:  # (fewer: empty cells at its end, which say nothing)
+        if cells <= slots_hint(segment):  # (fewer: empty cells at its end, which say nothing)
             filled.append((segment, counts))
-            exact += cells == width[segment.table]
+            exact += cells == slots_hint(segment)
     if exact < 0.6 * len(rows):
         return  # the convention explains too few rows (a PDF's drawing order has blank lines anywhere)
     for segment, counts in filled:
@@ -106,7 +104,6 @@ def pair_values_printed_above(seg: Segmentation) -> None:
     row that printed none, takes it — when the nearest row above it has values of its own and
     nothing but words stands between it and the label, and no such line follows the label (a
     run of labels and then of values, a PDF's drawing order, pairs nothing here)."""
-    width = len(TEMPLATE.application_columns)
     if not any(s.table == 3 for s in seg.segments):
         return
     orphan_lines: dict[int, list[Token]] = {}
@@ -126,7 +123,7 @@ def pair_values_printed_above(seg: Segmentation) -> None:
         above = marks[at - 1] if at > 0 else None
         below = marks[at + 1] if at + 1 < len(marks) else None
         before = marks[at - 2] if at > 1 else None
-        if above is None or above not in orphan_lines or len(orphan_lines[above]) != width or (
+        if above is None or above not in orphan_lines or len(orphan_lines[above]) != slots_hint(segment) or (
                 above in label_lines or below in orphan_lines):
             continue
         owner = label_lines.get(before) if before is not None else None
@@ -154,7 +151,7 @@ def rejoin_wrapped_rows(seg: Segmentation) -> None:
         if segment.exact or check is None or not segment.lines:
             continue
         tokens = segment.tokens
-        slots = 7 if segment.table == 3 else 15
+        slots = slots_hint(segment)
         end = segments[index + 1].label_line if index + 1 < len(segments) else None
         last = tokens[-1].line
         pieces: list[Token] = []
@@ -191,8 +188,9 @@ def rejoin_centred_rows(seg: Segmentation) -> None:
         if segment.table != 3 or segment.exact or check is None or not segment.lines:
             continue
         line = segment.label_line - 1
+        width = slots_hint(segment)
         values = [t for t in segment.tokens if t.kind != "empty"]
-        if len(values) == 7 and check([entry_value(t) for t in values]):
+        if len(values) == width and check([entry_value(t) for t in values]):
             continue  # the row holds as read
         above = [t for t in seg.orphans if t.line == line]
         donor: Segment | None = None
@@ -202,14 +200,14 @@ def rejoin_centred_rows(seg: Segmentation) -> None:
             before_check = row_check(before)
             # the row before keeps its own line, whole (its sum holds) or short of a printed-empty
             # cell or two; the pieces' line is the one right above this row's label
-            if (before.label_line < line and before.lines[-1][0].line == line and 5 <= len(kept) <= 7
-                    and before_check is not None and before_check([entry_value(t) for t in kept]
-                                                                  + [None] * (7 - len(kept)))):
+            if (before.label_line < line and before.lines[-1][0].line == line
+                    and width - 2 <= len(kept) <= width and before_check is not None
+                    and before_check([entry_value(t) for t in kept] + [None] * (width - len(kept)))):
                 above, donor = list(before.lines[-1]), before
         if not above or any(t.kind != "num" for t in above):
             continue
         core = above + values
-        if not centred(core, 7, check):
+        if not centred(core, width, check):
             continue
         if donor is not None:
             donor.lines.pop()
@@ -231,7 +229,7 @@ def rejoin_rows_split_by_a_page(seg: Segmentation) -> None:
             continue
         row = segment.lines[-1]
         values = [t for t in segment.tokens if t.kind != "empty"]
-        if (any(t.cell.row is None for t in row) or len(values) != 7
+        if (any(t.cell.row is None for t in row) or len(values) != slots_hint(segment)
                 or check([entry_value(t) for t in values])):
             continue
         end = segments[index + 1].label_line if index + 1 < len(segments) else None
@@ -317,7 +315,7 @@ def doubt_detached_rows(seg: Segmentation, placed: list[Segment], context: Conte
     pdfminer): such converters print a row's label and the values beside it in whatever order
     their text boxes come, so values below a label may be the next row's. Rows of tables 2 and 3
     that took their values from lines below the label are left undecided."""
-    if not seg.guessed_grid:
+    if not seg.untrusted_grid:
         return
     cells = context.cells
     for segment in placed:
@@ -353,9 +351,7 @@ def _doubt_table4(placed: list[Segment], context: Context) -> None:
         return
     groups = [e for e in equations(context.layout) if e.rule == "T4-GROUPSUM"]
     cells = context.cells
-    broken = [e for e in groups if all(cells[p].status == "read" for p in e.paths) and sum(
-        cells[p].value or 0 for p in e.left) != sum(cells[p].value or 0 for p in e.right)]
-    if not broken:
+    if not any(breaks_printed(cells, e) for e in groups):
         return
     paths = [p for e in groups for p in e.paths]
     line = next((cells[p].line for p in paths if cells[p].line is not None), None)
@@ -442,7 +438,7 @@ def doubt_rows_beside_wrapped_pieces(seg: Segmentation, placed: list[Segment], c
     cells = context.cells
     for segment in placed:
         equation = row_sums.get(segment.key)
-        if segment.table != 3 or (segment.exact and not seg.guessed_grid) or equation is None:
+        if segment.table != 3 or (segment.exact and not seg.untrusted_grid) or equation is None:
             continue  # (a grid a PDF converter guessed splits a wrapped number over its rows)
         paths = list(equation.paths)
         parts, total = (sum(cells[p].value or 0 for p in side) for side in (equation.left, equation.right))
@@ -488,8 +484,7 @@ def doubt_disordered_rows(seg: Segmentation, placed: list[Segment], context: Con
         statuses = {cells[p].status for p in paths}
         if statuses == {"blank"} and all(cells[p].raw is None for p in paths):
             case = "disordered_no_values"
-        elif statuses == {"read"} and sum(cells[p].value or 0 for p in equation.left) != sum(
-                cells[p].value or 0 for p in equation.right):
+        elif breaks_printed(cells, equation):
             case = "disordered_total"
         elif statuses & {"read", "inferred"} and _after_bare_labels(ordered, index):
             # the last of a run of labels printed with no values, then values one per line: the

@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from ..document import Document, Row, Table
+from ..template import TEMPLATE
 from .labels import INDEX, LabelDef, LabelHit, normalize, section_heading
 from .lexer import NOTE_WORDS, Token, lex_cell, strip_item_markers_across
 
@@ -88,9 +89,10 @@ class Segmentation:
     format_votes: Counter[FormatVote]
     tables_seen: set[int]
     table4_header_line: int | None
-    # a text table whose grid a PDF converter guessed (two numbers in a cell): the text's
-    # vertical order is that converter's too, so a label and the values below it may not pair
-    guessed_grid: bool = False
+    # a text table whose columns are no positions (two numbers in a cell, side by side or wrapped;
+    # a value under no column name): a PDF converter made it, and the text's vertical order is
+    # that converter's too, so a label and the values below it may not pair
+    untrusted_grid: bool = False
     # every line of words inside table 4 (pieces of its header): values printed between them came
     # in a PDF's drawing order (a header cell, a value, the next header cell), not row by row
     table4_header_lines: tuple[int, ...] = ()
@@ -170,13 +172,15 @@ def _words_only(tokens: list[Token]) -> bool:
 _MAX_LABEL_PIECES = 3
 
 
+# how many values a row of each table takes, before the edition is known (the most of either)
+_ROW_WIDTH = {2: max(len(b.columns) for blocks in TEMPLATE.disclosure_blocks.values() for b in blocks),
+              3: len(TEMPLATE.application_columns),
+              4: len(TEMPLATE.review_groups) * len(TEMPLATE.review_columns)}
+
+
 def slots_hint(segment: Segment) -> int:
-    """How many values a row takes, before the format is known (max over formats)."""
-    if segment.table == 3:
-        return 7
-    if segment.table == 4:
-        return 15
-    return 3
+    """How many values a row takes, before the edition is known (the most of either)."""
+    return _ROW_WIDTH[segment.table]
 
 
 class Segmenter:
@@ -218,9 +222,9 @@ class Segmenter:
         for row in document.rows:
             self.feed(row, row.table in exact_tables)
         self.close()
-        not_true = any(t.index not in true_grids for t in text_tables)
+        untrusted = any(t.index not in true_grids for t in text_tables)
         return Segmentation(self.segments, self.orphans, self.sections, self.votes, self.tables_seen,
-                            self.t4_header_line, not_true, tuple(self.t4_header_lines))
+                            self.t4_header_line, untrusted, tuple(self.t4_header_lines))
 
     def feed(self, row: Row, exact: bool) -> None:
         if (row.table is None and len(row.cells) == 1 and "。" in row.cells[0].text

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from ..report import CellValue, Number, Report
 from ..template import TEMPLATE, Equation, equations
 from .align import Candidate, entry_value, merge, sides_possible
-from .context import Context, Pending, add_finding, extend_message, row_name
+from .context import Context, Pending, add_finding, breaks_printed, extend_message, row_name
 from .place import cell_value
 
 if TYPE_CHECKING:
@@ -87,14 +87,7 @@ def settle_by_arithmetic(context: Context) -> None:
 def _broken_rules(system: Sequence[Equation], cells: dict[str, CellValue]) -> set[str]:
     """The rules with an instance whose terms are all read and that fails: the report's own sums
     are off there (an inconsistent report), so the same rule's other instances settle nothing."""
-    broken = set()
-    for equation in system:
-        if not all(cells[p].status == "read" and cells[p].value is not None for p in equation.paths):
-            continue
-        left, right = (sum(cells[p].value or 0 for p in side) for side in (equation.left, equation.right))
-        if left != right:
-            broken.add(equation.rule)
-    return broken
+    return {equation.rule for equation in system if breaks_printed(cells, equation)}
 
 
 def _settle(pending: Pending, survivors: list[Candidate], context: Context, rules: list[str],
