@@ -220,19 +220,19 @@ class SiteServer:
 # ----------------------------------------------------------------------------------- documents
 def report_html(agency: str, year: int, seed: int) -> str:
     """The body of a report page: the generator's report rendered as the official tables."""
-    truth = random_report(random.Random(seed), format="2021", agency=agency, year=year)
+    truth = random_report(random.Random(seed), edition="2021", agency=agency, year=year)
     html = _MARKUP.sub("", render(Report.from_dict(truth), "html").decode("utf-8"))
     return html[html.index("<body>") + 6: html.index("</body>")]
 
 
 def report_docx(agency: str, year: int, seed: int) -> bytes:
-    truth = random_report(random.Random(seed), format="2021", agency=agency, year=year)
+    truth = random_report(random.Random(seed), edition="2021", agency=agency, year=year)
     return render(Report.from_dict(truth), "docx")
 
 
 def report_text(agency: str, year: int, seed: int) -> str:
     rng = random.Random(seed)
-    truth = random_report(rng, format="2021", agency=agency, year=year)
+    truth = random_report(rng, edition="2021", agency=agency, year=year)
     return render_text(truth, "tabs", rng)
 
 

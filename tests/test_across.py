@@ -30,7 +30,7 @@ PROBLEMS_NEW = ("部分部门对依申请公开答复的规范性把握不准，
 def _report(agency: str, year: int, received: int, overview: str, problems: str, seed: int) -> str:
     """A consistent 2021-format report: every new application granted, nothing carried."""
     rng = random.Random(seed)
-    truth = random_report(rng, format="2021", profile="county", blanks=False, inconsistent=False)
+    truth = random_report(rng, edition="2021", profile="county", blanks=False, inconsistent=False)
     truth["agency"], truth["year"] = agency, year
     for row, values in truth["applications"].items():
         values[:] = [received, 0, 0, 0, 0, 0, received] if row in ("new_received", "granted", "total") \
@@ -169,8 +169,8 @@ def test_which_region_a_unit_belongs_to() -> None:
 def test_items_carried_between_2019_format_reports(tmp_path: Path) -> None:
     """X-ITEMS (template.md §5.2): 2020's 上一年项目数量 = 2019's 上一年项目数量 + 本年增/减."""
     rng = random.Random(8)
-    first = random_report(rng, format="2019", profile="county", blanks=False, inconsistent=False)
-    second = random_report(rng, format="2019", profile="county", blanks=False, inconsistent=False)
+    first = random_report(rng, edition="2019", profile="county", blanks=False, inconsistent=False)
+    second = random_report(rng, edition="2019", profile="county", blanks=False, inconsistent=False)
     first["agency"] = second["agency"] = "江河县人民政府"
     first["year"], second["year"] = 2019, 2020
     for row in ("licensing", "other_services", "punishment", "enforcement", "fees"):

@@ -26,7 +26,7 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     rng = random.Random(21)
     layouts = ("plain", "pipes", "tabs", "markdown")
     for i in range(N_REPORTS):
-        truth = random_report(rng, format=rng.choice(("2021", "2019")), blanks=i % 3 == 0)
+        truth = random_report(rng, edition=rng.choice(("2021", "2019")), blanks=i % 3 == 0)
         (folder / f"r{i:03d}.txt").write_text(render(truth, layouts[i % 4], rng), "utf-8")
     (folder / "empty.txt").write_bytes(b"")  # a failure, recorded the same way by every engine
     return folder

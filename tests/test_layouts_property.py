@@ -1,6 +1,6 @@
-"""Property: whatever the layout, ``gongkai.parse`` never makes a silent error.
+"""Property: whatever the text style, ``gongkai.parse`` never makes a silent error.
 
-For random reports rendered in every layout of :mod:`gongkai.synth.text_layouts`:
+For random reports rendered in every text style of :mod:`gongkai.synth.text_styles`:
 
 - a cell with status ``read`` or ``inferred`` equals the truth (or, for a blank cell, the value
   the arithmetic forces, ``implied``) — report-json.md's "zero silent errors";
@@ -25,13 +25,13 @@ from hypothesis import strategies as st
 
 import gongkai
 from gongkai.synth import (
-    LAYOUTS,
     PROFILES,
+    TEXT_STYLES,
     implied_cells,
-    layout_of,
-    layouts_lossless,
+    lossless_styles,
     random_report,
     render_with_info,
+    shape_of,
     truth_cells,
 )
 from timing import time_limit
@@ -64,7 +64,7 @@ def _same(a: Any, b: Any) -> bool:
 
 def _case(params: dict, layout: str) -> tuple[dict, str, frozenset[str]]:
     fmt, hybrid = params["shape"]
-    truth = random_report(random.Random(params["seed"]), format=fmt, hybrid=hybrid,
+    truth = random_report(random.Random(params["seed"]), edition=fmt, hybrid=hybrid,
                           profile=params["profile"], blanks=params["blanks"],
                           inconsistent=params["inconsistent"])
     rendering = render_with_info(truth, layout, random.Random(params["render_seed"]))
@@ -85,8 +85,8 @@ def _check(params: dict, layout: str) -> None:
     # ---- metadata
     if report.template != truth["template"]:
         problems.append(f"template {report.template!r} != {truth['template']!r}")
-    if report.hybrid != layout_of(truth).hybrid:
-        problems.append(f"hybrid {report.hybrid} != {layout_of(truth).hybrid}")
+    if report.hybrid != shape_of(truth).hybrid:
+        problems.append(f"hybrid {report.hybrid} != {shape_of(truth).hybrid}")
     if report.year != truth["year"]:
         problems.append(f"year {report.year!r} != {truth['year']!r}")
     name = truth["agency"].removesuffix("人民政府")
@@ -98,7 +98,7 @@ def _check(params: dict, layout: str) -> None:
     implied = implied_cells(truth)
     # every layout but run_together is exact outside the cells its rendering calls ambiguous
     exact = layout != "run_together"
-    assert layout not in layouts_lossless or not ambiguous
+    assert layout not in lossless_styles or not ambiguous
     undecided = []
     for path, want in expected.items():
         cell = report.cells.get(path)
@@ -188,4 +188,4 @@ def test_notes_in_cells(params: dict) -> None:
 
 
 def test_every_layout_has_a_property_test() -> None:
-    assert {name.removeprefix("test_") for name in globals() if name.startswith("test_")} >= set(LAYOUTS)
+    assert {name.removeprefix("test_") for name in globals() if name.startswith("test_")} >= set(TEXT_STYLES)

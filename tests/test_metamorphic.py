@@ -42,7 +42,7 @@ from hypothesis import strategies as st
 from gongkai.errors import ParseError
 from gongkai.evaluate import score
 from gongkai.report import Report
-from gongkai.synth import LAYOUTS, PROFILES, random_report, render
+from gongkai.synth import PROFILES, TEXT_STYLES, random_report, render
 from gongkai.synth.converters import parse_text
 from gongkai.synth.mangle import MANGLES, combine
 
@@ -240,7 +240,7 @@ reports = st.fixed_dictionaries({
     "profile": st.sampled_from(PROFILES),
     "blanks": st.sampled_from([False, False, "scatter", "zeros", "rows", "total_column", "table4"]),
     "inconsistent": st.booleans(),
-    "layout": st.sampled_from(sorted(LAYOUTS)),
+    "layout": st.sampled_from(sorted(TEXT_STYLES)),
     "seed": st.integers(0, 2**32 - 1),
 })
 
@@ -252,7 +252,7 @@ SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, data
 def generated_case(params: dict) -> tuple[dict, str]:
     fmt, hybrid = params["shape"]
     rng = random.Random(params["seed"])
-    truth = random_report(rng, format=fmt, hybrid=hybrid, profile=params["profile"],
+    truth = random_report(rng, edition=fmt, hybrid=hybrid, profile=params["profile"],
                           blanks=params["blanks"], inconsistent=params["inconsistent"])
     return truth, render(truth, params["layout"], rng)
 
@@ -335,7 +335,7 @@ def _random_params(rng: random.Random) -> dict:
     return {"shape": rng.choice([("2021", False), ("2019", False), ("2021", True)]),
             "profile": rng.choice(PROFILES),
             "blanks": rng.choice([False, False, "scatter", "zeros", "rows", "total_column", "table4"]),
-            "inconsistent": rng.random() < 0.5, "layout": rng.choice(sorted(LAYOUTS)),
+            "inconsistent": rng.random() < 0.5, "layout": rng.choice(sorted(TEXT_STYLES)),
             "seed": rng.randrange(2**32)}
 
 

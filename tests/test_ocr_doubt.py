@@ -17,7 +17,7 @@ from gongkai.template import TableShape
 
 def _scanned(seed: int = 5, confidence: float = 0.999) -> Report:
     """A consistent random report whose every cell was read by OCR with ``confidence``."""
-    truth = random_report(random.Random(seed), format="2021")
+    truth = random_report(random.Random(seed), edition="2021")
     report = Report.from_dict(truth)
     for path, cell in report.cells.items():
         if cell.value is not None:
@@ -119,7 +119,7 @@ def test_an_inference_resting_on_a_doubted_reading_is_undone() -> None:
 
 
 def test_cells_not_read_by_ocr_are_left_alone() -> None:
-    truth = random_report(random.Random(5), format="2021")
+    truth = random_report(random.Random(5), edition="2021")
     report = Report.from_dict(truth)
     path = "applications.total.natural_person"
     report.cells[path] = CellValue(7777, "read", raw="7777", line=3)  # typed: no confidence

@@ -241,10 +241,18 @@ def test_null_values_are_empty_cells():
 def test_bad_arguments():
     with pytest.raises(ValueError, match="unknown output"):
         blank_form("2021", "pdf")  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="unknown format"):
+    with pytest.raises(ValueError, match="unknown edition"):
         blank_form("2020")
     with pytest.raises(ValueError, match="no template"):
         render(Report(agency=None, year=None, template=None, cells={}))
+
+
+def test_format_is_the_deprecated_name_of_edition():
+    with pytest.warns(DeprecationWarning, match=r"blank_form\(edition=…\)"):
+        old = blank_form(format="2019", to="md")
+    assert old == blank_form(edition="2019", to="md") != blank_form(edition="2021", to="md")
+    with pytest.warns(DeprecationWarning), pytest.raises(TypeError, match="give edition only"):
+        blank_form(edition="2019", format="2021", to="md")
 
 
 @pytest.mark.parametrize("to", OUTPUTS)

@@ -288,7 +288,7 @@ def _synthetic_folder(folder: Path, n: int) -> None:
     rng = random.Random(4)
     folder.mkdir()
     for i in range(n):
-        truth = random_report(rng, format=rng.choice(("2021", "2019")))
+        truth = random_report(rng, edition=rng.choice(("2021", "2019")))
         (folder / f"r{i:04d}.txt").write_text(render(truth, "plain", rng), "utf-8")
 
 

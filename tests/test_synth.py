@@ -1,4 +1,4 @@
-"""The generator makes valid truth dicts, and every layout prints every value it holds."""
+"""The generator makes valid truth dicts, and every text style prints every value it holds."""
 
 from __future__ import annotations
 
@@ -16,16 +16,16 @@ from corpus import REAL, SEEDS
 from gongkai.report import nested_value
 from gongkai.synth import (
     BLANK_MODES,
-    LAYOUTS,
     PROFILES,
+    TEXT_STYLES,
     broken_rule,
     check_equations,
     implied_cells,
-    layout_of,
-    layouts_lossless,
+    lossless_styles,
     random_report,
     render,
     render_with_info,
+    shape_of,
     truth_cells,
 )
 from gongkai.template import TEMPLATE, TableShape, equations
@@ -37,7 +37,7 @@ def _cases(n: int, **kwargs):
     rng = random.Random(20240601)
     for i in range(n):
         fmt, hybrid = SHAPES[i % len(SHAPES)]
-        yield random_report(rng, format=fmt, hybrid=hybrid, profile=PROFILES[i % len(PROFILES)],
+        yield random_report(rng, edition=fmt, hybrid=hybrid, profile=PROFILES[i % len(PROFILES)],
                             **kwargs)
 
 
@@ -62,10 +62,10 @@ def test_same_shape_as_hand_made_truth(fmt: str, hybrid: bool, example: Path) ->
         pytest.skip(f"{example} not available")
     expected = _shape(json.loads(example.read_text("utf-8")))
     for seed in range(20):
-        truth = random_report(random.Random(seed), format=fmt, hybrid=hybrid,
+        truth = random_report(random.Random(seed), edition=fmt, hybrid=hybrid,
                               blanks=seed % 2 == 0, inconsistent=seed % 3 == 0)
         assert _shape(truth) == expected
-        assert layout_of(truth) == TableShape(fmt, hybrid)
+        assert shape_of(truth) == TableShape(fmt, hybrid)
         json.dumps(truth)  # plain JSON types only
 
 
@@ -104,7 +104,7 @@ def test_profiles_have_their_magnitudes() -> None:
     assert max(punish) > 100_000
     assert any(isinstance(nested_value(t, "active_disclosure.fees.amount_wan_yuan"), float)
                for t in city)
-    old = [random_report(rng, format="2019", profile="county") for _ in range(200)]
+    old = [random_report(rng, edition="2019", profile="county") for _ in range(200)]
     changes = [nested_value(t, f"active_disclosure.{r}.change") for t in old
                for r in ("licensing", "punishment", "fees")]
     assert any(c < 0 for c in changes) and any(c > 0 for c in changes)
@@ -113,12 +113,12 @@ def test_profiles_have_their_magnitudes() -> None:
 # ---------------------------------------------------------------------------------- arithmetic
 def test_consistent_reports_satisfy_every_equation() -> None:
     for truth in _cases(300):
-        layout = layout_of(truth)
+        shape = shape_of(truth)
         cells = truth_cells(truth)
-        assert check_equations(cells, layout) == []
-        checked = [eq for eq in equations(layout) if all(cells[p] is not None for p in eq.paths)]
-        if not layout.hybrid:  # the hybrid's T3-OTHER has unprinted terms
-            assert len(checked) == len(equations(layout))
+        assert check_equations(cells, shape) == []
+        checked = [eq for eq in equations(shape) if all(cells[p] is not None for p in eq.paths)]
+        if not shape.hybrid:  # the hybrid's T3-OTHER has unprinted terms
+            assert len(checked) == len(equations(shape))
 
 
 def test_inconsistent_reports_break_exactly_the_recorded_rule() -> None:
@@ -126,7 +126,7 @@ def test_inconsistent_reports_break_exactly_the_recorded_rule() -> None:
     for truth in _cases(300, inconsistent=True):
         rule = broken_rule(truth)
         assert rule is not None
-        failed = check_equations(truth_cells(truth), layout_of(truth))
+        failed = check_equations(truth_cells(truth), shape_of(truth))
         assert failed and {eq.rule for eq in failed} == {rule}, (rule, [e.rule for e in failed])
         seen.add(rule)
     assert seen == {"T3-BALANCE", "T3-ROWSUM", "T3-TOTAL", "T4-GROUPSUM"}
@@ -137,8 +137,8 @@ def test_blanks_and_implied_values(mode: str) -> None:
     """Blanking only removes values; ``implied`` gives back exactly the forced ones."""
     for seed in range(60):
         fmt, hybrid = SHAPES[seed % 3]
-        clean = random_report(random.Random(seed), format=fmt, hybrid=hybrid)
-        blanked = random_report(random.Random(seed), format=fmt, hybrid=hybrid, blanks=mode)
+        clean = random_report(random.Random(seed), edition=fmt, hybrid=hybrid)
+        blanked = random_report(random.Random(seed), edition=fmt, hybrid=hybrid, blanks=mode)
         # the hybrid's unprinted （六） items are null in the clean report too: compare with
         # what the clean report's arithmetic forces for them
         full = truth_cells(clean) | implied_cells(clean)
@@ -148,14 +148,14 @@ def test_blanks_and_implied_values(mode: str) -> None:
         for path, value in implied.items():
             assert cells[path] is None
             assert value == full.get(path), path  # a forced value is the value the cell had
-        assert check_equations(cells, layout_of(blanked)) == []
+        assert check_equations(cells, shape_of(blanked)) == []
 
 
 def test_seed_003_pattern_forces_all_zero() -> None:
     """Blanks where zeros were, (七)总计 and 四 printed as 0: every blank table-3 cell is 0."""
     rng = random.Random(3)
     for _ in range(200):
-        truth = random_report(rng, format="2019", profile="township", blanks="zeros")
+        truth = random_report(rng, edition="2019", profile="township", blanks="zeros")
         if nested_value(truth, "applications.new_received.total") is None and \
                 nested_value(truth, "applications.total.total") == 0:
             implied = implied_cells(truth)
@@ -168,7 +168,7 @@ def test_seed_003_pattern_forces_all_zero() -> None:
 
 def test_inconsistent_with_blanks_keeps_the_break_visible() -> None:
     for truth in _cases(150, inconsistent=True, blanks=True):
-        failed = check_equations(truth_cells(truth), layout_of(truth))
+        failed = check_equations(truth_cells(truth), shape_of(truth))
         assert {eq.rule for eq in failed} == {broken_rule(truth)}
 
 
@@ -190,11 +190,11 @@ def _tokens(text: str) -> list[Decimal]:
 
 
 def _ordered_values(truth: dict) -> list[tuple[str, object]]:
-    """Non-null values in the order every layout prints them."""
-    layout = layout_of(truth)
+    """Non-null values in the order every text style prints them."""
+    shape = shape_of(truth)
     out = []
-    for path in TEMPLATE.cell_paths(layout):
-        if layout.hybrid and ".other_" in path:
+    for path in TEMPLATE.cell_paths(shape):
+        if shape.hybrid and ".other_" in path:
             continue  # not printed by the hybrid
         value = nested_value(truth, path)
         if value is not None:
@@ -211,12 +211,12 @@ def _is_subsequence(wanted: list[Decimal], tokens: list[Decimal]) -> int:
     return i
 
 
-@pytest.mark.parametrize("layout", sorted(LAYOUTS))
+@pytest.mark.parametrize("layout", sorted(TEXT_STYLES))
 def test_text_contains_every_value(layout: str) -> None:
     rng = random.Random(11)
     for i, truth in enumerate(_cases(45, blanks=False)):
         if i % 3 == 0:
-            truth = random_report(rng, format=truth["template"], blanks=True)
+            truth = random_report(rng, edition=truth["template"], blanks=True)
         text = render(truth, layout, random.Random(i))
         assert truth["agency"] in text or truth["agency"].removesuffix("人民政府") in text
         assert str(truth["year"]) in text
@@ -232,24 +232,49 @@ def test_text_contains_every_value(layout: str) -> None:
         assert matched == len(wanted), (layout, values[matched], text)
 
 
-@pytest.mark.parametrize("layout", sorted(LAYOUTS))
+@pytest.mark.parametrize("layout", sorted(TEXT_STYLES))
 def test_rendering_is_deterministic(layout: str) -> None:
-    truth = random_report(random.Random(5), format="2019", blanks=True)
+    truth = random_report(random.Random(5), edition="2019", blanks=True)
     assert render(truth, layout, random.Random(9)) == render(truth, layout, random.Random(9))
 
 
 def test_ambiguous_cells_are_noted() -> None:
     rng = random.Random(2)
-    noted = dict.fromkeys(LAYOUTS, 0)
+    noted = dict.fromkeys(TEXT_STYLES, 0)
     for _ in range(60):
-        truth = random_report(rng, format="2021", blanks="scatter", profile="city")
-        for layout in LAYOUTS:
+        truth = random_report(rng, edition="2021", blanks="scatter", profile="city")
+        for layout in TEXT_STYLES:
             info = render_with_info(truth, layout, rng)
             assert info.ambiguous <= set(truth_cells(truth))
             noted[layout] += bool(info.ambiguous)
-    for layout in layouts_lossless:
+    for layout in lossless_styles:
         assert noted[layout] == 0, layout
     # the empty-cell token is used in about half of the documents; big numbers glue ambiguously
     assert noted["cell_per_line"] and noted["tabs"] and noted["run_together"]
 
 
+
+
+# ---------------------------------------------------------------------------------- old names
+def test_the_old_names_still_work_and_warn() -> None:
+    """``format=`` (now ``edition=``) and the "layout" names of text styles and table shapes
+    keep working for one release, each with a DeprecationWarning naming its new name."""
+    with pytest.warns(DeprecationWarning, match=r"random_report\(edition=…\)"):
+        old = random_report(random.Random(3), format="2019", blanks=True)
+    assert old == random_report(random.Random(3), edition="2019", blanks=True)
+    assert old["template"] == "2019"
+    with pytest.warns(DeprecationWarning), pytest.raises(TypeError, match="give edition only"):
+        random_report(random.Random(3), edition="2019", format="2021")
+    import gongkai.synth
+    import gongkai.synth.text_layouts
+    for module, old_name, new in [(gongkai.synth, "LAYOUTS", TEXT_STYLES),
+                                  (gongkai.synth, "layouts_lossless", lossless_styles),
+                                  (gongkai.synth, "layout_of", shape_of),
+                                  (gongkai.synth.text_layouts, "LAYOUTS", TEXT_STYLES)]:
+        with pytest.warns(DeprecationWarning, match=f"{module.__name__}.{old_name} is deprecated"):
+            assert getattr(module, old_name) is new
+    with pytest.raises(AttributeError):
+        gongkai.synth.no_such_name  # noqa: B018
+    rendering = render_with_info(old, "tabs", random.Random(1))
+    with pytest.warns(DeprecationWarning, match="Rendering.style"):
+        assert rendering.layout == rendering.style == "tabs"

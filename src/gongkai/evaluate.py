@@ -57,9 +57,9 @@ def _strip_agency(name: str | None) -> str:
 
 def score(report: Report, truth: dict, name: str = "") -> Score:
     result = Score(name)
-    layout = TableShape(truth["template"], printed_hybrid(truth))
+    shape = TableShape(truth["template"], printed_hybrid(truth))
     implied = truth.get("implied") or {}
-    for path in TEMPLATE.cell_paths(layout):
+    for path in TEMPLATE.cell_paths(shape):
         expected = nested_value(truth, path)
         cell = report.cells.get(path)
         value = cell.value if cell else None

@@ -148,9 +148,9 @@ def _inconsistency(data: dict[str, Any]) -> tuple[str, str] | None:
         return f"year 为 {year!r}，不是整数", f"year {year!r} is not an integer"
     if not (agency is None or isinstance(agency, str)):
         return f"agency 为 {agency!r}，不是文字", f"agency {agency!r} is not text"
-    layout = TableShape(template, bool(data.get("hybrid", False)))
+    shape = TableShape(template, bool(data.get("hybrid", False)))
     cells: dict[str, Any] = data["cells"]
-    expected = TEMPLATE.cell_paths(layout)
+    expected = TEMPLATE.cell_paths(shape)
     unknown = [p for p in cells if p not in expected]
     absent = [p for p in expected if p not in cells]
     if unknown or absent:

@@ -92,11 +92,11 @@ def _widths(weights: Sequence[float]) -> tuple[float, ...]:
 
 # ---------------------------------------------------------------------------- table 2
 
-def active_disclosure(layout: TableShape) -> FormTable:
+def active_disclosure(shape: TableShape) -> FormTable:
     """Table 2: blocks of caption, header and rows. Value columns follow the union of each
     block's equal divisions (4 grid columns in 2021, 5 in 2019 where 3- and 2-column blocks
     meet), so a block with fewer columns spans several grid columns."""
-    blocks = TEMPLATE.disclosure_blocks[layout.edition]
+    blocks = TEMPLATE.disclosure_blocks[shape.edition]
     bounds = sorted({Fraction(i, len(b.columns)) for b in blocks for i in range(len(b.columns) + 1)})
     n_cols = len(bounds)  # label column + (len(bounds) - 1) value columns
     index = {bound: i for i, bound in enumerate(bounds)}
@@ -124,16 +124,16 @@ def active_disclosure(layout: TableShape) -> FormTable:
 
 # ---------------------------------------------------------------------------- table 3
 
-def printed_application_rows(layout: TableShape) -> tuple[ApplicationRow, ...]:
-    """Table 3's printed rows: the layout's rows, the hybrid printing （六） as one row."""
-    keys = set(TEMPLATE.application_row_keys(layout))
-    single = {g.key for g in _subgroups_printed_as_rows(layout)}
+def printed_application_rows(shape: TableShape) -> tuple[ApplicationRow, ...]:
+    """Table 3's printed rows: the shape's rows, the hybrid printing （六） as one row."""
+    keys = set(TEMPLATE.application_row_keys(shape))
+    single = {g.key for g in _subgroups_printed_as_rows(shape)}
     return tuple(r for r in TEMPLATE.application_rows if r.key in keys and r.group not in single)
 
 
-def _subgroups_printed_as_rows(layout: TableShape) -> list[ApplicationGroup]:
-    """Groups that a layout prints as a single row (the hybrid's （六）其他处理)."""
-    if not layout.hybrid:
+def _subgroups_printed_as_rows(shape: TableShape) -> list[ApplicationGroup]:
+    """Groups that a table shape prints as a single row (the hybrid's （六）其他处理)."""
+    if not shape.hybrid:
         return []
     single = {r.marker + r.label.text for r in TEMPLATE.application_rows if r.key == "other"}
     return [g for g in TEMPLATE.application_groups if g.marker + g.label.text in single]
@@ -150,7 +150,7 @@ def _chain(row: ApplicationRow, groups: dict[str, ApplicationGroup]) -> list[App
     return chain
 
 
-def applications(layout: TableShape) -> FormTable:
+def applications(shape: TableShape) -> FormTable:
     """Table 3: a three-row header over seven value columns, three label columns whose groups
     are merged down over their items."""
     columns = TEMPLATE.application_columns
@@ -168,7 +168,7 @@ def applications(layout: TableShape) -> FormTable:
     cells += [FormCell(2, n_labels + i, 1, 1, printed(c.label), "header")
               for i, c in enumerate(columns[1:-1], start=1)]
     groups = {g.key: g for g in TEMPLATE.application_groups}
-    rows = printed_application_rows(layout)
+    rows = printed_application_rows(shape)
     chains = [_chain(row, groups) for row in rows]
     first = 3
     for i, (row, chain) in enumerate(zip(rows, chains, strict=True)):
@@ -214,8 +214,8 @@ def review_litigation() -> FormTable:
 
 # ---------------------------------------------------------------------------- the whole form
 
-def tables(layout: TableShape) -> dict[str, FormTable]:
-    return {"active_disclosure": active_disclosure(layout), "applications": applications(layout),
+def tables(shape: TableShape) -> dict[str, FormTable]:
+    return {"active_disclosure": active_disclosure(shape), "applications": applications(shape),
             "review_litigation": review_litigation()}
 
 
@@ -238,10 +238,10 @@ def title_fields() -> Paragraph:
     return Paragraph(f"{AGENCY_FIELD}{YEAR_FIELD}年度{BLANK_TITLE}", "title")
 
 
-def blocks(layout: TableShape, title: str | None, texts: dict[str, str] | None = None) -> list[Block]:
+def blocks(shape: TableShape, title: str | None, texts: dict[str, str] | None = None) -> list[Block]:
     """Title, the six section headings, each table after its heading, and the prose of the
     sections without a table (one paragraph per line)."""
-    by_section = tables(layout)
+    by_section = tables(shape)
     result: list[Block] = []
     if title == BLANK_TITLE:  # the blank form: its title line holds the agency and year to fill in
         result += [title_fields(), Paragraph(FIELDS_HINT, "text")]

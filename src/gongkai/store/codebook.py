@@ -22,7 +22,7 @@ LABELS = {"key": "列名", "label": "中文名称", "table": "表", "row": "行"
           "rule": "规则", "formats": "适用格式"}
 _TABLES = {key: f"{names.zh} {names.title}" for key, names in TEMPLATE.tables.items()}
 _UNITS = {"count": "件", "signed": "件（增减，可为负）", "amount": "万元"}
-_LAYOUTS = (TableShape("2019"), TableShape("2021"), TableShape("2021", hybrid=True))
+_SHAPES = (TableShape("2019"), TableShape("2021"), TableShape("2021", hybrid=True))
 _VALUE_RULE = {"count": "N-INT", "signed": "N-CHANGE", "amount": "N-AMOUNT"}
 
 # report metadata, timeliness and the long form's own columns: (unit, rule or meaning)
@@ -74,17 +74,17 @@ def _cell_rules() -> dict[str, list[str]]:
         if rule not in rules:
             rules.append(rule)
 
-    for layout in _LAYOUTS:
-        for equation in equations(layout):
+    for shape in _SHAPES:
+        for equation in equations(shape):
             for path in equation.paths:
                 add(path, equation.rule)
         for rule in TEMPLATE.rules:
             if rule.kind not in ("bound", "at_least"):
                 continue
             editions = rule.spec.get("formats")
-            if editions and layout.edition not in editions:
+            if editions and shape.edition not in editions:
                 continue
-            for binding in bindings(rule, layout):
+            for binding in bindings(rule, shape):
                 for field in ("big", "small", "parts", "limit"):
                     terms = rule.spec.get(field)
                     for term in [terms] if isinstance(terms, str) else terms or []:
@@ -94,11 +94,11 @@ def _cell_rules() -> dict[str, list[str]]:
 
 def _cells() -> list[dict[str, str]]:
     paths: dict[str, list[str]] = {}
-    for layout in _LAYOUTS:
-        for path in TEMPLATE.cell_paths(layout):
-            edition = layout.edition + ("（混合）" if layout.hybrid else "")
+    for shape in _SHAPES:
+        for path in TEMPLATE.cell_paths(shape):
+            edition = shape.edition + ("（混合）" if shape.hybrid else "")
             paths.setdefault(path, [])
-            if edition not in paths[path] and not (layout.hybrid and layout.edition in paths[path]):
+            if edition not in paths[path] and not (shape.hybrid and shape.edition in paths[path]):
                 paths[path].append(edition)
     rows = []
     for path, editions in paths.items():

@@ -32,13 +32,13 @@ _LITIGATION = ("litigation_direct", "litigation_after_review")
 
 
 @cache
-def stat_paths(layout: TableShape) -> dict[str, tuple[str, ...]]:
-    """Copied column → the cells it sums, for a layout (the outcome rows differ by format)."""
+def stat_paths(shape: TableShape) -> dict[str, tuple[str, ...]]:
+    """Copied column → the cells it sums, for a table shape (the outcome rows differ by edition)."""
     rows = {r.key: r for r in TEMPLATE.application_rows}
     paths: dict[str, list[str]] = {c: [] for c in STAT_COLUMNS}
     paths["received"].append("applications.new_received.total")
     paths["results_total"].append("applications.total.total")
-    for key in TEMPLATE.result_row_keys(layout):
+    for key in TEMPLATE.result_row_keys(shape):
         if key in ("granted", "partly_granted"):
             column = key
         elif key == "other":  # the 2019 （六） row is the whole group
@@ -63,12 +63,12 @@ def finding_figures(findings: Iterable[Finding]) -> dict[str, Any]:
                                               if f.severity in ("error", "warning")})) or None}
 
 
-def stat_values(layout: TableShape | None, value: Callable[[str], Any]) -> dict[str, float | None]:
+def stat_values(shape: TableShape | None, value: Callable[[str], Any]) -> dict[str, float | None]:
     """The copied figures of a report; a sum over cells none of which has a value is None."""
-    if layout is None:
+    if shape is None:
         return dict.fromkeys(STAT_COLUMNS)
     out: dict[str, float | None] = {}
-    for column, paths in stat_paths(layout).items():
+    for column, paths in stat_paths(shape).items():
         values = [v for v in map(value, paths) if v is not None]
         out[column] = sum(values) if values else None
     return out
@@ -81,9 +81,9 @@ def refresh_stats(conn: Connection, report_ids: Iterable[int]) -> None:
                            {"id": report_id}).first()
         if row is None:
             continue
-        layout = TableShape(row[0], bool(row[1])) if row[0] else None
+        shape = TableShape(row[0], bool(row[1])) if row[0] else None
         cells = effective_values(conn, report_id)
-        values = stat_values(layout, cells.get)
+        values = stat_values(shape, cells.get)
         assignments = ", ".join(f"{c} = :{c}" for c in STAT_COLUMNS)
         conn.execute(text(f"UPDATE reports SET {assignments} WHERE document_id = :id"),
                      {**values, "id": report_id})

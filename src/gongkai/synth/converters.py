@@ -5,7 +5,7 @@ library, LibreOffice's text export, pandoc, markitdown, a browser's dump, Beauti
 ``get_text`` with or without a separator. Each :class:`Converter` here runs one such tool the way
 its users call it (the default options, unless the option is the point: ``pdftotext -layout``)
 and returns the text it prints, so the extractor is measured on what the world really makes
-rather than on layouts we imagined (``bench/converters.py``, ``tests/test_converters.py``).
+rather than on text styles we imagined (``bench/converters.py``, ``tests/test_converters.py``).
 
 >>> from gongkai.synth.converters import CONVERTERS, available
 >>> text = CONVERTERS["pdftotext-layout"].convert(Path("r0001.pdf"))

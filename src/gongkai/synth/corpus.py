@@ -7,7 +7,7 @@ truth file's stem, so every format needs its own folder and its own copy of the 
 
 Formats and how each is made:
 
-* ``text``: one of the nine text layouts (:mod:`.text_layouts`) at random; the name records it
+* ``text``: one of the nine text styles (:mod:`.text_styles`) at random; the name records it
   (``r0001-tabs.txt``).
 * ``html``: the renderer's official tables (rowspan/colspan) inside site chrome (navigation,
   breadcrumbs, footer with ICP numbers); half are encoded GBK with ``<meta charset="gbk">``.
@@ -51,7 +51,8 @@ from ..errors import GongkaiError
 from ..report import Report
 from ..template import Edition
 from .generate import random_report
-from .text_layouts import _OVERVIEW, _PROBLEMS, LAYOUTS, _chrome_after, _chrome_before, _fill, _short
+from .text_styles import TEXT_STYLES
+from .text_styles._base import _OVERVIEW, _PROBLEMS, _chrome_after, _chrome_before, _fill, _short
 
 __all__ = ["FORMATS", "SCAN_DPI", "SCAN_VARIANTS", "CorpusError", "make_corpus", "rasterise", "scan_pdf",
            "scan_variant_of"]
@@ -159,7 +160,7 @@ def _item(seed: int, index: int) -> _Item:
     hybrid = edition == "2021" and rng.random() < 0.1
     blanks = rng.random() < 0.3
     inconsistent = rng.random() < 0.1
-    truth = random_report(rng, format=edition, hybrid=hybrid, blanks=blanks, inconsistent=inconsistent)
+    truth = random_report(rng, edition=edition, hybrid=hybrid, blanks=blanks, inconsistent=inconsistent)
     return _Item(f"r{index:04d}", truth, rng)
 
 
@@ -170,11 +171,11 @@ def _write_truth(truth: dict[str, Any], path: Path) -> None:
 
 # ----------------------------------------------------------------------------------- text, html
 def _write_text(item: _Item, folder: Path) -> Path:
-    layout = item.rng.choice(sorted(LAYOUTS))
-    stem = f"{item.name}-{layout}"
+    style = item.rng.choice(sorted(TEXT_STYLES))
+    stem = f"{item.name}-{style}"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{stem}.txt"
-    path.write_text(LAYOUTS[layout](item.truth, item.rng), "utf-8")
+    path.write_text(TEXT_STYLES[style](item.truth, item.rng), "utf-8")
     _write_truth(item.truth, folder / f"{stem}.truth.json")
     return path
 

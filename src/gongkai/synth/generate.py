@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 from ..report import SCHEMA, nested_value
 from ..template import TEMPLATE, Edition, Equation, TableShape, equations
+from ..template.editions import edition_argument
 
 __all__ = [
     "BLANK_MODES",
@@ -28,8 +29,8 @@ __all__ = [
     "broken_rule",
     "check_equations",
     "implied_cells",
-    "layout_of",
     "random_report",
+    "shape_of",
     "truth_cells",
 ]
 
@@ -48,13 +49,13 @@ _RL_PARTS = tuple(c.key for c in TEMPLATE.review_columns if c.key != "total")
 _RL_COLS = (*_RL_PARTS, "total")
 _GROUPS = tuple(g.key for g in TEMPLATE.review_groups)
 _RESULTS_2021 = TEMPLATE.result_row_keys(TableShape("2021"))
-# the 2021 rows that the 2019 format prints as the single row ``other``
+# the 2021 rows that the 2019 edition prints as the single row ``other``
 _OTHER_SUB_ROWS = tuple(r for r in _RESULTS_2021 if r not in TEMPLATE.result_row_keys(TableShape("2019")))
 
 
 @cache
-def _row_keys(layout: TableShape) -> tuple[str, ...]:
-    return TEMPLATE.application_row_keys(layout)
+def _row_keys(shape: TableShape) -> tuple[str, ...]:
+    return TEMPLATE.application_row_keys(shape)
 
 # Relative frequency of each applicant type (natural persons file most applications).
 _APPLICANT_WEIGHTS = {"natural_person": 0.86, "commercial": 0.08, "research": 0.005,
@@ -233,7 +234,7 @@ _CASES = {"township": (1, 3, 0.9), "county": (1, 20, 0.5), "city": (1, 400, 0.1)
           "department": (1, 300, 0.4)}
 
 
-def _applications(rng: random.Random, layout: TableShape,
+def _applications(rng: random.Random, shape: TableShape,
                   profile: Profile) -> dict[str, list[int | None]]:
     lo, hi, zero_p = _RECEIVED[profile]
     received = 0 if rng.random() < zero_p else _lognum(rng, lo, hi)
@@ -259,8 +260,8 @@ def _applications(rng: random.Random, layout: TableShape,
     grid.update(new_received=new, carried_over=carried, carried_forward=forward,
                 total=handled)
     out: dict[str, list[int | None]] = {}
-    for key in _row_keys(layout):
-        if layout.hybrid and key in sub_rows:
+    for key in _row_keys(shape):
+        if shape.hybrid and key in sub_rows:
             out[key] = [None] * len(_COLS)  # not printed: the hybrid prints only （六）
         else:
             row = grid[key]
@@ -280,15 +281,15 @@ def _review(rng: random.Random, profile: Profile) -> dict[str, list[int]]:
 
 
 # ---------------------------------------------------------------------------------- flat views
-def layout_of(truth: dict) -> TableShape:
+def shape_of(truth: dict) -> TableShape:
     """The table shapes of a truth dict: a 2021 report that prints （六） as one row is hybrid."""
     edition = truth["template"]
     return TableShape(edition, edition == "2021" and "other" in truth.get("applications", {}))
 
 
 def truth_cells(truth: dict) -> dict[str, Any]:
-    """Every cell path of the report's layout → its truth value (None where blank)."""
-    return {p: nested_value(truth, p) for p in TEMPLATE.cell_paths(layout_of(truth))}
+    """Every cell path of the report's table shape → its truth value (None where blank)."""
+    return {p: nested_value(truth, p) for p in TEMPLATE.cell_paths(shape_of(truth))}
 
 
 def implied_cells(truth: dict) -> dict[str, Any]:
@@ -297,17 +298,17 @@ def implied_cells(truth: dict) -> dict[str, Any]:
     if not implied:
         return {}
     out = {}
-    for path in TEMPLATE.cell_paths(layout_of(truth)):
+    for path in TEMPLATE.cell_paths(shape_of(truth)):
         value = nested_value(implied, path)
         if value is not None:
             out[path] = value
     return out
 
 
-def check_equations(cells: dict[str, Any], layout: TableShape) -> list[Equation]:
+def check_equations(cells: dict[str, Any], shape: TableShape) -> list[Equation]:
     """The equations that fail among those whose cells all have values."""
     failed = []
-    for eq in equations(layout):
+    for eq in equations(shape):
         values = [cells.get(p) for p in eq.paths]
         if any(v is None for v in values):
             continue
@@ -325,7 +326,7 @@ def broken_rule(truth: dict) -> str | None:
 
 
 # ---------------------------------------------------------------------------------- inconsistency
-def _break(rng: random.Random, cells: dict[str, Any], layout: TableShape, rule: str) -> list[str]:
+def _break(rng: random.Random, cells: dict[str, Any], shape: TableShape, rule: str) -> list[str]:
     """Change cells so that exactly ``rule`` fails (one or two of its instances); return them.
 
     Each change is paired with a compensating one where a single edit would break a second rule
@@ -365,7 +366,7 @@ def _break(rng: random.Random, cells: dict[str, Any], layout: TableShape, rule: 
         return changed
     # T3-ROWSUM: move d between two rows of one column, keeping both column equations
     col = rng.choice(_APPLICANTS)
-    results = list(TEMPLATE.result_row_keys(layout))
+    results = list(TEMPLATE.result_row_keys(shape))
     for _ in range(20):
         a, b = rng.sample(results, 2)
         if cells[f"applications.{b}.{col}"] >= 1:
@@ -382,7 +383,7 @@ def _break(rng: random.Random, cells: dict[str, Any], layout: TableShape, rule: 
 
 
 # ---------------------------------------------------------------------------------- blanks
-def _blank(rng: random.Random, cells: dict[str, Any], layout: TableShape, mode: str,
+def _blank(rng: random.Random, cells: dict[str, Any], shape: TableShape, mode: str,
            keep: set[str]) -> int:
     """Blank cells in place following a pattern seen in real reports; returns how many."""
     paths = [p for p in cells if cells[p] is not None and p not in keep]
@@ -396,7 +397,7 @@ def _blank(rng: random.Random, cells: dict[str, Any], layout: TableShape, mode: 
         chosen = [q for q in paths if cells[q] == 0 and not q.startswith("active_disclosure")
                   and not q.startswith(spared) and rng.random() < p]
     elif mode == "rows":
-        rows = list(TEMPLATE.application_row_keys(layout))
+        rows = list(TEMPLATE.application_row_keys(shape))
         for row in rng.sample(rows, rng.randint(1, 3)):
             chosen += [q for q in paths if q.startswith(f"applications.{row}.")]
     elif mode == "total_column":  # 上海 2019: 总计 column empty where the row's parts are filled
@@ -409,7 +410,7 @@ def _blank(rng: random.Random, cells: dict[str, Any], layout: TableShape, mode: 
     return len(chosen)
 
 
-def _closure(cells: dict[str, Any], layout: TableShape) -> dict[str, int]:
+def _closure(cells: dict[str, Any], shape: TableShape) -> dict[str, int]:
     """Values the template's arithmetic forces for the blank cells (F-ZERO, F-SOLVE and more).
 
     Repeats to a fixed point: in an equation whose unknowns all stand on one side, one unknown
@@ -417,7 +418,7 @@ def _closure(cells: dict[str, Any], layout: TableShape) -> dict[str, int]:
     non-negative). Then the system left is reduced exactly (fractions) and every unknown pinned
     by it, or by a reduced row whose terms all have one sign and sum to 0, is forced too.
     """
-    eqs = [eq for eq in equations(layout)
+    eqs = [eq for eq in equations(shape)
            if any(cells.get(p) is None for p in eq.paths)]
     forced: dict[str, int] = {}
 
@@ -504,9 +505,9 @@ def _reduce(eqs: Iterable[Equation], value: Any, forced: dict[str, int]) -> bool
 
 
 # ---------------------------------------------------------------------------------- nested ↔ flat
-def _nest(cells: dict[str, Any], layout: TableShape, *, only: set[str] | None = None) -> dict[str, Any]:
+def _nest(cells: dict[str, Any], shape: TableShape, *, only: set[str] | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {"active_disclosure": {}, "applications": {}, "review_litigation": {}}
-    for path in TEMPLATE.cell_paths(layout):
+    for path in TEMPLATE.cell_paths(shape):
         table, row, column = path.split(".")
         value = cells.get(path)
         if table == "active_disclosure":
@@ -522,44 +523,47 @@ def _nest(cells: dict[str, Any], layout: TableShape, *, only: set[str] | None = 
 def random_report(
     rng: random.Random,
     *,
-    format: Edition = "2021",
+    edition: Edition = "2021",
     hybrid: bool = False,
     profile: Profile | None = None,
     inconsistent: bool = False,
     blanks: bool | str = False,
     year: int | None = None,
     agency: str | None = None,
+    format: Edition | None = None,
 ) -> dict[str, Any]:
     """A random report in the truth-JSON shape, consistent unless ``inconsistent`` is set.
 
     ``blanks``: False (every cell printed), True (a random pattern) or one of
     :data:`BLANK_MODES`. Blank cells are ``None``; where the arithmetic forces them the forced
     value is under ``implied``. ``inconsistent``: one rule of :data:`BREAKABLE_RULES` fails;
-    the note ``"inconsistent: <rule> ..."`` names it (see :func:`broken_rule`).
+    the note ``"inconsistent: <rule> ..."`` names it (see :func:`broken_rule`). ``format=`` is the
+    old name of ``edition=`` (deprecated, warns; goes in the next release).
     """
-    layout = TableShape(format, hybrid)
+    edition = edition_argument(edition, format, default="2021", caller="random_report")
+    shape = TableShape(edition, hybrid)
     profile = profile or rng.choices(PROFILES, weights=_PROFILE_WEIGHTS)[0]
     notes: list[str] = [f"synthetic: profile {profile}"]
-    disclosure = _disclosure(rng, format, profile)
-    applications = _applications(rng, layout, profile)
+    disclosure = _disclosure(rng, edition, profile)
+    applications = _applications(rng, shape, profile)
     review = _review(rng, profile)
     if hybrid:
         notes.append("hybrid: 2021 tables with （六）其他处理 printed as one row (applications.other)")
 
     if not (inconsistent or blanks or hybrid):  # the fast path used for bulk generation
         return {"schema": SCHEMA, "agency": agency or _agency(rng, profile),
-                "year": year or _year(rng, format), "template": format,
+                "year": year or _year(rng, edition), "template": edition,
                 "active_disclosure": disclosure, "applications": applications,
                 "review_litigation": review, "notes": notes}
 
     cells = {p: nested_value({"active_disclosure": disclosure, "applications": applications,
                               "review_litigation": review}, p)
-             for p in TEMPLATE.cell_paths(layout)}
+             for p in TEMPLATE.cell_paths(shape)}
     keep: set[str] = set()
     if inconsistent:
         rule = rng.choice(BREAKABLE_RULES)
-        changed = _break(rng, cells, layout, rule)
-        failed = check_equations(cells, layout)
+        changed = _break(rng, cells, shape, rule)
+        failed = check_equations(cells, shape)
         assert {eq.rule for eq in failed} == {rule}, (rule, [eq.rule for eq in failed])
         keep = {p for eq in failed for p in eq.paths}  # blanks must not hide the break
         where = ", ".join(changed)
@@ -568,16 +572,16 @@ def random_report(
         mode = blanks if isinstance(blanks, str) else rng.choice(BLANK_MODES)
         if mode not in BLANK_MODES:
             raise ValueError(f"unknown blank mode {mode!r}; one of {BLANK_MODES}")
-        count = _blank(rng, cells, layout, mode, keep)
+        count = _blank(rng, cells, shape, mode, keep)
         notes.append(f"blanks: {mode} ({count} cells)")
-    forced = _closure(cells, layout)
-    nested = _nest(cells, layout)
+    forced = _closure(cells, shape)
+    nested = _nest(cells, shape)
     truth: dict[str, Any] = {"schema": SCHEMA, "agency": agency or _agency(rng, profile),
-                             "year": year or _year(rng, format), "template": format, **nested,
+                             "year": year or _year(rng, edition), "template": edition, **nested,
                              "notes": notes}
     if forced:
         rows = {p.rsplit(".", 1)[0] for p in forced}
-        implied = _nest(forced, layout, only=rows)
+        implied = _nest(forced, shape, only=rows)
         del implied["active_disclosure"]  # table 2 has no equations: nothing is ever forced there
         truth["implied"] = {k: v for k, v in implied.items() if v}
         notes.append(f"implied: {len(forced)} blank cells forced by the arithmetic")

@@ -129,7 +129,7 @@ def _cell_marks(findings: list[FindingView]) -> dict[str, str]:
 
 @dataclass(frozen=True, slots=True)
 class _Slot:
-    """A value cell of a layout's grid, with what is the same for every report: its label."""
+    """A value cell of a table shape's grid, with what is the same for every report: its label."""
 
     path: str
     rows: int
@@ -144,12 +144,12 @@ class _Grid:
     rows: tuple[tuple[TdView | _Slot, ...], ...]  # label/header cells as they are shown, value slots
 
 
-@lru_cache(maxsize=16)  # one entry per layout (2019, 2021, 2021 hybrid) and language
-def _grids(layout: TableShape, lang: str = "zh") -> tuple[_Grid, ...]:
-    """The form's tables for a layout, laid out once: the grid, the label and header cells and each
+@lru_cache(maxsize=16)  # one entry per table shape (2019, 2021, 2021 hybrid) and language
+def _grids(shape: TableShape, lang: str = "zh") -> tuple[_Grid, ...]:
+    """The form's tables for a table shape, laid out once: the grid, the label and header cells and each
     value cell's label do not depend on the report (they cost a report page 1 ms each time)."""
     grids = []
-    for form in tables(layout).values():
+    for form in tables(shape).values():
         rows = []
         for grid_row in form.grid():
             row: list[TdView | _Slot] = []
@@ -195,11 +195,11 @@ def _table(grid: _Grid, cells: dict[str, CellValue], marks: dict[str, str], lang
 def report_view(report: Report, decisions: dict[str, ReviewRecord], lang: str = "zh") -> ReportView:
     """The page's model of a report; ``lang``: the words of the cells' titles (name, status)."""
     findings = findings_view(report.findings, decisions)
-    layout = report.shape
+    shape = report.shape
     tables_view: list[TableView] = []
-    if layout is not None:
+    if shape is not None:
         marks = _cell_marks(findings)
-        tables_view = [_table(grid, report.cells, marks, lang) for grid in _grids(layout, lang)]
+        tables_view = [_table(grid, report.cells, marks, lang) for grid in _grids(shape, lang)]
     counts: dict[str, int] = {}
     for cell in report.cells.values():
         counts[cell.status] = counts.get(cell.status, 0) + 1

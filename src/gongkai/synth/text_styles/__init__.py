@@ -1,6 +1,6 @@
 """Render a truth dict as the full text of a report, in the text styles real conversions produce.
 
-Each layout imitates one family of converted documents seen in the seeds (markdown pipe tables,
+Each text style imitates one family of converted documents seen in the seeds (markdown pipe tables,
 tab-separated cells with shifting padding, ``a  | b  | `` with NBSP, one cell per line, …) and
 randomises its own variants (bracket widths, item markers, letter-spaced and truncated labels,
 header-note spellings, blank-cell tokens). Every label comes from :data:`gongkai.template.TEMPLATE`.
@@ -8,7 +8,7 @@ header-note spellings, blank-cell tokens). Every label comes from :data:`gongkai
 ``render_with_info`` also says which cells a faithful reader *cannot* place exactly in that text
 (``Rendering.ambiguous``): cells of rows where an empty cell collapsed (``cell_per_line``) or
 looks like padding (``tabs``, ``notes_in_cells``), and runs of glued digits with more than one
-split (``run_together``). Every other cell of every layout is recoverable exactly.
+split (``run_together``). Every other cell of every style is recoverable exactly.
 
 One module per text style (``text_styles/tabs.py`` …); what they share is in ``_base`` (labels,
 print style, values, the tables as rows, the narrative) and ``_rows`` (row renderers).
@@ -17,6 +17,7 @@ print style, values, the tables as rows, the narrative) and ``_rows`` (row rende
 from __future__ import annotations
 
 import random
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -30,10 +31,10 @@ from .run_together import run_together
 from .split_tables import split_tables
 from .tabs import tabs
 
-__all__ = ["LAYOUTS", "TEXT_STYLES", "Rendering", "layouts_lossless", "render", "render_with_info"]
+__all__ = ["TEXT_STYLES", "Rendering", "lossless_styles", "render", "render_with_info"]
 
-# style name → renderer (``LAYOUTS`` is the historical name; ``TEXT_STYLES`` says what it holds)
-LAYOUTS: dict[str, Callable[[dict, random.Random], str]] = {
+# style name → renderer
+TEXT_STYLES: dict[str, Callable[[dict, random.Random], str]] = {
     "markdown": markdown,
     "tabs": tabs,
     "pipes": pipes,
@@ -46,12 +47,12 @@ LAYOUTS: dict[str, Callable[[dict, random.Random], str]] = {
 }
 
 
-# Layouts whose every cell a faithful reader always recovers exactly (``Rendering.ambiguous`` is
+# Styles whose every cell a faithful reader always recovers exactly (``Rendering.ambiguous`` is
 # always empty). The others are exact except for the cells ``Rendering.ambiguous`` names:
 # cell_per_line where an empty cell collapsed into blank lines, tabs and notes_in_cells where an
 # empty first or last value cell looks like padding, run_together where glued digits split
-# several ways (713000074), which is the point of that layout.
-layouts_lossless: frozenset[str] = frozenset(
+# several ways (713000074), which is the point of that style.
+lossless_styles: frozenset[str] = frozenset(
     {"markdown", "pipes", "plain", "label_then_values", "split_tables"})
 
 
@@ -60,18 +61,23 @@ class Rendering:
     """A rendered report and the cells that text cannot place exactly."""
 
     text: str
-    layout: str
+    style: str
     ambiguous: frozenset[str]
 
+    @property
+    def layout(self) -> str:
+        """Deprecated: the old name of :attr:`style`."""
+        warnings.warn("Rendering.layout is deprecated: use Rendering.style", DeprecationWarning, stacklevel=2)
+        return self.style
 
-def render_with_info(truth: dict, layout: str, rng: random.Random) -> Rendering:
+
+def render_with_info(truth: dict, style: str, rng: random.Random) -> Rendering:
     info: set[str] = set()
-    text = LAYOUTS[layout](truth, rng, info)  # type: ignore[call-arg]
-    return Rendering(text, layout, frozenset(info))
+    text = TEXT_STYLES[style](truth, rng, info)  # type: ignore[call-arg]
+    return Rendering(text, style, frozenset(info))
 
 
-def render(truth: dict, layout: str, rng: random.Random) -> str:
-    """The full text of ``truth`` in one of :data:`LAYOUTS`."""
-    return LAYOUTS[layout](truth, rng)
+def render(truth: dict, style: str, rng: random.Random) -> str:
+    """The full text of ``truth`` in one of :data:`TEXT_STYLES`."""
+    return TEXT_STYLES[style](truth, rng)
 
-TEXT_STYLES = LAYOUTS  # the name the issue's glossary uses: a style of text, not a table shape

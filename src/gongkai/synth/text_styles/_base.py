@@ -12,7 +12,7 @@ from typing import Any
 
 from ...extract.labels import normalize  # what a reader compares labels by (template.md §6.1)
 from ...template import EDITIONS, TEMPLATE, TableShape
-from ..generate import layout_of
+from ..generate import shape_of
 
 NBSP = "\xa0"
 # the blank marks (TEMPLATE.blank_marks) a generated report prints, the common ones; in this order,
@@ -66,7 +66,7 @@ def _truncations(text: str, others: list[str]) -> tuple[int, ...]:
 
 
 @cache
-def _table3_rows(layout: TableShape) -> tuple[_T3Row, ...]:
+def _table3_rows(shape: TableShape) -> tuple[_T3Row, ...]:
     """The printed rows of table 3 with their label slots, as the official grid merges them."""
     others = _table3_texts()
     groups = {g.key: g for g in TEMPLATE.application_groups}
@@ -80,9 +80,9 @@ def _table3_rows(layout: TableShape) -> tuple[_T3Row, ...]:
     seen_groups: set[str] = set()
     first_result = True
     for row in TEMPLATE.application_rows:
-        if row.key not in TEMPLATE.application_row_keys(layout):
+        if row.key not in TEMPLATE.application_row_keys(shape):
             continue
-        if layout.hybrid and row.group == "other_handling":
+        if shape.hybrid and row.group == "other_handling":
             continue  # the hybrid prints （六） as one row instead
         own = label(row.key, row.marker, row.label.text)
         if row.group is None:
@@ -267,10 +267,10 @@ class _Table:
     rows: list[_Row]
 
 
-def _table2(truth: dict, layout: TableShape, st: _Style, rng: random.Random) -> _Table:
+def _table2(truth: dict, shape: TableShape, st: _Style, rng: random.Random) -> _Table:
     rows: list[_Row] = []
     header = _plain(TEMPLATE.disclosure_header.text, st)
-    for block in TEMPLATE.disclosure_blocks[layout.edition]:
+    for block in TEMPLATE.disclosure_blocks[shape.edition]:
         caption = _plain(block.caption.text, st)
         if rng.random() < 0.1:  # 长春 2023: "第二十条  第(一)项"
             caption = caption.replace("条第", "条  第", 1)
@@ -305,7 +305,7 @@ def _note(st: _Style, rng: random.Random) -> str:
     return note
 
 
-def _table3(truth: dict, layout: TableShape, st: _Style, rng: random.Random) -> _Table:
+def _table3(truth: dict, shape: TableShape, st: _Style, rng: random.Random) -> _Table:
     cols = TEMPLATE.application_columns
     names = []
     for c in cols:
@@ -319,7 +319,7 @@ def _table3(truth: dict, layout: TableShape, st: _Style, rng: random.Random) -> 
     h2 = ["", "", "", names[0], org, "", "", "", "", "" if total_first else names[-1]]
     h3 = ["", "", "", "", *names[1:-1], ""]
     rows = [_Row("header", h1), _Row("header", h2), _Row("header", h3)]
-    for t3 in _table3_rows(layout):
+    for t3 in _table3_rows(shape):
         paths = [f"applications.{t3.key}.{c.key}" for c in cols]
         labels = [_show(s, st, rng) for s in t3.slots]
         values = truth["applications"].get(t3.key) or [None] * len(paths)
@@ -467,10 +467,10 @@ def _chrome_after(truth: dict, rng: random.Random) -> list[str]:
 
 @dataclass(slots=True)
 class _Doc:
-    """The parts of one report text that every layout shares."""
+    """The parts of one report text that every text style shares."""
 
     truth: dict
-    layout: TableShape
+    shape: TableShape
     st: _Style
     rng: random.Random
     t2: _Table
@@ -480,10 +480,10 @@ class _Doc:
 
 
 def _doc(truth: dict, rng: random.Random) -> _Doc:
-    layout = layout_of(truth)
+    shape = shape_of(truth)
     st = _style(rng)
-    return _Doc(truth, layout, st, rng, _table2(truth, layout, st, rng),
-                _table3(truth, layout, st, rng), _table4(truth, st, rng))
+    return _Doc(truth, shape, st, rng, _table2(truth, shape, st, rng),
+                _table3(truth, shape, st, rng), _table4(truth, st, rng))
 
 
 def _assemble(doc: _Doc, tables: tuple[str, str, str], *, markdown: bool = False,
@@ -536,5 +536,5 @@ def _nbsp(rng: random.Random, text: str) -> str:
 
 
 def _visible(doc: _Doc) -> str:
-    """A blank token that a layout without cell boundaries can still show."""
+    """A blank token that a text style without cell boundaries can still show."""
     return doc.st.blank or doc.rng.choice(_VISIBLE_BLANKS)
