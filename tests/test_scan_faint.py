@@ -14,7 +14,7 @@ import pytest
 from gongkai.evaluate import score
 from gongkai.pipeline import parse_document
 from gongkai.readers import ocr
-from gongkai.readers.page_grid import add_edge, disagreement, find_tables
+from gongkai.readers.page_grid import add_edge, disagreement, find_tables, split_lost_rulings
 from gongkai.readers.page_lines import Char
 
 needs_ocr = pytest.mark.skipif(not ocr.available(),
@@ -97,6 +97,59 @@ def test_a_column_line_lost_in_the_last_row_of_numbers_rejects_the_grid() -> Non
     grid = _grid(ROWS, COLUMNS, missing_column=(200.0, 140.0, 160.0))
     reason = disagreement(grid, [*TEXT[:7], _line("1", 172, 145)])
     assert reason and "column line lost" in reason
+
+
+def _cells(grid: Any, text: list[list[Char]]) -> list[list[str]]:
+    """The text of each grid position (a merged cell's text in its first position only)."""
+    from gongkai.readers.page_grid import fill_tables, grid_rows
+
+    fill_tables([grid], [ch for line in text for ch in line])
+    return [[cell.text for cell in row] for row in grid_rows(grid)]
+
+
+def test_a_cell_that_lost_its_row_ruling_is_cut_where_the_other_cells_keep_it() -> None:
+    # 「0」 over 「7」 in one cell, the rows kept apart by the cells beside it: cut in two
+    grid = _grid(ROWS, COLUMNS, missing=(120.0, 150.0, 200.0))
+    repaired = split_lost_rulings(grid, TEXT)
+    assert repaired is not None and disagreement(repaired, TEXT) is None
+    assert _cells(repaired, TEXT) == [["规章", "0", "3"], ["文件", "7", "5"], ["其他", "1", "2"]]
+
+
+def test_a_lone_number_in_a_cell_over_two_rows_is_cut_only_inside_one_row() -> None:
+    grid = _grid(ROWS, COLUMNS, missing=(120.0, 150.0, 200.0))
+    text = [line for line in TEXT if line[0].text != "7"]  # the second row's cell is blank
+    repaired = split_lost_rulings(grid, text)
+    assert repaired is not None and _cells(repaired, text)[1] == ["文件", "", "5"]
+    # the same number on the line between the rows: a merged cell's value, whose row is unknown
+    middle = [*[line for line in text if line[0].text != "0"], _line("0", 172, 115)]
+    assert split_lost_rulings(_grid(ROWS, COLUMNS, missing=(120.0, 150.0, 200.0)), middle) is None
+
+
+def test_a_label_over_two_rows_is_cut_before_the_line_that_starts_a_row() -> None:
+    grid = _grid(ROWS, COLUMNS, missing=(120.0, 50.0, 150.0))
+    text = [_line("2.申请人逾期", 55, 100.5), _line("未缴纳费用", 55, 109.5), _line("0", 172, 105),
+            _line("3", 222, 105), _line("3.其他", 55, 125), _line("7", 172, 125), _line("5", 222, 125)]
+    assert "two rows" in (disagreement(grid, text) or "")
+    repaired = split_lost_rulings(grid, text)
+    assert repaired is not None and disagreement(repaired, text) is None
+    assert [row[0] for row in _cells(repaired, text)] == ["2.申请人逾期未缴纳费用", "3.其他", ""]
+
+
+def test_a_merged_group_label_is_not_cut() -> None:
+    # 「（三）不予公开」 over three rows, its lines inside different rows: one label, left merged
+    grid = _grid(ROWS, COLUMNS, missing=(120.0, 50.0, 150.0))
+    text = [_line("（三）", 60, 115), _line("不予公开", 60, 127), *TEXT[1:3], *TEXT[4:6]]
+    assert split_lost_rulings(grid, text) is None
+
+
+def test_a_column_line_lost_in_one_row_is_cut_when_each_number_sits_in_its_column() -> None:
+    grid = _grid(ROWS, COLUMNS, missing_column=(200.0, 140.0, 160.0))
+    repaired = split_lost_rulings(grid, TEXT)
+    assert repaired is not None and disagreement(repaired, TEXT) is None
+    assert _cells(repaired, TEXT)[2] == ["其他", "1", "2"]
+    # one number astride the lost line: which column it is in is not known
+    astride = [*TEXT[:7], _line("12", 194, 145)]
+    assert split_lost_rulings(_grid(ROWS, COLUMNS, missing_column=(200.0, 140.0, 160.0)), astride) is None
 
 
 @pytest.mark.parametrize("seed", range(6))

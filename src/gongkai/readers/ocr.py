@@ -57,6 +57,7 @@ from .layout import (
     group_lines,
 )
 from .ocr_engines import DEFAULT_ENGINE, OcrEngine, TextLine, engine_available, load_engine
+from .page_grid import split_lost_rulings
 
 __all__ = ["MAX_PAGES", "OCR_DPI", "OCR_MISSING", "available", "read_image", "read_pdf_pages",
            "read_scanned_pdf", "set_confidence"]
@@ -402,6 +403,14 @@ def _fitting(tables: list[Any], plain_tables: list[Any] | None, text_lines: list
     rejected: list[Any] = []
     for table in tables:
         reason = disagreement(table, text_lines)
+        if reason is not None:
+            # a faint ruling lost in a few cells: those cells cut along the grid's own lines when
+            # their text says where, and the whole table checked again
+            repaired = split_lost_rulings(table, text_lines)
+            if repaired is not None and disagreement(repaired, text_lines) is None:
+                warnings.append(f"page {number}: faint table rulings lost in some cells ({reason}); "
+                                "those cells cut along the table's other rulings")
+                table, reason = repaired, None
         (kept if reason is None else rejected).append(table)
         if reason is not None:
             warnings.append(f"page {number}: faint table rulings do not fit the text ({reason}); "

@@ -20,7 +20,7 @@ from gongkai.text import compact
 from .page_lines import Char, Line, group_lines, join_lines
 
 __all__ = ["Grid", "Origin", "add_edge", "align_columns", "append_grid", "disagreement", "fill_tables",
-           "find_tables", "grid_rows", "last_page", "round_box"]
+           "find_tables", "grid_rows", "last_page", "round_box", "split_lost_rulings"]
 
 # Bounds on one page's work: pdfplumber's intersection search is quadratic in the number of edges.
 MAX_EDGES_PER_PAGE = 4_000
@@ -278,6 +278,138 @@ def disagreement(grid: Grid, text_lines: list[list[Char]]) -> str | None:
         if any(re.search(r"\d\s+\d", text) for text in values):
             return f"one cell holds two numbers: {values[0]} at {round_box(origin.bbox)}"
     return None
+
+
+_Piece = tuple[int, int, int, int]  # rows r0:r1, columns c0:c1 of a grid
+
+
+def split_lost_rulings(grid: Grid, text_lines: list[list[Char]]) -> Grid | None:
+    """``grid`` with the cells that a lost piece of ruling merged cut apart again along the
+    grid's own lines, where the text in them says so unambiguously; None when nothing was cut.
+
+    A faint ruling broken off in one cell leaves that cell over two grid rows (or columns) that
+    the neighbouring cells keep apart. It is cut when:
+
+    * it holds numbers, one column wide: each line of numbers lies inside one grid row, near its
+      middle, no two in one row, and a neighbouring column keeps each row line cut; a lone number
+      only in a cell over two rows (a merged cell's value would sit on the line between them);
+    * it holds numbers, one row high: each number lies inside one grid column, near its middle,
+      and the rows above and below keep each column line cut (as :func:`_lost_column_line`);
+    * it holds a label over several rows: cut before each line that starts a row (「3.」,
+      「（五）」), at the one row line of the grid in the gap before it.
+
+    The result must still pass :func:`disagreement`; the caller checks."""
+    n_rows, n_cols = len(grid.slots), len(grid.xs) - 1
+    x0, top, x1, bottom = grid.bbox
+    chars_of: dict[int, list[Char]] = {}
+    for chars in text_lines:
+        for ch in chars:
+            cx, cy = (ch.x0 + ch.x1) / 2, (ch.top + ch.bottom) / 2
+            if not (x0 - 1 <= cx <= x1 + 1 and top - 1 <= cy <= bottom + 1):
+                continue
+            c = min(max(bisect_right(grid.xs, cx) - 1, 0), n_cols - 1)
+            r = min(max(bisect_right(grid.ys, cy) - 1, 0), n_rows - 1)
+            chars_of.setdefault(id(grid.slots[r][c]), []).append(ch)
+    slots = [list(row) for row in grid.slots]
+    seen: set[int] = set()
+    changed = False
+    for r in range(n_rows):
+        for c in range(n_cols):
+            origin = grid.slots[r][c]
+            if id(origin) in seen:
+                continue
+            seen.add(id(origin))
+            rows = [k for k in range(n_rows) if grid.slots[k][c] is origin]
+            columns = [k for k in range(n_cols) if grid.slots[r][k] is origin]
+            if len(rows) == 1 and len(columns) == 1:
+                continue
+            chars = chars_of.get(id(origin), [])
+            lines = group_lines(chars)
+            if all(_is_value(line.text) for line in lines):  # numbers, or blank
+                if len(columns) == 1:
+                    pieces = _number_rows(grid, rows, c, lines)
+                elif len(rows) == 1:
+                    pieces = _number_columns(grid, r, columns, chars)
+                else:
+                    pieces = None
+            else:
+                pieces = _label_rows(grid, rows, columns, lines)
+            if not pieces:
+                continue
+            changed = True
+            for r0, r1, c0, c1 in pieces:
+                piece = Origin((grid.xs[c0], grid.ys[r0], grid.xs[c1], grid.ys[r1]))
+                for k in range(r0, r1):
+                    for j in range(c0, c1):
+                        slots[k][j] = piece
+    if not changed:
+        return None
+    return Grid(grid.page, grid.bbox, grid.xs, grid.ys, slots, [list(p) for p in grid.pages],
+                [list(b) for b in grid.boxes])
+
+
+def _near_middle(low: float, high: float, start: float, end: float, lines: list[float]) -> bool:
+    """Does the text from ``start`` to ``end`` lie between ``low`` and ``high`` without crossing
+    any of ``lines``, its centre in the middle half?"""
+    if start < low - 1 or end > high + 1 or any(start + 0.5 < y < end - 0.5 for y in lines):
+        return False
+    return abs((start + end) / 2 - (low + high) / 2) <= 0.25 * (high - low)
+
+
+def _number_rows(grid: Grid, rows: list[int], c: int, lines: list[Line]) -> list[_Piece] | None:
+    if len(lines) == 1 and len(rows) != 2:
+        return None  # (no lines: a blank cell, cut as blank cells)
+    for upper, lower in itertools.pairwise(rows):  # a neighbouring column keeps the row line
+        if not any(0 <= k < len(grid.xs) - 1 and grid.slots[upper][k] is not grid.slots[lower][k]
+                   for k in (c - 1, c + 1)):
+            return None
+    taken: set[int] = set()
+    for line in lines:
+        found = [k for k in rows if _near_middle(grid.ys[k], grid.ys[k + 1], line.top, line.bottom, grid.ys)]
+        if len(found) != 1 or found[0] in taken:
+            return None
+        taken.add(found[0])
+    return [(k, k + 1, c, c + 1) for k in rows]
+
+
+def _number_columns(grid: Grid, r: int, columns: list[int], chars: list[Char]) -> list[_Piece] | None:
+    slots = grid.slots
+    for left, right in itertools.pairwise(columns):  # the rows above and below keep the column line
+        apart_above = r > 0 and slots[r - 1][left] is not slots[r - 1][right]
+        apart_below = r + 1 >= len(slots) or slots[r + 1][left] is not slots[r + 1][right]
+        if not (apart_above and apart_below):
+            return None
+    groups: dict[int, list[Char]] = {}
+    for ch in chars:
+        inside = [k for k in columns if grid.xs[k] - 0.5 <= ch.x0 and ch.x1 <= grid.xs[k + 1] + 0.5]
+        if len(inside) != 1:
+            return None  # a glyph across a column line
+        groups.setdefault(inside[0], []).append(ch)
+    if len(groups) == 1 and len(columns) != 2:
+        return None
+    for k, group in groups.items():
+        lines = group_lines(group)
+        if len(lines) != 1 or not _is_value(lines[0].text) or not _near_middle(
+                grid.xs[k], grid.xs[k + 1], lines[0].x0, lines[0].x1, grid.xs):
+            return None
+    return [(r, r + 1, k, k + 1) for k in columns]
+
+
+def _label_rows(grid: Grid, rows: list[int], columns: list[int], lines: list[Line]) -> list[_Piece] | None:
+    starts = [k for k, line in enumerate(lines) if k and _starts_row(line.text)]
+    if not starts:
+        return None
+    inner = [grid.ys[k] for k in rows[1:]]  # the row lines inside the cell
+    cuts = [rows[0]]
+    for k in starts:
+        # the row line between the two text lines' middles (an OCR box reaches past its glyphs)
+        between = [y for y in inner
+                   if (lines[k - 1].top + lines[k - 1].bottom) / 2 < y < (lines[k].top + lines[k].bottom) / 2]
+        if len(between) != 1:
+            return None
+        cuts.append(grid.ys.index(between[0]))
+    cuts.append(rows[-1] + 1)
+    return [(r0, r1, columns[0], columns[-1] + 1) for r0, r1 in itertools.pairwise(cuts)]
 
 
 def _lost_column_line(grid: Grid, texts: dict[int, str]) -> str | None:
