@@ -44,41 +44,47 @@ _STORE = "gongkai.store.commands:register"
 _COLLECT = "gongkai.collect.commands:register"
 _WEB = "gongkai.web.commands:register"
 
-# One line per command of an optional part (add yours here, in the order of `gongkai --help`).
+def _part(loader: str, extra: str | None, helps: dict[str, str]) -> dict[str, LazyCommand]:
+    """The commands of one optional part: one loader, one extra, a help line each."""
+    return {name: LazyCommand(loader, extra, text) for name, text in helps.items()}
+
+
+# The commands of the optional parts (add yours here, in the order of `gongkai --help`).
 LAZY_COMMANDS: dict[str, LazyCommand] = {
-    "ingest": LazyCommand(_STORE, "store", "Parse reports into the database: idempotent (documents keyed "
-                          "by sha256) and resumable."),
-    "failures": LazyCommand(_STORE, "store", "List the documents that could not be parsed, with the reason."),
-    "export": LazyCommand(_STORE, "store", "Export every report: long form (one row per cell), wide panel "
-                          "(one row per report), or the official tables (one XLSX per report, statuses "
-                          "coloured)."),
-    "stats": LazyCommand(_STORE, "store", "Per region, level and year: reports, applications, outcome mix, "
-                         "公开率, 纠错率 of review and litigation, share of reports failing each rule."),
-    "cross-year": LazyCommand(_STORE, "store", "Cross-year findings (X-CARRY, X-INFORCE, X-ITEMS) between "
-                              "consecutive reports of one agency."),
-    "across": LazyCommand(_STORE, "store", "Checks across reports: last year's carried-over, in-force and "
-                          "item counts, duplicates, ×10 jumps, text copied from last year (sections 一 and "
-                          "五), a region's report against its units'."),
-    "missing": LazyCommand(_STORE, "store", "Which units of a region published a report for which year "
-                           "(units × years; 0 = missing)."),
-    "roster": LazyCommand(_STORE, "store", "The roster of units that must publish a report: import a list, "
-                          "or make it from the division table; `gongkai missing` shows who never published."),
-    "findings": LazyCommand(_STORE, "store", "List the problems found in the stored reports (filters: rule, "
-                            "severity, region, year, level, edition), as a table, CSV or XLSX."),
-    "codebook": LazyCommand(_STORE, "store", "Write the codebook: every export column with its Chinese "
-                            "label, table, row, column, unit and rules, generated from the template."),
-    "collect": LazyCommand(_COLLECT, "collect", "Collect annual reports from the agencies' websites into the "
-                           "store: list pages → report pages → attachments, politely (robots.txt, per-host "
-                           "rate), resumably (a killed run continues where it stopped), with conditional "
-                           "GETs on re-runs; then ingest them."),
-    "collected": LazyCommand(_COLLECT, "collect", "List the collected documents: URL, unit, title, "
-                             "publication date (and where it was read), version, the store's report."),
-    "collect-failures": LazyCommand(_COLLECT, "collect", "List the URLs the collector could not fetch, with "
-                                    "the reason (robots.txt, HTTP status, timeouts, size cap, redirects)."),
-    "serve": LazyCommand(_WEB, "web", "Serve the review web app (pages, JSON API at /api, docs at /docs)."),
-    "user": LazyCommand(_WEB, "store", "web accounts"),  # accounts live in the store (argon2 hashes)
-    "synth": LazyCommand("gongkai.synth.commands:synth", None, "Write N random reports with their truth, "
-                         "each format in OUT/<format>/ (score one with `gongkai eval OUT/<format>`)."),
+    **_part(_STORE, "store", {
+        "ingest": "Parse reports into the database: idempotent (documents keyed by sha256) and resumable.",
+        "failures": "List the documents that could not be parsed, with the reason.",
+        "export": "Export every report: long form (one row per cell), wide panel (one row per report), or "
+                  "the official tables (one XLSX per report, statuses coloured).",
+        "stats": "Per region, level and year: reports, applications, outcome mix, 公开率, 纠错率 of review "
+                 "and litigation, share of reports failing each rule.",
+        "cross-year": "Cross-year findings (X-CARRY, X-INFORCE, X-ITEMS) between consecutive reports of one "
+                      "agency.",
+        "across": "Checks across reports: last year's carried-over, in-force and item counts, duplicates, "
+                  "×10 jumps, text copied from last year (sections 一 and 五), a region's report against "
+                  "its units'.",
+        "missing": "Which units of a region published a report for which year (units × years; 0 = missing).",
+        "roster": "The roster of units that must publish a report: import a list, or make it from the "
+                  "division table; `gongkai missing` shows who never published.",
+        "findings": "List the problems found in the stored reports (filters: rule, severity, region, year, "
+                    "level, edition), as a table, CSV or XLSX.",
+        "codebook": "Write the codebook: every export column with its Chinese label, table, row, column, "
+                    "unit and rules, generated from the template.",
+    }),
+    **_part(_COLLECT, "collect", {
+        "collect": "Collect annual reports from the agencies' websites into the store: list pages → report "
+                   "pages → attachments, politely (robots.txt, per-host rate), resumably (a killed run "
+                   "continues where it stopped), with conditional GETs on re-runs; then ingest them.",
+        "collected": "List the collected documents: URL, unit, title, publication date (and where it was "
+                     "read), version, the store's report.",
+        "collect-failures": "List the URLs the collector could not fetch, with the reason (robots.txt, HTTP "
+                            "status, timeouts, size cap, redirects).",
+    }),
+    **_part(_WEB, "web", {"serve": "Serve the review web app (pages, JSON API at /api, docs at /docs)."}),
+    **_part(_WEB, "store", {"user": "web accounts"}),  # accounts live in the store (argon2 hashes)
+    **_part("gongkai.synth.commands:synth", None, {
+        "synth": "Write N random reports with their truth, each format in OUT/<format>/ (score one with "
+                 "`gongkai eval OUT/<format>`)."}),
 }
 
 

@@ -15,6 +15,7 @@ import re
 import warnings
 import zipfile
 from collections.abc import Callable
+from importlib import import_module
 from io import BytesIO
 from pathlib import Path
 
@@ -75,41 +76,35 @@ def sniff(data: bytes) -> str:
     return "text"
 
 
+# kind → the module (in this package) and function that read it, imported on first use, and the
+# extra whose packages the module needs (None: the base install has them)
+_READERS: dict[str, tuple[str, str, str | None]] = {
+    "html": ("html", "read_html", "formats"),
+    "pdf": ("pdf", "read_pdf", "formats"),
+    "docx": ("docx", "read_docx", "formats"),
+    "xlsx": ("xlsx", "read_xlsx", "formats"),
+    "ole": ("legacy", "read_legacy", None),
+    "image": ("ocr", "read_image", None),
+}
+
+
 def _reader(kind: str, name: str) -> Callable[[bytes, str], Document]:
     """The reader for a kind, or a ParseError saying what is missing or why it is refused."""
-    try:
-        if kind == "html":
-            from .html import read_html
-
-            return read_html
-        if kind == "pdf":
-            from .pdf import read_pdf
-
-            return read_pdf
-        if kind == "docx":
-            from .docx import read_docx
-
-            return read_docx
-        if kind == "xlsx":
-            from .xlsx import read_xlsx
-
-            return read_xlsx
-    except ImportError as error:
-        raise ParseError(name, f"reading {kind.upper()} needs an optional dependency: {error.name} "
-                               "(pip install 'gongkai[formats]')") from None
     if kind == "text":
         return read_text
-    if kind == "ole":
-        from .legacy import read_legacy
-
-        return read_legacy
-    if kind == "image":
-        from .ocr import read_image
-
-        return read_image
     if kind == "zip":
         return _refuse_archive
-    raise ParseError(name, f"unsupported file kind {kind}")
+    if kind not in _READERS:
+        raise ParseError(name, f"unsupported file kind {kind}")
+    module, function, extra = _READERS[kind]
+    try:
+        reader: Callable[[bytes, str], Document] = getattr(import_module(f".{module}", __name__), function)
+    except ImportError as error:
+        if extra is None:
+            raise
+        raise ParseError(name, f"reading {kind.upper()} needs an optional dependency: {error.name} "
+                               f"(pip install 'gongkai[{extra}]')") from None
+    return reader
 
 
 def _refuse_archive(data: bytes, name: str) -> Document:

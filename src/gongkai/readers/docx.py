@@ -17,6 +17,8 @@ import posixpath
 import re
 import zipfile
 import zlib
+from collections.abc import Container
+from typing import Any
 
 from lxml import etree
 
@@ -208,20 +210,26 @@ def _text(element: etree._Element, boxes: list[etree._Element] | None, numbering
     return collapse_space("".join(parts))
 
 
-def _children(parent: etree._Element, tag: str) -> list[etree._Element]:
-    """Children with ``tag``, looking through content controls and other wrappers."""
+def _descendants(parent: etree._Element, tag: str, through: Container[Any] | None) -> list[etree._Element]:
+    """Elements with ``tag`` below ``parent`` in document order, not looking inside them, going down
+    only through elements whose tag is in ``through`` (None: through any element)."""
     found: list[etree._Element] = []
-    stack = [iter(parent)]
+    stack = [iter(parent)]  # an explicit stack: no recursion limit on deeply nested files
     while stack:
         for child in stack[-1]:
             if child.tag == tag:
                 found.append(child)
-            elif child.tag in _WRAPPERS:
+            elif through is None or child.tag in through:
                 stack.append(iter(child))
                 break
         else:
             stack.pop()
     return found
+
+
+def _children(parent: etree._Element, tag: str) -> list[etree._Element]:
+    """Children with ``tag``, looking through content controls and other wrappers."""
+    return _descendants(parent, tag, _WRAPPERS)
 
 
 def _val(element: etree._Element | None) -> str | None:
@@ -423,18 +431,7 @@ def _table_spans(table: etree._Element, numbering: _Numbering) -> tuple[list[Spa
 
 def _nested_tables(table: etree._Element) -> list[etree._Element]:
     """Tables directly inside this table's cells (not inside those tables)."""
-    found: list[etree._Element] = []
-    stack = [iter(table)]
-    while stack:
-        for child in stack[-1]:
-            if child.tag == _TBL:
-                found.append(child)
-            else:
-                stack.append(iter(child))
-                break
-        else:
-            stack.pop()
-    return found
+    return _descendants(table, _TBL, None)
 
 
 class _Reader:

@@ -12,7 +12,7 @@ import multiprocessing
 import os
 import pickle
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from functools import partial
@@ -211,6 +211,16 @@ def _ray_batch(batch: dict[str, Any], keep_source: bool) -> dict[str, Any]:
     return {"i": batch["i"], "result": [pickle.dumps(d, protocol=pickle.HIGHEST_PROTOCOL) for d in done]}
 
 
+@contextlib.contextmanager
+def _engine_needs(engine: str, what: str) -> Iterator[None]:
+    """Imports an engine's packages; one missing is an EngineError naming the engine's extra."""
+    try:
+        yield
+    except ImportError as error:
+        raise EngineError(f"--engine {engine} needs {what} ({error.name} is missing): "
+                          f"pip install 'gongkai[{engine}]'") from None
+
+
 class _ClusterParser:
     """What the Ray and dask engines share: a batch whose gathering fails (a worker lost, a
     native crash) is parsed again one document at a time, so that only the culprit is recorded
@@ -257,12 +267,9 @@ class _RayParser(_ClusterParser):
     without either, a local cluster of ``workers`` CPUs)."""
 
     def __init__(self, workers: int, keep_source: bool, address: str | None) -> None:
-        try:
+        with _engine_needs("ray", "Ray Data"):
             import ray
             import ray.data
-        except ImportError as error:
-            raise EngineError(f"--engine ray needs Ray Data ({error.name} is missing): "
-                              "pip install 'gongkai[ray]'") from None
         self.ray = ray
         self.keep_source = keep_source
         self.started = not ray.is_initialized()
@@ -303,11 +310,8 @@ class _DaskParser(_ClusterParser):
     open in this process, or to a local cluster of ``workers`` processes started for the ingest."""
 
     def __init__(self, workers: int, keep_source: bool, address: str | None) -> None:
-        try:
+        with _engine_needs("dask", "dask.distributed"):
             from distributed import Client, LocalCluster, get_client
-        except ImportError as error:
-            raise EngineError(f"--engine dask needs dask.distributed ({error.name} is missing): "
-                              "pip install 'gongkai[dask]'") from None
         self.keep_source = keep_source
         self.owned: list[Any] = []
         if address:

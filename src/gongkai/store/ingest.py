@@ -163,24 +163,23 @@ class _Tally:
             for listener in self.listeners:
                 listener(done, self.total)
 
-    def skip(self, count: int) -> None:
+    def _add(self, counter: str, count: int, *, tell: bool = True) -> None:
         with self.lock:
-            self.counted += count
-        self.tell()
+            setattr(self, counter, getattr(self, counter) + count)
+        if tell:
+            self.tell()
+
+    def skip(self, count: int) -> None:
+        self._add("counted", count)
 
     def submit(self, count: int) -> None:
-        with self.lock:
-            self.submitted += count
+        self._add("submitted", count, tell=False)  # not done yet: nothing to tell
 
     def parsed(self, count: int) -> None:
-        with self.lock:
-            self.reported += count
-        self.tell()
+        self._add("reported", count)
 
     def gather(self, count: int) -> None:
-        with self.lock:
-            self.gathered += count
-        self.tell()
+        self._add("gathered", count)
 
 
 def _batches(items: list[Item], count: int, limit: int) -> Iterator[list[Item]]:

@@ -1,6 +1,6 @@
 """The store's tables (SQLAlchemy 2 models). Alembic revisions in ``migrations/`` create them.
 
-Layout, and why:
+The tables, and why:
 
 * ``documents`` — one row per distinct file content, keyed by the sha256 of its bytes, so the
   same report found twice (in a folder and in a zip, or under two names) is parsed and stored
@@ -207,33 +207,35 @@ class FindingRow(Base):
     )
 
 
-class Correction(Base):
+class _PersonsDecision:
+    """What a person's decision on a report carries, a correction or a review alike: the document
+    it is about (which a re-parse keeps: revision 0005; no cascade, the rows are append-only),
+    who, why and when. The web app's audit log reads both through these columns. ``sort_order``
+    keeps the columns where the migrations put them: id and report_id first, the signature last."""
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, sort_order=-2)
+    report_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), sort_order=-1)
+    author: Mapped[str] = mapped_column(String(100), sort_order=1)
+    reason: Mapped[str] = mapped_column(Text, sort_order=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime, sort_order=1)
+
+
+class Correction(_PersonsDecision, Base):
     __tablename__ = "corrections"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    # the document, which a re-parse keeps (revision 0005; no cascade: corrections are append-only)
-    report_id: Mapped[int] = mapped_column(ForeignKey("documents.id"))
     path_id: Mapped[int] = mapped_column(SmallInteger)
     old_value: Mapped[float | None] = mapped_column(Float)
     old_status: Mapped[str | None] = mapped_column(String(9))
     value: Mapped[float | None] = mapped_column(Float)  # None: the cell is blank in truth
-    author: Mapped[str] = mapped_column(String(100))
-    reason: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime)
 
     __table_args__ = (Index("ix_corrections_cell", "report_id", "path_id", "id"),)
 
 
-class Review(Base):
+class Review(_PersonsDecision, Base):
     __tablename__ = "reviews"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    report_id: Mapped[int] = mapped_column(ForeignKey("documents.id"))  # the document (revision 0005)
     finding_key: Mapped[str] = mapped_column(Text)  # rule + sorted cells: stable across re-parses
     decision: Mapped[str] = mapped_column(String(9))  # confirmed | dismissed
-    author: Mapped[str] = mapped_column(String(100))
-    reason: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime)
 
     __table_args__ = (Index("ix_reviews_finding", "report_id", "finding_key", "id"),)
 
