@@ -47,9 +47,9 @@ def computed(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     calls: list[int] = []
     real = data._parts
 
-    def counting(conn: Any, report_id: int, lang: str) -> Any:
+    def counting(conn: Any, report_id: int, lang: str, **counts: int) -> Any:
         calls.append(report_id)
-        return real(conn, report_id, lang)
+        return real(conn, report_id, lang, **counts)
 
     monkeypatch.setattr(data, "_parts", counting)
     return calls

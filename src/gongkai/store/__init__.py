@@ -16,6 +16,7 @@ Schema and its reasons: :mod:`gongkai.store.schema`; ingest guarantees: :mod:`go
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from importlib import resources
@@ -87,6 +88,45 @@ def _sqlite_setup(engine: Engine) -> None:
         # a write transaction takes the lock at BEGIN; upgrading a read lock later can fail at once
         mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
         conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+PING_IDLE_SECONDS = 10.0
+
+
+def _ping_when_needed(engine: Engine, idle_seconds: float = PING_IDLE_SECONDS) -> None:
+    """A pooled server connection is tested at checkout only when it may have died, instead of a
+    round trip at every checkout (``pool_pre_ping``; a web page checked out two): when its socket
+    has something to read — a server that restarts or ends the session says so and closes it,
+    while an idle connection gets nothing — or when it sat unused for ``idle_seconds`` (a
+    connection dropped silently on the way). A dead one is replaced at once: the pool retries the
+    checkout with a new connection. (A server that dies between this check and the query fails
+    that query, as it would after a pre-ping.)"""
+    import select
+
+    from sqlalchemy.exc import DisconnectionError
+
+    @event.listens_for(engine, "checkin")
+    def _checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["gongkai_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.pop("gongkai_idle_since", None)
+        if since is None:  # a new connection
+            return
+        try:
+            readable = bool(select.select([dbapi_connection.fileno()], [], [], 0)[0])
+        except (OSError, ValueError, AttributeError):  # closed: no descriptor any more
+            readable = True
+        if not readable and time.monotonic() - since < idle_seconds:
+            return
+        try:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("SELECT 1")
+            cursor.close()
+            dbapi_connection.rollback()
+        except Exception as error:  # whatever the driver raises for a dead connection
+            raise DisconnectionError(f"pooled connection is gone: {error}") from error
 
 
 class Store:
@@ -226,11 +266,12 @@ def open_store(url: str | Path = DEFAULT_URL) -> Store:
     full = database_url(url)
     parsed = make_url(full)
     name = parsed.database if parsed.get_backend_name() == "sqlite" else parsed.render_as_string()
-    engine = create_engine(full, pool_pre_ping=parsed.get_backend_name() != "sqlite",
-                           pool_size=_pool_setting(POOL_SIZE_ENV, POOL_SIZE, 1),
+    engine = create_engine(full, pool_size=_pool_setting(POOL_SIZE_ENV, POOL_SIZE, 1),
                            max_overflow=_pool_setting(MAX_OVERFLOW_ENV, MAX_OVERFLOW, 0))
     if engine.dialect.name == "sqlite":
         _sqlite_setup(engine)
+    else:
+        _ping_when_needed(engine)
     try:
         with engine.connect() as conn:
             if engine.dialect.name == "sqlite":

@@ -31,7 +31,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Literal, cast
+from typing import Any, Literal, cast
 
 from sqlalchemy import (
     BindParameter,
@@ -313,15 +313,18 @@ class EffectiveReport:
     findings_rechecked: bool
 
 
-def effective_report(conn: Connection, report_id: int,
-                     sections: dict[str, str] | None = None) -> EffectiveReport | None:
+def effective_report(conn: Connection, report_id: int, sections: dict[str, str] | None = None, *,
+                     corrected: bool = True, meta: Any = None) -> EffectiveReport | None:
     """The report as reviewers have corrected it (None when no such report).
 
     Corrected cells get status ``corrected``. When there are corrections, the checker runs again
     on the corrected cells: its findings replace the stored ones, except the extractor's own
-    findings and — when ``sections`` are not given — the rules that need the text sections."""
+    findings and — when ``sections`` are not given — the rules that need the text sections.
+    ``corrected=False``: the caller has just counted no corrections; ``meta``: the report's row as
+    the caller has just read it (the columns of ``_EFFECTIVE_META``) — one statement less each."""
     key = {"report_id": report_id}
-    meta = conn.execute(_EFFECTIVE_META, key).first()
+    if meta is None:
+        meta = conn.execute(_EFFECTIVE_META, key).first()
     if meta is None:
         return None
     # the column holds the Status a parsed CellValue had (a plain str to SQLAlchemy)
@@ -333,9 +336,8 @@ def effective_report(conn: Connection, report_id: int,
                         line, evidence)
                 for rule, severity, message, message_en, cells_json, values, line, evidence
                 in conn.execute(_FINDINGS, key)]
-    corrected = conn.execute(_CORRECTED, key).all()
     parsed: dict[str, CellValue] = {}
-    for path, value, reason in corrected:
+    for path, value, reason in conn.execute(_CORRECTED, key).all() if corrected else ():
         original = cells.get(path)
         if original is None:
             continue

@@ -28,6 +28,7 @@ from ..store.review import (
 from . import auth
 from .accounts import account_rows
 from .auditlog import AuditQuery, audit_page
+from .connection import reading
 from .data import PageNumber, ReportId, cell_detail, correction_dict, report_bundle, report_meta, shown_path
 from .listing import export_csv, export_name, export_workbook, row_extras
 from .pages import XLSX, audit_query, dashboard_params, download, list_query
@@ -171,7 +172,7 @@ def create_user(request: Request, admin: Admin, body: UserIn) -> dict[str, Any]:
 def api_reports(request: Request, user: Viewer, query: Annotated[ListQuery, Depends(list_query)]
                 ) -> dict[str, Any]:
     """A page of the report list. Pass ``next`` back as ``after`` for the following page."""
-    with _engine(request).connect() as conn:
+    with reading(request) as conn:
         page = list_reports(conn, query)
         extras = row_extras(conn, page.rows, anonymous=user is None)
     rows = page.rows if user is not None else [{**r, "source": shown_path(r["source"])} for r in page.rows]
@@ -203,7 +204,7 @@ def api_audit(request: Request, user: Reviewer, query: Annotated[AuditQuery, Dep
     and ``until`` (days in Asia/Shanghai, both included), ``action`` (correction, review, reparse,
     account). Pass ``next`` back as ``after`` for the following page."""
     assert user is not None
-    with _engine(request).connect() as conn:
+    with reading(request) as conn:
         page = audit_page(conn, query, with_accounts=user.role == "admin")
     items = [{"source": {"e": "audit_events", "c": "corrections", "r": "reviews"}[r["src"]], "id": r["id"],
               "at": iso(r["at"]), "actor": r["actor"], "action": r["action"], "report_id": r["report_id"],
@@ -217,14 +218,14 @@ def api_agencies(request: Request, _user: Viewer, params: Annotated[Params, Depe
                  q: Annotated[str, Query(max_length=100)] = "") -> dict[str, Any]:
     """Agencies whose name or key contains ``q`` (within ``region`` and ``level``), most reports
     first: pass one's ``key`` as ``agency`` to ``/api/stats/agency``."""
-    with _engine(request).connect() as conn:
+    with reading(request) as conn:
         return {"items": search_agencies(conn, params, q)}
 
 
 @router.get("/facets", tags=["报告"])
 def api_facets(request: Request, _user: Viewer) -> dict[str, Any]:
     """The values the list's filters offer (years, rules present, levels, templates)."""
-    with _engine(request).connect() as conn:
+    with reading(request) as conn:
         request.app.state.generation.check(conn)  # another process may have written since
         return request.app.state.facets.get(conn)
 
@@ -233,13 +234,13 @@ def api_facets(request: Request, _user: Viewer) -> dict[str, Any]:
 def api_report(request: Request, report_id: ReportId, user: Viewer) -> dict[str, Any]:
     """The report JSON (report-json.md) with corrections applied, findings with their review
     ``key`` and decision, and the audit trail (reviewers' names only for those logged in)."""
-    with _engine(request).connect() as conn:
+    with reading(request) as conn:
         return report_bundle(conn, report_id).to_dict(anonymous=user is None)
 
 
 @router.get("/reports/{report_id}/sections", tags=["报告"])
 def api_sections(request: Request, report_id: ReportId, _user: Viewer) -> dict[str, str]:
-    with _engine(request).connect() as conn:
+    with reading(request) as conn:
         report_meta(conn, report_id)  # 404 for an unknown report
         return request.app.state.sources.sections(conn, report_id)
 
@@ -248,7 +249,7 @@ def api_sections(request: Request, report_id: ReportId, _user: Viewer) -> dict[s
 def api_cell_source(request: Request, report_id: ReportId, path: str, user: Viewer) -> dict[str, Any]:
     """One cell: value, status, its history, and the source around it (lines, table grid, PDF
     page and box; ``image`` is the page as PNG with the box drawn)."""
-    with _engine(request).connect() as conn:
+    with reading(request) as conn:
         detail = cell_detail(conn, report_id, path)
         source = request.app.state.sources.cell(conn, report_id, detail.cell.line, detail.cell.locator)
     data = source.to_dict()
@@ -276,7 +277,7 @@ def api_page_image(request: Request, report_id: ReportId, page: PageNumber, _use
             raise HTTPException(400, "bbox 应为四个数（x0,top,x1,bottom）") from None
         if len(box) != 4 or not all(math.isfinite(v) and abs(v) <= 1e5 for v in box):
             raise HTTPException(400, "bbox 应为四个数（x0,top,x1,bottom）")
-    with _engine(request).connect() as conn:
+    with reading(request) as conn:
         report_meta(conn, report_id)
         png = request.app.state.sources.page(conn, report_id, page, box)
     return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})
@@ -315,7 +316,7 @@ def api_stats(request: Request, name: str, _user: Viewer,
     if name not in CHARTS:
         raise HTTPException(404, f"没有名为 {name} 的统计图；可选：{'、'.join(CHARTS)}")
     params = Params(region or None, level or None, year, agency or None)
-    with _engine(request).connect() as conn:
+    with reading(request) as conn:
         request.app.state.generation.check(conn)  # another process may have written since
         figure = request.app.state.stats_cache.get(conn, name, params)
     if format == "csv":

@@ -32,12 +32,13 @@ from typing import Any
 
 from fastapi import HTTPException, Request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 
 from ..errors import GongkaiError
 from ..store.review import ROLES, UserRecord
 from ..store.schema import User, WebSession
 from ..store.transactions import writing
+from .connection import end_transaction, released, request_connection
 from .words import current_lang, web
 
 COOKIE = "gongkai_session"
@@ -129,22 +130,25 @@ class Sessions:
     def cookie(self, session: Session) -> str:
         return self.serializer.dumps({"c": session.csrf, **({"s": session.token} if session.token else {})})
 
-    def user(self, session: Session) -> UserRecord | None:
-        """The active account of a live session, or None (expired, revoked, account disabled)."""
+    def user(self, session: Session, conn: Connection | None = None) -> UserRecord | None:
+        """The active account of a live session, or None (expired, revoked, account disabled).
+        Read on ``conn`` (the request's, :mod:`gongkai.web.connection`), else on a connection of
+        its own."""
         if session.token is None:
             return None
         now = _now()
-        digest = _digest(session.token)
-        with self.engine.connect() as conn:
-            row = conn.execute(select(User.id, User.name, User.role, User.active, WebSession.seen_at)
-                               .join(User, User.id == WebSession.user_id)
-                               .where(WebSession.id == digest, WebSession.revoked_at.is_(None),
-                                      WebSession.expires_at > now, User.active.is_(True))).first()
+        found = {"id": _digest(session.token), "now": now}
+        if conn is None:
+            with self.engine.connect() as own:
+                row = own.execute(_SESSION_USER, found).first()
+        else:
+            row = conn.execute(_SESSION_USER, found).first()
+            end_transaction(conn)
         if row is None:
             return None
         if (now - row.seen_at).total_seconds() > TOUCH_SECONDS:
-            with writing(self.engine) as conn:
-                conn.execute(update(WebSession).where(WebSession.id == digest).values(seen_at=now))
+            with writing(self.engine) as writer:
+                writer.execute(update(WebSession).where(WebSession.id == found["id"]).values(seen_at=now))
         return UserRecord(row.id, row.name, row.role, row.active)
 
     def start(self, user: UserRecord, address: str | None, agent: str | None) -> Session:
@@ -162,6 +166,13 @@ class Sessions:
                 conn.execute(update(WebSession).where(WebSession.id == _digest(session.token),
                                                       WebSession.revoked_at.is_(None))
                              .values(revoked_at=_now()))
+
+
+# built once: building a select costs more CPU than the database takes to answer it
+_SESSION_USER = (select(User.id, User.name, User.role, User.active, WebSession.seen_at)
+                 .join(User, User.id == WebSession.user_id)
+                 .where(WebSession.id == bindparam("id"), WebSession.revoked_at.is_(None),
+                        WebSession.expires_at > bindparam("now"), User.active.is_(True)))
 
 
 def session(request: Request) -> Session:
@@ -192,7 +203,10 @@ def current_user(request: Request) -> UserRecord | None:
     revoked, expired, account disabled) is dropped from the cookie."""
     if not hasattr(request.state, "user"):
         current = session(request)
-        user = request.app.state.sessions.user(current)
+        # the handler's connection too (one checkout a request); an error page shown after the
+        # response machinery gave it back looks the session up on a connection of its own
+        shared = None if current.token is None or released(request) else request_connection(request)
+        user = request.app.state.sessions.user(current, shared)
         if user is None and current.token is not None:
             request.state.session = Session(secrets.token_urlsafe(32), changed=True)
         request.state.user = user

@@ -74,7 +74,7 @@ def serve(
     # it is not installed and else the module itself (an extra that forgot to declare it)
     import uvicorn
 
-    from .app import WORKER_SETTINGS_ENV, create_app
+    from .app import WORKER_SETTINGS_ENV, create_app, settle_heap
     from .auth import SecretError, load_secret
     from .throttle import HASH_SLOTS
     store = _open(db)  # migrated here, once, before any worker starts
@@ -99,7 +99,8 @@ def serve(
     err.print(cli("serving", lang, host=host, port=port, db=store.name,
                   anonymous=cli("anonymous", lang) if anonymous_read else ""), markup=False)
     if processes == 1:
-        uvicorn.run(app, host=host, port=port, log_level="warning")
+        settle_heap()
+        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
         return
     # several processes: uvicorn starts each (and restarts one that dies); each builds its app
     # from these settings. What they must share lives in the database (sessions, failed logins,
@@ -107,7 +108,7 @@ def serve(
     store.close()
     os.environ[WORKER_SETTINGS_ENV] = json.dumps({"db_url": str(db), **options})
     uvicorn.run("gongkai.web.app:worker_app", factory=True, host=host, port=port, workers=processes,
-                log_level="warning")
+                log_level="warning", access_log=False)
 
 
 user_app = typer.Typer(help="web accounts", no_args_is_help=True)

@@ -6,7 +6,8 @@ from __future__ import annotations
 import os
 import threading
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Annotated, Any
 
 from fastapi import HTTPException, Path
@@ -25,7 +26,7 @@ from ..store.review import (
 from ..template import TEMPLATE
 from .cache import BoundedCache
 from .timefmt import iso
-from .view import ReportView, report_view
+from .view import FindingView, ReportView, findings_view, report_view
 
 MAX_ID = 2**31 - 1  # an INTEGER column: a larger id is no report (and no 500 from the database)
 ReportId = Annotated[int, Path(ge=1, le=MAX_ID, description="the report's document id")]
@@ -48,10 +49,25 @@ _META = ("document_id, source, agency, agency_name, year, template, hybrid, titl
 @dataclass(slots=True)
 class ReportBundle:
     meta: dict[str, Any]
-    effective: EffectiveReport
-    view: ReportView
-    corrections: list[CorrectionRecord]
-    reviews: list[ReviewRecord]
+    parts: _Parts
+    document: dict[str, Any] = field(default_factory=dict)  # batch, sha256, media_type, n_collected
+
+    @property
+    def effective(self) -> EffectiveReport:
+        return self.parts.effective
+
+    @property
+    def view(self) -> ReportView:
+        """The page's model (made on first use: the JSON needs only the findings' keys)."""
+        return self.parts.view()
+
+    @property
+    def corrections(self) -> list[CorrectionRecord]:
+        return self.parts.corrections
+
+    @property
+    def reviews(self) -> list[ReviewRecord]:
+        return self.parts.reviews
 
     def to_dict(self, *, anonymous: bool = False) -> dict[str, Any]:
         """The report JSON; ``anonymous``: without reviewers' names and server paths."""
@@ -61,7 +77,7 @@ class ReportBundle:
         data.pop("section_lines", None)
         data["findings"] = [{**f.to_dict(), "key": v.key, "open": v.open,
                              "decision": _decision(v.decision, anonymous)}
-                            for f, v in zip(report.findings, self.view.findings, strict=True)]
+                            for f, v in zip(report.findings, self.parts.findings, strict=True)]
         meta = dict(self.meta)
         if anonymous:
             meta["source"] = shown_path(meta.get("source"))
@@ -98,25 +114,38 @@ _META_SQL = text(f"SELECT {_META} FROM reports WHERE document_id = :id")
 # The report's row and what its cached parts depend on, in one read: the parse (``documents.batch``,
 # a new token for every ingest that writes the report, re-parses included) and the newest
 # correction and review with their counts (both tables are append-only: revision 0005).
+# The page's other columns come with it: the document's sha256 and format, and how many of the
+# collector's records name it (none: the page's timeliness needs no read of them).
 _STATE_SQL = text(
     "SELECT " + ", ".join(f"r.{c.strip()}" for c in _META.split(",")) + ", d.batch, "
     "(SELECT MAX(c.id) FROM corrections c WHERE c.report_id = r.document_id) AS newest_correction, "
     "(SELECT COUNT(*) FROM corrections c WHERE c.report_id = r.document_id) AS n_corrections, "
     "(SELECT MAX(v.id) FROM reviews v WHERE v.report_id = r.document_id) AS newest_review, "
-    "(SELECT COUNT(*) FROM reviews v WHERE v.report_id = r.document_id) AS n_reviews "
+    "(SELECT COUNT(*) FROM reviews v WHERE v.report_id = r.document_id) AS n_reviews, "
+    "d.sha256, d.media_type, "
+    "(SELECT COUNT(*) FROM collect_documents cd WHERE cd.sha256 = d.sha256) AS n_collected "
     "FROM reports r JOIN documents d ON d.id = r.document_id WHERE r.document_id = :id")
 _STATE_EXTRA = ("batch", "newest_correction", "n_corrections", "newest_review", "n_reviews")
+_DOCUMENT_EXTRA = ("sha256", "media_type", "n_collected")
 
 
 @dataclass(slots=True)
 class _Parts:
     """What a report page computes from the database besides its row: the same for every user
-    (what a visitor may not see is left out when it is shown, by ``to_dict`` and the templates)."""
+    (what a visitor may not see is left out when it is shown, by ``to_dict`` and the templates).
+    The page's model is made on first use, once (the report JSON needs only the findings)."""
 
     effective: EffectiveReport
-    view: ReportView
+    findings: list[FindingView]  # with their review keys and decisions
     corrections: list[CorrectionRecord]
     reviews: list[ReviewRecord]
+    lang: str
+    _view: ReportView | None = None
+
+    def view(self) -> ReportView:
+        if self._view is None:  # two threads may both make it: the same view, one kept
+            self._view = report_view(self.effective.report, latest_decisions(self.reviews), self.lang)
+        return self._view
 
 
 REPORT_CACHE_ENV = "GONGKAI_WEB_REPORT_CACHE_MB"
@@ -158,13 +187,17 @@ def report_cache(engine: Engine) -> BoundedCache[tuple[tuple[Any, ...], _Parts]]
         return cache
 
 
-def _parts(conn: Connection, report_id: int, lang: str) -> _Parts:
-    effective = effective_report(conn, report_id)
+def _parts(conn: Connection, report_id: int, lang: str, *, n_corrections: int = 1, n_reviews: int = 1,
+           meta: Any = None) -> _Parts:
+    """The parts, reading corrections and reviews only when the state counted some; ``meta``: the
+    report's row, read with the state (else read again)."""
+    effective = effective_report(conn, report_id, corrected=n_corrections > 0, meta=meta)
     if effective is None:  # deleted since its row was read
         raise HTTPException(404, f"没有编号为 {report_id} 的报告")
-    history = reviews(conn, report_id)
-    view = report_view(effective.report, latest_decisions(history), lang)
-    return _Parts(effective, view, corrections(conn, report_id), history)
+    history = reviews(conn, report_id) if n_reviews else []
+    trail = corrections(conn, report_id) if n_corrections else []
+    return _Parts(effective, findings_view(effective.report.findings, latest_decisions(history)), trail,
+                  history, lang)
 
 
 def report_bundle(conn: Connection, report_id: int, lang: str = "zh") -> ReportBundle:
@@ -176,20 +209,23 @@ def report_bundle(conn: Connection, report_id: int, lang: str = "zh") -> ReportB
     if row is None:
         raise HTTPException(404, f"没有编号为 {report_id} 的报告")
     values = dict(row._mapping)
+    document = {k: values.pop(k) for k in _DOCUMENT_EXTRA}
     state = tuple(values.pop(k) for k in _STATE_EXTRA)
+    document["batch"] = state[0]
     cache = report_cache(conn.engine)
     key = (report_id, lang)  # the view's words are in the page's language
     cached = cache.get(key)
     if cached is not None and cached[0] == state:
         parts = cached[1]
     else:
-        # read after the state: a write in between makes the parts newer than the state they are
-        # stored with, and the next page (reading the newer state) computes them again — never
-        # the other way round (every part of the state only grows: new ids, a new parse token)
-        parts = _parts(conn, report_id, lang)
+        # read after the state: a write in between is in the parts or not, but it changed the
+        # state (every part of it only grows: new ids, a new parse token), so the next page,
+        # reading the newer state, computes them again — parts are never kept past a write
+        parts = _parts(conn, report_id, lang, n_corrections=state[2], n_reviews=state[4],
+                       meta=SimpleNamespace(**values, **document))
         if cache.max_bytes:
             cache.put(key, (state, parts))
-    return ReportBundle(values, parts.effective, parts.view, parts.corrections, parts.reviews)
+    return ReportBundle(values, parts, document)
 
 
 @dataclass(slots=True)

@@ -181,10 +181,10 @@ def _signatures(conn: Connection, rows: list[Any]) -> dict[int, Dated | None]:
 
 
 def row_extras(conn: Connection, rows: list[dict[str, Any]], *, anonymous: bool,
-               lang: str = "zh", review: bool = True) -> dict[int, RowExtras]:
+               lang: str = "zh") -> dict[int, RowExtras]:
     """The extra columns of a page of the list (``rows`` from :func:`gongkai.web.queries.list_reports`);
-    ``lang``: the words of the timeliness and its date's source; ``review=False``: without the
-    review state (three queries: the report page shows its findings and trail itself)."""
+    ``lang``: the words of the timeliness and its date's source. (The report page's own:
+    :func:`report_extras`.)"""
     ids = [int(r["document_id"]) for r in rows]
     if not ids:
         return {}
@@ -194,26 +194,48 @@ def row_extras(conn: Connection, rows: list[dict[str, Any]], *, anonymous: bool,
     ).bindparams(_in("ids", ids)))}
     collected = collected_dates_of(conn, [d.sha256 for d in details.values()])
     signatures = _signatures(conn, list(details.values()))
-    states = review_states(conn, ids) if review else {i: ReviewState() for i in ids}
-    out: dict[int, RowExtras] = {}
-    for rid in ids:
-        row = details.get(rid)
-        if row is None:
-            continue
-        # the report's own dates (page text, URL, signature: publication_dates), the signature cached
-        own = [Dated(printed, "text", row.published)] if (printed := parse_date(row.published)) else []
-        if (from_url := url_date(row.source)) is not None:
-            own.append(Dated(from_url, "url", row.source))
-        if (signed := signatures.get(rid)) is not None:
-            own.append(signed)
-        result = assess(row.level, row.year, [*collected.get(row.sha256, []), *own])
-        out[rid] = RowExtras(
-            file_name=shown_path(row.source), media=media_label(row.media_type, lang),
-            media_type=row.media_type,
-            review=states[rid], published=result.published.date if result.published else None,
-            published_source=result.published.where(lang) if result.published else None,
-            deadline=result.deadline, timeliness=result.status(lang), late=result.late)
-    return out
+    states = review_states(conn, ids)
+    return {rid: _extras(row, collected.get(row.sha256, []), signatures.get(rid), states[rid], lang)
+            for rid in ids if (row := details.get(rid)) is not None}
+
+
+@dataclass(frozen=True, slots=True)
+class ReportDetail:
+    """What the extra columns are made from, for one report (a row of :func:`row_extras`' query)."""
+
+    document_id: int
+    sha256: str
+    batch: Any
+    media_type: str | None
+    published: str | None
+    level: str | None
+    year: int | None
+    agency: str | None
+    source: str | None
+
+
+def report_extras(conn: Connection, detail: ReportDetail, *, collected: bool, lang: str = "zh") -> RowExtras:
+    """One report's extra columns without its review state (the report page shows its own), from
+    what the page has already read; ``collected``: the collector has records of its document (else
+    they are not looked for)."""
+    dates = collected_dates_of(conn, [detail.sha256]).get(detail.sha256, []) if collected else []
+    return _extras(detail, dates, _signatures(conn, [detail])[detail.document_id], ReviewState(), lang)
+
+
+def _extras(row: Any, collected: list[Dated], signed: Dated | None, review: ReviewState,
+            lang: str) -> RowExtras:
+    # the report's own dates (page text, URL, signature: publication_dates), the signature cached
+    own = [Dated(printed, "text", row.published)] if (printed := parse_date(row.published)) else []
+    if (from_url := url_date(row.source)) is not None:
+        own.append(Dated(from_url, "url", row.source))
+    if signed is not None:
+        own.append(signed)
+    result = assess(row.level, row.year, [*collected, *own])
+    return RowExtras(
+        file_name=shown_path(row.source), media=media_label(row.media_type, lang), media_type=row.media_type,
+        review=review, published=result.published.date if result.published else None,
+        published_source=result.published.where(lang) if result.published else None,
+        deadline=result.deadline, timeliness=result.status(lang), late=result.late)
 
 
 ROWS_CACHED = 256  # pages of the list (a filter, a sort, a page, a language, who is asking)
@@ -241,16 +263,17 @@ def _rows_state(conn: Connection, page: Page) -> tuple[Any, ...]:
     collector's dates (timeliness), and the page's count and cursor."""
     ids = [int(r["document_id"]) for r in page.rows]
     shown = tuple(tuple(r.values()) for r in page.rows)
-    per_report: tuple[Any, ...] = ()
-    if ids:
+    newest_collected = "(SELECT MAX(id) FROM collect_documents)"  # on every row: one statement
+    if not ids:
+        per_report: tuple[Any, ...] = (conn.execute(text(f"SELECT {newest_collected}")).scalar(),)
+    else:
         per_report = tuple(tuple(row) for row in conn.execute(text(
             "SELECT r.document_id, d.batch, "
             "(SELECT MAX(c.id) FROM corrections c WHERE c.report_id = r.document_id), "
-            "(SELECT MAX(v.id) FROM reviews v WHERE v.report_id = r.document_id) "
+            f"(SELECT MAX(v.id) FROM reviews v WHERE v.report_id = r.document_id), {newest_collected} "
             "FROM reports r JOIN documents d ON d.id = r.document_id WHERE r.document_id IN :ids "
             "ORDER BY r.document_id").bindparams(_in("ids", ids))))
-    collected = conn.execute(text("SELECT MAX(id) FROM collect_documents")).scalar()
-    return (shown, per_report, collected, page.count, page.count_capped, page.next_after)
+    return (shown, per_report, page.count, page.count_capped, page.next_after)
 
 
 def list_rows_html(conn: Connection, page: Page, key: tuple[Any, ...],

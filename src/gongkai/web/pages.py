@@ -26,8 +26,9 @@ from ..template import TEMPLATE
 from . import auth
 from .accounts import account_rows, live_sessions
 from .auditlog import AuditQuery, audit_page
+from .connection import reading
 from .data import ANONYMOUS_AUTHOR, MAX_ID, ReportId, cell_detail, report_bundle, shown_path
-from .listing import export_csv, export_name, export_workbook, list_rows_html, row_extras
+from .listing import ReportDetail, export_csv, export_name, export_workbook, list_rows_html, report_extras
 from .queries import SORTS, BadQuery, ListQuery, list_reports
 from .stats import Params, region_choices, search_agencies
 from .words import ACTION_GROUPS, cell_label, current_lang, web
@@ -124,7 +125,7 @@ async def list_query(region: Text = None, level: Text = None, year: Text = None,
 def reports_page(request: Request, user: Viewer, query: Annotated[ListQuery, Depends(list_query)]
                  ) -> HTMLResponse:
     lang, anonymous = lang_of(request), user is None
-    with engine(request).connect() as conn:
+    with reading(request) as conn:
         page = list_reports(conn, query)
         next_link = f"/reports?{urlencode(query.params(after=page.next_after))}" if page.next_after else None
         first_link = f"/reports?{urlencode(query.params(after=None))}" if query.after else None
@@ -172,11 +173,15 @@ def reports_workbook(request: Request, user: Viewer, query: Annotated[ListQuery,
 # ------------------------------------------------------------------------------ one report
 @router.get("/reports/{report_id}", response_class=HTMLResponse)
 def report_page(request: Request, report_id: ReportId, _user: Viewer) -> HTMLResponse:
-    with engine(request).connect() as conn:
-        bundle = report_bundle(conn, report_id, lang_of(request))  # its cells' titles in the page's words
-        extras = row_extras(conn, [bundle.meta], anonymous=auth.current_user(request) is None,
-                            lang=lang_of(request), review=False).get(report_id)  # the page shows its own
     lang = lang_of(request)
+    with reading(request) as conn:
+        bundle = report_bundle(conn, report_id, lang)  # its cells' titles in the page's words
+        # the list's columns of this report (timeliness, format), from what the page has read
+        detail = ReportDetail(**{k: bundle.meta[k] for k in ("document_id", "published", "level", "year",
+                                                              "agency", "source")},
+                              sha256=bundle.document["sha256"], batch=bundle.document["batch"],
+                              media_type=bundle.document["media_type"])
+        extras = report_extras(conn, detail, collected=bundle.document["n_collected"] > 0, lang=lang)
     return render(request, "report.html", {"b": bundle, "report": bundle.effective.report,
                                            "meta": bundle.meta, "x": extras,
                                            "label": lambda path: cell_label(path, lang)})
@@ -187,7 +192,7 @@ def cell_panel(request: Request, report_id: ReportId, path: str, _user: Viewer) 
     """The panel a click on a cell opens: value, status, source around it, history, correction."""
     from .source import SourceUnavailable
 
-    with engine(request).connect() as conn:
+    with reading(request) as conn:
         detail = cell_detail(conn, report_id, path)
         source, problem = None, None
         if detail.cell.line is not None or detail.cell.locator:
@@ -204,7 +209,7 @@ def cell_panel(request: Request, report_id: ReportId, path: str, _user: Viewer) 
 def sections_fragment(request: Request, report_id: ReportId, _user: Viewer) -> HTMLResponse:
     from .source import SourceUnavailable
 
-    with engine(request).connect() as conn:
+    with reading(request) as conn:
         try:
             sections = request.app.state.sources.sections(conn, report_id)
             problem = None
@@ -303,7 +308,7 @@ def user_action(request: Request, name: str, action: str, admin: Admin) -> Redir
 
 @router.get("/dashboard", response_class=HTMLResponse)
 def dashboard(request: Request, _user: Viewer) -> HTMLResponse:
-    with engine(request).connect() as conn:
+    with reading(request) as conn:
         request.app.state.generation.check(conn)  # another process may have written since
         facets = request.app.state.facets.get(conn)
         regions = region_choices(conn)
@@ -331,7 +336,7 @@ def dashboard_params(region: Text = None, level: Text = None, year: Text = None,
 def agency_matches(request: Request, _user: Viewer, params: Annotated[Params, Depends(dashboard_params)],
                    q: Annotated[str, Query(max_length=100)] = "") -> HTMLResponse:
     """The search box's suggestions (htmx): agencies whose name or key contains ``q``."""
-    with engine(request).connect() as conn:
+    with reading(request) as conn:
         matches = search_agencies(conn, params, q)
     return render(request, "_agency_matches.html", {"matches": matches, "q": q.strip()})
 
@@ -342,7 +347,7 @@ def missing_fragment(request: Request, _user: Viewer, params: Annotated[Params, 
     """The missing-reports matrix (htmx): roster units and units with reports × years."""
     from .stats import MATRIX_UNITS
 
-    with engine(request).connect() as conn:
+    with reading(request) as conn:
         request.app.state.generation.check(conn)  # another process may have written since
         figure = request.app.state.stats_cache.get(conn, "missing", Params(params.region, params.level,
                                                                              params.year))
@@ -386,7 +391,7 @@ def audit_log(request: Request, user: Reviewer, query: Annotated[AuditQuery, Dep
               ) -> HTMLResponse:
     """Every correction, review, re-parse and (for admins) account change, newest first."""
     assert user is not None
-    with engine(request).connect() as conn:
+    with reading(request) as conn:
         page = audit_page(conn, query, with_accounts=user.role == "admin", lang=lang_of(request))
     next_link = f"/audit?{urlencode(query.params(after=page.next_after))}" if page.next_after else None
     first_link = f"/audit?{urlencode(query.params(after=None))}" if query.after else None
