@@ -24,6 +24,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from .errors import ParseError
+from .messages import Language as Lang
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -427,11 +428,6 @@ def _needs_formats(to: str) -> None:
         missing = _missing_for("formats")
         if missing:
             _exit_needing("formats", sys.argv[1:], missing)
-
-
-class Lang(StrEnum):
-    zh = "zh"
-    en = "en"
 
 
 class Format(StrEnum):

@@ -15,11 +15,20 @@ from __future__ import annotations
 
 import os
 import re
+from enum import StrEnum
 
-__all__ = ["HEADERS", "HELP", "MESSAGES", "REASONS", "WEB", "header", "headers", "help_text", "language",
-           "reason", "say", "web", "web_english"]
+__all__ = ["HEADERS", "HELP", "MESSAGES", "REASONS", "WEB", "Language", "header", "headers", "help_text",
+           "language", "reason", "say", "web", "web_english"]
 
 Lang = str  # "zh" | "en"
+
+
+class Language(StrEnum):
+    """The languages gongkai speaks: the choices of every command's ``--lang``."""
+
+    zh = "zh"
+    en = "en"
+
 
 MESSAGES: dict[str, tuple[str, str]] = {
     # the store
@@ -282,7 +291,7 @@ REASONS: tuple[tuple[str, str], ...] = (
     (r"a folder, not a file: use `gongkai ingest` to read a folder",
      "这是文件夹，不是文件：读取文件夹请用 gongkai ingest"),
     (r"reading (?P<kind>\w+) needs an optional dependency: (?P<module>\S+) \(pip install "
-     r"'gongkai\[formats\]'\)", "读取 {kind} 需要可选依赖 {module}（pip install 'gongkai[formats]'）"),
+     r"'gongkai\[(?P<extra>\w+)\]'\)", "读取 {kind} 需要可选依赖 {module}（pip install 'gongkai[{extra}]'）"),
     (r"unsupported file kind (?P<kind>.+)", "不支持的文件类型 {kind}"),
     (r"damaged zip archive \((?P<error>.*)\), and not a DOCX or XLSX",
      "zip 压缩包已损坏（{error}），也不是 DOCX 或 XLSX 文件"),
@@ -636,7 +645,7 @@ def help_text(path: str, param: str | None, english_text: str | None, lang: str 
 # words of its pages in both languages are in WEB, below. gongkai.web.words and gongkai.web.view
 # use them. The report page's statuses, severities and review decisions:
 STATUS_ZH = {"read": "读取", "blank": "空白", "missing": "缺失", "inferred": "推算", "corrected": "已更正"}
-SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+SEVERITY_ZH = {key: zh for key, (zh, _) in _SEVERITY.items()}
 REVIEW_DECISION_ZH = {"confirmed": "已确认", "dismissed": "已驳回"}  # a finding reviewed, on its page
 ROLE_ZH = {"viewer": "查看者", "reviewer": "审核员", "admin": "管理员"}
 

@@ -20,6 +20,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from ..messages import Language as Lang
 from ..messages import header, reason, say
 from ..template import EDITIONS
 
@@ -34,11 +35,6 @@ err = Console(stderr=True, soft_wrap=True, width=None if sys.stderr.isatty() els
 Db = Annotated[str, typer.Option("--db", envvar="GONGKAI_DB",
                                  help="SQLite file or postgresql://user:pass@host/db")]
 DEFAULT_DB = "./gongkai.db"
-
-
-class Lang(StrEnum):
-    zh = "zh"
-    en = "en"
 
 
 LangOption = Annotated[Lang, typer.Option("--lang", envvar="GONGKAI_LANG",
