@@ -53,6 +53,32 @@ def breaks_printed(cells: dict[str, CellValue], equation: Equation) -> bool:
     return sum(cells[p].value or 0 for p in equation.left) != sum(cells[p].value or 0 for p in equation.right)
 
 
+def table_of(equation: Equation) -> str:
+    """The section of the report (table) an equation's cells are in."""
+    return equation.left[0].split(".", 1)[0]
+
+
+def cannot_hold(cells: dict[str, CellValue], equation: Equation) -> bool:
+    """Do the values read from the source already break the equation, whatever its other terms
+    (blank, missing: unknown, never negative) turn out to be? (「— 1 — 0 0 0 0」: the parts hold at
+    least 1, the total printed 0.) False while no side is fully read."""
+    sums, unknown = [0.0, 0.0], [False, False]
+    for side, paths in enumerate((equation.left, equation.right)):
+        for path in paths:
+            cell = cells[path]
+            if cell.status == "read" and cell.value is not None:
+                sums[side] += cell.value
+            else:
+                unknown[side] = True
+    if unknown[0] and unknown[1]:
+        return False
+    if unknown[0]:
+        return sums[0] > sums[1]
+    if unknown[1]:
+        return sums[1] > sums[0]
+    return sums[0] != sums[1]
+
+
 def new_finding(rule: str, case: str, *, cells: list[str] | None = None, line: int | None = None,
                 **values: Any) -> Finding:
     """A finding ``rule`` with the message and severity template.yaml gives its ``case``, the

@@ -21,6 +21,7 @@ from functools import cache
 
 from ..report import PRINTED_EMPTY, CellValue
 from ..template import TEMPLATE, Equation, TableShape, equations
+from .context import table_of
 
 KNOWN = ("read", "inferred")
 
@@ -62,14 +63,16 @@ def infer(cells: dict[str, CellValue], layout: TableShape, validate: Validator |
 
 def _sound(cells: dict[str, CellValue], system: tuple[Equation, ...],
            touching: dict[str, tuple[Equation, ...]]) -> tuple[Equation, ...]:
-    """The equations inference may use: none that the printed values break, nor any that
-    shares a cell with one of those. Where a report's own sums fail, a misprint (or a misread)
-    sits somewhere among their cells, and a value solved from them would carry it on."""
+    """The equations inference may use: none of a table whose printed values break one of its
+    equations. Where a report's own sums fail, a misprint (or a misread) sits somewhere among
+    their cells, and a value solved from them would carry it on."""
     broken = [e for e in system if _broken(cells, e)]
     if not broken:
         return system
-    unsound = {id(other) for e in broken for p in e.paths for other in touching[p]}
-    return tuple(e for e in system if id(e) not in unsound)
+    # the misprint may as well sit in a cell that was not read, where no equation shows it: a
+    # table whose printed values break any of its sums lends none of them to inference
+    unsound = {table_of(e) for e in broken}
+    return tuple(e for e in system if table_of(e) not in unsound)
 
 
 @cache

@@ -139,7 +139,7 @@ def _lex(text: str, cell: Cell) -> list[Token]:
             start += 1
             sign = None
         if start > position:
-            _lex_after_number(stripped[position:start], position > 0, cell, tokens)
+            _lex_after_number(stripped[position:start], position > 0, cell, tokens, before_number=True)
         unit = match.group("unit")
         note = match.group("note")
         before = stripped[start - 1] if start > 0 else " "
@@ -175,16 +175,29 @@ def _lex(text: str, cell: Cell) -> list[Token]:
     return tokens
 
 
-def _lex_after_number(piece: str, after_number: bool, cell: Cell, tokens: list[Token]) -> None:
+def _lex_after_number(piece: str, after_number: bool, cell: Cell, tokens: list[Token], *,
+                      before_number: bool = False) -> None:
     """Marks glued right after a number are cells each (「247——1032」 is 247, —, —, 1032;
-    「000000无(六)其他处理」 ends its row with a blank), then the rest is text."""
+    「000000无(六)其他处理」 ends its row with a blank), then the rest is text. So are marks
+    standing right before a number, apart from the text before them: 「----0-0」 is seven cells,
+    its 「---」 three, not the one mark 「---」 printed alone in a cell."""
     if after_number:
         marks = _GLUED_MARKS.match(piece)
         if marks:
             tokens.extend(Token("blank", mark, cell) for mark in marks.group())
             piece = piece[marks.end():]
+    glued_before = None
+    if before_number:
+        glued_before = _GLUED_MARKS_END.search(piece)
+        start = glued_before.start() if glued_before is not None else 0
+        if glued_before is not None and (start == 0 or piece[start - 1].isspace()):
+            piece = piece[:start]
+        else:
+            glued_before = None
     if piece:
         _lex_text(piece, cell, tokens)
+    if glued_before is not None:
+        tokens.extend(Token("blank", mark, cell) for mark in glued_before.group())
 
 
 def _is_separator(char: str) -> bool:
@@ -203,7 +216,8 @@ _BLANK_RUN = re.compile(
     r"|(?:(?<=\s)|^)[—\-－/／无]{3,}(?=\s|$)|(?<=[\u4e00-\u9fff)）”\"])[—\-－/／]+(?=\s))")
 _MARKS = "无/／—-－"
 _GLUED_MARKS = re.compile(r"[无/／—\-－]+")
-_TRAILING_MARKS = re.compile(r"[/／—\-－]+$")
+_GLUED_MARKS_END = re.compile(r"[无/／—\-－]+$")
+_TRAILING_MARKS = re.compile(r"[无/／—\-－]+$")  # (无 only after a whole label: no label ends in it)
 _ROW_MARKER = re.compile(r"[(（][一二三四五六七][)）]|[一二三四]、|^\s*[.．、]\s*[\u4e00-\u9fff]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _DATE_AFTER = re.compile(r"[ \u00a0]?([年月日])")  # 「2023年」「2023 年度」
@@ -239,9 +253,10 @@ def _split_at_blanks(piece: str) -> bool:
 
 
 def _lex_words(piece: str, cell: Cell, tokens: list[Token]) -> None:
-    marks = _TRAILING_MARKS.search(piece)
+    marks = _TRAILING_MARKS.search(piece.rstrip())
     if marks and marks.start() > 0 and INDEX.segment(normalize(piece[: marks.start()])):
-        # 「行政许可-049469」: dashes glued after a label are empty cells, one each
+        # 「行政许可-049469」: dashes glued after a label are empty cells, one each; so is a 无
+        # glued to a label where a line break was lost (「…继续办理无 无 9」)
         _lex_words(piece[: marks.start()], cell, tokens)
         tokens.extend(Token("blank", mark, cell) for mark in marks.group())
         return

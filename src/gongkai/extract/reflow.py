@@ -130,9 +130,21 @@ def _item_parts(rows: list[Row], i: int) -> int:
     if digit is not None and _VALUE_THEN_ITEM.fullmatch(digit):
         # 「-001103」「.」「要求提供公开出版物」: the last digit is the item's number when the words
         # are that item's label (the lexer then cuts it from the value, as on one line)
-        point, words = paragraph(i + 1), paragraph(i + 2)
-        if point is not None and _ITEM_POINT.fullmatch(point) and words and _item_marked(words, digit[-1]):
-            return 3
+        point = paragraph(i + 1)
+        if point is None or not _ITEM_POINT.fullmatch(point):
+            return 0
+        # the words may be cut a character per line too (「属」「于」「四」「类」…)
+        words, end = "", i + 2
+        while end < min(len(rows), i + 2 + _MAX_PIECES):
+            piece = paragraph(end)
+            if not piece or (words and len(piece) > 2):
+                break
+            words += piece
+            end += 1
+            if _item_marked(words, digit[-1]):
+                return end - i
+            if len(piece) > 2:
+                break
         return 0
     if digit is None or not _LONE_ITEM.fullmatch(digit):
         return 0
@@ -207,17 +219,22 @@ def _label_run_end(rows: list[Row], i: int, pieces: list[str]) -> int:
             break
         if normalize(text) in _ROW_LABEL_ENDS and _ends_in_row_label("".join(pieces[i:k + 1])):
             best = k + 1  # only a label's last words can end one
+        elif k + 1 < len(rows) and not pieces[k + 1] and best == i and _ends_in_row_label(
+                "".join(pieces[i:k + 1]), truncated=True):
+            # a label the report itself cut short (「二、上年结转政府信」), its values next
+            best = k + 1
     return best
 
 
 @lru_cache(maxsize=8192)
-def _ends_in_row_label(text: str) -> bool:
-    """Is the text labels the template knows, the last a whole row label?"""
+def _ends_in_row_label(text: str, truncated: bool = False) -> bool:
+    """Is the text labels the template knows, the last a whole row label (``truncated``: or a
+    row label cut short)?"""
     hits = INDEX.segment(normalize(text))
     if not hits:
         return False
     last = hits[-1]
-    return last.label.kind in _ROW_KINDS and not last.truncated
+    return last.label.kind in _ROW_KINDS and (truncated or not last.truncated)
 
 
 def _row_label_ends() -> frozenset[str]:

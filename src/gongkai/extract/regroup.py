@@ -12,7 +12,7 @@ from ..document import Cell
 from ..report import CellValue
 from ..template import TEMPLATE, Equation, TableShape, equations
 from .align import MAX_WRAPPED, centred, entry_key, entry_value, joined, short_joined, wrapped_in_cell
-from .context import Context, add_finding, breaks_printed, row_name
+from .context import Context, add_finding, breaks_printed, cannot_hold, row_name
 from .lexer import Token
 from .place import row_check
 from .segment import Segment, Segmentation, slots_hint
@@ -460,6 +460,30 @@ def doubt_rows_beside_wrapped_pieces(seg: Segmentation, placed: list[Segment], c
             _undecide(paths, segment.label_line, context, "wrapped_numbers", segment)
 
 
+def _holds(cells: dict[str, CellValue], equation: Equation) -> bool:
+    """Does the equation hold on values all read from the source?"""
+    return all(cells[p].status == "read" for p in equation.paths) and not breaks_printed(cells, equation)
+
+
+def _followed_by_orphans(segment: Segment, ordered: list[Segment], index: int,
+                         orphan_numbers: list[int]) -> int:
+    """How many numbers no row took stand after the row's values and before the next label?"""
+    values = [t.line for t in segment.tokens if t.kind != "empty"]
+    if not values:
+        return 0
+    last = max(values)
+    following = ordered[index + 1].label_line if index + 1 < len(ordered) else last + 10_000
+    return sum(1 for line in orphan_numbers if last < line < following)
+
+
+def _overfull(segment: Segment, ordered: list[Segment], index: int, orphan_numbers: list[int]) -> bool:
+    """Do fewer numbers than a row's width that no row took follow the row's values (a whole row's
+    worth is the next row with its label lost)? A page number or a page header cut a token per
+    line (「1」「/」「4」, 「—」「1」「—」) lands there, and the row's own values may have been read
+    around it."""
+    return 0 < _followed_by_orphans(segment, ordered, index, orphan_numbers) < slots_hint(segment)
+
+
 def doubt_disordered_rows(seg: Segmentation, placed: list[Segment], context: Context) -> None:
     """Numbers no row could take mean the text came out of order (a PDF dumped in its drawing
     order: labels in one run, values in column-major blocks). Rows placed from such text by
@@ -470,7 +494,8 @@ def doubt_disordered_rows(seg: Segmentation, placed: list[Segment], context: Con
     if not any(t.kind == "num" for t in seg.orphans):
         return
     row_sums = _row_sums(context.layout)
-    orphan_lines = {t.line for t in seg.orphans if t.kind == "num"}
+    orphan_numbers = [t.line for t in seg.orphans if t.kind == "num"]
+    orphan_lines = set(orphan_numbers)
     cells = context.cells
     ordered = sorted(placed, key=lambda s: s.label_line)
     _doubt_table4(ordered, context)
@@ -484,9 +509,11 @@ def doubt_disordered_rows(seg: Segmentation, placed: list[Segment], context: Con
         statuses = {cells[p].status for p in paths}
         if statuses == {"blank"} and all(cells[p].raw is None for p in paths):
             case = "disordered_no_values"
-        elif breaks_printed(cells, equation):
+        elif cannot_hold(cells, equation):
             case = "disordered_total"
-        elif statuses & {"read", "inferred"} and _after_bare_labels(ordered, index):
+        elif statuses & {"read", "inferred"} and (_after_bare_labels(ordered, index) or (
+                _after_bare_labels(ordered, index, least=1)
+                and _followed_by_orphans(segment, ordered, index, orphan_numbers) > 0)):
             # the last of a run of labels printed with no values, then values one per line: the
             # first numbers of a column-major block, not this row's
             case = "disordered_column"
@@ -495,6 +522,9 @@ def doubt_disordered_rows(seg: Segmentation, placed: list[Segment], context: Con
             # a PDF dump can print a tall row's values just above its label: numbers left over
             # right before a bare label may be its own as well as the line after it
             case = "disordered_both_sides"
+        elif "read" in statuses and not _holds(cells, equation) and _overfull(
+                segment, ordered, index, orphan_numbers):
+            case = "overfull"
         else:
             continue
         for path in paths:

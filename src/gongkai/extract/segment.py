@@ -148,7 +148,15 @@ def _join_split_labels(by_cell: list[list[Token]]) -> list[list[Token]]:
         tokens = by_cell[i]
         joined_to = 0
         if _words_only(tokens) and any(t.kind == "text" for t in tokens):
-            for end in range(i + 2, min(i + _MAX_LABEL_PIECES, len(by_cell)) + 1):
+            # a letter-spaced label whose spaces became cell separators (「二、上」「年」「结」「转」…):
+            # its run of one-character cells is tried whole first, then the usual few pieces
+            spaced = i + 1
+            while spaced < len(by_cell) and _one_character(by_cell[spaced]):
+                spaced += 1
+            ends = [*range(spaced, i + _MAX_LABEL_PIECES, -1), *range(i + 2, i + _MAX_LABEL_PIECES + 1)]
+            for end in ends:
+                if end > len(by_cell):
+                    continue
                 if not _words_only(by_cell[end - 1]):
                     break
                 joined = "".join(t.raw for k in range(i, end) for t in by_cell[k])
@@ -163,6 +171,38 @@ def _join_split_labels(by_cell: list[list[Token]]) -> list[list[Token]]:
             result.append(tokens)
             i += 1
     return result
+
+
+_PAGE_MARK = re.compile(r"第\d{1,3}页(?:[,，/]?共\d{1,3}页)?|共\d{1,3}页[,，/]?第\d{1,3}页")
+_PAGE_MARK_PIECES = 7  # 「第」「2」「页」「共」「6」「页」 and a comma
+
+
+def _page_marks_cut_apart(rows: list[Row]) -> set[int]:
+    """The rows holding the pieces of a page number cut a token per line (「第」「2」「页」「共」
+    「6」「页」): its numbers are no cell's. (One printed whole on its line the lexer drops.)"""
+    marks: set[int] = set()
+    for start, row in enumerate(rows):
+        if len(row.cells) != 1 or row.cells[0].text.strip() not in ("第", "共") or start in marks:
+            continue
+        joined = ""
+        for end in range(start, min(len(rows), start + _PAGE_MARK_PIECES)):
+            if len(rows[end].cells) != 1:
+                break
+            joined += rows[end].cells[0].text.strip()
+            if _PAGE_MARK.fullmatch(joined):
+                marks.update(range(start, end + 1))  # (the longest: 第2页 then 第2页共6页)
+    return marks
+
+
+def _complete_on_its_line(segment: Segment) -> bool:
+    """Did the row's own line print every cell, its empty ones as empty cells (「2	1	1		0		4」)?
+    Then a number on a later line is not one of its values (a bare page number after it)."""
+    own = [t for line in segment.lines if line and line[0].line == segment.label_line for t in line]
+    return len(own) == slots_hint(segment) and any(t.kind == "empty" for t in own)
+
+
+def _one_character(tokens: list[Token]) -> bool:
+    return len(tokens) == 1 and tokens[0].kind == "text" and len(tokens[0].raw.strip()) == 1
 
 
 def _words_only(tokens: list[Token]) -> bool:
@@ -219,8 +259,10 @@ class Segmenter:
                                  if t.markup in ("markdown", "pipes") and not guessed}
         self.text_tables = {t.index for t in document.tables if t.markup is not None}
         self.guessed_tables = self.text_tables if guessed else set()
-        for row in document.rows:
-            self.feed(row, row.table in exact_tables)
+        page_marks = _page_marks_cut_apart(document.rows)
+        for index, row in enumerate(document.rows):
+            if index not in page_marks:
+                self.feed(row, row.table in exact_tables)
         self.close()
         untrusted = any(t.index not in true_grids for t in text_tables)
         return Segmentation(self.segments, self.orphans, self.sections, self.votes, self.tables_seen,
@@ -448,6 +490,8 @@ class Segmenter:
             return True  # the labels decide; prose closes in feed()
         if segment.table == 4 or segment.filled == 0:
             return True
+        if segment.table == 3 and _complete_on_its_line(segment):
+            return False
         incoming = sum(1 for t in tokens if t.kind != "empty")
         filled = segment.filled
         if segment.table == 2:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from ..report import CellValue, Number, Report
 from ..template import TEMPLATE, Equation, equations
 from .align import Candidate, entry_value, merge, sides_possible
-from .context import Context, Pending, add_finding, breaks_printed, extend_message, row_name
+from .context import Context, Pending, add_finding, breaks_printed, extend_message, row_name, table_of
 from .place import cell_value
 
 if TYPE_CHECKING:
@@ -62,11 +62,11 @@ def settle_by_arithmetic(context: Context) -> None:
     printed values usually leave one. Cells become certain only when all survivors agree.
     """
     system = equations(context.layout)
-    broken = _broken_rules(system, context.cells)
+    broken = _broken_tables(system, context.cells)
     involving: dict[str, list[Equation]] = {}
     for equation in system:
-        if equation.rule in broken:
-            continue  # a rule the report's printed values break elsewhere is no guide here
+        if table_of(equation) in broken:
+            continue  # a table whose printed values break one of its sums: its sums are no guide
         for path in equation.paths:
             involving.setdefault(path, []).append(equation)
     changed = True
@@ -84,10 +84,11 @@ def settle_by_arithmetic(context: Context) -> None:
             _settle(pending, survivors, context, rules, "the column arithmetic")
 
 
-def _broken_rules(system: Sequence[Equation], cells: dict[str, CellValue]) -> set[str]:
-    """The rules with an instance whose terms are all read and that fails: the report's own sums
-    are off there (an inconsistent report), so the same rule's other instances settle nothing."""
-    return {equation.rule for equation in system if breaks_printed(cells, equation)}
+def _broken_tables(system: Sequence[Equation], cells: dict[str, CellValue]) -> set[str]:
+    """The tables with an equation whose terms are all read and that fails: the report's own sums
+    are off there (an inconsistent report), and the misprint may sit in any of its cells, so
+    none of that table's sums settles a reading."""
+    return {table_of(equation) for equation in system if breaks_printed(cells, equation)}
 
 
 def _settle(pending: Pending, survivors: list[Candidate], context: Context, rules: list[str],
