@@ -25,11 +25,11 @@ def test_docs_codebook_is_the_generated_one() -> None:
         "regenerate it: gongkai codebook > docs/codebook.md")
 
 
-def test_every_cell_of_every_layout_with_its_labels_unit_and_rules() -> None:
+def test_every_cell_of_every_shape_with_its_labels_unit_and_rules() -> None:
     rows = {row["key"]: row for row in codebook.entries()}
     assert len(rows) == len(codebook.entries())  # keys are unique
-    for layout in (TableShape("2019"), TableShape("2021"), TableShape("2021", hybrid=True)):
-        assert set(TEMPLATE.cell_paths(layout)) <= set(rows)
+    for shape in (TableShape("2019"), TableShape("2021"), TableShape("2021", hybrid=True)):
+        assert set(TEMPLATE.cell_paths(shape)) <= set(rows)
     granted = rows["applications.granted.natural_person"]
     assert (granted["label"], granted["table"], granted["row"], granted["column"], granted["unit"]) == (
         "表三「(一)予以公开」「自然人」", "表三 依申请公开", "(一)予以公开", "自然人", "件")

@@ -4,7 +4,7 @@ For random reports rendered in every text style of :mod:`gongkai.synth.text_styl
 
 - a cell with status ``read`` or ``inferred`` equals the truth (or, for a blank cell, the value
   the arithmetic forces, ``implied``) — report-json.md's "zero silent errors";
-- in a lossless layout every cell equals the truth exactly (printed → its value; blank → null or
+- in a lossless style every cell equals the truth exactly (printed → its value; blank → null or
   the forced value); ``cell_per_line``, ``tabs`` and ``notes_in_cells`` likewise, except the
   cells their rendering reports as ambiguous (a collapsed or padding-like empty cell);
 - in ``run_together`` a cell is correct or not ``read``, and a value left undecided comes with
@@ -62,24 +62,24 @@ def _same(a: Any, b: Any) -> bool:
     return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
 
 
-def _case(params: dict, layout: str) -> tuple[dict, str, frozenset[str]]:
+def _case(params: dict, style: str) -> tuple[dict, str, frozenset[str]]:
     fmt, hybrid = params["shape"]
     truth = random_report(random.Random(params["seed"]), edition=fmt, hybrid=hybrid,
                           profile=params["profile"], blanks=params["blanks"],
                           inconsistent=params["inconsistent"])
-    rendering = render_with_info(truth, layout, random.Random(params["render_seed"]))
+    rendering = render_with_info(truth, style, random.Random(params["render_seed"]))
     return truth, rendering.text, rendering.ambiguous
 
 
 
 
-def _check(params: dict, layout: str) -> None:
-    truth, text, ambiguous = _case(params, layout)
+def _check(params: dict, style: str) -> None:
+    truth, text, ambiguous = _case(params, style)
     try:
         with time_limit(PARSE_SECONDS):
             report = gongkai.parse(text)
     except TimeoutError as error:
-        raise AssertionError(_explain(params, layout, [str(error)], text)) from None
+        raise AssertionError(_explain(params, style, [str(error)], text)) from None
     problems: list[str] = []
 
     # ---- metadata
@@ -96,9 +96,9 @@ def _check(params: dict, layout: str) -> None:
     # ---- cells
     expected = truth_cells(truth)
     implied = implied_cells(truth)
-    # every layout but run_together is exact outside the cells its rendering calls ambiguous
-    exact = layout != "run_together"
-    assert layout not in lossless_styles or not ambiguous
+    # every style but run_together is exact outside the cells its rendering calls ambiguous
+    exact = style != "run_together"
+    assert style not in lossless_styles or not ambiguous
     undecided = []
     for path, want in expected.items():
         cell = report.cells.get(path)
@@ -116,17 +116,17 @@ def _check(params: dict, layout: str) -> None:
                 problems.append(f"blank {path} given {value!r} ({status})")
         if want is not None and value is None:
             undecided.append(path)
-    if layout == "run_together" and undecided and not any(
+    if style == "run_together" and undecided and not any(
             f.rule in ("P-SPLIT", "P-ALIGN") for f in report.findings):
         problems.append(f"{len(undecided)} cells undecided without P-SPLIT/P-ALIGN: "
                         f"{undecided[:5]}")
-    assert not problems, _explain(params, layout, problems, text)
+    assert not problems, _explain(params, style, problems, text)
 
 
-def _explain(params: dict, layout: str, problems: list[str], text: str) -> str:
+def _explain(params: dict, style: str, problems: list[str], text: str) -> str:
     shown = "\n".join(problems[:12])
     more = f"\n… {len(problems) - 12} more" if len(problems) > 12 else ""
-    return f"layout {layout}, {params}:\n{shown}{more}\n---- text ----\n{text}"
+    return f"style {style}, {params}:\n{shown}{more}\n---- text ----\n{text}"
 
 
 @SETTINGS
@@ -187,5 +187,5 @@ def test_notes_in_cells(params: dict) -> None:
     _check(params, "notes_in_cells")
 
 
-def test_every_layout_has_a_property_test() -> None:
+def test_every_text_style_has_a_property_test() -> None:
     assert {name.removeprefix("test_") for name in globals() if name.startswith("test_")} >= set(TEXT_STYLES)

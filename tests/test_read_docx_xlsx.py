@@ -31,7 +31,7 @@ from gongkai.render.form import FormTable, tables, value_text
 from gongkai.report import CellValue, Report
 from gongkai.template import TEMPLATE, TableShape
 
-LAYOUTS = [TableShape("2021"), TableShape("2019"), TableShape("2021", hybrid=True)]
+SHAPES = [TableShape("2021"), TableShape("2019"), TableShape("2021", hybrid=True)]
 TITLE = "某某镇人民政府2023年度政府信息公开工作年度报告"
 
 
@@ -65,36 +65,36 @@ def check_locators(document: Document) -> None:
                 (table.index, r, c) for c in range(len(row.cells))]
 
 
-def sample_report(layout: TableShape) -> Report:
+def sample_report(shape: TableShape) -> Report:
     """A report with a distinct value in every cell (a few left null), amounts as decimals."""
     cells = {}
-    for number, path in enumerate(TEMPLATE.cell_paths(layout), start=1):
+    for number, path in enumerate(TEMPLATE.cell_paths(shape), start=1):
         if number % 17 == 0:
             cells[path] = CellValue(None, "blank")
         elif TEMPLATE.cell_kind(path) == "amount":
             cells[path] = CellValue(number + 0.25, "read", raw=str(number + 0.25))
         else:
             cells[path] = CellValue(number, "read", raw=str(number))
-    return Report(agency="某某镇人民政府", year=2023, template=layout.edition, hybrid=layout.hybrid,
+    return Report(agency="某某镇人民政府", year=2023, template=shape.edition, hybrid=shape.hybrid,
                   cells=cells, sections={"overview": "全年主动公开信息100条。\n第二段。"})
 
 
 # ------------------------------------------------------------------------------- DOCX
 
-@pytest.mark.parametrize("layout", LAYOUTS, ids=str)
-def test_rendered_blank_docx_reads_as_the_form(layout):
-    document = read_docx(blank_form(layout.edition, "docx", hybrid=layout.hybrid), "blank.docx")
-    forms = list(tables(layout).values())
+@pytest.mark.parametrize("shape", SHAPES, ids=str)
+def test_rendered_blank_docx_reads_as_the_form(shape):
+    document = read_docx(blank_form(shape.edition, "docx", hybrid=shape.hybrid), "blank.docx")
+    forms = list(tables(shape).values())
     assert [grid(t) for t in document.tables] == [expected(f) for f in forms]
     check_locators(document)
 
 
-@pytest.mark.parametrize("layout", LAYOUTS, ids=str)
-def test_rendered_docx_values_land_in_their_cells(layout):
-    report = sample_report(layout)
+@pytest.mark.parametrize("shape", SHAPES, ids=str)
+def test_rendered_docx_values_land_in_their_cells(shape):
+    report = sample_report(shape)
     document = read_docx(render(report, "docx"), "r.docx")
     values = {p: c.value for p, c in report.cells.items()}
-    assert [grid(t) for t in document.tables] == [expected(f, values) for f in tables(layout).values()]
+    assert [grid(t) for t in document.tables] == [expected(f, values) for f in tables(shape).values()]
     texts = [row.cells[0].text for row in document.rows if row.table is None]
     assert texts[:3] == [TITLE, "一、总体情况", "全年主动公开信息100条。"]
 
@@ -299,12 +299,12 @@ def test_docx_made_by_libreoffice(tmp_path):
 
 # ------------------------------------------------------------------------------- XLSX
 
-@pytest.mark.parametrize("layout", LAYOUTS, ids=str)
-def test_rendered_xlsx_reads_as_three_tables(layout):
-    report = sample_report(layout)
+@pytest.mark.parametrize("shape", SHAPES, ids=str)
+def test_rendered_xlsx_reads_as_three_tables(shape):
+    report = sample_report(shape)
     document = read_xlsx(render(report, "xlsx"), "r.xlsx")
     values = {p: c.value for p, c in report.cells.items()}
-    assert [grid(t) for t in document.tables] == [expected(f, values) for f in tables(layout).values()]
+    assert [grid(t) for t in document.tables] == [expected(f, values) for f in tables(shape).values()]
     paragraphs = [row.cells[0].text for row in document.rows if row.table is None]
     assert paragraphs[:3] == [TITLE, "一、总体情况", "全年主动公开信息100条。"]
     check_locators(document)

@@ -24,7 +24,7 @@ from gongkai.render.form import FormTable, heading, official, tables, value_text
 from gongkai.report import CellValue, Report
 from gongkai.template import TEMPLATE, TableShape
 
-LAYOUTS = [TableShape("2021"), TableShape("2019"), TableShape("2021", hybrid=True)]
+SHAPES = [TableShape("2021"), TableShape("2019"), TableShape("2021", hybrid=True)]
 
 
 def plain(text: str) -> str:
@@ -33,7 +33,7 @@ def plain(text: str) -> str:
     return "".join(text.split()).replace("“", "").replace("”", "")
 
 
-def layout_of(table) -> tuple[tuple[int, int], list[list[tuple[int, int]]], list[list[str]]]:
+def grid_of(table) -> tuple[tuple[int, int], list[list[tuple[int, int]]], list[list[str]]]:
     """A python-docx table's grid shape, merge map and texts. The merge map gives, for each grid
     position, the position where the cell covering it starts: python-docx returns the same
     cell object for every position a gridSpan/vMerge cell covers."""
@@ -65,13 +65,13 @@ def test_blank_2021_docx_reproduces_the_official_form():
     theirs = docx_tables(OFFICIAL.read_bytes())
     assert len(ours) == len(theirs) == 3
     for number, (mine, official_table) in enumerate(zip(ours, theirs, strict=True), start=2):
-        shape, merges, texts = layout_of(mine)
-        official_shape, official_merges, official_texts = layout_of(official_table)
+        shape, merges, texts = grid_of(mine)
+        official_shape, official_merges, official_texts = grid_of(official_table)
         assert shape == official_shape, f"table {number}: grid"
         for r in range(shape[0]):
             assert merges[r] == official_merges[r], f"table {number}, row {r}: merges"
             assert texts[r] == official_texts[r], f"table {number}, row {r}: labels"
-    assert [layout_of(t)[0] for t in ours] == [(14, 4), (28, 10), (4, 15)]
+    assert [grid_of(t)[0] for t in ours] == [(14, 4), (28, 10), (4, 15)]
 
 
 def test_blank_2021_docx_has_the_official_headings_in_order():
@@ -90,9 +90,9 @@ def test_official_typography():
 
 # ------------------------------------------------------------------------------- form model
 
-@pytest.mark.parametrize("layout", LAYOUTS, ids=str)
-def test_form_cells_tile_the_grid(layout):
-    for form in tables(layout).values():
+@pytest.mark.parametrize("shape", SHAPES, ids=str)
+def test_form_cells_tile_the_grid(shape):
+    for form in tables(shape).values():
         covered = {}
         for cell in form.cells:
             for r in range(cell.row, cell.row + cell.rows):
@@ -103,11 +103,11 @@ def test_form_cells_tile_the_grid(layout):
         assert abs(sum(form.widths) - 1) < 1e-9 and len(form.widths) == form.n_cols
 
 
-@pytest.mark.parametrize("layout", LAYOUTS, ids=str)
-def test_every_printed_cell_path_has_one_value_cell(layout):
-    paths = [c.path for form in tables(layout).values() for c in form.cells if c.role == "value"]
-    printed = set(TEMPLATE.cell_paths(layout))
-    if layout.hybrid:  # the three other_* rows are not printed: （六） is one row
+@pytest.mark.parametrize("shape", SHAPES, ids=str)
+def test_every_printed_cell_path_has_one_value_cell(shape):
+    paths = [c.path for form in tables(shape).values() for c in form.cells if c.role == "value"]
+    printed = set(TEMPLATE.cell_paths(shape))
+    if shape.hybrid:  # the three other_* rows are not printed: （六） is one row
         printed = {p for p in printed if not p.startswith("applications.other_")}
     assert len(paths) == len(set(paths)) and set(paths) == printed
 
@@ -131,15 +131,15 @@ def test_2019_and_hybrid_shapes():
     assert result_block.rows == 20
 
 
-@pytest.mark.parametrize("layout", LAYOUTS, ids=str)
-def test_every_template_label_is_printed(layout):
-    texts = {plain(c.text) for form in tables(layout).values() for c in form.cells}
+@pytest.mark.parametrize("shape", SHAPES, ids=str)
+def test_every_template_label_is_printed(shape):
+    texts = {plain(c.text) for form in tables(shape).values() for c in form.cells}
     joined = "".join(texts)
     for row in TEMPLATE.application_rows:
-        if row.key in TEMPLATE.application_row_keys(layout) and not (
-                layout.hybrid and row.group == "other_handling"):
+        if row.key in TEMPLATE.application_row_keys(shape) and not (
+                shape.hybrid and row.group == "other_handling"):
             assert plain(official(row.marker + row.label.text)) in texts, row.key
-    for block in TEMPLATE.disclosure_blocks[layout.edition]:
+    for block in TEMPLATE.disclosure_blocks[shape.edition]:
         assert plain(official(block.caption.text)) in texts
         assert all(plain(official(r.label.text)) in texts for r in block.rows)
         assert all(plain(official(c.label.text)) in texts for c in block.columns)
@@ -149,16 +149,16 @@ def test_every_template_label_is_printed(layout):
 
 # ------------------------------------------------------------------------------- values
 
-def sample_report(layout: TableShape) -> Report:
+def sample_report(shape: TableShape) -> Report:
     cells = {}
     statuses = ["read", "read", "inferred", "blank", "missing"]
-    for number, path in enumerate(TEMPLATE.cell_paths(layout), start=1):
+    for number, path in enumerate(TEMPLATE.cell_paths(shape), start=1):
         status = statuses[number % len(statuses)]
         value = None if status in ("blank", "missing") else number
         if value is not None and TEMPLATE.cell_kind(path) == "amount":
             value = number + 0.5
         cells[path] = CellValue(value, status, rule="F-ZERO" if status == "inferred" else None)
-    return Report(agency="测试局", year=2022, template=layout.edition, hybrid=layout.hybrid, cells=cells,
+    return Report(agency="测试局", year=2022, template=shape.edition, hybrid=shape.hybrid, cells=cells,
                   title="测试局2022年政府信息公开工作年度报告")
 
 
@@ -166,30 +166,30 @@ def _value_cells(form: FormTable) -> list:
     return [c for c in form.cells if c.role == "value"]
 
 
-@pytest.mark.parametrize("layout", LAYOUTS, ids=str)
-def test_html_output(layout):
-    report = sample_report(layout)
+@pytest.mark.parametrize("shape", SHAPES, ids=str)
+def test_html_output(shape):
+    report = sample_report(shape)
     root = etree.fromstring(render(report, "html"), etree.HTMLParser())
     assert root.findtext(".//h1") == report.title
     assert [h.text for h in root.iter("h2")] == [heading(s.key) for s in TEMPLATE.sections]
     found = {td.get("data-path"): td for td in root.iter("td") if td.get("data-path")}
-    for form in tables(layout).values():
+    for form in tables(shape).values():
         for cell in _value_cells(form):
             td = found[cell.path]
             value = report.cells[cell.path]
             assert (td.text or "") == value_text(value.value)
             assert f"s-{value.status}" in td.get("class")
     spans = {(td.text, td.get("rowspan"), td.get("colspan")) for td in root.iter("td")}
-    assert ("第二十条第（一）项", None, "4" if layout.edition == "2021" else "5") in spans
+    assert ("第二十条第（一）项", None, "4" if shape.edition == "2021" else "5") in spans
 
 
-@pytest.mark.parametrize("layout", LAYOUTS, ids=str)
-def test_markdown_output(layout):
-    report = sample_report(layout)
+@pytest.mark.parametrize("shape", SHAPES, ids=str)
+def test_markdown_output(shape):
+    report = sample_report(shape)
     lines = render(report, "md").decode().splitlines()
     assert lines[0] == "# " + report.title
     rows = [line for line in lines if line.startswith("|") and not line.startswith("|---")]
-    forms = list(tables(layout).values())
+    forms = list(tables(shape).values())
     assert len(rows) == sum(f.n_rows for f in forms)
     total_row = next(r for r in rows if "（七）总计" in r)
     cells = [c.strip() for c in total_row.strip("|").split("|")]
@@ -198,9 +198,9 @@ def test_markdown_output(layout):
     assert len(cells) == 10 and cells[3:] == expected
 
 
-@pytest.mark.parametrize("layout", LAYOUTS, ids=str)
-def test_xlsx_output_merges_borders_values_and_status_colours(layout):
-    report = sample_report(layout)
+@pytest.mark.parametrize("shape", SHAPES, ids=str)
+def test_xlsx_output_merges_borders_values_and_status_colours(shape):
+    report = sample_report(shape)
     sheet = openpyxl.load_workbook(io.BytesIO(render(report, "xlsx"))).active
     by_text = {}
     for row in sheet.iter_rows():
@@ -209,7 +209,7 @@ def test_xlsx_output_merges_borders_values_and_status_colours(layout):
                 by_text.setdefault(cell.value, cell)
     caption = by_text["第二十条第（一）项"]
     top = caption.row
-    last = "D" if layout.edition == "2021" else "E"
+    last = "D" if shape.edition == "2021" else "E"
     assert f"A{top}:{last}{top}" in {str(r) for r in sheet.merged_cells.ranges}
     note = by_text[official(TEMPLATE.application_note.text)]
     assert note.border.left.style == "thin"
@@ -229,9 +229,9 @@ def test_xlsx_output_merges_borders_values_and_status_colours(layout):
 
 
 def test_null_values_are_empty_cells():
-    layout = TableShape("2021")
+    shape = TableShape("2021")
     report = Report(agency=None, year=None, template="2021", cells={
-        p: CellValue(None, "missing") for p in TEMPLATE.cell_paths(layout)})
+        p: CellValue(None, "missing") for p in TEMPLATE.cell_paths(shape)})
     document = docx.Document(io.BytesIO(render(report, "docx")))
     values = [c.text for t in document.tables for row in t.rows for c in row.cells]
     assert not any(v.strip().isdigit() for v in values)
@@ -256,10 +256,10 @@ def test_format_is_the_deprecated_name_of_edition():
 
 
 @pytest.mark.parametrize("to", OUTPUTS)
-def test_every_output_renders_every_layout(to):
-    for layout in LAYOUTS:
-        assert blank_form(layout.edition, to, hybrid=layout.hybrid)
-        assert render(sample_report(layout), to)
+def test_every_output_renders_every_shape(to):
+    for shape in SHAPES:
+        assert blank_form(shape.edition, to, hybrid=shape.hybrid)
+        assert render(sample_report(shape), to)
 
 
 # ------------------------------------------------------------------------------- round trip

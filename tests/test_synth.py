@@ -211,17 +211,17 @@ def _is_subsequence(wanted: list[Decimal], tokens: list[Decimal]) -> int:
     return i
 
 
-@pytest.mark.parametrize("layout", sorted(TEXT_STYLES))
-def test_text_contains_every_value(layout: str) -> None:
+@pytest.mark.parametrize("style", sorted(TEXT_STYLES))
+def test_text_contains_every_value(style: str) -> None:
     rng = random.Random(11)
     for i, truth in enumerate(_cases(45, blanks=False)):
         if i % 3 == 0:
             truth = random_report(rng, edition=truth["template"], blanks=True)
-        text = render(truth, layout, random.Random(i))
+        text = render(truth, style, random.Random(i))
         assert truth["agency"] in text or truth["agency"].removesuffix("人民政府") in text
         assert str(truth["year"]) in text
         values = _ordered_values(truth)
-        if layout == "run_together":
+        if style == "run_together":
             for row in ("applications", "review_litigation"):
                 for key, cells in truth[row].items():
                     if cells and all(v is not None for v in cells):
@@ -229,13 +229,13 @@ def test_text_contains_every_value(layout: str) -> None:
             continue
         wanted = [_printed(p, v) for p, v in values]
         matched = _is_subsequence(wanted, _tokens(text))
-        assert matched == len(wanted), (layout, values[matched], text)
+        assert matched == len(wanted), (style, values[matched], text)
 
 
-@pytest.mark.parametrize("layout", sorted(TEXT_STYLES))
-def test_rendering_is_deterministic(layout: str) -> None:
+@pytest.mark.parametrize("style", sorted(TEXT_STYLES))
+def test_rendering_is_deterministic(style: str) -> None:
     truth = random_report(random.Random(5), edition="2019", blanks=True)
-    assert render(truth, layout, random.Random(9)) == render(truth, layout, random.Random(9))
+    assert render(truth, style, random.Random(9)) == render(truth, style, random.Random(9))
 
 
 def test_ambiguous_cells_are_noted() -> None:
@@ -243,12 +243,12 @@ def test_ambiguous_cells_are_noted() -> None:
     noted = dict.fromkeys(TEXT_STYLES, 0)
     for _ in range(60):
         truth = random_report(rng, edition="2021", blanks="scatter", profile="city")
-        for layout in TEXT_STYLES:
-            info = render_with_info(truth, layout, rng)
+        for style in TEXT_STYLES:
+            info = render_with_info(truth, style, rng)
             assert info.ambiguous <= set(truth_cells(truth))
-            noted[layout] += bool(info.ambiguous)
-    for layout in lossless_styles:
-        assert noted[layout] == 0, layout
+            noted[style] += bool(info.ambiguous)
+    for style in lossless_styles:
+        assert noted[style] == 0, style
     # the empty-cell token is used in about half of the documents; big numbers glue ambiguously
     assert noted["cell_per_line"] and noted["tabs"] and noted["run_together"]
 
