@@ -1,13 +1,15 @@
-"""Accounts and their sessions as the admin page, the API and ``gongkai user sessions`` show them."""
+"""Accounts and their sessions as the admin page, the API and ``gongkai user sessions`` show them,
+and the admin's actions on them that the page and the API share."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
+from fastapi import Request
 from sqlalchemy import Engine, func, select
 
-from ..store.review import ReviewError
+from ..store.review import ReviewError, Role, UserRecord, add_user, end_sessions, set_active, set_password
 from ..store.schema import User, WebSession
 from .words import current_lang, web
 
@@ -44,3 +46,30 @@ def live_sessions(engine: Engine, name: str) -> list[dict[str, Any]]:
                             .order_by(WebSession.created_at.desc())).all()
     return [{"created_at": c, "seen_at": s, "expires_at": e, "address": a, "agent": g}
             for c, s, e, a, g in rows]
+
+
+def create_account(request: Request, admin: UserRecord, name: str, password: str, role: Role) -> UserRecord:
+    """A new account, made by ``admin``; its password hashed in one of the server's hash slots."""
+    with request.app.state.hash_gate.slot():
+        return add_user(request.app.state.store.engine, name, password, role=role, actor=admin.name)
+
+
+def reset_password(request: Request, admin: UserRecord, name: str, password: str) -> int:
+    """``admin`` sets an account's password (hashed in a slot); how many of its sessions ended."""
+    with request.app.state.hash_gate.slot():
+        return set_password(request.app.state.store.engine, name, password, actor=admin.name)
+
+
+AccountAction = Literal["disable", "enable", "revoke"]
+
+
+def account_action(request: Request, admin: UserRecord, name: str, action: AccountAction) -> int:
+    """Disable an account (its sessions end), enable it, or end every session of it (revoke); how
+    many sessions ended."""
+    engine = request.app.state.store.engine
+    if action == "enable":
+        set_active(engine, name, True, actor=admin.name)
+        return 0
+    if action == "disable":
+        return set_active(engine, name, False, actor=admin.name)
+    return end_sessions(engine, name, actor=admin.name)

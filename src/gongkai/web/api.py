@@ -14,19 +14,9 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from ..store.review import (
-    MAX_PASSWORD,
-    MAX_REASON,
-    UserRecord,
-    add_user,
-    correct,
-    decide,
-    end_sessions,
-    set_active,
-    set_password,
-)
+from ..store.review import MAX_PASSWORD, MAX_REASON, UserRecord, correct, decide, set_password
 from . import auth
-from .accounts import account_rows
+from .accounts import account_action, account_rows, create_account, reset_password
 from .auditlog import AuditQuery, audit_page
 from .connection import reading
 from .data import PageNumber, ReportId, cell_detail, correction_dict, report_bundle, report_meta, shown_path
@@ -128,21 +118,20 @@ def list_users(request: Request, _admin: Admin) -> dict[str, Any]:
 def user_password(request: Request, name: str, admin: Admin, body: PasswordIn) -> dict[str, Any]:
     """Set an account's password (admin only); its sessions end."""
     assert admin is not None
-    with request.app.state.hash_gate.slot():
-        return {"sessions_revoked": set_password(_engine(request), name, body.password, actor=admin.name)}
+    return {"sessions_revoked": reset_password(request, admin, name, body.password)}
 
 
 @router.post("/users/{name}/disable", tags=["账号"])
 def user_disable(request: Request, name: str, admin: Admin) -> dict[str, Any]:
     """Disable an account (admin only); its sessions end at once."""
     assert admin is not None
-    return {"sessions_revoked": set_active(_engine(request), name, False, actor=admin.name)}
+    return {"sessions_revoked": account_action(request, admin, name, "disable")}
 
 
 @router.post("/users/{name}/enable", tags=["账号"])
 def user_enable(request: Request, name: str, admin: Admin) -> dict[str, Any]:
     assert admin is not None
-    set_active(_engine(request), name, True, actor=admin.name)
+    account_action(request, admin, name, "enable")
     return {"active": True}
 
 
@@ -150,7 +139,7 @@ def user_enable(request: Request, name: str, admin: Admin) -> dict[str, Any]:
 def user_revoke(request: Request, name: str, admin: Admin) -> dict[str, Any]:
     """End every session of an account (admin only)."""
     assert admin is not None
-    return {"sessions_revoked": end_sessions(_engine(request), name, actor=admin.name)}
+    return {"sessions_revoked": account_action(request, admin, name, "revoke")}
 
 
 @router.get("/me", tags=["账号"])
@@ -163,9 +152,7 @@ def me(request: Request) -> dict[str, Any]:
 def create_user(request: Request, admin: Admin, body: UserIn) -> dict[str, Any]:
     """Create an account (admin only)."""
     assert admin is not None
-    with request.app.state.hash_gate.slot():
-        user = add_user(_engine(request), body.name, body.password, role=body.role, actor=admin.name)
-    return _user_dict(user) or {}
+    return _user_dict(create_account(request, admin, body.name, body.password, body.role)) or {}
 
 
 @router.get("/reports", tags=["报告"])

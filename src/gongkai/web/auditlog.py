@@ -32,7 +32,7 @@ from sqlalchemy import (
 
 from ..messages import WEB
 from ..store.schema import AuditEvent, CellPath, Correction, ReportRow, Review
-from .queries import BadQuery
+from .queries import BadQuery, link_params
 from .timefmt import day_end_utc, day_start_utc
 from .words import ACTION_GROUPS, ACTIONS, cell_label, current_lang, web
 
@@ -51,10 +51,10 @@ class AuditQuery:
     limit: int = PAGE_SIZE
 
     def params(self, **changes: Any) -> dict[str, Any]:
-        values = {"user": self.user, "report": self.report, "since": self.since and self.since.isoformat(),
-                  "until": self.until and self.until.isoformat(), "action": self.action, "after": self.after}
-        values.update(changes)
-        return {k: v for k, v in values.items() if v not in (None, "")}
+        return link_params({"user": self.user, "report": self.report,
+                            "since": self.since and self.since.isoformat(),
+                            "until": self.until and self.until.isoformat(), "action": self.action,
+                            "after": self.after}, changes)
 
 
 @dataclass(slots=True)

@@ -10,21 +10,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from ..render.form import heading
-from ..store.review import (
-    MAX_PASSWORD,
-    ROLES,
-    ReviewError,
-    UserRecord,
-    add_user,
-    correct,
-    decide,
-    end_sessions,
-    set_active,
-    set_password,
-)
+from ..store.review import MAX_PASSWORD, ROLES, ReviewError, UserRecord, correct, decide
 from ..template import TEMPLATE
 from . import auth
-from .accounts import account_rows, live_sessions
+from .accounts import account_action, account_rows, create_account, live_sessions, reset_password
 from .auditlog import AuditQuery, audit_page
 from .connection import reading
 from .data import ANONYMOUS_AUTHOR, MAX_ID, ReportId, cell_detail, report_bundle, shown_path
@@ -273,8 +262,7 @@ def create_user(request: Request, admin: Admin, name: Annotated[str, Form(max_le
                 password: Annotated[str, Form(max_length=MAX_PASSWORD)],
                 role: Annotated[str, Form(max_length=10)] = "viewer") -> RedirectResponse:
     assert admin is not None
-    with request.app.state.hash_gate.slot():
-        user = add_user(engine(request), name, password, role=role, actor=admin.name)  # type: ignore[arg-type]
+    user = create_account(request, admin, name, password, role)  # type: ignore[arg-type]
     return _done(web("users.created", lang_of(request), name=user.name))
 
 
@@ -282,8 +270,7 @@ def create_user(request: Request, admin: Admin, name: Annotated[str, Form(max_le
 def user_password(request: Request, name: str, admin: Admin,
                   password: Annotated[str, Form(max_length=MAX_PASSWORD)]) -> RedirectResponse:
     assert admin is not None
-    with request.app.state.hash_gate.slot():
-        ended = set_password(engine(request), name, password, actor=admin.name)
+    ended = reset_password(request, admin, name, password)
     return _done(web("users.password_changed", lang_of(request), name=name, ended=ended))
 
 
@@ -294,16 +281,11 @@ def user_action(request: Request, name: str, action: str, admin: Admin) -> Redir
     lang = lang_of(request)
     if action == "disable" and name == admin.name:
         return _done(web("users.cannot_disable_self", lang), error=True)
-    if action == "disable":
-        ended = set_active(engine(request), name, False, actor=admin.name)
-        return _done(web("users.disabled_done", lang, name=name, ended=ended))
-    if action == "enable":
-        set_active(engine(request), name, True, actor=admin.name)
-        return _done(web("users.enabled_done", lang, name=name))
-    if action == "revoke":
-        ended = end_sessions(engine(request), name, actor=admin.name)
-        return _done(web("users.revoked", lang, name=name, ended=ended))
-    raise HTTPException(404, web("error.unknown_action", lang))
+    done = {"disable": "users.disabled_done", "enable": "users.enabled_done", "revoke": "users.revoked"}
+    if action not in done:
+        raise HTTPException(404, web("error.unknown_action", lang))
+    ended = account_action(request, admin, name, action)  # type: ignore[arg-type]
+    return _done(web(done[action], lang, name=name, ended=ended))
 
 
 @router.get("/dashboard", response_class=HTMLResponse)

@@ -50,11 +50,16 @@ class ListQuery:
 
     def params(self, **changes: Any) -> dict[str, Any]:
         """The query string of this list (with changes), for links; empty values left out."""
-        values = {"region": self.region, "level": self.level, "year": self.year, "template": self.template,
-                  "has_errors": "1" if self.has_errors else None, "rule": self.rule, "q": self.q,
-                  "sort": None if self.sort == "new" else self.sort, "after": self.after}
-        values.update(changes)
-        return {k: v for k, v in values.items() if v not in (None, "")}
+        return link_params({"region": self.region, "level": self.level, "year": self.year,
+                            "template": self.template, "has_errors": "1" if self.has_errors else None,
+                            "rule": self.rule, "q": self.q, "sort": None if self.sort == "new" else self.sort,
+                            "after": self.after}, changes)
+
+
+def link_params(values: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """A list's query string for its links (this list's, the audit log's): ``values`` with
+    ``changes``, empty ones left out."""
+    return {k: v for k, v in {**values, **changes}.items() if v not in (None, "")}
 
 
 @dataclass(slots=True)
@@ -123,19 +128,17 @@ def filters_sql(query: ListQuery, alias: str = "") -> tuple[list[str], dict[str,
         else:
             where.append(f"({a}province = :region OR {a}city = :region OR {a}county = :region)")
             params["region"] = query.region
-    if query.level:
-        if query.level not in LEVELS:
-            raise BadQuery(f"未知级别 {query.level!r}：{'、'.join(LEVELS)}")
-        where.append(f"{a}level = :level")
-        params["level"] = query.level
     if query.year is not None:
         where.append(f"{a}year = :year")
         params["year"] = query.year
-    if query.template:
-        if query.template not in TEMPLATES:
-            raise BadQuery(f"未知格式 {query.template!r}：2019 或 2021")
-        where.append(f"{a}template = :template")
-        params["template"] = query.template
+    for column, value, known, unknown in (
+            ("level", query.level, LEVELS, f"未知级别 {{!r}}：{'、'.join(LEVELS)}"),
+            ("template", query.template, TEMPLATES, "未知格式 {!r}：2019 或 2021")):
+        if value:
+            if value not in known:
+                raise BadQuery(unknown.format(value))
+            where.append(f"{a}{column} = :{column}")
+            params[column] = value
     if query.has_errors:
         where.append(f"{a}n_errors > 0")
     if query.rule:
