@@ -76,12 +76,12 @@ def extract(document: Document) -> Report:
     rejoin_rows_split_by_a_page(seg)
     pair_values_printed_above(seg)
     segments = pair_detached_values(seg.segments)
-    layout = _decide_layout(seg, segments, meta.year)
-    cells = {path: CellValue(None, "missing") for path in TEMPLATE.cell_paths(layout)}
-    context = Context(layout, cells, [])
+    shape = _decide_shape(seg, segments, meta.year)
+    cells = {path: CellValue(None, "missing") for path in TEMPLATE.cell_paths(shape)}
+    context = Context(shape, cells, [])
     table4_from_orphans(seg, segments, context)
     # (table 2 too: 「规章0规范性文件021」 prints one digit for three cells, and 021 is 0, blank, 21)
-    context.blanks_vanish = any(s.table in (2, 3) and not s.exact and 0 < _digits(s) < cell_count(s, layout)
+    context.blanks_vanish = any(s.table in (2, 3) and not s.exact and 0 < _digits(s) < cell_count(s, shape)
                                 for s in segments)
     context.wraps = any(s.table == 3 and not s.exact and sum(t.kind == "num" for t in s.tokens)
                         > slots_hint(s) for s in segments)
@@ -94,9 +94,9 @@ def extract(document: Document) -> Report:
             labels, rows = segment.detached_mismatch
             add_finding(context, "P-ALIGN", "detached_mismatch", line=segment.label_line,
                         row=row_name(segment), key=segment.key, labels=labels, rows=rows)
-        if segment.table == 3 and segment.key not in row_keys(layout):
+        if segment.table == 3 and segment.key not in row_keys(shape):
             add_finding(context, "T3-ROWSET", "other_edition", line=segment.label_line, key=segment.key,
-                        label=TEMPLATE.row_label("applications." + segment.key), edition=layout.edition)
+                        label=TEMPLATE.row_label("applications." + segment.key), edition=shape.edition)
             continue
         key = (segment.table, segment.key)
         if key in seen:
@@ -119,14 +119,14 @@ def extract(document: Document) -> Report:
     if context.pending:
         settle_jointly(context)
         settle_by_arithmetic(context)
-    infer(cells, layout, lambda trial: contradicts_printed(trial, context))
+    infer(cells, shape, lambda trial: contradicts_printed(trial, context))
     merge_short_rows(context)
     note_forced(context)
     return Report(
         agency=meta.agency,
         year=meta.year,
-        template=layout.edition,
-        hybrid=layout.hybrid,
+        template=shape.edition,
+        hybrid=shape.hybrid,
         cells=cells,
         findings=context.findings,
         title=meta.title,
@@ -144,7 +144,7 @@ def _digits(segment: Segment) -> int:
 
 
 # ---------------------------------------------------------------------- format
-def _decide_layout(seg: Segmentation, segments: list[Segment], year: int | None) -> TableShape:
+def _decide_shape(seg: Segmentation, segments: list[Segment], year: int | None) -> TableShape:
     """Template from the tables printed (template.md §1.4): table 2's labels first, then
     table 3's （六） rows; the year only when nothing printed tells."""
     votes = seg.format_votes

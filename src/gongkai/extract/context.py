@@ -24,7 +24,7 @@ class Pending:
 
 @dataclass
 class Context:
-    layout: TableShape
+    shape: TableShape
     cells: dict[str, CellValue]
     findings: list[Finding]
     pending: list[Pending] = field(default_factory=list)
@@ -119,7 +119,9 @@ def column_name(path: str) -> str:
     table, row, column = path.split(".")
     if table == "review_litigation":
         return f"{TEMPLATE.row_label(f'{table}.{row}')}·{TEMPLATE.column_label(table, column)}"
-    return f"「{TEMPLATE.column_label(table, column) if table != 'active_disclosure' else column}」"
+    if table == "active_disclosure":  # table 2's columns are named per block: the cell's own label
+        return "「" + TEMPLATE.cell_label(path).rsplit("「", 1)[1]
+    return f"「{TEMPLATE.column_label(table, column)}」"
 
 
 def merge_short_rows(context: Context) -> None:

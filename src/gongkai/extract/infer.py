@@ -1,6 +1,6 @@
 """Values the template's arithmetic forces (template.md §5.3), status ``inferred``.
 
-Every equation of the layout says sum(left) == sum(right) over non-negative counts. When one
+Every equation of the table shape says sum(left) == sum(right) over non-negative counts. When one
 side is fully known:
 
 - F-ZERO: if the other side's known terms already reach it, its unknown terms are all 0;
@@ -29,7 +29,7 @@ KNOWN = ("read", "inferred")
 Validator = Callable[[dict[str, CellValue]], set[str]]
 
 
-def infer(cells: dict[str, CellValue], layout: TableShape, validate: Validator | None = None) -> int:
+def infer(cells: dict[str, CellValue], shape: TableShape, validate: Validator | None = None) -> int:
     """Fill forced cells in place; return how many were filled.
 
     An inferred value must agree with every equation it takes part in once that equation is
@@ -38,8 +38,8 @@ def infer(cells: dict[str, CellValue], layout: TableShape, validate: Validator |
     inference runs again without it. ``validate`` adds what else the document knows (the
     readings a row's printed values allow) and returns the inferred cells that contradict it.
     """
-    touching = _touching(layout)
-    system = _sound(cells, equations(layout), touching)
+    touching = _touching(shape)
+    system = _sound(cells, equations(shape), touching)
     blocked: set[str] = set()
     for _ in range(8):
         trial = dict(cells)
@@ -76,10 +76,10 @@ def _sound(cells: dict[str, CellValue], system: tuple[Equation, ...],
 
 
 @cache
-def _touching(layout: TableShape) -> dict[str, tuple[Equation, ...]]:
+def _touching(shape: TableShape) -> dict[str, tuple[Equation, ...]]:
     """The equations each cell takes part in."""
     result: dict[str, list[Equation]] = {}
-    for equation in equations(layout):
+    for equation in equations(shape):
         for path in equation.paths:
             result.setdefault(path, []).append(equation)
     return {path: tuple(found) for path, found in result.items()}

@@ -26,9 +26,9 @@ from .segment import Segment
 
 
 # ---------------------------------------------------------------------- placing values
-def _slots(segment: Segment, layout: TableShape) -> list[str] | None:
+def _slots(segment: Segment, shape: TableShape) -> list[str] | None:
     """The cell paths a segment's values go to, in printed order."""
-    paths = _row_paths(segment.table, segment.key, layout.edition)
+    paths = _row_paths(segment.table, segment.key, shape.edition)
     return list(paths) if paths is not None else None
 
 
@@ -64,10 +64,10 @@ def _sum_possible(parts: list[Number | None], total: Number | None) -> bool:
 
 
 def place(segment: Segment, context: Context) -> None:
-    paths = _slots(segment, context.layout)
+    paths = _slots(segment, context.shape)
     if paths is None:
         add_finding(context, "T2-ROWSET", "other_edition", line=segment.label_line,
-                    label=segment.label_text, key=segment.key, edition=context.layout.edition)
+                    label=segment.label_text, key=segment.key, edition=context.shape.edition)
         return
     if segment.shared_label:
         add_finding(context, "P-ALIGN", "shared_label", cells=paths, line=segment.label_line,
@@ -345,8 +345,8 @@ def cell_count(segment: Segment, shape: TableShape) -> int:
     return len(_slots(segment, shape) or ())
 
 
-def row_keys(layout: TableShape) -> tuple[str, ...]:
-    return TEMPLATE.application_row_keys(layout)
+def row_keys(shape: TableShape) -> tuple[str, ...]:
+    return TEMPLATE.application_row_keys(shape)
 
 
 OTHER_ITEMS = ("other_no_correction", "other_unpaid_fee", "other_other")

@@ -134,14 +134,14 @@ def _item_parts(rows: list[Row], i: int) -> int:
         if point is None or not _ITEM_POINT.fullmatch(point):
             return 0
         # the words may be cut a character per line too (「属」「于」「四」「类」…)
-        words, end = "", i + 2
+        label, end = "", i + 2
         while end < min(len(rows), i + 2 + _MAX_PIECES):
             piece = paragraph(end)
-            if not piece or (words and len(piece) > 2):
+            if not piece or (label and len(piece) > 2):
                 break
-            words += piece
+            label += piece
             end += 1
-            if _item_marked(words, digit[-1]):
+            if _item_marked(label, digit[-1]):
                 return end - i
             if len(piece) > 2:
                 break

@@ -349,7 +349,7 @@ def _doubt_table4(placed: list[Segment], context: Context) -> None:
     one line keeps what it printed (the checker reports a report's own sums)."""
     if not any(s.table == 4 and not s.exact and len(s.lines) > _SCATTERED for s in placed):
         return
-    groups = [e for e in equations(context.layout) if e.rule == "T4-GROUPSUM"]
+    groups = [e for e in equations(context.shape) if e.rule == "T4-GROUPSUM"]
     cells = context.cells
     if not any(breaks_printed(cells, e) for e in groups):
         return
@@ -371,7 +371,7 @@ def doubt_table4_among_its_header(seg: Segmentation, placed: list[Segment], cont
         return
     unplaced = any(t.kind == "num" for t in seg.orphans)
     cells = context.cells
-    for equation in (e for e in equations(context.layout) if e.rule == "T4-GROUPSUM"):
+    for equation in (e for e in equations(context.shape) if e.rule == "T4-GROUPSUM"):
         paths = list(equation.paths)
         parts = [cells[p].value for p in equation.right]
         if not unplaced and all(cells[p].status == "read" for p in paths) and len(set(parts)) == 1 and (
@@ -413,9 +413,9 @@ def _after_bare_labels(ordered: list[Segment], index: int, least: int = 2) -> bo
     return bare >= least
 
 
-def _row_sums(layout: TableShape) -> dict[str | None, Equation]:
+def _row_sums(shape: TableShape) -> dict[str | None, Equation]:
     """Table 3's row sums (T3-ROWSUM) by row key."""
-    return {dict(e.binding).get("row"): e for e in equations(layout) if e.rule == "T3-ROWSUM"}
+    return {dict(e.binding).get("row"): e for e in equations(shape) if e.rule == "T3-ROWSUM"}
 
 
 def doubt_rows_beside_wrapped_pieces(seg: Segmentation, placed: list[Segment], context: Context) -> None:
@@ -428,7 +428,7 @@ def doubt_rows_beside_wrapped_pieces(seg: Segmentation, placed: list[Segment], c
     that hold their sum, and rows of a real grid, keep what they printed."""
     if not context.wraps:
         return
-    row_sums = _row_sums(context.layout)
+    row_sums = _row_sums(context.shape)
     number_lines = {t.line for t in seg.orphans if t.kind == "num"}
     for segment in placed:
         for line in segment.lines:
@@ -493,7 +493,7 @@ def doubt_disordered_rows(seg: Segmentation, placed: list[Segment], context: Con
     a real grid keep what they printed, errors included (the checker reports those)."""
     if not any(t.kind == "num" for t in seg.orphans):
         return
-    row_sums = _row_sums(context.layout)
+    row_sums = _row_sums(context.shape)
     orphan_numbers = [t.line for t in seg.orphans if t.kind == "num"]
     orphan_lines = set(orphan_numbers)
     cells = context.cells

@@ -61,7 +61,7 @@ def settle_by_arithmetic(context: Context) -> None:
     the column equations (T3-TOTAL, T3-BALANCE, T3-ROWSUM, T4-GROUPSUM) over the other rows'
     printed values usually leave one. Cells become certain only when all survivors agree.
     """
-    system = equations(context.layout)
+    system = equations(context.shape)
     broken = _broken_tables(system, context.cells)
     involving: dict[str, list[Equation]] = {}
     for equation in system:
@@ -164,7 +164,7 @@ def _linked_equations(context: Context, pendings: list[Pending]) -> list[_Linked
     owner = {path: (i, slot) for i, p in enumerate(pendings) for slot, path in enumerate(p.paths)}
     cells = context.cells
     linked: list[_Linked] = []
-    for equation in equations(context.layout):
+    for equation in equations(context.shape):
         constant: Number = 0
         rows: dict[int, list[tuple[int, int]]] = {}
         open_term = False
@@ -232,7 +232,7 @@ def settle_by_narrative(context: Context, meta: Meta) -> None:
     drops the readings that contradict it. The cell's note quotes the sentence."""
     from .narrative import narrative_facts, settle_value
 
-    probe = Report(agency=meta.agency, year=meta.year, template=context.layout.edition, cells={},
+    probe = Report(agency=meta.agency, year=meta.year, template=context.shape.edition, cells={},
                    sections=meta.sections, section_lines=meta.section_lines)
     facts = narrative_facts(probe)
     if not facts:
