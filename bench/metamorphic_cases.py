@@ -40,7 +40,7 @@ def main() -> None:
                   "profile": rng.choice(tm.PROFILES),
                   "blanks": rng.choice([False, False, "scatter", "zeros", "rows", "total_column", "table4"]),
                   "inconsistent": rng.random() < 0.5,
-                  "layout": rng.choice(sorted(tm.LAYOUTS)), "seed": rng.randrange(2**32)}
+                  "layout": rng.choice(sorted(tm.TEXT_STYLES)), "seed": rng.randrange(2**32)}
         for name in names:
             try:
                 tm.check_generated(params, name)
