@@ -157,7 +157,7 @@ def _inconsistency(data: dict[str, Any]) -> tuple[str, str] | None:
         shown = (unknown or absent)[:3]
         return (f"cells 与{template}年格式的单元格不符：{'多出' if unknown else '缺少'} {', '.join(shown)}"
                 f"{' 等' if len(unknown or absent) > 3 else ''}",
-                f"cells do not match the {template} format: {'unknown' if unknown else 'absent'} "
+                f"cells do not match the {template} edition: {'unknown' if unknown else 'absent'} "
                 f"{', '.join(shown)}")
     for path, cell in cells.items():
         problem = _cell_problem(cell)
