@@ -152,6 +152,25 @@ def test_a_column_line_lost_in_one_row_is_cut_when_each_number_sits_in_its_colum
     assert split_lost_rulings(_grid(ROWS, COLUMNS, missing_column=(200.0, 140.0, 160.0)), astride) is None
 
 
+def test_a_heading_over_its_number_is_cut_but_a_merged_heading_is_not() -> None:
+    # 「总计」 over 「16」: the ruling under the heading lost in that column only
+    grid = _grid([100.0, 140.0, 160.0], [50.0, 100.0, 150.0], missing=(140.0, 100.0, 150.0))
+    text = [_line("合计", 63, 115), _line("总计", 113, 115), _line("7", 72, 145), _line("16", 118, 145)]
+    repaired = split_lost_rulings(grid, text)
+    assert repaired is not None and disagreement(repaired, text) is None
+    assert _cells(repaired, text) == [["合计", "总计"], ["7", "16"]]
+    # a heading alone in a cell over two rows, nearer the cell's middle than its row's: merged
+    alone = [_line("合计", 63, 115), _line("总计", 113, 123), _line("7", 72, 145)]
+    assert split_lost_rulings(_grid([100.0, 140.0, 160.0], [50.0, 100.0, 150.0],
+                                    missing=(140.0, 100.0, 150.0)), alone) is None
+
+
+def test_a_column_line_lost_in_a_tables_first_row_is_cut() -> None:
+    grid = _grid(ROWS, COLUMNS, missing_column=(200.0, 100.0, 120.0))
+    repaired = split_lost_rulings(grid, TEXT)
+    assert repaired is not None and _cells(repaired, TEXT)[0] == ["规章", "0", "3"]
+
+
 @pytest.mark.parametrize("seed", range(6))
 def test_faint_broken_rulings_are_found(seed: int) -> None:
     """A ruled table made faint and broken the way ``gongkai synth --formats scan`` makes the faint

@@ -290,11 +290,13 @@ def split_lost_rulings(grid: Grid, text_lines: list[list[Char]]) -> Grid | None:
     A faint ruling broken off in one cell leaves that cell over two grid rows (or columns) that
     the neighbouring cells keep apart. It is cut when:
 
-    * it holds numbers, one column wide: each line of numbers lies inside one grid row, near its
-      middle, no two in one row, and a neighbouring column keeps each row line cut; a lone number
-      only in a cell over two rows (a merged cell's value would sit on the line between them);
+    * it holds numbers (under one line of heading, or none), one column wide: each line lies
+      inside one grid row, near its middle, no two in one row, and a neighbouring column keeps
+      each row line cut; a lone line only in a cell over two rows (a merged cell's value would sit
+      on the line between them);
     * it holds numbers, one row high: each number lies inside one grid column, near its middle,
-      and the rows above and below keep each column line cut (as :func:`_lost_column_line`);
+      and the rows above and below (one of them in a table's first or last row) keep each column
+      line cut (as :func:`_lost_column_line`);
     * it holds a label over several rows: cut before each line that starts a row (「3.」,
       「（五）」), at the one row line of the grid in the gap before it.
 
@@ -325,7 +327,10 @@ def split_lost_rulings(grid: Grid, text_lines: list[list[Char]]) -> Grid | None:
                 continue
             chars = chars_of.get(id(origin), [])
             lines = group_lines(chars)
-            if all(_is_value(line.text) for line in lines):  # numbers, or blank
+            labels = [k for k, line in enumerate(lines) if not _is_value(line.text)]
+            if labels == [0] and len(columns) == 1:  # a heading over numbers whose ruling was lost
+                pieces = _number_rows(grid, rows, c, lines)
+            elif not labels:  # numbers, or blank
                 if len(columns) == 1:
                     pieces = _number_rows(grid, rows, c, lines)
                 elif len(rows) == 1:
@@ -348,16 +353,23 @@ def split_lost_rulings(grid: Grid, text_lines: list[list[Char]]) -> Grid | None:
                 [list(b) for b in grid.boxes])
 
 
-def _near_middle(low: float, high: float, start: float, end: float, lines: list[float]) -> bool:
-    """Does the text from ``start`` to ``end`` lie between ``low`` and ``high`` without crossing
-    any of ``lines``, its centre in the middle half?"""
-    if start < low - 1 or end > high + 1 or any(start + 0.5 < y < end - 0.5 for y in lines):
-        return False
-    return abs((start + end) / 2 - (low + high) / 2) <= 0.25 * (high - low)
+def _near_middle(low: float, high: float, start: float, end: float) -> bool:
+    """Does the text from ``start`` to ``end`` lie between ``low`` and ``high`` (an OCR box may
+    reach a little past a ruling: a quarter of its size), its centre in their middle half?"""
+    outside = max(low - start, 0.0) + max(end - high, 0.0)
+    centre = (start + end) / 2
+    return outside <= 0.25 * (end - start) and abs(centre - (low + high) / 2) <= 0.25 * (high - low)
+
+
+def _lone_inside(span: tuple[float, float], part: tuple[float, float], start: float, end: float) -> bool:
+    """Is a lone line of text in a cell over two rows (columns) placed in one of them, ``part``,
+    rather than in the middle of the whole cell ``span`` (a merged cell's text)?"""
+    centre = (start + end) / 2
+    return abs(centre - sum(part) / 2) < abs(centre - sum(span) / 2)
 
 
 def _number_rows(grid: Grid, rows: list[int], c: int, lines: list[Line]) -> list[_Piece] | None:
-    if len(lines) == 1 and len(rows) != 2:
+    if len(lines) == 1 and (len(rows) != 2 or not _is_value(lines[0].text)):
         return None  # (no lines: a blank cell, cut as blank cells)
     for upper, lower in itertools.pairwise(rows):  # a neighbouring column keeps the row line
         if not any(0 <= k < len(grid.xs) - 1 and grid.slots[upper][k] is not grid.slots[lower][k]
@@ -365,8 +377,11 @@ def _number_rows(grid: Grid, rows: list[int], c: int, lines: list[Line]) -> list
             return None
     taken: set[int] = set()
     for line in lines:
-        found = [k for k in rows if _near_middle(grid.ys[k], grid.ys[k + 1], line.top, line.bottom, grid.ys)]
+        found = [k for k in rows if _near_middle(grid.ys[k], grid.ys[k + 1], line.top, line.bottom)]
         if len(found) != 1 or found[0] in taken:
+            return None
+        span, part = (grid.ys[rows[0]], grid.ys[rows[-1] + 1]), (grid.ys[found[0]], grid.ys[found[0] + 1])
+        if len(lines) == 1 and not _lone_inside(span, part, line.top, line.bottom):
             return None
         taken.add(found[0])
     return [(k, k + 1, c, c + 1) for k in rows]
@@ -375,9 +390,10 @@ def _number_rows(grid: Grid, rows: list[int], c: int, lines: list[Line]) -> list
 def _number_columns(grid: Grid, r: int, columns: list[int], chars: list[Char]) -> list[_Piece] | None:
     slots = grid.slots
     for left, right in itertools.pairwise(columns):  # the rows above and below keep the column line
-        apart_above = r > 0 and slots[r - 1][left] is not slots[r - 1][right]
+        # (the first or last row of a table: the one row beside it must keep the line)
+        apart_above = r == 0 or slots[r - 1][left] is not slots[r - 1][right]
         apart_below = r + 1 >= len(slots) or slots[r + 1][left] is not slots[r + 1][right]
-        if not (apart_above and apart_below):
+        if not (apart_above and apart_below and len(slots) > 1):
             return None
     groups: dict[int, list[Char]] = {}
     for ch in chars:
@@ -387,10 +403,14 @@ def _number_columns(grid: Grid, r: int, columns: list[int], chars: list[Char]) -
         groups.setdefault(inside[0], []).append(ch)
     if len(groups) == 1 and len(columns) != 2:
         return None
+    span = (grid.xs[columns[0]], grid.xs[columns[-1] + 1])
     for k, group in groups.items():
         lines = group_lines(group)
         if len(lines) != 1 or not _is_value(lines[0].text) or not _near_middle(
-                grid.xs[k], grid.xs[k + 1], lines[0].x0, lines[0].x1, grid.xs):
+                grid.xs[k], grid.xs[k + 1], lines[0].x0, lines[0].x1):
+            return None
+        part = (grid.xs[k], grid.xs[k + 1])
+        if len(groups) == 1 and not _lone_inside(span, part, lines[0].x0, lines[0].x1):
             return None
     return [(r, r + 1, k, k + 1) for k in columns]
 
