@@ -4,7 +4,7 @@
 >>> findings = check(report)          # failures only, as Finding objects (zh + en messages)
 >>> results = evaluate(report)        # every rule instance: passed / failed / not_checkable
 
-Rules are expanded from ``template.yaml`` (the single source of truth), once per layout.
+Rules are expanded from ``template.yaml`` (the single source of truth), once per table shape.
 """
 
 from __future__ import annotations

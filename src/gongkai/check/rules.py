@@ -1,8 +1,8 @@
 """The within-report rules of template.md §5.1, expanded from ``template.yaml``.
 
 Nothing here lists rules, rows or columns: equations, bounds and the table-2 heuristics come from
-the YAML ``rules:`` entries (expanded once per layout and cached), cell kinds from the template's
-columns, labels from :data:`TEMPLATE`. Per report the work is one pass over the layout's cells
+the YAML ``rules:`` entries (expanded once per shape and cached), cell kinds from the template's
+columns, labels from :data:`TEMPLATE`. Per report the work is one pass over the shape's cells
 (value kinds, missing and blank cells) and one over its ~50 equations.
 
 ``evaluate`` gives every rule instance with its status (for dashboards); ``check`` keeps only the
@@ -226,7 +226,7 @@ class _AtLeast:
 
 @dataclass(frozen=True, slots=True)
 class _CellCheck:
-    index: int  # position in the layout's reading order
+    index: int  # position in the shape's reading order
     path: str
     table: str
     row: str
@@ -238,71 +238,100 @@ class _CellCheck:
 
 @dataclass(frozen=True, slots=True)
 class _Plan:
-    layout: TableShape
+    shape: TableShape
     equations: tuple[_Equation, ...]
     bounds: tuple[_Bound, ...]
     at_least: tuple[_AtLeast, ...]
     cells: tuple[_CellCheck, ...]
     by_path: dict[str, _CellCheck]
-    nones: dict[str, None]  # every layout path → None: the base of a report's value map
+    nones: dict[str, None]  # every shape path → None: the base of a report's value map
     paths: frozenset[str]
     table_sizes: dict[str, int]  # structural cells per table
-    row_keys: tuple[str, ...]  # table-3 rows the layout prints
+    row_keys: tuple[str, ...]  # table-3 rows the shape prints
 
 
 def _table_of(path: str) -> str:
     return path.split(".", 1)[0]
 
 
-@cache
-def _plan(layout: TableShape) -> _Plan:
-    """Everything about a layout that does not depend on the report, computed once."""
+# plans and shapes by (edition, hybrid): TableShape's generated __hash__ and __eq__ run as interpreted
+# Python, so a cache keyed by the shape itself cost more than the lookup it saved
+_PLANS: dict[tuple[str, bool], _Plan] = {}
+_SHAPES: dict[tuple[str, bool], TableShape] = {}
+_OFFICIAL_ROWS: dict[str, frozenset[str]] = {}
+
+
+def _plan(shape: TableShape) -> _Plan:
+    """Everything about a shape that does not depend on the report, computed once."""
+    key = (shape.edition, shape.hybrid)
+    plan = _PLANS.get(key)
+    if plan is None:
+        plan = _PLANS[key] = _new_plan(shape)
+    return plan
+
+
+def _report_shape(edition: str, hybrid: bool) -> TableShape:
+    """The table shape of a report of ``edition`` (one of EDITIONS), built once."""
+    shape = _SHAPES.get((edition, hybrid))
+    if shape is None:
+        shape = _SHAPES[(edition, hybrid)] = TableShape(cast(Edition, edition), hybrid)
+    return shape
+
+
+def _official_rows(edition: Edition) -> frozenset[str]:
+    rows = _OFFICIAL_ROWS.get(edition)
+    if rows is None:
+        rows = _OFFICIAL_ROWS[edition] = frozenset(TEMPLATE.official_row_keys(edition))
+    return rows
+
+
+def _new_plan(shape: TableShape) -> _Plan:
     eqs: list[_Equation] = []
-    for eq in equations(layout):
+    for eq in equations(shape):
         rule = TEMPLATE.rule(eq.rule)
         paths = eq.left + eq.right  # every equation has at least two terms: a tuple comes back
         eqs.append(_Equation(rule, eq.binding, eq.left, eq.right,
-                             _binding_labels(eq.binding, _table_of(eq.left[0]), layout.edition), paths,
+                             _binding_labels(eq.binding, _table_of(eq.left[0]), shape.edition), paths,
                              itemgetter(*paths), len(eq.left)))
     bounds: list[_Bound] = []
     at_least: list[_AtLeast] = []
     for rule in TEMPLATE.rules:
-        if not rule_applies(rule, layout):
+        if not rule_applies(rule, shape):
             continue
         if rule.kind == "bound":
-            for binding in bindings(rule, layout):
+            for binding in bindings(rule, shape):
                 key = tuple(binding.items())
-                limit = expand_terms(rule.spec["limit"], binding, layout)
-                for part in expand_terms(rule.spec["parts"], binding, layout):
+                limit = expand_terms(rule.spec["limit"], binding, shape)
+                for part in expand_terms(rule.spec["parts"], binding, shape):
                     part_key = part.split(".")[1]
                     full = (*key, ("part", part_key))
                     bounds.append(_Bound(rule, key, part, part_key, limit,
-                                         _binding_labels(full, _table_of(part), layout.edition),
+                                         _binding_labels(full, _table_of(part), shape.edition),
                                          rule.spec.get("only_when_unchecked")))
         elif rule.kind == "at_least":
-            for binding in bindings(rule, layout):
+            for binding in bindings(rule, shape):
                 key = tuple(binding.items())
                 big = rule.spec["big"].format(**binding)
                 small = rule.spec["small"].format(**binding)
                 at_least.append(_AtLeast(rule, key, big, small,
-                                         _binding_labels(key, _table_of(big), layout.edition)))
+                                         _binding_labels(key, _table_of(big), shape.edition)))
     value_rules = {kind: (TEMPLATE.rule(rid), pred) for kind, (rid, pred) in _VALUE_RULES.items()}
     unprinted = set()
-    if layout.hybrid:
+    if shape.hybrid:
         # the hybrid prints （六） as one row; its absent 2021 items are T3-ROWSET's business
         unprinted = {r.key for r in TEMPLATE.application_rows if r.group == "other_handling"}
     cells: list[_CellCheck] = []
     sizes = dict.fromkeys(_TABLES, 0)
-    for index, path in enumerate(TEMPLATE.cell_paths(layout)):
+    for index, path in enumerate(TEMPLATE.cell_paths(shape)):
         table, row, column = path.split(".")
         rule, pred = value_rules[TEMPLATE.cell_kind(path)]
         structural = not (table == "applications" and row in unprinted)
         sizes[table] += structural
         cells.append(_CellCheck(index, path, table, row, column, rule, pred, structural))
-    return _Plan(layout, tuple(eqs), tuple(bounds), tuple(at_least), tuple(cells),
-                 {c.path: c for c in cells}, dict.fromkeys(TEMPLATE.cell_paths(layout)),
-                 frozenset(TEMPLATE.cell_paths(layout)), sizes,
-                 TEMPLATE.application_row_keys(layout))
+    return _Plan(shape, tuple(eqs), tuple(bounds), tuple(at_least), tuple(cells),
+                 {c.path: c for c in cells}, dict.fromkeys(TEMPLATE.cell_paths(shape)),
+                 frozenset(TEMPLATE.cell_paths(shape)), sizes,
+                 TEMPLATE.application_row_keys(shape))
 
 
 # ---------------------------------------------------------------------------------- findings
@@ -388,12 +417,12 @@ def _rows_detail(table: str, checks: list[_CellCheck], plan: _Plan, whole: tuple
             items_en.append(f"「{name}」 (all {count} rows)")
         if row in done:
             continue
-        name = _short_row(table, row, plan.layout.edition)
+        name = _short_row(table, row, plan.shape.edition)
         if row in full:
             items_zh.append(f"「{name}」")
             items_en.append(f"「{name}」")
         else:
-            names = [_column_name(table, row, col, plan.layout.edition) for col in cols]
+            names = [_column_name(table, row, col, plan.shape.edition) for col in cols]
             items_zh.append(f"「{name}」的" + "".join(f"「{n}」" for n in names) + "列")
             items_en.append(f"「{name}」 (column{'s' if len(names) > 1 else ''} {', '.join(names)})")
     extra = len(items_zh) - _MAX_ITEMS
@@ -407,14 +436,14 @@ def _evaluate(report: Report, keep_all: bool) -> list[RuleResult]:
     results: list[RuleResult] = []
     add = results.append
     # an unknown template (or a 2019 "hybrid") has no tables to check; the narrative still counts
-    layout = TableShape(report.template, report.hybrid) if report.template in EDITIONS and not (
+    shape = _report_shape(report.template, report.hybrid) if report.template in EDITIONS and not (
         report.hybrid and report.template != "2021") else None
-    if layout is not None:
-        _structure(report, layout, keep_all, results)
+    if shape is not None:
+        _structure(report, shape, keep_all, results)
     _sections(report, keep_all, results)
     _identity(report, keep_all, results)
-    if layout is not None:
-        plan = _plan(layout)
+    if shape is not None:
+        plan = _plan(shape)
         cells = report.cells
         values = _cells_pass(report, plan, keep_all, results)
         unchecked: set[tuple[str, Binding]] = set()
@@ -492,7 +521,7 @@ def _at_least(rule: _AtLeast, cells: dict[str, CellValue], keep_all: bool, resul
 def _cells_pass(report: Report, plan: _Plan, keep_all: bool, results: list[RuleResult]
                 ) -> dict[str, Any]:
     """One pass over the report's cells: value kinds (N-*), missing (S-TABLES) and blank (C-BLANK)
-    cells. Returns path → value for every layout path (None where absent)."""
+    cells. Returns path → value for every shape path (None where absent)."""
     cells = report.cells
     values: dict[str, Any] = plan.nones.copy()
     missing: dict[str, list[_CellCheck]] = {t: [] for t in _TABLES}
@@ -506,7 +535,7 @@ def _cells_pass(report: Report, plan: _Plan, keep_all: bool, results: list[RuleR
             continue
         check_ = by_path.get(path)
         if check_ is None:
-            continue  # not a cell of this layout (T3-ROWSET looks at those)
+            continue  # not a cell of this shape (T3-ROWSET looks at those)
         if check_.structural:
             if status == "missing":
                 missing[check_.table].append(check_)
@@ -523,14 +552,14 @@ def _cells_pass(report: Report, plan: _Plan, keep_all: bool, results: list[RuleR
         texts = []
         for lang in ("zh", "en"):
             raw = cell.raw if cell.status == "read" and cell.raw else show_value(cell, lang)
-            label = cell_name(check_.path, plan.layout.edition)
+            label = cell_name(check_.path, plan.shape.edition)
             texts.append((rule.zh if lang == "zh" else rule.en).format(cell_label=label, raw=raw))
         finding = rule_finding(rule, texts[0], texts[1], (check_.path,), {check_.path: value},
                            cell.line if cell.status == "read" else None)
         results.append(RuleResult(rule.id, "failed", (("cell", check_.path),), (check_.path,),
                                   {check_.path: value}, finding))
     if len(cells) != len(by_path) or len(values) != len(by_path):
-        # some layout cells are absent from the report (or others present): absent ones are missing
+        # some shape cells are absent from the report (or others present): absent ones are missing
         for check_ in plan.cells:
             if check_.structural and check_.path not in cells:
                 missing[check_.table].append(check_)
@@ -564,7 +593,7 @@ def _table_findings(plan: _Plan, cells: dict[str, CellValue], missing: dict[str,
             results.append(RuleResult(rule_id, "failed", binding, paths, values, finding))
 
 
-def _structure(report: Report, layout: TableShape, keep_all: bool, results: list[RuleResult]) -> None:
+def _structure(report: Report, shape: TableShape, keep_all: bool, results: list[RuleResult]) -> None:
     """S-TEMPLATE-YEAR and T3-ROWSET."""
     rule = _RULES["S-TEMPLATE-YEAR"]
     year = report.year
@@ -574,8 +603,8 @@ def _structure(report: Report, layout: TableShape, keep_all: bool, results: list
     if expected is None:
         if keep_all:
             results.append(RuleResult(rule.id, "not_checkable"))
-    elif expected != layout.edition:
-        args = {"year": year, "template": layout.edition, "expected": expected}
+    elif expected != shape.edition:
+        args = {"year": year, "template": shape.edition, "expected": expected}
         finding = rule_finding(rule, rule.zh.format(**args), rule.en.format(**args), (), {}, None)
         results.append(RuleResult(rule.id, "failed", finding=finding))
     elif keep_all:
@@ -584,30 +613,30 @@ def _structure(report: Report, layout: TableShape, keep_all: bool, results: list
     rule = _RULES["T3-ROWSET"]
     details_zh: list[str] = []
     details_en: list[str] = []
-    printed = _plan(layout).paths
-    official = set(TEMPLATE.official_row_keys(layout.edition))
-    if layout.hybrid:
+    printed = _plan(shape).paths
+    official = _official_rows(shape.edition)
+    if shape.hybrid:
         items = [r for r in TEMPLATE.application_rows if r.group == "other_handling"]
         group = next(g for g in TEMPLATE.application_groups if g.key == "other_handling")
         one_row = f"{group.marker}{group.label.text}"
         names = "".join(f"「{r.marker}{r.label.text[:12]}…」" if len(r.label.text) > 12
                         else f"「{r.marker}{r.label.text}」" for r in items)
-        details_zh.append(f"「{one_row}」印成带数值的一行（2019年格式的写法），没有{layout.edition}年格式的"
+        details_zh.append(f"「{one_row}」印成带数值的一行（2019年格式的写法），没有{shape.edition}年格式的"
                           f"{len(items)}个子项{names}")
         details_en.append(f"「{one_row}」 is printed as one row with values (the 2019 way) instead of "
-                          f"the {layout.edition} format's {len(items)} items")
+                          f"the {shape.edition} format's {len(items)} items")
     # rows of the other format that carry values (an extractor or a hand-built report put them)
     foreign = sorted({p.split(".")[1] for p, c in report.cells.items()
                       if p.startswith("applications.") and p not in printed and c.value is not None}
                      - official) if len(report.cells) > len(printed) else []
     if foreign:
-        names = "、".join(f"「{_short_row('applications', r, layout.edition)}」" for r in foreign)
+        names = "、".join(f"「{_short_row('applications', r, shape.edition)}」" for r in foreign)
         details_zh.append(f"含有不属于该格式的行{names}")
         details_en.append("rows that the format does not have: " + ", ".join(
-            f"「{_short_row('applications', r, layout.edition)}」" for r in foreign))
+            f"「{_short_row('applications', r, shape.edition)}」" for r in foreign))
     if details_zh:
-        args_zh = {"template": layout.edition, "detail": "；".join(details_zh)}
-        args_en = {"template": layout.edition, "detail": "; ".join(details_en)}
+        args_zh = {"template": shape.edition, "detail": "；".join(details_zh)}
+        args_en = {"template": shape.edition, "detail": "; ".join(details_en)}
         finding = rule_finding(rule, rule.zh.format(**args_zh), rule.en.format(**args_en), (), {}, None)
         results.append(RuleResult(rule.id, "failed", finding=finding))
     elif keep_all:

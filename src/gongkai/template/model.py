@@ -210,9 +210,9 @@ class Template:
     blank_marks: frozenset[str]  # printed instead of a value in a blank cell
     _paths_cache: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
-    # -------------------------------------------------------------- rows and cells of a layout
+    # -------------------------------------------------------------- rows and cells of a table shape
     def application_row_keys(self, shape: TableShape) -> tuple[str, ...]:
-        """Table 3 rows that the layout prints, in template order."""
+        """Table 3 rows that the shape prints, in template order."""
         cached = self._paths_cache.get(("rows", shape))
         if cached is not None:
             return cached  # type: ignore[no-any-return]  # the cache holds what this method stored
@@ -227,7 +227,7 @@ class Template:
         return tuple(r.key for r in self.application_rows if edition in r.editions)
 
     def result_row_keys(self, shape: TableShape) -> tuple[str, ...]:
-        """The terms of （七）总计 for the layout (hybrid: （六） counted as its printed row)."""
+        """The terms of （七）总计 for the shape (hybrid: （六） counted as its printed row)."""
         keys = []
         for row in self.application_rows:
             if not row.result:
@@ -243,9 +243,9 @@ class Template:
         return tuple(keys)
 
     def cell_paths(self, shape: TableShape) -> tuple[str, ...]:
-        """Every cell of the layout, as dotted paths, in reading order of the official tables.
+        """Every cell of the shape, as dotted paths, in reading order of the official tables.
 
-        A hybrid layout has both the printed ``other`` row and the 2021 ``other_*`` rows."""
+        A hybrid shape has both the printed ``other`` row and the 2021 ``other_*`` rows."""
         cached = self._paths_cache.get(shape)
         if cached is not None:
             return cached  # type: ignore[no-any-return]  # the cache holds what this method stored
@@ -351,7 +351,10 @@ class Template:
     def message(self, finding_id: str, case: str, **values: Any) -> tuple[str, str]:
         """The message (zh, en) of a finding ``finding_id`` (a rule or a notice) in ``case``, its
         ``{placeholders}`` filled in from ``values``; KeyError when template.yaml has no such case."""
-        return self._declared[finding_id].message(case, **values)
+        # (the case looked up here, not through Rule.message / Notice.message and Case.format: this
+        # module runs interpreted, and every finding of a parse asks for its message)
+        found = self._declared[finding_id].messages[case]
+        return found.zh.format(**values), found.en.format(**values)
 
     def severity(self, finding_id: str, case: str) -> str:
         """How grave a finding ``finding_id`` in ``case`` is: the case's own severity, else the id's."""
