@@ -256,7 +256,7 @@ class Segmenter:
             t.regular and (t.index in true_grids if t.markup is not None else _true_grid(t))
             and not (guessed and t.markup is not None))}
         self.delimited_tables = {t.index for t in document.tables
-                                 if t.markup in ("markdown", "pipes") and not guessed}
+                                 if t.markup in ("markdown", "pipes", "aligned") and not guessed}
         self.text_tables = {t.index for t in document.tables if t.markup is not None}
         self.guessed_tables = self.text_tables if guessed else set()
         page_marks = _page_marks_cut_apart(document.rows)

@@ -14,8 +14,8 @@ import codecs
 import re
 
 from ..document import Cell, Document
-from .aligned import aligned_rows
 from ..errors import ParseError
+from .aligned import SPACED_VALUES, aligned_rows
 
 MAX_TEXT_BYTES = 50 * 1024 * 1024  # a report is ~10 KB of text; anything this big is not one
 
@@ -162,7 +162,8 @@ def read_text(data: bytes | str, name: str) -> Document:
     lines = _no_line_breaks(text.replace("\r\n", "\n").replace("\r", "\n")).split("\n")
     if lines and not lines[-1]:
         lines.pop()
-    aligned = aligned_rows(lines)  # tables laid out in fixed-width columns: their empty cells kept
+    # tables laid out in fixed-width columns (one search of the text where there are none)
+    aligned = aligned_rows(lines) if SPACED_VALUES.search(text) else {}
     for number, line in enumerate(lines, start=1):
         cells = aligned.get(number - 1) or split_cells(line)
         if cells is None:

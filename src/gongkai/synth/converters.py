@@ -385,6 +385,37 @@ def _trafilatura(path: Path) -> str:
     return trafilatura.extract(html_source(path), include_tables=True, favor_recall=True) or ""
 
 
+def _markdownify(path: Path) -> str:
+    """markdownify, the HTML → Markdown step of many LLM and RAG pipelines."""
+    from markdownify import markdownify
+
+    return str(markdownify(html_source(path)))
+
+
+def _readability(path: Path) -> str:
+    """readability-lxml's main content (what "reader view" crawlers keep), its text a line per block."""
+    from bs4 import BeautifulSoup
+    from readability import Document
+
+    summary = Document(html_source(path)).summary(html_partial=True)
+    return BeautifulSoup(summary, "lxml").get_text("\n")
+
+
+def _elinks(path: Path) -> str:
+    return _tool(["elinks", "-dump", "-dump-width", "120", "-no-references", "-no-numbering",
+                  "-dump-charset", "utf-8", "-eval", "set document.codepage.assume = \"utf-8\"",
+                  "-eval", "set document.codepage.force_assumed = 1", "/dev/stdin"], path,
+                 stdin=_utf8_html(path))
+
+
+def _links2(path: Path) -> str:
+    # links2 reads a file only by name; it is given the page re-encoded as UTF-8
+    with tempfile.TemporaryDirectory(prefix="gongkai-links-") as folder:
+        page = Path(folder) / "page.html"
+        page.write_bytes(_utf8_html(path))
+        return _tool(["links2", "-dump", "-width", "120", "-codepage", "utf-8", str(page)], path)
+
+
 def _w3m(path: Path) -> str:
     return _tool(["w3m", "-dump", "-T", "text/html", "-O", "UTF-8", "-cols", "120", str(path)], path)
 
@@ -473,7 +504,11 @@ def _zoo() -> dict[str, Converter]:
         Converter("inscriptis", "html", _inscriptis, ("inscriptis",), _ZOO),
         Converter("html-text", "html", _html_text, ("html_text",), _ZOO),
         Converter("trafilatura", "html", _trafilatura, ("trafilatura",), _ZOO),
+        Converter("markdownify", "html", _markdownify, ("markdownify",), _ZOO),
+        Converter("readability", "html", _readability, ("readability", "bs4"), _ZOO),
         Converter("w3m", "html", _w3m, ("bin:w3m",), "apt-get install w3m"),
+        Converter("elinks", "html", _elinks, ("bin:elinks",), "apt-get install elinks"),
+        Converter("links2", "html", _links2, ("bin:links2",), "apt-get install links2"),
         Converter("lynx", "html", _lynx, ("bin:lynx",), "apt-get install lynx"),
         Converter("chromium-copy", "html", lambda p: _browser_text([p])[0], ("playwright", "bin:chromium"),
                   "apt-get install chromium; pip install playwright", run_many=_browser_text),
