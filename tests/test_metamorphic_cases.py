@@ -43,6 +43,10 @@ CASES = [
     ("combination", _case("2021", False, "county", "total_column", True, "label_then_values", 2835780143)),
     # 「000016」「．」「属」「于」「四」…: the 6 is item 6's number, its label cut a character per line
     ("combination", _case("2021", True, "county", "scatter", True, "run_together", 514290216)),
+    # 「12024」「年」「，我局…」: the next paragraph's year glued to the last value, 年 on its own line
+    ("combination", _case("2021", False, "township", "table4", False, "markdown", 1141293139)),
+    # 「2200004」「(」「四」「)」「无」「法」「提」「供」: a group label cut per character; its 无 no blank
+    ("token_per_line", _case("2019", False, "city", "table4", False, "run_together", 385)),
 ]
 
 

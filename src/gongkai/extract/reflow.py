@@ -54,6 +54,8 @@ _HEADING = re.compile("|".join(re.escape(h) for h in sorted(_HEADINGS, key=len, 
 # comma: 「，无法提供」 is a sentence's
 _MARKS = re.compile(r"[—\-－/／\\无空–―.|]*")
 _ROW_KINDS = ("t2_row", "t3_row")
+# what a label cut over lines may end in: a row's label, or a group's (「（」「四」「）」「无」「法」「提」「供」)
+_JOINED_KINDS = (*_ROW_KINDS, "t3_group")
 _TABLE_HEADS = ("caption", "t2_header", "t3_note")
 _SENTENCE_END = tuple("。；;！!？?：:")
 _CLOSING = ")）]】”\"' "
@@ -234,14 +236,14 @@ def _ends_in_row_label(text: str, truncated: bool = False) -> bool:
     if not hits:
         return False
     last = hits[-1]
-    return last.label.kind in _ROW_KINDS and (truncated or not last.truncated)
+    return last.label.kind in _JOINED_KINDS and (truncated or not last.truncated)
 
 
 def _row_label_ends() -> frozenset[str]:
     """Every ending of a row label's text (「情形)」, 「部分公开(区分处理的,…情形)」 …)."""
     ends: set[str] = set()
     for label in INDEX.defs:
-        if label.kind in _ROW_KINDS:
+        if label.kind in _JOINED_KINDS:
             ends.update(label.text[n:] for n in range(len(label.text)))
     return frozenset(ends)
 

@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from ..document import Document, Row, Table
+from ..document import Cell, Document, Row, Table
 from ..template import TEMPLATE
 from .labels import INDEX, LabelDef, LabelHit, normalize, section_heading
 from .lexer import NOTE_WORDS, Token, lex_cell, strip_item_markers_across
@@ -173,6 +173,28 @@ def _join_split_labels(by_cell: list[list[Token]]) -> list[list[Token]]:
     return result
 
 
+_GLUED_YEAR = re.compile(r"\d+(?:19|20)\d\d")
+
+
+def _years_rejoined(rows: list[Row]) -> list[Row]:
+    """A row's last value with the next paragraph's year glued to it, the 「年」 cut onto the next
+    line (「12024」「年」「，我局…」 for 1, then 2024年): the two joined again, so that the lexer
+    cuts the year off as it does on one line (「…继续办理12024年，我局…」)."""
+    result: list[Row] | None = None
+    for index, row in enumerate(rows):
+        after = rows[index + 1] if index + 1 < len(rows) else None
+        if (len(row.cells) == 1 and after is not None and len(after.cells) == 1
+                and after.cells[0].text.lstrip().startswith("年")
+                and _GLUED_YEAR.fullmatch(row.cells[0].text.strip())):
+            if result is None:
+                result = list(rows[:index])
+            cell = row.cells[0]
+            result.append(Row([Cell(cell.text.strip() + "年", cell.line, page=cell.page)], row.table))
+        elif result is not None:
+            result.append(row)
+    return rows if result is None else result
+
+
 _PAGE_MARK = re.compile(r"第\d{1,3}页(?:[,，/]?共\d{1,3}页)?|共\d{1,3}页[,，/]?第\d{1,3}页")
 _PAGE_MARK_PIECES = 7  # 「第」「2」「页」「共」「6」「页」 and a comma
 
@@ -259,8 +281,9 @@ class Segmenter:
                                  if t.markup in ("markdown", "pipes", "aligned") and not guessed}
         self.text_tables = {t.index for t in document.tables if t.markup is not None}
         self.guessed_tables = self.text_tables if guessed else set()
-        page_marks = _page_marks_cut_apart(document.rows)
-        for index, row in enumerate(document.rows):
+        rows = _years_rejoined(document.rows)
+        page_marks = _page_marks_cut_apart(rows)
+        for index, row in enumerate(rows):
             if index not in page_marks:
                 self.feed(row, row.table in exact_tables)
         self.close()
