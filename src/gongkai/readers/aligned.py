@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import Counter
+
+from .page_grid import cluster
 
 # a line worth looking at: two values apart by a run of spaces (most text has none, and costs one search)
 SPACED_VALUES = re.compile(r"[\d/—\-－无] {2,}[\d/—\-－无]")
@@ -57,17 +58,6 @@ class _Line:
         self.values = self.runs[first:]
 
 
-def _anchors(positions: list[int]) -> list[int]:
-    """The positions values share, merged within the tolerance."""
-    counts = Counter(positions)
-    anchors: list[int] = []
-    for position in sorted(counts):
-        if anchors and position - anchors[-1] <= _TOLERANCE:
-            continue
-        anchors.append(position)
-    return anchors
-
-
 def _columns_of(block: list[_Line]) -> tuple[str, list[int]] | None:
     """How the block's values line up ("start", "end" or "centre") and their columns; None when
     they do not line up."""
@@ -75,7 +65,7 @@ def _columns_of(block: list[_Line]) -> tuple[str, list[int]] | None:
     widest = max(len(line.values) for line in block)
     for mode in ("start", "end", "centre"):
         positions = [_position(run, mode) for line in block for run in line.values]
-        anchors = _anchors(positions)
+        anchors = [int(a) for a in cluster([float(p) for p in positions], _TOLERANCE)]
         if len(anchors) < widest or len(anchors) > widest + 2:
             continue
         if best is None or len(anchors) < len(best[1]):

@@ -154,7 +154,9 @@ def _closing_edges(edges: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return extra
 
 
-def _cluster(values: list[float], tolerance: float = 1.0) -> list[float]:
+def cluster(values: list[float], tolerance: float = 1.0) -> list[float]:
+    """The distinct positions among ``values``, those within ``tolerance`` of a smaller one merged
+    into it (rulings drawn twice, values printed a column off)."""
     result: list[float] = []
     for value in sorted(values):
         if result and value - result[-1] <= tolerance:
@@ -174,8 +176,8 @@ def _index(lines: list[float], value: float) -> int:
 
 
 def _grid(cells: list[tuple[float, float, float, float]], page: int) -> Grid:
-    xs = _cluster([v for cell in cells for v in (cell[0], cell[2])])
-    ys = _cluster([v for cell in cells for v in (cell[1], cell[3])])
+    xs = cluster([v for cell in cells for v in (cell[0], cell[2])])
+    ys = cluster([v for cell in cells for v in (cell[1], cell[3])])
     n_rows, n_cols = max(len(ys) - 1, 1), max(len(xs) - 1, 1)
     slots: list[list[Origin | None]] = [[None] * n_cols for _ in range(n_rows)]
     for x0, top, x1, bottom in sorted(cells, key=lambda cell: (cell[1], cell[0])):
