@@ -97,6 +97,10 @@ def test_one_connection_a_request_and_every_one_given_back(store, tmp_path: Path
     finally:
         counted.close()
     assert store.engine.pool.checkedout() == 0
+    if store.engine.dialect.name == "postgresql":  # read in autocommit mode, given back as it was
+        with store.engine.connect() as conn:
+            assert conn.get_isolation_level() == "READ COMMITTED"
+            assert conn.connection.dbapi_connection.autocommit is False  # type: ignore[union-attr]
 
 
 def test_a_correction_shows_on_the_next_page_of_the_same_client(store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -6,8 +6,8 @@ The connection is opened on first use and given back when the response has been 
 (:func:`release`, called by the app's middleware). Handlers read through :func:`reading`, which
 ends the read transaction when their block ends: a SQLite read transaction keeps the snapshot of
 its first read, and a write made meanwhile on another connection (a correction) must show in the
-next read; on PostgreSQL it also means the connection goes back to the pool without a ROLLBACK to
-wait for on the event loop."""
+next read. On PostgreSQL the connection reads in autocommit mode: no BEGIN and no ROLLBACK to
+wait for (the handlers write through :func:`gongkai.store.transactions.writing`, never on it)."""
 
 from __future__ import annotations
 
@@ -32,6 +32,10 @@ def request_connection(request: Request) -> Connection:
     conn: Connection | None = state.get(_OPEN)
     if conn is None or conn.closed:
         conn = state[_OPEN] = request.app.state.store.engine.connect()
+        if conn.dialect.name == "postgresql":
+            # reads only, each statement on its own: what READ COMMITTED gives a transaction's
+            # statements anyway, without a BEGIN and a ROLLBACK to send (the pool resets it)
+            conn.execution_options(isolation_level="AUTOCOMMIT")
     return conn
 
 
