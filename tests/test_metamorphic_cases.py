@@ -47,6 +47,14 @@ CASES = [
     ("combination", _case("2021", False, "township", "table4", False, "markdown", 1141293139)),
     # 「2200004」「(」「四」「)」「无」「法」「提」「供」: a group label cut per character; its 无 no blank
     ("token_per_line", _case("2019", False, "city", "table4", False, "run_together", 385)),
+    # found with --seed 8: a note's closing bracket alone on its line (「49」「（」「其中」「38」…「）」)
+    ("token_per_line", _case("2019", False, "department", False, True, "notes_in_cells", 663656117)),
+    # a table of labels, then the table of their values cut by a page break after its first row
+    ("page_breaks", _case("2019", False, "county", False, True, "split_tables", 478439817)),
+    # 「— — —**五、…」: the last blank cell before a markdown bold heading
+    ("one_line", _case("2019", False, "department", "table4", True, "label_then_values", 1666191945)),
+    # 「…继续办理 0 0 0 7 0 0 72026年1月起，…。」: the row is no prose for its glued sentence
+    ("glued_paragraph", _case("2021", False, "county", "table4", True, "plain", 2149210465)),
 ]
 
 

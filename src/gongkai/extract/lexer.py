@@ -206,7 +206,7 @@ def _is_separator(char: str) -> bool:
 
 _BLANK_RUN = re.compile(
     r"(?:(?<=\s)|^)(" + "|".join(re.escape(m) for m in sorted(BLANK_MARKERS, key=len, reverse=True))
-    + r")(?=\s|$)"
+    + r")(?=[\s*]|$)"  # (a markdown bold's closing 「**」 may follow: 「— —**五、…」)
     # run-together rows glue 无 and slashes to the digits around them (「数量无0000无0」)
     r"|((?<=\d)(?:无|/|／|—)+(?=\d|$)|(?:无|/|／|—)+(?=\d|$)"
     # dashes glued before a label end a run-together row: 「3.其他———————(七)总计」

@@ -54,7 +54,7 @@ _HEADING = re.compile("|".join(re.escape(h) for h in sorted(_HEADINGS, key=len, 
 # comma: 「，无法提供」 is a sentence's
 _MARKS = re.compile(r"[—\-－/／\\无空–―.|]*")
 _ROW_KINDS = ("t2_row", "t3_row")
-# what a label cut over lines may end in: a row's label, or a group's (「（」「四」「）」「无」「法」「提」「供」)
+# what a label cut over lines may end in: a row's label, or a group's (「（」「四」「）」「无」「法」…)
 _JOINED_KINDS = (*_ROW_KINDS, "t3_group")
 _TABLE_HEADS = ("caption", "t2_header", "t3_note")
 _SENTENCE_END = tuple("。；;！!？?：:")
@@ -212,8 +212,10 @@ _HAS_DIGIT = re.compile(r"\d")
 
 def _label_run_end(rows: list[Row], i: int, pieces: list[str]) -> int:
     """Where a run of short lines from ``i`` that makes one row label ends (``i``: none)."""
-    if pieces[i] in BLANK_MARKERS or _ends_in_row_label(pieces[i]):
-        return i  # a blank cell (「/」「—」「无」) is no label's first piece; a whole label needs none
+    if pieces[i] in BLANK_MARKERS or pieces[i] in (")", "）") or _ends_in_row_label(pieces[i]):
+        # a blank cell (「/」「—」「无」) or a note's closing bracket is no label's first piece; a
+        # whole label needs none
+        return i
     best = i
     for k in range(i + 1, min(len(rows), i + _MAX_PIECES)):
         text = pieces[k]

@@ -27,7 +27,23 @@ def pair_detached_values(segments: list[Segment]) -> list[Segment]:
     assigned: set[int] = set()  # rows given a value row already (perhaps an all-blank one)
     for index, segment in enumerate(result):
         lines = [line for line in segment.lines if line[0].line != segment.label_line]
-        if segment.table != 3 or len(lines) < 2:
+        if segment.table != 3 or not lines:
+            continue
+        if len(lines) == 1:
+            # one row of values under the last of a table of labels that printed no values (a page
+            # break cut the table of value rows after it): whose row it is cannot be known
+            table = segment.label_table
+            bare = 0
+            j = index - 1
+            while (j >= 0 and result[j].table == 3 and not result[j].lines
+                   and id(result[j]) not in assigned and result[j].label_table == table):
+                bare += 0 if result[j].maybe_group else 1
+                j -= 1
+            if bare and table is not None and lines[0][0].cell.table != table and sum(
+                    1 for t in lines[0] if t.kind != "empty") >= 2:
+                segment.lines = []
+                segment.detached_mismatch = (bare + 1, 1)
+                assigned.add(id(segment))
             continue
         if any(sum(1 for t in line if t.kind != "empty") < 2 and len(line) < 2 for line in lines):
             continue  # one value per line is a one-cell-per-line layout, not detached rows

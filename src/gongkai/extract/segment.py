@@ -63,6 +63,7 @@ class Segment:
         # converter wrote twice or left empty are not among them); empty: no header seen
         self.value_columns: frozenset[int] = frozenset()
         self.block = -1  # table 2: the block (第二十条第(x)项) of its label, where only one has it
+        self.label_table: int | None = None  # the text table its label stands in (None: a paragraph)
 
     @property
     def tokens(self) -> list[Token]:
@@ -171,6 +172,20 @@ def _join_split_labels(by_cell: list[list[Token]]) -> list[list[Token]]:
             result.append(tokens)
             i += 1
     return result
+
+
+_YEAR_AFTER_VALUE = re.compile(r"(?<=\d)(?:19|20)\d\d年")
+
+
+def _sentence_cut_off(row: Row) -> Row:
+    """A row whose last value has the next paragraph glued to it by its year (「四、结转下年度继续办理
+    0 0 0 7 0 0 72026年1月起，将…。」): the row without the sentence, which is prose; the year's
+    four digits are the sentence's, as the lexer reads them on one line."""
+    cell = row.cells[0]
+    found = _YEAR_AFTER_VALUE.search(cell.text)
+    if found is None or any(mark in cell.text[:found.start()] for mark in "。，,；;"):
+        return row
+    return Row([Cell(cell.text[:found.start()], cell.line, page=cell.page)], row.table)
 
 
 _GLUED_YEAR = re.compile(r"\d+(?:19|20)\d\d")
@@ -292,6 +307,8 @@ class Segmenter:
                             self.t4_header_line, untrusted, tuple(self.t4_header_lines))
 
     def feed(self, row: Row, exact: bool) -> None:
+        if row.table is None and len(row.cells) == 1 and "。" in row.cells[0].text:
+            row = _sentence_cut_off(row)
         if (row.table is None and len(row.cells) == 1 and "。" in row.cells[0].text
                 and section_heading(row.cells[0].text) is None):
             # a paragraph with a full stop is prose: its words (「结果维持72件」) and numbers
@@ -306,6 +323,9 @@ class Segmenter:
             alone = row.cells[0].text.strip()
             if alone in ("(", "（"):
                 self.note = _NOTE_OPENING  # a bracket alone: a note may follow, cut over lines
+                return
+            if alone in (")", "）"):
+                self.note = 0  # (the lexer makes no token of a bracket alone: the note ends here)
                 return
             if alone in _MONEY_UNITS and self.open is not None and self.open.table == 2:
                 last = self.open.tokens[-1] if self.open.lines else None
@@ -489,6 +509,7 @@ class Segmenter:
         self.close()
         segment.delimited = token.cell.table in self.delimited_tables
         segment.guessed = token.cell.table in self.guessed_tables
+        segment.label_table = token.cell.table
         self.open = segment
         self.open_on_line = token.line
 
