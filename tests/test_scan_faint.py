@@ -224,6 +224,9 @@ def test_a_faint_ruled_scan_has_no_silent_error(faint_scan: tuple[Path, dict]) -
     wrong = [e for e in scored.errors if e["outcome"] in ("silent_error", "wrong_inference")]
     assert not wrong, wrong
     # read from the faint grid where it fits: this scan 142 of 198 cells (72 %) when written; the
-    # text-line reading of faint pages (no grid) averaged 56-58 % (docs/benchmarks.md, issue 11)
+    # text-line reading of faint pages (no grid) averaged 56-58 % (docs/benchmarks.md, issue 11).
+    # Cells that a lost piece of ruling merged are cut along the table's other rulings (table 3's
+    # label over two rows, table 4's last row): 198 of 198 since
+    assert any("cut along the table's other rulings" in w for w in document.warnings), document.warnings
     cells = sum(scored.counts.values())
-    assert scored.counts["correct"] >= 0.65 * cells, scored.counts
+    assert scored.counts["correct"] >= 0.97 * cells, scored.counts
