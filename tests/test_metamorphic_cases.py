@@ -55,6 +55,12 @@ CASES = [
     ("one_line", _case("2019", False, "department", "table4", True, "label_then_values", 1666191945)),
     # 「…继续办理 0 0 0 7 0 0 72026年1月起，…。」: the row is no prose for its glued sentence
     ("glued_paragraph", _case("2021", False, "county", "table4", True, "plain", 2149210465)),
+    # 「2」「2」 one per line under the second of two bare labels (its blanks gone): whose values?
+    ("token_per_line", _case("2021", True, "township", "zeros", False, "split_tables", 1464690778)),
+    # 「23」「.」「危及」「“」「三安全一稳定」: item 3's number run into the row before's last value
+    ("token_per_line", _case("2021", True, "county", "zeros", False, "run_together", 3890193213)),
+    # a whole report on one line with tabs here and there: its 229 cells are no table row
+    ("combination", _case("2021", True, "department", "scatter", False, "notes_in_cells", 4106346398)),
 ]
 
 

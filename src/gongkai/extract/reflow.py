@@ -77,8 +77,10 @@ def reflow(document: Document) -> Document:
         pieces = None
         if row.table is None and len(row.cells) == 1:
             pieces = _cut(row.cells[0])
-        elif row.table in text_tables and any(len(cell.text) >= _MIN_FLAT for cell in row.cells):
+        elif row.table in text_tables and (len(row.cells) > _WIDEST_ROW or any(
+                len(cell.text) >= _MIN_FLAT for cell in row.cells)):
             # a flattened page whose spaces a converter turned into tabs: its cells are no grid
+            # (nor are more cells than any row of the form has, labels included)
             first = row.cells[0]
             joined = Cell(" ".join(cell.text for cell in row.cells), first.line, page=first.page)
             pieces = _cut(joined)
@@ -95,6 +97,7 @@ def reflow(document: Document) -> Document:
                     warnings=document.warnings)
 
 
+_WIDEST_ROW = 24  # cells: table 4's 15 values beside its labels, with room for empty ones
 _LONE_ITEM = re.compile(r"\d")
 _VALUE_THEN_ITEM = re.compile(r"[-－]?\d*\d\d")  # a value with an item's number run into it
 _ITEM_POINT = re.compile(r"[.．、]")
@@ -120,41 +123,44 @@ def _join_item_numbers(rows: list[Row]) -> list[Row]:
     return result if changed else rows
 
 
+def _paragraph(rows: list[Row], k: int) -> str | None:
+    """The text of row ``k`` when it is a paragraph (None: a table row, or past the end)."""
+    if k < len(rows) and rows[k].table is None and len(rows[k].cells) == 1:
+        return rows[k].cells[0].text.strip()
+    return None
+
+
 def _item_parts(rows: list[Row], i: int) -> int:
     """How many rows from ``i`` make one item label cut apart (0: none): a lone digit, perhaps a
     lone point, then a row that starts with the point or with the item's words."""
-    def paragraph(k: int) -> str | None:
-        if k < len(rows) and rows[k].table is None and len(rows[k].cells) == 1:
-            return rows[k].cells[0].text.strip()
-        return None
-
-    digit = paragraph(i)
-    if digit is not None and _VALUE_THEN_ITEM.fullmatch(digit):
+    digit = _paragraph(rows, i)
+    if digit is None or not digit[-1:].isdecimal():
+        return 0  # (both patterns below end in \d, which is str.isdecimal: most rows end here)
+    if _VALUE_THEN_ITEM.fullmatch(digit):
         # 「-001103」「.」「要求提供公开出版物」: the last digit is the item's number when the words
         # are that item's label (the lexer then cuts it from the value, as on one line)
-        point = paragraph(i + 1)
+        point = _paragraph(rows, i + 1)
         if point is None or not _ITEM_POINT.fullmatch(point):
             return 0
-        # the words may be cut a character per line too (「属」「于」「四」「类」…)
+        # the words may be cut a character or a word per line too (「属」「于」「四」「类」…,
+        # 「危及」「“」「三安全一稳定」「”」): joined only into the item's own label
         label, end = "", i + 2
         while end < min(len(rows), i + 2 + _MAX_PIECES):
-            piece = paragraph(end)
-            if not piece or (label and len(piece) > 2):
+            piece = _paragraph(rows, end)
+            if not piece or len(piece) > _SHORT_PIECE or _HAS_DIGIT.search(piece):
                 break
             label += piece
             end += 1
             if _item_marked(label, digit[-1]):
                 return end - i
-            if len(piece) > 2:
-                break
         return 0
-    if digit is None or not _LONE_ITEM.fullmatch(digit):
+    if not _LONE_ITEM.fullmatch(digit):
         return 0
-    after = paragraph(i + 1)
+    after = _paragraph(rows, i + 1)
     if after is None:
         return 0
     if _ITEM_POINT.fullmatch(after):
-        words = paragraph(i + 2)
+        words = _paragraph(rows, i + 2)
         return 3 if words and _CJK_START.match(words) else 0
     return 2 if _ITEM_POINT.match(after) and _CJK_START.match(after[1:].lstrip()) else 0
 
@@ -261,10 +267,12 @@ def _cut(cell: Cell) -> list[Cell] | None:
     cuts: list[tuple[int, int, bool]] = []
     if len(text) >= _MIN_FLAT and _bare_runs(text) >= 2:
         cuts = cut_points(text)
-    if sum(1 for _, kind, row in cuts if kind == _LABEL and row) < 2:
+    if not cuts or sum(1 for _, kind, row in cuts if kind == _LABEL and row) < 2:
         # no table in it; a section heading that runs on into its first paragraph still
         # stands apart (「五、存在的主要问题及改进情况（一）…」): it ends the table before it
-        if not _NUMBERED_RAW.search(text) or section_heading(text) is not None:
+        # (a heading's number needs 、 . or ．after it: most lines have none, and skip the pattern)
+        if ("、" not in text and "." not in text and "．" not in text) or not _NUMBERED_RAW.search(text) \
+                or section_heading(text) is not None:
             return None
         cuts = []
         for h_start, h_end in _headings_in(_Folded(text), 0, len(text)):

@@ -500,6 +500,32 @@ def _overfull(segment: Segment, ordered: list[Segment], index: int, orphan_numbe
     return 0 < _followed_by_orphans(segment, ordered, index, orphan_numbers) < slots_hint(segment)
 
 
+def _doubt_short_rows_after_bare_labels(ordered: list[Segment], context: Context) -> None:
+    """A table-3 row that takes fewer values than its cells one per line below its label, right
+    after a row that printed its label only: the values may be that row's (labels printed apart
+    from their values, the empty cells gone), so neither row's cells are certain."""
+    cells = context.cells
+    for index, segment in enumerate(ordered):
+        if (segment.table != 3 or segment.exact or segment.filled >= slots_hint(segment)
+                or not _after_bare_labels(ordered, index, least=1)):
+            continue
+        paths = [p for p in cells if p.startswith(f"applications.{segment.key}.")]
+        printed = [t.value for t in segment.tokens if t.kind == "num" and t.value is not None]
+        if not printed:
+            continue
+        # an ambiguous reading of the row is no longer weighed by the arithmetic either: this
+        # finding says why its cells are missing instead of the reading's
+        for pending in [p for p in context.pending if p.segment is segment]:
+            context.pending.remove(pending)
+            if pending.finding in context.findings:
+                context.findings.remove(pending.finding)
+        for path in paths:
+            cells[path] = CellValue(None, "missing", line=segment.label_line)
+        context.unplaced.append((paths, printed, []))
+        add_finding(context, "P-ALIGN", "by_column", cells=paths, line=segment.label_line,
+                    row=row_name(segment), key=segment.key)
+
+
 def doubt_disordered_rows(seg: Segmentation, placed: list[Segment], context: Context) -> None:
     """Numbers no row could take mean the text came out of order (a PDF dumped in its drawing
     order: labels in one run, values in column-major blocks). Rows placed from such text by
@@ -507,6 +533,7 @@ def doubt_disordered_rows(seg: Segmentation, placed: list[Segment], context: Con
     values break its row total is more likely misread than misprinted, and a row that got no
     values may have had them among the unplaced numbers. Both become ``missing``; rows read from
     a real grid keep what they printed, errors included (the checker reports those)."""
+    _doubt_short_rows_after_bare_labels(sorted(placed, key=lambda s: s.label_line), context)
     if not any(t.kind == "num" for t in seg.orphans):
         return
     row_sums = _row_sums(context.shape)
