@@ -61,6 +61,8 @@ CASES = [
     ("token_per_line", _case("2021", True, "county", "zeros", False, "run_together", 3890193213)),
     # a whole report on one line with tabs here and there: its 229 cells are no table row
     ("combination", _case("2021", True, "department", "scatter", False, "notes_in_cells", 4106346398)),
+    # 「4.保护第三方合法权益- 1 -」 then the page header and the row's values: a spaced page number
+    ("combination", _case("2021", False, "county", "zeros", False, "label_then_values", 2390044639)),
 ]
 
 

@@ -109,7 +109,7 @@ def place(segment: Segment, context: Context) -> None:
                       delimited=segment.delimited, wraps=context.wraps and segment.table == 3,
                       guessed=segment.guessed,
                       blanks_vanish=context.blanks_vanish and segment.table in (2, 3))
-    footer = _page_number_at_end(tokens) if segment.table == 3 and not segment.exact else None
+    footer = _page_number_at_end(tokens, len(paths)) if segment.table == 3 and not segment.exact else None
     if footer is not None:
         # 「…310000031-3-」: a page's footer (「-3-」) run into the row's last digits reads as blank,
         # 3, blank too; the row is only as certain as both readings agree
@@ -218,13 +218,14 @@ def _core_cells(tokens: list[Token]) -> list[Token]:
     return tokens[start:end]
 
 
-def _page_number_at_end(tokens: list[Token]) -> int | None:
+def _page_number_at_end(tokens: list[Token], slots: int) -> int | None:
     """Where a row's values end in a footer's page number 「-3-」 (blank, number, blank from one
-    text with nothing between), or None."""
-    if len(tokens) < 4:
+    text with nothing between; or 「- 3 -」 spaced, in a row too short without it), or None."""
+    if len(tokens) < 3:
         return None
     dash, number, closing = tokens[-3:]
-    if (dash.kind == "blank" and closing.kind == "blank" and number.kind == "num" and number.glued
+    if (dash.kind == "blank" and closing.kind == "blank" and number.kind == "num"
+            and (number.glued or len(tokens) < slots) and (len(tokens) > 3 or not number.glued)
             and dash.raw in "-－" and closing.raw in "-－" and len(number.raw) <= 3
             and dash.cell is number.cell is closing.cell):
         return len(tokens) - 3
