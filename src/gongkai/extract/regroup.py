@@ -506,9 +506,9 @@ def _doubt_short_rows_after_bare_labels(ordered: list[Segment], context: Context
     from their values, the empty cells gone), so neither row's cells are certain."""
     cells = context.cells
     for index, segment in enumerate(ordered):
-        if (segment.table != 3 or segment.exact or segment.filled >= slots_hint(segment)
-                or not _after_bare_labels(ordered, index, least=1)):
-            continue
+        if (segment.table != 3 or segment.exact or len(segment.tokens) >= slots_hint(segment)
+                or not _after_bare_labels(ordered, index, least=1) or ordered[index - 1].tokens):
+            continue  # (a row whose empty cells show, or after one that printed them, is laid out)
         paths = [p for p in cells if p.startswith(f"applications.{segment.key}.")]
         printed = [t.value for t in segment.tokens if t.kind == "num" and t.value is not None]
         if not printed:
