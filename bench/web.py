@@ -5,6 +5,7 @@ and a load test: many clients at once, error rate and p50/p95/p99 (issue 12).
     python bench/web.py --load [--backend sqlite|postgresql] [--clients 20] [--seconds 60]
                         [--reports 4000] [--attackers 0] [--workers N] [--db PATH|URL] [--out table.md]
     python bench/web.py --cpu [--backend sqlite|postgresql] [--requests 150] [--db PATH|URL]
+    python bench/web.py --statements --db postgresql://… --pg-log FILE
 
 The load test ingests ``--reports`` random reports (gongkai.synth, 3 text layouts) into SQLite or
 a throwaway PostgreSQL server (initdb + pg_ctl on 127.0.0.1, as the tests do), starts ``gongkai
@@ -401,6 +402,70 @@ def _load_url(kind: str, rng: random.Random, ids: list[int]) -> str:
             "report JSON": lambda: f"/api/reports/{rng.choice(ids)}"}[kind]()
 
 
+def statements_test(args: argparse.Namespace) -> str:
+    """What PostgreSQL receives per request of each kind (pings, BEGIN and ROLLBACK included), counted
+    in its own log with ``log_statement = all`` (set with ALTER SYSTEM for the run: a superuser, and
+    the server's log file ``--pg-log``, the ``-l`` file of pg_ctl — ``<folder>/log`` for the
+    cluster of :func:`throwaway_postgres`). In-process app, one logged-in viewer, 10 requests of
+    each kind after a warm-up; the report pages are random ones of the store (rarely cached)."""
+    import re
+    import warnings
+
+    from sqlalchemy import create_engine, text
+
+    os.environ.setdefault("GONGKAI_SECRET", "bench-" + "k" * 40)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+    from gongkai.store import database_url
+    from gongkai.web import create_app
+
+    if not args.db or not args.pg_log:
+        raise SystemExit("--statements needs --db postgresql://… and --pg-log FILE")
+    log = Path(args.pg_log)
+    admin = create_engine(database_url(args.db), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text("ALTER SYSTEM SET log_statement = 'all'"))
+        conn.execute(text("SELECT pg_reload_conf()"))
+        ids = [i for (i,) in conn.execute(text("SELECT document_id FROM reports"))]
+    rows = []
+    try:
+        time.sleep(1)
+        client = TestClient(create_app(args.db, upload_dir=Path(tempfile.mkdtemp(prefix="gongkai-bench-"))))
+        client.post("/api/login", json={"name": "load0", "password": PASSWORD}).raise_for_status()
+        rng = random.Random(3)
+        for kind in LOAD_KINDS:
+            client.get(_load_url(kind, rng, ids))
+        urls = {"list": ["/reports"] * 10, "list, filtered": ["/reports?has_errors=1"] * 10,
+                "report page": [f"/reports/{rng.choice(ids)}" for _ in range(10)],
+                "report JSON": [f"/api/reports/{rng.choice(ids)}" for _ in range(10)]}
+        for kind, batch in urls.items():
+            start = log.stat().st_size
+            for url in batch:
+                if client.get(url).status_code != 200:
+                    raise RuntimeError(f"{url}: not 200")
+            time.sleep(0.5)  # the server writes its log line after answering
+            logged = log.read_bytes()[start:].decode("utf-8", "replace").splitlines()
+            sent = [re.sub(r".*?LOG:\s+(statement|execute [^:]*): ", "", line).strip() for line in logged
+                    if re.search(r"LOG:\s+(statement|execute [^:]*): ", line)]
+            words: dict[str, int] = {}
+            for statement in sent:
+                word = "ping" if statement in (";", "SELECT 1") else statement.split()[0].upper()
+                words[word] = words.get(word, 0) + 1
+            rows.append((kind, len(sent) / len(batch),
+                         ", ".join(f"{w} {n / len(batch):g}" for w, n in sorted(words.items()))))
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text("ALTER SYSTEM RESET log_statement"))
+            conn.execute(text("SELECT pg_reload_conf()"))
+        admin.dispose()
+    lines = ["Statements PostgreSQL received per request (its log, log_statement = all), 10 requests "
+             "of each kind by one logged-in viewer, in-process app.", "",
+             "| request | statements | of which |", "|---|---:|---|"]
+    lines += [f"| {kind} | {n:g} | {detail} |" for kind, n, detail in rows]
+    return "\n".join(lines)
+
+
 def cpu_test(args: argparse.Namespace) -> str:
     """CPU milliseconds per request of each kind of the load test, in one process with no HTTP
     client and no server in between: the ASGI app called directly, one request at a time (its
@@ -513,6 +578,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, help="--load: `gongkai serve --workers N` (default: its own)")
     parser.add_argument("--out", type=Path, help="write the table as Markdown here")
     parser.add_argument("--load", action="store_true", help="the load test (issue 12) instead")
+    parser.add_argument("--statements", action="store_true",
+                        help="statements PostgreSQL receives per request (needs --db URL and --pg-log)")
+    parser.add_argument("--pg-log", help="--statements: the PostgreSQL server's log file")
     parser.add_argument("--cpu", action="store_true",
                         help="CPU ms per request of the load test's kinds, in-process (--requests each)")
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
@@ -520,10 +588,10 @@ def main() -> None:
     parser.add_argument("--attackers", type=int, default=0)
     parser.add_argument("--seconds", type=int, default=60)
     args = parser.parse_args()
-    if args.load or args.cpu:
+    if args.load or args.cpu or args.statements:
         if args.reports == 100_000:
             args.reports = 4_000
-        text = load_test(args) if args.load else cpu_test(args)
+        text = load_test(args) if args.load else cpu_test(args) if args.cpu else statements_test(args)
         print(text)
         if args.out:
             args.out.write_text(text + "\n", encoding="utf-8")
