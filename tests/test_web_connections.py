@@ -192,11 +192,17 @@ def test_pages_answer_right_after_a_postgresql_restart(own_postgres: tuple[str, 
         assert store.engine.pool.checkedout() == 0
 
 
-def test_connections_the_server_ended_are_replaced(store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+@pytest.fixture
+def pg_store(pg_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]  # noqa: F811
+    url = new_postgres_database(pg_url, f"gongkai_conn_ended_{os.getpid()}")
+    with make_store(tmp_path, files=[SEED_FILES[0], PDF_FILES[0]], url=url) as s:
+        yield s
+
+
+def test_connections_the_server_ended_are_replaced(pg_store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """pg_terminate_backend (an administrator, an idle-session timeout, a pooler going away) ends
     the pool's idle connections; the next pages answer 200 on new ones."""
-    if store.engine.dialect.name != "postgresql":
-        pytest.skip("a PostgreSQL server's own action")
+    store = pg_store
     app = create_app(store.name, store=store, upload_dir=tmp_path)
     rid = report_id(store, PDF_FILES[0].name)
     client = TestClient(app)
