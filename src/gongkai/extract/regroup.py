@@ -9,7 +9,7 @@ from itertools import pairwise
 from typing import Any
 
 from ..document import Cell
-from ..report import CellValue
+from ..report import CellValue, Number
 from ..template import TEMPLATE, Equation, TableShape, equations
 from .align import MAX_WRAPPED, centred, entry_key, entry_value, joined, short_joined, wrapped_in_cell
 from .context import Context, add_finding, breaks_printed, cannot_hold, row_name
@@ -510,7 +510,8 @@ def _doubt_short_rows_after_bare_labels(ordered: list[Segment], context: Context
                 or not _after_bare_labels(ordered, index, least=1) or ordered[index - 1].tokens):
             continue  # (a row whose empty cells show, or after one that printed them, is laid out)
         paths = [p for p in cells if p.startswith(f"applications.{segment.key}.")]
-        printed = [t.value for t in segment.tokens if t.kind == "num" and t.value is not None]
+        printed: list[Number | None] = [t.value for t in segment.tokens
+                                        if t.kind == "num" and t.value is not None]
         if not printed:
             continue
         # an ambiguous reading of the row is no longer weighed by the arithmetic either: this
