@@ -47,7 +47,9 @@ def main() -> None:
     build = "compiled (mypyc)" if segment.__file__.endswith((".so", ".pyd")) else "pure Python"
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
                             text=True).stdout.strip()
-    print(f"{build}, commit {commit}, Python {platform.python_version()}, {platform.machine()}, "
+    # the commit is the checkout's: a wheel on PYTHONPATH may have been built from another one
+    print(f"{build} from {Path(segment.__file__).parents[2]}, checkout at commit {commit}, "
+          f"Python {platform.python_version()}, {platform.machine()}, "
           f"{len(sources)} seed reports × {args.repeat}")
 
 
