@@ -20,8 +20,11 @@ How it works, and why:
   grey pixels not next to print, gaps of paper bridged, pieces of one line joined. Their tables
   are used only where they give many more cells than the plain rulings, and only where their
   cells fit the text read (:func:`gongkai.readers.page_grid.disagreement`: no cell holding two
-  rows or two numbers, no ruling through a glyph); otherwise the plain rulings' tables, or the
-  text lines, are read — a value is never put into a cell it does not belong to.
+  rows or two numbers, no ruling through a glyph). A table that does not fit first has the cells
+  a lost ruling piece merged cut along the lines the rest of the table keeps, where their text
+  says where (:func:`gongkai.readers.page_grid.split_lost_rulings`), and is checked again;
+  otherwise the plain rulings' tables, or the text lines, are read — a value is never put into a
+  cell it does not belong to.
 * Rulings are erased before OCR (a ``|`` next to a digit reads as ``1``). RapidOCR 3 (PP-OCRv6,
   ONNX, models inside the wheel, no network: :mod:`gongkai.readers.ocr_engines`) gives text lines
   with a box and a score for every character; each character goes to the grid cell under its centre.
