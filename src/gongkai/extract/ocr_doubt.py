@@ -110,7 +110,7 @@ def _table(path: str) -> str:
     return path.split(".", 1)[0]
 
 
-def doubt_ocr_readings(cells: dict[str, CellValue], layout: TableShape | None,
+def doubt_ocr_readings(cells: dict[str, CellValue], shape: TableShape | None,
                        findings: list[Finding]) -> list[str]:
     """Turn the doubtful OCR readings among ``cells`` into ``missing`` (in place), replacing
     earlier P-OCR findings about them with one each; return the doubted paths."""
@@ -122,7 +122,7 @@ def doubt_ocr_readings(cells: dict[str, CellValue], layout: TableShape | None,
         confidence = _confidence(cell)
         if confidence is not None and confidence < DOUBTFUL_BELOW:
             doubted[path] = (*TEMPLATE.message("P-OCR", "low_confidence", confidence=confidence), {})
-    system = equations(layout) if layout else ()
+    system = equations(shape) if shape else ()
     after_low = _undo(cells, doubted, system)
     if system:
         for path, (zh, en, probable) in _arithmetic_doubts(after_low, system, ocr_cells).items():

@@ -30,6 +30,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from gongkai.document import Document
+from gongkai.errors import ParseError
 
 from .page_grid import (
     Grid,
@@ -45,8 +46,8 @@ from .page_grid import (
 )
 from .page_lines import Char, Line, continues, group_lines, is_page_number, join_lines, margins, running_key
 
-__all__ = ["Char", "PageText", "add_edge", "assemble", "disagreement", "drop_running_lines", "fill_tables",
-           "find_tables", "group_lines"]
+__all__ = ["Char", "PageText", "add_edge", "assemble", "check_page_count", "disagreement",
+           "drop_running_lines", "fill_tables", "find_tables", "group_lines"]
 
 
 @dataclass
@@ -56,6 +57,14 @@ class PageText:
     lines: list[Line]
     tables: list[Grid]
     unmapped: int = 0
+
+
+def check_page_count(count: int, name: str, max_pages: int, *, to_ocr: bool = False) -> None:
+    """Refuse a PDF with no page, or with more than ``max_pages`` (to read or, ``to_ocr``, to OCR)."""
+    if count == 0:
+        raise ParseError(name, "PDF has no pages")
+    if count > max_pages:
+        raise ParseError(name, f"too many pages{' to OCR' if to_ocr else ''}: {count} (limit {max_pages})")
 
 
 def drop_running_lines(pages: list[PageText]) -> None:

@@ -53,6 +53,7 @@ from .layout import (
     PageText,
     add_edge,
     assemble,
+    check_page_count,
     disagreement,
     drop_running_lines,
     fill_tables,
@@ -118,10 +119,7 @@ def read_scanned_pdf(data: bytes, name: str, *, dpi: int = OCR_DPI, max_pages: i
         raise ParseError(name, f"cannot open PDF: {exc}") from exc
     try:
         count = len(pdf)
-        if count == 0:
-            raise ParseError(name, "PDF has no pages")
-        if count > max_pages:
-            raise ParseError(name, f"too many pages to OCR: {count} (limit {max_pages})")
+        check_page_count(count, name, max_pages, to_ocr=True)
         doc = Document(name=name, media_type="application/pdf", pages=count)
         pages, scores = read_pdf_pages(pdf, list(range(1, count + 1)), name, doc.warnings, dpi=dpi)
     finally:

@@ -39,6 +39,7 @@ from .layout import (
     PageText,
     add_edge,
     assemble,
+    check_page_count,
     drop_running_lines,
     fill_tables,
     find_tables,
@@ -99,10 +100,7 @@ def _open_error(exc: pdfium.PdfiumError) -> str:
 
 def _read(pdf: pdfium.PdfDocument, name: str, max_pages: int) -> Document:
     count = len(pdf)
-    if count == 0:
-        raise ParseError(name, "PDF has no pages")
-    if count > max_pages:
-        raise ParseError(name, f"too many pages: {count} (limit {max_pages})")
+    check_page_count(count, name, max_pages)
     doc = Document(name=name, media_type="application/pdf", pages=count)
     pages: list[PageText] = []
     scanned: list[int] = []

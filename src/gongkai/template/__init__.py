@@ -157,7 +157,7 @@ def expand_terms(terms: list[Any], binding: dict[str, str], shape: TableShape) -
 
 
 def bindings(rule: Rule, shape: TableShape) -> list[dict[str, str]]:
-    """Every binding of a rule's ``each`` clause for the layout (one empty binding if none)."""
+    """Every binding of a rule's ``each`` clause for the table shape (one empty binding if none)."""
     each = rule.spec.get("each", {})
     names = list(each)
     members = [_named_set(each[n], shape) for n in names]
