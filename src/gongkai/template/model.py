@@ -6,10 +6,11 @@ elsewhere asks this module for cell paths, labels and expanded equations instead
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 # the editions of the national form (template.yaml `formats:`): the 2019 and the 2021 notice's
 Edition = Literal["2019", "2021"]
@@ -319,10 +320,7 @@ class Template:
         return f"{number}「{row_text}」「{column_text}」"
 
     def rule(self, rule_id: str) -> Rule:
-        for rule in self.rules:
-            if rule.id == rule_id:
-                return rule
-        raise KeyError(rule_id)
+        return _by_id(self.rules, rule_id)
 
     # -------------------------------------------------------------- notices (not rules of the form)
     @cached_property
@@ -339,10 +337,7 @@ class Template:
 
     def notice(self, notice_id: str) -> Notice:
         """The notice ``notice_id`` (P-…, F-…, X-…); KeyError when template.yaml declares none."""
-        for notice in self.notices:
-            if notice.id == notice_id:
-                return notice
-        raise KeyError(notice_id)
+        return _by_id(self.notices, notice_id)
 
     @cached_property
     def _declared(self) -> dict[str, Rule | Notice]:
@@ -385,3 +380,14 @@ class Template:
         Regulation names no deadline for the level, or level or year is unknown)."""
         found = self.deadlines.get(level or "")
         return found.for_year(year) if found is not None and year is not None else None
+
+
+_Declared = TypeVar("_Declared", "Rule", "Notice")
+
+
+def _by_id(declared: Sequence[_Declared], wanted: str) -> _Declared:
+    """The rule or notice ``wanted`` among ``declared``; KeyError when none has that id."""
+    for item in declared:
+        if item.id == wanted:
+            return item
+    raise KeyError(wanted)
