@@ -6,6 +6,7 @@ As root, the server runs as the ``postgres`` user (created if missing), since it
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import hashlib
 import os
@@ -17,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import zipfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -47,31 +49,46 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def pg_url():  # type: ignore[no-untyped-def]
+@contextlib.contextmanager
+def postgres_cluster(prefix: str) -> Iterator[tuple[str, Callable[[], None]]]:
+    """A throwaway PostgreSQL server on 127.0.0.1 (initdb into a temporary folder, trust auth,
+    fsync off): its URL without a database, and a function that restarts it. Stopped and removed
+    on exit."""
     require_tool("postgres")
     initdb, pg_ctl = _bin("initdb"), _bin("pg_ctl")
-    base = Path(tempfile.mkdtemp(prefix="gongkai-pg-"))
+    assert initdb and pg_ctl
+    base = Path(tempfile.mkdtemp(prefix=prefix))
     data, log = base / "data", base / "server.log"
-    prefix: list[str] = []
+    run_as: list[str] = []
     if os.geteuid() == 0:  # postgres refuses to run as root
         try:
             pwd.getpwnam("postgres")
         except KeyError:
             subprocess.run(["useradd", "--system", "--no-create-home", "postgres"], check=True)
         shutil.chown(base, "postgres")
-        prefix = ["runuser", "-u", "postgres", "--"]
+        run_as = ["runuser", "-u", "postgres", "--"]
     port = _free_port()
-    subprocess.run([*prefix, initdb, "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
+    subprocess.run([*run_as, initdb, "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
                     "--no-locale"], check=True, capture_output=True)
     options = f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='{base}' -c fsync=off"
-    subprocess.run([*prefix, pg_ctl, "-D", str(data), "-l", str(log), "-o", options, "-w", "start"],
+    subprocess.run([*run_as, pg_ctl, "-D", str(data), "-l", str(log), "-o", options, "-w", "start"],
                    check=True, capture_output=True)
+
+    def restart() -> None:
+        subprocess.run([*run_as, pg_ctl, "-D", str(data), "-l", str(log), "-o", options, "-m", "fast", "-w",
+                        "restart"], check=True, capture_output=True)
+
     try:
-        yield f"postgresql://postgres@127.0.0.1:{port}"
+        yield f"postgresql://postgres@127.0.0.1:{port}", restart
     finally:
-        subprocess.run([*prefix, pg_ctl, "-D", str(data), "-m", "immediate", "stop"], capture_output=True)
+        subprocess.run([*run_as, pg_ctl, "-D", str(data), "-m", "immediate", "stop"], capture_output=True)
         shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def pg_url():  # type: ignore[no-untyped-def]
+    with postgres_cluster("gongkai-pg-") as (url, _restart):
+        yield url
 
 
 _counter = iter(range(10_000))

@@ -5,10 +5,6 @@ only when they may have died — and still replaced when the server restarted or
 from __future__ import annotations
 
 import os
-import pwd
-import shutil
-import subprocess
-import tempfile
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,9 +21,8 @@ with warnings.catch_warnings():  # starlette's TestClient suggests httpx2; httpx
 
 from sqlalchemy import event, text
 
-from conftest import require_tool
 from gongkai.web import create_app, data
-from test_store_postgres import _bin, _free_port, pg_url  # noqa: F401  (pg_url: the shared server fixture)
+from test_store_postgres import pg_url, postgres_cluster  # noqa: F401  (pg_url: the shared server fixture)
 from web_fixtures import PDF_FILES, SEED_FILES, api_login, make_store, new_postgres_database, report_id
 
 CELL = "applications.granted.total"
@@ -129,35 +124,8 @@ def test_a_correction_shows_on_the_next_page_of_the_same_client(store, tmp_path:
 def own_postgres() -> Iterator[tuple[str, Any]]:
     """A PostgreSQL cluster of this test's own (it is restarted: the shared one must not be), and
     a function that restarts it."""
-    require_tool("postgres")
-    initdb, pg_ctl = _bin("initdb"), _bin("pg_ctl")
-    assert initdb and pg_ctl
-    base = Path(tempfile.mkdtemp(prefix="gongkai-pg-restart-"))
-    data, log = base / "data", base / "server.log"
-    prefix: list[str] = []
-    if os.geteuid() == 0:  # postgres refuses to run as root
-        try:
-            pwd.getpwnam("postgres")
-        except KeyError:
-            subprocess.run(["useradd", "--system", "--no-create-home", "postgres"], check=True)
-        shutil.chown(base, "postgres")
-        prefix = ["runuser", "-u", "postgres", "--"]
-    port = _free_port()
-    subprocess.run([*prefix, initdb, "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
-                    "--no-locale"], check=True, capture_output=True)
-    options = f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='{base}' -c fsync=off"
-    subprocess.run([*prefix, pg_ctl, "-D", str(data), "-l", str(log), "-o", options, "-w", "start"],
-                   check=True, capture_output=True)
-
-    def restart() -> None:
-        subprocess.run([*prefix, pg_ctl, "-D", str(data), "-l", str(log), "-o", options, "-m", "fast", "-w",
-                        "restart"], check=True, capture_output=True)
-
-    try:
-        yield f"postgresql://postgres@127.0.0.1:{port}/postgres", restart
-    finally:
-        subprocess.run([*prefix, pg_ctl, "-D", str(data), "-m", "immediate", "stop"], capture_output=True)
-        shutil.rmtree(base, ignore_errors=True)
+    with postgres_cluster("gongkai-pg-restart-") as (url, restart):
+        yield f"{url}/postgres", restart
 
 
 def _pages(client: TestClient, rid: int) -> list[int]:
