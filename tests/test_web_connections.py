@@ -23,18 +23,22 @@ from sqlalchemy import event, text
 
 from gongkai.web import create_app, data
 from test_store_postgres import pg_url, postgres_cluster  # noqa: F401  (pg_url: the shared server fixture)
-from web_fixtures import PDF_FILES, SEED_FILES, api_login, make_store, new_postgres_database, report_id
+from web_fixtures import (
+    PDF_FILES,
+    SEED_FILES,
+    api_login,
+    backend_url,
+    make_store,
+    new_postgres_database,
+    report_id,
+)
 
 CELL = "applications.granted.total"
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store(request: pytest.FixtureRequest, tmp_path: Path):  # type: ignore[no-untyped-def]
-    url = None
-    if request.param == "postgresql":
-        url = new_postgres_database(request.getfixturevalue("pg_url"),
-                                    f"gongkai_conn_{os.getpid()}_{request.node.name[-30:].lower()}"
-                                    .replace("[", "_").replace("]", "").replace("-", "_"))
+    url = backend_url(request, "gongkai_conn")
     with make_store(tmp_path, files=[SEED_FILES[0], PDF_FILES[0]], url=url) as s:
         yield s
 

@@ -4,7 +4,6 @@ command. On SQLite and on a real PostgreSQL server."""
 
 from __future__ import annotations
 
-import os
 import warnings
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,7 @@ from gongkai.store.review import correct, decide
 from gongkai.web import create_app, data, listing
 from gongkai.web.cache import BoundedCache
 from test_store_postgres import pg_url  # noqa: F401  (the throwaway PostgreSQL server fixture)
-from web_fixtures import PDF_FILES, SEED_FILES, api_login, make_store, new_postgres_database, report_id
+from web_fixtures import PDF_FILES, SEED_FILES, api_login, backend_url, make_store, report_id
 
 CELL = "applications.granted.total"
 
@@ -32,12 +31,7 @@ CELL = "applications.granted.total"
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store(request: pytest.FixtureRequest, tmp_path: Path):  # type: ignore[no-untyped-def]
     """A fresh store per test (each test writes), so that no test sees another's cache."""
-    url = None
-    if request.param == "postgresql":
-        url = new_postgres_database(request.getfixturevalue("pg_url"),
-                                    f"gongkai_cache_{os.getpid()}_{request.node.name[-40:].lower()}"
-                                    .replace("[", "_").replace("]", "").replace("-", "_"))
-    with make_store(tmp_path, url=url) as s:
+    with make_store(tmp_path, url=backend_url(request, "gongkai_cache")) as s:
         yield s
 
 

@@ -78,6 +78,16 @@ def new_postgres_database(server_url: str, name: str) -> str:
     return f"{server_url}/{name}"
 
 
+def backend_url(request, prefix: str) -> str | None:  # type: ignore[no-untyped-def]
+    """For a fixture parametrized over ``["sqlite", "postgresql"]``: None (a SQLite file) or a fresh
+    database on the session's PostgreSQL server, named after ``prefix`` and the test."""
+    if request.param != "postgresql":
+        return None
+    name = f"{prefix}_{os.getpid()}_{request.node.name[-30:].lower()}"
+    return new_postgres_database(request.getfixturevalue("pg_url"),
+                                 name.replace("[", "_").replace("]", "").replace("-", "_"))
+
+
 def report_id(store, source_name: str) -> int:  # type: ignore[no-untyped-def]
     from sqlalchemy import text
 
