@@ -64,8 +64,7 @@ def measure(converter: Converter, pairs: list[tuple[Path, dict[str, Any]]], dump
     """Convert, parse and score every (source, truth) pair with one converter (or, with
     ``dumped``, parse and score the texts a ``--dump`` run left in ``dumped/<converter>``)."""
     row: dict[str, Any] = {"converter": converter.name, "input": converter.kind,
-                           "order": ("glued" if converter.glues_cells else "drops" if converter.drops_content
-                                     else "yes") if converter.keeps_order
+                           "order": ("glued" if converter.glues_cells else "yes") if converter.keeps_order
                            else "no", "reports": len(pairs),
                            "counts": Counter(), "refused": 0, "tool failed": 0, "crashed": 0,
                            "examples": [], "refusals": Counter(), "crashes": Counter()}

@@ -116,8 +116,7 @@ def test_no_wrong_value(name: str, corpus: dict[str, Path | str]) -> None:
         outcome["wrong"][:20])
 
 
-ORDERED = [name for name, c in CONVERTERS.items()
-           if c.keeps_order and not c.glues_cells and not c.drops_content]
+ORDERED = [name for name, c in CONVERTERS.items() if c.keeps_order and not c.glues_cells]
 
 
 @pytest.mark.parametrize("name", _params("reads_cells", ORDERED))

@@ -53,9 +53,7 @@ class Converter:
     on PATH; ``keeps_order`` says the tool writes the table cells in reading order (row by row,
     label before values), as opposed to drawing order or one column at a time; ``glues_cells``
     says it writes a row's cells with nothing between them (``0000000``), so that a run of digits
-    may split several ways; ``drops_content`` says it keeps only what it takes for the page's
-    main text (reader-view extraction), so whole tables may be gone. What any of these loses cannot
-    always be recovered from the text alone."""
+    may split several ways. What either loses cannot always be recovered from the text alone."""
 
     name: str
     kind: Kind
@@ -64,7 +62,6 @@ class Converter:
     install: str  # what to install when it is missing
     keeps_order: bool = True
     glues_cells: bool = False
-    drops_content: bool = False
     run_many: Callable[[Sequence[Path]], list[str]] | None = None  # a batch call, when cheaper
 
     def missing(self) -> list[str]:
@@ -395,15 +392,6 @@ def _markdownify(path: Path) -> str:
     return str(markdownify(html_source(path)))
 
 
-def _readability(path: Path) -> str:
-    """readability-lxml's main content (what "reader view" crawlers keep), its text a line per block."""
-    from bs4 import BeautifulSoup
-    from readability import Document
-
-    summary = Document(html_source(path)).summary(html_partial=True)
-    return BeautifulSoup(summary, "lxml").get_text("\n")
-
-
 def _elinks(path: Path) -> str:
     return _tool(["elinks", "-dump", "-dump-width", "120", "-no-references", "-no-numbering",
                   "-dump-charset", "utf-8", "-eval", "set document.codepage.assume = \"utf-8\"",
@@ -508,7 +496,6 @@ def _zoo() -> dict[str, Converter]:
         Converter("html-text", "html", _html_text, ("html_text",), _ZOO),
         Converter("trafilatura", "html", _trafilatura, ("trafilatura",), _ZOO),
         Converter("markdownify", "html", _markdownify, ("markdownify",), _ZOO),
-        Converter("readability", "html", _readability, ("readability", "bs4"), _ZOO, drops_content=True),
         Converter("w3m", "html", _w3m, ("bin:w3m",), "apt-get install w3m"),
         Converter("elinks", "html", _elinks, ("bin:elinks",), "apt-get install elinks"),
         Converter("links2", "html", _links2, ("bin:links2",), "apt-get install links2"),
