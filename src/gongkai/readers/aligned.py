@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from itertools import pairwise
 
 from .page_grid import cluster
 
@@ -66,8 +67,9 @@ def _columns_of(block: list[_Line]) -> tuple[str, list[int]] | None:
     for mode in ("start", "end", "centre"):
         positions = [_position(run, mode) for line in block for run in line.values]
         anchors = [int(a) for a in cluster([float(p) for p in positions], _TOLERANCE)]
-        if len(anchors) < widest or len(anchors) > widest + 2:
-            continue
+        if len(anchors) < widest or len(anchors) > widest + 2 or any(
+                b - a <= 2 * _TOLERANCE for a, b in pairwise(anchors)):
+            continue  # (columns so close that a value could stand on two are no columns)
         if best is None or len(anchors) < len(best[1]):
             best = (mode, anchors)
     return best
