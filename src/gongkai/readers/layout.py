@@ -63,8 +63,10 @@ def check_page_count(count: int, name: str, max_pages: int, *, to_ocr: bool = Fa
     """Refuse a PDF with no page, or with more than ``max_pages`` (to read or, ``to_ocr``, to OCR)."""
     if count == 0:
         raise ParseError(name, "PDF has no pages")
+    if count > max_pages and to_ocr:
+        raise ParseError(name, f"too many pages to OCR: {count} (limit {max_pages})")
     if count > max_pages:
-        raise ParseError(name, f"too many pages{' to OCR' if to_ocr else ''}: {count} (limit {max_pages})")
+        raise ParseError(name, f"too many pages: {count} (limit {max_pages})")
 
 
 def drop_running_lines(pages: list[PageText]) -> None:
