@@ -63,6 +63,8 @@ CASES = [
     ("combination", _case("2021", True, "department", "scatter", False, "notes_in_cells", 4106346398)),
     # 「4.保护第三方合法权益- 1 -」 then the page header and the row's values: a spaced page number
     ("combination", _case("2021", False, "county", "zeros", False, "label_then_values", 2390044639)),
+    # 「2.没有现成信息需要另」「1 / 5」 then the page header: the page number alone under the label
+    ("page_breaks", _case("2021", False, "city", "zeros", True, "label_then_values", 220)),
 ]
 
 

@@ -115,6 +115,11 @@ def place(segment: Segment, context: Context) -> None:
         # 3, blank too; the row is only as certain as both readings agree
         alignment = merge_alignments(alignment, align(tokens[:footer], len(paths), row_check(segment),
                                                       groups=groups), len(paths))
+        if footer == 0:
+            # nothing but the page number: the row's own values are elsewhere (after the page
+            # header), so no sum may choose among readings of the page number
+            alignment.found = None
+            tokens = []
     for path, entry, decided in zip(paths, alignment.entries, alignment.decided, strict=True):
         if not decided or entry is None:
             continue
@@ -220,10 +225,16 @@ def _core_cells(tokens: list[Token]) -> list[Token]:
 
 def _page_number_at_end(tokens: list[Token], slots: int) -> int | None:
     """Where a row's values end in a footer's page number 「-3-」 (blank, number, blank from one
-    text with nothing between; or 「- 3 -」 spaced, in a row too short without it), or None."""
+    text with nothing between; or 「- 3 -」 spaced, or 「1 / 5」, in a row too short without it), or
+    None."""
     if len(tokens) < 3:
         return None
     dash, number, closing = tokens[-3:]
+    if (len(tokens) < slots and dash.kind == "num" and number.kind == "blank" and number.raw in "/／"
+            and closing.kind == "num" and dash.cell is number.cell is closing.cell
+            and len(dash.raw) <= 3 and len(closing.raw) <= 3 and dash.raw.isdigit() and closing.raw.isdigit()
+            and 0 < int(dash.raw) <= int(closing.raw)):
+        return len(tokens) - 3  # 「1 / 5」: page 1 of 5, in a row too short without it
     if (dash.kind == "blank" and closing.kind == "blank" and number.kind == "num"
             and (number.glued or len(tokens) < slots) and (len(tokens) > 3 or not number.glued)
             and dash.raw in "-－" and closing.raw in "-－" and len(number.raw) <= 3
