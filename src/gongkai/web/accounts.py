@@ -4,14 +4,16 @@ and the admin's actions on them that the page and the API share."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from fastapi import Request
 from sqlalchemy import Engine, func, select
 
 from ..store.review import ReviewError, Role, UserRecord, add_user, end_sessions, set_active, set_password
 from ..store.schema import User, WebSession
 from .words import current_lang, web
+
+if TYPE_CHECKING:  # (gongkai user sessions reads the sessions without the web stack)
+    from fastapi import Request
 
 
 def _now() -> datetime:
