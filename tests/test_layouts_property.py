@@ -21,7 +21,7 @@ import random
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, Phase, example, given, settings
+from hypothesis import HealthCheck, Phase, assume, example, given, settings
 from hypothesis import strategies as st
 
 import gongkai
@@ -155,17 +155,22 @@ def test_pipes(params: dict) -> None:
 # one empty cell without its own: blank lines are no cells there, and T3-BALANCE, broken by the
 # report, settles nothing
 def test_cell_per_line(params: dict) -> None:
+    assume(params != SETTLED_BY_A_HIDDEN_MISPRINT)  # known: the test below
     _check(params, "cell_per_line")
 
 
-# The derandomised examples depend on hypothesis's version (pinned in the test extra): 6.170 drew
-# this one. A report that breaks its own sums, blank cells that hide values and one empty cell
-# without its blank line: the row 「9 8 0 2 20」 is settled by a column sum that the misprint breaks
-# where no cell shows it (legal_service's 2 read as social_welfare's). Known, not yet fixed.
+# The derandomised examples depend on hypothesis's version (pinned in the test extra): 6.155.7 and
+# 6.170 draw this one. A report that breaks its own sums, blank cells that hide values and one
+# empty cell without its blank line: the row 「9 8 0 2 20」 is settled by a column sum that the
+# misprint breaks where no cell shows it (legal_service's 2 read as social_welfare's). Known, not
+# yet fixed.
+SETTLED_BY_A_HIDDEN_MISPRINT = {"profile": "city", "inconsistent": True, "seed": 65536, "render_seed": 65536,
+                                "shape": ("2021", False), "blanks": "scatter"}
+
+
 @pytest.mark.xfail(strict=True, reason="an inconsistent report's hidden misprint settles a row wrongly")
 def test_cell_per_line_settled_by_a_hidden_misprint() -> None:
-    _check({"profile": "city", "inconsistent": True, "seed": 65536, "render_seed": 65536,
-            "shape": ("2021", False), "blanks": "scatter"}, "cell_per_line")
+    _check(SETTLED_BY_A_HIDDEN_MISPRINT, "cell_per_line")
 
 
 @SETTINGS
