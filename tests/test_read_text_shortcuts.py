@@ -1,6 +1,6 @@
 """The text reader's shortcuts give what the patterns they stand in for give (the speed work).
 
-``_spaced_values`` finds SPACED_VALUES from runs of spaces; ``decode`` skips looking for control
+``has_spaced_values`` finds SPACED_VALUES from runs of spaces; ``decode`` skips looking for control
 characters in the text when the bytes hold few; ``split_cells`` skips the rule patterns on lines
 without ``-``, ``=`` or ``+``. Each is compared with the plain pattern on random text made of the
 characters that matter, and on every text of the corpus.
@@ -16,8 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gongkai.errors import ParseError
-from gongkai.readers.aligned import SPACED_VALUES
-from gongkai.readers.text import _CONTROL, _MD_SEPARATOR, _TABLE_RULE, _spaced_values, decode, split_cells
+from gongkai.readers.aligned import SPACED_VALUES, has_spaced_values
+from gongkai.readers.text import _CONTROL, _MD_SEPARATOR, _TABLE_RULE, decode, split_cells
 
 CORPUS = Path(__file__).parent / "data" / "corpus"
 TEXTS = sorted(p for folder in ("seeds", "crawl") for p in (CORPUS / folder).glob("*.txt"))
@@ -29,16 +29,16 @@ _CHARACTERS = st.sampled_from(list("0 9 /—-－无a。\t\n\xa0\u3000０٣²|=+:
 @settings(max_examples=3000, deadline=None)
 @given(st.lists(_CHARACTERS, max_size=16).map("".join))
 def test_spaced_values_is_the_pattern(text: str) -> None:
-    assert _spaced_values(text) == bool(SPACED_VALUES.search(text))
+    assert has_spaced_values(text) == bool(SPACED_VALUES.search(text))
 
 
 @pytest.mark.parametrize("path", TEXTS, ids=lambda p: p.name)
 def test_spaced_values_on_the_corpus(path: Path) -> None:
     text = path.read_text("utf-8")
-    assert _spaced_values(text) == bool(SPACED_VALUES.search(text))
+    assert has_spaced_values(text) == bool(SPACED_VALUES.search(text))
     # and with the spaces a fixed-width layout puts between values
     spaced = re.sub(r"(?<=\d)[ \t|]+(?=\d)", "   ", text)
-    assert _spaced_values(spaced) == bool(SPACED_VALUES.search(spaced))
+    assert has_spaced_values(spaced) == bool(SPACED_VALUES.search(spaced))
 
 
 def _split_cells_by_the_patterns(line: str) -> list[str] | None:

@@ -8,7 +8,7 @@ from typing import Any, cast
 
 from ..report import CellValue, Finding, Number, Severity
 from ..template import TEMPLATE, Equation, TableShape
-from .align import Alignment
+from .align import Alignment, sides_possible
 from .segment import Segment
 
 
@@ -62,21 +62,19 @@ def cannot_hold(cells: dict[str, CellValue], equation: Equation) -> bool:
     """Do the values read from the source already break the equation, whatever its other terms
     (blank, missing: unknown, never negative) turn out to be? (「— 1 — 0 0 0 0」: the parts hold at
     least 1, the total printed 0.) False while no side is fully read."""
-    sums, unknown = [0.0, 0.0], [False, False]
-    for side, paths in enumerate((equation.left, equation.right)):
-        for path in paths:
-            cell = cells[path]
-            if cell.status == "read" and cell.value is not None:
-                sums[side] += cell.value
-            else:
-                unknown[side] = True
-    if unknown[0] and unknown[1]:
-        return False
-    if unknown[0]:
-        return sums[0] > sums[1]
-    if unknown[1]:
-        return sums[1] > sums[0]
-    return sums[0] != sums[1]
+    return not sides_possible(_read_sum(cells, equation.left), _read_sum(cells, equation.right))
+
+
+def _read_sum(cells: dict[str, CellValue], paths: tuple[str, ...]) -> tuple[float, bool]:
+    """The sum of the terms read from the source, and whether any other term is unknown."""
+    total, unknown = 0.0, False
+    for path in paths:
+        cell = cells[path]
+        if cell.status == "read" and cell.value is not None:
+            total += cell.value
+        else:
+            unknown = True
+    return total, unknown
 
 
 def new_finding(rule: str, case: str, *, cells: list[str] | None = None, line: int | None = None,

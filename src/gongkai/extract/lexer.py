@@ -197,7 +197,7 @@ def _lex_after_number(piece: str, after_number: bool, cell: Cell, tokens: list[T
             piece = piece[marks.end():]
     glued_before = None
     if before_number:
-        glued_before = _GLUED_MARKS_END.search(piece)
+        glued_before = _TRAILING_MARKS.search(piece)
         start = glued_before.start() if glued_before is not None else 0
         if glued_before is not None and (start == 0 or piece[start - 1].isspace()):
             piece = piece[:start]
@@ -225,8 +225,9 @@ _BLANK_RUN = re.compile(
     r"|(?:(?<=\s)|^)[—\-－/／无]{3,}(?=\s|$)|(?<=[\u4e00-\u9fff)）”\"])[—\-－/／]+(?=\s))")
 _MARKS = "无/／—-－"
 _GLUED_MARKS = re.compile(r"[无/／—\-－]+")
-_GLUED_MARKS_END = re.compile(r"[无/／—\-－]+$")
-_TRAILING_MARKS = re.compile(r"[无/／—\-－]+$")  # (无 only after a whole label: no label ends in it)
+# marks ending a piece: glued before a number, or after a label (无 only after a whole label: no
+# label ends in it)
+_TRAILING_MARKS = re.compile(r"[无/／—\-－]+$")
 _ROW_MARKER = re.compile(r"[(（][一二三四五六七][)）]|[一二三四]、|^\s*[.．、]\s*[\u4e00-\u9fff]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _DATE_AFTER = re.compile(r"[ \u00a0]?([年月日])")  # 「2023年」「2023 年度」

@@ -33,36 +33,46 @@ def pair_detached_values(segments: list[Segment]) -> list[Segment]:
             # one row of values under the last of a table of labels that printed no values (a page
             # break cut the table of value rows after it): whose row it is cannot be known
             table = segment.label_table
-            bare = 0
-            j = index - 1
-            while (j >= 0 and result[j].table == 3 and not result[j].lines
-                   and id(result[j]) not in assigned and result[j].label_table == table):
-                bare += 0 if result[j].maybe_group else 1
-                j -= 1
-            if bare and table is not None and lines[0][0].cell.table != table and sum(
-                    1 for t in lines[0] if t.kind != "empty") >= 2:
-                segment.lines = []
-                segment.detached_mismatch = (bare + 1, 1)
-                assigned.add(id(segment))
-            continue
-        if any(sum(1 for t in line if t.kind != "empty") < 2 and len(line) < 2 for line in lines):
-            continue  # one value per line is a one-cell-per-line layout, not detached rows
-        run: list[Segment] = []
-        j = index - 1
-        while j >= 0 and result[j].table == 3 and not result[j].filled and id(result[j]) not in assigned:
-            if not result[j].maybe_group:  # the （六） group label takes no values of its own
-                run.insert(0, result[j])
-            j -= 1
-        if len(run) != len(lines) - 1:
-            if run:
-                segment.lines = []  # k bare labels, m ≠ k + 1 value rows: no pairing is certain
-                segment.detached_mismatch = (len(run) + 1, len(lines))
-                assigned.update(id(owner) for owner in [*run, segment])
-            continue
-        for owner, line in zip([*run, segment], lines, strict=True):
-            owner.lines = [line]
-            assigned.add(id(owner))
+            if table is None or lines[0][0].cell.table == table or sum(
+                    1 for t in lines[0] if t.kind != "empty") < 2:
+                continue
+            run = _bare_labels_before(result, index, assigned, label_table=table)
+            if not run:
+                continue
+        else:
+            if any(sum(1 for t in line if t.kind != "empty") < 2 and len(line) < 2 for line in lines):
+                continue  # one value per line is a one-cell-per-line layout, not detached rows
+            run = _bare_labels_before(result, index, assigned)
+            if len(run) == len(lines) - 1:
+                for owner, line in zip([*run, segment], lines, strict=True):
+                    owner.lines = [line]
+                    assigned.add(id(owner))
+                continue
+            if not run:
+                continue
+        segment.lines = []  # k bare labels, m ≠ k + 1 value rows: no pairing is certain
+        segment.detached_mismatch = (len(run) + 1, len(lines))
+        assigned.update(id(owner) for owner in [*run, segment])
     return result
+
+
+def _bare_labels_before(result: list[Segment], index: int, assigned: set[int], *,
+                        label_table: int | None = None) -> list[Segment]:
+    """The table-3 labels right before ``index`` that took no values and were given none, in
+    order; the （六） group label, which takes no values of its own, left out. With ``label_table``:
+    labels of that text table that took nothing at all, not even empty cells."""
+    def bare(label: Segment) -> bool:
+        if label_table is None:
+            return not label.filled
+        return not label.lines and label.label_table == label_table
+
+    run: list[Segment] = []
+    j = index - 1
+    while j >= 0 and result[j].table == 3 and bare(result[j]) and id(result[j]) not in assigned:
+        if not result[j].maybe_group:
+            run.insert(0, result[j])
+        j -= 1
+    return run
 
 
 _FEWEST_GAPS = 6  # gaps between a row's values it takes to tell a text's convention for blank lines
@@ -399,12 +409,14 @@ def doubt_table4_among_its_header(seg: Segmentation, placed: list[Segment], cont
 
 
 def _undecide(paths: list[str], line: int | None, context: Context, case: str,
-              segment: Segment | None = None, **values: Any) -> None:
+              segment: Segment | None = None, printed: list[Number | None] | None = None,
+              **values: Any) -> None:
     """Cells read from text too disordered to trust: missing, with the finding (P-ALIGN's ``case``
-    in template.yaml, naming ``segment``'s row), and what they printed kept so that the arithmetic
-    cannot fill them over it (context.unplaced)."""
+    in template.yaml, naming ``segment``'s row), and what they printed (``printed``, else the
+    values read into them) kept so that the arithmetic cannot fill them over it (context.unplaced)."""
     cells = context.cells
-    printed = [cells[p].value for p in paths if cells[p].status == "read"]
+    if printed is None:
+        printed = [cells[p].value for p in paths if cells[p].status == "read"]
     if not printed:
         return
     for path in paths:
@@ -520,11 +532,7 @@ def _doubt_short_rows_after_bare_labels(ordered: list[Segment], context: Context
             context.pending.remove(pending)
             if pending.finding in context.findings:
                 context.findings.remove(pending.finding)
-        for path in paths:
-            cells[path] = CellValue(None, "missing", line=segment.label_line)
-        context.unplaced.append((paths, printed, []))
-        add_finding(context, "P-ALIGN", "by_column", cells=paths, line=segment.label_line,
-                    row=row_name(segment), key=segment.key)
+        _undecide(paths, segment.label_line, context, "by_column", segment, printed=printed)
 
 
 def doubt_disordered_rows(seg: Segmentation, placed: list[Segment], context: Context) -> None:

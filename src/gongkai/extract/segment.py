@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from ..document import Cell, Document, Row, Table
 from ..template import TEMPLATE
 from .labels import INDEX, LabelDef, LabelHit, normalize, section_heading
-from .lexer import NOTE_WORDS, Token, lex_cell, strip_item_markers_across
+from .lexer import NOTE_WORDS, YEAR_END, Token, lex_cell, strip_item_markers_across
 
 # a vote for the 2019 or 2021 format: a format id (from a table-2 label only one format prints)
 # or ("t3", "2021") (a table-3 row only the 2021 format has)
@@ -188,7 +188,9 @@ def _sentence_cut_off(row: Row) -> Row:
     return Row([Cell(cell.text[:found.start()], cell.line, page=cell.page)], row.table)
 
 
-_GLUED_YEAR = re.compile(r"\d+(?:19|20)\d\d")
+def _glued_year(text: str) -> bool:
+    """Digits ending in a year, as the lexer cuts them before 年 (「12024」: 1, then 2024)."""
+    return len(text) > 4 and text.isdecimal() and YEAR_END.search(text) is not None
 
 
 def _years_rejoined(rows: list[Row]) -> list[Row]:
@@ -200,7 +202,7 @@ def _years_rejoined(rows: list[Row]) -> list[Row]:
         after = rows[index + 1] if index + 1 < len(rows) else None
         if (len(row.cells) == 1 and after is not None and len(after.cells) == 1
                 and after.cells[0].text.lstrip().startswith("年")
-                and _GLUED_YEAR.fullmatch(row.cells[0].text.strip())):
+                and _glued_year(row.cells[0].text.strip())):
             if result is None:
                 result = list(rows[:index])
             cell = row.cells[0]

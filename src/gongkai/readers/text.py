@@ -15,7 +15,7 @@ import re
 
 from ..document import Cell, Document
 from ..errors import ParseError
-from .aligned import aligned_rows
+from .aligned import aligned_rows, has_spaced_values
 
 MAX_TEXT_BYTES = 50 * 1024 * 1024  # a report is ~10 KB of text; anything this big is not one
 
@@ -137,28 +137,6 @@ def _no_line_breaks(text: str) -> str:
     return text
 
 
-_VALUE_MARKS = "/—-－无"  # SPACED_VALUES's value characters besides the digits
-
-
-def _spaced_values(text: str) -> bool:
-    """``SPACED_VALUES.search(text)``, found from the runs of two spaces or more: the pattern, with
-    no literal to start from, tries every character of the text (a third of the reader's time)."""
-    start = text.find("  ")
-    while start >= 0:
-        end = start + 2
-        while end < len(text) and text[end] == " ":
-            end += 1
-        if end == len(text):
-            return False
-        before, after = text[start - 1] if start else "", text[end]
-        # (a run found by find() starts where the previous one ended, or after a non-space)
-        if before and (before.isdecimal() or before in _VALUE_MARKS) and (
-                after.isdecimal() or after in _VALUE_MARKS):
-            return True
-        start = text.find("  ", end)
-    return False
-
-
 def read_text(data: bytes | str, name: str) -> Document:
     if isinstance(data, bytes):
         if len(data) > MAX_TEXT_BYTES:
@@ -185,7 +163,7 @@ def read_text(data: bytes | str, name: str) -> Document:
     if lines and not lines[-1]:
         lines.pop()
     # tables laid out in fixed-width columns (one search of the text where there are none)
-    aligned = aligned_rows(lines) if _spaced_values(text) else {}
+    aligned = aligned_rows(lines) if has_spaced_values(text) else {}
     for number, line in enumerate(lines, start=1):
         cells = aligned.get(number - 1) or split_cells(line)
         if cells is None:
