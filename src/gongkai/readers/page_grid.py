@@ -20,7 +20,8 @@ from gongkai.text import compact
 from .page_lines import Char, Line, group_lines, join_lines
 
 __all__ = ["Grid", "Origin", "add_edge", "align_columns", "append_grid", "disagreement", "fill_tables",
-           "find_tables", "grid_rows", "last_page", "round_box", "split_lost_rulings"]
+           "find_tables", "grid_rows", "last_page", "restore_lost_lines", "round_box",
+           "split_lost_rulings"]
 
 # Bounds on one page's work: pdfplumber's intersection search is quadratic in the number of edges.
 MAX_EDGES_PER_PAGE = 4_000
@@ -38,6 +39,9 @@ _ENUMERATOR = re.compile(
     r"^(?:第[一二三四五六七八九十\d]+|[（(][一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十]+[、.．]"
     r"|\d+[、．](?!\d)|\d+\.(?!\d)|[①-⑳])"
 )
+# a label, a gap, then numbers: a row's label and its values in one cell
+_NUMBER = r"[+\-－]?\d[\d,，.．]*"
+_LABEL_THEN_NUMBER = re.compile(rf"^.*[\u4e00-\u9fff）)][^\d]*\s+{_NUMBER}(?:\s+{_NUMBER})*$")
 _VALUE = re.compile(r"^[+\-－＋]?[\d,，]*\d(?:[.．]\d+)?[%％]?(?:万?元|件)?$")
 
 
@@ -279,6 +283,9 @@ def disagreement(grid: Grid, text_lines: list[list[Char]]) -> str | None:
             return f"a number in a cell over two rows: {values[0]} at {round_box(origin.bbox)}"
         if any(re.search(r"\d\s+\d", text) for text in values):
             return f"one cell holds two numbers: {values[0]} at {round_box(origin.bbox)}"
+        labelled = [text for text in texts if _LABEL_THEN_NUMBER.match(text)]
+        if labelled:  # 「行政许可  1463」: the column line between a row's label and its value lost
+            return f"one cell holds a label and a number: {labelled[0]} at {round_box(origin.bbox)}"
     return None
 
 
@@ -302,18 +309,26 @@ def split_lost_rulings(grid: Grid, text_lines: list[list[Char]]) -> Grid | None:
     * it holds a label over several rows: cut before each line that starts a row (「3.」,
       「（五）」), at the one row line of the grid in the gap before it.
 
+    A ruling lost along the whole table (no row keeps that column line, no column that row line)
+    is not among the grid's lines: it is put back first where the text places it
+    (:func:`restore_lost_lines`).
+
     The result must still pass :func:`disagreement`; the caller checks."""
+    restored = restore_lost_lines(grid, text_lines)
+    grid = restored or grid
+    changed = restored is not None
+    for _ in range(4):  # a cut piece may need cutting the other way (a label row, then its numbers)
+        cut = _cut_merged(grid, text_lines)
+        if cut is None:
+            break
+        grid, changed = cut, True
+    return grid if changed else None
+
+
+def _cut_merged(grid: Grid, text_lines: list[list[Char]]) -> Grid | None:
+    """One pass of :func:`split_lost_rulings` over the merged cells of ``grid``."""
     n_rows, n_cols = len(grid.slots), len(grid.xs) - 1
-    x0, top, x1, bottom = grid.bbox
-    chars_of: dict[int, list[Char]] = {}
-    for chars in text_lines:
-        for ch in chars:
-            cx, cy = (ch.x0 + ch.x1) / 2, (ch.top + ch.bottom) / 2
-            if not (x0 - 1 <= cx <= x1 + 1 and top - 1 <= cy <= bottom + 1):
-                continue
-            c = min(max(bisect_right(grid.xs, cx) - 1, 0), n_cols - 1)
-            r = min(max(bisect_right(grid.ys, cy) - 1, 0), n_rows - 1)
-            chars_of.setdefault(id(grid.slots[r][c]), []).append(ch)
+    chars_of = _chars_by_cell(grid, text_lines)
     slots = [list(row) for row in grid.slots]
     seen: set[int] = set()
     changed = False
@@ -330,17 +345,16 @@ def split_lost_rulings(grid: Grid, text_lines: list[list[Char]]) -> Grid | None:
             chars = chars_of.get(id(origin), [])
             lines = group_lines(chars)
             labels = [k for k, line in enumerate(lines) if not _is_value(line.text)]
-            if labels == [0] and len(columns) == 1:  # a heading over numbers whose ruling was lost
-                pieces = _number_rows(grid, rows, c, lines)
-            elif not labels:  # numbers, or blank
-                if len(columns) == 1:
-                    pieces = _number_rows(grid, rows, c, lines)
-                elif len(rows) == 1:
-                    pieces = _number_columns(grid, r, columns, chars)
-                else:
-                    pieces = None
-            else:
+            if len(rows) > 1 and (not labels or (labels == [0] and len(lines) > 1)):
+                # numbers (under a heading whose ruling was lost, or none) over several rows
+                pieces = _number_rows(grid, rows, columns, lines)
+            elif len(rows) == 1 and (not labels or len(lines) == 1):
+                # numbers side by side (after a label in the first column, or none) in one row
+                pieces = _number_columns(grid, r, columns, chars)
+            elif labels:
                 pieces = _label_rows(grid, rows, columns, lines)
+            else:
+                pieces = None
             if not pieces:
                 continue
             changed = True
@@ -353,6 +367,245 @@ def split_lost_rulings(grid: Grid, text_lines: list[list[Char]]) -> Grid | None:
         return None
     return Grid(grid.page, grid.bbox, grid.xs, grid.ys, slots, [list(p) for p in grid.pages],
                 [list(b) for b in grid.boxes])
+
+
+def _chars_by_cell(grid: Grid, text_lines: list[list[Char]]) -> dict[int, list[Char]]:
+    """The characters read inside ``grid``, by the cell (``id`` of its origin) under their centre."""
+    n_rows, n_cols = len(grid.slots), len(grid.xs) - 1
+    x0, top, x1, bottom = grid.bbox
+    chars_of: dict[int, list[Char]] = {}
+    for chars in text_lines:
+        for ch in chars:
+            cx, cy = (ch.x0 + ch.x1) / 2, (ch.top + ch.bottom) / 2
+            if not (x0 - 1 <= cx <= x1 + 1 and top - 1 <= cy <= bottom + 1):
+                continue
+            c = min(max(bisect_right(grid.xs, cx) - 1, 0), n_cols - 1)
+            r = min(max(bisect_right(grid.ys, cy) - 1, 0), n_rows - 1)
+            chars_of.setdefault(id(grid.slots[r][c]), []).append(ch)
+    return chars_of
+
+
+def restore_lost_lines(grid: Grid, text_lines: list[list[Char]]) -> Grid | None:
+    """``grid`` with the column lines (and row lines) put back that a faint ruling lost along the
+    whole table — so that no row keeps them and they are not among the grid's lines — where the
+    text places them beyond doubt; None when none is.
+
+    * A column line: every cell of one grid column holding numbers holds two, side by side
+      (「0  0」), and one position splits each pair with each number wholly on its side and near
+      the middle of its half (numbers are centred in their columns, so each number says where
+      the line is; they must all agree). Its other cells are cut too when no glyph lies across
+      the line, else left merged over both columns.
+    * A row line: every cell of one grid row holding text holds two lines, one over the other,
+      the lower (or both) numbers, and one height lies between every pair with each line near
+      the middle of its half (a label wrapped in a tall row has a single-line number beside it).
+
+    A column or row whose cells say anything else (a lone number, three numbers, a glyph across
+    the position) is left as it is."""
+    changed = False
+    for _ in range(len(grid.xs) + len(grid.ys)):  # each pass puts back at most one line
+        chars_of = _chars_by_cell(grid, text_lines)
+        false_row = _false_row(grid, chars_of)
+        if false_row is not None:
+            grid = _without_row(grid, false_row)
+            changed = True
+            continue
+        found = _lost_column(grid, chars_of)
+        if found is not None:
+            grid = _with_column(grid, *found, chars_of)
+        else:
+            found = _lost_row(grid, chars_of)
+            if found is None:
+                break
+            grid = _with_row(grid, *found, chars_of)
+        changed = True
+    return grid if changed else None
+
+
+def _groups(chars: list[Char]) -> list[list[Char]]:
+    """The characters of one line in groups separated by a gap wider than half the line's height
+    (two numbers side by side)."""
+    ordered = sorted(chars, key=lambda ch: ch.x0)
+    groups: list[list[Char]] = []
+    for ch in ordered:
+        if groups and ch.x0 - groups[-1][-1].x1 <= 0.5 * (ch.bottom - ch.top):
+            groups[-1].append(ch)
+        else:
+            groups.append([ch])
+    return groups
+
+
+def _origins_in(grid: Grid, k: int, *, column: bool) -> list[Origin]:
+    """The cells one grid column (or row) wide at column (row) ``k``, top to bottom (left to right)."""
+    slots = grid.slots
+    n = len(slots) if column else len(grid.xs) - 1
+    found: list[Origin] = []
+    for i in range(n):
+        origin = slots[i][k] if column else slots[k][i]
+        if found and found[-1] is origin:
+            continue
+        if column:
+            alone = all(j < 0 or j >= len(slots[i]) or slots[i][j] is not origin for j in (k - 1, k + 1))
+        else:
+            alone = all(j < 0 or j >= len(slots) or slots[j][i] is not origin for j in (k - 1, k + 1))
+        if alone:
+            found.append(origin)
+    return found
+
+
+def _lost_column(grid: Grid, chars_of: dict[int, list[Char]]) -> tuple[int, float] | None:
+    for k in range(len(grid.xs) - 1):
+        low, high = grid.xs[k], grid.xs[k + 1]
+        pairs: list[tuple[list[Char], list[Char]]] = []
+        for origin in _origins_in(grid, k, column=True):
+            chars = chars_of.get(id(origin), [])
+            lines = group_lines(chars)
+            if not lines:
+                continue
+            if not all(_is_value(line.text) for line in lines):
+                continue  # a heading: cut too where no glyph lies across the line
+            groups = _groups(chars)
+            if len(lines) != 1 or len(groups) != 2:
+                pairs = []
+                break
+            pairs.append((groups[0], groups[1]))
+        if not pairs:
+            continue
+        # each number centred in its half: the line is as far right of the left number's centre
+        # as the left border is left of it (and so for the right number)
+        estimates = [left[0].x0 + left[-1].x1 - low for left, _ in pairs]
+        estimates += [right[0].x0 + right[-1].x1 - high for _, right in pairs]
+        x = sorted(estimates)[len(estimates) // 2]
+        if all(left[-1].x1 <= x <= right[0].x0 and _near_middle(low, x, left[0].x0, left[-1].x1)
+               and _near_middle(x, high, right[0].x0, right[-1].x1) for left, right in pairs):
+            return k, x
+    return None
+
+
+def _lost_row(grid: Grid, chars_of: dict[int, list[Char]]) -> tuple[int, float] | None:
+    for k in range(len(grid.ys) - 1):
+        low, high = grid.ys[k], grid.ys[k + 1]
+        pairs: list[tuple[Line, Line]] = []
+        blank_or_paired = True
+        for origin in _origins_in(grid, k, column=False):
+            lines = group_lines(chars_of.get(id(origin), []))
+            if not lines:
+                continue
+            if len(lines) != 2:
+                blank_or_paired = False
+                break
+            pairs.append((lines[0], lines[1]))
+        if not blank_or_paired or not pairs or not any(_is_value(lower.text) for _, lower in pairs):
+            continue
+        if any(_is_value(upper.text) and not _is_value(lower.text) for upper, lower in pairs):
+            continue
+        estimates = [upper.top + upper.bottom - low for upper, _ in pairs]
+        estimates += [lower.top + lower.bottom - high for _, lower in pairs]
+        y = sorted(estimates)[len(estimates) // 2]
+        if all(upper.bottom - 0.25 * upper.size <= y <= lower.top + 0.25 * lower.size
+               and _near_middle(low, y, upper.top, upper.bottom)
+               and _near_middle(y, high, lower.top, lower.bottom) for upper, lower in pairs):
+            return k, y
+    return None
+
+
+def _false_row(grid: Grid, chars_of: dict[int, list[Char]]) -> int | None:
+    """An inner row line that is a ruling too many (a grey smudge taken for a piece of faint
+    ruling): kept in at most a third of the columns, there between two one-row cells of which
+    at most one holds text, that text fitting the row the line would close (its middle in the
+    middle half), and crossed elsewhere by a line of text that the line would cut."""
+    slots, ys = grid.slots, grid.ys
+    n_cols = len(grid.xs) - 1
+    for k in range(1, len(ys) - 1):
+        keeping = [c for c in range(n_cols) if slots[k - 1][c] is not slots[k][c]]
+        if not keeping or 3 * len(keeping) > n_cols:
+            continue
+        fits = True
+        for c in keeping:
+            upper, lower = slots[k - 1][c], slots[k][c]
+            one_row = all(abs(o.bbox[1] - top) < 0.5 and abs(o.bbox[3] - bottom) < 0.5 for o, top, bottom
+                          in ((upper, ys[k - 1], ys[k]), (lower, ys[k], ys[k + 1])))
+            texts = [chars for chars in (chars_of.get(id(upper)), chars_of.get(id(lower))) if chars]
+            lines = group_lines(texts[0]) if texts else []
+            if not one_row or len(texts) > 1 or not all(
+                    _near_middle(ys[k - 1], ys[k + 1], line.top, line.bottom) for line in lines):
+                fits = False
+                break
+        if not fits:
+            continue
+        crossed = any(line.top < ys[k] - 0.25 * line.size and line.bottom > ys[k] + 0.25 * line.size
+                      for c in range(n_cols) if c not in keeping
+                      for line in group_lines(chars_of.get(id(slots[k][c]), [])))
+        if crossed:
+            return k
+    return None
+
+
+def _without_row(grid: Grid, k: int) -> Grid:
+    """``grid`` without its row line ``k``: the cells it kept apart joined."""
+    joined: dict[tuple[int, int], Origin] = {}
+    row: list[Origin] = []
+    for upper, lower in zip(grid.slots[k - 1], grid.slots[k], strict=True):
+        if upper is lower:
+            row.append(upper)
+            continue
+        key = (id(upper), id(lower))
+        if key not in joined:
+            joined[key] = Origin((upper.bbox[0], upper.bbox[1], upper.bbox[2], lower.bbox[3]))
+        row.append(joined[key])
+    slots = [*grid.slots[: k - 1], row, *grid.slots[k + 1:]]
+    boxes = [*grid.boxes[: k - 1], [(a[0], a[1], a[2], b[3]) for a, b in zip(grid.boxes[k - 1], grid.boxes[k],
+                                                                           strict=True)], *grid.boxes[k + 1:]]
+    pages = [*grid.pages[:k], *grid.pages[k + 1:]]
+    return Grid(grid.page, grid.bbox, list(grid.xs), [*grid.ys[:k], *grid.ys[k + 1:]], slots, pages, boxes)
+
+
+def _with_column(grid: Grid, k: int, x: float, chars_of: dict[int, list[Char]]) -> Grid:
+    """``grid`` with a column line at ``x`` inside column ``k``: a cell of that column alone is cut
+    in two unless a glyph lies across ``x``; a wider cell covers both new columns."""
+    halves: dict[int, tuple[Origin, Origin]] = {}
+    alone = {id(origin) for origin in _origins_in(grid, k, column=True)}
+    slots = []
+    for row in grid.slots:
+        origin = row[k]
+        if id(origin) not in halves:
+            chars = chars_of.get(id(origin), [])
+            if id(origin) in alone and all(ch.x1 <= x + 0.5 or ch.x0 >= x - 0.5 for ch in chars):
+                x0, top, x1, bottom = origin.bbox
+                halves[id(origin)] = (Origin((x0, top, x, bottom)), Origin((x, top, x1, bottom)))
+            else:
+                halves[id(origin)] = (origin, origin)
+        slots.append([*row[:k], *halves[id(origin)], *row[k + 1:]])
+    xs = [*grid.xs[: k + 1], x, *grid.xs[k + 1:]]
+    pages = [[*row[: k + 1], *row[k:]] for row in grid.pages]
+    boxes = [[*row[:k], (row[k][0], row[k][1], x, row[k][3]), (x, row[k][1], row[k][2], row[k][3]),
+              *row[k + 1:]] for row in grid.boxes]
+    return Grid(grid.page, grid.bbox, xs, list(grid.ys), slots, pages, boxes)
+
+
+def _with_row(grid: Grid, k: int, y: float, chars_of: dict[int, list[Char]]) -> Grid:
+    """``grid`` with a row line at ``y`` inside row ``k``: a cell of that row alone is cut in two
+    unless a text line lies across ``y``; a taller cell covers both new rows."""
+    halves: dict[int, tuple[Origin, Origin]] = {}
+    alone = {id(origin) for origin in _origins_in(grid, k, column=False)}
+    upper_row: list[Origin] = []
+    lower_row: list[Origin] = []
+    for origin in grid.slots[k]:
+        if id(origin) not in halves:
+            chars = chars_of.get(id(origin), [])
+            if id(origin) in alone and all(ch.bottom <= y + 0.25 * (ch.bottom - ch.top)
+                                           or ch.top >= y - 0.25 * (ch.bottom - ch.top) for ch in chars):
+                x0, top, x1, bottom = origin.bbox
+                halves[id(origin)] = (Origin((x0, top, x1, y)), Origin((x0, y, x1, bottom)))
+            else:
+                halves[id(origin)] = (origin, origin)
+        upper_row.append(halves[id(origin)][0])
+        lower_row.append(halves[id(origin)][1])
+    slots = [*grid.slots[:k], upper_row, lower_row, *grid.slots[k + 1:]]
+    ys = [*grid.ys[: k + 1], y, *grid.ys[k + 1:]]
+    pages = [*grid.pages[: k + 1], list(grid.pages[k]), *grid.pages[k + 1:]]
+    boxes = [*grid.boxes[:k], [(b[0], b[1], b[2], y) for b in grid.boxes[k]],
+             [(b[0], y, b[2], b[3]) for b in grid.boxes[k]], *grid.boxes[k + 1:]]
+    return Grid(grid.page, grid.bbox, list(grid.xs), ys, slots, pages, boxes)
 
 
 def _near_middle(low: float, high: float, start: float, end: float) -> bool:
@@ -370,12 +623,12 @@ def _lone_inside(span: tuple[float, float], part: tuple[float, float], start: fl
     return abs(centre - sum(part) / 2) < abs(centre - sum(span) / 2)
 
 
-def _number_rows(grid: Grid, rows: list[int], c: int, lines: list[Line]) -> list[_Piece] | None:
+def _number_rows(grid: Grid, rows: list[int], columns: list[int], lines: list[Line]) -> list[_Piece] | None:
     if len(lines) == 1 and (len(rows) != 2 or not _is_value(lines[0].text)):
         return None  # (no lines: a blank cell, cut as blank cells)
     for upper, lower in itertools.pairwise(rows):  # a neighbouring column keeps the row line
         if not any(0 <= k < len(grid.xs) - 1 and grid.slots[upper][k] is not grid.slots[lower][k]
-                   for k in (c - 1, c + 1)):
+                   for k in (columns[0] - 1, columns[-1] + 1)):
             return None
     taken: set[int] = set()
     for line in lines:
@@ -386,35 +639,55 @@ def _number_rows(grid: Grid, rows: list[int], c: int, lines: list[Line]) -> list
         if len(lines) == 1 and not _lone_inside(span, part, line.top, line.bottom):
             return None
         taken.add(found[0])
-    return [(k, k + 1, c, c + 1) for k in rows]
+    return [(k, k + 1, columns[0], columns[-1] + 1) for k in rows]
 
 
 def _number_columns(grid: Grid, r: int, columns: list[int], chars: list[Char]) -> list[_Piece] | None:
+    """A one-row cell over several columns cut at the column lines the rows above and below keep
+    (the one row beside it at a table's first or last row; one of them is enough between two
+    pieces that both hold text: the text says it too) and no glyph lies across: each piece then
+    holds one number near its middle, or nothing, except that the first may hold the row's label
+    (「行政强制  0」: the label over the label columns, as the rows beside it have it)."""
     slots = grid.slots
-    for left, right in itertools.pairwise(columns):  # the rows above and below keep the column line
-        # (the first or last row of a table: the one row beside it must keep the line)
-        apart_above = r == 0 or slots[r - 1][left] is not slots[r - 1][right]
-        apart_below = r + 1 >= len(slots) or slots[r + 1][left] is not slots[r + 1][right]
-        if not (apart_above and apart_below and len(slots) > 1):
-            return None
-    groups: dict[int, list[Char]] = {}
-    for ch in chars:
-        inside = [k for k in columns if grid.xs[k] - 0.5 <= ch.x0 and ch.x1 <= grid.xs[k + 1] + 0.5]
-        if len(inside) != 1:
-            return None  # a glyph across a column line
-        groups.setdefault(inside[0], []).append(ch)
-    if len(groups) == 1 and len(columns) != 2:
+    if len(slots) < 2:
+        return None
+
+    def kept(k: int) -> tuple[bool, bool]:
+        above = r == 0 or slots[r - 1][k - 1] is not slots[r - 1][k]
+        below = r + 1 >= len(slots) or slots[r + 1][k - 1] is not slots[r + 1][k]
+        return above, below
+
+    def pieces_at(lines_at: list[int]) -> list[tuple[int, int, list[Char]]]:
+        bounds = [columns[0], *lines_at, columns[-1] + 1]
+        return [(c0, c1, [ch for ch in chars if grid.xs[c0] - 0.5 <= ch.x0 and ch.x1 <= grid.xs[c1] + 0.5])
+                for c0, c1 in itertools.pairwise(bounds)]
+
+    free = [k for k in columns[1:] if any(kept(k))
+            and not any(ch.x0 < grid.xs[k] - 0.5 and ch.x1 > grid.xs[k] + 0.5 for ch in chars)]
+    pieces = pieces_at(free)
+    one_sided = {k for k in free if not all(kept(k))}
+    if one_sided:  # kept on one side only: cut only between two pieces that hold text
+        free = [k for k in free if k not in one_sided
+                or all(piece[2] for piece in pieces if k in (piece[0], piece[1]))]
+        pieces = pieces_at(free)
+    if len(pieces) < 2 or sum(len(piece[2]) for piece in pieces) != len(chars):
+        return None
+    filled = [(c0, c1, group_lines(group)) for c0, c1, group in pieces if group]
+    first = filled[0] if filled else None
+    if first and first[0] == columns[0] and len(first[2]) == 1 and not _is_value(first[2][0].text):
+        filled = filled[1:]  # the row's label
+    if not filled:  # blank: cut as the rows beside it; a label alone over several columns: merged
+        return [(r, r + 1, c0, c1) for c0, c1, _ in pieces] if not chars else None
+    if len(filled) == 1 and len(pieces) != 2:
         return None
     span = (grid.xs[columns[0]], grid.xs[columns[-1] + 1])
-    for k, group in groups.items():
-        lines = group_lines(group)
+    for c0, c1, lines in filled:
         if len(lines) != 1 or not _is_value(lines[0].text) or not _near_middle(
-                grid.xs[k], grid.xs[k + 1], lines[0].x0, lines[0].x1):
+                grid.xs[c0], grid.xs[c1], lines[0].x0, lines[0].x1):
             return None
-        part = (grid.xs[k], grid.xs[k + 1])
-        if len(groups) == 1 and not _lone_inside(span, part, lines[0].x0, lines[0].x1):
+        if len(filled) == 1 and not _lone_inside(span, (grid.xs[c0], grid.xs[c1]), lines[0].x0, lines[0].x1):
             return None
-    return [(r, r + 1, k, k + 1) for k in columns]
+    return [(r, r + 1, c0, c1) for c0, c1, _ in pieces]
 
 
 def _label_rows(grid: Grid, rows: list[int], columns: list[int], lines: list[Line]) -> list[_Piece] | None:
