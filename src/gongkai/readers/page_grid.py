@@ -329,6 +329,7 @@ def _cut_merged(grid: Grid, text_lines: list[list[Char]]) -> Grid | None:
     """One pass of :func:`split_lost_rulings` over the merged cells of ``grid``."""
     n_rows, n_cols = len(grid.slots), len(grid.xs) - 1
     chars_of = _chars_by_cell(grid, text_lines)
+    line_of = {id(ch): k for k, chars in enumerate(text_lines) for ch in chars}
     slots = [list(row) for row in grid.slots]
     seen: set[int] = set()
     changed = False
@@ -351,6 +352,9 @@ def _cut_merged(grid: Grid, text_lines: list[list[Char]]) -> Grid | None:
             elif len(rows) == 1 and (not labels or len(lines) == 1):
                 # numbers side by side (after a label in the first column, or none) in one row
                 pieces = _number_columns(grid, r, columns, chars)
+            elif labels and len(rows) > 1 and len(columns) > 1:
+                # labels over several rows and columns: the rulings between them lost both ways
+                pieces = _label_block(grid, rows, columns, _ocr_lines(chars, line_of))
             elif labels:
                 pieces = _label_rows(grid, rows, columns, lines)
             else:
@@ -688,6 +692,112 @@ def _number_columns(grid: Grid, r: int, columns: list[int], chars: list[Char]) -
         if len(filled) == 1 and not _lone_inside(span, (grid.xs[c0], grid.xs[c1]), lines[0].x0, lines[0].x1):
             return None
     return [(r, r + 1, c0, c1) for c0, c1, _ in pieces]
+
+
+def _ocr_lines(chars: list[Char], line_of: dict[int, int]) -> list[Line]:
+    """The text lines the OCR read among ``chars`` (kept apart: a vertical label's lines beside
+    the sub-labels of its rows would be joined by :func:`group_lines`), top to bottom."""
+    by_line: dict[int, list[Char]] = {}
+    for ch in chars:
+        by_line.setdefault(line_of.get(id(ch), -1), []).append(ch)
+    lines = []
+    for group in by_line.values():
+        group.sort(key=lambda ch: ch.x0)
+        top, bottom = min(ch.top for ch in group), max(ch.bottom for ch in group)
+        lines.append(Line("".join(ch.text for ch in group), min(ch.x0 for ch in group), top,
+                          max(ch.x1 for ch in group), bottom, bottom - top))
+    return sorted(lines, key=lambda line: (line.top, line.x0))
+
+
+_RESTART = re.compile(r"^(?:1[、．.](?!\d)|[（(]一[）)]|一、|①)")
+
+
+def _label_block(grid: Grid, rows: list[int], columns: list[int], lines: list[Line]) -> list[_Piece] | None:
+    """A cell of labels over several rows and columns (the rulings inside lost both ways: 「（三）
+    不予公开」 beside its sub-labels 「1.」…「8.」, under 「（二）部分公开」 over both columns), cut
+    where the text says, from the top down, left to right:
+
+    * at a column line of the grid that no line of text crosses, with text either side;
+    * else at the first row line below text where every line of the row under it starts a row;
+    * a group label left of rows cut that way (「（三）」 over 「1.」…「8.」) only where the
+      numbering beside it starts again at 「1.」, each part then holding one group label whose
+      first line starts a row; elsewhere a label column is left merged.
+
+    None when a part cannot be cut so (its text would say two rows in one cell)."""
+
+    def middle(line: Line) -> float:
+        return (line.top + line.bottom) / 2
+
+    def inside(line: Line, r0: int, r1: int, c0: int, c1: int) -> bool:
+        x = (line.x0 + line.x1) / 2
+        return grid.ys[r0] <= middle(line) < grid.ys[r1] and grid.xs[c0] <= x < grid.xs[c1]
+
+    def crosses_row(line: Line, y: float) -> bool:
+        return line.top + 0.25 * line.size < y < line.bottom - 0.25 * line.size
+
+    def cut(r0: int, r1: int, c0: int, c1: int) -> list[_Part] | None:
+        own = [line for line in lines if inside(line, r0, r1, c0, c1)]
+        if r1 - r0 == 1 or not own:
+            return [(r0, r1, c0, c1, own)]
+        for k in range(c0 + 1, c1):
+            x = grid.xs[k]
+            if any(line.x0 < x - 1 < x + 1 < line.x1 for line in own):
+                continue
+            if not any(line.x1 <= x + 1 for line in own) or not any(line.x0 >= x - 1 for line in own):
+                continue
+            right = cut(r0, r1, k, c1)
+            left = cut(r0, r1, c0, k) if right is not None else None
+            if left is None or right is None:
+                return None
+            if len(left) == 1 and r1 - r0 > 1:  # a label column left of rows: cut by their numbering
+                grouped = _groups_beside(left[0], right, grid, crosses_row, middle)
+                if grouped is None:
+                    return None
+                left = grouped
+            return left + right
+        for k in range(r0 + 1, r1):
+            y = grid.ys[k]
+            below = [line for line in own if grid.ys[k] <= middle(line) < grid.ys[k + 1]]
+            # the first lines of the row under the line (a label wrapped within it goes on below)
+            below = [line for line in below if not any(other.bottom <= middle(line) and other.x0 < line.x1
+                                                       and line.x0 < other.x1 for other in below)]
+            if (below and all(_starts_row(line.text) for line in below)
+                    and any(middle(line) < y for line in own)
+                    and not any(crosses_row(line, y) for line in own)):
+                upper, lower = cut(r0, k, c0, c1), cut(k, r1, c0, c1)
+                return None if upper is None or lower is None else upper + lower
+        if c1 - c0 == 1 and any(_starts_row(line.text) for line in own[1:]):
+            return None  # two rows' labels in one cell
+        return [(r0, r1, c0, c1, own)]
+
+    parts = cut(rows[0], rows[-1] + 1, columns[0], columns[-1] + 1)
+    if parts is None or len(parts) < 2:
+        return None
+    return [(r0, r1, c0, c1) for r0, r1, c0, c1, _ in parts]
+
+
+_Part = tuple[int, int, int, int, list[Line]]  # a piece of a grid and the text lines in it
+
+
+def _groups_beside(label: _Part, beside: list[_Part], grid: Grid, crosses_row: Any,
+                   middle: Any) -> list[_Part] | None:
+    """The label column ``label`` cut at the rows where the numbering of the labels ``beside`` it
+    starts again (「1.」), when each part then holds text whose first line, and no other, starts
+    a row; left whole when its text starts no row after its first line; else None."""
+    r0, r1, c0, c1, own = label
+    if not any(_starts_row(line.text) for line in own[1:]):
+        return [label]
+    restarts = sorted({b[0] for b in beside if b[0] > r0 and b[4] and _RESTART.match(compact(b[4][0].text))})
+    bounds = [r0, *restarts, r1]
+    parts = []
+    for a, b in itertools.pairwise(bounds):
+        part = [line for line in own if grid.ys[a] <= middle(line) < grid.ys[b]]
+        if not part or not _starts_row(part[0].text) or any(_starts_row(line.text) for line in part[1:]):
+            return None
+        parts.append((a, b, c0, c1, part))
+    if any(crosses_row(line, grid.ys[k]) for k in restarts for line in own):
+        return None
+    return parts
 
 
 def _label_rows(grid: Grid, rows: list[int], columns: list[int], lines: list[Line]) -> list[_Piece] | None:
