@@ -65,6 +65,16 @@ CASES = [
     ("combination", _case("2021", False, "county", "zeros", False, "label_then_values", 2390044639)),
     # 「2.没有现成信息需要另」「1 / 5」 then the page header: the page number alone under the label
     ("page_breaks", _case("2021", False, "city", "zeros", True, "label_then_values", 220)),
+    # found with --seed 10: two bare labels, a token per line, then 14 values one per line (the
+    # second label's 「|||」 cut from it): the first seven are not the second row's
+    ("token_per_line", _case("2021", True, "county", False, False, "split_tables", 1955374480)),
+    # a table of labels whose rows leave a label column empty, then the values cut by a page
+    # break after the first row: that row is not the last label's
+    ("page_breaks", _case("2021", True, "city", "scatter", False, "split_tables", 3891196668)),
+    # 「…205001026（四）无」 tab 「法提供 1、…」: the 无 begins the label cut by the tab, no blank cell
+    ("separators_mixed", _case("2019", False, "city", "table4", False, "run_together", 2247939585)),
+    # 「# 寨庄街道办事处## 2024年信息公开工作年度报告本报告…」: a title with markdown marks inside
+    ("one_line", _case("2021", True, "township", "zeros", True, "split_tables", 2688277255)),
 ]
 
 
@@ -86,6 +96,14 @@ def test_dashes_glued_before_a_number_are_one_cell_each() -> None:
 def test_a_blank_mark_glued_to_a_label_is_a_cell() -> None:
     tokens = lex_cell(Cell("四、结转下年度继续办理无 无 9 无 无 无 9", 1))
     assert [t.kind for t in tokens] == ["labels", "blank", "blank", "num", "blank", "blank", "blank", "num"]
+
+
+def test_a_mark_after_an_item_number_begins_its_label() -> None:
+    # 「（四）无法提供」 cut after its 无 by a cell break: the 无 is the label's, no empty cell
+    tokens = lex_cell(Cell("4、属于行政查询事项205001026（四）无", 1))
+    assert [t.kind for t in tokens][-1] == "text" and tokens[-1].raw.endswith("（四）无")
+    kinds = [t.kind for t in lex_cell(Cell("3.其他 0 无 无 1", 1))]
+    assert kinds == ["labels", "num", "blank", "blank", "num"]
 
 
 ROW_WITH_PAGE_NUMBER = """\

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import codecs
+import json
+from pathlib import Path
 
 import pytest
 
 import gongkai
 from corpus import SEEDS
 from gongkai.errors import ParseError
+from gongkai.evaluate import score
 from gongkai.readers import read, sniff
 from gongkai.readers.text import decode, split_cells
 
@@ -61,6 +64,27 @@ def test_kind_is_sniffed_from_content_not_extension():
     assert sniff(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100) == "ole"
     with pytest.raises(ParseError, match=r"x\.pdf: .*(LibreOffice|legacy Office)"):
         read(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, name="x.pdf")
+
+
+CONVERTED = Path(__file__).parent / "data" / "converted"
+
+
+@pytest.mark.parametrize("report", ["s2r0010", "s2r0026"])
+def test_markdown_that_keeps_raw_html_is_read_as_markdown(report: str) -> None:
+    """pandoc's gfm keeps a page's <div>s: read as HTML, the pipe tables ran into one paragraph
+    and table 4 lost its blanks; a <div> line before the breadcrumb was taken for the title."""
+    path = CONVERTED / f"pandoc-html-gfm-{report}.txt"
+    assert sniff(path.read_bytes()) == "text"
+    truth = json.loads((CONVERTED / f"{report}.truth.json").read_text("utf-8"))
+    parsed = gongkai.parse(path)
+    result = score(parsed, truth, path.name)
+    assert result.counts["correct"] == result.cells and result.metadata_ok
+    assert parsed.title is not None and "<div" not in parsed.title
+
+
+def test_an_html_page_with_tables_stays_html() -> None:
+    page = b'<div class="a">\n<table><tr><td>| a | b |</td></tr></table>\n|---|---|\n</div>'
+    assert sniff(page) == "html"
 
 
 @pytest.mark.parametrize(("line", "cells"), [

@@ -228,6 +228,9 @@ _GLUED_MARKS = re.compile(r"[无/／—\-－]+")
 # marks ending a piece: glued before a number, or after a label (无 only after a whole label: no
 # label ends in it)
 _TRAILING_MARKS = re.compile(r"[无/／—\-－]+$")
+# an item's number ends the text before a mark: the mark begins the item's label (「（四）无」 cut
+# from 「法提供」 by a cell break), never an empty cell after a label
+_ENDS_IN_ITEM = re.compile(r"(?:[(（][一二三四五六七八九十][)）]|[一二三四五六七八九十]、|\d[.．、])\s*$")
 _ROW_MARKER = re.compile(r"[(（][一二三四五六七][)）]|[一二三四]、|^\s*[.．、]\s*[\u4e00-\u9fff]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _DATE_AFTER = re.compile(r"[ \u00a0]?([年月日])")  # 「2023年」「2023 年度」
@@ -255,7 +258,10 @@ def _lex_text(piece: str, cell: Cell, tokens: list[Token]) -> None:
 
 def _split_at_blanks(piece: str) -> bool:
     """Are the blank markers in ``piece`` cells (「行政强制 - - 17」) rather than characters of a
-    letter-spaced label (「(四) 无 法 提 供」)? Cells, unless cutting there breaks a label."""
+    letter-spaced label (「(四) 无 法 提 供」)? Cells, unless cutting there breaks a label, or
+    the mark follows an item's number (「（四）无」: the label's first character)."""
+    if any(_ENDS_IN_ITEM.search(piece, 0, match.start()) for match in _BLANK_RUN.finditer(piece)):
+        return False
     rest = [normalize(part) for part in _BLANK_RUN.split(piece) if part and not _BLANK_RUN.fullmatch(part)]
     if all(not part.strip(".,:;、。()-_/|") or INDEX.segment(part) for part in rest):
         return True
@@ -264,7 +270,8 @@ def _split_at_blanks(piece: str) -> bool:
 
 def _lex_words(piece: str, cell: Cell, tokens: list[Token]) -> None:
     marks = _TRAILING_MARKS.search(piece.rstrip())
-    if marks and marks.start() > 0 and INDEX.segment(normalize(piece[: marks.start()])):
+    if marks and marks.start() > 0 and not _ENDS_IN_ITEM.search(piece[: marks.start()]) and INDEX.segment(
+            normalize(piece[: marks.start()])):
         # 「行政许可-049469」: dashes glued after a label are empty cells, one each; so is a 无
         # glued to a label where a line break was lost (「…继续办理无 无 9」)
         _lex_words(piece[: marks.start()], cell, tokens)

@@ -28,7 +28,8 @@ MAX_TITLE_ROWS = 60
 _TITLE_INSIDE = re.compile(
     r"(?P<agency>[\u4e00-\u9fff（）()]{2,30}?(?:政府|局|委员会|委|办公室|办|厅|中心|院|镇|乡|街道|"
     r"办事处|管委会|署|部|处|所|队|站|馆|社|会|区|县|市|省))"
-    r"\s*(?P<year>(?:19|20)\d{2})\s*年度?\s*(?:政府)?信息公开(?:工作)?年度报告")
+    # (a markdown heading's marks may stand between: 「寨庄街道办事处## 2024年…」 on one line)
+    r"[\s#*]*(?P<year>(?:19|20)\d{2})\s*年度?\s*(?:政府)?信息公开(?:工作)?年度报告")
 # the same with the year first (「2019年度青清市政府信息公开工作年度报告」)
 _TITLE_YEAR_FIRST = re.compile(
     r"(?P<year>(?:19|20)\d{2})\s*年度?\s*(?P<agency>[\u4e00-\u9fff（）()]{2,30}?(?:政府|局|委员会|委|办公室|办|"

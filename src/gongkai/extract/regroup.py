@@ -60,11 +60,13 @@ def _bare_labels_before(result: list[Segment], index: int, assigned: set[int], *
                         label_table: int | None = None) -> list[Segment]:
     """The table-3 labels right before ``index`` that took no values and were given none, in
     order; the （六） group label, which takes no values of its own, left out. With ``label_table``:
-    labels of that text table that took nothing at all, not even empty cells."""
+    labels of that text table that took nothing but empty cells beside the label (the label
+    columns a row leaves empty, 「|  | （六）其他处理 |  |」)."""
     def bare(label: Segment) -> bool:
         if label_table is None:
             return not label.filled
-        return not label.lines and label.label_table == label_table
+        return label.label_table == label_table and all(
+            t.kind == "empty" and t.line == label.label_line for line in label.lines for t in line)
 
     run: list[Segment] = []
     j = index - 1
@@ -430,8 +432,9 @@ def _after_bare_labels(ordered: list[Segment], index: int, least: int = 2) -> bo
     """Did this row take its values one per line below its label, right after two or more rows
     of the same table that took none (labels in one run, values after: a PDF's drawing order)?"""
     segment = ordered[index]
-    if not segment.lines or any(len(line) != 1 or line[0].line == segment.label_line
-                                for line in segment.lines):
+    # (a line of empty cells alone, a markdown row's 「|||」 cut from its label, holds no value)
+    lines = [line for line in segment.lines if any(t.kind != "empty" for t in line)]
+    if not lines or any(len(line) != 1 or line[0].line == segment.label_line for line in lines):
         return False
     bare = 0
     for before in reversed(ordered[:index]):

@@ -26,6 +26,9 @@ _BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 # the rules of pandoc's plain-text tables (「---------- ---------- ------」, 「=====」) and grid
 # tables (「+------+------+」): lines, not rows of empty cells
 _TABLE_RULE = re.compile(r"^\s*(?:[-=]{3,}(?:\s+[-=]{3,})*|\+[-=:+]+\+)\s*$")
+# a line of nothing but HTML tags (「<div class="nav">」「</div>」), as markdown keeps raw HTML
+# (pandoc's gfm, crawlers' markdown): markup, not text; a title-finder must not read it as a line
+_TAGS_ONLY = re.compile(r"^(?:</?[A-Za-z][\w:-]*(?:\s[^<>]*)?/?>|<!--.*?-->|\s)+$")
 # bytes that do not occur in text (all controls but tab, newlines, form feed and escape)
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 11, 12, 13, 27))
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -104,6 +107,8 @@ def split_cells(line: str) -> list[str] | None:
     # a rule has a dash, an equals sign or a plus: most lines have none and skip both patterns
     if ("-" in stripped or "=" in stripped or "+" in stripped) and (
             _MD_SEPARATOR.match(stripped) or _TABLE_RULE.match(stripped)):
+        return None
+    if stripped[0] == "<" and stripped[-1] == ">" and _TAGS_ONLY.match(stripped):
         return None
     if line.startswith("|"):
         # markdown rows open with a pipe; in the `a | b | ` style an indented leading pipe
