@@ -746,15 +746,14 @@ def _label_block(grid: Grid, rows: list[int], columns: list[int], lines: list[Li
             if not any(line.x1 <= x + 1 for line in own) or not any(line.x0 >= x - 1 for line in own):
                 continue
             right = cut(r0, r1, k, c1)
-            left = cut(r0, r1, c0, k) if right is not None else None
-            if left is None or right is None:
+            if right is None:
                 return None
-            if len(left) == 1 and r1 - r0 > 1:  # a label column left of rows: cut by their numbering
-                grouped = _groups_beside(left[0], right, grid, crosses_row, middle)
-                if grouped is None:
-                    return None
-                left = grouped
-            return left + right
+            if k - c0 == 1:  # a label column left of rows: cut only where their numbering says
+                left_part = (r0, r1, c0, k, [line for line in own if (line.x0 + line.x1) / 2 < x])
+                left = _groups_beside(left_part, right, grid, crosses_row, middle)
+            else:
+                left = cut(r0, r1, c0, k)
+            return None if left is None else left + right
         for k in range(r0 + 1, r1):
             y = grid.ys[k]
             below = [line for line in own if grid.ys[k] <= middle(line) < grid.ys[k + 1]]
