@@ -75,6 +75,21 @@ CASES = [
     ("separators_mixed", _case("2019", False, "city", "table4", False, "run_together", 2247939585)),
     # 「# 寨庄街道办事处## 2024年信息公开工作年度报告本报告…」: a title with markdown marks inside
     ("one_line", _case("2021", True, "township", "zeros", True, "split_tables", 2688277255)),
+    # found with --seed 11: 「行政处罚41件-30」 (41, -3, 0 with their tabs gone): the dash after
+    # a unit may be a minus sign, so the run is not read as 41, –, 30
+    ("separators_none", _case("2019", False, "department", "rows", True, "notes_in_cells", 2783179984)),
+    # 「本」「年」「增」「/」「减」 a token per line: the slash is the header word's, no blank cell
+    ("combination", _case("2019", False, "township", "rows", True, "run_together", 4163562193)),
+    # column names a token per line (「其他」「总计」): that 总计 is no (七)总计 row; and a repeated
+    # bare 「(七)总计」 right before 「四、结转…」 whose values come one per line
+    ("token_per_line", _case("2019", False, "city", "zeros", False, "split_tables", 1892029704)),
+    ("combination", _case("2019", False, "city", "zeros", False, "split_tables", 1892029704)),
+    # 「…无」「222」「.」「重复申请无无无」: item 2's number run into the 22 before it
+    ("token_per_line", _case("2021", True, "county", "zeros", False, "run_together", 1708413824)),
+    # 「规章000件第1页行政规范性文件406」: a page number run into a flattened row
+    ("combination", _case("2021", True, "county", "scatter", False, "notes_in_cells", 3115530475)),
+    # a bare page number 「2」 after a row whose empty cells vanished, before the running header
+    ("combination", _case("2021", True, "city", "zeros", False, "tabs", 3992066288)),
 ]
 
 
@@ -131,3 +146,12 @@ def test_a_page_number_cut_a_token_per_line_is_no_value() -> None:
               for c in ("natural_person", "commercial", "research", "social_welfare", "legal_service",
                         "other_org", "total")]
     assert values == [1, 0, 0, 0, 0, 0, 1]
+
+
+def test_page_numbers_and_header_words_are_no_values() -> None:
+    kinds = [(t.kind, t.raw) for t in lex_cell(Cell("规章000件第1页", 1))]
+    assert ("num", "1") not in kinds and kinds[1] == ("num", "000件")
+    assert [t.kind for t in lex_cell(Cell("本年增/减", 1))] == ["labels"]
+    # after a unit, a dash may be a minus sign: 「41件-30」 keeps -30 (glued, never certain)
+    assert [(t.raw, t.glued) for t in lex_cell(Cell("行政处罚41件-30", 1))][1:] == [("41件", True),
+                                                                                  ("-30", True)]

@@ -144,7 +144,9 @@ def _lex(text: str, cell: Cell) -> list[Token]:
         # "—-12438": a 2019 本年增/减 may be negative) it is kept: the cut is unknown, so the
         # number is marked glued and never read as a whole with certainty
         before_sign = stripped[start - 1] if start > 0 else " "
-        if sign and not (before_sign.isspace() or before_sign.isdigit() or before_sign in _MARKS):
+        # (so after a number's unit, right where the number before ends: 「41件-30」)
+        if sign and not (before_sign.isspace() or before_sign.isdigit() or before_sign in _MARKS
+                         or 0 < position == start):
             start += 1
             sign = None
         if start > position:
@@ -156,6 +158,11 @@ def _lex(text: str, cell: Cell) -> list[Token]:
         glued = before.isdigit() or (sign is not None and not before_sign.isspace()) or (
             not before.isspace() and not _is_separator(before)) or (
             not after.isspace() and not _is_separator(after) and after != ".")
+        if before in "第共" and after == "页" and sign is None and unit is None and note is None:
+            # 「第1页」「共6页」 run into a row (a page break in flattened text): a page number
+            tokens.append(Token("text", stripped[start:end + 1], cell))
+            position = end + 1
+            continue
         date_unit = _DATE_AFTER.match(stripped, end)
         if date_unit is not None and unit is None and note is None and sign is None:
             after = date_unit.group(1)
@@ -260,8 +267,12 @@ def _split_at_blanks(piece: str) -> bool:
     """Are the blank markers in ``piece`` cells (「行政强制 - - 17」) rather than characters of a
     letter-spaced label (「(四) 无 法 提 供」)? Cells, unless cutting there breaks a label, or
     the mark follows an item's number (「（四）无」: the label's first character)."""
-    if any(_ENDS_IN_ITEM.search(piece, 0, match.start()) for match in _BLANK_RUN.finditer(piece)):
-        return False
+    for match in _BLANK_RUN.finditer(piece):
+        start, end = match.span()
+        if _ENDS_IN_ITEM.search(piece, 0, start) or (
+                match.group() in ("/", "／") and start > 0 and end < len(piece)
+                and _CJK.match(piece[start - 1]) and _CJK.match(piece[end])):
+            return False  # (a slash inside a word, 「增/减」, is no empty cell either)
     rest = [normalize(part) for part in _BLANK_RUN.split(piece) if part and not _BLANK_RUN.fullmatch(part)]
     if all(not part.strip(".,:;、。()-_/|") or INDEX.segment(part) for part in rest):
         return True

@@ -151,7 +151,8 @@ def _item_parts(rows: list[Row], i: int) -> int:
                 break
             label += piece
             end += 1
-            if _item_marked(label, digit[-1]):
+            # (blank marks may follow the label on its line: 「重复申请无无无」)
+            if _item_marked(_TRAILING_BLANKS.sub("", label), digit[-1]):
                 return end - i
         return 0
     if not _LONE_ITEM.fullmatch(digit):
@@ -163,6 +164,9 @@ def _item_parts(rows: list[Row], i: int) -> int:
         words = _paragraph(rows, i + 2)
         return 3 if words and _CJK_START.match(words) else 0
     return 2 if _ITEM_POINT.match(after) and _CJK_START.match(after[1:].lstrip()) else 0
+
+
+_TRAILING_BLANKS = re.compile(r"[无/／—\-－]+$")
 
 
 def _item_marked(words: str, marker: str) -> bool:
@@ -192,6 +196,8 @@ def _join_split_labels(rows: list[Row]) -> list[Row]:
     while i < len(rows):
         # a join needs two short pieces in a row: most lines are values or whole labels
         end = _label_run_end(rows, i, pieces) if i + 1 < len(rows) and pieces[i] and pieces[i + 1] else i
+        if end == i and i + 2 < len(rows) and _slash_in_word(pieces[i:i + 3]):
+            end = i + 3  # 「增」「/」「减」: a header word's slash, no blank cell
         if end > i + 1:
             first = rows[i].cells[0]
             text = "".join(rows[k].cells[0].text.strip() for k in range(i, end))
@@ -202,6 +208,13 @@ def _join_split_labels(rows: list[Row]) -> list[Row]:
         result.append(rows[i])
         i += 1
     return result if changed else rows
+
+
+def _slash_in_word(pieces: list[str]) -> bool:
+    """A slash between two characters of words cut one per line (「本年增/减」)?"""
+    before, slash, after = pieces
+    return slash in ("/", "／") and all(
+        len(p) == 1 and "\u4e00" <= p <= "\u9fff" and p not in BLANK_MARKERS for p in (before, after))
 
 
 def _short_piece(row: Row) -> str:

@@ -116,7 +116,10 @@ def empty_cells_from_blank_lines(seg: Segmentation, content_lines: set[int]) -> 
         if cells <= slots_hint(segment):  # (fewer: empty cells at its end, which say nothing)
             filled.append((segment, counts))
             exact += cells == slots_hint(segment)
-    if exact < 0.6 * len(rows):
+    # a sparse table (many rows end in empty cells, which say nothing) where no row overflows
+    # needs fewer rows the convention makes exact
+    fits_all = len(filled) == len(rows)
+    if exact < (0.4 if fits_all else 0.6) * len(rows):
         return  # the convention explains too few rows (a PDF's drawing order has blank lines anywhere)
     for segment, counts in filled:
         lines: list[list[Token]] = []
@@ -553,6 +556,10 @@ def doubt_disordered_rows(seg: Segmentation, placed: list[Segment], context: Con
     orphan_lines = set(orphan_numbers)
     cells = context.cells
     ordered = sorted(placed, key=lambda s: s.label_line)
+    # every label as printed, a row's second printing too (placed keeps one of each): the label
+    # right before a row may be such a repeat (「(七)总计」 again beside 「四、结转…」)
+    labels_printed = sorted(seg.segments, key=lambda s: s.label_line)
+    printed_at = {id(s): i for i, s in enumerate(labels_printed)}
     _doubt_table4(ordered, context)
     _doubt_table2(ordered, context)
     for index, segment in enumerate(ordered):
@@ -566,9 +573,11 @@ def doubt_disordered_rows(seg: Segmentation, placed: list[Segment], context: Con
             case = "disordered_no_values"
         elif cannot_hold(cells, equation):
             case = "disordered_total"
-        elif statuses & {"read", "inferred"} and (_after_bare_labels(ordered, index) or (
-                _after_bare_labels(ordered, index, least=1)
-                and _followed_by_orphans(segment, ordered, index, orphan_numbers) > 0)):
+        elif statuses & {"read", "inferred"} and (_after_bare_labels(ordered, index) or any(
+                _after_bare_labels(labels, at, least=1)
+                and _followed_by_orphans(segment, labels, at, orphan_numbers) > 0
+                for labels, at in ((ordered, index), (labels_printed, printed_at.get(id(segment))))
+                if at is not None)):
             # the last of a run of labels printed with no values, then values one per line: the
             # first numbers of a column-major block, not this row's
             case = "disordered_column"

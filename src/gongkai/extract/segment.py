@@ -233,6 +233,28 @@ def _page_marks_cut_apart(rows: list[Row]) -> set[int]:
     return marks
 
 
+# a page's running header: the report's title again (「某市人民政府2022年信息公开工作年度报告」)
+_RUNNING_HEADER = re.compile(r"信息公开.{0,12}报告")
+_PAGE_NUMBER = re.compile(r"\d{1,3}")
+
+
+def _page_numbers_before_headers(rows: list[Row]) -> set[int]:
+    """Bare page numbers: a number alone on its line right before a page's running header, after
+    a line of words or of several values (not inside a run of values one per line, where it may
+    be a row's last cell)."""
+    marks: set[int] = set()
+    for index in range(1, len(rows) - 1):
+        row = rows[index]
+        if len(row.cells) != 1 or not _PAGE_NUMBER.fullmatch(row.cells[0].text.strip()):
+            continue
+        after, before = rows[index + 1], rows[index - 1]
+        header = "".join(after.cells[0].text.split()) if len(after.cells) == 1 else ""  # (spaced too)
+        if (header and len(header) <= 60 and "。" not in header and _RUNNING_HEADER.search(header)
+                and not (len(before.cells) == 1 and _PAGE_NUMBER.fullmatch(before.cells[0].text.strip()))):
+            marks.add(index)
+    return marks
+
+
 def _complete_on_its_line(segment: Segment) -> bool:
     """Did the row's own line print every cell, its empty ones as empty cells (「2	1	1		0		4」)?
     Then a number on a later line is not one of its values (a bare page number after it)."""
@@ -276,6 +298,9 @@ class Segmenter:
         self.t4_header_line: int | None = None
         self.t4_header_lines: list[int] = []
         self.header_line = False
+        # the last label chosen was a column name, no value since (column names a token per
+        # line: 「其他」「总计」 after 「法律服务机构」 are the header's too)
+        self.after_header_word = False
         self.delimited_tables: set[int] = set()
         self.guessed_tables: set[int] = set()
         self.text_tables: set[int] = set()  # tables of a text file (their merged cells are not marked)
@@ -299,7 +324,7 @@ class Segmenter:
         self.text_tables = {t.index for t in document.tables if t.markup is not None}
         self.guessed_tables = self.text_tables if guessed else set()
         rows = _years_rejoined(document.rows)
-        page_marks = _page_marks_cut_apart(rows)
+        page_marks = _page_marks_cut_apart(rows) | _page_numbers_before_headers(rows)
         for index, row in enumerate(rows):
             if index not in page_marks:
                 self.feed(row, row.table in exact_tables)
@@ -384,6 +409,7 @@ class Segmenter:
                     self.open.table == 4 or self.open_on_line != line):
                 continue  # empty cells of a header line (even a garbled one) hold no data
             elif token.is_value:
+                self.after_header_word = False
                 self._value(token)
             elif token.narrative or token.marked:
                 self.close()
@@ -440,7 +466,9 @@ class Segmenter:
             if len(editions) == 1:
                 # a table-2 label only one format prints decides the format (template.md §1.4)
                 self.votes[editions.pop()] += 1
-            self._anchor(_choose(group, self, token), token, exact)
+            chosen = _choose(group, self, token)
+            self.after_header_word = chosen is not None and chosen.label.kind == "t3_header"
+            self._anchor(chosen, token, exact)
         if exact:
             opened = [s for s in (*self.segments[before:], self.open)
                       if s is not None and s.label_line == token.line and s.label_text == token.raw]
@@ -588,7 +616,8 @@ def _choose(hits: list[LabelHit], state: Segmenter, token: Token) -> LabelHit | 
     last = state.open.key if state.open is not None and state.open.table == 3 else (
         state.segments[-1].key if state.segments and state.segments[-1].table == 3 else None)
     row = kinds.get("t3_row")
-    if row is not None and row.label.ambiguous and state.header_line and "t3_header" in kinds:
+    if row is not None and row.label.ambiguous and (state.header_line or state.after_header_word) and (
+            "t3_header" in kinds):
         return kinds["t3_header"]
     if row is not None and row.label.key == "other_other":
         # 「3.其他」: a row under (六); a bare 「其他」 in a header is the applicant column
