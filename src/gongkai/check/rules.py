@@ -449,11 +449,7 @@ def _evaluate(report: Report, keep_all: bool) -> list[RuleResult]:
         unchecked: set[tuple[str, Binding]] = set()
         for eq in plan.equations:
             terms = eq.values(values)
-            n_left = eq.n_left
-            try:
-                difference = None if None in terms else sum(terms[:n_left]) - sum(terms[n_left:])
-            except TypeError:  # a non-number (N-INT says so): the equation cannot be evaluated
-                difference = None
+            difference = _difference(terms, eq.n_left)
             if difference is None:
                 unchecked.add((eq.rule.id, eq.binding))
                 if keep_all:
@@ -472,6 +468,24 @@ def _evaluate(report: Report, keep_all: bool) -> list[RuleResult]:
         for rule in plan.at_least:
             _at_least(rule, cells, keep_all, results)
     return results
+
+
+def _difference(terms: tuple[Any, ...], n_left: int) -> Any:
+    """sum(left terms) - sum(right terms), or None where a term is absent or no number (N-INT says
+    so): the equation cannot be evaluated. (One loop: no slices, no calls of sum.)"""
+    left: Any = 0
+    right: Any = 0
+    try:
+        for index, term in enumerate(terms):
+            if term is None:
+                return None
+            if index < n_left:
+                left += term
+            else:
+                right += term
+        return left - right
+    except TypeError:
+        return None
 
 
 def _bound(bound: _Bound, cells: dict[str, CellValue], keep_all: bool, results: list[RuleResult]) -> None:

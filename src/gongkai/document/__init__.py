@@ -55,7 +55,11 @@ class Cell:
         if self.page is not None:
             result["page"] = self.page
         if self.table is not None:
-            result.update(table=self.table, row=self.row, column=self.column)
+            # (three stores, not update(**…): a call with keywords runs through the interpreter's
+            # argument parsing, and every value read from a table asks for its locator)
+            result["table"] = self.table
+            result["row"] = self.row
+            result["column"] = self.column
         if self.bbox is not None:
             result["bbox"] = [round(v, 2) for v in self.bbox]
         if self.confidence is not None:
@@ -78,7 +82,10 @@ class Row:
 
     @property
     def text(self) -> str:
-        return " ".join(c.text for c in self.cells)
+        cells = self.cells
+        if len(cells) == 1:
+            return cells[0].text  # a paragraph or a plain line: most rows
+        return " ".join([c.text for c in cells])
 
 
 @dataclass(slots=True)

@@ -101,16 +101,19 @@ def read_meta(document: Document) -> Meta:
         if found.title is not None and (meta.title is None or (
                 found.year is not None and "".join(meta.title.split()) in "".join(found.title.split()))):
             meta.title, meta.agency, meta.year = found.title, found.agency, found.year
-    full = _arabic_years("\n".join(r.text.strip() for r in rows))
+    stripped = [r.text.strip() for r in rows]  # (the sections take them too: each row joined once)
+    full = _arabic_years("\n".join(stripped))
     if meta.year is None:
         period = _PERIOD.search(full)
         if period:
             meta.year = int(period.group(1))
-    published = _PUBLISHED.search(full)
+    # (the pattern has no single first character to look for: most texts name no date, and a
+    # substring test over the text is far cheaper than the pattern's search)
+    published = _PUBLISHED.search(full) if "日期" in full or "时间" in full else None
     if published:
         y, m, d = published.groups()
         meta.published = f"{y}-{int(m):02d}-{int(d):02d}"
-    _sections(document, meta)
+    _sections(document, meta, stripped)
     return meta
 
 
@@ -184,11 +187,12 @@ def _agency(title: str, before: list[str]) -> str | None:
     return candidate or None
 
 
-def _sections(document: Document, meta: Meta) -> None:
-    """Section texts: the paragraphs (not table rows) under each heading."""
+def _sections(document: Document, meta: Meta, stripped: list[str]) -> None:
+    """Section texts: the paragraphs (not table rows) under each heading (``stripped``: each
+    row's text, stripped)."""
     current: str | None = None
     parts: dict[str, list[str]] = {}
-    for row in document.rows:
+    for index, row in enumerate(document.rows):
         if len(row.cells) == 1:
             key = section_heading(row.cells[0].text)
             if key is not None:
@@ -197,5 +201,5 @@ def _sections(document: Document, meta: Meta) -> None:
                 meta.section_lines.setdefault(key, row.line)
                 continue
         if current is not None and row.table is None:
-            parts[current].append(row.text.strip())
+            parts[current].append(stripped[index])
     meta.sections = {k: "\n".join(v) for k, v in parts.items()}

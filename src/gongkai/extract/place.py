@@ -57,10 +57,19 @@ def row_check(segment: Segment) -> RowCheck | None:
 
 def _sum_possible(parts: list[Number | None], total: Number | None) -> bool:
     """Could ``sum(parts) == total`` hold, with None unknown and all values ≥ 0 integers?"""
-    if any(v is not None and (v < 0 or not float(v).is_integer()) for v in [*parts, total]):
+    # (one loop, no list or generator: every reading of every row is weighed here)
+    known: Number = 0
+    unknown = False
+    for v in parts:
+        if v is None:
+            unknown = True
+        elif v < 0 or not float(v).is_integer():
+            return False
+        else:
+            known += v
+    if total is not None and (total < 0 or not float(total).is_integer()):
         return False
-    return sides_possible((sum(v for v in parts if v is not None), None in parts),
-                          (total or 0, total is None))
+    return sides_possible((known, unknown), (total or 0, total is None))
 
 
 def place(segment: Segment, context: Context) -> None:
@@ -96,8 +105,10 @@ def place(segment: Segment, context: Context) -> None:
             tokens = tokens[:len(paths)]
     if segment.table in (3, 4):
         if _plain_counts(tokens, len(paths)) and all(t.cell.confidence is None for t in tokens):
-            # the common case: exactly one plain count per cell, nothing to weigh
-            for path, token in zip(paths, tokens, strict=True):
+            # the common case: exactly one plain count per cell, nothing to weigh (an index, not
+            # zip(strict=True): compiled, a call with a keyword goes through the generic call)
+            for slot, path in enumerate(paths):
+                token = tokens[slot]
                 context.cells[path] = CellValue(token.value, "read", raw=token.raw, line=token.line,
                                                 locator=token.cell.locator())
             return
@@ -120,14 +131,16 @@ def place(segment: Segment, context: Context) -> None:
             # header), so no sum may choose among readings of the page number
             alignment.found = None
             tokens = []
-    for path, entry, decided in zip(paths, alignment.entries, alignment.decided, strict=True):
-        if not decided or entry is None:
-            continue
-        context.cells[path] = cell_value(path, entry, alignment, context)
-    unplaced = [p for p, d in zip(paths, alignment.decided, strict=True) if not d]
+    entries, decided = alignment.entries, alignment.decided
+    assert len(entries) == len(decided) == len(paths)  # (one per cell: the loops below index them)
+    for slot, path in enumerate(paths):
+        entry = entries[slot]
+        if decided[slot] and entry is not None:
+            context.cells[path] = cell_value(path, entry, alignment, context)
+    unplaced = [p for slot, p in enumerate(paths) if not decided[slot]]
     if unplaced and segment.table == 3:
         _fill_by_row_sum(segment, paths, tokens, alignment, context)
-    undecided = [p for p, d in zip(paths, alignment.decided, strict=True) if not d]
+    undecided = [p for slot, p in enumerate(paths) if not alignment.decided[slot]]
     if unplaced:
         # the finding names every cell the printed values could not place; those the row sum
         # then fixed are marked inferred, and the finding says so (note_forced)
@@ -358,7 +371,16 @@ def cell_count(segment: Segment, shape: TableShape) -> int:
 
 
 def row_keys(shape: TableShape) -> tuple[str, ...]:
-    return TEMPLATE.application_row_keys(shape)
+    # by (edition, hybrid): the template's own cache hashes the TableShape, whose generated
+    # __hash__ runs interpreted, and every segment asks
+    where = (shape.edition, shape.hybrid)
+    keys = _ROW_KEYS.get(where)
+    if keys is None:
+        keys = _ROW_KEYS[where] = TEMPLATE.application_row_keys(shape)
+    return keys
+
+
+_ROW_KEYS: dict[tuple[str, bool], tuple[str, ...]] = {}
 
 
 OTHER_ITEMS = ("other_no_correction", "other_unpaid_fee", "other_other")

@@ -61,6 +61,8 @@ def settle_by_arithmetic(context: Context) -> None:
     the column equations (T3-TOTAL, T3-BALANCE, T3-ROWSUM, T4-GROUPSUM) over the other rows'
     printed values usually leave one. Cells become certain only when all survivors agree.
     """
+    if not context.pending:
+        return  # (most reports: no ambiguous row, and the equations need not be gathered)
     system = equations(context.shape)
     broken = _broken_tables(system, context.cells)
     involving: dict[str, list[Equation]] = {}
