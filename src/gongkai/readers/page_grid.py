@@ -322,7 +322,32 @@ def split_lost_rulings(grid: Grid, text_lines: list[list[Char]]) -> Grid | None:
         if cut is None:
             break
         grid, changed = cut, True
+    if changed:
+        grid = _without_blank_last_row(grid, text_lines)
     return grid if changed else None
+
+
+def _without_blank_last_row(grid: Grid, text_lines: list[list[Char]]) -> Grid:
+    """``grid`` without a last row that holds no text (a stray ruling piece below the table's last
+    row of text): a row cut by the page break must end the page's part of the table, or the digits
+    wrapped onto the next page are not joined to it."""
+    if len(grid.ys) < 3:
+        return grid
+    low, high = grid.ys[-2], grid.ys[-1]
+    x0, x1 = grid.xs[0], grid.xs[-1]
+    for chars in text_lines:
+        for ch in chars:
+            cx, cy = (ch.x0 + ch.x1) / 2, (ch.top + ch.bottom) / 2
+            if x0 - 1 <= cx <= x1 + 1 and low - 1 <= cy <= high + 1:
+                return grid
+    clipped: dict[int, Origin] = {}
+    for origin in grid.slots[-2]:
+        if origin.bbox[3] > low + 0.5 and id(origin) not in clipped:
+            clipped[id(origin)] = Origin((origin.bbox[0], origin.bbox[1], origin.bbox[2], low))
+    slots = [[clipped.get(id(origin), origin) for origin in row] for row in grid.slots[:-1]]
+    bbox = (grid.bbox[0], grid.bbox[1], grid.bbox[2], low)
+    return Grid(grid.page, bbox, list(grid.xs), grid.ys[:-1], slots, [list(p) for p in grid.pages[:-1]],
+                [list(b) for b in grid.boxes[:-1]])
 
 
 def _cut_merged(grid: Grid, text_lines: list[list[Char]]) -> Grid | None:
@@ -411,6 +436,11 @@ def restore_lost_lines(grid: Grid, text_lines: list[list[Char]]) -> Grid | None:
         false_row = _false_row(grid, chars_of)
         if false_row is not None:
             grid = _without_row(grid, false_row)
+            changed = True
+            continue
+        through = _through_label(grid, chars_of)
+        if through is not None:
+            grid = through
             changed = True
             continue
         found = _lost_column(grid, chars_of)
@@ -530,8 +560,10 @@ def _false_row(grid: Grid, chars_of: dict[int, list[Char]]) -> int | None:
                           in ((upper, ys[k - 1], ys[k]), (lower, ys[k], ys[k + 1])))
             texts = [chars for chars in (chars_of.get(id(upper)), chars_of.get(id(lower))) if chars]
             lines = group_lines(texts[0]) if texts else []
-            if not one_row or len(texts) > 1 or not all(
-                    _near_middle(ys[k - 1], ys[k + 1], line.top, line.bottom) for line in lines):
+            same_columns = all(abs(upper.bbox[j] - lower.bbox[j]) < 0.5 for j in (0, 2))
+            # (a taller cell joined to a blank one: its text stays where it is)
+            if not same_columns or len(texts) > 1 or (one_row and not all(
+                    _near_middle(ys[k - 1], ys[k + 1], line.top, line.bottom) for line in lines)):
                 fits = False
                 break
         if not fits:
@@ -544,19 +576,43 @@ def _false_row(grid: Grid, chars_of: dict[int, list[Char]]) -> int | None:
     return None
 
 
+def _through_label(grid: Grid, chars_of: dict[int, list[Char]]) -> Grid | None:
+    """``grid`` with two cells of one row joined where the column line between them cuts through
+    a glyph of a label (「采购总金额」 under which the column lines of the next table went on:
+    no ruling is drawn through a word), when neither holds a number; None when there is none."""
+    for origin_id, chars in chars_of.items():
+        for ch in chars:
+            if ch.text.isascii() or ch.text.isdigit():
+                continue
+            cx = (ch.x0 + ch.x1) / 2
+            for k in range(1, len(grid.xs) - 1):
+                x = grid.xs[k]
+                if not (ch.x0 < x < ch.x1 and min(x - ch.x0, ch.x1 - x) > 0.4 * (ch.x1 - ch.x0)):
+                    continue
+                rows = [r for r, row in enumerate(grid.slots) if id(row[k - 1 if cx < x else k]) == origin_id]
+                if not rows:
+                    continue
+                left, right = grid.slots[rows[0]][k - 1], grid.slots[rows[0]][k]
+                same_rows = all(abs(left.bbox[j] - right.bbox[j]) < 0.5 for j in (1, 3))
+                texts = [line.text for o in (left, right) for line in group_lines(chars_of.get(id(o), []))]
+                if left is right or not same_rows or any(_is_value(text) for text in texts):
+                    continue
+                joined = Origin((left.bbox[0], left.bbox[1], right.bbox[2], left.bbox[3]))
+                slots = [[joined if o is left or o is right else o for o in row] for row in grid.slots]
+                return Grid(grid.page, grid.bbox, list(grid.xs), list(grid.ys), slots,
+                            [list(p) for p in grid.pages], [list(b) for b in grid.boxes])
+    return None
+
+
 def _without_row(grid: Grid, k: int) -> Grid:
-    """``grid`` without its row line ``k``: the cells it kept apart joined."""
-    joined: dict[tuple[int, int], Origin] = {}
-    row: list[Origin] = []
+    """``grid`` without its row line ``k``: the cells it kept apart joined (over all their rows)."""
+    joined: dict[int, Origin] = {}
     for upper, lower in zip(grid.slots[k - 1], grid.slots[k], strict=True):
-        if upper is lower:
-            row.append(upper)
-            continue
-        key = (id(upper), id(lower))
-        if key not in joined:
-            joined[key] = Origin((upper.bbox[0], upper.bbox[1], upper.bbox[2], lower.bbox[3]))
-        row.append(joined[key])
-    slots = [*grid.slots[: k - 1], row, *grid.slots[k + 1:]]
+        if upper is not lower and id(upper) not in joined:
+            joined[id(upper)] = joined[id(lower)] = Origin((upper.bbox[0], upper.bbox[1], upper.bbox[2],
+                                                            lower.bbox[3]))
+    slots = [[joined.get(id(origin), origin) for origin in row] for row in grid.slots]
+    slots = [*slots[: k - 1], slots[k - 1], *slots[k + 1:]]
     boxes = [*grid.boxes[: k - 1], [(a[0], a[1], a[2], b[3]) for a, b in zip(grid.boxes[k - 1], grid.boxes[k],
                                                                            strict=True)], *grid.boxes[k + 1:]]
     pages = [*grid.pages[:k], *grid.pages[k + 1:]]
@@ -634,6 +690,15 @@ def _number_rows(grid: Grid, rows: list[int], columns: list[int], lines: list[Li
         if not any(0 <= k < len(grid.xs) - 1 and grid.slots[upper][k] is not grid.slots[lower][k]
                    for k in (columns[0] - 1, columns[-1] + 1)):
             return None
+    blocks: list[Line] = []  # a number wrapped in its narrow cell (「156」 over 「9」) is one block
+    for line in lines:
+        if blocks and _wrapped_number(grid, [blocks[-1], line]) and not any(
+                (blocks[-1].top + blocks[-1].bottom) / 2 < y < (line.top + line.bottom) / 2 for y in grid.ys):
+            first = blocks.pop()
+            line = Line(first.text + line.text, min(first.x0, line.x0), first.top, max(first.x1, line.x1),
+                        line.bottom, line.size)
+        blocks.append(line)
+    lines = blocks
     taken: set[int] = set()
     for line in lines:
         found = [k for k in rows if _near_middle(grid.ys[k], grid.ys[k + 1], line.top, line.bottom)]
@@ -659,6 +724,8 @@ def _number_columns(grid: Grid, r: int, columns: list[int], chars: list[Char]) -
     def kept(k: int) -> tuple[bool, bool]:
         above = r == 0 or slots[r - 1][k - 1] is not slots[r - 1][k]
         below = r + 1 >= len(slots) or slots[r + 1][k - 1] is not slots[r + 1][k]
+        if not (above or below) and any(row[k - 1] is not row[k] for row in slots):
+            return True, False  # kept further up or down the table: one side, as below
         return above, below
 
     def pieces_at(lines_at: list[int]) -> list[tuple[int, int, list[Char]]]:
@@ -666,8 +733,10 @@ def _number_columns(grid: Grid, r: int, columns: list[int], chars: list[Char]) -
         return [(c0, c1, [ch for ch in chars if grid.xs[c0] - 0.5 <= ch.x0 and ch.x1 <= grid.xs[c1] + 0.5])
                 for c0, c1 in itertools.pairwise(bounds)]
 
+    # no line through a glyph, nor between the digits of one number (「1|1」 is 11)
+    spans = [(group[0].x0, group[-1].x1) for group in _groups(chars)]
     free = [k for k in columns[1:] if any(kept(k))
-            and not any(ch.x0 < grid.xs[k] - 0.5 and ch.x1 > grid.xs[k] + 0.5 for ch in chars)]
+            and not any(x0 < grid.xs[k] - 0.5 and x1 > grid.xs[k] + 0.5 for x0, x1 in spans)]
     pieces = pieces_at(free)
     one_sided = {k for k in free if not all(kept(k))}
     if one_sided:  # kept on one side only: cut only between two pieces that hold text
@@ -678,8 +747,9 @@ def _number_columns(grid: Grid, r: int, columns: list[int], chars: list[Char]) -
         return None
     filled = [(c0, c1, group_lines(group)) for c0, c1, group in pieces if group]
     first = filled[0] if filled else None
-    if first and first[0] == columns[0] and len(first[2]) == 1 and not _is_value(first[2][0].text):
-        filled = filled[1:]  # the row's label
+    if first and len(first[2]) == 1 and not _is_value(first[2][0].text):
+        filled = filled[1:]  # the row's label, over the blank pieces before it too
+        pieces = [(columns[0], first[1], []), *[piece for piece in pieces if piece[0] >= first[1]]]
     if not filled:  # blank: cut as the rows beside it; a label alone over several columns: merged
         return [(r, r + 1, c0, c1) for c0, c1, _ in pieces] if not chars else None
     if len(filled) == 1 and len(pieces) != 2:
