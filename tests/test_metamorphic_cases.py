@@ -90,6 +90,11 @@ CASES = [
     ("combination", _case("2021", True, "county", "scatter", False, "notes_in_cells", 3115530475)),
     # a bare page number 「2」 after a row whose empty cells vanished, before the running header
     ("combination", _case("2021", True, "city", "zeros", False, "tabs", 3992066288)),
+    # one value per line, a page number 「1」 (or 「1 / 2」) then a running header 「年度报告」 inside
+    # a row; a title cut a token per line (「2023」「年度」) between a row's values
+    ("page_breaks", _case("2019", False, "county", "table4", True, "cell_per_line", 495230507)),
+    ("page_breaks", _case("2021", False, "department", "zeros", True, "cell_per_line", 664535100)),
+    ("combination", _case("2021", False, "department", "zeros", True, "cell_per_line", 664535100)),
 ]
 
 

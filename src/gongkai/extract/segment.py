@@ -189,8 +189,9 @@ def _sentence_cut_off(row: Row) -> Row:
 
 
 def _glued_year(text: str) -> bool:
-    """Digits ending in a year, as the lexer cuts them before 年 (「12024」: 1, then 2024)."""
-    return len(text) > 4 and text.isdecimal() and YEAR_END.search(text) is not None
+    """Digits ending in a year, as the lexer cuts them before 年 (「12024」: 1, then 2024), or a
+    year alone (「2023」「年度」: a title cut a token per line)."""
+    return len(text) >= 4 and text.isdecimal() and YEAR_END.search(text) is not None
 
 
 def _years_rejoined(rows: list[Row]) -> list[Row]:
@@ -233,24 +234,24 @@ def _page_marks_cut_apart(rows: list[Row]) -> set[int]:
     return marks
 
 
-# a page's running header: the report's title again (「某市人民政府2022年信息公开工作年度报告」)
-_RUNNING_HEADER = re.compile(r"信息公开.{0,12}报告")
-_PAGE_NUMBER = re.compile(r"\d{1,3}")
+# a page's running header: the report's title again (「某市人民政府2022年信息公开工作年度报告」),
+# or its last words (「年度报告」)
+_RUNNING_HEADER = re.compile(r"信息公开.{0,12}报告|^(?:\d{4}年)?年?度?报告$")
+_PAGE_NUMBER = re.compile(r"[-—–－]?\s*\d{1,3}\s*[-—–－]?|\d{1,3}\s*/\s*\d{1,3}")  # 「2」「- 2 -」「1 / 5」
 
 
 def _page_numbers_before_headers(rows: list[Row]) -> set[int]:
-    """Bare page numbers: a number alone on its line right before a page's running header, after
-    a line of words or of several values (not inside a run of values one per line, where it may
-    be a row's last cell)."""
+    """Bare page numbers: a number alone on its line right before a page's running header (a
+    row's last value there, where a footer prints no page number, is lost to its row: its cells
+    become missing or forced by the sums, never another row's)."""
     marks: set[int] = set()
     for index in range(1, len(rows) - 1):
         row = rows[index]
         if len(row.cells) != 1 or not _PAGE_NUMBER.fullmatch(row.cells[0].text.strip()):
             continue
-        after, before = rows[index + 1], rows[index - 1]
+        after = rows[index + 1]
         header = "".join(after.cells[0].text.split()) if len(after.cells) == 1 else ""  # (spaced too)
-        if (header and len(header) <= 60 and "。" not in header and _RUNNING_HEADER.search(header)
-                and not (len(before.cells) == 1 and _PAGE_NUMBER.fullmatch(before.cells[0].text.strip()))):
+        if header and len(header) <= 60 and "。" not in header and _RUNNING_HEADER.search(header):
             marks.add(index)
     return marks
 
