@@ -314,14 +314,15 @@ class EffectiveReport:
 
 
 def effective_report(conn: Connection, report_id: int, sections: dict[str, str] | None = None, *,
-                     corrected: bool = True, meta: Any = None) -> EffectiveReport | None:
+                     corrected: bool = True, meta: Any = None, found: bool = True) -> EffectiveReport | None:
     """The report as reviewers have corrected it (None when no such report).
 
     Corrected cells get status ``corrected``. When there are corrections, the checker runs again
     on the corrected cells: its findings replace the stored ones, except the extractor's own
     findings and — when ``sections`` are not given — the rules that need the text sections.
-    ``corrected=False``: the caller has just counted no corrections; ``meta``: the report's row as
-    the caller has just read it (the columns of ``_EFFECTIVE_META``) — one statement less each."""
+    ``corrected=False``: the caller has just counted no corrections, ``found=False`` no stored
+    findings; ``meta``: the report's row as the caller has just read it (the columns of
+    ``_EFFECTIVE_META``) — one statement less each."""
     key = {"report_id": report_id}
     if meta is None:
         meta = conn.execute(_EFFECTIVE_META, key).first()
@@ -335,7 +336,7 @@ def effective_report(conn: Connection, report_id: int, sections: dict[str, str] 
                         json.loads(cells_json) if cells_json else [], json.loads(values) if values else {},
                         line, evidence)
                 for rule, severity, message, message_en, cells_json, values, line, evidence
-                in conn.execute(_FINDINGS, key)]
+                in (conn.execute(_FINDINGS, key) if found else ())]
     parsed: dict[str, CellValue] = {}
     for path, value, reason in conn.execute(_CORRECTED, key).all() if corrected else ():
         original = cells.get(path)

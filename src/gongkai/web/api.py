@@ -161,7 +161,7 @@ def api_reports(request: Request, user: Viewer, query: Annotated[ListQuery, Depe
     """A page of the report list. Pass ``next`` back as ``after`` for the following page."""
     with reading(request) as conn:
         page = list_reports(conn, query)
-        extras = row_extras(conn, page.rows, anonymous=user is None)
+        extras = row_extras(conn, page, anonymous=user is None)
     rows = page.rows if user is not None else [{**r, "source": shown_path(r["source"])} for r in page.rows]
     rows = [{**r, **(extras[r["document_id"]].to_dict() if r["document_id"] in extras else {})} for r in rows]
     return {"items": rows, "next": page.next_after, "count": page.count,
@@ -213,7 +213,8 @@ def api_agencies(request: Request, _user: Viewer, params: Annotated[Params, Depe
 def api_facets(request: Request, _user: Viewer) -> dict[str, Any]:
     """The values the list's filters offer (years, rules present, levels, templates)."""
     with reading(request) as conn:
-        request.app.state.generation.check(conn)  # another process may have written since
+        # another process may have written since (the token as read with the session, if it was)
+        request.app.state.generation.check(conn, read=auth.generation_read(request))
         return request.app.state.facets.get(conn)
 
 
@@ -304,7 +305,8 @@ def api_stats(request: Request, name: str, _user: Viewer,
         raise HTTPException(404, f"没有名为 {name} 的统计图；可选：{'、'.join(CHARTS)}")
     params = Params(region or None, level or None, year, agency or None)
     with reading(request) as conn:
-        request.app.state.generation.check(conn)  # another process may have written since
+        # another process may have written since (the token as read with the session, if it was)
+        request.app.state.generation.check(conn, read=auth.generation_read(request))
         figure = request.app.state.stats_cache.get(conn, name, params)
     if format == "csv":
         return Response(figure.to_csv(), media_type="text/csv; charset=utf-8",

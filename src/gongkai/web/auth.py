@@ -36,8 +36,9 @@ from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 
 from ..errors import GongkaiError
 from ..store.review import ROLES, UserRecord
-from ..store.schema import User, WebSession
+from ..store.schema import User, WebSession, WebSetting
 from ..store.transactions import writing
+from .cache import SharedGeneration
 from .connection import end_transaction, released, request_connection
 from .words import current_lang, web
 
@@ -134,8 +135,15 @@ class Sessions:
         """The active account of a live session, or None (expired, revoked, account disabled).
         Read on ``conn`` (the request's, :mod:`gongkai.web.connection`), else on a connection of
         its own."""
+        return self.user_and_generation(session, conn)[0]
+
+    def user_and_generation(self, session: Session, conn: Connection | None = None
+                            ) -> tuple[UserRecord | None, str | Unread | None]:
+        """:meth:`user`, and the caches' generation token read in the same statement
+        (:class:`gongkai.web.cache.SharedGeneration`: a list page checks it — one round trip
+        less), or :data:`UNREAD` when no statement ran or the session is not live."""
         if session.token is None:
-            return None
+            return None, UNREAD
         now = _now()
         found = {"id": _digest(session.token), "now": now}
         if conn is None:
@@ -145,11 +153,11 @@ class Sessions:
             row = conn.execute(_SESSION_USER, found).first()
             end_transaction(conn)
         if row is None:
-            return None
+            return None, UNREAD
         if (now - row.seen_at).total_seconds() > TOUCH_SECONDS:
             with writing(self.engine) as writer:
                 writer.execute(update(WebSession).where(WebSession.id == found["id"]).values(seen_at=now))
-        return UserRecord(row.id, row.name, row.role, row.active)
+        return UserRecord(row.id, row.name, row.role, row.active), row.generation
 
     def start(self, user: UserRecord, address: str | None, agent: str | None) -> Session:
         token, csrf, now = secrets.token_urlsafe(32), secrets.token_urlsafe(32), _now()
@@ -168,8 +176,16 @@ class Sessions:
                              .values(revoked_at=_now()))
 
 
+class Unread:
+    """The type of :data:`UNREAD`: no generation token was read with the session."""
+
+
+UNREAD = Unread()
+
 # built once: building a select costs more CPU than the database takes to answer it
-_SESSION_USER = (select(User.id, User.name, User.role, User.active, WebSession.seen_at)
+_GENERATION = (select(WebSetting.value).where(WebSetting.key == SharedGeneration.KEY)
+               .scalar_subquery().label("generation"))
+_SESSION_USER = (select(User.id, User.name, User.role, User.active, WebSession.seen_at, _GENERATION)
                  .join(User, User.id == WebSession.user_id)
                  .where(WebSession.id == bindparam("id"), WebSession.revoked_at.is_(None),
                         WebSession.expires_at > bindparam("now"), User.active.is_(True)))
@@ -206,11 +222,20 @@ def current_user(request: Request) -> UserRecord | None:
         # the handler's connection too (one checkout a request); an error page shown after the
         # response machinery gave it back looks the session up on a connection of its own
         shared = None if current.token is None or released(request) else request_connection(request)
-        user = request.app.state.sessions.user(current, shared)
+        user, generation = request.app.state.sessions.user_and_generation(current, shared)
+        if shared is not None:  # read now, on this request's connection: its handler may use it
+            request.state.generation = generation
         if user is None and current.token is not None:
             request.state.session = Session(secrets.token_urlsafe(32), changed=True)
         request.state.user = user
     return request.state.user
+
+
+def generation_read(request: Request) -> tuple[str | None] | None:
+    """The caches' generation token as this request read it with its session, for
+    :meth:`gongkai.web.cache.SharedGeneration.check` (None: not read, a visitor's request)."""
+    token = getattr(request.state, "generation", UNREAD)
+    return None if isinstance(token, Unread) else (token,)
 
 
 class LoginRequired(GongkaiError):

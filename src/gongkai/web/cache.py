@@ -114,15 +114,18 @@ class SharedGeneration:
         with self._lock:
             self._seen = token
 
-    def check(self, conn: Connection | None = None) -> None:
+    def check(self, conn: Connection | None = None, *, read: tuple[str | None] | None = None) -> None:
         """Drop this process's caches if another process wrote since. Read on ``conn`` (else a
         connection of its own) every time unless ``every`` > 0 seconds: then at most that often,
-        and a page may show for that long what another process has already changed."""
+        and a page may show for that long what another process has already changed. ``read``:
+        the token as this request has already read it (with its session: :mod:`gongkai.web.auth`)."""
         now = time.monotonic()
         if self.every and now - self._checked < self.every:
             return
         query = select(WebSetting.value).where(WebSetting.key == self.KEY)
-        if conn is not None:
+        if read is not None:
+            token = read[0]
+        elif conn is not None:
             token = conn.execute(query).scalar()
         else:
             with self.engine.connect() as own:

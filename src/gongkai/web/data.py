@@ -123,10 +123,14 @@ _STATE_SQL = text(
     "(SELECT MAX(v.id) FROM reviews v WHERE v.report_id = r.document_id) AS newest_review, "
     "(SELECT COUNT(*) FROM reviews v WHERE v.report_id = r.document_id) AS n_reviews, "
     "d.sha256, d.media_type, "
-    "(SELECT COUNT(*) FROM collect_documents cd WHERE cd.sha256 = d.sha256) AS n_collected "
+    "(SELECT COUNT(*) FROM collect_documents cd WHERE cd.sha256 = d.sha256) AS n_collected, "
+    # stored findings (replaced only by a re-parse, which changes the batch): none, none to read
+    "(SELECT COUNT(*) FROM findings f WHERE f.report_id = r.document_id) AS n_findings, "
+    # the report's text when the page will need it (its signature date) and has not read it yet
+    "CASE WHEN :sections THEN r.sections END AS sections "
     "FROM reports r JOIN documents d ON d.id = r.document_id WHERE r.document_id = :id")
 _STATE_EXTRA = ("batch", "newest_correction", "n_corrections", "newest_review", "n_reviews")
-_DOCUMENT_EXTRA = ("sha256", "media_type", "n_collected")
+_DOCUMENT_EXTRA = ("sha256", "media_type", "n_collected", "n_findings", "sections")
 
 
 @dataclass(slots=True)
@@ -188,10 +192,11 @@ def report_cache(engine: Engine) -> BoundedCache[tuple[tuple[Any, ...], _Parts]]
 
 
 def _parts(conn: Connection, report_id: int, lang: str, *, n_corrections: int = 1, n_reviews: int = 1,
-           meta: Any = None) -> _Parts:
-    """The parts, reading corrections and reviews only when the state counted some; ``meta``: the
-    report's row, read with the state (else read again)."""
-    effective = effective_report(conn, report_id, corrected=n_corrections > 0, meta=meta)
+           n_findings: int = 1, meta: Any = None) -> _Parts:
+    """The parts, reading corrections, reviews and findings only when the state counted some;
+    ``meta``: the report's row, read with the state (else read again)."""
+    effective = effective_report(conn, report_id, corrected=n_corrections > 0, found=n_findings > 0,
+                                 meta=meta)
     if effective is None:  # deleted since its row was read
         raise HTTPException(404, f"没有编号为 {report_id} 的报告")
     history = reviews(conn, report_id) if n_reviews else []
@@ -200,21 +205,24 @@ def _parts(conn: Connection, report_id: int, lang: str, *, n_corrections: int = 
                   history, lang)
 
 
-def report_bundle(conn: Connection, report_id: int, lang: str = "zh") -> ReportBundle:
+def report_bundle(conn: Connection, report_id: int, lang: str = "zh", *, sections: bool = False
+                  ) -> ReportBundle:
     """The report as a page shows it. Its row is read every time, with what the rest depends on
     (the parse, the newest correction and review); the rest — cells, findings with decisions,
     the form's tables, the audit trail — comes from :func:`report_cache` when nothing of that
-    changed since, whichever process or command changed it."""
-    row = conn.execute(_STATE_SQL, {"id": report_id}).first()
+    changed since, whichever process or command changed it. ``sections``: the caller wants the
+    report's stored text (``document["sections"]``, JSON) when the report's parts are not cached
+    (a page read for the first time: its signature date is not known either)."""
+    cache = report_cache(conn.engine)
+    key = (report_id, lang)  # the view's words are in the page's language
+    cached = cache.get(key)
+    row = conn.execute(_STATE_SQL, {"id": report_id, "sections": sections and cached is None}).first()
     if row is None:
         raise HTTPException(404, f"没有编号为 {report_id} 的报告")
     values = dict(row._mapping)
     document = {k: values.pop(k) for k in _DOCUMENT_EXTRA}
     state = tuple(values.pop(k) for k in _STATE_EXTRA)
     document["batch"] = state[0]
-    cache = report_cache(conn.engine)
-    key = (report_id, lang)  # the view's words are in the page's language
-    cached = cache.get(key)
     if cached is not None and cached[0] == state:
         parts = cached[1]
     else:
@@ -222,7 +230,7 @@ def report_bundle(conn: Connection, report_id: int, lang: str = "zh") -> ReportB
         # state (every part of it only grows: new ids, a new parse token), so the next page,
         # reading the newer state, computes them again — parts are never kept past a write
         parts = _parts(conn, report_id, lang, n_corrections=state[2], n_reviews=state[4],
-                       meta=SimpleNamespace(**values, **document))
+                       n_findings=document["n_findings"], meta=SimpleNamespace(**values, **document))
         if cache.max_bytes:
             cache.put(key, (state, parts))
     return ReportBundle(values, parts, document)

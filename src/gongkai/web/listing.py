@@ -115,23 +115,33 @@ def collected_dates_of(conn: Connection, shas: list[str]) -> dict[str, list[Date
     return out
 
 
-def review_states(conn: Connection, ids: list[int]) -> dict[int, ReviewState]:
+def review_states(conn: Connection, ids: list[int], *, corrected: Iterable[int] | None = None,
+                  reviewed: Iterable[int] | None = None, flagged: Iterable[int] | None = None
+                  ) -> dict[int, ReviewState]:
     """Per report: corrections made, and its errors and warnings decided (by their latest review)
-    or still open."""
+    or still open. ``corrected``, ``reviewed``, ``flagged``: when the caller has just read which
+    of the reports have corrections, reviews, errors or warnings (the list's rows), only those
+    are looked up — no statement for none."""
     states = {i: ReviewState() for i in ids}
     if not ids:
         return states
-    for rid, n in conn.execute(text("SELECT report_id, COUNT(*) FROM corrections WHERE report_id IN :ids "
-                                    "GROUP BY report_id").bindparams(_in("ids", ids))):
-        states[rid].corrections = n
+    with_corrections = ids if corrected is None else list(corrected)
+    with_reviews = ids if reviewed is None else list(reviewed)
+    with_findings = ids if flagged is None else list(flagged)
+    if with_corrections:
+        for rid, n in conn.execute(text("SELECT report_id, COUNT(*) FROM corrections WHERE report_id IN :ids "
+                                        "GROUP BY report_id").bindparams(_in("ids", with_corrections))):
+            states[rid].corrections = n
     decided: dict[tuple[int, str], str] = {}
-    for rid, key, decision in conn.execute(text(
-            "SELECT report_id, finding_key, decision FROM reviews WHERE report_id IN :ids ORDER BY id"
-    ).bindparams(_in("ids", ids))):
-        decided[(rid, key)] = decision  # the newest decision wins
-    for rid, rule, cells in conn.execute(text(
-            "SELECT report_id, rule, cells FROM findings WHERE report_id IN :ids "
-            "AND severity IN ('error', 'warning')").bindparams(_in("ids", ids))):
+    if with_reviews:
+        for rid, key, decision in conn.execute(text(
+                "SELECT report_id, finding_key, decision FROM reviews WHERE report_id IN :ids ORDER BY id"
+        ).bindparams(_in("ids", with_reviews))):
+            decided[(rid, key)] = decision  # the newest decision wins
+    found = conn.execute(text("SELECT report_id, rule, cells FROM findings WHERE report_id IN :ids "
+                              "AND severity IN ('error', 'warning')").bindparams(_in("ids", with_findings))
+                         ) if with_findings else ()
+    for rid, rule, cells in found:
         try:
             paths = json.loads(cells) if cells else []
         except ValueError:
@@ -155,8 +165,10 @@ SIGNATURES_CACHED = 50_000  # small entries (a date and a line): ~20 MB at most
 _SIGNATURES: BoundedCache[tuple[Dated | None]] = BoundedCache(SIGNATURES_CACHED)
 
 
-def _signatures(conn: Connection, rows: list[Any]) -> dict[int, Dated | None]:
-    """Each row's signature date (from its stored sections), cached by report and parse."""
+def _signatures(conn: Connection, rows: list[Any], stored: dict[int, str | None] | None = None
+                ) -> dict[int, Dated | None]:
+    """Each row's signature date (from its stored sections), cached by report and parse;
+    ``stored``: the sections (JSON) of some of the rows, as the caller has just read them."""
     found: dict[int, Dated | None] = {}
     missing: list[int] = []
     for row in rows:
@@ -168,10 +180,13 @@ def _signatures(conn: Connection, rows: list[Any]) -> dict[int, Dated | None]:
             found[row.document_id] = cached[0]
     if missing:
         batches = {row.document_id: row.batch for row in rows}
-        for rid, stored in conn.execute(text("SELECT document_id, sections FROM reports "
-                                             "WHERE document_id IN :ids").bindparams(_in("ids", missing))):
+        known = [(rid, stored[rid]) for rid in missing if stored and stored.get(rid) is not None]
+        unread = [rid for rid in missing if not stored or stored.get(rid) is None]
+        read = conn.execute(text("SELECT document_id, sections FROM reports WHERE document_id IN :ids"
+                                 ).bindparams(_in("ids", unread))) if unread else ()
+        for rid, text_json in [*known, *read]:
             try:
-                sections = json.loads(stored) if stored else {}
+                sections = json.loads(text_json) if text_json else {}
             except ValueError:
                 sections = {}
             signed_at = signature_date(sections) if isinstance(sections, dict) else None
@@ -180,23 +195,32 @@ def _signatures(conn: Connection, rows: list[Any]) -> dict[int, Dated | None]:
     return found
 
 
-def row_extras(conn: Connection, rows: list[dict[str, Any]], *, anonymous: bool,
-               lang: str = "zh") -> dict[int, RowExtras]:
-    """The extra columns of a page of the list (``rows`` from :func:`gongkai.web.queries.list_reports`);
-    ``lang``: the words of the timeliness and its date's source. (The report page's own:
-    :func:`report_extras`.)"""
-    ids = [int(r["document_id"]) for r in rows]
-    if not ids:
+def row_extras(conn: Connection, page: Page, *, anonymous: bool, lang: str = "zh") -> dict[int, RowExtras]:
+    """The extra columns of a page of the list (from :func:`gongkai.web.queries.list_reports`, which
+    read what they are made from with the rows); ``lang``: the words of the timeliness and its
+    date's source. Reads only what the rows say there is: the collector's dates of documents it
+    has records of, corrections, reviews and findings of reports that have some. (The report
+    page's own: :func:`report_extras`.)"""
+    ids = [int(r["document_id"]) for r in page.rows]
+    details = {rid: ReportDetail(rid, **{k: page.details[rid][k] for k in _DETAIL_COLUMNS},
+                                 **{k: row[k] for k in ("level", "year", "agency", "source")})
+               for row in page.rows if (rid := int(row["document_id"])) in page.details}
+    if not details:
         return {}
-    details = {row.document_id: row for row in conn.execute(text(
-        "SELECT r.document_id, d.sha256, d.batch, d.media_type, r.published, r.level, r.year, r.agency, "
-        "r.source FROM reports r JOIN documents d ON d.id = r.document_id WHERE r.document_id IN :ids"
-    ).bindparams(_in("ids", ids)))}
-    collected = collected_dates_of(conn, [d.sha256 for d in details.values()])
+    collected = collected_dates_of(conn, [d.sha256 for rid, d in details.items()
+                                          if page.details[rid]["n_collected"]])
     signatures = _signatures(conn, list(details.values()))
-    states = review_states(conn, ids)
+    corrected = [i for i, d in page.details.items() if d["newest_correction"] is not None]
+    # the stored findings: counted in the row unless a correction changed the counts (then the
+    # row counts the corrected report's findings, and the stored ones are read as before)
+    flagged = {int(r["document_id"]) for r in page.rows if (r["n_errors"] or 0) + (r["n_warnings"] or 0)}
+    states = review_states(conn, ids, corrected=corrected, flagged=sorted(flagged.union(corrected)),
+                           reviewed=[i for i, d in page.details.items() if d["newest_review"] is not None])
     return {rid: _extras(row, collected.get(row.sha256, []), signatures.get(rid), states[rid], lang)
             for rid in ids if (row := details.get(rid)) is not None}
+
+
+_DETAIL_COLUMNS = ("sha256", "batch", "media_type", "published")
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,12 +238,14 @@ class ReportDetail:
     source: str | None
 
 
-def report_extras(conn: Connection, detail: ReportDetail, *, collected: bool, lang: str = "zh") -> RowExtras:
+def report_extras(conn: Connection, detail: ReportDetail, *, collected: bool, lang: str = "zh",
+                  sections: str | None = None) -> RowExtras:
     """One report's extra columns without its review state (the report page shows its own), from
     what the page has already read; ``collected``: the collector has records of its document (else
-    they are not looked for)."""
+    they are not looked for); ``sections``: its stored text (JSON) when the page has read it."""
     dates = collected_dates_of(conn, [detail.sha256]).get(detail.sha256, []) if collected else []
-    return _extras(detail, dates, _signatures(conn, [detail])[detail.document_id], ReviewState(), lang)
+    signed = _signatures(conn, [detail], {detail.document_id: sections})[detail.document_id]
+    return _extras(detail, dates, signed, ReviewState(), lang)
 
 
 def _extras(row: Any, collected: list[Dated], signed: Dated | None, review: ReviewState,
@@ -257,23 +283,15 @@ def rows_cache(engine: Engine) -> RowsCache:
         return cache
 
 
-def _rows_state(conn: Connection, page: Page) -> tuple[Any, ...]:
-    """Everything a page of rows shows depends on: the rows as read now (counts of errors
-    included), each report's parse and newest correction and review (the review column), the
-    collector's dates (timeliness), and the page's count and cursor."""
-    ids = [int(r["document_id"]) for r in page.rows]
+def _rows_state(page: Page) -> tuple[Any, ...]:
+    """Everything a page of rows shows depends on, as :func:`gongkai.web.queries.list_reports` read
+    it with the rows: the rows themselves (counts of errors included), each report's parse and
+    newest correction and review (the review column), the collector's newest record
+    (timeliness), and the page's count and cursor."""
     shown = tuple(tuple(r.values()) for r in page.rows)
-    newest_collected = "(SELECT MAX(id) FROM collect_documents)"  # on every row: one statement
-    if not ids:
-        per_report: tuple[Any, ...] = (conn.execute(text(f"SELECT {newest_collected}")).scalar(),)
-    else:
-        per_report = tuple(tuple(row) for row in conn.execute(text(
-            "SELECT r.document_id, d.batch, "
-            "(SELECT MAX(c.id) FROM corrections c WHERE c.report_id = r.document_id), "
-            f"(SELECT MAX(v.id) FROM reviews v WHERE v.report_id = r.document_id), {newest_collected} "
-            "FROM reports r JOIN documents d ON d.id = r.document_id WHERE r.document_id IN :ids "
-            "ORDER BY r.document_id").bindparams(_in("ids", ids))))
-    return (shown, per_report, page.count, page.count_capped, page.next_after)
+    per_report = tuple((rid, d["batch"], d["newest_correction"], d["newest_review"], d["n_collected"])
+                       for rid, d in sorted(page.details.items()))
+    return (shown, per_report, page.newest_collected, page.count, page.count_capped, page.next_after)
 
 
 def list_rows_html(conn: Connection, page: Page, key: tuple[Any, ...],
@@ -283,12 +301,12 @@ def list_rows_html(conn: Connection, page: Page, key: tuple[Any, ...],
     every request, so a write from any process or command shows at once). ``key`` must hold
     everything besides the data the HTML depends on: the query, the language, and who asks
     (a visitor or a role; the rows show no user's own data)."""
-    state = _rows_state(conn, page)
+    state = _rows_state(page)
     cache = rows_cache(conn.engine)
     cached = cache.get(key)
     if cached is not None and cached[0] == state:
         return Markup(cached[1])  # made by render(): the template's escaped output
-    html = render(row_extras(conn, page.rows, anonymous=anonymous, lang=lang))
+    html = render(row_extras(conn, page, anonymous=anonymous, lang=lang))
     cache.put(key, (state, html))
     return Markup(html)
 

@@ -124,7 +124,8 @@ def reports_page(request: Request, user: Viewer, query: Annotated[ListQuery, Dep
         key = (tuple(sorted(query.params().items())), query.limit, lang, user.role if user else None)
         rows_html = list_rows_html(conn, page, key, lambda extras: request.app.state.templates.get_template(
             "_report_rows.html").render({**rows, "extras": extras}), anonymous=anonymous, lang=lang)
-        request.app.state.generation.check(conn)  # another process may have written since
+        # another process may have written since (the token as read with the session, if it was)
+        request.app.state.generation.check(conn, read=auth.generation_read(request))
         facets = request.app.state.facets.get(conn)
     filters = urlencode(query.params(after=None, sort=None))
     return render(request, "reports.html", {"page": page, "query": query, "facets": facets, "sorts": SORTS,
@@ -164,13 +165,15 @@ def reports_workbook(request: Request, user: Viewer, query: Annotated[ListQuery,
 def report_page(request: Request, report_id: ReportId, _user: Viewer) -> HTMLResponse:
     lang = lang_of(request)
     with reading(request) as conn:
-        bundle = report_bundle(conn, report_id, lang)  # its cells' titles in the page's words
+        # its cells' titles in the page's words; its text with it when new here (signature date)
+        bundle = report_bundle(conn, report_id, lang, sections=True)
         # the list's columns of this report (timeliness, format), from what the page has read
         detail = ReportDetail(**{k: bundle.meta[k] for k in ("document_id", "published", "level", "year",
                                                               "agency", "source")},
                               sha256=bundle.document["sha256"], batch=bundle.document["batch"],
                               media_type=bundle.document["media_type"])
-        extras = report_extras(conn, detail, collected=bundle.document["n_collected"] > 0, lang=lang)
+        extras = report_extras(conn, detail, collected=bundle.document["n_collected"] > 0, lang=lang,
+                               sections=bundle.document["sections"])
     return render(request, "report.html", {"b": bundle, "report": bundle.effective.report,
                                            "meta": bundle.meta, "x": extras,
                                            "label": lambda path: cell_label(path, lang)})
@@ -291,7 +294,8 @@ def user_action(request: Request, name: str, action: str, admin: Admin) -> Redir
 @router.get("/dashboard", response_class=HTMLResponse)
 def dashboard(request: Request, _user: Viewer) -> HTMLResponse:
     with reading(request) as conn:
-        request.app.state.generation.check(conn)  # another process may have written since
+        # another process may have written since (the token as read with the session, if it was)
+        request.app.state.generation.check(conn, read=auth.generation_read(request))
         facets = request.app.state.facets.get(conn)
         regions = region_choices(conn)
     return render(request, "dashboard.html", {"facets": facets, "regions": regions})
@@ -330,7 +334,8 @@ def missing_fragment(request: Request, _user: Viewer, params: Annotated[Params, 
     from .stats import MATRIX_UNITS
 
     with reading(request) as conn:
-        request.app.state.generation.check(conn)  # another process may have written since
+        # another process may have written since (the token as read with the session, if it was)
+        request.app.state.generation.check(conn, read=auth.generation_read(request))
         figure = request.app.state.stats_cache.get(conn, "missing", Params(params.region, params.level,
                                                                              params.year))
     csv_query = urlencode({k: v for k, v in (("region", params.region), ("level", params.level),
