@@ -95,6 +95,8 @@ CASES = [
     ("page_breaks", _case("2019", False, "county", "table4", True, "cell_per_line", 495230507)),
     ("page_breaks", _case("2021", False, "department", "zeros", True, "cell_per_line", 664535100)),
     ("combination", _case("2021", False, "department", "zeros", True, "cell_per_line", 664535100)),
+    # found with --seed 12: 「（四）」「无 法提」「供 1.本机关…」 in tab cells: that 无 is the label's
+    ("separators_mixed", _case("2021", True, "city", "total_column", False, "notes_in_cells", 3694914873)),
 ]
 
 
@@ -124,6 +126,7 @@ def test_a_mark_after_an_item_number_begins_its_label() -> None:
     assert [t.kind for t in tokens][-1] == "text" and tokens[-1].raw.endswith("（四）无")
     kinds = [t.kind for t in lex_cell(Cell("3.其他 0 无 无 1", 1))]
     assert kinds == ["labels", "num", "blank", "blank", "num"]
+    assert [t.kind for t in lex_cell(Cell("无 法提", 1))] == ["text"]  # 无法提供 cut by a cell break
 
 
 ROW_WITH_PAGE_NUMBER = """\

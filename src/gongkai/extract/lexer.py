@@ -273,10 +273,18 @@ def _split_at_blanks(piece: str) -> bool:
                 match.group() in ("/", "／") and start > 0 and end < len(piece)
                 and _CJK.match(piece[start - 1]) and _CJK.match(piece[end])):
             return False  # (a slash inside a word, 「增/减」, is no empty cell either)
+        if match.group() == "无" and _label_starts(normalize(piece[start:])):
+            return False  # 「无 法提」 (then 「供…」 in the next cell): the label 无法提供 cut apart
     rest = [normalize(part) for part in _BLANK_RUN.split(piece) if part and not _BLANK_RUN.fullmatch(part)]
     if all(not part.strip(".,:;、。()-_/|") or INDEX.segment(part) for part in rest):
         return True
     return not INDEX.segment(normalize(piece))
+
+
+def _label_starts(text: str) -> bool:
+    """Does ``text`` (two characters or more) begin a label, or a label begin it?"""
+    return len(text) >= 2 and any(label.startswith(text) or text.startswith(label)
+                                  for label in INDEX.by_first.get(text[0], ()))
 
 
 def _lex_words(piece: str, cell: Cell, tokens: list[Token]) -> None:
