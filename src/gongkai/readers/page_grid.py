@@ -317,7 +317,9 @@ def split_lost_rulings(grid: Grid, text_lines: list[list[Char]]) -> Grid | None:
     restored = restore_lost_lines(grid, text_lines)
     grid = restored or grid
     changed = restored is not None
-    for _ in range(4):  # a cut piece may need cutting the other way (a label row, then its numbers)
+    # a cut piece may need cutting the other way (a label row, then its numbers), a cell the cut of
+    # the cell beside it (the row line kept beside it only then)
+    for _ in range(len(grid.xs) + len(grid.ys)):
         cut = _cut_merged(grid, text_lines)
         if cut is None:
             break
@@ -371,7 +373,8 @@ def _cut_merged(grid: Grid, text_lines: list[list[Char]]) -> Grid | None:
             chars = chars_of.get(id(origin), [])
             lines = group_lines(chars)
             labels = [k for k, line in enumerate(lines) if not _is_value(line.text)]
-            if len(rows) > 1 and (not labels or (labels == [0] and len(lines) > 1)):
+            heading_first = labels == list(range(len(labels))) and len(lines) > len(labels)
+            if len(rows) > 1 and (not labels or heading_first):
                 # numbers (under a heading whose ruling was lost, or none) over several rows
                 pieces = _number_rows(grid, rows, columns, lines)
             elif len(rows) == 1 and (not labels or len(lines) == 1):
@@ -438,7 +441,7 @@ def restore_lost_lines(grid: Grid, text_lines: list[list[Char]]) -> Grid | None:
             grid = _without_row(grid, false_row)
             changed = True
             continue
-        through = _through_label(grid, chars_of)
+        through = _through_label(grid, text_lines, chars_of)
         if through is not None:
             grid = through
             changed = True
@@ -576,23 +579,31 @@ def _false_row(grid: Grid, chars_of: dict[int, list[Char]]) -> int | None:
     return None
 
 
-def _through_label(grid: Grid, chars_of: dict[int, list[Char]]) -> Grid | None:
-    """``grid`` with two cells of one row joined where the column line between them cuts through
-    a glyph of a label (「采购总金额」 under which the column lines of the next table went on:
-    no ruling is drawn through a word), when neither holds a number; None when there is none."""
-    for origin_id, chars in chars_of.items():
-        for ch in chars:
-            if ch.text.isascii() or ch.text.isdigit():
+def _through_label(grid: Grid, text_lines: list[list[Char]], chars_of: dict[int, list[Char]]) -> Grid | None:
+    """``grid`` with two cells of one row joined where the column line between them runs through
+    a word of a label — through a glyph, or between two glyphs of one OCR line that touch
+    (「采购总金额」, 「政府|集中采购」 under which the column lines of the next table went on: no
+    ruling is drawn through a word) — when neither holds a number; None when there is none."""
+
+    def cjk(ch: Char) -> bool:
+        return not ch.text.isascii() and not ch.text.isdigit()
+
+    for chars in text_lines:
+        glyphs = sorted((ch for ch in chars if cjk(ch)), key=lambda ch: ch.x0)
+        spots = [(ch.x0, ch.x1, ch) for ch in glyphs]  # (a line here cuts the word)
+        spots += [(a.x1 - 0.5, b.x0 + 0.5, a) for a, b in itertools.pairwise(glyphs)
+                  if 0 <= b.x0 - a.x1 < 0.25 * (a.x1 - a.x0)]
+        for low, high, ch in spots:
+            cy = (ch.top + ch.bottom) / 2
+            if not grid.ys[0] <= cy <= grid.ys[-1]:
                 continue
-            cx = (ch.x0 + ch.x1) / 2
+            r = min(max(bisect_right(grid.ys, cy) - 1, 0), len(grid.ys) - 2)
             for k in range(1, len(grid.xs) - 1):
                 x = grid.xs[k]
-                if not (ch.x0 < x < ch.x1 and min(x - ch.x0, ch.x1 - x) > 0.4 * (ch.x1 - ch.x0)):
+                inner = min(x - low, high - x) > 0.4 * (high - low) if ch.x0 == low else low <= x <= high
+                if not inner:
                     continue
-                rows = [r for r, row in enumerate(grid.slots) if id(row[k - 1 if cx < x else k]) == origin_id]
-                if not rows:
-                    continue
-                left, right = grid.slots[rows[0]][k - 1], grid.slots[rows[0]][k]
+                left, right = grid.slots[r][k - 1], grid.slots[r][k]
                 same_rows = all(abs(left.bbox[j] - right.bbox[j]) < 0.5 for j in (1, 3))
                 texts = [line.text for o in (left, right) for line in group_lines(chars_of.get(id(o), []))]
                 if left is right or not same_rows or any(_is_value(text) for text in texts):
@@ -690,6 +701,12 @@ def _number_rows(grid: Grid, rows: list[int], columns: list[int], lines: list[Li
         if not any(0 <= k < len(grid.xs) - 1 and grid.slots[upper][k] is not grid.slots[lower][k]
                    for k in (columns[0] - 1, columns[-1] + 1)):
             return None
+    heading = [line for line in lines if not _is_value(line.text)]
+    if len(heading) > 1:  # a heading over several lines (「总」 over 「计」, printed down the cell)
+        joined = "".join(line.text for line in heading)
+        x0, x1 = min(line.x0 for line in heading), max(line.x1 for line in heading)
+        block = Line(joined, x0, heading[0].top, x1, heading[-1].bottom, heading[0].size)
+        lines = [block, *lines[len(heading):]]
     blocks: list[Line] = []  # a number wrapped in its narrow cell (「156」 over 「9」) is one block
     for line in lines:
         if blocks and _wrapped_number(grid, [blocks[-1], line]) and not any(
