@@ -3,6 +3,12 @@ intersections, build cells, group cells into tables) run on the edges a reader g
 character put into the cell under its centre, and a table continued on the next page appended to
 it (a repeated header dropped, a row or a merged label cut by the page break joined again).
 Shared by the PDF and OCR readers through :mod:`gongkai.readers.layout`.
+
+A grid found from a scan's faint, broken rulings is checked against the text read
+(:func:`disagreement`) and, where a ruling was lost (in a cell, over several rows, or along the
+whole table) or a stray one found, repaired only where the text places each line beyond doubt
+(:func:`split_lost_rulings`, :func:`restore_lost_lines`): numbers centred in their columns,
+labels that start a row, a word no ruling runs through.
 """
 
 from __future__ import annotations
