@@ -81,7 +81,15 @@ def new_finding(rule: str, case: str, *, cells: list[str] | None = None, line: i
                 **values: Any) -> Finding:
     """A finding ``rule`` with the message and severity template.yaml gives its ``case``, the
     case's ``{placeholders}`` filled in from ``values`` (and ``line``)."""
-    zh, en = TEMPLATE.message(rule, case, line=line, **values)
+    return _finding(rule, case, cells, line, values)
+
+
+def _finding(rule: str, case: str, cells: list[str] | None, line: int | None, values: dict[str, Any]
+             ) -> Finding:
+    # (the particulars as one dict, not passed on as keywords: compiled, a call with **values goes
+    # through the generic call and parses its keywords again at every hop)
+    values["line"] = line
+    zh, en = TEMPLATE.message(rule, case, **values)
     return Finding(rule=rule, severity=cast(Severity, TEMPLATE.severity(rule, case)), message=zh,
                    message_en=en, cells=cells or [], line=line)
 
@@ -89,7 +97,7 @@ def new_finding(rule: str, case: str, *, cells: list[str] | None = None, line: i
 def add_finding(context: Context, rule: str, case: str, *, cells: list[str] | None = None,
                 line: int | None = None, **values: Any) -> Finding:
     """Report :func:`new_finding` for the document; returns it."""
-    finding = new_finding(rule, case, cells=cells, line=line, **values)
+    finding = _finding(rule, case, cells, line, values)
     context.findings.append(finding)
     return finding
 

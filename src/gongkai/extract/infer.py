@@ -158,12 +158,24 @@ def _all_known(cells: dict[str, CellValue], paths: tuple[str, ...]) -> bool:
 
 def _force(cells: dict[str, CellValue], path: str, value: int, how: str, rule: str,
            binding: tuple[tuple[str, str], ...]) -> None:
-    old = cells[path]
-    where = ", ".join(_binding_label(k, v) for k, v in binding)
-    note = f"{how}: forced by {rule}" + (f" ({where})" if where else "")
-    if old.status == "blank":
-        note += f"; {PRINTED_EMPTY}"
+    note = _force_note(how, rule, binding, cells[path].status == "blank")
     cells[path] = CellValue(value, "inferred", raw=None, line=None, rule=how, note=note)
+
+
+def _force_note(how: str, rule: str, binding: tuple[tuple[str, str], ...], blank: bool) -> str:
+    key = (how, rule, binding, blank)
+    note = _FORCE_NOTES.get(key)
+    if note is None:
+        where = ", ".join(_binding_label(k, v) for k, v in binding)
+        note = f"{how}: forced by {rule}" + (f" ({where})" if where else "")
+        if blank:
+            note += f"; {PRINTED_EMPTY}"
+        _FORCE_NOTES[key] = note
+    return note
+
+
+# (a few hundred notes, each asked for again by every report forcing the same cell)
+_FORCE_NOTES: dict[tuple[str, str, tuple[tuple[str, str], ...], bool], str] = {}
 
 
 @cache  # a few dozen distinct bindings, asked for thousands of times

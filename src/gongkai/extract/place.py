@@ -49,18 +49,32 @@ def _row_paths(table: int, key: str, edition: str) -> tuple[str, ...] | None:
 def row_check(segment: Segment) -> RowCheck | None:
     """The row's own arithmetic, used to drop impossible readings of it."""
     if segment.table == 3:
-        return lambda values: _sum_possible(values[:6], values[6])
+        return _row_sum_possible
     if segment.table == 4:
-        return lambda values: all(_sum_possible(values[g:g + 4], values[g + 4]) for g in (0, 5, 10))
+        return _group_sums_possible
     return None
 
 
-def _sum_possible(parts: list[Number | None], total: Number | None) -> bool:
-    """Could ``sum(parts) == total`` hold, with None unknown and all values ≥ 0 integers?"""
-    # (one loop, no list or generator: every reading of every row is weighed here)
+def _row_sum_possible(values: list[Number | None]) -> bool:
+    """Table 3: six parts, then their total."""
+    return _sum_possible(values, 0, 6)
+
+
+def _group_sums_possible(values: list[Number | None]) -> bool:
+    """Table 4: three groups of four parts, each followed by its total."""
+    return _sum_possible(values, 0, 4) and _sum_possible(values, 5, 9) and _sum_possible(values, 10, 14)
+
+
+def _sum_possible(values: list[Number | None], start: int, end: int) -> bool:
+    """Could ``sum(values[start:end]) == values[end]`` hold, with None unknown and all values ≥ 0
+    integers?"""
+    # (one loop over the row itself, no slices, lists or generators: every reading of every row
+    # is weighed here)
+    total = values[end]
     known: Number = 0
     unknown = False
-    for v in parts:
+    for index in range(start, end):
+        v = values[index]
         if v is None:
             unknown = True
         elif v < 0 or not float(v).is_integer():
