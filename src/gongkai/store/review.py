@@ -298,6 +298,21 @@ def _restore(value: float | None, is_int: bool) -> int | float | None:
     return int(value) if is_int and value is not None else value
 
 
+def _locators(stored: list[str | None]) -> list[Any]:
+    """The cells' locators decoded: the JSON texts parsed as one array (a third of the CPU of 200
+    ``json.loads`` calls; a report page reads 200); one by one, as before, when that fails or
+    gives another count (a text that is not one JSON value)."""
+    present = [text for text in stored if text]
+    try:
+        decoded = json.loads("[" + ",".join(present) + "]") if present else []
+    except ValueError:
+        decoded = []
+    if len(decoded) != len(present):
+        decoded = [json.loads(text) for text in present]
+    found = iter(decoded)
+    return [next(found) if text else None for text in stored]
+
+
 def _number(value: float | None) -> int | float | None:
     return int(value) if value is not None and value == int(value) else value
 
@@ -328,10 +343,12 @@ def effective_report(conn: Connection, report_id: int, sections: dict[str, str] 
         meta = conn.execute(_EFFECTIVE_META, key).first()
     if meta is None:
         return None
+    rows = conn.execute(_CELLS, key).all()
+    locators = _locators([row[6] for row in rows])
     # the column holds the Status a parsed CellValue had (a plain str to SQLAlchemy)
-    cells = {path: CellValue(_restore(value, is_int), cast(Status, status), raw, line,
-                             json.loads(locator) if locator else None, rule, note)
-             for path, value, is_int, status, raw, line, locator, rule, note in conn.execute(_CELLS, key)}
+    cells = {path: CellValue(_restore(value, is_int), cast(Status, status), raw, line, locator, rule, note)
+             for (path, value, is_int, status, raw, line, _, rule, note), locator
+             in zip(rows, locators, strict=True)}
     findings = [Finding(rule, severity, message, message_en,  # type: ignore[arg-type]
                         json.loads(cells_json) if cells_json else [], json.loads(values) if values else {},
                         line, evidence)
