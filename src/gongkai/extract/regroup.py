@@ -460,8 +460,6 @@ def doubt_rows_beside_wrapped_pieces(seg: Segmentation, placed: list[Segment], c
     line of their own below), or fit the sum once neighbours are joined (pypdf:
     「417 4 828 35 47 521 2」 for 4174 … 5212): its cells become ``missing`` with the reason. Rows
     that hold their sum, and rows of a real grid, keep what they printed."""
-    if not context.wraps:
-        return
     row_sums = _row_sums(context.shape)
     number_lines = {t.line for t in seg.orphans if t.kind == "num"}
     for segment in placed:
@@ -487,6 +485,13 @@ def doubt_rows_beside_wrapped_pieces(seg: Segmentation, placed: list[Segment], c
         check = row_check(segment)
         last = max((t.line for t in numbers), default=segment.label_line)
         next_label = next((line for line in label_lines if line > last), last + 1)
+        if not context.wraps:
+            # no row printed more numbers than cells (a blank total column leaves room for a
+            # wrapped number's pieces: 「138」「3」「48 12 20 43 7」, or pypdf's 「138 3 48 12 20 43
+            # 7」, for 1383, 48 … 7, –): only a row that reads right once two neighbours are joined
+            if check is not None and short_joined(numbers, len(paths), check):
+                _undecide(paths, segment.label_line, context, "wrapped_numbers", segment)
+            continue
         if spans_lines or segment.label_line - 1 in number_lines or any(
                 last < line < next_label for line in number_lines) or (
                 check is not None and short_joined(numbers, len(paths), check)):
