@@ -280,6 +280,15 @@ def _database_pid(engine: Any) -> int | None:
         return None
 
 
+def _children(pid: int) -> set[int]:
+    """The processes a server process started (uvicorn's workers), to tell whether any was
+    replaced during a run (a worker that died or missed its health check: its requests fail)."""
+    try:
+        return {int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()}
+    except OSError:
+        return set()
+
+
 def _machine_cpu_seconds() -> tuple[float, float]:
     """Busy and idle CPU seconds of the whole machine since boot (all cores; /proc/stat): with the
     CPU of the server, PostgreSQL and the clients, what other processes took during a run, and
@@ -380,7 +389,7 @@ def load_test(args: argparse.Namespace) -> str:
                 clients = await asyncio.gather(*(_logged_in(base, f"load{i}", errors)
                                                  for i in range(args.clients)))
                 before.update(load=_load_average(), server=_tree_cpu_seconds(server.pid),
-                              machine=_machine_cpu_seconds(),
+                              machine=_machine_cpu_seconds(), workers=_children(server.pid),
                               client=time.process_time(),
                               database=_tree_cpu_seconds(database_pid) if database_pid else 0.0)
                 until = time.monotonic() + args.seconds
@@ -397,6 +406,7 @@ def load_test(args: argparse.Namespace) -> str:
             client_cpu = time.process_time() - client_before
             (busy_after, idle_after), (busy_before, idle_before) = _machine_cpu_seconds(), before["machine"]
             busy, idle = busy_after - busy_before, idle_after - idle_before
+            replaced = len(before["workers"] - _children(server.pid))
             load_after = _load_average()
         finally:
             server.terminate()
@@ -422,7 +432,8 @@ def load_test(args: argparse.Namespace) -> str:
              f"({client_cpu / args.seconds:.2f} cores)"
              + (f"; the machine: {busy / args.seconds:.2f} cores busy, of which other processes "
                 f"{max(0.0, busy - server_cpu - (database_cpu or 0.0) - client_cpu) / args.seconds:.2f}; "
-                f"{idle / args.seconds:.2f} cores idle" if busy or idle else ""), "",
+                f"{idle / args.seconds:.2f} cores idle" if busy or idle else "")
+             + (f"; **{replaced} server worker(s) replaced during the run**" if replaced else ""), "",
              "| request | n | p50 ms | p95 ms | p99 ms |", "|---|---:|---:|---:|---:|"]
     for kind in LOAD_KINDS:
         values = times[kind]

@@ -153,3 +153,18 @@ def test_locators_decoded_together_are_those_decoded_one_by_one() -> None:
     with pytest.raises(ValueError):
         _locators(['{"line": 1}', "{"])
 
+
+
+def test_the_tables_escapes_kept_never_mix_text_and_markup() -> None:
+    """The report tables' escapes are kept per text; a Markup equal to a plain text (already safe)
+    is never served the plain text's escape, nor the other way round, in either order."""
+    from markupsafe import Markup
+
+    from gongkai.web.view import _escaped
+
+    for first, second in (("<b>\"x\"</b>", Markup("<b>\"x\"</b>")), (Markup("<i>&</i>"), "<i>&</i>")):
+        answers = [_escaped(first), _escaped(second), _escaped(first)]
+        expected = [str(first) if isinstance(first, Markup) else str(Markup.escape(first)),
+                    str(second) if isinstance(second, Markup) else str(Markup.escape(second))]
+        assert answers == [expected[0], expected[1], expected[0]]
+        assert "<" not in answers[0 if not isinstance(first, Markup) else 1]

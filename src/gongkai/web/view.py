@@ -72,6 +72,19 @@ class ReportView:
         return self._html
 
 
+def _escaped(text: str) -> str:
+    """``text`` escaped for HTML (text and attribute values). Plain strings are kept: a report's
+    tables repeat their texts from report to report — paths, statuses, titles, headers, common
+    numbers — and a page's tables are ~1,000 escapes, most of them of a text escaped before.
+    (Markup, already safe, is never looked up there: it equals the plain string it holds.)"""
+    return _escaped_str(text) if type(text) is str else str(escape(text))
+
+
+@lru_cache(maxsize=16_384)
+def _escaped_str(text: str) -> str:
+    return str(escape(text))
+
+
 def _spans(rows: int, cols: int) -> str:
     return (f'rowspan="{rows}"' if rows > 1 else "") + " " + (f'colspan="{cols}"' if cols > 1 else "")
 
@@ -83,21 +96,21 @@ def tables_html(tables_view: list[TableView], report_id: int) -> Markup:
     text is escaped."""
     out: list[str] = []
     for table in tables_view:
-        out.append(f'<h2 class="data">{escape(table.heading)}</h2>\n'
-                   f'<table class="form data" id="table-{escape(table.key)}">\n')
+        out.append(f'<h2 class="data">{_escaped(table.heading)}</h2>\n'
+                   f'<table class="form data" id="table-{_escaped(table.key)}">\n')
         for row in table.rows:
             out.append("<tr>")
             for td in row:
                 if td.role == "value":
-                    path = escape(td.path or "")
-                    marks = f" f-{escape(td.severity)}" if td.severity else ""
-                    out.append(f'<td class="value s-{escape(td.status or "")}{marks}" data-path="{path}" '
-                               f'title="{escape(td.title)}" tabindex="0" '
+                    path = _escaped(td.path or "")
+                    marks = f" f-{_escaped(td.severity)}" if td.severity else ""
+                    out.append(f'<td class="value s-{_escaped(td.status or "")}{marks}" data-path="{path}" '
+                               f'title="{_escaped(td.title)}" tabindex="0" '
                                f'hx-get="/reports/{int(report_id)}/cells/{path}" hx-target="#cell-panel" '
-                               f'{_spans(td.rows, td.cols)}>{escape(td.text)}</td>')
+                               f'{_spans(td.rows, td.cols)}>{_escaped(td.text)}</td>')
                 else:
-                    out.append(f'<td class="{escape(td.role)}" {_spans(td.rows, td.cols)}>'
-                               f'{escape(td.text)}</td>')
+                    out.append(f'<td class="{_escaped(td.role)}" {_spans(td.rows, td.cols)}>'
+                               f'{_escaped(td.text)}</td>')
             out.append("</tr>\n")
         out.append("</table>\n")
     return Markup("".join(out))  # every piece above is escaped
