@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import gc
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -36,31 +34,32 @@ MIN_HEADINGS = 2  # template section headings a report without table values must
 MIN_READ = 60  # cells read in two or more tables: a report even with no title to be found
 
 
-@contextmanager
-def _without_cycle_collection() -> Iterator[None]:
-    """A parse allocates many small objects and no reference cycles, so reference counting frees
-    all of it; the cyclic collector would only keep re-walking the long-lived label caches
-    (a third of the time). It is paused for one parse and resumed after."""
+# A parse allocates many small objects and no reference cycles, so reference counting frees all
+# of it; the cyclic collector would only keep re-walking the long-lived label caches (a third of
+# the time). It is paused for one parse and resumed after (gc.disable() … finally gc.enable(),
+# written out: a contextlib.contextmanager costs more than the two calls it wraps).
+
+
+def parse_document(document: Document) -> Report:
+    """Extract, infer and check a document that a reader produced."""
     enabled = gc.isenabled()
     gc.disable()
     try:
-        yield
+        return _parse_document(document)
     finally:
         if enabled:
             gc.enable()
 
 
-def parse_document(document: Document) -> Report:
-    """Extract, infer and check a document that a reader produced."""
+def _parse_document(document: Document) -> Report:
     from .check import check
     from .extract import extract
     from .extract.ocr_doubt import doubt_ocr_readings
 
-    with _without_cycle_collection():
-        report = extract(document)
-        _refuse_non_report(report, document)
-        doubt_ocr_readings(report.cells, report.shape, report.findings)  # OCR misreads: missing, not read
-        report.findings.extend(check(report))
+    report = extract(document)
+    _refuse_non_report(report, document)
+    doubt_ocr_readings(report.cells, report.shape, report.findings)  # OCR misreads: missing, not read
+    report.findings.extend(check(report))
     return report
 
 
@@ -106,14 +105,21 @@ def report_evidence(report: Report, document: Document | None) -> Evidence:
     title = is_report_title(report.title)
     # the extractor takes the agency from the title: a notice's title gives none worth counting
     agency = bool(report.agency and report.agency.strip()) and (title or not report.title)
-    values = sum(1 for cell in report.cells.values() if cell.status in ("read", "blank"))
-    read_paths = [path for path, cell in report.cells.items() if cell.status == "read"]
-    tables_read = len({path.split(".", 1)[0] for path in read_paths})
+    values = read = 0
+    tables: set[str] = set()
+    for path, cell in report.cells.items():  # (one pass over the cells)
+        if cell.status == "read":
+            read += 1
+            tables.add(path.split(".", 1)[0])
+        elif cell.status == "blank":
+            values += 1
+    values += read
+    tables_read = len(tables)
     year = report.year is not None
     # the headings matter only without values; a parse with them is spared the scan of its text
     needed = document is not None and not (year and (title or agency) and values)
     headings = _headings_named(document) if needed and document is not None else len(TEMPLATE.sections)
-    return Evidence(title, agency, year, values, headings, len(read_paths), tables_read)
+    return Evidence(title, agency, year, values, headings, read, tables_read)
 
 
 def _headings_named(document: Document) -> int:
@@ -201,8 +207,13 @@ def parse(source: str | bytes | Path, *, name: str | None = None, max_bytes: int
     """
     from .readers import read_input
 
-    with _without_cycle_collection():
+    enabled = gc.isenabled()
+    gc.disable()  # (the cyclic collector paused for the parse, as in parse_document)
+    try:
         found = read_input(source, name=name, max_bytes=max_bytes)
         if isinstance(found, Report):
             return _checked_again(found, name or _source_name(source))
-        return parse_document(found)
+        return _parse_document(found)
+    finally:
+        if enabled:
+            gc.enable()

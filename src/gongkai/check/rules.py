@@ -383,6 +383,22 @@ _MAX_ITEMS = 8
 _ROW_GROUP = {r.key: r.group for r in TEMPLATE.application_rows}
 
 
+_ROW_SIZES: dict[tuple[str, bool, str], dict[str, int]] = {}
+
+
+def _row_sizes(plan: _Plan, table: str) -> dict[str, int]:
+    """Row → its structural cells, in one table of the plan's shape (counted once per shape)."""
+    key = (plan.shape.edition, plan.shape.hybrid, table)
+    sizes = _ROW_SIZES.get(key)
+    if sizes is None:
+        sizes = {}
+        for c in plan.cells:
+            if c.table == table and c.structural:
+                sizes[c.row] = sizes.get(c.row, 0) + 1
+        _ROW_SIZES[key] = sizes
+    return sizes
+
+
 def _rows_detail(table: str, checks: list[_CellCheck], plan: _Plan, whole: tuple[str, str]
                  ) -> tuple[str, str]:
     """Name the affected rows of one table (zh, en), summarised: whole table, whole groups,
@@ -392,10 +408,7 @@ def _rows_detail(table: str, checks: list[_CellCheck], plan: _Plan, whole: tuple
     per_row: dict[str, list[str]] = {}
     for c in checks:
         per_row.setdefault(c.row, []).append(c.column)
-    row_size: dict[str, int] = {}
-    for c in plan.cells:
-        if c.table == table and c.structural:
-            row_size[c.row] = row_size.get(c.row, 0) + 1
+    row_size = _row_sizes(plan, table)
     full = {r for r, cols in per_row.items() if len(cols) == row_size[r]}
     # a table-3 group whose every item row is affected is named once, where its first row is
     whole_groups: dict[str, tuple[str, int]] = {}  # first row → (group name, rows)

@@ -118,7 +118,8 @@ def _fixpoint(cells: dict[str, CellValue], system: tuple[Equation, ...],
     """Force cells until nothing changes; only equations touching a newly forced cell are
     looked at again. Returns the forced paths."""
     forced: set[str] = set()
-    pending = [e for e in system if not _all_known(cells, e.paths)]
+    # (left and right apart: Equation.paths is a property of the interpreted template model)
+    pending = [e for e in system if not (_all_known(cells, e.left) and _all_known(cells, e.right))]
     while pending:
         changed: list[str] = []
         for equation in pending:

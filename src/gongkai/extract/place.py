@@ -332,12 +332,23 @@ def cell_value(path: str, entry: Token | Part, alignment: Alignment, context: Co
         notes.append(f"the cell also prints {token.note!r}")
         add_finding(context, "P-NOTE", "value_taken", cells=[path], line=token.line,
                     cell=TEMPLATE.cell_label(path), path=path, raw=token.raw, value=value)
-    if TEMPLATE.cell_kind(path) == "amount" and value is not None:
+    if _cell_kind(path) == "amount" and value is not None:
         value = _amount(path, token, value, notes, context)
     # an OCR'd digit the recogniser was unsure of becomes missing after extraction, with its P-OCR
     # finding (extract/ocr_doubt.py): the confidence travels in the locator
     return CellValue(value, "read", raw=raw, line=token.line, locator=token.cell.locator(),
                      note="; ".join(notes) or None)
+
+
+def _cell_kind(path: str) -> str:
+    """TEMPLATE.cell_kind, remembered: the template model runs interpreted, and every value placed asks."""
+    kind = _CELL_KINDS.get(path)
+    if kind is None:
+        kind = _CELL_KINDS[path] = TEMPLATE.cell_kind(path)
+    return kind
+
+
+_CELL_KINDS: dict[str, str] = {}
 
 
 def _amount(path: str, token: Token, value: float, notes: list[str], context: Context) -> float:
