@@ -10,7 +10,8 @@ from importlib import import_module
 import pytest
 
 HOT_PATH = ["gongkai.extract.segment", "gongkai.extract.place", "gongkai.extract.infer",
-            "gongkai.check.rules", "gongkai.readers.text", "gongkai.report", "gongkai.document"]
+            "gongkai.check.rules", "gongkai.readers.text", "gongkai.readers.aligned", "gongkai.report",
+            "gongkai.document", "gongkai.pipeline"]
 
 
 @pytest.mark.skipif(os.environ.get("GONGKAI_EXPECT_COMPILED") != "1",
