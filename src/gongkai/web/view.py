@@ -85,6 +85,7 @@ def _escaped_str(text: str) -> str:
     return str(escape(text))
 
 
+@lru_cache(maxsize=256)
 def _spans(rows: int, cols: int) -> str:
     return (f'rowspan="{rows}"' if rows > 1 else "") + " " + (f'colspan="{cols}"' if cols > 1 else "")
 
