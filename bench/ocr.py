@@ -19,6 +19,10 @@ from the truth, so the doubt stopped a silent error), and seconds per page — C
 across processes, as ``gongkai ingest --workers J`` does; with ``--threads 1`` on 2 cores, J=2);
 the closing line gives the wall time per page over the whole run (throughput).
 The rapidocr-onnxruntime 1.4.4 comparison needs ``pip install rapidocr-onnxruntime==1.4.4``.
+The build before issue 11's speed work is the same code with ``GONGKAI_OCR_DET_CROP=0
+GONGKAI_OCR_FAST_NORM=0 GONGKAI_OCR_FAST_GLYPHS=0`` (``readers/ocr_engines.py``): start both runs
+together to compare them under the same load. The closing line gives the load average before and
+after (other work on the cores makes CPU time per page grow; compare runs of one sitting only).
 """
 
 from __future__ import annotations
@@ -206,7 +210,7 @@ def main() -> None:
             command += ["--variants", args.variants]
         if args.partial:
             command += ["--partial", str(args.partial)]
-        started = time.perf_counter()
+        started, load_before = time.perf_counter(), os.getloadavg()[0]
         workers = [subprocess.Popen([*command, "--share", str(k)], stdout=subprocess.PIPE,
                                     stderr=subprocess.PIPE, text=True, env=env)
                    for k in range(max(args.jobs, 1))]
@@ -225,7 +229,8 @@ def main() -> None:
         print(f"{engine}: models {', '.join(f'{k} {v} MiB' for k, v in sizes.items())}", file=sys.stderr)
         pages = sum(r["pages"] for r in result["rows"])
         print(f"{engine}: {pages} pages in {elapsed:.0f} s wall with {result['jobs']} worker process(es), "
-              f"models loaded once per process: {elapsed / max(pages, 1):.2f} s per page overall",
+              f"models loaded once per process: {elapsed / max(pages, 1):.2f} s per page overall; "
+              f"load average {load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end",
               file=sys.stderr)
 
     _print(results, args.json)
