@@ -10,7 +10,10 @@ Both run ONNX models that ship *inside* their wheel; nothing is fetched at run t
   ``bench/ocr.py``, which compares the two on the same pages.
 
 ``GONGKAI_OCR_ENGINE`` picks one; the models are loaded once per process (a worker of
-``gongkai ingest`` loads them once, then reads page after page).
+``gongkai ingest`` loads them once, then reads page after page). For speed, RapidOCR 3 detects
+text only in a page's inked region, normalises in float32 and maps per-character boxes a line at
+a time (each can be turned off: ``GONGKAI_OCR_DET_CROP=0``, ``GONGKAI_OCR_FAST_NORM=0``,
+``GONGKAI_OCR_FAST_GLYPHS=0``; figures in ``docs/benchmarks.md``).
 """
 
 from __future__ import annotations
