@@ -11,7 +11,7 @@ from typing import Any
 from ..document import Cell
 from ..report import CellValue, Number
 from ..template import TEMPLATE, Equation, TableShape, equations
-from .align import MAX_WRAPPED, centred, entry_key, entry_value, joined, short_joined, wrapped_in_cell
+from .align import MAX_WRAPPED, Part, centred, entry_key, entry_value, joined, short_joined, wrapped_in_cell
 from .context import Context, add_finding, breaks_printed, cannot_hold, row_name
 from .lexer import Token
 from .place import row_check
@@ -468,6 +468,9 @@ def doubt_rows_beside_wrapped_pieces(seg: Segmentation, placed: list[Segment], c
                 number_lines.add(line[0].line)
     label_lines = sorted(s.label_line for s in placed)
     cells = context.cells
+    # a table whose rows print one number fewer than cells, most of them: its total column empty
+    widths = [sum(1 for t in s.tokens if t.kind == "num") for s in placed if s.table == 3 and s.tokens]
+    no_totals = sum(1 for w in widths if w == len(TEMPLATE.application_columns) - 1) * 2 > len(widths)
     for segment in placed:
         equation = row_sums.get(segment.key)
         if segment.table != 3 or (segment.exact and not seg.untrusted_grid) or equation is None:
@@ -489,7 +492,15 @@ def doubt_rows_beside_wrapped_pieces(seg: Segmentation, placed: list[Segment], c
             # no row printed more numbers than cells (a blank total column leaves room for a
             # wrapped number's pieces: 「138」「3」「48 12 20 43 7」, or pypdf's 「138 3 48 12 20 43
             # 7」, for 1383, 48 … 7, –): only a row that reads right once two neighbours are joined
-            if check is not None and short_joined(numbers, len(paths), check):
+            # (numbers each in a cell of their own, a grid's or a line's, were never run together;
+            # a joined reading that leaves the total empty fits any row, unless the table leaves
+            # its total column empty)
+            shared_cells = len({id(t.cell) for t in numbers}) < len(numbers)
+            joined_readings = short_joined(numbers, len(paths), check) if (
+                shared_cells and check is not None) else []
+            widest = max(len(t.raw) for t in numbers)
+            if any((reading[-1] is not None or no_totals) and _wrapped_like(reading, widest)
+                   for reading in joined_readings):
                 _undecide(paths, segment.label_line, context, "wrapped_numbers", segment)
             continue
         if spans_lines or segment.label_line - 1 in number_lines or any(
@@ -497,6 +508,13 @@ def doubt_rows_beside_wrapped_pieces(seg: Segmentation, placed: list[Segment], c
                 check is not None and short_joined(numbers, len(paths), check)):
             # (the last: joining neighbouring numbers as a wrapped number's pieces fits the sum)
             _undecide(paths, segment.label_line, context, "wrapped_numbers", segment)
+
+
+def _wrapped_like(reading: tuple[Any, ...], widest: int) -> bool:
+    """Are the joined numbers of a reading what a narrow cell wraps: a first piece of two digits
+    or more, as wide as the widest number the row prints whole (it filled its cell)?"""
+    firsts = [e.token.raw for e in reading if isinstance(e, Part)]
+    return bool(firsts) and all(len(raw) >= 2 and len(raw) >= widest for raw in firsts)
 
 
 def _holds(cells: dict[str, CellValue], equation: Equation) -> bool:
