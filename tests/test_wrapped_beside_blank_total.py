@@ -17,7 +17,7 @@ CONVERTED = Path(__file__).parent / "data" / "converted"
 TRUTH = json.loads((CONVERTED / "s17r0002.truth.json").read_text("utf-8"))
 
 
-@pytest.mark.parametrize("converter", ["pypdf", "pdftotext-raw"])
+@pytest.mark.parametrize("converter", ["pypdf", "pdftotext-raw", "pymupdf"])
 def test_a_wrapped_number_beside_a_blank_total_is_no_silent_error(converter: str) -> None:
     report = gongkai.parse(CONVERTED / f"{converter}-s17r0002.txt")
     result = score(report, TRUTH, converter)

@@ -495,9 +495,12 @@ def doubt_rows_beside_wrapped_pieces(seg: Segmentation, placed: list[Segment], c
             # (numbers each in a cell of their own, a grid's or a line's, were never run together;
             # a joined reading that leaves the total empty fits any row, unless the table leaves
             # its total column empty)
+            # (numbers one per line, pymupdf's, only where the table leaves its totals empty:
+            # there a row printing as many numbers as cells is itself the sign)
             shared_cells = len({id(t.cell) for t in numbers}) < len(numbers)
+            lines_of_text = all(t.cell.row is None for t in numbers)  # (not a table's grid cells)
             joined_readings = short_joined(numbers, len(paths), check) if (
-                shared_cells and check is not None) else []
+                (shared_cells or (no_totals and lines_of_text)) and check is not None) else []
             widest = max(len(t.raw) for t in numbers)
             if any((reading[-1] is not None or no_totals) and _wrapped_like(reading, widest)
                    for reading in joined_readings):
