@@ -107,10 +107,14 @@ def report_evidence(report: Report, document: Document | None) -> Evidence:
     agency = bool(report.agency and report.agency.strip()) and (title or not report.title)
     values = read = 0
     tables: set[str] = set()
+    seen: list[str] = []  # "table." of the tables found: most paths start with one (no split needed)
     for path, cell in report.cells.items():  # (one pass over the cells)
         if cell.status == "read":
             read += 1
-            tables.add(path.split(".", 1)[0])
+            if not any(path.startswith(prefix) for prefix in seen):
+                table = path.split(".", 1)[0]
+                tables.add(table)
+                seen.append(table + ".")
         elif cell.status == "blank":
             values += 1
     values += read
