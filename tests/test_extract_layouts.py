@@ -176,6 +176,25 @@ def test_a_grid_cell_naming_two_rows_leaves_both_undecided():
     assert any(f.rule == "P-ALIGN" and "行政处罚行政强制" in f.message for f in report.findings)
 
 
+def test_a_grid_cell_naming_two_numbered_items_leaves_both_undecided():
+    """「1.信访举报投诉类申请2.重复申请」 in one cell over one row of values (a scan that lost the
+    ruling between the two rows, r0060 of ``gongkai synth --n 110 --formats scan --seed 11``): the
+    lexer cuts the cell into two labels at the item number, and the values are still neither's."""
+    from gongkai.render import render
+
+    html = render(gongkai.parse(SAMPLE), "html").decode()
+    two_rows = (r'<td class="label">1\.信访举报投诉类申请</td>(.*?)</tr>\s*'
+                r'<tr><td class="label">2\.重复申请</td>.*?</tr>')
+    one_row = r'<td class="label">1.信访举报投诉类申请2.重复申请</td>\1</tr>'
+    merged = re.sub(two_rows, one_row, html, flags=re.S)
+    assert merged != html
+    report = gongkai.parse(merged.encode())
+    for row in ("unprocessed_complaint", "unprocessed_repeated"):
+        path = f"applications.{row}.natural_person"
+        assert report.cells[path].status != "read", path
+    assert any(f.rule == "P-ALIGN" and "重复申请" in f.message for f in report.findings)
+
+
 def test_a_digit_in_the_text_after_a_grid_is_not_a_value_of_its_last_row():
     from gongkai.render import render
 

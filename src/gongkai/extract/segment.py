@@ -302,6 +302,7 @@ class Segmenter:
         # the last label chosen was a column name, no value since (column names a token per
         # line: 「其他」「总计」 after 「法律服务机构」 are the header's too)
         self.after_header_word = False
+        self.cell_rows: dict[int, list[Segment]] = {}  # rows a grid cell's labels opened, this row
         self.delimited_tables: set[int] = set()
         self.guessed_tables: set[int] = set()
         self.text_tables: set[int] = set()  # tables of a text file (their merged cells are not marked)
@@ -335,6 +336,8 @@ class Segmenter:
                             self.t4_header_line, untrusted, tuple(self.t4_header_lines))
 
     def feed(self, row: Row, exact: bool) -> None:
+        if self.cell_rows:
+            self.cell_rows = {}
         if row.table is None and len(row.cells) == 1 and "。" in row.cells[0].text:
             row = _sentence_cut_off(row)
         if (row.table is None and len(row.cells) == 1 and "。" in row.cells[0].text
@@ -473,10 +476,14 @@ class Segmenter:
         if exact:
             opened = [s for s in (*self.segments[before:], self.open)
                       if s is not None and s.label_line == token.line and s.label_text == token.raw]
-            if len(opened) > 1:
+            # (and rows opened by other labels of the same cell: 「1.信访举报投诉类申请2.重复申请」,
+            # its item numbers cut into two tokens)
+            in_cell = self.cell_rows.setdefault(id(token.cell), [])
+            in_cell += [s for s in opened if all(s is not o for o in in_cell)]
+            if len(in_cell) > 1:
                 # one grid cell naming several rows (「行政处罚行政强制」: the ruling between two
                 # rows lost, in a scan): which value row is whose is not known
-                for segment in opened:
+                for segment in in_cell:
                     segment.shared_label = True
 
     def _anchor(self, hit: LabelHit | None, token: Token, exact: bool) -> None:
