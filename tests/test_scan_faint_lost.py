@@ -24,6 +24,7 @@ from gongkai.readers.page_grid import (
     split_lost_rulings,
 )
 from gongkai.readers.page_lines import Char
+from test_scan_faint import _line  # one line of printed characters, as the OCR's boxes give them
 
 DATA = Path(__file__).parent / "data" / "scans"
 
@@ -51,11 +52,6 @@ def _table(rows: list[float], columns: list[float], *,
     tables = find_tables(edges, 1, [])
     assert len(tables) == 1
     return tables[0]
-
-
-def _line(text: str, x0: float, top: float, width: float = 6.0) -> list[Char]:
-    return [Char(ch, x0 + k * width, top, x0 + (k + 1) * width - 1, top + 10, 0, False)
-            for k, ch in enumerate(text)]
 
 
 def _centred(text: str, left: float, right: float, top: float) -> list[Char]:
