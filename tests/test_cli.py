@@ -202,13 +202,13 @@ def test_every_import_of_a_package_is_declared_by_its_extra():
 
 # module → distribution, where the two names differ
 DISTRIBUTION = {"yaml": "pyyaml", "docx": "python-docx", "PIL": "pillow", "argon2": "argon2-cffi",
-                "multipart": "python-multipart", "distributed": "dask"}
+                "multipart": "python-multipart", "distributed": "dask", "cv2": "opencv-python-headless"}
 # imported only when installed by hand, on purpose declared by no extra
 UNDECLARED = {("readers", "rapidocr_onnxruntime"): "the older OCR engine bench/ocr.py compares, if installed"}
 # optional paths inside a part, brought by another extra: polars frames, cluster engines, OCR
 OTHER_EXTRA = {("store", "polars"): "polars", ("store", "ray"): "ray", ("store", "distributed"): "dask",
                **{("readers", module): "ocr"
-                  for module in ("rapidocr", "rapidocr_onnxruntime", "onnxruntime", "numpy", "PIL")}}
+                  for module in ("rapidocr", "rapidocr_onnxruntime", "onnxruntime", "numpy", "PIL", "cv2")}}
 
 
 def _third_party_imports(folder: Path) -> set[str]:
