@@ -28,3 +28,14 @@ def test_a_wrapped_number_beside_a_blank_total_is_no_silent_error(converter: str
                for f in report.findings) or cell.value == 1383
     # the rows that hold their sums keep what they printed
     assert report.cells["applications.carried_over.natural_person"].value == 0
+
+
+def test_no_reading_holding_the_sum_leaves_nothing_certain() -> None:
+    """Eight numbers for seven cells, none of whose readings holds the row's sum (the row's wide
+    numbers wrapped onto the lines around it): every reading that drops one number put the same 5
+    in 法律服务机构, which was read as certain — 495 in truth."""
+    truth = json.loads((CONVERTED / "s23r0012.truth.json").read_text("utf-8"))
+    report = gongkai.parse(CONVERTED / "pdftotext-layout-s23r0012.txt")
+    result = score(report, truth, "pdftotext-layout")
+    assert result.counts["silent_error"] == 0 and result.counts["wrong_inference"] == 0
+    assert report.cells["applications.unable_not_held.legal_service"].value in (None, 495)

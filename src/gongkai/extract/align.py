@@ -524,7 +524,13 @@ def candidates(tokens: list[Token], slots: int, check: RowCheck | None,
         found = _drops(core, slots, check)
         if found is None:  # far more values than cells: nothing about the row is certain
             return [], False, "more"
-        return (found + joined(core, slots, check)) or _drops(core, slots, None) or [], False, "more"
+        found += joined(core, slots, check)
+        if not found and check is not None:
+            # no reading holds the row's sum: which number is extra is unknown, and two equal
+            # neighbours would make every unchecked reading agree on a cell by chance (「… 5 5 …」
+            # where a wrapped row's pieces stand, not an extra number)
+            return [], False, "more"
+        return found, False, "more"
     return [tuple(core)], False, ""
 
 
