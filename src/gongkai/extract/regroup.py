@@ -491,12 +491,10 @@ def doubt_rows_beside_wrapped_pieces(seg: Segmentation, placed: list[Segment], c
         if not context.wraps:
             # no row printed more numbers than cells (a blank total column leaves room for a
             # wrapped number's pieces: 「138」「3」「48 12 20 43 7」, or pypdf's 「138 3 48 12 20 43
-            # 7」, for 1383, 48 … 7, –): only a row that reads right once two neighbours are joined
-            # (numbers each in a cell of their own, a grid's or a line's, were never run together;
-            # a joined reading that leaves the total empty fits any row, unless the table leaves
-            # its total column empty)
-            # (numbers one per line, pymupdf's, only where the table leaves its totals empty:
-            # there a row printing as many numbers as cells is itself the sign)
+            # 7」, for 1383, 48 … 7, –): only a row that reads right once two neighbours are joined.
+            # Numbers each in a grid cell were never run together; numbers one per line (PyMuPDF)
+            # count only where the table leaves its totals empty, and a joined reading that leaves
+            # the total empty fits any row, so it counts only there too.
             shared_cells = len({id(t.cell) for t in numbers}) < len(numbers)
             lines_of_text = all(t.cell.row is None for t in numbers)  # (not a table's grid cells)
             joined_readings = short_joined(numbers, len(paths), check) if (
