@@ -145,7 +145,7 @@ def _lex(text: str, cell: Cell) -> list[Token]:
         # number is marked glued and never read as a whole with certainty
         before_sign = stripped[start - 1] if start > 0 else " "
         # (so after a number's unit, right where the number before ends: 「41件-30」)
-        if sign and not (before_sign.isspace() or before_sign.isdigit() or before_sign in _MARKS
+        if sign and not (_is_separator(before_sign) or before_sign.isdigit() or before_sign in _MARKS
                          or 0 < position == start):
             start += 1
             sign = None
@@ -155,9 +155,15 @@ def _lex(text: str, cell: Cell) -> list[Token]:
         note = match.group("note")
         before = stripped[start - 1] if start > 0 else " "
         after = stripped[end] if end < len(stripped) else " "
-        glued = before.isdigit() or (sign is not None and not before_sign.isspace()) or (
+        glued = before.isdigit() or (sign is not None and not _is_separator(before_sign)) or (
             not before.isspace() and not _is_separator(before)) or (
             not after.isspace() and not _is_separator(after) and after != ".")
+        if sign is None and before.isascii() and before.isalpha():
+            # digits right after a Latin letter are part of a word (「GB2312」, a markup's 「h2.」
+            # heading run into a flattened row): never a cell's value
+            tokens.append(Token("text", stripped[start:end], cell))
+            position = end
+            continue
         if before in "第共" and after == "页" and sign is None and unit is None and note is None:
             # 「第1页」「共6页」 run into a row (a page break in flattened text): a page number
             tokens.append(Token("text", stripped[start:end + 1], cell))

@@ -46,8 +46,10 @@ MAX_FILE_BYTES = _size_cap()
 
 _HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|meta|table|div|p)\b",
                          re.IGNORECASE | re.DOTALL)
-# a markdown table: a row of pipes over its rule row (「|---|---|」)
-_MARKDOWN_TABLE = re.compile(rb"^[ \t]*\|.*\|[ \t]*\r?\n[ \t]*\|?[ \t]*:?-{3,}", re.MULTILINE)
+# a table in a text markup: two rows of pipes (markdown, Textile, Org), a markdown row over its rule
+# row (「|---|---|」), an AsciiDoc 「|===」 or MediaWiki 「{|」 block, a grid table's rule (「+---+」)
+_TEXT_TABLE = re.compile(rb"^[ \t]*(?:\|.*\|[ \t]*\r?\n[ \t]*\|.*\||\|.*\|[ \t]*\r?\n[ \t]*\|?[ \t]*:?-{3,}"
+                         rb"|\|===|\{\||\+[-=]{3,}\+)", re.MULTILINE)
 _HTML_TABLE = re.compile(rb"<t[dh][\s>]", re.IGNORECASE)
 
 
@@ -73,10 +75,10 @@ def sniff(data: bytes) -> str:
         return "image"
     stripped = head.lstrip(b"\xef\xbb\xbf")
     if _HTML_START.match(stripped) or re.search(rb"<html[\s>]", head, re.IGNORECASE):
-        # markdown that keeps some raw HTML (pandoc's gfm keeps <div>s, crawlers' markdown the
-        # page's wrappers) is markdown: its tables are pipe rows, line by line, which an HTML
-        # reading would run together into one paragraph
-        if _MARKDOWN_TABLE.search(data) and not _HTML_TABLE.search(data):
+        # markdown (or Textile, AsciiDoc, …) that keeps some raw HTML (pandoc's gfm and Textile keep
+        # <div>s, crawlers' markdown the page's wrappers) is text: its tables are rows of its own
+        # markup, which an HTML reading would run together into one paragraph
+        if _TEXT_TABLE.search(data) and not _HTML_TABLE.search(data):
             return "text"
         return "html"
     if is_json(data):

@@ -332,6 +332,31 @@ class _Builder:
         return True
 
 
+def html_tables(markup: str, first_line: int, name: str) -> list[list[list[Cell]]]:
+    """The tables of an HTML fragment (a ``<table>`` left raw in a markdown text) laid out on grids
+    as :func:`read_html` lays them out, each row on the source line of its ``<tr>`` (counted from
+    ``first_line``, the fragment's first line). Tables nested in a cell follow the one holding them."""
+    parser = etree.HTMLParser(**_PARSER_OPTIONS)
+    root = etree.fromstring(markup.encode("utf-8", "surrogatepass"), parser)
+    if root is None:
+        return []
+    grids: list[list[list[Cell]]] = []
+    stack = [t for t in root.iter("table") if not any(a.tag == "table" for a in t.iterancestors())]
+    stack.reverse()
+    while stack:
+        table = stack.pop()
+        nested: list[etree._Element] = []
+        spans, n_rows, _caption = _table_spans(table, name, nested)
+        if n_rows:
+            grid = build_grid(spans, n_rows, first_line, name)
+            for cells, tr in zip(grid, _rows_of(table), strict=True):
+                for cell in cells:
+                    cell.line = first_line + (tr.sourceline or 1) - 1
+            grids.append(grid)
+        stack.extend(reversed(nested))
+    return grids
+
+
 def _walk(root: etree._Element, builder: _Builder, name: str) -> None:
     pre = 0
     walker = etree.iterwalk(root, events=("start", "end"))

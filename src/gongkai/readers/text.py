@@ -11,11 +11,13 @@ line.
 from __future__ import annotations
 
 import codecs
+import html
 import re
 
 from ..document import Cell, Document
 from ..errors import ParseError
 from .aligned import aligned_rows, has_spaced_values
+from .markup_tables import latex_plain, markup_tables
 
 MAX_TEXT_BYTES = 50 * 1024 * 1024  # a report is ~10 KB of text; anything this big is not one
 
@@ -29,6 +31,21 @@ _TABLE_RULE = re.compile(r"^\s*(?:[-=]{3,}(?:\s+[-=]{3,})*|\+[-=:+]+\+)\s*$")
 # a line of nothing but HTML tags (「<div class="nav">」「</div>」), as markdown keeps raw HTML
 # (pandoc's gfm, crawlers' markdown): markup, not text; a title-finder must not read it as a line
 _TAGS_ONLY = re.compile(r"^(?:</?[A-Za-z][\w:-]*(?:\s[^<>]*)?/?>|<!--.*?-->|\s)+$")
+# a paragraph's markup in converters' output formats, around its text: headings 「= 标题 =」「== 标题」
+# (MediaWiki, AsciiDoc), 「# 标题 {#id}」's attributes (pandoc's markdown), 「.. rubric:: 标题」
+# (reStructuredText), bold 「'\'\'标题'\'\'」 (MediaWiki)
+_HEADING_MARKS = re.compile(r"^(=+)\s+(.+?)(?:\s+=+)?\s*$")
+_HEADING_ATTRIBUTES = re.compile(r"\s*\{[#.][^{}]*\}\s*$")
+_DIRECTIVE = re.compile(r"^\.\.\s+[a-z-]+::\s*")
+_WIKI_BOLD = re.compile(r"'{2,}")
+# lines of markup alone: pandoc's fenced divs 「::: nav」, reStructuredText's containers and
+# fields (「:name: …」) and Org's drawers (「:PROPERTIES:」)
+_MARKUP_ONLY = re.compile(r"^(?::{3,}.*|:[A-Za-z_][\w-]*:(?:\s.*)?|\.\.\s+container::.*)$")
+# a character written as an HTML reference (Textile and markdown writers escape some: 「&#45;12」)
+_CHARACTER_REFERENCE = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z]{2,8});")
+# a markdown writer's escape of a character its syntax uses (「\\-2」 for -2); not of a pipe, which
+# inside a table's cell stays the cell's text
+_MARKDOWN_ESCAPE = re.compile(r"(?<!\\)\\([-*_#.+~<>\[\]()!`])")
 # bytes that do not occur in text (all controls but tab, newlines, form feed and escape)
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 11, 12, 13, 27))
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -132,6 +149,28 @@ def split_cells(line: str) -> list[str] | None:
 _NOT_LINE_BREAKS = "\f\v\x1c\x1d\x1e\x85\u2028\u2029"
 
 
+def _paragraph_text(text: str, latex: bool) -> str | None:
+    """A paragraph's text without its markup (None: a line of markup alone)."""
+    if not text:
+        return text
+    first = text[0]
+    if first in ":." and _MARKUP_ONLY.match(text):
+        return None
+    if first == "=":
+        heading = _HEADING_MARKS.match(text)
+        if heading is not None:
+            text = heading.group(2)
+    elif first == ".":
+        text = _DIRECTIVE.sub("", text)
+    if text.endswith("}") and "{" in text:
+        text = _HEADING_ATTRIBUTES.sub("", text)
+    if "''" in text:
+        text = _WIKI_BOLD.sub("", text)
+    if latex and "\\" in text:
+        text = latex_plain(text).replace("\n", " ")
+    return text.strip()
+
+
 def _no_line_breaks(text: str) -> str:
     """``text`` with the characters that are no line break (`_NOT_LINE_BREAKS`) as spaces. One
     replace per character present: str.translate looks every character of the text up in a dict
@@ -161,6 +200,8 @@ def read_text(data: bytes | str, name: str) -> Document:
             table_rows.clear()
             markup.clear()
 
+    if "&" in text and ";" in text:
+        text = _CHARACTER_REFERENCE.sub(lambda m: html.unescape(m.group()), text)
     # lines as editors and grep count them: a form feed (pdftotext's page break), vertical tab or
     # Unicode line separator is no line break (str.splitlines would make it one and shift every
     # line number after it)
@@ -169,7 +210,23 @@ def read_text(data: bytes | str, name: str) -> Document:
         lines.pop()
     # tables laid out in fixed-width columns (one search of the text where there are none)
     aligned = aligned_rows(lines) if has_spaced_values(text) else {}
+    # tables in a markup's own syntax (grid tables, AsciiDoc, MediaWiki, LaTeX, raw HTML): laid out
+    # on their grids; the lines they take are not read again
+    latex = "\\begin{" in text or "\\textbf{" in text
+    if "\\" in text and not latex:
+        lines = [_MARKDOWN_ESCAPE.sub(r"\1", line) if "\\" in line else line for line in lines]
+    in_markup = markup_tables(lines, text, name)
+    skip_to = 0
     for number, line in enumerate(lines, start=1):
+        if number - 1 < skip_to:
+            continue
+        block = in_markup.get(number - 1)
+        if block is not None:
+            flush()
+            for grid in block.grids:
+                document.add_table(grid, exact=True)
+            skip_to = block.end
+            continue
         cells = aligned.get(number - 1) or split_cells(line)
         if cells is None:
             if not line.strip():
@@ -177,7 +234,9 @@ def read_text(data: bytes | str, name: str) -> Document:
             continue
         if len(cells) == 1:
             flush()
-            document.add_paragraph(cells[0], number)
+            paragraph = _paragraph_text(cells[0], latex)
+            if paragraph is not None:
+                document.add_paragraph(paragraph, number)
         else:
             style = "aligned" if number - 1 in aligned else markup_of(line)
             if markup and markup[0] != style:

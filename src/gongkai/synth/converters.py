@@ -477,6 +477,12 @@ def _zoo() -> dict[str, Converter]:
                   "apt-get install libreoffice-writer-nogui", run_many=_soffice_text),
         Converter("pandoc-docx-plain", "docx", _pandoc("docx", "plain"), ("bin:pandoc",), _PANDOC),
         Converter("pandoc-docx-gfm", "docx", _pandoc("docx", "gfm"), ("bin:pandoc",), _PANDOC),
+        # pandoc's other writers, each with its own table markup (grid tables, 「|===」, 「{|」, LaTeX)
+        Converter("pandoc-docx-markdown", "docx", _pandoc("docx", "markdown"), ("bin:pandoc",), _PANDOC),
+        Converter("pandoc-docx-rst", "docx", _pandoc("docx", "rst"), ("bin:pandoc",), _PANDOC),
+        Converter("pandoc-docx-asciidoc", "docx", _pandoc("docx", "asciidoc"), ("bin:pandoc",), _PANDOC),
+        Converter("pandoc-docx-mediawiki", "docx", _pandoc("docx", "mediawiki"), ("bin:pandoc",), _PANDOC),
+        Converter("pandoc-docx-latex", "docx", _pandoc("docx", "latex"), ("bin:pandoc",), _PANDOC),
         Converter("markitdown-docx", "docx", _markitdown, ("markitdown", "mammoth"), _ZOO),
         Converter("mammoth", "docx", _mammoth, ("mammoth",), _ZOO),
         Converter("docx2txt", "docx", _docx2txt, ("docx2txt",), _ZOO),
@@ -484,6 +490,9 @@ def _zoo() -> dict[str, Converter]:
         # HTML
         Converter("pandoc-html-plain", "html", _pandoc("html", "plain"), ("bin:pandoc",), _PANDOC),
         Converter("pandoc-html-gfm", "html", _pandoc("html", "gfm"), ("bin:pandoc",), _PANDOC),
+        Converter("pandoc-html-textile", "html", _pandoc("html", "textile"), ("bin:pandoc",), _PANDOC),
+        Converter("pandoc-html-org", "html", _pandoc("html", "org"), ("bin:pandoc",), _PANDOC),
+        Converter("pandoc-html-jira", "html", _pandoc("html", "jira"), ("bin:pandoc",), _PANDOC),
         Converter("markitdown-html", "html", _markitdown, ("markitdown",), _ZOO),
         Converter("html2text", "html", _html2text, ("html2text",), _ZOO),
         Converter("bs4-newline", "html", _bs4_separator("\n"), ("bs4",), _ZOO),
