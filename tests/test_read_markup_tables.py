@@ -212,3 +212,22 @@ def test_an_unclosed_block_is_no_table() -> None:
         assert markup_tables(text.split("\n"), text, "t") == {}
         with contextlib.suppress(ParseError):  # (nothing else may go wrong)
             read_text(text, "t.txt")
+
+
+def test_a_table_exported_as_csv_is_read_field_by_field() -> None:
+    # read as text, 「行政许可,374,374,374」 was one number with thousands separators: 374374374
+    rows = ["信息内容,本年新制作数量,本年新公开数量,对外公开总数量", "规章,0,0,0", "规范性文件,\"1,234\",5,6",
+            "信息内容,本年处理决定数量,本年处理决定数量,本年处理决定数量", "行政许可,374,374,374",
+            "行政处罚,,3,—", "行政强制,1,2,3"]
+    document = read_text("某县2023年度报告\n" + "\n".join(rows) + "\n", "t.csv")
+    table = document.tables[0]
+    assert table.markup == "csv"
+    assert [c.text for c in table.rows[2].cells] == ["规范性文件", "1,234", "5", "6"]
+    assert [c.text for c in table.rows[4].cells] == ["行政许可", "374", "374", "374"]
+    assert [c.text for c in table.rows[5].cells] == ["行政处罚", "", "3", "—"]
+
+
+def test_sentences_with_commas_are_no_csv() -> None:
+    text = "\n".join(["2023年,我局认真贯彻落实,全年主动公开信息,其中政策文件,解读材料。"] * 8)
+    document = read_text(text, "t.txt")
+    assert not document.tables and len(document.rows) == 8

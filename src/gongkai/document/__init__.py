@@ -94,7 +94,7 @@ class Table:
     rows: list[Row]
     exact: bool = False  # True: columns are a real grid (merged cells expanded)
     page: int | None = None
-    markup: str | None = None  # how a text table was written: "markdown", "tabs", "pipes"
+    markup: str | None = None  # how a text table was written: "markdown", "tabs", "pipes", "aligned", "csv"
 
     @property
     def regular(self) -> bool:

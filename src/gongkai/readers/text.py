@@ -11,7 +11,9 @@ line.
 from __future__ import annotations
 
 import codecs
+import csv
 import html
+import io
 import re
 
 from ..document import Cell, Document
@@ -147,6 +149,35 @@ def split_cells(line: str) -> list[str] | None:
 
 
 _NOT_LINE_BREAKS = "\f\v\x1c\x1d\x1e\x85\u2028\u2029"
+_CSV_MIN_ROWS = 5  # records of values a text needs before it is read as CSV
+_CSV_VALUE = re.compile(r"[-+]?\d+(?:\.\d+)?|[-—/／无]")
+
+
+def csv_rows(text: str) -> dict[int, list[str]]:
+    """Line index → fields, for a text written as comma-separated values (a table exported to CSV,
+    cells a crawler joined with commas): most of its lines are records of three fields or more.
+    Read as text, 「行政许可,374,374,374」 would be one number with thousands separators. A quoted
+    field may hold line breaks: the record is given at its first line, its other lines as []."""
+    if text.count(",") < 2 * _CSV_MIN_ROWS:
+        return {}
+    rows: dict[int, list[str]] = {}
+    reader = csv.reader(io.StringIO(text))
+    first = 0
+    try:
+        for fields in reader:
+            last = reader.line_num - 1
+            if len(fields) >= 3:
+                rows[first] = [field.strip() for field in fields]
+                rows.update((k, []) for k in range(first + 1, last + 1))
+            first = last + 1
+    except csv.Error:
+        return {}
+    records = sum(1 for fields in rows.values() if fields)
+    lines = sum(1 for line in text.split("\n") if line.strip())
+    # rows of values, not sentences with commas: half their fields or more empty or a number
+    values = sum(1 for fields in rows.values() if fields and 2 * sum(
+        1 for field in fields if not field or _CSV_VALUE.fullmatch(field)) >= len(fields))
+    return rows if values >= _CSV_MIN_ROWS and records * 2 >= lines else {}
 
 
 def _paragraph_text(text: str, latex: bool) -> str | None:
@@ -210,6 +241,7 @@ def read_text(data: bytes | str, name: str) -> Document:
         lines.pop()
     # tables laid out in fixed-width columns (one search of the text where there are none)
     aligned = aligned_rows(lines) if has_spaced_values(text) else {}
+    separated = csv_rows("\n".join(lines)) if "," in text else {}
     # tables in a markup's own syntax (grid tables, AsciiDoc, MediaWiki, LaTeX, raw HTML): laid out
     # on their grids; the lines they take are not read again
     latex = "\\begin{" in text or "\\textbf{" in text
@@ -227,7 +259,10 @@ def read_text(data: bytes | str, name: str) -> Document:
                 document.add_table(grid, exact=True)
             skip_to = block.end
             continue
-        cells = aligned.get(number - 1) or split_cells(line)
+        fields = separated.get(number - 1)
+        if fields == []:
+            continue  # a line inside a quoted field of the record above
+        cells = fields or aligned.get(number - 1) or split_cells(line)
         if cells is None:
             if not line.strip():
                 flush()  # a blank line ends a table (markdown tables stand apart this way)
@@ -238,7 +273,7 @@ def read_text(data: bytes | str, name: str) -> Document:
             if paragraph is not None:
                 document.add_paragraph(paragraph, number)
         else:
-            style = "aligned" if number - 1 in aligned else markup_of(line)
+            style = "csv" if fields else "aligned" if number - 1 in aligned else markup_of(line)
             if markup and markup[0] != style:
                 flush()  # a different way of writing cells starts another table
             markup[:1] = [style]

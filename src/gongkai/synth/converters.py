@@ -321,6 +321,25 @@ def _python_docx(path: Path) -> str:
     return "\n".join(lines)
 
 
+def _python_docx_csv(path: Path) -> str:
+    """The same, written with Python's csv module (a table exported for a spreadsheet): fields
+    apart by commas, quoted where they hold one."""
+    import csv
+    import io
+
+    import docx
+
+    document = docx.Document(str(path))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    for paragraph in document.paragraphs:
+        writer.writerow([paragraph.text])
+    for table in document.tables:
+        for row in table.rows:
+            writer.writerow([cell.text for cell in row.cells])
+    return out.getvalue()
+
+
 def _mammoth(path: Path) -> str:
     import mammoth
 
@@ -487,6 +506,7 @@ def _zoo() -> dict[str, Converter]:
         Converter("mammoth", "docx", _mammoth, ("mammoth",), _ZOO),
         Converter("docx2txt", "docx", _docx2txt, ("docx2txt",), _ZOO),
         Converter("python-docx", "docx", _python_docx, ("docx",), "pip install 'gongkai[formats]'"),
+        Converter("python-docx-csv", "docx", _python_docx_csv, ("docx",), "pip install 'gongkai[formats]'"),
         # HTML
         Converter("pandoc-html-plain", "html", _pandoc("html", "plain"), ("bin:pandoc",), _PANDOC),
         Converter("pandoc-html-gfm", "html", _pandoc("html", "gfm"), ("bin:pandoc",), _PANDOC),
