@@ -29,11 +29,14 @@ NOTE_WORDS = ("其中", "含", "包括", "注", "另", "备注")
 UNIT_PATTERN = "(?:" + "|".join(UNITS) + ")"
 NOTE_PATTERN = "[(（](?:" + "|".join(NOTE_WORDS) + ")[^)）]{0,80}[)）]"
 YEAR_END = re.compile(r"(?:19|20)\d\d$")  # a year ending a run of digits (「…20000022025」年)
-_NUMBER = re.compile(
-    r"(?P<sign>[+\-＋－])?(?P<digits>\d+(?:,\d{3})*(?:[.．]\d+)?)"
-    rf"(?P<unit>\s*{UNIT_PATTERN})?"
-    rf"(?P<note>\s*{NOTE_PATTERN})?"
-)
+_NUMBER_TAIL = rf"(?:[.．]\d+)?)(?P<unit>\s*{UNIT_PATTERN})?(?P<note>\s*{NOTE_PATTERN})?"
+# (a group of three digits after a comma is a thousands group only where no digit follows it:
+# 「30,2501」 is 30 and 2501)
+_NUMBER = re.compile(r"(?P<sign>[+\-＋－])?(?P<digits>\d+(?:,\d{3}(?!\d))*" + _NUMBER_TAIL)
+# where commas stand between words and numbers too (cells a crawler joined with commas:
+# 「行政许可,374,374,374」), a comma between digits separates cells as well
+_NUMBER_WITHOUT_GROUPS = re.compile(r"(?P<sign>[+\-＋－])?(?P<digits>\d+" + _NUMBER_TAIL)
+_COMMA_SEPARATOR = re.compile(r"[^\d\s,],|,[^\d\s,]")
 _PAREN_MARKER = re.compile(r"[(（](\d{1,2})[)）](?=\s*[\u4e00-\u9fff])")
 _PAGE_NUMBER = re.compile(r"^(?:[-－—–]\s*\d{1,3}\s*[-－—–]"
                           r"|第\s*\d{1,3}\s*页(?:\s*[,，/]?\s*共\s*\d{1,3}\s*页)?)$")
@@ -137,7 +140,8 @@ def _lex(text: str, cell: Cell) -> list[Token]:
         stripped = _PAREN_MARKER.sub(r"\1.", stripped)
     tokens: list[Token] = []
     position = 0
-    for match in _NUMBER.finditer(stripped):
+    numbers = _NUMBER_WITHOUT_GROUPS if "," in stripped and _COMMA_SEPARATOR.search(stripped) else _NUMBER
+    for match in numbers.finditer(stripped):
         start, end = match.span()
         sign = match.group("sign")
         # "A-1": a dash after a letter is not a sign. After a digit or a blank mark ("29-7275",

@@ -384,7 +384,7 @@ def _cut_piece(text: str, folded: _Folded, start: int, end: int, run: re.Match[s
     first, hits = found
     cut = label_start
     if label_start == start and run is not None:
-        glued = _glued_start(text, printed_start, run)
+        glued = _glued_start(text, printed_start, run, hits[0].label)
         cut = glued if glued != printed_start else start
     lead = hits[0].start
     cuts[cut] = (_LABEL, any(h.start == lead and h.label.kind in _ROW_KINDS for h in hits))
@@ -421,13 +421,15 @@ def _label_share(norm: str) -> float:
     return covered / len(norm) if norm else 0.0
 
 
-def _glued_start(text: str, start: int, run: re.Match[str]) -> int:
+def _glued_start(text: str, start: int, run: re.Match[str], label: LabelDef | None = None) -> int:
     """Where the row that begins at ``start`` really begins, given the digits glued before it:
     an item number (``…0000000`` + ``2`` + ``.其他…``) or a year (``…2000002`` + ``2025年``)
-    printed with no separator belongs to the text after it."""
+    printed with no separator belongs to the text after it. Table 2's labels have no item
+    numbers: a digit before one is a value (「…6、-2、第二十条第（九）项…」)."""
     digits = run.group()
     if _ITEM_START.match(text, start) and digits[-1:].isdigit() and (
-            len(digits) == 1 or not digits[-2].isdigit() or digits[-2] != "."):
+            len(digits) == 1 or not digits[-2].isdigit() or digits[-2] != ".") and (
+            label is None or label.kind not in ("caption", "t2_header", "t2_column", "t2_row")):
         return run.end() - 1
     if _YEAR_NEXT.match(text, start) and YEAR_END.search(digits):
         return run.end() - 4

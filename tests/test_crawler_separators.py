@@ -1,0 +1,30 @@
+"""Cells a crawler joined with a separator character, the whole page on one line (BeautifulSoup's
+``get_text(",")``, ``get_text("、")``): a comma between digits separates cells there as it does
+between words (「…30,2501,…」 is 30 and 2501, not 30,250 with thousands separators), and a digit
+before a table-2 label is a value, never an item number (「…6、-2、第二十条第（九）项…」)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from gongkai.evaluate import score
+from gongkai.pipeline import parse
+
+CONVERTED = Path(__file__).parent / "data" / "converted"
+
+
+@pytest.mark.parametrize("name, truth", [("bs4-comma-s41r0006.txt", "s41r0006.truth.json"),
+                                         ("bs4-dun-s41r0001.txt", "s41r0001.truth.json")])
+def test_cells_joined_by_a_separator_character_are_never_misread(name: str, truth: str) -> None:
+    result = score(parse(CONVERTED / name), json.loads((CONVERTED / truth).read_text("utf-8")), name)
+    assert not [e for e in result.errors if e["outcome"] in ("silent_error", "wrong_inference")]
+    assert result.counts["correct"] >= 0.95 * result.cells  # (a few of table 3 stay undecided)
+
+
+def test_the_comma_case_reads_the_row_the_thousands_reading_broke() -> None:
+    report = json.loads(parse(CONVERTED / "bs4-comma-s41r0006.txt").to_json())
+    assert [report["cells"][f"applications.new_received.{column}"]["value"]
+            for column in ("other_org", "total")] == [30, 2501]
