@@ -20,7 +20,8 @@ CONVERTED = Path(__file__).parent / "data" / "converted"
 
 @pytest.mark.parametrize("name, truth", [("bs4-comma-s41r0006.txt", "s41r0006.truth.json"),
                                          ("bs4-dun-s41r0001.txt", "s41r0001.truth.json"),
-                                         ("bs4-slash-s41r0001.txt", "s41r0001.truth.json")])
+                                         ("bs4-slash-s41r0001.txt", "s41r0001.truth.json"),
+                                         ("bs4-comma-s43r0019.txt", "s43r0019.truth.json")])
 def test_cells_joined_by_a_separator_character_are_never_misread(name: str, truth: str) -> None:
     result = score(parse(CONVERTED / name), json.loads((CONVERTED / truth).read_text("utf-8")), name)
     assert not [e for e in result.errors if e["outcome"] in ("silent_error", "wrong_inference")]

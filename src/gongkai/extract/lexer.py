@@ -36,7 +36,8 @@ _NUMBER = re.compile(r"(?P<sign>[+\-＋－])?(?P<digits>\d+(?:,\d{3}(?!\d))*" + 
 # where commas stand between words and numbers too (cells a crawler joined with commas:
 # 「行政许可,374,374,374」), a comma between digits separates cells as well
 _NUMBER_WITHOUT_GROUPS = re.compile(r"(?P<sign>[+\-＋－])?(?P<digits>\d+" + _NUMBER_TAIL)
-_COMMA_SEPARATOR = re.compile(r"[^\d\s,],|,[^\d\s,]")
+# (a comma after a word, or one not followed by exactly three digits: 「…信息,4165」「,396,65,42,128」)
+_COMMA_SEPARATOR = re.compile(r"[^\d\s,],|,(?!\d{3}(?!\d))")
 _PAREN_MARKER = re.compile(r"[(（](\d{1,2})[)）](?=\s*[\u4e00-\u9fff])")
 _PAGE_NUMBER = re.compile(r"^(?:[-－—–]\s*\d{1,3}\s*[-－—–]"
                           r"|第\s*\d{1,3}\s*页(?:\s*[,，/]?\s*共\s*\d{1,3}\s*页)?)$")
