@@ -425,11 +425,13 @@ def _glued_start(text: str, start: int, run: re.Match[str], label: LabelDef | No
     """Where the row that begins at ``start`` really begins, given the digits glued before it:
     an item number (``…0000000`` + ``2`` + ``.其他…``) or a year (``…2000002`` + ``2025年``)
     printed with no separator belongs to the text after it. Table 2's labels have no item
-    numbers: a digit before one is a value (「…6、-2、第二十条第（九）项…」)."""
+    numbers, and a label with a marker of its own needs none: a digit before one is a value
+    (「…6、-2、第二十条第（九）项…」, 「…0、11、四、结转下年度…」)."""
     digits = run.group()
     if _ITEM_START.match(text, start) and digits[-1:].isdigit() and (
             len(digits) == 1 or not digits[-2].isdigit() or digits[-2] != ".") and (
-            label is None or label.kind not in ("caption", "t2_header", "t2_column", "t2_row")):
+            label is None or (label.kind not in ("caption", "t2_header", "t2_column", "t2_row")
+                              and (not label.marker or label.marker.isdigit()))):
         return run.end() - 1
     if _YEAR_NEXT.match(text, start) and YEAR_END.search(digits):
         return run.end() - 4

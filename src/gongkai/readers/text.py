@@ -43,11 +43,12 @@ _WIKI_BOLD = re.compile(r"'{2,}")
 # lines of markup alone: pandoc's fenced divs 「::: nav」, reStructuredText's containers and
 # fields (「:name: …」) and Org's drawers (「:PROPERTIES:」)
 _MARKUP_ONLY = re.compile(r"^(?::{3,}.*|:[A-Za-z_][\w-]*:(?:\s.*)?|\.\.\s+container::.*)$")
-# a slash between two words, a space either side or none (a blank cell's 「/」 stands between
-# numbers or separators; 「增/减」 names a column, 「1/2」 is a page)
-_SLASH_BETWEEN_WORDS = re.compile(r"(?<=[^增\d\s/|—\-－无]) ?/ ?(?=[^减\d\s/|—\-－无])")
-_SEPARATING_SLASH = re.compile(r" ?(?<!增)/(?!减) ?")
-_SLASH_SEPARATED = 8  # slashes between words that make a text slash-separated
+# a slash or dash between two words, a space either side or none (a blank cell's 「/」 stands
+# between numbers or separators; 「增/减」 names a column, 「1/2」 is a page)
+_MARK_BETWEEN_WORDS = {
+    mark: re.compile(rf"(?<=[^增\d\s/|—\-－无]) ?{re.escape(mark)} ?(?=[^减\d\s/|—\-－无])") for mark in "/-"}
+_SEPARATING_MARK = {"/": re.compile(r" ?(?<!增)/(?!减) ?"), "-": re.compile(r" ?-(?!\d) ?")}
+_MARK_SEPARATED = 8  # marks between words that make a text separated by that mark
 # a character written as an HTML reference (Textile and markdown writers escape some: 「&#45;12」)
 _CHARACTER_REFERENCE = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z]{2,8});")
 # a markdown writer's escape of a character its syntax uses (「\\-2」 for -2); not of a pipe, which
@@ -236,10 +237,12 @@ def read_text(data: bytes | str, name: str) -> Document:
             table_rows.clear()
             markup.clear()
 
-    if text.count("/") >= _SLASH_SEPARATED and len(_SLASH_BETWEEN_WORDS.findall(text)) >= _SLASH_SEPARATED:
-        # cells a crawler joined with slashes (「（三）不予公开/1.属于国家秘密/0/0/0/」): there a slash
-        # is no blank cell's mark but a separator, as a pipe is (「增/减」 is a column's name)
-        text = _SEPARATING_SLASH.sub("|", text)
+    for mark, between_words in _MARK_BETWEEN_WORDS.items():
+        if text.count(mark) >= _MARK_SEPARATED and len(between_words.findall(text)) >= _MARK_SEPARATED:
+            # cells a crawler joined with slashes or dashes (「（三）不予公开/1.属于国家秘密/0/0/0/」):
+            # there the mark is no blank cell's but a separator, as a pipe is (「增/减」 is a column's
+            # name; a dash before a digit may be a minus sign)
+            text = _SEPARATING_MARK[mark].sub("|", text)
     if "&" in text and ";" in text:
         text = _CHARACTER_REFERENCE.sub(lambda m: html.unescape(m.group()), text)
     # lines as editors and grep count them: a form feed (pdftotext's page break), vertical tab or
