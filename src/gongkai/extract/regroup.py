@@ -499,7 +499,7 @@ def doubt_rows_beside_wrapped_pieces(seg: Segmentation, placed: list[Segment], c
             lines_of_text = all(t.cell.row is None for t in numbers)  # (not a table's grid cells)
             joined_readings = short_joined(numbers, len(paths), check) if (
                 (shared_cells or (no_totals and lines_of_text)) and check is not None) else []
-            widest = max(len(t.raw) for t in numbers)
+            widest = max((len(t.raw) for t in numbers), default=0)
             if any((reading[-1] is not None or no_totals) and _wrapped_like(reading, widest)
                    for reading in joined_readings):
                 _undecide(paths, segment.label_line, context, "wrapped_numbers", segment)

@@ -35,18 +35,22 @@ _TABLE_RULE = re.compile(r"^\s*(?:[-=]{3,}(?:\s+[-=]{3,})*|\+[-=:+]+\+)\s*$")
 _TAGS_ONLY = re.compile(r"^(?:</?[A-Za-z][\w:-]*(?:\s[^<>]*)?/?>|<!--.*?-->|\s)+$")
 # a paragraph's markup in converters' output formats, around its text: headings 「= 标题 =」「== 标题」
 # (MediaWiki, AsciiDoc), 「# 标题 {#id}」's attributes (pandoc's markdown), 「.. rubric:: 标题」
-# (reStructuredText), bold 「'\'\'标题'\'\'」 (MediaWiki)
+# (reStructuredText), bold 「'''标题'''」 (MediaWiki)
 _HEADING_MARKS = re.compile(r"^(=+)\s+(.+?)(?:\s+=+)?\s*$")
 _HEADING_ATTRIBUTES = re.compile(r"\s*\{[#.][^{}]*\}\s*$")
 _DIRECTIVE = re.compile(r"^\.\.\s+[a-z-]+::\s*")
+# Textile's and Jira's block signatures: 「h1(#id). 标题」「h2. 一、总体情况」「p. 」「bq. 」
+_BLOCK_SIGNATURE = re.compile(r"^(?:h[1-6]|p|bq)(?:\([^)]*\)|\{[^}]*\}|\[[^\]]*\])*[<>=]*\.\s+")
 _WIKI_BOLD = re.compile(r"'{2,}")
 # lines of markup alone: pandoc's fenced divs 「::: nav」, reStructuredText's containers and
 # fields (「:name: …」) and Org's drawers (「:PROPERTIES:」)
 _MARKUP_ONLY = re.compile(r"^(?::{3,}.*|:[A-Za-z_][\w-]*:(?:\s.*)?|\.\.\s+container::.*)$")
 # a slash or dash between two words, a space either side or none (a blank cell's 「/」 stands
 # between numbers or separators; 「增/减」 names a column, 「1/2」 is a page)
+_WORD_CHARACTER = "[\u4e00-\u9fff（）《》“”]"  # (a slash in 「</div>」 or a URL separates no words)
 _MARK_BETWEEN_WORDS = {
-    mark: re.compile(rf"(?<=[^增\d\s/|—\-－无]) ?{re.escape(mark)} ?(?=[^减\d\s/|—\-－无])") for mark in "/-"}
+    mark: re.compile(rf"(?<={_WORD_CHARACTER}(?<!增)) ?{re.escape(mark)} ?(?=(?!减){_WORD_CHARACTER})")
+    for mark in "/-"}
 _SEPARATING_MARK = {"/": re.compile(r" ?(?<!增)/(?!减) ?"), "-": re.compile(r" ?-(?!\d) ?")}
 _MARK_SEPARATED = 8  # marks between words that make a text separated by that mark
 # a character written as an HTML reference (Textile and markdown writers escape some: 「&#45;12」)
@@ -199,6 +203,8 @@ def _paragraph_text(text: str, latex: bool) -> str | None:
             text = heading.group(2)
     elif first == ".":
         text = _DIRECTIVE.sub("", text)
+    elif first in "hpb" and ". " in text[:200]:
+        text = _BLOCK_SIGNATURE.sub("", text)
     if text.endswith("}") and "{" in text:
         text = _HEADING_ATTRIBUTES.sub("", text)
     if "''" in text:
