@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -118,6 +119,28 @@ class _Placer:
     def columns_used(self) -> int:
         """Columns of the current row taken so far, the row spans from above included."""
         return sum(1 for c in range(len(self.busy)) if self.busy[c] > self.row or c < self.column)
+
+
+def _closed_blocks(lines: list[str], opening: Callable[[str], str | None],
+                   depth: Callable[[str, str, bool], int]) -> Iterator[tuple[int, int, str]]:
+    """(first line, last line, what opened it) of each block a line ``opening`` names starts, up to
+    the line where ``depth`` (how much a line opens, minus what it closes; ``True`` for the first
+    line) sums to 0. An unclosed block ends the search: it is no table."""
+    index = 0
+    while index < len(lines):
+        opened = opening(lines[index])
+        if opened is None:
+            index += 1
+            continue
+        level = depth(lines[index], opened, True)
+        end = index
+        while level > 0:
+            end += 1
+            if end == len(lines):
+                return
+            level += depth(lines[end], opened, False)
+        yield index, end, opened
+        index = end + 1
 
 
 # ------------------------------------------------------------------------------- grid tables
@@ -300,19 +323,15 @@ _UNESCAPED_BAR = re.compile(r"(?<!\\)\|")
 
 
 def _asciidoc_tables(lines: list[str], found: dict[int, MarkupTable], name: str) -> None:
-    i = 0
-    while i < len(lines):
-        if not _ASCIIDOC_DELIMITER.match(lines[i]):
-            i += 1
-            continue
-        end = i + 1
-        while end < len(lines) and not _ASCIIDOC_DELIMITER.match(lines[end]):
-            end += 1
-        if end == len(lines):
-            return  # an unclosed block: not a table
-        attributes = lines[i - 1] if i > 0 and lines[i - 1].lstrip().startswith("[") else ""
-        _add(found, _asciidoc_table(lines, i, end, attributes, name))
-        i = end + 1
+    def depth(line: str, _opened: str, first: bool) -> int:
+        return 1 if first else -1 if _ASCIIDOC_DELIMITER.match(line) else 0
+
+    def opening(line: str) -> str | None:
+        return "" if _ASCIIDOC_DELIMITER.match(line) else None
+
+    for start, end, _opened in _closed_blocks(lines, opening, depth):
+        attributes = lines[start - 1] if start > 0 and lines[start - 1].lstrip().startswith("[") else ""
+        _add(found, _asciidoc_table(lines, start, end, attributes, name))
 
 
 def _asciidoc_width(attributes: str, first_line: str) -> int:
@@ -401,23 +420,15 @@ _WIKI_SPAN = re.compile(r"""(rowspan|colspan)\s*=\s*["']?(\d+)""")
 
 
 def _mediawiki_tables(lines: list[str], found: dict[int, MarkupTable], name: str) -> None:
-    i = 0
-    while i < len(lines):
-        if not lines[i].lstrip().startswith("{|"):
-            i += 1
-            continue
-        end = i + 1
-        depth = 1
-        while end < len(lines):
-            stripped = lines[end].lstrip()
-            depth += stripped.startswith("{|") - stripped.startswith("|}")
-            if depth == 0:
-                break
-            end += 1
-        if end == len(lines):
-            return
-        _add(found, _mediawiki_table(lines, i, end, name))
-        i = end + 1
+    def depth(line: str, _opened: str, _first: bool) -> int:
+        stripped = line.lstrip()
+        return stripped.startswith("{|") - stripped.startswith("|}")
+
+    def opening(line: str) -> str | None:
+        return "" if line.lstrip().startswith("{|") else None
+
+    for start, end, _opened in _closed_blocks(lines, opening, depth):
+        _add(found, _mediawiki_table(lines, start, end, name))
 
 
 def _wiki_cell(raw: str) -> tuple[str, int, int]:
@@ -482,20 +493,16 @@ _LATEX_CAPTION = re.compile(r"\\caption\*?\{[^{}]*\}")
 
 
 def _latex_tables(lines: list[str], found: dict[int, MarkupTable], name: str) -> None:
-    i = 0
-    while i < len(lines):
-        match = _LATEX_BEGIN.search(lines[i])
-        if match is None:
-            i += 1
-            continue
-        closing = f"\\end{{{match.group(1)}}}"
-        end = i
-        while end < len(lines) and closing not in lines[end]:
-            end += 1
-        if end == len(lines):
-            return
-        _add(found, _latex_table(lines, i, end, match.group(1), match.end(), name))
-        i = end + 1
+    def opening(line: str) -> str | None:
+        match = _LATEX_BEGIN.search(line)
+        return match.group(1) if match is not None else None
+
+    def depth(line: str, environment: str, first: bool) -> int:
+        return first - (f"\\end{{{environment}}}" in line)
+
+    for start, end, environment in _closed_blocks(lines, opening, depth):
+        after_begin = _LATEX_BEGIN.search(lines[start]).end()  # type: ignore[union-attr]  # (it opened)
+        _add(found, _latex_table(lines, start, end, environment, after_begin, name))
 
 
 def _skip_group(text: str, position: int) -> int:
@@ -630,20 +637,13 @@ def latex_plain(text: str) -> str:
 
 # -------------------------------------------------------------------------------------- HTML
 def _html_tables(lines: list[str], found: dict[int, MarkupTable], name: str) -> None:
-    i = 0
-    while i < len(lines):
-        if "<table" not in lines[i].lower():
-            i += 1
-            continue
-        end = i
-        depth = 0
-        while end < len(lines):
-            lowered = lines[end].lower()
-            depth += lowered.count("<table") - lowered.count("</table")
-            if depth <= 0:
-                break
-            end += 1
-        if end == len(lines):
-            return
-        _add(found, MarkupTable(i, end + 1, html_tables("\n".join(lines[i:end + 1]), i + 1, name), "html"))
-        i = end + 1
+    def depth(line: str, _opened: str, _first: bool) -> int:
+        lowered = line.lower()
+        return lowered.count("<table") - lowered.count("</table")
+
+    def opening(line: str) -> str | None:
+        return "" if "<table" in line.lower() else None
+
+    for start, end, _opened in _closed_blocks(lines, opening, depth):
+        _add(found, MarkupTable(start, end + 1, html_tables("\n".join(lines[start:end + 1]), start + 1, name),
+                                "html"))
