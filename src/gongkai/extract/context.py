@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any, cast
+from typing import Any, Final, cast
 
 from ..report import CellValue, Finding, Number, Severity
 from ..template import TEMPLATE, Equation, TableShape
@@ -109,7 +109,8 @@ def extend_message(finding: Finding, case: str, **values: Any) -> None:
     finding.message_en += en
 
 
-_TABLES = {2: "active_disclosure", 3: "applications", 4: "review_litigation"}  # a segment's table: its key
+# a segment's table: its key
+_TABLES: Final = {2: "active_disclosure", 3: "applications", 4: "review_litigation"}
 
 
 def row_name(segment: Segment) -> str:

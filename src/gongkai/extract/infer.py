@@ -18,12 +18,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cache
+from typing import Final
 
 from ..report import PRINTED_EMPTY, CellValue
 from ..template import TEMPLATE, Equation, TableShape, equations
 from .context import table_of
 
-KNOWN = ("read", "inferred")
+KNOWN: Final = ("read", "inferred")
 
 
 Validator = Callable[[dict[str, CellValue]], set[str]]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from itertools import pairwise
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from ..document import Cell
 from ..template import TEMPLATE
@@ -21,23 +21,23 @@ from .labels import INDEX, LabelHit, normalize, section_heading
 TokenKind = Literal["num", "blank", "empty", "labels", "text", "heading", "unknown"]
 
 # Printed instead of a value: template.md N-BLANK (a dash, a slash, 无), as template.yaml lists them.
-BLANK_MARKERS = TEMPLATE.blank_marks
+BLANK_MARKERS: Final = TEMPLATE.blank_marks
 
 # what a value may carry right after it: a unit, and a note in brackets (「22（其中修订16件）」)
-UNITS = ("万元", "元", "件", "个", "项", "次", "条", "人次")
-NOTE_WORDS = ("其中", "含", "包括", "注", "另", "备注")
-UNIT_PATTERN = "(?:" + "|".join(UNITS) + ")"
-NOTE_PATTERN = "[(（](?:" + "|".join(NOTE_WORDS) + ")[^)）]{0,80}[)）]"
-YEAR_END = re.compile(r"(?:19|20)\d\d$")  # a year ending a run of digits (「…20000022025」年)
-_NUMBER = re.compile(
+UNITS: Final = ("万元", "元", "件", "个", "项", "次", "条", "人次")
+NOTE_WORDS: Final = ("其中", "含", "包括", "注", "另", "备注")
+UNIT_PATTERN: Final = "(?:" + "|".join(UNITS) + ")"
+NOTE_PATTERN: Final = "[(（](?:" + "|".join(NOTE_WORDS) + ")[^)）]{0,80}[)）]"
+YEAR_END: Final = re.compile(r"(?:19|20)\d\d$")  # a year ending a run of digits (「…20000022025」年)
+_NUMBER: Final = re.compile(
     r"(?P<sign>[+\-＋－])?(?P<digits>\d+(?:,\d{3})*(?:[.．]\d+)?)"
     rf"(?P<unit>\s*{UNIT_PATTERN})?"
     rf"(?P<note>\s*{NOTE_PATTERN})?"
 )
-_PAREN_MARKER = re.compile(r"[(（](\d{1,2})[)）](?=\s*[\u4e00-\u9fff])")
-_PAGE_NUMBER = re.compile(r"^(?:[-－—–]\s*\d{1,3}\s*[-－—–]"
+_PAREN_MARKER: Final = re.compile(r"[(（](\d{1,2})[)）](?=\s*[\u4e00-\u9fff])")
+_PAGE_NUMBER: Final = re.compile(r"^(?:[-－—–]\s*\d{1,3}\s*[-－—–]"
                           r"|第\s*\d{1,3}\s*页(?:\s*[,，/]?\s*共\s*\d{1,3}\s*页)?)$")
-_NARRATIVE_LEN = 24
+_NARRATIVE_LEN: Final = 24
 
 
 @dataclass(slots=True, eq=False)  # a token is itself: compared by identity
@@ -102,7 +102,7 @@ def lex_cell(cell: Cell) -> list[Token]:
 # headers) within a report and across reports. A plain dict, not functools.lru_cache: compiled,
 # a dict lookup costs a tenth of a call through the lru_cache wrapper (~280 cells per report)
 _LEXED: dict[str, tuple[tuple[Any, ...], ...]] = {}
-_LEXED_MAX = 65536  # texts kept; the cache starts over beyond that (a batch of long reports)
+_LEXED_MAX: Final = 65536  # texts kept; the cache starts over beyond that (a batch of long reports)
 
 
 def _lex_text_cached(text: str) -> tuple[tuple[Any, ...], ...]:
@@ -117,7 +117,7 @@ def _lex_text_cached(text: str) -> tuple[tuple[Any, ...], ...]:
     return specs
 
 
-_NO_CELL = Cell("", 0)
+_NO_CELL: Final = Cell("", 0)
 
 
 def _lex(text: str, cell: Cell) -> list[Token]:
@@ -220,7 +220,7 @@ def _is_separator(char: str) -> bool:
     return char in "|,，;；:：、" or char.isspace()
 
 
-_BLANK_RUN = re.compile(
+_BLANK_RUN: Final = re.compile(
     r"(?:(?<=\s)|^)(" + "|".join(re.escape(m) for m in sorted(BLANK_MARKERS, key=len, reverse=True))
     + r")(?=[\s*]|$)"  # (a markdown bold's closing 「**」 may follow: 「— —**五、…」)
     # run-together rows glue 无 and slashes to the digits around them (「数量无0000无0」)
@@ -230,17 +230,18 @@ _BLANK_RUN = re.compile(
     # a free-standing run of three or more marks is a row of empty cells (「———————」), and so
     # are dashes glued after a label's last character (「…已获取信息——————— (六)…」)
     r"|(?:(?<=\s)|^)[—\-－/／无]{3,}(?=\s|$)|(?<=[\u4e00-\u9fff)）”\"])[—\-－/／]+(?=\s))")
-_MARKS = "无/／—-－"
-_GLUED_MARKS = re.compile(r"[无/／—\-－]+")
+_MARKS: Final = "无/／—-－"
+_GLUED_MARKS: Final = re.compile(r"[无/／—\-－]+")
 # marks ending a piece: glued before a number, or after a label (无 only after a whole label: no
 # label ends in it)
-_TRAILING_MARKS = re.compile(r"[无/／—\-－]+$")
+_TRAILING_MARKS: Final = re.compile(r"[无/／—\-－]+$")
 # an item's number ends the text before a mark: the mark begins the item's label (「（四）无」 cut
 # from 「法提供」 by a cell break), never an empty cell after a label
-_ENDS_IN_ITEM = re.compile(r"(?:[(（][一二三四五六七八九十][)）]|[一二三四五六七八九十]、|\d[.．、])\s*$")
-_ROW_MARKER = re.compile(r"[(（][一二三四五六七][)）]|[一二三四]、|^\s*[.．、]\s*[\u4e00-\u9fff]")
-_CJK = re.compile(r"[\u4e00-\u9fff]")
-_DATE_AFTER = re.compile(r"[ \u00a0]?([年月日])")  # 「2023年」「2023 年度」
+_ENDS_IN_ITEM: Final = re.compile(
+    r"(?:[(（][一二三四五六七八九十][)）]|[一二三四五六七八九十]、|\d[.．、])\s*$")
+_ROW_MARKER: Final = re.compile(r"[(（][一二三四五六七][)）]|[一二三四]、|^\s*[.．、]\s*[\u4e00-\u9fff]")
+_CJK: Final = re.compile(r"[\u4e00-\u9fff]")
+_DATE_AFTER: Final = re.compile(r"[ \u00a0]?([年月日])")  # 「2023年」「2023 年度」
 
 
 def _lex_text(piece: str, cell: Cell, tokens: list[Token]) -> None:

@@ -4,6 +4,7 @@ the findings a row that cannot be placed with certainty deserves."""
 from __future__ import annotations
 
 from functools import cache
+from typing import Final
 
 from ..report import CellValue, Finding, Number
 from ..template import TEMPLATE, TableShape
@@ -408,4 +409,4 @@ def row_keys(shape: TableShape) -> tuple[str, ...]:
 _ROW_KEYS: dict[tuple[str, bool], tuple[str, ...]] = {}
 
 
-OTHER_ITEMS = ("other_no_correction", "other_unpaid_fee", "other_other")
+OTHER_ITEMS: Final = ("other_no_correction", "other_unpaid_fee", "other_other")

@@ -26,6 +26,7 @@ import unicodedata
 from bisect import bisect_left
 from difflib import SequenceMatcher
 from functools import lru_cache
+from typing import Final
 
 from ..document import Cell, Document, Row
 from .labels import (
@@ -41,28 +42,28 @@ from .labels import (
 from .lexer import BLANK_MARKERS, NOTE_PATTERN, UNIT_PATTERN, YEAR_END
 
 # digits, decimals, and the spaces a crawler left between cells (「20 0 0 0 02」)
-_DIGIT_RUN = re.compile(r"\d+(?:[.．]\d+)?(?:[ \t\u00a0\u3000]+\d+(?:[.．]\d+)?)*")
+_DIGIT_RUN: Final = re.compile(r"\d+(?:[.．]\d+)?(?:[ \t\u00a0\u3000]+\d+(?:[.．]\d+)?)*")
 # a unit or a note printed right after a value belongs to it (the lexer reads both)
-_UNIT_OR_NOTE = re.compile(rf"[ \t\u00a0\u3000]*{UNIT_PATTERN}?(?:[ \t\u00a0\u3000]*{NOTE_PATTERN})?")
-_ITEM_START = re.compile(r"[ \t\u00a0\u3000]*[.．、][ \t\u00a0\u3000]*[\u4e00-\u9fff]")
-_YEAR_NEXT = re.compile(r"[ \t\u00a0\u3000]*年")
-_KEPT = re.compile(f"[^{SKIPPED_CHARACTERS}]+")  # what labels.normalize keeps
-_NUMBERED_RAW = re.compile(r"[一二三四五六][、.．]")
-_NUMBERED = re.compile(r"([一二三四五六])[、.]")
-_HEADING = re.compile("|".join(re.escape(h) for h in sorted(_HEADINGS, key=len, reverse=True)))
+_UNIT_OR_NOTE: Final = re.compile(rf"[ \t\u00a0\u3000]*{UNIT_PATTERN}?(?:[ \t\u00a0\u3000]*{NOTE_PATTERN})?")
+_ITEM_START: Final = re.compile(r"[ \t\u00a0\u3000]*[.．、][ \t\u00a0\u3000]*[\u4e00-\u9fff]")
+_YEAR_NEXT: Final = re.compile(r"[ \t\u00a0\u3000]*年")
+_KEPT: Final = re.compile(f"[^{SKIPPED_CHARACTERS}]+")  # what labels.normalize keeps
+_NUMBERED_RAW: Final = re.compile(r"[一二三四五六][、.．]")
+_NUMBERED: Final = re.compile(r"([一二三四五六])[、.]")
+_HEADING: Final = re.compile("|".join(re.escape(h) for h in sorted(_HEADINGS, key=len, reverse=True)))
 # printed for blank cells (lexer.BLANK_MARKERS), an item number's point, a markdown pipe; not a
 # comma: 「，无法提供」 is a sentence's
-_MARKS = re.compile(r"[—\-－/／\\无空–―.|]*")
-_ROW_KINDS = ("t2_row", "t3_row")
+_MARKS: Final = re.compile(r"[—\-－/／\\无空–―.|]*")
+_ROW_KINDS: Final = ("t2_row", "t3_row")
 # what a label cut over lines may end in: a row's label, or a group's (「（」「四」「）」「无」「法」…)
-_JOINED_KINDS = (*_ROW_KINDS, "t3_group")
-_TABLE_HEADS = ("caption", "t2_header", "t3_note")
-_SENTENCE_END = tuple("。；;！!？?：:")
-_CLOSING = ")）]】”\"' "
+_JOINED_KINDS: Final = (*_ROW_KINDS, "t3_group")
+_TABLE_HEADS: Final = ("caption", "t2_header", "t3_note")
+_SENTENCE_END: Final = tuple("。；;！!？?：:")
+_CLOSING: Final = ")）]】”\"' "
 # what a sentence's numbers count (a unit printed right after a table's value is rare)
-_COUNTED = frozenset("年月日时分件条个项次篇人家名位批期号场户元%％")
-_MIN_FLAT = 80  # shorter paragraphs are lines of a clean layout
-_LONGEST_LABEL_RUN = 400  # normalized characters of labels in a row (table 3's header is ~150)
+_COUNTED: Final = frozenset("年月日时分件条个项次篇人家名位批期号场户元%％")
+_MIN_FLAT: Final = 80  # shorter paragraphs are lines of a clean layout
+_LONGEST_LABEL_RUN: Final = 400  # normalized characters of labels in a row (table 3's header is ~150)
 _LABEL, _PROSE = 1, 0
 
 
@@ -97,10 +98,10 @@ def reflow(document: Document) -> Document:
                     warnings=document.warnings)
 
 
-_WIDEST_ROW = 24  # cells: table 4's 15 values beside its labels, with room for empty ones
-_LONE_ITEM = re.compile(r"\d")
-_VALUE_THEN_ITEM = re.compile(r"[-－]?\d*\d\d")  # a value with an item's number run into it
-_ITEM_POINT = re.compile(r"[.．、]")
+_WIDEST_ROW: Final = 24  # cells: table 4's 15 values beside its labels, with room for empty ones
+_LONE_ITEM: Final = re.compile(r"\d")
+_VALUE_THEN_ITEM: Final = re.compile(r"[-－]?\d*\d\d")  # a value with an item's number run into it
+_ITEM_POINT: Final = re.compile(r"[.．、]")
 
 
 def _join_item_numbers(rows: list[Row]) -> list[Row]:
@@ -166,7 +167,7 @@ def _item_parts(rows: list[Row], i: int) -> int:
     return 2 if _ITEM_POINT.match(after) and _CJK_START.match(after[1:].lstrip()) else 0
 
 
-_TRAILING_BLANKS = re.compile(r"[无/／—\-－]+$")
+_TRAILING_BLANKS: Final = re.compile(r"[无/／—\-－]+$")
 
 
 def _item_marked(words: str, marker: str) -> bool:
@@ -175,9 +176,9 @@ def _item_marked(words: str, marker: str) -> bool:
     return any(h.start == 0 and h.label.kind == "t3_row" and h.label.marker == marker for h in hits)
 
 
-_SHORT_PIECE = 16  # characters of a label piece a conversion put on a line of its own
-_MAX_PIECES = 14
-_MIN_SHORT_ROWS = 40
+_SHORT_PIECE: Final = 16  # characters of a label piece a conversion put on a line of its own
+_MAX_PIECES: Final = 14
+_MIN_SHORT_ROWS: Final = 40
 
 
 def _join_split_labels(rows: list[Row]) -> list[Row]:
@@ -226,7 +227,7 @@ def _short_piece(row: Row) -> str:
     return text if len(text) <= _SHORT_PIECE and not _HAS_DIGIT.search(text) else ""
 
 
-_HAS_DIGIT = re.compile(r"\d")
+_HAS_DIGIT: Final = re.compile(r"\d")
 
 
 def _label_run_end(rows: list[Row], i: int, pieces: list[str]) -> int:
@@ -269,10 +270,10 @@ def _row_label_ends() -> frozenset[str]:
     return frozenset(ends)
 
 
-_ROW_LABEL_ENDS = _row_label_ends()
+_ROW_LABEL_ENDS: Final = _row_label_ends()
 
 
-_CJK_START = re.compile(r"[\u4e00-\u9fff“\"]")
+_CJK_START: Final = re.compile(r"[\u4e00-\u9fff“\"]")
 
 
 def _cut(cell: Cell) -> list[Cell] | None:

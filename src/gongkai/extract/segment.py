@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Final
 
 from ..document import Cell, Document, Row, Table
 from ..template import TEMPLATE
@@ -22,9 +23,9 @@ from .lexer import NOTE_WORDS, YEAR_END, Token, lex_cell, strip_item_markers_acr
 # or ("t3", "2021") (a table-3 row only the 2021 format has)
 FormatVote = str | tuple[str, str]
 
-_SECTION_TABLE = {"active_disclosure": 2, "applications": 3, "review_litigation": 4}
-_T2_KINDS = ("caption", "t2_header", "t2_column", "t2_row")
-_T3_AFTER_OTHER_GROUP = ("other_no_correction", "other_unpaid_fee")
+_SECTION_TABLE: Final = {"active_disclosure": 2, "applications": 3, "review_litigation": 4}
+_T2_KINDS: Final = ("caption", "t2_header", "t2_column", "t2_row")
+_T3_AFTER_OTHER_GROUP: Final = ("other_no_correction", "other_unpaid_fee")
 
 
 @dataclass
@@ -100,17 +101,17 @@ class Segmentation:
 
 
 _NOTE_OPENING, _IN_NOTE = 1, 2
-_CLAUSE_START = "，,；;、"  # a column name after these is in a sentence, not a table's header
-_MONEY_UNITS = ("元", "万元", "万")  # 「万」 alone: 万元 cut a character per line (「万」「元」)
+_CLAUSE_START: Final = "，,；;、"  # a column name after these is in a sentence, not a table's header
+_MONEY_UNITS: Final = ("元", "万元", "万")  # 「万」 alone: 万元 cut a character per line (「万」「元」)
 
 
 def _closes(text: str) -> bool:
     return ")" in text or "）" in text
 
 
-_TWO_NUMBERS = re.compile(r"\d\s+\d")
-_TWO_NUMBERS_ON_A_LINE = re.compile(r"\d[ \t\u00a0\u3000]+\d")
-_NUMBER_CELL = re.compile(r"[\d.,，\-－]+")
+_TWO_NUMBERS: Final = re.compile(r"\d\s+\d")
+_TWO_NUMBERS_ON_A_LINE: Final = re.compile(r"\d[ \t\u00a0\u3000]+\d")
+_NUMBER_CELL: Final = re.compile(r"[\d.,，\-－]+")
 
 
 def _true_grid(table: Table, two_numbers: re.Pattern[str] = _TWO_NUMBERS) -> bool:
@@ -174,7 +175,7 @@ def _join_split_labels(by_cell: list[list[Token]]) -> list[list[Token]]:
     return result
 
 
-_YEAR_AFTER_VALUE = re.compile(r"(?<=\d)(?:19|20)\d\d年")
+_YEAR_AFTER_VALUE: Final = re.compile(r"(?<=\d)(?:19|20)\d\d年")
 
 
 def _sentence_cut_off(row: Row) -> Row:
@@ -213,8 +214,8 @@ def _years_rejoined(rows: list[Row]) -> list[Row]:
     return rows if result is None else result
 
 
-_PAGE_MARK = re.compile(r"第\d{1,3}页(?:[,，/]?共\d{1,3}页)?|共\d{1,3}页[,，/]?第\d{1,3}页")
-_PAGE_MARK_PIECES = 7  # 「第」「2」「页」「共」「6」「页」 and a comma
+_PAGE_MARK: Final = re.compile(r"第\d{1,3}页(?:[,，/]?共\d{1,3}页)?|共\d{1,3}页[,，/]?第\d{1,3}页")
+_PAGE_MARK_PIECES: Final = 7  # 「第」「2」「页」「共」「6」「页」 and a comma
 
 
 def _page_marks_cut_apart(rows: list[Row]) -> set[int]:
@@ -236,8 +237,9 @@ def _page_marks_cut_apart(rows: list[Row]) -> set[int]:
 
 # a page's running header: the report's title again (「某市人民政府2022年信息公开工作年度报告」),
 # or its last words (「年度报告」)
-_RUNNING_HEADER = re.compile(r"信息公开.{0,12}报告|^(?:\d{4}年)?年?度?报告$")
-_PAGE_NUMBER = re.compile(r"[-—–－]?\s*\d{1,3}\s*[-—–－]?|\d{1,3}\s*/\s*\d{1,3}")  # 「2」「- 2 -」「1 / 5」
+_RUNNING_HEADER: Final = re.compile(r"信息公开.{0,12}报告|^(?:\d{4}年)?年?度?报告$")
+# 「2」「- 2 -」「1 / 5」
+_PAGE_NUMBER: Final = re.compile(r"[-—–－]?\s*\d{1,3}\s*[-—–－]?|\d{1,3}\s*/\s*\d{1,3}")
 
 
 def _page_numbers_before_headers(rows: list[Row]) -> set[int]:
@@ -271,11 +273,11 @@ def _words_only(tokens: list[Token]) -> bool:
     return bool(tokens) and all(t.kind in ("text", "labels") for t in tokens)
 
 
-_MAX_LABEL_PIECES = 3
+_MAX_LABEL_PIECES: Final = 3
 
 
 # how many values a row of each table takes, before the edition is known (the most of either)
-_ROW_WIDTH = {2: max(len(b.columns) for blocks in TEMPLATE.disclosure_blocks.values() for b in blocks),
+_ROW_WIDTH: Final = {2: max(len(b.columns) for blocks in TEMPLATE.disclosure_blocks.values() for b in blocks),
               3: len(TEMPLATE.application_columns),
               4: len(TEMPLATE.review_groups) * len(TEMPLATE.review_columns)}
 

@@ -12,27 +12,29 @@ from __future__ import annotations
 
 import codecs
 import re
+from typing import Final
 
 from ..document import Cell, Document
 from ..errors import ParseError
 from .aligned import aligned_rows, has_spaced_values
 
-MAX_TEXT_BYTES = 50 * 1024 * 1024  # a report is ~10 KB of text; anything this big is not one
+MAX_TEXT_BYTES: Final = 50 * 1024 * 1024  # a report is ~10 KB of text; anything this big is not one
 
-_MD_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_MD_SEPARATOR: Final = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 # a line break inside a markdown table's cell: kept as one in the cell's text (a number a narrow
 # cell wrapped, 「189<br>50」, is told from two values a converter put in one cell, 「1 0」)
-_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_BREAK: Final = re.compile(r"<br\s*/?>", re.IGNORECASE)
 # the rules of pandoc's plain-text tables (「---------- ---------- ------」, 「=====」) and grid
 # tables (「+------+------+」): lines, not rows of empty cells
-_TABLE_RULE = re.compile(r"^\s*(?:[-=]{3,}(?:\s+[-=]{3,})*|\+[-=:+]+\+)\s*$")
+_TABLE_RULE: Final = re.compile(r"^\s*(?:[-=]{3,}(?:\s+[-=]{3,})*|\+[-=:+]+\+)\s*$")
 # a line of nothing but HTML tags (「<div class="nav">」「</div>」), as markdown keeps raw HTML
 # (pandoc's gfm, crawlers' markdown): markup, not text; a title-finder must not read it as a line
-_TAGS_ONLY = re.compile(r"^(?:</?[A-Za-z][\w:-]*(?:\s[^<>]*)?/?>|<!--.*?-->|\s)+$")
+_TAGS_ONLY: Final = re.compile(r"^(?:</?[A-Za-z][\w:-]*(?:\s[^<>]*)?/?>|<!--.*?-->|\s)+$")
 # bytes that do not occur in text (all controls but tab, newlines, form feed and escape)
-_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 11, 12, 13, 27))
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_CONTROL_CHARACTER_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])  # _CONTROL's
+_CONTROL_BYTES: Final = bytes(b for b in range(32) if b not in (9, 10, 11, 12, 13, 27))
+_CONTROL: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# _CONTROL's
+_CONTROL_CHARACTER_BYTES: Final = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 
 
 def decode(data: bytes, name: str) -> tuple[str, str]:
@@ -129,7 +131,7 @@ def split_cells(line: str) -> list[str] | None:
     return [stripped]
 
 
-_NOT_LINE_BREAKS = "\f\v\x1c\x1d\x1e\x85\u2028\u2029"
+_NOT_LINE_BREAKS: Final = "\f\v\x1c\x1d\x1e\x85\u2028\u2029"
 
 
 def _no_line_breaks(text: str) -> str:
