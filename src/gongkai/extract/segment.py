@@ -118,12 +118,15 @@ def _true_grid(table: Table, two_numbers: re.Pattern[str] = _TWO_NUMBERS) -> boo
     """Can a markdown table's columns be trusted as positions? Not when a converter guessed them
     from a PDF's text: a cell then holds two numbers (「| 0 4 |」), or a value stands under no
     column name of the 信息内容 header row above it."""
+    # two numbers in any cell: one search over the table's cells joined by a character that is
+    # neither a digit nor a space (no match crosses it), not one search per cell
+    if two_numbers.search("\0".join([cell.text for row in table.rows for cell in row.cells])):
+        return False
     header: list[str] | None = None
     for row in table.rows:
         texts = [cell.text.strip() for cell in row.cells]
-        if any(two_numbers.search(text) for text in texts):
-            return False
-        if any(normalize(text) == "信息内容" for text in texts):
+        # (no character but 容 itself becomes 容 under NFKC: a cell without it is no 信息内容)
+        if any("容" in text and normalize(text) == "信息内容" for text in texts):
             header = texts
         elif header is not None and len(texts) == len(header) and any(
                 _NUMBER_CELL.fullmatch(text) and not header[i] for i, text in enumerate(texts)):
@@ -175,7 +178,17 @@ def _join_split_labels(by_cell: list[list[Token]]) -> list[list[Token]]:
     return result
 
 
-_YEAR_AFTER_VALUE: Final = re.compile(r"(?<=\d)(?:19|20)\d\d年")
+def _year_after_value(text: str) -> int:
+    """Where the first year glued after a digit starts (「…72026年」: at 2026), or -1: the first 年
+    after 19dd/20dd with a digit before it (as ``(?<=\\d)(?:19|20)\\d\\d年`` searched, which tried the
+    look-behind at every character of a long paragraph; ``isdecimal`` is ``\\d``)."""
+    end = text.find("年", 5)
+    while end != -1:
+        if text.startswith(("19", "20"), end - 4) and text[end - 2:end].isdecimal() and (
+                text[end - 5].isdecimal()):
+            return end - 4
+        end = text.find("年", end + 1)
+    return -1
 
 
 def _sentence_cut_off(row: Row) -> Row:
@@ -183,10 +196,10 @@ def _sentence_cut_off(row: Row) -> Row:
     0 0 0 7 0 0 72026年1月起，将…。」): the row without the sentence, which is prose; the year's
     four digits are the sentence's, as the lexer reads them on one line."""
     cell = row.cells[0]
-    found = _YEAR_AFTER_VALUE.search(cell.text)
-    if found is None or any(mark in cell.text[:found.start()] for mark in "。，,；;"):
+    start = _year_after_value(cell.text)
+    if start < 0 or any(mark in cell.text[:start] for mark in "。，,；;"):
         return row
-    return Row([Cell(cell.text[:found.start()], cell.line, page=cell.page)], row.table)
+    return Row([Cell(cell.text[:start], cell.line, page=cell.page)], row.table)
 
 
 def _glued_year(text: str) -> bool:
@@ -249,7 +262,11 @@ def _page_numbers_before_headers(rows: list[Row]) -> set[int]:
     marks: set[int] = set()
     for index in range(1, len(rows) - 1):
         row = rows[index]
-        if len(row.cells) != 1 or not _PAGE_NUMBER.fullmatch(row.cells[0].text.strip()):
+        if len(row.cells) != 1:
+            continue
+        text = row.cells[0].text.strip()
+        # (a page number starts with a dash or a digit: the pattern is tried on those lines only)
+        if not text or not (text[0].isdecimal() or text[0] in "-—–－") or not _PAGE_NUMBER.fullmatch(text):
             continue
         after = rows[index + 1]
         header = "".join(after.cells[0].text.split()) if len(after.cells) == 1 else ""  # (spaced too)
