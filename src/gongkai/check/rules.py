@@ -256,9 +256,9 @@ def _table_of(path: str) -> str:
 
 # plans and shapes by (edition, hybrid): TableShape's generated __hash__ and __eq__ run as interpreted
 # Python, so a cache keyed by the shape itself cost more than the lookup it saved
-_PLANS: dict[tuple[str, bool], _Plan] = {}
-_SHAPES: dict[tuple[str, bool], TableShape] = {}
-_OFFICIAL_ROWS: dict[str, frozenset[str]] = {}
+_PLANS: Final[dict[tuple[str, bool], _Plan]] = {}
+_SHAPES: Final[dict[tuple[str, bool], TableShape]] = {}
+_OFFICIAL_ROWS: Final[dict[str, frozenset[str]]] = {}
 
 
 def _plan(shape: TableShape) -> _Plan:
@@ -383,7 +383,7 @@ _MAX_ITEMS: Final = 8
 _ROW_GROUP: Final = {r.key: r.group for r in TEMPLATE.application_rows}
 
 
-_ROW_SIZES: dict[tuple[str, bool, str], dict[str, int]] = {}
+_ROW_SIZES: Final[dict[tuple[str, bool, str], dict[str, int]]] = {}
 
 
 def _row_sizes(plan: _Plan, table: str) -> dict[str, int]:

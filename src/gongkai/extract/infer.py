@@ -177,7 +177,7 @@ def _force_note(how: str, rule: str, binding: tuple[tuple[str, str], ...], blank
 
 
 # (a few hundred notes, each asked for again by every report forcing the same cell)
-_FORCE_NOTES: dict[tuple[str, str, tuple[tuple[str, str], ...], bool], str] = {}
+_FORCE_NOTES: Final[dict[tuple[str, str, tuple[tuple[str, str], ...], bool], str]] = {}
 
 
 @cache  # a few dozen distinct bindings, asked for thousands of times

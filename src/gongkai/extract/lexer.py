@@ -101,7 +101,7 @@ def lex_cell(cell: Cell) -> list[Token]:
 # the tokens of a cell text without their cell: cell texts repeat a great deal (``0``, labels,
 # headers) within a report and across reports. A plain dict, not functools.lru_cache: compiled,
 # a dict lookup costs a tenth of a call through the lru_cache wrapper (~280 cells per report)
-_LEXED: dict[str, tuple[tuple[Any, ...], ...]] = {}
+_LEXED: Final[dict[str, tuple[tuple[Any, ...], ...]]] = {}
 _LEXED_MAX: Final = 65536  # texts kept; the cache starts over beyond that (a batch of long reports)
 
 

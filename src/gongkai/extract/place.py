@@ -349,7 +349,7 @@ def _cell_kind(path: str) -> str:
     return kind
 
 
-_CELL_KINDS: dict[str, str] = {}
+_CELL_KINDS: Final[dict[str, str]] = {}
 
 
 def _amount(path: str, token: Token, value: float, notes: list[str], context: Context) -> float:
@@ -406,7 +406,7 @@ def row_keys(shape: TableShape) -> tuple[str, ...]:
     return keys
 
 
-_ROW_KEYS: dict[tuple[str, bool], tuple[str, ...]] = {}
+_ROW_KEYS: Final[dict[tuple[str, bool], tuple[str, ...]]] = {}
 
 
 OTHER_ITEMS: Final = ("other_no_correction", "other_unpaid_fee", "other_other")
