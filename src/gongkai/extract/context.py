@@ -8,6 +8,7 @@ from typing import Any, Final, cast
 
 from ..report import CellValue, Finding, Number, Severity
 from ..template import TEMPLATE, Equation, TableShape
+from ..template.model import Notice, Rule
 from .align import Alignment, sides_possible
 from .segment import Segment
 
@@ -89,9 +90,29 @@ def _finding(rule: str, case: str, cells: list[str] | None, line: int | None, va
     # (the particulars as one dict, not passed on as keywords: compiled, a call with **values goes
     # through the generic call and parses its keywords again at every hop)
     values["line"] = line
-    zh, en = TEMPLATE.message(rule, case, **values)
-    return Finding(rule=rule, severity=cast(Severity, TEMPLATE.severity(rule, case)), message=zh,
-                   message_en=en, cells=cells or [], line=line)
+    zh, en, severity = _case(rule, case)
+    return Finding(rule=rule, severity=cast(Severity, severity), message=zh.format_map(values),
+                   message_en=en.format_map(values), cells=cells or [], line=line)
+
+
+# (zh, en, severity) of each finding id and case asked for, as Template.message and .severity read
+# them: the template runs interpreted, and two keyword calls into it per finding cost more than
+# the formatting (format_map of the particulars: the same text as format(**particulars))
+_CASES: Final[dict[tuple[str, str], tuple[str, str, str]]] = {}
+
+
+def _case(rule: str, case: str) -> tuple[str, str, str]:
+    found = _CASES.get((rule, case))
+    if found is None:
+        declared: Rule | Notice
+        try:
+            declared = TEMPLATE.notice(rule)  # (a notice first: Template._declared lets it win)
+        except KeyError:
+            declared = TEMPLATE.rule(rule)
+        message = declared.messages[case]
+        found = (message.zh, message.en, message.severity or declared.severity)
+        _CASES[(rule, case)] = found
+    return found
 
 
 def add_finding(context: Context, rule: str, case: str, *, cells: list[str] | None = None,

@@ -64,7 +64,8 @@ _CLOSING: Final = ")）]】”\"' "
 _COUNTED: Final = frozenset("年月日时分件条个项次篇人家名位批期号场户元%％")
 _MIN_FLAT: Final = 80  # shorter paragraphs are lines of a clean layout
 _LONGEST_LABEL_RUN: Final = 400  # normalized characters of labels in a row (table 3's header is ~150)
-_LABEL, _PROSE = 1, 0
+_LABEL: Final = 1
+_PROSE: Final = 0
 
 
 def reflow(document: Document) -> Document:
