@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from itertools import pairwise
 from typing import Any, Final, Literal
 
 from ..document import Cell
@@ -378,7 +377,9 @@ def _strip_item_markers(tokens: list[Token]) -> None:
 def strip_item_markers_across(by_cell: list[list[Token]]) -> None:
     """An item number cut from its label by a cell separator (「…1032.」 then 「没有现成信息…」, tabs
     between cells): the digit before the point is the next cell's item number (2), not a value's."""
-    for current, following in pairwise(by_cell):
+    # (by index, not itertools.pairwise: compiled, each pair would be a tuple made and unpacked)
+    for index in range(1, len(by_cell)):
+        current, following = by_cell[index - 1], by_cell[index]
         if not current or not following or current[-1].kind != "num" or following[0].kind != "labels":
             continue
         number = current[-1]

@@ -72,7 +72,13 @@ class Segment:
 
     @property
     def filled(self) -> int:
-        return sum(1 for t in self.tokens if t.kind != "empty")
+        # (counted over the lines: asked for at every line fed, it made the token list each time)
+        count = 0
+        for line in self.lines:
+            for token in line:
+                if token.kind != "empty":
+                    count += 1
+        return count
 
     def add(self, token: Token) -> None:
         if self.lines and self.lines[-1] and self.lines[-1][-1].line == token.line and (
@@ -100,7 +106,8 @@ class Segmentation:
     table4_header_lines: tuple[int, ...] = ()
 
 
-_NOTE_OPENING, _IN_NOTE = 1, 2
+_NOTE_OPENING: Final = 1
+_IN_NOTE: Final = 2
 _CLAUSE_START: Final = "，,；;、"  # a column name after these is in a sentence, not a table's header
 _MONEY_UNITS: Final = ("元", "万元", "万")  # 「万」 alone: 万元 cut a character per line (「万」「元」)
 
@@ -444,6 +451,9 @@ class Segmenter:
         (「（」「其中」「1」「件已办结」「）」)? Its numbers are the note's, never a cell's. A note is
         one the lexer would read as one (其中, 含, 包括, 注 …), so a label's own brackets
         (「（区分处理的，只计这一」) never start one."""
+        if self.note == 0 and (token.kind not in ("text", "labels") or (
+                "(" not in token.raw and "（" not in token.raw)):
+            return False  # (the common case, told without stripping: no note open, no bracket)
         text = token.raw.strip() if token.kind in ("text", "labels") else ""
         if self.note == _IN_NOTE:
             if text and (")" in text or "）" in text):
