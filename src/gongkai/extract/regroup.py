@@ -448,8 +448,17 @@ def _after_bare_labels(ordered: list[Segment], index: int, least: int = 2) -> bo
 
 
 def _row_sums(shape: TableShape) -> dict[str | None, Equation]:
-    """Table 3's row sums (T3-ROWSUM) by row key."""
-    return {dict(e.binding).get("row"): e for e in equations(shape) if e.rule == "T3-ROWSUM"}
+    """Table 3's row sums (T3-ROWSUM) by row key (made once per shape, keyed by its two fields:
+    TableShape's generated hash runs interpreted)."""
+    key = (shape.edition, shape.hybrid)
+    found = _ROW_SUMS.get(key)
+    if found is None:
+        found = {dict(e.binding).get("row"): e for e in equations(shape) if e.rule == "T3-ROWSUM"}
+        _ROW_SUMS[key] = found
+    return found
+
+
+_ROW_SUMS: Final[dict[tuple[str, bool], dict[str | None, Equation]]] = {}
 
 
 def doubt_rows_beside_wrapped_pieces(seg: Segmentation, placed: list[Segment], context: Context) -> None:
@@ -475,8 +484,17 @@ def doubt_rows_beside_wrapped_pieces(seg: Segmentation, placed: list[Segment], c
         equation = row_sums.get(segment.key)
         if segment.table != 3 or (segment.exact and not seg.untrusted_grid) or equation is None:
             continue  # (a grid a PDF converter guessed splits a wrapped number over its rows)
+        # the row's sum first: most rows hold it, and the rest of the weighing is not needed (two
+        # loops, not generators of sums)
+        parts: Any = 0
+        for path in equation.left:
+            parts += cells[path].value or 0
+        total: Any = 0
+        for path in equation.right:
+            total += cells[path].value or 0
+        if parts == total:
+            continue
         paths = list(equation.paths)
-        parts, total = (sum(cells[p].value or 0 for p in side) for side in (equation.left, equation.right))
         numbers = [t for t in segment.tokens if t.kind == "num"]
         spans_lines = len({t.line for t in numbers}) > 1
         # blank cells count 0 where the row's numbers span lines: a grid a converter guessed leaves

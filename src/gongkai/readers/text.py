@@ -156,13 +156,6 @@ def read_text(data: bytes | str, name: str) -> Document:
     document = Document(name=name, media_type="text/plain", encoding=encoding)
     table_rows: list[list[Cell]] = []
     markup: list[str] = []
-
-    def flush() -> None:
-        if table_rows:
-            document.add_table(list(table_rows), exact=False, markup=markup[0])
-            table_rows.clear()
-            markup.clear()
-
     # lines as editors and grep count them: a form feed (pdftotext's page break), vertical tab or
     # Unicode line separator is no line break (str.splitlines would make it one and shift every
     # line number after it)
@@ -171,20 +164,35 @@ def read_text(data: bytes | str, name: str) -> Document:
         lines.pop()
     # tables laid out in fixed-width columns (one search of the text where there are none)
     aligned = aligned_rows(lines) if has_spaced_values(text) else {}
-    for number, line in enumerate(lines, start=1):
+    # (a counter, not enumerate(start=1), and _flush a function, not a closure: compiled, both
+    # went through generic calls at every line)
+    number = 0
+    for line in lines:
+        number += 1
         cells = aligned.get(number - 1) or split_cells(line)
         if cells is None:
             if not line.strip():
-                flush()  # a blank line ends a table (markdown tables stand apart this way)
+                _flush(document, table_rows, markup)  # a blank line ends a table (as markdown tables)
             continue
         if len(cells) == 1:
-            flush()
+            _flush(document, table_rows, markup)
             document.add_paragraph(cells[0], number)
         else:
             style = "aligned" if number - 1 in aligned else markup_of(line)
             if markup and markup[0] != style:
-                flush()  # a different way of writing cells starts another table
-            markup[:1] = [style]
+                _flush(document, table_rows, markup)  # a different way of writing cells starts another table
+            if markup:
+                markup[0] = style
+            else:
+                markup.append(style)
             table_rows.append([Cell(text=c, line=number, column=i) for i, c in enumerate(cells)])
-    flush()
+    _flush(document, table_rows, markup)
     return document
+
+
+def _flush(document: Document, table_rows: list[list[Cell]], markup: list[str]) -> None:
+    """The table whose rows were collected, added to the document (nothing when none were)."""
+    if table_rows:
+        document.add_table(list(table_rows), exact=False, markup=markup[0])
+        table_rows.clear()
+        markup.clear()
