@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Final, Literal
+from typing import Final, Literal
 
 from ..document import Cell
 from ..template import TEMPLATE
@@ -100,11 +100,15 @@ def lex_cell(cell: Cell) -> list[Token]:
 # the tokens of a cell text without their cell: cell texts repeat a great deal (``0``, labels,
 # headers) within a report and across reports. A plain dict, not functools.lru_cache: compiled,
 # a dict lookup costs a tenth of a call through the lru_cache wrapper (~280 cells per report)
-_LEXED: Final[dict[str, tuple[tuple[Any, ...], ...]]] = {}
+# (each token's fields as a fixed tuple: compiled, unpacking one of known length and types skips
+# the generic unpacking and the checks of an Any tuple)
+_Spec = tuple[TokenKind, str, int | float | None, str | None, str | None, tuple[LabelHit, ...],
+              str | None, bool]
+_LEXED: Final[dict[str, tuple[_Spec, ...]]] = {}
 _LEXED_MAX: Final = 65536  # texts kept; the cache starts over beyond that (a batch of long reports)
 
 
-def _lex_text_cached(text: str) -> tuple[tuple[Any, ...], ...]:
+def _lex_text_cached(text: str) -> tuple[_Spec, ...]:
     specs = _LEXED.get(text)
     if specs is None:
         tokens = _lex(text, _NO_CELL)
