@@ -109,6 +109,8 @@ def _known_sum(cells: dict[str, CellValue], paths: tuple[str, ...]) -> tuple[flo
         value = cell.value
         if value is None or (cell.status != "read" and cell.status != "inferred"):
             unknown = True
+        elif isinstance(value, int):
+            total += value  # (the same float as float(value), without a generic call of float)
         else:
             total += float(value)
     return total, unknown

@@ -48,7 +48,10 @@ _UNIT_OR_NOTE: Final = re.compile(rf"[ \t\u00a0\u3000]*{UNIT_PATTERN}?(?:[ \t\u0
 _ITEM_START: Final = re.compile(r"[ \t\u00a0\u3000]*[.．、][ \t\u00a0\u3000]*[\u4e00-\u9fff]")
 _YEAR_NEXT: Final = re.compile(r"[ \t\u00a0\u3000]*年")
 _KEPT: Final = re.compile(f"[^{SKIPPED_CHARACTERS}]+")  # what labels.normalize keeps
-_NUMBERED_RAW: Final = re.compile(r"[一二三四五六][、.．]")
+# the runs of digits with the character after each (DOTALL: a line break too), for counting them
+# without a match object per run: the runs are the same as _DIGIT_RUN's (the character after a run
+# is no digit, so taking it never takes the next run's first digit)
+_DIGIT_RUN_AND_NEXT: Final = re.compile(_DIGIT_RUN.pattern + "(.?)", re.DOTALL)
 _NUMBERED: Final = re.compile(r"([一二三四五六])[、.]")
 _HEADING: Final = re.compile("|".join(re.escape(h) for h in sorted(_HEADINGS, key=len, reverse=True)))
 # printed for blank cells (lexer.BLANK_MARKERS), an item number's point, a markdown pipe; not a
@@ -286,8 +289,7 @@ def _cut(cell: Cell) -> list[Cell] | None:
         # no table in it; a section heading that runs on into its first paragraph still
         # stands apart (「五、存在的主要问题及改进情况（一）…」): it ends the table before it
         # (a heading's number needs 、 . or ．after it: most lines have none, and skip the pattern)
-        if ("、" not in text and "." not in text and "．" not in text) or not _NUMBERED_RAW.search(text) \
-                or section_heading(text) is not None:
+        if not _numbered(text) or section_heading(text) is not None:
             return None
         cuts = []
         for h_start, h_end in _headings_in(_Folded(text), 0, len(text)):
@@ -309,12 +311,25 @@ def _cut(cell: Cell) -> list[Cell] | None:
     return pieces
 
 
+def _numbered(text: str) -> bool:
+    """Does a heading's number stand in the text (一 … 六 with 、 . or ． after it)? Looked for from
+    each point (as ``[一二三四五六][、.．]`` searched, which tried its class at every character of
+    a long paragraph; most have no point at all)."""
+    for point in ("、", ".", "．"):
+        at = text.find(point, 1)
+        while at != -1:
+            if text[at - 1] in "一二三四五六":
+                return True
+            at = text.find(point, at + 1)
+    return False
+
+
 def _bare_runs(text: str) -> int:
     """Runs of digits with no unit after them, as rows of a table print them; a sentence counts
     things (「公开信息395条」「2023年」), a table row does not (a cheap look before cutting)."""
     count = 0
-    for run in _DIGIT_RUN.finditer(text):
-        if text[run.end(): run.end() + 1] not in _COUNTED:
+    for after in _DIGIT_RUN_AND_NEXT.findall(text):
+        if after not in _COUNTED:
             count += 1
             if count >= 2:
                 break
@@ -487,8 +502,9 @@ class _Folded:
         where: list[int] = []
         if len(folded) == len(text):  # one character for one (full-width forms, CJK)
             for kept in _KEPT.finditer(folded):
-                chars.append(kept.group())
-                where.extend(range(kept.start(), kept.end()))
+                start, end = kept.span()  # (one call on the match, not three)
+                chars.append(folded[start:end])
+                where.extend(range(start, end))
         else:  # a character folded into several (「①」 → 「1」): character by character
             for position, char in enumerate(text):
                 for piece in unicodedata.normalize("NFKC", char):

@@ -136,7 +136,7 @@ def _true_grid(table: Table, two_numbers: re.Pattern[str] = _TWO_NUMBERS) -> boo
         if any("容" in text and normalize(text) == "信息内容" for text in texts):
             header = texts
         elif header is not None and len(texts) == len(header) and any(
-                _NUMBER_CELL.fullmatch(text) and not header[i] for i, text in enumerate(texts)):
+                not header[i] and _NUMBER_CELL.fullmatch(text) for i, text in enumerate(texts)):
             return False
     return True
 
