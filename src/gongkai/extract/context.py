@@ -136,10 +136,20 @@ _TABLES: Final = {2: "active_disclosure", 3: "applications", 4: "review_litigati
 
 def row_name(segment: Segment) -> str:
     """表三「(一)予以公开」行 — or 表四, whose rows its findings name by their cells."""
-    table = _TABLES[segment.table]
-    if segment.table == 4:
-        return TEMPLATE.tables[table].zh
-    return f"{TEMPLATE.tables[table].zh}「{TEMPLATE.row_label(f'{table}.{segment.key}')}」行"
+    key = (segment.table, segment.key)
+    name = _ROW_NAMES.get(key)
+    if name is None:
+        table = _TABLES[segment.table]
+        if segment.table == 4:
+            name = TEMPLATE.tables[table].zh
+        else:
+            name = f"{TEMPLATE.tables[table].zh}「{TEMPLATE.row_label(f'{table}.{segment.key}')}」行"
+        _ROW_NAMES[key] = name
+    return name
+
+
+# (made once per row: the template is looked up interpreted)
+_ROW_NAMES: Final[dict[tuple[int, str], str]] = {}
 
 
 @cache  # findings name the same few hundred cells over and over

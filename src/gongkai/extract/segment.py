@@ -116,18 +116,29 @@ def _closes(text: str) -> bool:
     return ")" in text or "）" in text
 
 
-_TWO_NUMBERS: Final = re.compile(r"\d\s+\d")
 _TWO_NUMBERS_ON_A_LINE: Final = re.compile(r"\d[ \t\u00a0\u3000]+\d")
 _NUMBER_CELL: Final = re.compile(r"[\d.,，\-－]+")
 
 
-def _true_grid(table: Table, two_numbers: re.Pattern[str] = _TWO_NUMBERS) -> bool:
+def _spaced_digits(text: str) -> bool:
+    """Does a run of whitespace stand between two digits (as ``\\d\\s+\\d`` searched)? From the
+    pieces str.split() leaves (the same whitespace as \\s; isdecimal is \\d): the pattern, tried at
+    every character of a whole table's text, cost more than the rest of the table's look."""
+    pieces = text.split()
+    for index in range(1, len(pieces)):
+        if pieces[index - 1][-1].isdecimal() and pieces[index][0].isdecimal():
+            return True
+    return False
+
+
+def _true_grid(table: Table, on_a_line: bool = False) -> bool:
     """Can a markdown table's columns be trusted as positions? Not when a converter guessed them
-    from a PDF's text: a cell then holds two numbers (「| 0 4 |」), or a value stands under no
-    column name of the 信息内容 header row above it."""
-    # two numbers in any cell: one search over the table's cells joined by a character that is
-    # neither a digit nor a space (no match crosses it), not one search per cell
-    if two_numbers.search("\0".join([cell.text for row in table.rows for cell in row.cells])):
+    from a PDF's text: a cell then holds two numbers (「| 0 4 |」; ``on_a_line``: apart on one
+    line), or a value stands under no column name of the 信息内容 header row above it."""
+    # two numbers in any cell: one look over the table's cells joined by a character that is
+    # neither a digit nor a space (nothing found crosses it), not one per cell
+    joined = "\0".join([cell.text for row in table.rows for cell in row.cells])
+    if _TWO_NUMBERS_ON_A_LINE.search(joined) if on_a_line else _spaced_digits(joined):
         return False
     header: list[str] | None = None
     for row in table.rows:
@@ -145,7 +156,7 @@ def _guessed_grid(table: Table) -> bool:
     """Did a converter guess the text table's grid from a PDF's text (markitdown)? Then its empty
     cells are none of the form's. (Numbers on lines of one cell, 「189<br>50」, are one number
     wrapped in a real grid: pymupdf4llm.)"""
-    return table.markup is not None and not _true_grid(table, _TWO_NUMBERS_ON_A_LINE)
+    return table.markup is not None and not _true_grid(table, on_a_line=True)
 
 
 def _join_split_labels(by_cell: list[list[Token]]) -> list[list[Token]]:
@@ -399,11 +410,23 @@ class Segmenter:
         if not tokens:
             return
         line = tokens[0].line
-        kinds = {t.kind for t in tokens}
+        # the kinds of token on the line, as flags (not a set made for every row)
+        has_labels = has_text = has_heading = False
+        only_empty = True
+        for token in tokens:
+            kind = token.kind
+            if kind == "labels":
+                has_labels = True
+            elif kind == "text":
+                has_text = True
+            elif kind == "heading":
+                has_heading = True
+            if kind != "empty":
+                only_empty = False
         self.row = row
-        if row.table in self.text_tables and "labels" in kinds:
+        if row.table in self.text_tables and has_labels:
             self._note_header_columns(row, tokens)
-        if kinds == {"empty"}:
+        if only_empty:
             # a row of empty cells: table 4's blank data row while it waits for one, a blank row
             # among value rows under detached labels, else nothing
             segment = self.open
@@ -415,7 +438,7 @@ class Segmenter:
                 for token in tokens:
                     segment.add(token)
             return
-        if "heading" in kinds:
+        if has_heading:
             heading = next(t for t in tokens if t.kind == "heading")
             assert heading.section is not None  # every heading token names its section
             self.close()
@@ -423,13 +446,13 @@ class Segmenter:
             self.table = _SECTION_TABLE.get(heading.section)
             return
         # on a line of column names (自然人 商业企业 …), 其他 and 总计 are column names too
-        self.header_line = "labels" in kinds and sum(
+        self.header_line = has_labels and sum(
             1 for t in tokens if t.kind == "labels" and len(t.hits) == 1
             and t.hits[0].label.kind == "t3_header" and not t.hits[0].label.ambiguous) >= 2
         # a line that continues the open row must carry values only (and perhaps empty cells)
         if self.open is not None and self.open_on_line != line and not self._accepts_line(tokens):
             self._close_if_filled()
-        has_words = "labels" in kinds or "text" in kinds
+        has_words = has_labels or has_text
         for token in tokens:
             if self._in_note(token):
                 continue
