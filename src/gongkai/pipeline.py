@@ -17,6 +17,7 @@ import gc
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Final
 
 from .document import Document
 from .errors import ParseError
@@ -25,13 +26,14 @@ from .template import TEMPLATE
 
 __all__ = ["Evidence", "ParseError", "parse", "parse_document", "report_evidence"]
 
-NOT_A_REPORT = "不是政府信息公开工作年度报告"
+NOT_A_REPORT: Final = "不是政府信息公开工作年度报告"
 # 「…政府信息公开工作年度报告」 and its variants; a notice about the reports is none of them
-_REPORT_TITLE = re.compile(r"信息公开.{0,8}(?:年度报告|年报|工作报告)$")
-_ABOUT_REPORTS = re.compile(r"通知|报送|印发|转发|做好|编制|提交")
-_TITLE_WRAPPING = re.compile(r"[\s《》“”\"「」『』【】]|[。.：:，,；;！!]+$|(?:[（(][^（）()]{1,12}[)）])+$")
-MIN_HEADINGS = 2  # template section headings a report without table values must still name
-MIN_READ = 60  # cells read in two or more tables: a report even with no title to be found
+_REPORT_TITLE: Final = re.compile(r"信息公开.{0,8}(?:年度报告|年报|工作报告)$")
+_ABOUT_REPORTS: Final = re.compile(r"通知|报送|印发|转发|做好|编制|提交")
+_TITLE_WRAPPING: Final = re.compile(
+    r"[\s《》“”\"「」『』【】]|[。.：:，,；;！!]+$|(?:[（(][^（）()]{1,12}[)）])+$")
+MIN_HEADINGS: Final = 2  # template section headings a report without table values must still name
+MIN_READ: Final = 60  # cells read in two or more tables: a report even with no title to be found
 
 
 # A parse allocates many small objects and no reference cycles, so reference counting frees all

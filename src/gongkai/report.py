@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from .template import TEMPLATE, TableShape
 from .version import PARSER_VERSION as PARSER_VERSION  # the package version + a hash of template.yaml
 
-SCHEMA = "gongkai.report/1"
+SCHEMA: Final = "gongkai.report/1"
 
 Status = Literal["read", "blank", "missing", "inferred"]
 # part of the note of a cell inferred over a blank the source prints (the checker counts these)
-PRINTED_EMPTY = "the source prints this cell empty"
+PRINTED_EMPTY: Final = "the source prints this cell empty"
 Severity = Literal["error", "warning", "info"]
 Number = int | float
 

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from operator import itemgetter
-from typing import Any, Literal, cast
+from typing import Any, Final, Literal, cast
 
 from ..report import PRINTED_EMPTY, CellValue, Finding, Number, Report, Severity
 from ..template import (
@@ -62,12 +62,12 @@ class RuleResult:
 
 
 # ---------------------------------------------------------------------------------- formatting
-_TABLE_NAMES = {key: (names.zh, names.en) for key, names in TEMPLATE.tables.items()}
-_TABLES = tuple(_TABLE_NAMES)
-_RULES = {rule.id: rule for rule in TEMPLATE.rules}
+_TABLE_NAMES: Final = {key: (names.zh, names.en) for key, names in TEMPLATE.tables.items()}
+_TABLES: Final = tuple(_TABLE_NAMES)
+_RULES: Final = {rule.id: rule for rule in TEMPLATE.rules}
 # The extractor's inference marks a cell forced over a printed blank with this phrase in its note
 # (gongkai.extract.infer); C-BLANK still counts such cells as printed blank.
-_BLANK_NOTE = PRINTED_EMPTY
+_BLANK_NOTE: Final = PRINTED_EMPTY
 
 
 def _number(value: Any) -> str:
@@ -182,7 +182,7 @@ def _is_amount(v: Any) -> bool:
 
 
 # cell kind (template columns) → (value rule id, predicate); the rule text lives in the YAML
-_VALUE_RULES: dict[str, tuple[str, Callable[[Any], bool]]] = {
+_VALUE_RULES: Final[dict[str, tuple[str, Callable[[Any], bool]]]] = {
     "count": ("N-INT", _is_count),
     "signed": ("N-CHANGE", _is_signed),
     "amount": ("N-AMOUNT", _is_amount),
@@ -256,9 +256,9 @@ def _table_of(path: str) -> str:
 
 # plans and shapes by (edition, hybrid): TableShape's generated __hash__ and __eq__ run as interpreted
 # Python, so a cache keyed by the shape itself cost more than the lookup it saved
-_PLANS: dict[tuple[str, bool], _Plan] = {}
-_SHAPES: dict[tuple[str, bool], TableShape] = {}
-_OFFICIAL_ROWS: dict[str, frozenset[str]] = {}
+_PLANS: Final[dict[tuple[str, bool], _Plan]] = {}
+_SHAPES: Final[dict[tuple[str, bool], TableShape]] = {}
+_OFFICIAL_ROWS: Final[dict[str, frozenset[str]]] = {}
 
 
 def _plan(shape: TableShape) -> _Plan:
@@ -379,11 +379,11 @@ def _column_name(table: str, row: str, column: str, edition: str) -> str:
     return TEMPLATE.column_label(table, column)
 
 
-_MAX_ITEMS = 8
-_ROW_GROUP = {r.key: r.group for r in TEMPLATE.application_rows}
+_MAX_ITEMS: Final = 8
+_ROW_GROUP: Final = {r.key: r.group for r in TEMPLATE.application_rows}
 
 
-_ROW_SIZES: dict[tuple[str, bool, str], dict[str, int]] = {}
+_ROW_SIZES: Final[dict[tuple[str, bool, str], dict[str, int]]] = {}
 
 
 def _row_sizes(plan: _Plan, table: str) -> dict[str, int]:

@@ -26,6 +26,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Final
 from urllib.parse import urlsplit
 
 from ..report import Finding, Report
@@ -35,20 +36,20 @@ from .rules import RuleResult, Status, rule_finding
 __all__ = ["SOURCES", "Dated", "Timeliness", "assess", "late_findings", "late_results", "publication_dates",
            "signature_date", "timeliness", "url_date"]
 
-RULE = "C-LATE"
+RULE: Final = "C-LATE"
 # where a date was read → (Chinese, English), in order of precedence for the publication date;
 # ``signature`` last: it bounds the publication date from below only
-SOURCES: dict[str, tuple[str, str]] = {
+SOURCES: Final[dict[str, tuple[str, str]]] = {
     "meta": ("网页元数据", "the page's metadata"),
     "text": ("页面所载发布日期", "the date printed on the page"),
     "url": ("网址中的日期", "the date in the URL"),
     "list": ("栏目列表所列日期", "the date on the list page"),
     "signature": ("报告末尾落款日期", "the signature date at the end of the report"),
 }
-PUBLICATION_SOURCES = ("meta", "text", "url", "list")
+PUBLICATION_SOURCES: Final = ("meta", "text", "url", "list")
 
-_DATE = re.compile(r"((?:19|20)\d{2})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})")
-_URL_DATES = (  # the CMS patterns gongkai.collect.pages reads (collect depends on check, not back)
+_DATE: Final = re.compile(r"((?:19|20)\d{2})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})")
+_URL_DATES: Final = (  # the CMS patterns gongkai.collect.pages reads (collect depends on check, not back)
     re.compile(r"/art/((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})/"),  # Hanweb: /art/2024/1/20/art_…
     re.compile(r"/t((?:19|20)\d{2})(\d{2})(\d{2})_"),  # TRS: /202401/t20240120_123.html
     re.compile(r"/((?:19|20)\d{2})-?(\d{2})/(\d{2})/"),  # /202401/20/ or /2024-01/20/
@@ -56,14 +57,14 @@ _URL_DATES = (  # the CMS patterns gongkai.collect.pages reads (collect depends 
     re.compile(r"/((?:19|20)\d{2})/(\d{2})(\d{2})/"),  # /2024/0120/
 )
 # a signature line: an optional signer, then the date alone (arabic or Chinese numerals)
-_CN = "〇零○一二三四五六七八九十"
-_SIGNATURE = re.compile(rf"^(?P<who>[^\d{_CN}，。；：:,;]{{0,40}}?)\s*"
+_CN: Final = "〇零○一二三四五六七八九十"
+_SIGNATURE: Final = re.compile(rf"^(?P<who>[^\d{_CN}，。；：:,;]{{0,40}}?)\s*"
                         rf"(?P<y>(?:19|20)\d{{2}}|[{_CN}]{{4}})\s*年\s*(?P<m>\d{{1,2}}|[{_CN}]{{1,2}})\s*月\s*"
                         rf"(?P<d>\d{{1,2}}|[{_CN}]{{1,3}})\s*日\s*$")
-_CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "○": 0}
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+_CN_DIGITS: Final = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "○": 0}
+_MONTHS: Final = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
            "October", "November", "December")
-SIGNATURE_LINES = 4  # a signature is among the last few lines of the last section
+SIGNATURE_LINES: Final = 4  # a signature is among the last few lines of the last section
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,14 +13,15 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import combinations, pairwise
 from math import comb
+from typing import Final
 
 from .lexer import Token
 
 # A row with more readings than this stays undecided: the list would be cut short, and a value
 # all the listed readings agree on might differ in one not listed. Real rows that arithmetic
 # can settle have far fewer; the cap also bounds the time a pathological row costs.
-MAX_CANDIDATES = 2000
-MAX_SPLIT_STEPS = 200_000  # a row whose cuts cannot be enumerated within this stays undecided
+MAX_CANDIDATES: Final = 2000
+MAX_SPLIT_STEPS: Final = 200_000  # a row whose cuts cannot be enumerated within this stays undecided
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,7 +279,7 @@ def _drops(core: list[Token], slots: int, check: RowCheck | None) -> list[Candid
     return results  # never cut short, as with placements
 
 
-MAX_WRAPPED = 7  # numbers of a row wrapped onto the lines after it (each cell of table 3 may)
+MAX_WRAPPED: Final = 7  # numbers of a row wrapped onto the lines after it (each cell of table 3 may)
 
 
 def _continues(first: str, piece: str) -> bool:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any, cast
+from typing import Any, Final, cast
 
 from ..report import CellValue, Finding, Number, Severity
 from ..template import TEMPLATE, Equation, TableShape
+from ..template.model import Notice, Rule
 from .align import Alignment, sides_possible
 from .segment import Segment
 
@@ -89,9 +90,29 @@ def _finding(rule: str, case: str, cells: list[str] | None, line: int | None, va
     # (the particulars as one dict, not passed on as keywords: compiled, a call with **values goes
     # through the generic call and parses its keywords again at every hop)
     values["line"] = line
-    zh, en = TEMPLATE.message(rule, case, **values)
-    return Finding(rule=rule, severity=cast(Severity, TEMPLATE.severity(rule, case)), message=zh,
-                   message_en=en, cells=cells or [], line=line)
+    zh, en, severity = _case(rule, case)
+    return Finding(rule=rule, severity=cast(Severity, severity), message=zh.format_map(values),
+                   message_en=en.format_map(values), cells=cells or [], line=line)
+
+
+# (zh, en, severity) of each finding id and case asked for, as Template.message and .severity read
+# them: the template runs interpreted, and two keyword calls into it per finding cost more than
+# the formatting (format_map of the particulars: the same text as format(**particulars))
+_CASES: Final[dict[tuple[str, str], tuple[str, str, str]]] = {}
+
+
+def _case(rule: str, case: str) -> tuple[str, str, str]:
+    found = _CASES.get((rule, case))
+    if found is None:
+        declared: Rule | Notice
+        try:
+            declared = TEMPLATE.notice(rule)  # (a notice first: Template._declared lets it win)
+        except KeyError:
+            declared = TEMPLATE.rule(rule)
+        message = declared.messages[case]
+        found = (message.zh, message.en, message.severity or declared.severity)
+        _CASES[(rule, case)] = found
+    return found
 
 
 def add_finding(context: Context, rule: str, case: str, *, cells: list[str] | None = None,
@@ -109,15 +130,26 @@ def extend_message(finding: Finding, case: str, **values: Any) -> None:
     finding.message_en += en
 
 
-_TABLES = {2: "active_disclosure", 3: "applications", 4: "review_litigation"}  # a segment's table: its key
+# a segment's table: its key
+_TABLES: Final = {2: "active_disclosure", 3: "applications", 4: "review_litigation"}
 
 
 def row_name(segment: Segment) -> str:
     """表三「(一)予以公开」行 — or 表四, whose rows its findings name by their cells."""
-    table = _TABLES[segment.table]
-    if segment.table == 4:
-        return TEMPLATE.tables[table].zh
-    return f"{TEMPLATE.tables[table].zh}「{TEMPLATE.row_label(f'{table}.{segment.key}')}」行"
+    key = (segment.table, segment.key)
+    name = _ROW_NAMES.get(key)
+    if name is None:
+        table = _TABLES[segment.table]
+        if segment.table == 4:
+            name = TEMPLATE.tables[table].zh
+        else:
+            name = f"{TEMPLATE.tables[table].zh}「{TEMPLATE.row_label(f'{table}.{segment.key}')}」行"
+        _ROW_NAMES[key] = name
+    return name
+
+
+# (made once per row: the template is looked up interpreted)
+_ROW_NAMES: Final[dict[tuple[int, str], str]] = {}
 
 
 @cache  # findings name the same few hundred cells over and over

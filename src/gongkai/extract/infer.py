@@ -18,12 +18,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cache
+from typing import Final
 
 from ..report import PRINTED_EMPTY, CellValue
 from ..template import TEMPLATE, Equation, TableShape, equations
 from .context import table_of
 
-KNOWN = ("read", "inferred")
+KNOWN: Final = ("read", "inferred")
 
 
 Validator = Callable[[dict[str, CellValue]], set[str]]
@@ -108,6 +109,8 @@ def _known_sum(cells: dict[str, CellValue], paths: tuple[str, ...]) -> tuple[flo
         value = cell.value
         if value is None or (cell.status != "read" and cell.status != "inferred"):
             unknown = True
+        elif isinstance(value, int):
+            total += value  # (the same float as float(value), without a generic call of float)
         else:
             total += float(value)
     return total, unknown
@@ -176,7 +179,7 @@ def _force_note(how: str, rule: str, binding: tuple[tuple[str, str], ...], blank
 
 
 # (a few hundred notes, each asked for again by every report forcing the same cell)
-_FORCE_NOTES: dict[tuple[str, str, tuple[tuple[str, str], ...], bool], str] = {}
+_FORCE_NOTES: Final[dict[tuple[str, str, tuple[tuple[str, str], ...], bool], str]] = {}
 
 
 @cache  # a few dozen distinct bindings, asked for thousands of times

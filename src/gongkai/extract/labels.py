@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
-from typing import Literal
+from typing import Final, Literal
 
 from ..template import EDITIONS, TEMPLATE, Edition
 
@@ -30,12 +30,12 @@ LabelKind = Literal[
     "marker",  # 一、 (一) standing alone
 ]
 
-_SPACE_CHARACTERS = r"\s\u00a0\u3000\u200b\ufeff"
-_DROP_CHARACTERS = r"“”\"'‘’「」『』#*|`"
-SKIPPED_CHARACTERS = _SPACE_CHARACTERS + _DROP_CHARACTERS  # (a character class body) normalize drops
-_SPACE = re.compile(f"[{_SPACE_CHARACTERS}]+")
-_DROP = re.compile(f"[{_DROP_CHARACTERS}]")
-_TRAILING_NOISE = ".,:;、。:："
+_SPACE_CHARACTERS: Final = r"\s\u00a0\u3000\u200b\ufeff"
+_DROP_CHARACTERS: Final = r"“”\"'‘’「」『』#*|`"
+SKIPPED_CHARACTERS: Final = _SPACE_CHARACTERS + _DROP_CHARACTERS  # (a character class body) normalize drops
+_SPACE: Final = re.compile(f"[{_SPACE_CHARACTERS}]+")
+_DROP: Final = re.compile(f"[{_DROP_CHARACTERS}]")
+_TRAILING_NOISE: Final = ".,:;、。:："
 
 
 @lru_cache(maxsize=8192)
@@ -71,7 +71,8 @@ class LabelHit:
     truncated: bool = False
 
 
-CHINESE_MARKERS = ("一、", "二、", "三、", "四、", "(一)", "(二)", "(三)", "(四)", "(五)", "(六)", "(七)")
+CHINESE_MARKERS: Final = ("一、", "二、", "三、", "四、",
+                          "(一)", "(二)", "(三)", "(四)", "(五)", "(六)", "(七)")
 
 
 def _build() -> list[LabelDef]:
@@ -207,7 +208,7 @@ class LabelIndex:
         return hits
 
 
-INDEX = LabelIndex(_build())
+INDEX: Final = LabelIndex(_build())
 
 
 @lru_cache(maxsize=8192)
@@ -244,10 +245,10 @@ def _headings() -> dict[str, str]:
     return result
 
 
-_HEADINGS = _headings()
-_NUMBERED = re.compile(r"^([一二三四五六七八九])[、.]?(.{6,})$")
-_SECTION_BODIES: dict[str, list[tuple[str, str]]] = {}
+_HEADINGS: Final = _headings()
+_NUMBERED: Final = re.compile(r"^([一二三四五六七八九])[、.]?(.{6,})$")
+_SECTION_BODIES: Final[dict[str, list[tuple[str, str]]]] = {}
 for _section in TEMPLATE.sections:
     _SECTION_BODIES.setdefault(_section.number, []).extend(
         (normalize(variant), _section.key) for variant in _section.label.all)
-_LONGEST_HEADING = max(len(k) for k in _HEADINGS) + 4
+_LONGEST_HEADING: Final = max(len(k) for k in _HEADINGS) + 4

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from itertools import pairwise
-from typing import Any, Literal
+from typing import Final, Literal
 
 from ..document import Cell
 from ..template import TEMPLATE
@@ -21,27 +20,27 @@ from .labels import INDEX, LabelHit, normalize, section_heading
 TokenKind = Literal["num", "blank", "empty", "labels", "text", "heading", "unknown"]
 
 # Printed instead of a value: template.md N-BLANK (a dash, a slash, 无), as template.yaml lists them.
-BLANK_MARKERS = TEMPLATE.blank_marks
+BLANK_MARKERS: Final = TEMPLATE.blank_marks
 
 # what a value may carry right after it: a unit, and a note in brackets (「22（其中修订16件）」)
-UNITS = ("万元", "元", "件", "个", "项", "次", "条", "人次")
-NOTE_WORDS = ("其中", "含", "包括", "注", "另", "备注")
-UNIT_PATTERN = "(?:" + "|".join(UNITS) + ")"
-NOTE_PATTERN = "[(（](?:" + "|".join(NOTE_WORDS) + ")[^)）]{0,80}[)）]"
-YEAR_END = re.compile(r"(?:19|20)\d\d$")  # a year ending a run of digits (「…20000022025」年)
-_NUMBER_TAIL = rf"(?:[.．]\d+)?)(?P<unit>\s*{UNIT_PATTERN})?(?P<note>\s*{NOTE_PATTERN})?"
+UNITS: Final = ("万元", "元", "件", "个", "项", "次", "条", "人次")
+NOTE_WORDS: Final = ("其中", "含", "包括", "注", "另", "备注")
+UNIT_PATTERN: Final = "(?:" + "|".join(UNITS) + ")"
+NOTE_PATTERN: Final = "[(（](?:" + "|".join(NOTE_WORDS) + ")[^)）]{0,80}[)）]"
+YEAR_END: Final = re.compile(r"(?:19|20)\d\d$")  # a year ending a run of digits (「…20000022025」年)
+_NUMBER_TAIL: Final = rf"(?:[.．]\d+)?)(?P<unit>\s*{UNIT_PATTERN})?(?P<note>\s*{NOTE_PATTERN})?"
 # (a group of three digits after a comma is a thousands group only where no digit follows it:
 # 「30,2501」 is 30 and 2501)
-_NUMBER = re.compile(r"(?P<sign>[+\-＋－])?(?P<digits>\d+(?:,\d{3}(?!\d))*" + _NUMBER_TAIL)
+_NUMBER: Final = re.compile(r"(?P<sign>[+\-＋－])?(?P<digits>\d+(?:,\d{3}(?!\d))*" + _NUMBER_TAIL)
 # where commas stand between words and numbers too (cells a crawler joined with commas:
 # 「行政许可,374,374,374」), a comma between digits separates cells as well
-_NUMBER_WITHOUT_GROUPS = re.compile(r"(?P<sign>[+\-＋－])?(?P<digits>\d+" + _NUMBER_TAIL)
+_NUMBER_WITHOUT_GROUPS: Final = re.compile(r"(?P<sign>[+\-＋－])?(?P<digits>\d+" + _NUMBER_TAIL)
 # (a comma after a word, or one not followed by exactly three digits: 「…信息,4165」「,396,65,42,128」)
-_COMMA_SEPARATOR = re.compile(r"[^\d\s,],|,(?!\d{3}(?!\d))")
-_PAREN_MARKER = re.compile(r"[(（](\d{1,2})[)）](?=\s*[\u4e00-\u9fff])")
-_PAGE_NUMBER = re.compile(r"^(?:[-－—–]\s*\d{1,3}\s*[-－—–]"
+_COMMA_SEPARATOR: Final = re.compile(r"[^\d\s,],|,(?!\d{3}(?!\d))")
+_PAREN_MARKER: Final = re.compile(r"[(（](\d{1,2})[)）](?=\s*[\u4e00-\u9fff])")
+_PAGE_NUMBER: Final = re.compile(r"^(?:[-－—–]\s*\d{1,3}\s*[-－—–]"
                           r"|第\s*\d{1,3}\s*页(?:\s*[,，/]?\s*共\s*\d{1,3}\s*页)?)$")
-_NARRATIVE_LEN = 24
+_NARRATIVE_LEN: Final = 24
 
 
 @dataclass(slots=True, eq=False)  # a token is itself: compared by identity
@@ -105,11 +104,15 @@ def lex_cell(cell: Cell) -> list[Token]:
 # the tokens of a cell text without their cell: cell texts repeat a great deal (``0``, labels,
 # headers) within a report and across reports. A plain dict, not functools.lru_cache: compiled,
 # a dict lookup costs a tenth of a call through the lru_cache wrapper (~280 cells per report)
-_LEXED: dict[str, tuple[tuple[Any, ...], ...]] = {}
-_LEXED_MAX = 65536  # texts kept; the cache starts over beyond that (a batch of long reports)
+# (each token's fields as a fixed tuple: compiled, unpacking one of known length and types skips
+# the generic unpacking and the checks of an Any tuple)
+_Spec = tuple[TokenKind, str, int | float | None, str | None, str | None, tuple[LabelHit, ...],
+              str | None, bool]
+_LEXED: Final[dict[str, tuple[_Spec, ...]]] = {}
+_LEXED_MAX: Final = 65536  # texts kept; the cache starts over beyond that (a batch of long reports)
 
 
-def _lex_text_cached(text: str) -> tuple[tuple[Any, ...], ...]:
+def _lex_text_cached(text: str) -> tuple[_Spec, ...]:
     specs = _LEXED.get(text)
     if specs is None:
         tokens = _lex(text, _NO_CELL)
@@ -121,7 +124,7 @@ def _lex_text_cached(text: str) -> tuple[tuple[Any, ...], ...]:
     return specs
 
 
-_NO_CELL = Cell("", 0)
+_NO_CELL: Final = Cell("", 0)
 
 
 def _lex(text: str, cell: Cell) -> list[Token]:
@@ -231,7 +234,7 @@ def _is_separator(char: str) -> bool:
     return char in "|,，;；:：、" or char.isspace()
 
 
-_BLANK_RUN = re.compile(
+_BLANK_RUN: Final = re.compile(
     r"(?:(?<=\s)|^)(" + "|".join(re.escape(m) for m in sorted(BLANK_MARKERS, key=len, reverse=True))
     + r")(?=[\s*]|$)"  # (a markdown bold's closing 「**」 may follow: 「— —**五、…」)
     # run-together rows glue 无 and slashes to the digits around them (「数量无0000无0」)
@@ -241,17 +244,18 @@ _BLANK_RUN = re.compile(
     # a free-standing run of three or more marks is a row of empty cells (「———————」), and so
     # are dashes glued after a label's last character (「…已获取信息——————— (六)…」)
     r"|(?:(?<=\s)|^)[—\-－/／无]{3,}(?=\s|$)|(?<=[\u4e00-\u9fff)）”\"])[—\-－/／]+(?=\s))")
-_MARKS = "无/／—-－"
-_GLUED_MARKS = re.compile(r"[无/／—\-－]+")
+_MARKS: Final = "无/／—-－"
+_GLUED_MARKS: Final = re.compile(r"[无/／—\-－]+")
 # marks ending a piece: glued before a number, or after a label (无 only after a whole label: no
 # label ends in it)
-_TRAILING_MARKS = re.compile(r"[无/／—\-－]+$")
+_TRAILING_MARKS: Final = re.compile(r"[无/／—\-－]+$")
 # an item's number ends the text before a mark: the mark begins the item's label (「（四）无」 cut
 # from 「法提供」 by a cell break), never an empty cell after a label
-_ENDS_IN_ITEM = re.compile(r"(?:[(（][一二三四五六七八九十][)）]|[一二三四五六七八九十]、|\d[.．、])\s*$")
-_ROW_MARKER = re.compile(r"[(（][一二三四五六七][)）]|[一二三四]、|^\s*[.．、]\s*[\u4e00-\u9fff]")
-_CJK = re.compile(r"[\u4e00-\u9fff]")
-_DATE_AFTER = re.compile(r"[ \u00a0]?([年月日])")  # 「2023年」「2023 年度」
+_ENDS_IN_ITEM: Final = re.compile(
+    r"(?:[(（][一二三四五六七八九十][)）]|[一二三四五六七八九十]、|\d[.．、])\s*$")
+_ROW_MARKER: Final = re.compile(r"[(（][一二三四五六七][)）]|[一二三四]、|^\s*[.．、]\s*[\u4e00-\u9fff]")
+_CJK: Final = re.compile(r"[\u4e00-\u9fff]")
+_DATE_AFTER: Final = re.compile(r"[ \u00a0]?([年月日])")  # 「2023年」「2023 年度」
 
 
 def _lex_text(piece: str, cell: Cell, tokens: list[Token]) -> None:
@@ -388,7 +392,9 @@ def _strip_item_markers(tokens: list[Token]) -> None:
 def strip_item_markers_across(by_cell: list[list[Token]]) -> None:
     """An item number cut from its label by a cell separator (「…1032.」 then 「没有现成信息…」, tabs
     between cells): the digit before the point is the next cell's item number (2), not a value's."""
-    for current, following in pairwise(by_cell):
+    # (by index, not itertools.pairwise: compiled, each pair would be a tuple made and unpacked)
+    for index in range(1, len(by_cell)):
+        current, following = by_cell[index - 1], by_cell[index]
         if not current or not following or current[-1].kind != "num" or following[0].kind != "labels":
             continue
         number = current[-1]

@@ -9,37 +9,38 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Final
 
 from ..document import Document, Row
 from .labels import normalize, section_heading
 
-_TITLE = re.compile(r"信息公开.{0,6}报告")
-_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
-_YEAR_AT_END = re.compile(r"(?:19|20)\d{2}\s*$")
-_PERIOD = re.compile(r"(?:统计期限|统计时限|统计期间|数据统计)[^。]{0,20}?"
+_TITLE: Final = re.compile(r"信息公开.{0,6}报告")
+_YEAR: Final = re.compile(r"((?:19|20)\d{2})\s*年")
+_YEAR_AT_END: Final = re.compile(r"(?:19|20)\d{2}\s*$")
+_PERIOD: Final = re.compile(r"(?:统计期限|统计时限|统计期间|数据统计)[^。]{0,20}?"
                      r"((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
-_PUBLISHED = re.compile(r"(?:发布日期|发布时间|发文日期|成文日期)\s*[:：]?\s*"
+_PUBLISHED: Final = re.compile(r"(?:发布日期|发布时间|发文日期|成文日期)\s*[:：]?\s*"
                         r"((?:19|20)\d{2})[-年/.](\d{1,2})[-月/.](\d{1,2})")
-_CHROME = re.compile(r"今天是|欢迎|当前位置|您的位置|首页|发布日期|发布时间|来源|浏览次数|字体")
+_CHROME: Final = re.compile(r"今天是|欢迎|当前位置|您的位置|首页|发布日期|发布时间|来源|浏览次数|字体")
 # markdown marks and whitespace (ASCII, nbsp, ideographic space) around a title line
-_TITLE_NOISE = "#* \t\r\n\f\v\xa0\u3000"
-MAX_TITLE_ROWS = 60
+_TITLE_NOISE: Final = "#* \t\r\n\f\v\xa0\u3000"
+MAX_TITLE_ROWS: Final = 60
 # an agency (no punctuation, ending as agencies do), a year, then the report's name
-_TITLE_INSIDE = re.compile(
+_TITLE_INSIDE: Final = re.compile(
     r"(?P<agency>[\u4e00-\u9fff（）()]{2,30}?(?:政府|局|委员会|委|办公室|办|厅|中心|院|镇|乡|街道|"
     r"办事处|管委会|署|部|处|所|队|站|馆|社|会|区|县|市|省))"
     # (a markdown heading's marks may stand between: 「寨庄街道办事处## 2024年…」 on one line)
     r"[\s#*]*(?P<year>(?:19|20)\d{2})\s*年度?\s*(?:政府)?信息公开(?:工作)?年度报告")
 # the same with the year first (「2019年度青清市政府信息公开工作年度报告」)
-_TITLE_YEAR_FIRST = re.compile(
+_TITLE_YEAR_FIRST: Final = re.compile(
     r"(?P<year>(?:19|20)\d{2})\s*年度?\s*(?P<agency>[\u4e00-\u9fff（）()]{2,30}?(?:政府|局|委员会|委|办公室|办|"
     r"厅|中心|院|镇|乡|街道|办事处|管委会|署|部|处|所|队|站|馆|社|会|区|县|市|省)?)"
     r"\s*(?:政府)?信息公开(?:工作)?年度报告")
-_NOT_AN_AGENCY = re.compile(r"关于|做好|编制|报送|印发|转发|开展|根据|按照|我[局委办区县市镇乡]")
-_TITLE_SCAN = 3000  # characters of a run-together line the title can be in
+_NOT_AN_AGENCY: Final = re.compile(r"关于|做好|编制|报送|印发|转发|开展|根据|按照|我[局委办区县市镇乡]")
+_TITLE_SCAN: Final = 3000  # characters of a run-together line the title can be in
 # the last crumb of a site's breadcrumb, run together with the title after it when a crawler
 # drops the line break (「首页 > … > 通知公告水口镇2022年度…报告」): site column names, never agencies
-_CRUMB = re.compile(r"^(?:(?:通知公告|公示公告|公告公示|新闻动态|工作动态|政务动态|政务公开|"
+_CRUMB: Final = re.compile(r"^(?:(?:通知公告|公示公告|公告公示|新闻动态|工作动态|政务动态|政务公开|"
                     r"政府信息公开|信息公开|政府信息公开年报|信息公开年报|年度报告|年报|法定主动公开内容|首页|正文|详情)[>＞»/\s]*)+")
 
 
@@ -53,8 +54,8 @@ class Meta:
     section_lines: dict[str, int] = field(default_factory=dict)
 
 
-_CHINESE_DIGITS = str.maketrans("〇零○一二三四五六七八九", "000123456789")
-_CHINESE_YEAR = re.compile(r"[〇零○一二三四五六七八九]{4}(?=\s*年)")
+_CHINESE_DIGITS: Final = str.maketrans("〇零○一二三四五六七八九", "000123456789")
+_CHINESE_YEAR: Final = re.compile(r"[〇零○一二三四五六七八九]{4}(?=\s*年)")
 
 
 def _arabic_years(text: str) -> str:

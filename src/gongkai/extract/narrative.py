@@ -18,6 +18,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Final
 
 from ..report import Report
 from ..template import TEMPLATE
@@ -38,9 +39,9 @@ class Quantity:
     en: str
 
 
-_T3 = "applications"
-_RL = "review_litigation"
-QUANTITIES: dict[str, Quantity] = {q.key: q for q in (
+_T3: Final = "applications"
+_RL: Final = "review_litigation"
+QUANTITIES: Final[dict[str, Quantity]] = {q.key: q for q in (
     Quantity("received", (f"{_T3}.new_received.total",),
              ((f"{_T3}.new_received.total", f"{_T3}.carried_over.total"), (f"{_T3}.total.total",)),
              "本年新收政府信息公开申请数", "applications received this year"),
@@ -57,7 +58,7 @@ QUANTITIES: dict[str, Quantity] = {q.key: q for q in (
 )}
 
 # sections whose sentences are read (一 总体情况, 六 其他需要报告的事项)
-SECTIONS = ("overview", "other_matters")
+SECTIONS: Final = ("overview", "other_matters")
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,74 +81,74 @@ class NarrativeFact:
 # Patterns run on a normalised sentence: full-width → ASCII (，→ , （→ ( ０→0), whitespace
 # removed except between two digits. A number must follow its phrase directly (only filler such
 # as 共/共计/为 between) and carry a unit, so table rows, dates and percentages never match.
-_NUM = r"(?P<num>\d{1,3}(?:,\d{3})+|\d+)"
-_FILL = r"(?:共计|合计|总计|累计|总数为|总数|数量为|数量|共有|共|计|为|达到|达|有|是|:)*"
-_UNIT = r"(?:件|份|个|宗|条)"
-_CASE_UNIT = r"(?:件|起|宗|个)"
-_GAP = r"(?P<gap>[^,.。;:!?()\d]{0,16}?)"
-_APPLICATION = (r"(?:(?:政府)?信息公开申请|依申请公开(?:政府信息)?(?:的)?(?:申请|事项|件)?"
+_NUM: Final = r"(?P<num>\d{1,3}(?:,\d{3})+|\d+)"
+_FILL: Final = r"(?:共计|合计|总计|累计|总数为|总数|数量为|数量|共有|共|计|为|达到|达|有|是|:)*"
+_UNIT: Final = r"(?:件|份|个|宗|条)"
+_CASE_UNIT: Final = r"(?:件|起|宗|个)"
+_GAP: Final = r"(?P<gap>[^,.。;:!?()\d]{0,16}?)"
+_APPLICATION: Final = (r"(?:(?:政府)?信息公开申请|依申请公开(?:政府信息)?(?:的)?(?:申请|事项|件)?"
                 r"|申请公开政府信息(?:的)?(?:申请)?)")
-_END = r"(?=$|[,.。;:!?)]|情况|事项|情形|的情况|的情形|件)"
+_END: Final = r"(?=$|[,.。;:!?)]|情况|事项|情形|的情况|的情形|件)"
 
-_RECEIVED = re.compile(r"(?P<verb>新收|收到|受理|接收|接到|收悉)(?:了)?" + _GAP + _APPLICATION
+_RECEIVED: Final = re.compile(r"(?P<verb>新收|收到|受理|接收|接到|收悉)(?:了)?" + _GAP + _APPLICATION
                        + _FILL + _NUM + _UNIT)
-_RECEIVED_NONE = re.compile(
+_RECEIVED_NONE: Final = re.compile(
     r"(?:(?:未|没有)(?:新)?(?:收到|受理|接到|接收|发生|产生|出现)(?:过)?(?:任何)?" + _GAP + r"|无(?:任何)?)"
     + _APPLICATION + _END)
-_IN_FORCE_NORMATIVE = re.compile(
+_IN_FORCE_NORMATIVE: Final = re.compile(
     r"现行有效(?:的)?(?:行政)?规范性文件" + _FILL + _NUM + "件"
     r"|(?:行政)?规范性文件(?:中)?,?现行有效(?:的)?" + _FILL + _NUM.replace("num", "num2") + "件")
-_IN_FORCE_RULES = re.compile(
+_IN_FORCE_RULES: Final = re.compile(
     r"现行有效(?:的)?(?:政府|部门)?规章" + _FILL + _NUM + "件"
     r"|(?:政府|部门)?规章(?:中)?,?现行有效(?:的)?" + _FILL + _NUM.replace("num", "num2") + "件")
-_REVIEW = re.compile(r"行政复议(?:案件)?" + _FILL + _NUM + _CASE_UNIT)
-_LITIGATION = re.compile(r"行政诉讼(?:案件)?" + _FILL + _NUM + _CASE_UNIT)
-_CASES_NONE = re.compile(
+_REVIEW: Final = re.compile(r"行政复议(?:案件)?" + _FILL + _NUM + _CASE_UNIT)
+_LITIGATION: Final = re.compile(r"行政诉讼(?:案件)?" + _FILL + _NUM + _CASE_UNIT)
+_CASES_NONE: Final = re.compile(
     r"(?:(?:未|没有)(?:发生|出现|产生|涉及)(?:过)?(?:任何)?" + _GAP + r"|无(?:因)?(?:政府)?信息公开"
     r"(?:工作)?(?:引起|引发|而)?(?:的)?(?:被申请|被提起)?(?:的)?)"
     r"(?P<a>行政复议|行政诉讼)(?:(?:[和、及与或]|或者|以及)(?:被)?(?:提起|申请)?(?P<b>行政复议|行政诉讼))?"
     r"(?:案件|情况|情形|事项|案)?(?=$|[,.。;!?)])")
 
 # whole-sentence exclusions: other counts that share words with table quantities
-_SENTENCE_EXCLUDE = re.compile(r"12345|热线|建议|提案|信息处理费|人大|政协")
+_SENTENCE_EXCLUDE: Final = re.compile(r"12345|热线|建议|提案|信息处理费|人大|政协")
 # clause exclusions: carry-over, other years, comparisons, subsets, sums over several agencies
-_CLAUSE_EXCLUDE = re.compile(r"结转|上年|上一年|去年|往年|前年|同比|较上|较去|比上年|比去年|其中|各级|各部门|"
-                             r"各单位|各地|各县|各乡|各镇|%|百分之|截至上")
-_TAIL_EXCLUDE = re.compile(r"结转|上年|上一年|去年|往年")
-_GAP_EXCLUDE = re.compile(r"办|答复|处理|结转|转办|转来|转交|上年|去年|上级|网上|在线|当面|信函|其中|"
+_CLAUSE_EXCLUDE: Final = re.compile(r"结转|上年|上一年|去年|往年|前年|同比|较上|较去|比上年|比去年|"
+                                    r"其中|各级|各部门|各单位|各地|各县|各乡|各镇|%|百分之|截至上")
+_TAIL_EXCLUDE: Final = re.compile(r"结转|上年|上一年|去年|往年")
+_GAP_EXCLUDE: Final = re.compile(r"办|答复|处理|结转|转办|转来|转交|上年|去年|上级|网上|在线|当面|信函|其中|"
                           r"复议|诉讼")
 # before the verb: 办理/答复 totals are not 收到; a channel (网上受理…) is a subset
-_HANDLED_BEFORE = re.compile(r"办结|答复|办理|处理|转办|网上|在线|当面|信函|邮寄|传真|现场")
-_SUBSET_BEFORE = re.compile(r"其中[,:]?$")  # 「其中，…」: the clause is a part of a total
+_HANDLED_BEFORE: Final = re.compile(r"办结|答复|办理|处理|转办|网上|在线|当面|信函|邮寄|传真|现场")
+_SUBSET_BEFORE: Final = re.compile(r"其中[,:]?$")  # 「其中，…」: the clause is a part of a total
 # before 行政复议/行政诉讼 in the clause: the agency as review organ (办理/审理 复议), one kind of
 # lawsuit only (直接起诉, 复议后起诉), or outcomes rather than cases
-_CASE_PREFIX_EXCLUDE = re.compile(r"办理|审理|受理|收到|接收|复议机关|直接|复议后|出庭|败诉|胜诉")
-_DOCUMENT_EXCLUDE = re.compile(r"备案|清理|审查|审核|合法性|报备|起草|征求|评估")
-_LIST_BEFORE = re.compile(r"(?:[和及与、或]|党内|党)$")
-_YEAR = re.compile(r"((?:19|20)\d{2})年")
-_KEY = re.compile(r"申请|复议|诉讼|规范性文件|规章")
+_CASE_PREFIX_EXCLUDE: Final = re.compile(r"办理|审理|受理|收到|接收|复议机关|直接|复议后|出庭|败诉|胜诉")
+_DOCUMENT_EXCLUDE: Final = re.compile(r"备案|清理|审查|审核|合法性|报备|起草|征求|评估")
+_LIST_BEFORE: Final = re.compile(r"(?:[和及与、或]|党内|党)$")
+_YEAR: Final = re.compile(r"((?:19|20)\d{2})年")
+_KEY: Final = re.compile(r"申请|复议|诉讼|规范性文件|规章")
 
 # page footers that PDF text puts inside paragraphs ("- 2 -", "第 2 页"): blanked in place, so that
 # line numbers stay right and the footer is no paragraph break
-_FOOTER_LINE = re.compile(r"^[ \t\u3000]*(?:[-—–－][ \t]*\d+[ \t]*[-—–－]|第[ \t]*\d+[ \t]*页"
+_FOOTER_LINE: Final = re.compile(r"^[ \t\u3000]*(?:[-—–－][ \t]*\d+[ \t]*[-—–－]|第[ \t]*\d+[ \t]*页"
                           r"(?:[ \t]*共[ \t]*\d+[ \t]*页)?)[ \t\u3000]*$", re.M)
-_FOOTER_HINT = re.compile(r"(?:^|\n)[ \t\u3000]*[-—–－][ \t]*\d|页")
-_TERMINATOR = re.compile(r"[。！？!?；;]")
-_PARAGRAPH = re.compile(r"(?:[^\n]|\n(?![ \t\u3000\xa0]*\n))+")
-_DIGIT_SPACE = re.compile(r"(?<=\d)\s+(?=\d)")
-_LINE_BREAK_DIGITS = re.compile(r"(?<=[0-9A-Za-z])[ \t\u3000\xa0]*\n\s*(?=[0-9A-Za-z])")
-_LINE_BREAK = re.compile(r"[ \t\u3000\xa0]*\n\s*")
-_PUNCT_SPACE = re.compile(r"(?<=[，。；：、（）《》“”])[ \t\u3000\xa0]+"
+_FOOTER_HINT: Final = re.compile(r"(?:^|\n)[ \t\u3000]*[-—–－][ \t]*\d|页")
+_TERMINATOR: Final = re.compile(r"[。！？!?；;]")
+_PARAGRAPH: Final = re.compile(r"(?:[^\n]|\n(?![ \t\u3000\xa0]*\n))+")
+_DIGIT_SPACE: Final = re.compile(r"(?<=\d)\s+(?=\d)")
+_LINE_BREAK_DIGITS: Final = re.compile(r"(?<=[0-9A-Za-z])[ \t\u3000\xa0]*\n\s*(?=[0-9A-Za-z])")
+_LINE_BREAK: Final = re.compile(r"[ \t\u3000\xa0]*\n\s*")
+_PUNCT_SPACE: Final = re.compile(r"(?<=[，。；：、（）《》“”])[ \t\u3000\xa0]+"
                           r"|[ \t\u3000\xa0]+(?=[，。；：、（）《》“”])")
 # full-width → ASCII for the characters the patterns use (what NFKC would do to them, but
 # cheaper: a few str.replace calls instead of a pass over every character)
-_FULL_PUNCT = (("，", ","), ("（", "("), ("）", ")"), ("：", ":"), ("；", ";"), ("％", "%"), ("．", "."),
-               ("！", "!"), ("？", "?"))
-_FULL_DIGIT = re.compile(r"[\uff10-\uff19]")
-_DIGITS = {c: c - 0xFEE0 for c in range(0xFF10, 0xFF1A)}
-_BLANK_LINE = re.compile(r"\n[ \t\u3000\xa0]*\n")
+_FULL_PUNCT: Final = (("，", ","), ("（", "("), ("）", ")"), ("：", ":"), ("；", ";"), ("％", "%"),
+                      ("．", "."), ("！", "!"), ("？", "?"))
+_FULL_DIGIT: Final = re.compile(r"[\uff10-\uff19]")
+_DIGITS: Final = {c: c - 0xFEE0 for c in range(0xFF10, 0xFF1A)}
+_BLANK_LINE: Final = re.compile(r"\n[ \t\u3000\xa0]*\n")
 # a sentence can state a quantity only with a counted number or a negation before the subject
-_CANDIDATE = re.compile(r"[0-9\uff10-\uff19][ \t\u3000\xa0\n]*[件份个宗条起]"
+_CANDIDATE: Final = re.compile(r"[0-9\uff10-\uff19][ \t\u3000\xa0\n]*[件份个宗条起]"
                         r"|(?:未|没有|无)[^。；;!?！？]{0,24}?(?:申请|复议|诉讼)")
 
 

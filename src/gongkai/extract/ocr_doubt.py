@@ -23,6 +23,7 @@ This replaces the earlier ``P-OCR`` warning that kept a low-confidence value as 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Final
 
 from ..report import PRINTED_EMPTY, CellValue, Finding
 from ..template import TEMPLATE, Equation, TableShape, equations
@@ -32,11 +33,11 @@ __all__ = ["DOUBTFUL_BELOW", "SURE", "doubt_ocr_readings", "misreads"]
 
 # below this confidence an OCR'd cell is not taken as read (RapidOCR scores clean printed digits
 # above 0.95; the misreads measured by bench/ocr.py score lower — see docs/benchmarks.md)
-DOUBTFUL_BELOW = 0.9
+DOUBTFUL_BELOW: Final = 0.9
 # at or above this, a look-alike digit swap is not suspected (see the module docstring)
-SURE = 0.99
-_LOOK_ALIKE = {"1": "7", "7": "1", "0": "8", "8": "036", "3": "8", "5": "6", "6": "58"}
-_MAX_DIGITS = 7  # a count in these tables: longer readings are not searched
+SURE: Final = 0.99
+_LOOK_ALIKE: Final = {"1": "7", "7": "1", "0": "8", "8": "036", "3": "8", "5": "6", "6": "58"}
+_MAX_DIGITS: Final = 7  # a count in these tables: longer readings are not searched
 
 
 def misreads(raw: str, *, swaps: bool = True) -> dict[int, str]:

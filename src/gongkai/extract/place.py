@@ -3,7 +3,9 @@ the findings a row that cannot be placed with certainty deserves."""
 
 from __future__ import annotations
 
+import sys
 from functools import cache
+from typing import Final
 
 from ..report import CellValue, Finding, Number
 from ..template import TEMPLATE, TableShape
@@ -65,6 +67,9 @@ def _group_sums_possible(values: list[Number | None]) -> bool:
     return _sum_possible(values, 0, 4) and _sum_possible(values, 5, 9) and _sum_possible(values, 10, 14)
 
 
+_LARGEST_FLOAT: Final = int(sys.float_info.max)
+
+
 def _sum_possible(values: list[Number | None], start: int, end: int) -> bool:
     """Could ``sum(values[start:end]) == values[end]`` hold, with None unknown and all values ≥ 0
     integers?"""
@@ -77,6 +82,12 @@ def _sum_possible(values: list[Number | None], start: int, end: int) -> bool:
         v = values[index]
         if v is None:
             unknown = True
+        elif isinstance(v, int):
+            # a count (most values): compared as a native int, and made a float only beyond a
+            # float's range (where float() raises, as it did for every value before)
+            if v < 0 or (v > _LARGEST_FLOAT and not float(v).is_integer()):
+                return False
+            known += v
         elif v < 0 or not float(v).is_integer():
             return False
         else:
@@ -348,7 +359,7 @@ def _cell_kind(path: str) -> str:
     return kind
 
 
-_CELL_KINDS: dict[str, str] = {}
+_CELL_KINDS: Final[dict[str, str]] = {}
 
 
 def _amount(path: str, token: Token, value: float, notes: list[str], context: Context) -> float:
@@ -405,7 +416,7 @@ def row_keys(shape: TableShape) -> tuple[str, ...]:
     return keys
 
 
-_ROW_KEYS: dict[tuple[str, bool], tuple[str, ...]] = {}
+_ROW_KEYS: Final[dict[tuple[str, bool], tuple[str, ...]]] = {}
 
 
-OTHER_ITEMS = ("other_no_correction", "other_unpaid_fee", "other_other")
+OTHER_ITEMS: Final = ("other_no_correction", "other_unpaid_fee", "other_other")

@@ -26,6 +26,7 @@ import unicodedata
 from bisect import bisect_left
 from difflib import SequenceMatcher
 from functools import lru_cache
+from typing import Final
 
 from ..document import Cell, Document, Row
 from .labels import (
@@ -41,29 +42,33 @@ from .labels import (
 from .lexer import BLANK_MARKERS, NOTE_PATTERN, UNIT_PATTERN, YEAR_END
 
 # digits, decimals, and the spaces a crawler left between cells (「20 0 0 0 02」)
-_DIGIT_RUN = re.compile(r"\d+(?:[.．]\d+)?(?:[ \t\u00a0\u3000]+\d+(?:[.．]\d+)?)*")
+_DIGIT_RUN: Final = re.compile(r"\d+(?:[.．]\d+)?(?:[ \t\u00a0\u3000]+\d+(?:[.．]\d+)?)*")
 # a unit or a note printed right after a value belongs to it (the lexer reads both)
-_UNIT_OR_NOTE = re.compile(rf"[ \t\u00a0\u3000]*{UNIT_PATTERN}?(?:[ \t\u00a0\u3000]*{NOTE_PATTERN})?")
-_ITEM_START = re.compile(r"[ \t\u00a0\u3000]*[.．、][ \t\u00a0\u3000]*[\u4e00-\u9fff]")
-_YEAR_NEXT = re.compile(r"[ \t\u00a0\u3000]*年")
-_KEPT = re.compile(f"[^{SKIPPED_CHARACTERS}]+")  # what labels.normalize keeps
-_NUMBERED_RAW = re.compile(r"[一二三四五六][、.．]")
-_NUMBERED = re.compile(r"([一二三四五六])[、.]")
-_HEADING = re.compile("|".join(re.escape(h) for h in sorted(_HEADINGS, key=len, reverse=True)))
+_UNIT_OR_NOTE: Final = re.compile(rf"[ \t\u00a0\u3000]*{UNIT_PATTERN}?(?:[ \t\u00a0\u3000]*{NOTE_PATTERN})?")
+_ITEM_START: Final = re.compile(r"[ \t\u00a0\u3000]*[.．、][ \t\u00a0\u3000]*[\u4e00-\u9fff]")
+_YEAR_NEXT: Final = re.compile(r"[ \t\u00a0\u3000]*年")
+_KEPT: Final = re.compile(f"[^{SKIPPED_CHARACTERS}]+")  # what labels.normalize keeps
+# the runs of digits with the character after each (DOTALL: a line break too), for counting them
+# without a match object per run: the runs are the same as _DIGIT_RUN's (the character after a run
+# is no digit, so taking it never takes the next run's first digit)
+_DIGIT_RUN_AND_NEXT: Final = re.compile(_DIGIT_RUN.pattern + "(.?)", re.DOTALL)
+_NUMBERED: Final = re.compile(r"([一二三四五六])[、.]")
+_HEADING: Final = re.compile("|".join(re.escape(h) for h in sorted(_HEADINGS, key=len, reverse=True)))
 # printed for blank cells (lexer.BLANK_MARKERS), an item number's point, a markdown pipe; not a
 # comma: 「，无法提供」 is a sentence's
-_MARKS = re.compile(r"[—\-－/／\\无空–―.|]*")
-_ROW_KINDS = ("t2_row", "t3_row")
+_MARKS: Final = re.compile(r"[—\-－/／\\无空–―.|]*")
+_ROW_KINDS: Final = ("t2_row", "t3_row")
 # what a label cut over lines may end in: a row's label, or a group's (「（」「四」「）」「无」「法」…)
-_JOINED_KINDS = (*_ROW_KINDS, "t3_group")
-_TABLE_HEADS = ("caption", "t2_header", "t3_note")
-_SENTENCE_END = tuple("。；;！!？?：:")
-_CLOSING = ")）]】”\"' "
+_JOINED_KINDS: Final = (*_ROW_KINDS, "t3_group")
+_TABLE_HEADS: Final = ("caption", "t2_header", "t3_note")
+_SENTENCE_END: Final = tuple("。；;！!？?：:")
+_CLOSING: Final = ")）]】”\"' "
 # what a sentence's numbers count (a unit printed right after a table's value is rare)
-_COUNTED = frozenset("年月日时分件条个项次篇人家名位批期号场户元%％")
-_MIN_FLAT = 80  # shorter paragraphs are lines of a clean layout
-_LONGEST_LABEL_RUN = 400  # normalized characters of labels in a row (table 3's header is ~150)
-_LABEL, _PROSE = 1, 0
+_COUNTED: Final = frozenset("年月日时分件条个项次篇人家名位批期号场户元%％")
+_MIN_FLAT: Final = 80  # shorter paragraphs are lines of a clean layout
+_LONGEST_LABEL_RUN: Final = 400  # normalized characters of labels in a row (table 3's header is ~150)
+_LABEL: Final = 1
+_PROSE: Final = 0
 
 
 def reflow(document: Document) -> Document:
@@ -97,10 +102,10 @@ def reflow(document: Document) -> Document:
                     warnings=document.warnings)
 
 
-_WIDEST_ROW = 24  # cells: table 4's 15 values beside its labels, with room for empty ones
-_LONE_ITEM = re.compile(r"\d")
-_VALUE_THEN_ITEM = re.compile(r"[-－]?\d*\d\d")  # a value with an item's number run into it
-_ITEM_POINT = re.compile(r"[.．、]")
+_WIDEST_ROW: Final = 24  # cells: table 4's 15 values beside its labels, with room for empty ones
+_LONE_ITEM: Final = re.compile(r"\d")
+_VALUE_THEN_ITEM: Final = re.compile(r"[-－]?\d*\d\d")  # a value with an item's number run into it
+_ITEM_POINT: Final = re.compile(r"[.．、]")
 
 
 def _join_item_numbers(rows: list[Row]) -> list[Row]:
@@ -166,7 +171,7 @@ def _item_parts(rows: list[Row], i: int) -> int:
     return 2 if _ITEM_POINT.match(after) and _CJK_START.match(after[1:].lstrip()) else 0
 
 
-_TRAILING_BLANKS = re.compile(r"[无/／—\-－]+$")
+_TRAILING_BLANKS: Final = re.compile(r"[无/／—\-－]+$")
 
 
 def _item_marked(words: str, marker: str) -> bool:
@@ -175,9 +180,9 @@ def _item_marked(words: str, marker: str) -> bool:
     return any(h.start == 0 and h.label.kind == "t3_row" and h.label.marker == marker for h in hits)
 
 
-_SHORT_PIECE = 16  # characters of a label piece a conversion put on a line of its own
-_MAX_PIECES = 14
-_MIN_SHORT_ROWS = 40
+_SHORT_PIECE: Final = 16  # characters of a label piece a conversion put on a line of its own
+_MAX_PIECES: Final = 14
+_MIN_SHORT_ROWS: Final = 40
 
 
 def _join_split_labels(rows: list[Row]) -> list[Row]:
@@ -226,7 +231,7 @@ def _short_piece(row: Row) -> str:
     return text if len(text) <= _SHORT_PIECE and not _HAS_DIGIT.search(text) else ""
 
 
-_HAS_DIGIT = re.compile(r"\d")
+_HAS_DIGIT: Final = re.compile(r"\d")
 
 
 def _label_run_end(rows: list[Row], i: int, pieces: list[str]) -> int:
@@ -269,10 +274,10 @@ def _row_label_ends() -> frozenset[str]:
     return frozenset(ends)
 
 
-_ROW_LABEL_ENDS = _row_label_ends()
+_ROW_LABEL_ENDS: Final = _row_label_ends()
 
 
-_CJK_START = re.compile(r"[\u4e00-\u9fff“\"]")
+_CJK_START: Final = re.compile(r"[\u4e00-\u9fff“\"]")
 
 
 def _cut(cell: Cell) -> list[Cell] | None:
@@ -284,8 +289,7 @@ def _cut(cell: Cell) -> list[Cell] | None:
         # no table in it; a section heading that runs on into its first paragraph still
         # stands apart (「五、存在的主要问题及改进情况（一）…」): it ends the table before it
         # (a heading's number needs 、 . or ．after it: most lines have none, and skip the pattern)
-        if ("、" not in text and "." not in text and "．" not in text) or not _NUMBERED_RAW.search(text) \
-                or section_heading(text) is not None:
+        if not _numbered(text) or section_heading(text) is not None:
             return None
         cuts = []
         for h_start, h_end in _headings_in(_Folded(text), 0, len(text)):
@@ -307,12 +311,25 @@ def _cut(cell: Cell) -> list[Cell] | None:
     return pieces
 
 
+def _numbered(text: str) -> bool:
+    """Does a heading's number stand in the text (一 … 六 with 、 . or ． after it)? Looked for from
+    each point (as ``[一二三四五六][、.．]`` searched, which tried its class at every character of
+    a long paragraph; most have no point at all)."""
+    for point in ("、", ".", "．"):
+        at = text.find(point, 1)
+        while at != -1:
+            if text[at - 1] in "一二三四五六":
+                return True
+            at = text.find(point, at + 1)
+    return False
+
+
 def _bare_runs(text: str) -> int:
     """Runs of digits with no unit after them, as rows of a table print them; a sentence counts
     things (「公开信息395条」「2023年」), a table row does not (a cheap look before cutting)."""
     count = 0
-    for run in _DIGIT_RUN.finditer(text):
-        if text[run.end(): run.end() + 1] not in _COUNTED:
+    for after in _DIGIT_RUN_AND_NEXT.findall(text):
+        if after not in _COUNTED:
             count += 1
             if count >= 2:
                 break
@@ -489,8 +506,9 @@ class _Folded:
         where: list[int] = []
         if len(folded) == len(text):  # one character for one (full-width forms, CJK)
             for kept in _KEPT.finditer(folded):
-                chars.append(kept.group())
-                where.extend(range(kept.start(), kept.end()))
+                start, end = kept.span()  # (one call on the match, not three)
+                chars.append(folded[start:end])
+                where.extend(range(start, end))
         else:  # a character folded into several (「①」 → 「1」): character by character
             for position, char in enumerate(text):
                 for piece in unicodedata.normalize("NFKC", char):

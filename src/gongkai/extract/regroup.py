@@ -6,7 +6,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections import Counter
 from itertools import pairwise
-from typing import Any
+from typing import Any, Final
 
 from ..document import Cell
 from ..report import CellValue, Number
@@ -77,7 +77,7 @@ def _bare_labels_before(result: list[Segment], index: int, assigned: set[int], *
     return run
 
 
-_FEWEST_GAPS = 6  # gaps between a row's values it takes to tell a text's convention for blank lines
+_FEWEST_GAPS: Final = 6  # gaps between a row's values it takes to tell a text's convention for blank lines
 
 
 def empty_cells_from_blank_lines(seg: Segmentation, content_lines: set[int]) -> None:
@@ -166,7 +166,7 @@ def pair_values_printed_above(seg: Segmentation) -> None:
         seg.orphans = [t for t in seg.orphans if id(t) not in taken]
 
 
-MAX_WRAPPED_PIECES = 8  # pieces of wrapped numbers a row may take from the lines after it
+MAX_WRAPPED_PIECES: Final = 8  # pieces of wrapped numbers a row may take from the lines after it
 
 
 def rejoin_wrapped_rows(seg: Segmentation) -> None:
@@ -338,7 +338,7 @@ def report_orphans(seg: Segmentation, context: Context) -> None:
                 lines="、".join(map(str, lines[:8])), lines_en=", ".join(map(str, lines[:8])))
 
 
-_SCATTERED = 3  # table 4's values on more lines than this: not one row of values
+_SCATTERED: Final = 3  # table 4's values on more lines than this: not one row of values
 
 
 def doubt_detached_rows(seg: Segmentation, placed: list[Segment], context: Context) -> None:
@@ -357,7 +357,7 @@ def doubt_detached_rows(seg: Segmentation, placed: list[Segment], context: Conte
         _undecide(paths, segment.label_line, context, "guessed_grid", segment)
 
 
-_TABLE_KEY = {2: "active_disclosure.", 3: "applications."}
+_TABLE_KEY: Final = {2: "active_disclosure.", 3: "applications."}
 
 
 def _doubt_table2(ordered: list[Segment], context: Context) -> None:
@@ -448,8 +448,17 @@ def _after_bare_labels(ordered: list[Segment], index: int, least: int = 2) -> bo
 
 
 def _row_sums(shape: TableShape) -> dict[str | None, Equation]:
-    """Table 3's row sums (T3-ROWSUM) by row key."""
-    return {dict(e.binding).get("row"): e for e in equations(shape) if e.rule == "T3-ROWSUM"}
+    """Table 3's row sums (T3-ROWSUM) by row key (made once per shape, keyed by its two fields:
+    TableShape's generated hash runs interpreted)."""
+    key = (shape.edition, shape.hybrid)
+    found = _ROW_SUMS.get(key)
+    if found is None:
+        found = {dict(e.binding).get("row"): e for e in equations(shape) if e.rule == "T3-ROWSUM"}
+        _ROW_SUMS[key] = found
+    return found
+
+
+_ROW_SUMS: Final[dict[tuple[str, bool], dict[str | None, Equation]]] = {}
 
 
 def doubt_rows_beside_wrapped_pieces(seg: Segmentation, placed: list[Segment], context: Context) -> None:
@@ -475,8 +484,17 @@ def doubt_rows_beside_wrapped_pieces(seg: Segmentation, placed: list[Segment], c
         equation = row_sums.get(segment.key)
         if segment.table != 3 or (segment.exact and not seg.untrusted_grid) or equation is None:
             continue  # (a grid a PDF converter guessed splits a wrapped number over its rows)
+        # the row's sum first: most rows hold it, and the rest of the weighing is not needed (two
+        # loops, not generators of sums)
+        parts: Any = 0
+        for path in equation.left:
+            parts += cells[path].value or 0
+        total: Any = 0
+        for path in equation.right:
+            total += cells[path].value or 0
+        if parts == total:
+            continue
         paths = list(equation.paths)
-        parts, total = (sum(cells[p].value or 0 for p in side) for side in (equation.left, equation.right))
         numbers = [t for t in segment.tokens if t.kind == "num"]
         spans_lines = len({t.line for t in numbers}) > 1
         # blank cells count 0 where the row's numbers span lines: a grid a converter guessed leaves

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Final
 
 from ..document import Cell, Document, Row, Table
 from ..template import TEMPLATE
@@ -22,9 +23,9 @@ from .lexer import NOTE_WORDS, YEAR_END, Token, lex_cell, strip_item_markers_acr
 # or ("t3", "2021") (a table-3 row only the 2021 format has)
 FormatVote = str | tuple[str, str]
 
-_SECTION_TABLE = {"active_disclosure": 2, "applications": 3, "review_litigation": 4}
-_T2_KINDS = ("caption", "t2_header", "t2_column", "t2_row")
-_T3_AFTER_OTHER_GROUP = ("other_no_correction", "other_unpaid_fee")
+_SECTION_TABLE: Final = {"active_disclosure": 2, "applications": 3, "review_litigation": 4}
+_T2_KINDS: Final = ("caption", "t2_header", "t2_column", "t2_row")
+_T3_AFTER_OTHER_GROUP: Final = ("other_no_correction", "other_unpaid_fee")
 
 
 @dataclass
@@ -71,7 +72,13 @@ class Segment:
 
     @property
     def filled(self) -> int:
-        return sum(1 for t in self.tokens if t.kind != "empty")
+        # (counted over the lines: asked for at every line fed, it made the token list each time)
+        count = 0
+        for line in self.lines:
+            for token in line:
+                if token.kind != "empty":
+                    count += 1
+        return count
 
     def add(self, token: Token) -> None:
         if self.lines and self.lines[-1] and self.lines[-1][-1].line == token.line and (
@@ -99,33 +106,48 @@ class Segmentation:
     table4_header_lines: tuple[int, ...] = ()
 
 
-_NOTE_OPENING, _IN_NOTE = 1, 2
-_CLAUSE_START = "，,；;、"  # a column name after these is in a sentence, not a table's header
-_MONEY_UNITS = ("元", "万元", "万")  # 「万」 alone: 万元 cut a character per line (「万」「元」)
+_NOTE_OPENING: Final = 1
+_IN_NOTE: Final = 2
+_CLAUSE_START: Final = "，,；;、"  # a column name after these is in a sentence, not a table's header
+_MONEY_UNITS: Final = ("元", "万元", "万")  # 「万」 alone: 万元 cut a character per line (「万」「元」)
 
 
 def _closes(text: str) -> bool:
     return ")" in text or "）" in text
 
 
-_TWO_NUMBERS = re.compile(r"\d\s+\d")
-_TWO_NUMBERS_ON_A_LINE = re.compile(r"\d[ \t\u00a0\u3000]+\d")
-_NUMBER_CELL = re.compile(r"[\d.,，\-－]+")
+_TWO_NUMBERS_ON_A_LINE: Final = re.compile(r"\d[ \t\u00a0\u3000]+\d")
+_NUMBER_CELL: Final = re.compile(r"[\d.,，\-－]+")
 
 
-def _true_grid(table: Table, two_numbers: re.Pattern[str] = _TWO_NUMBERS) -> bool:
+def _spaced_digits(text: str) -> bool:
+    """Does a run of whitespace stand between two digits (as ``\\d\\s+\\d`` searched)? From the
+    pieces str.split() leaves (the same whitespace as \\s; isdecimal is \\d): the pattern, tried at
+    every character of a whole table's text, cost more than the rest of the table's look."""
+    pieces = text.split()
+    for index in range(1, len(pieces)):
+        if pieces[index - 1][-1].isdecimal() and pieces[index][0].isdecimal():
+            return True
+    return False
+
+
+def _true_grid(table: Table, on_a_line: bool = False) -> bool:
     """Can a markdown table's columns be trusted as positions? Not when a converter guessed them
-    from a PDF's text: a cell then holds two numbers (「| 0 4 |」), or a value stands under no
-    column name of the 信息内容 header row above it."""
+    from a PDF's text: a cell then holds two numbers (「| 0 4 |」; ``on_a_line``: apart on one
+    line), or a value stands under no column name of the 信息内容 header row above it."""
+    # two numbers in any cell: one look over the table's cells joined by a character that is
+    # neither a digit nor a space (nothing found crosses it), not one per cell
+    joined = "\0".join([cell.text for row in table.rows for cell in row.cells])
+    if _TWO_NUMBERS_ON_A_LINE.search(joined) if on_a_line else _spaced_digits(joined):
+        return False
     header: list[str] | None = None
     for row in table.rows:
         texts = [cell.text.strip() for cell in row.cells]
-        if any(two_numbers.search(text) for text in texts):
-            return False
-        if any(normalize(text) == "信息内容" for text in texts):
+        # (no character but 容 itself becomes 容 under NFKC: a cell without it is no 信息内容)
+        if any("容" in text and normalize(text) == "信息内容" for text in texts):
             header = texts
         elif header is not None and len(texts) == len(header) and any(
-                _NUMBER_CELL.fullmatch(text) and not header[i] for i, text in enumerate(texts)):
+                not header[i] and _NUMBER_CELL.fullmatch(text) for i, text in enumerate(texts)):
             return False
     return True
 
@@ -134,7 +156,7 @@ def _guessed_grid(table: Table) -> bool:
     """Did a converter guess the text table's grid from a PDF's text (markitdown)? Then its empty
     cells are none of the form's. (Numbers on lines of one cell, 「189<br>50」, are one number
     wrapped in a real grid: pymupdf4llm.)"""
-    return table.markup is not None and not _true_grid(table, _TWO_NUMBERS_ON_A_LINE)
+    return table.markup is not None and not _true_grid(table, on_a_line=True)
 
 
 def _join_split_labels(by_cell: list[list[Token]]) -> list[list[Token]]:
@@ -174,7 +196,17 @@ def _join_split_labels(by_cell: list[list[Token]]) -> list[list[Token]]:
     return result
 
 
-_YEAR_AFTER_VALUE = re.compile(r"(?<=\d)(?:19|20)\d\d年")
+def _year_after_value(text: str) -> int:
+    """Where the first year glued after a digit starts (「…72026年」: at 2026), or -1: the first 年
+    after 19dd/20dd with a digit before it (as ``(?<=\\d)(?:19|20)\\d\\d年`` searched, which tried the
+    look-behind at every character of a long paragraph; ``isdecimal`` is ``\\d``)."""
+    end = text.find("年", 5)
+    while end != -1:
+        if text.startswith(("19", "20"), end - 4) and text[end - 2:end].isdecimal() and (
+                text[end - 5].isdecimal()):
+            return end - 4
+        end = text.find("年", end + 1)
+    return -1
 
 
 def _sentence_cut_off(row: Row) -> Row:
@@ -182,10 +214,10 @@ def _sentence_cut_off(row: Row) -> Row:
     0 0 0 7 0 0 72026年1月起，将…。」): the row without the sentence, which is prose; the year's
     four digits are the sentence's, as the lexer reads them on one line."""
     cell = row.cells[0]
-    found = _YEAR_AFTER_VALUE.search(cell.text)
-    if found is None or any(mark in cell.text[:found.start()] for mark in "。，,；;"):
+    start = _year_after_value(cell.text)
+    if start < 0 or any(mark in cell.text[:start] for mark in "。，,；;"):
         return row
-    return Row([Cell(cell.text[:found.start()], cell.line, page=cell.page)], row.table)
+    return Row([Cell(cell.text[:start], cell.line, page=cell.page)], row.table)
 
 
 def _glued_year(text: str) -> bool:
@@ -213,8 +245,8 @@ def _years_rejoined(rows: list[Row]) -> list[Row]:
     return rows if result is None else result
 
 
-_PAGE_MARK = re.compile(r"第\d{1,3}页(?:[,，/]?共\d{1,3}页)?|共\d{1,3}页[,，/]?第\d{1,3}页")
-_PAGE_MARK_PIECES = 7  # 「第」「2」「页」「共」「6」「页」 and a comma
+_PAGE_MARK: Final = re.compile(r"第\d{1,3}页(?:[,，/]?共\d{1,3}页)?|共\d{1,3}页[,，/]?第\d{1,3}页")
+_PAGE_MARK_PIECES: Final = 7  # 「第」「2」「页」「共」「6」「页」 and a comma
 
 
 def _page_marks_cut_apart(rows: list[Row]) -> set[int]:
@@ -236,8 +268,9 @@ def _page_marks_cut_apart(rows: list[Row]) -> set[int]:
 
 # a page's running header: the report's title again (「某市人民政府2022年信息公开工作年度报告」),
 # or its last words (「年度报告」)
-_RUNNING_HEADER = re.compile(r"信息公开.{0,12}报告|^(?:\d{4}年)?年?度?报告$")
-_PAGE_NUMBER = re.compile(r"[-—–－]?\s*\d{1,3}\s*[-—–－]?|\d{1,3}\s*/\s*\d{1,3}")  # 「2」「- 2 -」「1 / 5」
+_RUNNING_HEADER: Final = re.compile(r"信息公开.{0,12}报告|^(?:\d{4}年)?年?度?报告$")
+# 「2」「- 2 -」「1 / 5」
+_PAGE_NUMBER: Final = re.compile(r"[-—–－]?\s*\d{1,3}\s*[-—–－]?|\d{1,3}\s*/\s*\d{1,3}")
 
 
 def _page_numbers_before_headers(rows: list[Row]) -> set[int]:
@@ -247,7 +280,11 @@ def _page_numbers_before_headers(rows: list[Row]) -> set[int]:
     marks: set[int] = set()
     for index in range(1, len(rows) - 1):
         row = rows[index]
-        if len(row.cells) != 1 or not _PAGE_NUMBER.fullmatch(row.cells[0].text.strip()):
+        if len(row.cells) != 1:
+            continue
+        text = row.cells[0].text.strip()
+        # (a page number starts with a dash or a digit: the pattern is tried on those lines only)
+        if not text or not (text[0].isdecimal() or text[0] in "-—–－") or not _PAGE_NUMBER.fullmatch(text):
             continue
         after = rows[index + 1]
         header = "".join(after.cells[0].text.split()) if len(after.cells) == 1 else ""  # (spaced too)
@@ -271,11 +308,11 @@ def _words_only(tokens: list[Token]) -> bool:
     return bool(tokens) and all(t.kind in ("text", "labels") for t in tokens)
 
 
-_MAX_LABEL_PIECES = 3
+_MAX_LABEL_PIECES: Final = 3
 
 
 # how many values a row of each table takes, before the edition is known (the most of either)
-_ROW_WIDTH = {2: max(len(b.columns) for blocks in TEMPLATE.disclosure_blocks.values() for b in blocks),
+_ROW_WIDTH: Final = {2: max(len(b.columns) for blocks in TEMPLATE.disclosure_blocks.values() for b in blocks),
               3: len(TEMPLATE.application_columns),
               4: len(TEMPLATE.review_groups) * len(TEMPLATE.review_columns)}
 
@@ -373,11 +410,23 @@ class Segmenter:
         if not tokens:
             return
         line = tokens[0].line
-        kinds = {t.kind for t in tokens}
+        # the kinds of token on the line, as flags (not a set made for every row)
+        has_labels = has_text = has_heading = False
+        only_empty = True
+        for token in tokens:
+            kind = token.kind
+            if kind == "labels":
+                has_labels = True
+            elif kind == "text":
+                has_text = True
+            elif kind == "heading":
+                has_heading = True
+            if kind != "empty":
+                only_empty = False
         self.row = row
-        if row.table in self.text_tables and "labels" in kinds:
+        if row.table in self.text_tables and has_labels:
             self._note_header_columns(row, tokens)
-        if kinds == {"empty"}:
+        if only_empty:
             # a row of empty cells: table 4's blank data row while it waits for one, a blank row
             # among value rows under detached labels, else nothing
             segment = self.open
@@ -389,7 +438,7 @@ class Segmenter:
                 for token in tokens:
                     segment.add(token)
             return
-        if "heading" in kinds:
+        if has_heading:
             heading = next(t for t in tokens if t.kind == "heading")
             assert heading.section is not None  # every heading token names its section
             self.close()
@@ -397,13 +446,13 @@ class Segmenter:
             self.table = _SECTION_TABLE.get(heading.section)
             return
         # on a line of column names (自然人 商业企业 …), 其他 and 总计 are column names too
-        self.header_line = "labels" in kinds and sum(
+        self.header_line = has_labels and sum(
             1 for t in tokens if t.kind == "labels" and len(t.hits) == 1
             and t.hits[0].label.kind == "t3_header" and not t.hits[0].label.ambiguous) >= 2
         # a line that continues the open row must carry values only (and perhaps empty cells)
         if self.open is not None and self.open_on_line != line and not self._accepts_line(tokens):
             self._close_if_filled()
-        has_words = "labels" in kinds or "text" in kinds
+        has_words = has_labels or has_text
         for token in tokens:
             if self._in_note(token):
                 continue
@@ -425,6 +474,9 @@ class Segmenter:
         (「（」「其中」「1」「件已办结」「）」)? Its numbers are the note's, never a cell's. A note is
         one the lexer would read as one (其中, 含, 包括, 注 …), so a label's own brackets
         (「（区分处理的，只计这一」) never start one."""
+        if self.note == 0 and (token.kind not in ("text", "labels") or (
+                "(" not in token.raw and "（" not in token.raw)):
+            return False  # (the common case, told without stripping: no note open, no bracket)
         text = token.raw.strip() if token.kind in ("text", "labels") else ""
         if self.note == _IN_NOTE:
             if text and (")" in text or "）" in text):

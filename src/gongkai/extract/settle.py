@@ -4,7 +4,7 @@ arithmetic over the other rows, and sentences of the narrative that state a cell
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from ..report import CellValue, Number, Report
 from ..template import TEMPLATE, Equation, equations
@@ -116,7 +116,7 @@ def _settle(pending: Pending, survivors: list[Candidate], context: Context, rule
         pending.finding.cells = undecided
 
 
-MAX_JOINT_SUMS = 20_000  # partial sums one equation may track while weighing rows together
+MAX_JOINT_SUMS: Final = 20_000  # partial sums one equation may track while weighing rows together
 
 # an equation over pending rows: (its rule, the printed terms' signed sum, for each pending row
 # the signed slots of its cells that the equation holds)

@@ -14,17 +14,18 @@ from __future__ import annotations
 import re
 import unicodedata
 from itertools import pairwise
+from typing import Final
 
 from .page_grid import cluster
 
 # a line worth looking at: two values apart by a run of spaces (most text has none, and costs one search)
-_VALUE_MARKS = "/—-－无"  # what a value cell may print besides digits (blank marks)
-_VALUE_CHARACTER = "[\\d" + re.escape(_VALUE_MARKS) + "]"
-SPACED_VALUES = re.compile(_VALUE_CHARACTER + " {2,}" + _VALUE_CHARACTER)
-_VALUE = re.compile(r"(?:\d+(?:[.,]\d+)*|[/／—\-－–]{1,3}|无)")  # (a longer run of dashes is a rule)
-_MIN_ROWS = 4  # rows of values a block needs before its columns are believed
-_MAX_GAP = 4  # lines without values (blank, a wrapped label) a block may hold between two rows
-_TOLERANCE = 1  # display columns a value may stand off its column's position
+_VALUE_MARKS: Final = "/—-－无"  # what a value cell may print besides digits (blank marks)
+_VALUE_CHARACTER: Final = "[\\d" + re.escape(_VALUE_MARKS) + "]"
+SPACED_VALUES: Final = re.compile(_VALUE_CHARACTER + " {2,}" + _VALUE_CHARACTER)
+_VALUE: Final = re.compile(r"(?:\d+(?:[.,]\d+)*|[/／—\-－–]{1,3}|无)")  # (a longer run of dashes is a rule)
+_MIN_ROWS: Final = 4  # rows of values a block needs before its columns are believed
+_MAX_GAP: Final = 4  # lines without values (blank, a wrapped label) a block may hold between two rows
+_TOLERANCE: Final = 1  # display columns a value may stand off its column's position
 
 
 def has_spaced_values(text: str) -> bool:

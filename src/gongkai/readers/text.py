@@ -15,53 +15,55 @@ import csv
 import html
 import io
 import re
+from typing import Final
 
 from ..document import Cell, Document
 from ..errors import ParseError
 from .aligned import aligned_rows, has_spaced_values
 from .markup_tables import latex_plain, markup_tables
 
-MAX_TEXT_BYTES = 50 * 1024 * 1024  # a report is ~10 KB of text; anything this big is not one
+MAX_TEXT_BYTES: Final = 50 * 1024 * 1024  # a report is ~10 KB of text; anything this big is not one
 
-_MD_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_MD_SEPARATOR: Final = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 # a line break inside a markdown table's cell: kept as one in the cell's text (a number a narrow
 # cell wrapped, 「189<br>50」, is told from two values a converter put in one cell, 「1 0」)
-_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_BREAK: Final = re.compile(r"<br\s*/?>", re.IGNORECASE)
 # the rules of pandoc's plain-text tables (「---------- ---------- ------」, 「=====」) and grid
 # tables (「+------+------+」): lines, not rows of empty cells
-_TABLE_RULE = re.compile(r"^\s*(?:[-=]{3,}(?:\s+[-=]{3,})*|\+[-=:+]+\+)\s*$")
+_TABLE_RULE: Final = re.compile(r"^\s*(?:[-=]{3,}(?:\s+[-=]{3,})*|\+[-=:+]+\+)\s*$")
 # a line of nothing but HTML tags (「<div class="nav">」「</div>」), as markdown keeps raw HTML
 # (pandoc's gfm, crawlers' markdown): markup, not text; a title-finder must not read it as a line
-_TAGS_ONLY = re.compile(r"^(?:</?[A-Za-z][\w:-]*(?:\s[^<>]*)?/?>|<!--.*?-->|\s)+$")
+_TAGS_ONLY: Final = re.compile(r"^(?:</?[A-Za-z][\w:-]*(?:\s[^<>]*)?/?>|<!--.*?-->|\s)+$")
 # a paragraph's markup in converters' output formats, around its text: headings 「= 标题 =」「== 标题」
 # (MediaWiki, AsciiDoc), 「# 标题 {#id}」's attributes (pandoc's markdown), 「.. rubric:: 标题」
 # (reStructuredText), bold 「'''标题'''」 (MediaWiki)
-_HEADING_MARKS = re.compile(r"^(=+)\s+(.+?)(?:\s+=+)?\s*$")
-_HEADING_ATTRIBUTES = re.compile(r"\s*\{[#.][^{}]*\}\s*$")
-_DIRECTIVE = re.compile(r"^\.\.\s+[a-z-]+::\s*")
+_HEADING_MARKS: Final = re.compile(r"^(=+)\s+(.+?)(?:\s+=+)?\s*$")
+_HEADING_ATTRIBUTES: Final = re.compile(r"\s*\{[#.][^{}]*\}\s*$")
+_DIRECTIVE: Final = re.compile(r"^\.\.\s+[a-z-]+::\s*")
 # Textile's and Jira's block signatures: 「h1(#id). 标题」「h2. 一、总体情况」「p. 」「bq. 」
-_BLOCK_SIGNATURE = re.compile(r"^(?:h[1-6]|p|bq)(?:\([^)]*\)|\{[^}]*\}|\[[^\]]*\])*[<>=]*\.\s+")
-_WIKI_BOLD = re.compile(r"'{2,}")
+_BLOCK_SIGNATURE: Final = re.compile(r"^(?:h[1-6]|p|bq)(?:\([^)]*\)|\{[^}]*\}|\[[^\]]*\])*[<>=]*\.\s+")
+_WIKI_BOLD: Final = re.compile(r"'{2,}")
 # lines of markup alone: pandoc's fenced divs 「::: nav」, reStructuredText's containers and
 # fields (「:name: …」) and Org's drawers (「:PROPERTIES:」)
-_MARKUP_ONLY = re.compile(r"^(?::{3,}.*|:[A-Za-z_][\w-]*:(?:\s.*)?|\.\.\s+container::.*)$")
+_MARKUP_ONLY: Final = re.compile(r"^(?::{3,}.*|:[A-Za-z_][\w-]*:(?:\s.*)?|\.\.\s+container::.*)$")
 # a slash or dash between two words, a space either side or none (a blank cell's 「/」 stands
 # between numbers or separators; 「增/减」 names a column, 「1/2」 is a page)
-_WORD_CHARACTER = "[\u4e00-\u9fff（）《》“”]"  # (a slash in 「</div>」 or a URL separates no words)
-_MARK_BETWEEN_WORDS = {
+_WORD_CHARACTER: Final = "[\u4e00-\u9fff（）《》“”]"  # (a slash in 「</div>」 or a URL separates no words)
+_MARK_BETWEEN_WORDS: Final = {
     mark: re.compile(rf"(?<={_WORD_CHARACTER}(?<!增)) ?{re.escape(mark)} ?(?=(?!减){_WORD_CHARACTER})")
     for mark in "/-"}
-_SEPARATING_MARK = {"/": re.compile(r" ?(?<!增)/(?!减) ?"), "-": re.compile(r" ?-(?!\d) ?")}
-_MARK_SEPARATED = 8  # marks between words that make a text separated by that mark
+_SEPARATING_MARK: Final = {"/": re.compile(r" ?(?<!增)/(?!减) ?"), "-": re.compile(r" ?-(?!\d) ?")}
+_MARK_SEPARATED: Final = 8  # marks between words that make a text separated by that mark
 # a character written as an HTML reference (Textile and markdown writers escape some: 「&#45;12」)
-_CHARACTER_REFERENCE = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z]{2,8});")
+_CHARACTER_REFERENCE: Final = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z]{2,8});")
 # a markdown writer's escape of a character its syntax uses (「\\-2」 for -2); not of a pipe, which
 # inside a table's cell stays the cell's text
-_MARKDOWN_ESCAPE = re.compile(r"(?<!\\)\\([-*_#.+~<>\[\]()!`])")
+_MARKDOWN_ESCAPE: Final = re.compile(r"(?<!\\)\\([-*_#.+~<>\[\]()!`])")
 # bytes that do not occur in text (all controls but tab, newlines, form feed and escape)
-_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 11, 12, 13, 27))
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_CONTROL_CHARACTER_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])  # _CONTROL's
+_CONTROL_BYTES: Final = bytes(b for b in range(32) if b not in (9, 10, 11, 12, 13, 27))
+_CONTROL: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# _CONTROL's
+_CONTROL_CHARACTER_BYTES: Final = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 
 
 def decode(data: bytes, name: str) -> tuple[str, str]:
@@ -158,9 +160,9 @@ def split_cells(line: str) -> list[str] | None:
     return [stripped]
 
 
-_NOT_LINE_BREAKS = "\f\v\x1c\x1d\x1e\x85\u2028\u2029"
-_CSV_MIN_ROWS = 5  # records of values a text needs before it is read as CSV
-_CSV_VALUE = re.compile(r"[-+]?\d+(?:\.\d+)?|[-—/／无]")
+_NOT_LINE_BREAKS: Final = "\f\v\x1c\x1d\x1e\x85\u2028\u2029"
+_CSV_MIN_ROWS: Final = 5  # records of values a text needs before it is read as CSV
+_CSV_VALUE: Final = re.compile(r"[-+]?\d+(?:\.\d+)?|[-—/／无]")
 
 
 def csv_rows(text: str) -> dict[int, list[str]]:
@@ -236,13 +238,6 @@ def read_text(data: bytes | str, name: str) -> Document:
     document = Document(name=name, media_type="text/plain", encoding=encoding)
     table_rows: list[list[Cell]] = []
     markup: list[str] = []
-
-    def flush() -> None:
-        if table_rows:
-            document.add_table(list(table_rows), exact=False, markup=markup[0])
-            table_rows.clear()
-            markup.clear()
-
     for mark, between_words in _MARK_BETWEEN_WORDS.items():
         if text.count(mark) >= _MARK_SEPARATED and len(between_words.findall(text)) >= _MARK_SEPARATED:
             # cells a crawler joined with slashes or dashes (「（三）不予公开/1.属于国家秘密/0/0/0/」):
@@ -267,34 +262,50 @@ def read_text(data: bytes | str, name: str) -> Document:
         lines = [_MARKDOWN_ESCAPE.sub(r"\1", line) if "\\" in line else line for line in lines]
     in_markup = markup_tables(lines, text, name)
     skip_to = 0
-    for number, line in enumerate(lines, start=1):
+    # (a counter, not enumerate(start=1), and _flush a function, not a closure: compiled, both
+    # went through generic calls at every line)
+    number = 0
+    for line in lines:
+        number += 1
         if number - 1 < skip_to:
             continue
-        block = in_markup.get(number - 1)
-        if block is not None:
-            flush()
-            for grid in block.grids:
-                document.add_table(grid, exact=True)
-            skip_to = block.end
-            continue
-        fields = separated.get(number - 1)
+        if in_markup:
+            block = in_markup.get(number - 1)
+            if block is not None:
+                _flush(document, table_rows, markup)
+                for grid in block.grids:
+                    document.add_table(grid, exact=True)
+                skip_to = block.end
+                continue
+        fields = separated.get(number - 1) if separated else None
         if fields == []:
             continue  # a line inside a quoted field of the record above
         cells = fields or aligned.get(number - 1) or split_cells(line)
         if cells is None:
             if not line.strip():
-                flush()  # a blank line ends a table (markdown tables stand apart this way)
+                _flush(document, table_rows, markup)  # a blank line ends a table (as markdown tables)
             continue
         if len(cells) == 1:
-            flush()
+            _flush(document, table_rows, markup)
             paragraph = _paragraph_text(cells[0], latex)
             if paragraph is not None:
                 document.add_paragraph(paragraph, number)
         else:
             style = "csv" if fields else "aligned" if number - 1 in aligned else markup_of(line)
             if markup and markup[0] != style:
-                flush()  # a different way of writing cells starts another table
-            markup[:1] = [style]
+                _flush(document, table_rows, markup)  # a different way of writing cells starts another table
+            if markup:
+                markup[0] = style
+            else:
+                markup.append(style)
             table_rows.append([Cell(text=c, line=number, column=i) for i, c in enumerate(cells)])
-    flush()
+    _flush(document, table_rows, markup)
     return document
+
+
+def _flush(document: Document, table_rows: list[list[Cell]], markup: list[str]) -> None:
+    """The table whose rows were collected, added to the document (nothing when none were)."""
+    if table_rows:
+        document.add_table(list(table_rows), exact=False, markup=markup[0])
+        table_rows.clear()
+        markup.clear()
