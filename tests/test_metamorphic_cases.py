@@ -97,6 +97,10 @@ CASES = [
     ("combination", _case("2021", False, "department", "zeros", True, "cell_per_line", 664535100)),
     # found with --seed 12: 「（四）」「无 法提」「供 1.本机关…」 in tab cells: that 无 is the label's
     ("separators_mixed", _case("2021", True, "city", "total_column", False, "notes_in_cells", 3694914873)),
+    # found with --seed 15: table 4 「21 0 1 4 2 2 3 1 8 0 0 0 0」 (a separator lost, an empty cell
+    # gone) read 21, 0, 1, 4 for 行政复议: the reading 2, 1, 0, 1, 4 with a blank elsewhere was never
+    # weighed where the text does not otherwise drop blanks
+    ("separators_mixed", _case("2021", True, "county", "scatter", False, "tabs", 3659502457)),
 ]
 
 

@@ -509,15 +509,15 @@ def candidates(tokens: list[Token], slots: int, check: RowCheck | None,
             if splits is None:
                 return [], False, "fewer"
             found += splits
-            if blanks_vanish:
-                # a lost separator and a vanished empty cell in one row (「66 2 3 2 275」 for
-                # 66, –, 2, 3, 2, 2, 75): without these readings the arithmetic may settle on a
-                # wrong one, the right one never being weighed
-                with_gaps = _split_with_gaps(bare, slots, check)
-                if with_gaps is None:
-                    return [], False, "fewer"
-                seen = {tuple(map(entry_key, c)) for c in found}
-                found += [c for c in with_gaps if tuple(map(entry_key, c)) not in seen]
+            # a lost separator and a vanished empty cell in one row (「66 2 3 2 275」 for 66, –, 2,
+            # 3, 2, 2, 75; table 4's 「21 0 1 4 2 2 3 1 8 0 0 0 0」 for 2, 1, 0, 1, 4, …, –, 0, 0):
+            # a row printing fewer values than cells lost a cell somewhere, in any text. Without
+            # these readings the arithmetic may settle on a wrong one, the right one never weighed
+            with_gaps = _split_with_gaps(bare, slots, check)
+            if with_gaps is None:
+                return [], False, "fewer"
+            seen = {tuple(map(entry_key, c)) for c in found}
+            found += [c for c in with_gaps if tuple(map(entry_key, c)) not in seen]
         if wraps and check is not None:
             found += short_joined(core, slots, check)
         return found or _placements(core, slots, None), False, "fewer"
