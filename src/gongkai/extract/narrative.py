@@ -132,7 +132,27 @@ _KEY: Final = re.compile(r"申请|复议|诉讼|规范性文件|规章")
 # line numbers stay right and the footer is no paragraph break
 _FOOTER_LINE: Final = re.compile(r"^[ \t\u3000]*(?:[-—–－][ \t]*\d+[ \t]*[-—–－]|第[ \t]*\d+[ \t]*页"
                           r"(?:[ \t]*共[ \t]*\d+[ \t]*页)?)[ \t\u3000]*$", re.M)
-_FOOTER_HINT: Final = re.compile(r"(?:^|\n)[ \t\u3000]*[-—–－][ \t]*\d|页")
+
+
+def _footer_hint(text: str) -> bool:
+    """Might a page footer stand in the text: 页, or a dash opening a line before a digit (as
+    ``(?:^|\\n)[ \\t\\u3000]*[-—–－][ \\t]*\\d|页`` searched, which tried both at every character
+    of the section; looked for from each dash here)."""
+    if "页" in text:
+        return True
+    for dash in "-—–－":
+        at = text.find(dash)
+        while at != -1:
+            start = text.rfind("\n", 0, at) + 1
+            after = at + 1
+            while after < len(text) and text[after] in " \t":
+                after += 1
+            if (not text[start:at].strip(" \t\u3000") and after < len(text)
+                    and text[after].isdecimal()):
+                return True
+            at = text.find(dash, at + 1)
+    return False
+
 _TERMINATOR: Final = re.compile(r"[。！？!?；;]")
 _PARAGRAPH: Final = re.compile(r"(?:[^\n]|\n(?![ \t\u3000\xa0]*\n))+")
 _DIGIT_SPACE: Final = re.compile(r"(?<=\d)\s+(?=\d)")
@@ -308,7 +328,7 @@ def narrative_facts(report: Report) -> list[NarrativeFact]:
         text = report.sections.get(section)
         if not text or not _KEY.search(text):
             continue
-        if _FOOTER_HINT.search(text):
+        if _footer_hint(text):
             text = _FOOTER_LINE.sub("\x02", text)
         origin: int | None = None
         located = False  # the section's first line is looked up on its first fact only

@@ -19,7 +19,6 @@ from .align import (
     completed_by_row_sum,
     entry_value,
     merge_alignments,
-    sides_possible,
     wrapped_in_cell,
 )
 from .context import Context, Pending, add_finding, column_name, row_name
@@ -94,7 +93,17 @@ def _sum_possible(values: list[Number | None], start: int, end: int) -> bool:
             known += v
     if total is not None and (total < 0 or not float(total).is_integer()):
         return False
-    return sides_possible((known, unknown), (total or 0, total is None))
+    # sides_possible((known, unknown), (total or 0, total is None)) written out: two tuples made
+    # for every reading weighed (the sums float-typed as that call's parameters made them)
+    left: float = known
+    right: float = total or 0
+    if not unknown and total is not None:
+        return left == right
+    if not unknown:
+        return right <= left
+    if total is not None:
+        return left <= right
+    return True
 
 
 def place(segment: Segment, context: Context) -> None:
