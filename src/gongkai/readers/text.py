@@ -172,6 +172,16 @@ def csv_rows(text: str) -> dict[int, list[str]]:
     field may hold line breaks: the record is given at its first line, its other lines as []."""
     if text.count(",") < 2 * _CSV_MIN_ROWS:
         return {}
+    # (most texts with commas are prose: told by counting, before the csv module reads every line)
+    lines = 0
+    with_commas = 0
+    for line in text.split("\n"):
+        if line.strip():
+            lines += 1
+            if line.count(",") >= 2:
+                with_commas += 1
+    if with_commas < _CSV_MIN_ROWS or with_commas * 2 < lines:
+        return {}
     rows: dict[int, list[str]] = {}
     reader = csv.reader(io.StringIO(text))
     first = 0
@@ -185,7 +195,6 @@ def csv_rows(text: str) -> dict[int, list[str]]:
     except csv.Error:
         return {}
     records = sum(1 for fields in rows.values() if fields)
-    lines = sum(1 for line in text.split("\n") if line.strip())
     # rows of values, not sentences with commas: half their fields or more empty or a number
     values = sum(1 for fields in rows.values() if fields and 2 * sum(
         1 for field in fields if not field or _CSV_VALUE.fullmatch(field)) >= len(fields))
