@@ -190,19 +190,9 @@ def _lex(text: str, cell: Cell) -> list[Token]:
             tokens.append(Token("text", digits[year.start():] if year is not None else digits, cell))
             position = end
             continue
-        digits = match.group("digits")
-        raw = stripped[start:end].strip()
-        if (unit or note) and sign is None and len(digits) > 1 and digits[0] == "0" and digits[1].isdigit():
-            # a count is never written with a leading zero: 「02个」 is a 0 run into 「2个」 (a bare
-            # 「02」 is cut by the aligner, which weighs the cuts; a unit's number it cannot cut)
-            zeros = len(digits) - len(digits.lstrip("0"))
-            zeros = min(zeros, len(digits) - 1)
-            tokens.extend(Token("num", "0", cell, value=0, glued=True) for _ in range(zeros))
-            digits, raw = digits[zeros:], raw[zeros:]
-            glued = True
         tokens.append(Token(
-            "num", raw, cell,
-            value=number_value(digits, sign),
+            "num", stripped[start:end].strip(), cell,
+            value=number_value(match.group("digits"), sign),
             unit=unit.strip() if unit else None,
             note=note.strip() if note else None,
             glued=glued,
