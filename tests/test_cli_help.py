@@ -111,8 +111,10 @@ def _reader_reasons() -> list[tuple[str, str]]:
     files += [p for p in (SRC / "store" / "walk.py", SRC / "store" / "engines.py") if p.exists()]
     for path in files:
         tree = ast.parse(path.read_text("utf-8"))
-        constants = {t.id: n.value.value for n in tree.body if isinstance(n, ast.Assign)
-                     for t in n.targets if isinstance(t, ast.Name)
+        # module constants, plain or annotated (``NAME: Final = "…"``, as the compiled modules write them)
+        constants = {t.id: n.value.value for n in tree.body if isinstance(n, ast.Assign | ast.AnnAssign)
+                     for t in (n.targets if isinstance(n, ast.Assign) else [n.target])
+                     if isinstance(t, ast.Name)
                      and isinstance(n.value, ast.Constant) and isinstance(n.value.value, str)}
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "ParseError" \
