@@ -48,7 +48,8 @@ def has_spaced_values(text: str) -> bool:
     return False
 
 
-def _width(character: str) -> int:
+def display_width(character: str) -> int:
+    """Columns a character takes in fixed-width text: a CJK (wide or full-width) character two."""
     return 2 if unicodedata.east_asian_width(character) in "WF" else 1
 
 
@@ -67,12 +68,12 @@ class _Line:
                 if start >= 0:
                     self.runs.append((start, column, "".join(text)))
                     start, text = -1, []
-                column += 8 - column % 8 if character == "\t" else _width(character)
+                column += 8 - column % 8 if character == "\t" else display_width(character)
                 continue
             if start < 0:
                 start = column
             text.append(character)
-            column += _width(character)
+            column += display_width(character)
         if start >= 0:
             self.runs.append((start, column, "".join(text)))
         # the values: the runs after the last run of words (a row's label comes first)

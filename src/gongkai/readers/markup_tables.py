@@ -23,13 +23,13 @@ the line-by-line reading: its cells would be placed by a guess.
 from __future__ import annotations
 
 import re
-import unicodedata
 from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import pairwise
 
 from ..document import Cell
+from .aligned import display_width
 from .html import Span, build_grid, html_tables
 
 __all__ = ["MarkupTable", "latex_plain", "markup_tables"]
@@ -153,7 +153,7 @@ def _display_columns(line: str) -> list[int]:
     column = 0
     for character in line:
         columns.append(column)
-        column += 2 if unicodedata.east_asian_width(character) in "WF" else 1
+        column += display_width(character)
     return columns
 
 
@@ -302,8 +302,7 @@ def _under_columns(line: str, columns: list[tuple[int, int]]) -> list[tuple[int,
     result: list[tuple[int, str]] = []
     for match in re.finditer(r"\S+(?: \S+)*", line):
         first = display[match.start()]
-        last_character = match.group()[-1]
-        end = display[match.end() - 1] + (2 if unicodedata.east_asian_width(last_character) in "WF" else 1)
+        end = display[match.end() - 1] + display_width(match.group()[-1])
         column = bisect_right([left for left, _right in columns], first) - 1
         if column < 0 or end > columns[column][1] + 1:  # (a CJK character may stand one column over)
             return None

@@ -361,17 +361,11 @@ def _bs4_separator(separator: str) -> Callable[[Path], str]:
 
 
 def _bs4_joined(separator: str) -> Callable[[Path], str]:
-    """Text nodes stripped and joined with ``separator`` (「,」「 | 」): one line, as scrapers save a
-    page with ``",".join(soup.stripped_strings)``."""
+    """Text nodes stripped and joined with ``separator``: the whole page on one line, as crawlers
+    save a page (``"".join(soup.stripped_strings)``: table cells run together; 「,」「 | 」)."""
     def run(path: Path) -> str:
         return separator.join(_soup(path).stripped_strings)
     return run
-
-
-def _bs4_glued(path: Path) -> str:
-    """Text nodes stripped and joined with nothing: table cells run together, the whole page on
-    one line, as many crawlers save a page."""
-    return "".join(_soup(path).stripped_strings)
 
 
 def _bs4_body(path: Path) -> str:
@@ -525,7 +519,7 @@ def _zoo() -> dict[str, Converter]:
         Converter("html2text", "html", _html2text, ("html2text",), _ZOO),
         Converter("bs4-newline", "html", _bs4_separator("\n"), ("bs4",), _ZOO),
         Converter("bs4-space", "html", _bs4_separator(" "), ("bs4",), _ZOO),
-        Converter("bs4-glued", "html", _bs4_glued, ("bs4",), _ZOO, glues_cells=True),
+        Converter("bs4-glued", "html", _bs4_joined(""), ("bs4",), _ZOO, glues_cells=True),
         Converter("bs4-comma", "html", _bs4_joined(","), ("bs4",), _ZOO, glues_cells=True),
         Converter("bs4-pipe", "html", _bs4_joined(" | "), ("bs4",), _ZOO, glues_cells=True),
         Converter("bs4-body", "html", _bs4_body, ("bs4",), _ZOO, glues_cells=True),
