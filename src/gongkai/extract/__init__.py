@@ -19,6 +19,7 @@ from __future__ import annotations
 from ..document import Document
 from ..report import CellValue, Report
 from ..template import EDITIONS, TEMPLATE, TableShape
+from .align import runs_together
 from .context import Context, add_finding, merge_short_rows, row_name
 from .infer import infer
 from .meta import read_meta
@@ -41,6 +42,7 @@ from .regroup import (
 from .segment import Segment, Segmentation, Segmenter, slots_hint
 from .settle import (
     contradicts_printed,
+    doubt_choices_in_broken_tables,
     note_forced,
     settle_by_arithmetic,
     settle_by_narrative,
@@ -83,6 +85,8 @@ def extract(document: Document) -> Report:
     # (table 2 too: 「规章0规范性文件021」 prints one digit for three cells, and 021 is 0, blank, 21)
     context.blanks_vanish = any(s.table in (2, 3) and not s.exact and 0 < _digits(s) < cell_count(s, shape)
                                 for s in segments)
+    context.runs_together = any(s.table in (3, 4) and not s.exact and any(map(runs_together, s.tokens))
+                                for s in segments)
     context.wraps = any(s.table == 3 and not s.exact and sum(t.kind == "num" for t in s.tokens)
                         > slots_hint(s) for s in segments)
     seen: dict[tuple[int, str], Segment] = {}
@@ -119,6 +123,7 @@ def extract(document: Document) -> Report:
     if context.pending:
         settle_jointly(context)
         settle_by_arithmetic(context)
+    doubt_choices_in_broken_tables(context)
     infer(cells, shape, lambda trial: contradicts_printed(trial, context))
     merge_short_rows(context)
     note_forced(context)

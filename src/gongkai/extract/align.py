@@ -94,6 +94,11 @@ def _core(tokens: list[Token]) -> list[Token]:
     return tokens[start:end]
 
 
+def runs_together(token: Token) -> bool:
+    """Does a token show a text that runs values together (「02」, digits glued to a label)?"""
+    return _needs_split(token) or (token.kind == "num" and token.glued)
+
+
 def _needs_split(token: Token, check: RowCheck | None = None) -> bool:
     """A digit run that cannot be one number (a leading zero), or one glued to others where the
     row's arithmetic can verify a cut. Without arithmetic a glued run is not cut: any cut
@@ -470,11 +475,14 @@ def joined(core: list[Token], slots: int, check: RowCheck | None) -> list[Candid
 
 def candidates(tokens: list[Token], slots: int, check: RowCheck | None,
                exact: bool = False, groups: list[int] | None = None, delimited: bool = False,
-               wraps: bool = False, blanks_vanish: bool = False) -> tuple[list[Candidate], bool, str]:
+               wraps: bool = False, blanks_vanish: bool = False,
+               runs_together: bool = False) -> tuple[list[Candidate], bool, str]:
     """All readings of a row consistent with its arithmetic: (candidates, split?, reason).
     ``wraps``: the text wraps numbers elsewhere, so a row printing fewer numbers than cells may
     hold one's pieces too; ``blanks_vanish``: the text drops blank cells without a trace, so a run
-    of glued digits may stand for fewer values than the row has cells."""
+    of glued digits may stand for fewer values than the row has cells; ``runs_together``: the
+    text runs values together elsewhere, so a row printing fewer values than cells may have lost
+    a separator rather than a cell."""
     if exact and len(tokens) == slots:
         return [tuple(tokens)], False, ""
     core = _core(tokens)
@@ -494,6 +502,8 @@ def candidates(tokens: list[Token], slots: int, check: RowCheck | None,
             # (only beside cuts that fit without gaps: more readings may only take certainty away)
             with_gaps = _split_with_gaps(core, slots, check)
             found = None if with_gaps is None else found + with_gaps
+        if found and check is not None:
+            found = _with_complete_rejected(found, core, slots, groups)
         if found:
             return found, True, "split"
         # glued digits no cut fits (the report's sums are off), or too many cuts fit: nothing
@@ -520,6 +530,9 @@ def candidates(tokens: list[Token], slots: int, check: RowCheck | None,
             found += [c for c in with_gaps if tuple(map(entry_key, c)) not in seen]
         if wraps and check is not None:
             found += short_joined(core, slots, check)
+        if found and check is not None and runs_together:
+            found = _with_complete_rejected(found, bare if any(
+                _splittable(t) and len(t.raw) > 1 for t in bare) else core, slots, None)
         return found or _placements(core, slots, None), False, "fewer"
     if len(core) > slots:
         found = _drops(core, slots, check)
@@ -533,6 +546,22 @@ def candidates(tokens: list[Token], slots: int, check: RowCheck | None,
             return [], False, "more"
         return found, False, "more"
     return [tuple(core)], False, ""
+
+
+def _with_complete_rejected(found: list[Candidate], core: list[Token], slots: int,
+                            groups: list[int] | None) -> list[Candidate]:
+    """The readings that fit, plus the readings printing a value in every cell that the row's sum
+    rejected, when every reading that fits leaves a cell open (a cell the text is supposed to
+    have dropped). Such a reading fits only because its open cell lets any sum hold; in a report
+    that breaks its own sums (「315 11 2 51」 for 31, 5, 11, 2 and a total of 51) the complete
+    reading is as likely, and nothing about the row is certain."""
+    if any(all(e is not None for e in c) for c in found):
+        return found
+    complete = _split_candidates(core, slots, None, groups)
+    if not complete:
+        return found
+    seen = {tuple(map(entry_key, c)) for c in found}
+    return found + [c for c in complete if tuple(map(entry_key, c)) not in seen]
 
 
 def _keeps_empty_cells(tokens: list[Token], core: list[Token]) -> bool:
@@ -553,7 +582,7 @@ def _looks_run_together(core: list[Token], slots: int) -> bool:
 
 def align(tokens: list[Token], slots: int, check: RowCheck | None, exact: bool = False,
           groups: list[int] | None = None, delimited: bool = False, wraps: bool = False,
-          guessed: bool = False, blanks_vanish: bool = False) -> Alignment:
+          guessed: bool = False, blanks_vanish: bool = False, runs_together: bool = False) -> Alignment:
     """``delimited``: the row's cells stand between pipes, so an empty one is a real cell;
     ``guessed``: a converter guessed the grid from a PDF's text, so none is."""
     printed = [t for t in tokens if t.kind != "empty"]
@@ -574,7 +603,8 @@ def align(tokens: list[Token], slots: int, check: RowCheck | None, exact: bool =
     if not positional and 0 < len(core) < slots and zeros:
         # zeros fit every placement, so no sum can tell where the gaps are: all undecided
         return Alignment([None] * slots, [False] * slots, comb(slots, len(core)), False, "fewer")
-    found, split, reason = candidates(tokens, slots, check, exact, groups, delimited, wraps, blanks_vanish)
+    found, split, reason = candidates(tokens, slots, check, exact, groups, delimited, wraps, blanks_vanish,
+                                      runs_together)
     return merge(found, slots, split, reason)
 
 

@@ -24,6 +24,19 @@ class Pending:
 
 
 @dataclass
+class Chosen:
+    """Cells of one row whose values the arithmetic chose among the readings the text allows."""
+
+    segment: Segment
+    paths: list[str]  # the cells chosen
+    row: list[str]  # all the row's cells, the order of ``readings``
+    # every reading of the row the text allows, as values (None: a cell it leaves open); None
+    # when there were too many to list
+    readings: list[tuple[Number | None, ...]] | None
+    finding: Finding | None = None
+
+
+@dataclass
 class Context:
     shape: TableShape
     cells: dict[str, CellValue]
@@ -41,9 +54,16 @@ class Context:
     # some table-3 row prints fewer digits than it has cells: the text drops blank cells, and
     # their separators with them
     blanks_vanish: bool = False
+    # some table-3 or table-4 row runs values together (「02」, digits glued to a label): a row
+    # printing fewer values than cells may have lost a separator, not a cell
+    runs_together: bool = False
     # P-ALIGN findings of rows printing fewer values than cells, by id (each kept alive here, so
     # that no later finding takes its id) → the finding and how many values the row printed
     short_rows: dict[int, tuple[Finding, int]] = field(default_factory=dict)
+    # rows where the arithmetic chose among readings the text allows: the row, the cells it
+    # chose, and the P-SETTLED finding that says so (if any). Such a choice is only as sound as
+    # the report's sums: settle.doubt_choices_in_broken_tables takes it back where they fail
+    chosen: list[Chosen] = field(default_factory=list)
 
 
 def breaks_printed(cells: dict[str, CellValue], equation: Equation) -> bool:

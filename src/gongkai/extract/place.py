@@ -21,7 +21,7 @@ from .align import (
     merge_alignments,
     wrapped_in_cell,
 )
-from .context import Context, Pending, add_finding, column_name, row_name
+from .context import Chosen, Context, Pending, add_finding, column_name, row_name
 from .lexer import Token
 from .segment import Segment
 
@@ -153,7 +153,8 @@ def place(segment: Segment, context: Context) -> None:
     alignment = align(tokens, len(paths), row_check(segment), exact=segment.exact, groups=groups,
                       delimited=segment.delimited, wraps=context.wraps and segment.table == 3,
                       guessed=segment.guessed,
-                      blanks_vanish=context.blanks_vanish and segment.table in (2, 3))
+                      blanks_vanish=context.blanks_vanish and segment.table in (2, 3),
+                      runs_together=context.runs_together)
     footer = _page_number_at_end(tokens, len(paths)) if segment.table == 3 and not segment.exact else None
     if footer is not None:
         # 「…310000031-3-」: a page's footer (「-3-」) run into the row's last digits reads as blank,
@@ -167,6 +168,18 @@ def place(segment: Segment, context: Context) -> None:
             tokens = []
     entries, decided = alignment.entries, alignment.decided
     assert len(entries) == len(decided) == len(paths)  # (one per cell: the loops below index them)
+    if alignment.split or alignment.reason or footer is not None:
+        # readings weighed: note the cells the row's own arithmetic chose (those no reading
+        # without it decides), to take back if the report's sums fail (settle.py)
+        loose = align(tokens, len(paths), None, exact=segment.exact, groups=groups,
+                      delimited=segment.delimited, wraps=context.wraps and segment.table == 3,
+                      guessed=segment.guessed,
+                      blanks_vanish=context.blanks_vanish and segment.table in (2, 3))
+        chosen = [p for slot, p in enumerate(paths) if decided[slot] and entries[slot] is not None
+                  and (footer is not None or not loose.decided[slot])]
+        if chosen:
+            readings = [tuple(map(entry_value, c)) for c in loose.found] if loose.found else None
+            context.chosen.append(Chosen(segment, chosen, paths, readings))
     for slot, path in enumerate(paths):
         entry = entries[slot]
         if decided[slot] and entry is not None:

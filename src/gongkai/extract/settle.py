@@ -9,7 +9,17 @@ from typing import TYPE_CHECKING, Final
 from ..report import CellValue, Number, Report
 from ..template import TEMPLATE, Equation, equations
 from .align import Candidate, entry_value, merge, sides_possible
-from .context import Context, Pending, add_finding, breaks_printed, extend_message, row_name, table_of
+from .context import (
+    Chosen,
+    Context,
+    Pending,
+    add_finding,
+    breaks_printed,
+    column_name,
+    extend_message,
+    row_name,
+    table_of,
+)
 from .place import cell_value
 
 if TYPE_CHECKING:
@@ -24,10 +34,14 @@ def contradicts_printed(trial: dict[str, CellValue], context: Context) -> set[st
     contradicted = {p for p in context.doubted if trial[p].status == "inferred"}
     for paths, printed, readings in context.unplaced:
         values = [trial[p].value if trial[p].status in ("read", "inferred") else None for p in paths]
-        if readings and not any(all(v is None or r is None or v == r for v, r in zip(values, reading,
-                                                                                  strict=True))
-                                for reading in readings):
-            # no reading of the row's digits gives these values
+        fitting = [reading for reading in readings
+                   if all(v is None or r is None or v == r for v, r in zip(values, reading, strict=True))]
+        if readings and (not fitting or (
+                any(None not in reading for reading in readings)
+                and all(None in reading for reading in fitting))):
+            # no reading of the row's digits gives these values — or only readings that leave
+            # those cells open (a blank the text dropped), where some reading prints every cell:
+            # they fit only by printing nothing there (settle._rejected_unsoundly)
             contradicted.update(p for p in paths if trial[p].status == "inferred")
             continue
         if not printed:
@@ -81,6 +95,9 @@ def settle_by_arithmetic(context: Context) -> None:
             survivors = [c for c in found if _consistent(c, pending.paths, context.cells, involving)]
             if not survivors or len(survivors) == len(found):
                 continue
+            survivors += _rejected_unsoundly(found, survivors, pending.paths, context.cells, involving)
+            if len(survivors) == len(found):
+                continue
             changed = True
             rules = sorted({e.rule for p in pending.paths for e in involving.get(p, ())} - {"T3-ROWSUM"})
             _settle(pending, survivors, context, rules, "the column arithmetic")
@@ -98,22 +115,102 @@ def _settle(pending: Pending, survivors: list[Candidate], context: Context, rule
     """Keep the readings of an ambiguous row that survived the arithmetic: the cells they all
     agree on become certain (their note says how), and the row's finding names what is left."""
     alignment = merge(survivors, len(pending.paths), pending.alignment.split, pending.alignment.reason)
+    settled = Chosen(pending.segment, [], pending.paths,
+                     [tuple(map(entry_value, c)) for c in pending.alignment.found or []] or None)
     for path, entry, decided, was in zip(pending.paths, alignment.entries, alignment.decided,
                                          pending.alignment.decided, strict=True):
         if decided and not was and entry is not None:
             cell = cell_value(path, entry, alignment, context)
             cell.note = "; ".join(filter(None, [cell.note, f"reading settled by {how} ({', '.join(rules)})"]))
             context.cells[path] = cell
+            settled.paths.append(path)
     pending.alignment = alignment
     undecided = [p for p, d in zip(pending.paths, alignment.decided, strict=True) if not d]
     if not undecided:
         context.findings.remove(pending.finding)
         context.pending.remove(pending)
-        add_finding(context, "P-SETTLED", "arithmetic", cells=pending.paths, line=pending.segment.label_line,
-                    row=row_name(pending.segment), key=pending.segment.key, rules="、".join(rules),
-                    rules_en=", ".join(rules))
+        settled.finding = add_finding(
+            context, "P-SETTLED", "arithmetic", cells=pending.paths, line=pending.segment.label_line,
+            row=row_name(pending.segment), key=pending.segment.key, rules="、".join(rules),
+            rules_en=", ".join(rules))
     else:
         pending.finding.cells = undecided
+    if settled.paths:
+        context.chosen.append(settled)
+
+
+def doubt_choices_in_broken_tables(context: Context) -> None:
+    """Take back the readings the arithmetic chose, in a table whose sums fail once they are in.
+
+    A row of run-together digits (or one that lost a cell) that several readings fit is settled by
+    the template's sums — sound only if the report keeps them. A report that breaks its own sums
+    has a misprint somewhere, and a reading chosen to fit may be wrong in its place: 「4630010050」
+    read 4, 6, 30, 0, 10, 0, 50 because 46 + 3 + 10 ≠ 50 broke the row sum as printed. Where any
+    sum of the table fails on the values read or forced, every cell the arithmetic chose there
+    becomes missing, its row named in a finding; what the text alone decides stays.
+    """
+    if not context.chosen:
+        return
+    cells = context.cells
+    broken = [e for e in equations(context.shape)
+              if not sides_possible(_known_sum(cells, e.left), _known_sum(cells, e.right))]
+    if not broken:
+        return
+    for chosen in context.chosen:
+        if not any(_undone_by_another_reading(chosen, equation, cells) for equation in broken
+                   if any(p in chosen.paths for p in equation.paths)):
+            continue
+        taken = [p for p in chosen.paths if cells[p].status in ("read", "inferred")]
+        if not taken:
+            continue
+        for path in taken:
+            cells[path] = CellValue(None, "missing", line=chosen.segment.label_line,
+                                    note="the arithmetic chose this reading, but the table's sums fail")
+        context.doubted.update(taken)
+        if chosen.finding is not None and chosen.finding in context.findings:
+            context.findings.remove(chosen.finding)
+        add_finding(context, "P-SETTLED", "sums_fail", cells=taken, line=chosen.segment.label_line,
+                    row=row_name(chosen.segment), key=chosen.segment.key,
+                    names="、".join(column_name(p) for p in taken), undecided=len(taken))
+
+
+def _undone_by_another_reading(chosen: Chosen, equation: Equation, cells: dict[str, CellValue]) -> bool:
+    """Does a reading of the row the arithmetic rejected keep this equation, which the chosen one
+    breaks, on values it prints (not on a cell it leaves open)? Then the sums contradict each
+    other over this row. With the readings not listed (too many), any broken sum through the
+    row is enough."""
+    if chosen.readings is None:
+        return True
+    slots = {p: i for i, p in enumerate(chosen.row)}
+    for reading in chosen.readings:
+        if any(reading[slots[p]] is None for p in equation.paths if p in slots):
+            continue
+        sides = []
+        for side in (equation.left, equation.right):
+            total, unknown = 0.0, False
+            for path in side:
+                value = reading[slots[path]] if path in slots else (
+                    cells[path].value if cells[path].status in ("read", "inferred") else None)
+                if value is None:
+                    unknown = True
+                else:
+                    total += value
+            sides.append((total, unknown))
+        if sides_possible(sides[0], sides[1]):
+            return True
+    return False
+
+
+def _known_sum(cells: dict[str, CellValue], paths: tuple[str, ...]) -> tuple[float, bool]:
+    """The sum of the terms read or forced so far, and whether any other term is unknown."""
+    total, unknown = 0.0, False
+    for path in paths:
+        cell = cells[path]
+        if cell.status in ("read", "inferred") and cell.value is not None:
+            total += cell.value
+        else:
+            unknown = True
+    return total, unknown
 
 
 MAX_JOINT_SUMS: Final = 20_000  # partial sums one equation may track while weighing rows together
@@ -280,19 +377,46 @@ def _consistent(candidate: Candidate, paths: list[str], cells: dict[str, CellVal
                 involving: dict[str, list[Equation]]) -> bool:
     """Could every equation touching the row hold with this reading and the read cells?"""
     trial = dict(zip(paths, map(entry_value, candidate), strict=True))
-    for equation in {id(e): e for p in paths for e in involving.get(p, ())}.values():
-        sides = []
-        for side in (equation.left, equation.right):
-            total: Number = 0
-            open_ = False
-            for path in side:
-                value = trial[path] if path in trial else (
-                    cells[path].value if cells[path].status == "read" else None)
-                if value is None:
-                    open_ = True
-                else:
-                    total += value
-            sides.append((total, open_))
-        if not sides_possible(*sides):
-            return False
-    return True
+    return all(_may_hold(equation, trial, cells) for equation in _touching(paths, involving))
+
+
+def _touching(paths: list[str], involving: dict[str, list[Equation]]) -> list[Equation]:
+    return list({id(e): e for p in paths for e in involving.get(p, ())}.values())
+
+
+def _may_hold(equation: Equation, trial: dict[str, Number | None], cells: dict[str, CellValue]) -> bool:
+    """Could the equation hold with the row's values in ``trial`` and the cells read elsewhere?"""
+    sides = []
+    for side in (equation.left, equation.right):
+        total: Number = 0
+        open_ = False
+        for path in side:
+            value = trial[path] if path in trial else (
+                cells[path].value if cells[path].status == "read" else None)
+            if value is None:
+                open_ = True
+            else:
+                total += value
+        sides.append((total, open_))
+    return sides_possible(sides[0], sides[1])
+
+
+def _rejected_unsoundly(found: list[Candidate], survivors: list[Candidate], paths: list[str],
+                        cells: dict[str, CellValue], involving: dict[str, list[Equation]]) -> list[Candidate]:
+    """Rejected readings that print a value in every cell, where no sum that rejects one holds for
+    the survivors on values they print: they survived only by leaving a cell open (a blank the
+    text is supposed to have dropped), so nothing can break them. In a report whose own sums are
+    off at that cell, the complete reading is as likely — 「103 80 02 1114」 is 103, 8, 0, 0, 2, 1,
+    114 in a report that carries 4 forward it never received, not 103, 8, –, 0, 0, 2, 1114."""
+    kept = [dict(zip(paths, map(entry_value, c), strict=True)) for c in survivors]
+    reinstated = []
+    for candidate in found:
+        if candidate in survivors or any(e is None for e in candidate):
+            continue
+        trial = dict(zip(paths, map(entry_value, candidate), strict=True))
+        if not any(not _may_hold(equation, trial, cells)
+                   and all(all(s[p] is not None for p in equation.paths if p in s)
+                           and _may_hold(equation, s, cells) for s in kept)
+                   for equation in _touching(paths, involving)):
+            reinstated.append(candidate)
+    return reinstated

@@ -1,0 +1,63 @@
+"""Reports that break their own sums, printed with their values run together: the arithmetic that
+chooses among a row's readings is only as sound as the report's sums, so a reading it chose must
+never stand as certain when the sums speak against it (issue 9, must-haves 1 and 4).
+
+The texts are generated reports with one misprint each, mangled as crawlers mangle pages
+(``tests/test_metamorphic.py``'s transformations); each gave silent errors before:
+- row-sum-misprint: 「4630010050」 for 46, 3, 0, 0, 10, 0, 50 (whose parts sum to 59) was read
+  4, 6, 30, 0, 10, 0, 50, the one cut that keeps the row sum — while 4 applications received
+  cannot make the 46 answered;
+- balance-misprint: 「103 80 02 1114」 for 103, 8, 0, 0, 2, 1, 114 in a report that carries 4
+  forward it never received; the column balance rejected that reading and kept 103, 8, –, 0, 0,
+  2, 1114, which no sum can break because its dropped cell may hold anything;
+- group-sum-misprint: table 4's 「315 11 2 51 / / …」 for 31, 5, 11, 2 and a total of 51: the
+  reading with a dropped total kept 315 and inferred 379.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from gongkai.evaluate import score
+from gongkai.pipeline import parse
+
+CASES = Path(__file__).parent / "data" / "inconsistent"
+
+
+def _parsed(name: str) -> tuple[dict, object]:
+    report = parse(CASES / f"{name}.txt")
+    truth = json.loads((CASES / f"{name}.truth.json").read_text("utf-8"))
+    return json.loads(report.to_json()), score(report, truth, name)
+
+
+@pytest.mark.parametrize("name", ["row-sum-misprint", "balance-misprint", "group-sum-misprint"])
+def test_no_reading_the_sums_chose_against_the_report_is_certain(name: str) -> None:
+    _, result = _parsed(name)
+    wrong = [e for e in result.errors if e["outcome"] in ("silent_error", "wrong_inference")]
+    assert not wrong
+    assert result.counts["correct"] >= 0.7 * result.cells  # (the rows the misprint touches stay open)
+
+
+def test_a_cut_that_keeps_the_row_sum_but_breaks_the_column_is_taken_back() -> None:
+    report, _ = _parsed("row-sum-misprint")
+    cells = report["cells"]
+    row = [cells[f"applications.new_received.{c}"] for c in
+           ("natural_person", "commercial", "research", "social_welfare", "legal_service", "other_org", "total")]
+    assert all(cell["status"] == "missing" for cell in row)
+    finding = next(f for f in report["findings"] if "applications.new_received.natural_person" in f["cells"]
+                   and f["rule"] == "P-SETTLED")
+    assert finding["severity"] == "warning"
+    assert "合计关系不成立" in finding["message"]
+
+
+def test_a_reading_with_a_dropped_cell_does_not_win_over_the_complete_one() -> None:
+    report, _ = _parsed("balance-misprint")
+    cells = report["cells"]
+    assert cells["applications.new_received.total"]["value"] != 1114
+    assert cells["applications.new_received.research"]["status"] != "inferred"
+    report, _ = _parsed("group-sum-misprint")
+    assert report["cells"]["review_litigation.review.maintained"]["status"] == "missing"
+    assert report["cells"]["review_litigation.review.total"]["status"] == "missing"
