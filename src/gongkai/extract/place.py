@@ -156,6 +156,11 @@ def place(segment: Segment, context: Context) -> None:
                       blanks_vanish=context.blanks_vanish and segment.table in (2, 3),
                       runs_together=context.runs_together)
     footer = _page_number_at_end(tokens, len(paths)) if segment.table == 3 and not segment.exact else None
+    inside = _page_number_inside(tokens) if (
+        footer is None and segment.table in (3, 4) and not segment.exact and context.runs_together) else None
+    if inside is not None:
+        alignment = merge_alignments(alignment, align(tokens[:inside] + tokens[inside + 3:], len(paths),
+                                                      row_check(segment), groups=groups), len(paths))
     if footer is not None:
         # 「…310000031-3-」: a page's footer (「-3-」) run into the row's last digits reads as blank,
         # 3, blank too; the row is only as certain as both readings agree
@@ -168,7 +173,7 @@ def place(segment: Segment, context: Context) -> None:
             tokens = []
     entries, decided = alignment.entries, alignment.decided
     assert len(entries) == len(decided) == len(paths)  # (one per cell: the loops below index them)
-    if alignment.split or alignment.reason or footer is not None:
+    if alignment.split or alignment.reason or footer is not None or inside is not None:
         # readings weighed: note the cells the row's own arithmetic chose (those no reading
         # without it decides), to take back if the report's sums fail (settle.py)
         loose = align(tokens, len(paths), None, exact=segment.exact, groups=groups,
@@ -176,7 +181,7 @@ def place(segment: Segment, context: Context) -> None:
                       guessed=segment.guessed,
                       blanks_vanish=context.blanks_vanish and segment.table in (2, 3))
         chosen = [p for slot, p in enumerate(paths) if decided[slot] and entries[slot] is not None
-                  and (footer is not None or not loose.decided[slot])]
+                  and (footer is not None or inside is not None or not loose.decided[slot])]
         if chosen:
             readings = [tuple(map(entry_value, c)) for c in loose.found] if loose.found else None
             context.chosen.append(Chosen(segment, chosen, paths, readings))
@@ -297,9 +302,26 @@ def _page_number_at_end(tokens: list[Token], slots: int) -> int | None:
         return len(tokens) - 3  # 「1 / 5」: page 1 of 5, in a row too short without it
     if (dash.kind == "blank" and closing.kind == "blank" and number.kind == "num"
             and (number.glued or len(tokens) < slots) and (len(tokens) > 3 or not number.glued)
-            and dash.raw in "-－" and closing.raw in "-－" and len(number.raw) <= 3
+            and dash.raw in _DASHES and closing.raw in _DASHES and len(number.raw) <= 3
             and dash.cell is number.cell is closing.cell):
         return len(tokens) - 3
+    return None
+
+
+_DASHES: Final = "-－—–"
+
+
+def _page_number_inside(tokens: list[Token]) -> int | None:
+    """Where a page's footer 「—2—」 stands between a row's digits (「393—2—001346」: a page break
+    fell inside a row of a text that runs its values together), or None. It reads as blank, 2,
+    blank just as well, so both readings are weighed."""
+    for i in range(1, len(tokens) - 3):
+        dash, number, closing = tokens[i], tokens[i + 1], tokens[i + 2]
+        if (dash.kind == "blank" and closing.kind == "blank" and number.kind == "num"
+                and dash.raw in _DASHES and closing.raw in _DASHES and len(number.raw) <= 3
+                and number.raw.isdigit() and tokens[i - 1].kind == "num" and tokens[i + 3].kind == "num"
+                and dash.cell is number.cell is closing.cell):
+            return i
     return None
 
 
