@@ -73,3 +73,16 @@ def test_a_page_number_between_a_rows_digits_is_weighed_both_ways() -> None:
     cells = report["cells"]
     assert cells["applications.unprocessed_repeated.natural_person"]["value"] in (None, 39)
     assert cells["applications.unprocessed_repeated.total"]["value"] in (None, 46)
+
+
+def test_a_label_spaced_out_with_tabs_lends_no_blank_to_the_row_before() -> None:
+    """「(四)\t无\t法\t提\t供」 (a label spaced out character by character, its spaces turned into
+    tabs): its 「无」 alone in a cell had read as the blank seventh cell of the row above, whose
+    six 0s then stood in the first six cells (the row's blank is its 其他 column)."""
+    from gongkai.readers.text import read_text
+
+    cells = [c.text for c in read_text("0\t0\n(四)\t无\t法\t提\t供\n无\t无\t0\n", "t.txt").rows[1].cells]
+    assert cells == ["(四)", "无法提供"]
+    report, result = _parsed("spaced-label-in-tabs")
+    assert not [e for e in result.errors if e["outcome"] in ("silent_error", "wrong_inference")]
+    assert report["cells"]["applications.denied_inquiry.other_org"]["status"] != "read"

@@ -153,8 +153,29 @@ def split_cells(line: str) -> list[str] | None:
             cells.pop()  # the trailing pipe closes the row; it opens no cell
         return cells
     if "\t" in line:
-        return [c.strip() for c in line.rstrip("\r\n").split("\t")]
+        return _spaced_words_joined([c.strip() for c in line.rstrip("\r\n").split("\t")])
     return [stripped]
+
+
+def _spaced_words_joined(cells: list[str]) -> list[str]:
+    """A label spaced out character by character whose spaces became tabs (「(四)\t无\t法\t提\t供」)
+    is one cell again: else its 「无」 reads as a blank cell's mark. A run of blank marks alone
+    (「无\t无」) stays cells."""
+    if sum(len(c) == 1 for c in cells) < 2:
+        return cells
+    joined: list[str] = []
+    run: list[str] = []
+    for cell in [*cells, ""]:
+        if len(cell) == 1 and "\u4e00" <= cell <= "\u9fff":
+            run.append(cell)
+            continue
+        if len(run) >= 2 and any(c != "无" for c in run):
+            joined.append("".join(run))
+        else:
+            joined.extend(run)
+        run = []
+        joined.append(cell)
+    return joined[:-1]
 
 
 _NOT_LINE_BREAKS: Final = "\f\v\x1c\x1d\x1e\x85\u2028\u2029"
