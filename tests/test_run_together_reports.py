@@ -86,3 +86,16 @@ def test_a_label_spaced_out_with_tabs_lends_no_blank_to_the_row_before() -> None
     report, result = _parsed("spaced-label-in-tabs")
     assert not [e for e in result.errors if e["outcome"] in ("silent_error", "wrong_inference")]
     assert report["cells"]["applications.denied_inquiry.other_org"]["status"] != "read"
+
+
+def test_a_paragraph_number_after_table_4_never_shifts_its_row() -> None:
+    """Labels and headings spaced out, their spaces turned into tabs: 「五、存\t在\t的…」 was no
+    heading, so table 4 ran on into the next paragraph, whose 「222次」 joined its row of values —
+    and the row, read from its end, lost its first 0 (ten silent errors)."""
+    from gongkai.readers.text import read_text
+
+    heading = read_text("五、存\t在\t的\t主\t要\n", "t.txt").rows[0]
+    assert [c.text for c in heading.cells] == ["五、存在的主要"]
+    report, result = _parsed("spaced-heading-in-tabs")
+    assert not [e for e in result.errors if e["outcome"] in ("silent_error", "wrong_inference")]
+    assert report["cells"]["review_litigation.litigation_after_review.total"]["value"] == 227

@@ -117,9 +117,12 @@ def place(segment: Segment, context: Context) -> None:
                     row=row_name(segment), key=segment.key, label=segment.label_text)
         return
     tokens = segment.tokens
-    if segment.exact and segment.table in (3, 4) and segment.lines and len(segment.lines[0]) >= len(
-            paths) and segment.lines[0][0].line == segment.label_line:
-        tokens = segment.lines[0]  # a grid row holds its own values; later lines cannot shift them
+    first = segment.lines[0] if segment.exact and segment.table in (3, 4) and segment.lines else None
+    if first is not None and len(first) >= len(paths) and (
+            first[0].line == segment.label_line or (len(segment.lines) > 1 and len(first) == len(paths))):
+        # a grid row holds its own values; later lines cannot shift them (nor a paragraph's
+        # number after table 4's row of values, when no heading ended the table: 「…22 227」「222次」)
+        tokens = first
     if segment.table == 2:
         tokens = _in_header_columns(tokens, segment.value_columns)
     if segment.exact:

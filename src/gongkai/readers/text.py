@@ -158,24 +158,32 @@ def split_cells(line: str) -> list[str] | None:
 
 
 def _spaced_words_joined(cells: list[str]) -> list[str]:
-    """A label spaced out character by character whose spaces became tabs (「(四)\t无\t法\t提\t供」)
-    is one cell again: else its 「无」 reads as a blank cell's mark. A run of blank marks alone
-    (「无\t无」) stays cells."""
+    """A label spaced out character by character whose spaces became tabs (「(四)\t无\t法\t提\t供」,
+    「五、存\t在\t的\t主\t要…」) is one cell again: else its 「无」 reads as a blank cell's mark, and
+    a heading no longer ends the table before it. The run joins the cell before it when that
+    ends in a Chinese character. A run of blank marks alone (「无\t无」) stays cells."""
     if sum(len(c) == 1 for c in cells) < 2:
         return cells
     joined: list[str] = []
     run: list[str] = []
     for cell in [*cells, ""]:
-        if len(cell) == 1 and "\u4e00" <= cell <= "\u9fff":
+        if len(cell) == 1 and _is_chinese(cell):
             run.append(cell)
             continue
         if len(run) >= 2 and any(c != "无" for c in run):
-            joined.append("".join(run))
+            if joined and joined[-1] and _is_chinese(joined[-1][-1]):
+                joined[-1] += "".join(run)
+            else:
+                joined.append("".join(run))
         else:
             joined.extend(run)
         run = []
         joined.append(cell)
     return joined[:-1]
+
+
+def _is_chinese(character: str) -> bool:
+    return "\u4e00" <= character <= "\u9fff"
 
 
 _NOT_LINE_BREAKS: Final = "\f\v\x1c\x1d\x1e\x85\u2028\u2029"
