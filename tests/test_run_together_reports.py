@@ -99,3 +99,16 @@ def test_a_paragraph_number_after_table_4_never_shifts_its_row() -> None:
     report, result = _parsed("spaced-heading-in-tabs")
     assert not [e for e in result.errors if e["outcome"] in ("silent_error", "wrong_inference")]
     assert report["cells"]["review_litigation.litigation_after_review.total"]["value"] == 227
+
+
+def test_two_blank_marks_run_together_are_two_cells() -> None:
+    """「无 0 0 无无 无 0」: 「无无」 is no word, it is two empty cells; dropped as text, the row
+    printed five values for seven cells, and the column balance of a misprinted report filled
+    one with 6."""
+    from gongkai.document import Cell
+    from gongkai.extract.lexer import lex_cell
+
+    assert [t.kind for t in lex_cell(Cell("无 0 0 无无 无 0", 1))] == [
+        "blank", "num", "num", "blank", "blank", "blank", "num"]
+    _, result = _parsed("two-blanks-glued")
+    assert not [e for e in result.errors if e["outcome"] in ("silent_error", "wrong_inference")]

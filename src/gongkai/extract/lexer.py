@@ -241,9 +241,10 @@ _BLANK_RUN: Final = re.compile(
     r"|((?<=\d)(?:无|/|／|—)+(?=\d|$)|(?:无|/|／|—)+(?=\d|$)"
     # dashes glued before a label end a run-together row: 「3.其他———————(七)总计」
     r"|(?:(?<=\d)无+|无{2,}|[—/／\-－]+)(?=[(（\u4e00-\u9fff])"
-    # a free-standing run of three or more marks is a row of empty cells (「———————」), and so
-    # are dashes glued after a label's last character (「…已获取信息——————— (六)…」)
-    r"|(?:(?<=\s)|^)[—\-－/／无]{3,}(?=\s|$)|(?<=[\u4e00-\u9fff)）”\"])[—\-－/／]+(?=\s))")
+    # a free-standing run of three or more marks is a row of empty cells (「———————」), so is
+    # 「无无」 (no word), and so are dashes glued after a label's last character
+    # (「…已获取信息——————— (六)…」)
+    r"|(?:(?<=\s)|^)(?:[—\-－/／无]{3,}|无{2,})(?=\s|$)|(?<=[\u4e00-\u9fff)）”\"])[—\-－/／]+(?=\s))")
 _MARKS: Final = "无/／—-－"
 _GLUED_MARKS: Final = re.compile(r"[无/／—\-－]+")
 # marks ending a piece: glued before a number, or after a label (无 only after a whole label: no
