@@ -112,3 +112,12 @@ def test_two_blank_marks_run_together_are_two_cells() -> None:
         "blank", "num", "num", "blank", "blank", "blank", "num"]
     _, result = _parsed("two-blanks-glued")
     assert not [e for e in result.errors if e["outcome"] in ("silent_error", "wrong_inference")]
+
+
+def test_a_sum_only_open_terms_keep_does_not_choose_in_run_together_text() -> None:
+    """「122 0 110 16」 for 12, 2, 0, 1, 1, 0, 16, in a report that carries 5 forward it never
+    received: the column balance rejected the complete reading, and readings dropping cells
+    kept 122 — holding only because the total row was still undecided."""
+    report, result = _parsed("dropped-cells-against-open-totals")
+    assert not [e for e in result.errors if e["outcome"] in ("silent_error", "wrong_inference")]
+    assert report["cells"]["applications.new_received.commercial"]["value"] in (None, 2)

@@ -95,7 +95,8 @@ def settle_by_arithmetic(context: Context) -> None:
             survivors = [c for c in found if _consistent(c, pending.paths, context.cells, involving)]
             if not survivors or len(survivors) == len(found):
                 continue
-            survivors += _rejected_unsoundly(found, survivors, pending.paths, context.cells, involving)
+            survivors += _rejected_unsoundly(found, survivors, pending.paths, context.cells, involving,
+                                             context.runs_together)
             if len(survivors) == len(found):
                 continue
             changed = True
@@ -401,13 +402,32 @@ def _may_hold(equation: Equation, trial: dict[str, Number | None], cells: dict[s
     return sides_possible(sides[0], sides[1])
 
 
+def _holds_closed(equation: Equation, trial: dict[str, Number | None], cells: dict[str, CellValue]) -> bool:
+    """Does the equation hold with every term known: the row's from ``trial``, the others read?"""
+    values = [trial[p] if p in trial else (cells[p].value if cells[p].status == "read" else None)
+              for p in equation.paths]
+    if any(v is None for v in values):
+        return False
+    return _may_hold(equation, trial, cells)
+
+
+def _holds_on_row(equation: Equation, trial: dict[str, Number | None], cells: dict[str, CellValue]) -> bool:
+    """May the equation hold, with every term of the row's own known?"""
+    known = all(trial[p] is not None for p in equation.paths if p in trial)
+    return known and _may_hold(equation, trial, cells)
+
+
 def _rejected_unsoundly(found: list[Candidate], survivors: list[Candidate], paths: list[str],
-                        cells: dict[str, CellValue], involving: dict[str, list[Equation]]) -> list[Candidate]:
+                        cells: dict[str, CellValue], involving: dict[str, list[Equation]],
+                        strict: bool) -> list[Candidate]:
     """Rejected readings that print a value in every cell, where no sum that rejects one holds for
-    the survivors on values they print: they survived only by leaving a cell open (a blank the
-    text is supposed to have dropped), so nothing can break them. In a report whose own sums are
-    off at that cell, the complete reading is as likely — 「103 80 02 1114」 is 103, 8, 0, 0, 2, 1,
-    114 in a report that carries 4 forward it never received, not 103, 8, –, 0, 0, 2, 1114."""
+    the survivors on the values they print: they survived only by leaving a cell open (a blank
+    the text is supposed to have dropped), so nothing could break them. ``strict`` (a text that
+    runs values together, where a row may have lost separators as well as cells): the sum must
+    hold with every term known, other rows' too (「122 0 110 16」 for 12, 2, 0, 1, 1, 0, 16 kept
+    122 against a total row still undecided). In a report whose own sums are off at that cell,
+    the complete reading is as likely: 「103 80 02 1114」 is 103, 8, 0, 0, 2, 1, 114 in a report
+    that carries 4 forward it never received, not 103, 8, –, 0, 0, 2, 1114."""
     kept = [dict(zip(paths, map(entry_value, c), strict=True)) for c in survivors]
     reinstated = []
     for candidate in found:
@@ -415,8 +435,8 @@ def _rejected_unsoundly(found: list[Candidate], survivors: list[Candidate], path
             continue
         trial = dict(zip(paths, map(entry_value, candidate), strict=True))
         if not any(not _may_hold(equation, trial, cells)
-                   and all(all(s[p] is not None for p in equation.paths if p in s)
-                           and _may_hold(equation, s, cells) for s in kept)
+                   and all(_holds_closed(equation, s, cells) if strict else _holds_on_row(equation, s, cells)
+                           for s in kept)
                    for equation in _touching(paths, involving)):
             reinstated.append(candidate)
     return reinstated
