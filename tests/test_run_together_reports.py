@@ -121,3 +121,22 @@ def test_a_sum_only_open_terms_keep_does_not_choose_in_run_together_text() -> No
     report, result = _parsed("dropped-cells-against-open-totals")
     assert not [e for e in result.errors if e["outcome"] in ("silent_error", "wrong_inference")]
     assert report["cells"]["applications.new_received.commercial"]["value"] in (None, 2)
+
+
+@pytest.mark.parametrize("name", ["pipe-table-on-one-line", "pipe-table-on-one-line-misprint"])
+def test_a_pipe_table_flattened_onto_one_line_keeps_its_empty_cells(name: str) -> None:
+    """A markdown table whose line breaks were lost: cut at its labels, its cells stay cells, the
+    empty ones too (「|4.保护第三方合法权益|1 || 0||0 ||1 |」 is 1, –, 0, –, 0, –, 1), and a page's
+    「2 / 5」 after a row of exactly its cells is none of them. Joined into one text, the row
+    had lost its empty cells, and the page number filled them (four silent errors)."""
+    from gongkai.extract.reflow import reflow
+    from gongkai.readers.text import read_text
+
+    text = ("|（三）不予公开|4.保护第三方合法权益|1 || 0||0 ||1 |"
+            "|（四）无法提供|1.本机关不掌握相关政府信息|2|||||| 2|")
+    rows = reflow(read_text(text * 2, "t.txt")).rows
+    row = next(r for r in rows if r.cells[0].text.startswith("4.保护第三方"))
+    assert [c.text.strip() for c in row.cells[1:8]] == ["1", "", "0", "", "0", "", "1"]
+    _, result = _parsed(name)
+    assert not [e for e in result.errors if e["outcome"] in ("silent_error", "wrong_inference")]
+    assert result.counts["correct"] >= 0.9 * result.cells
