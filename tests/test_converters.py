@@ -34,6 +34,10 @@ CI = os.environ.get("CI", "").lower() == "true"
 # Converters the current extractor gets wrong on these five reports: (test, converter) -> what fails.
 # The lead removes an entry when the extractor is fixed (strict=False: a fixed one passes quietly).
 KNOWN: dict[tuple[str, str], str] = {
+    ("reads_cells", "html2text-debian"): (
+        "≈ 83 %: Debian's html2text counts widths in bytes and cuts Chinese characters apart "
+        "(「只�262��33��2形」), so the labels of rows whose values share their line are lost; "
+        "those cells stay missing"),
     ("reads_cells", "pymupdf4llm"): (
         "97.7 %: r0004 (2019 format) loses its last table-3 rows ((五)5 要求行政机关确认…, (六), (七), 四: "
         "20 cells); table 2's fees amount missing in r0001, r0003, r0005"),

@@ -31,6 +31,7 @@ from .regroup import (
     doubt_rows_beside_wrapped_pieces,
     doubt_table4_among_its_header,
     empty_cells_from_blank_lines,
+    note_rows_among_orphans,
     pair_detached_values,
     pair_values_printed_above,
     rejoin_centred_rows,
@@ -116,6 +117,7 @@ def extract(document: Document) -> Report:
     doubt_table4_among_its_header(seg, placed, context)
     doubt_rows_beside_wrapped_pieces(seg, placed, context)
     doubt_detached_rows(seg, placed, context)
+    note_rows_among_orphans(seg, placed, context)
     settle_by_arithmetic(context)
     if context.pending:
         settle_by_narrative(context, meta)

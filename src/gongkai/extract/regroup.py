@@ -338,6 +338,32 @@ def report_orphans(seg: Segmentation, context: Context) -> None:
                 lines="、".join(map(str, lines[:8])), lines_en=", ".join(map(str, lines[:8])))
 
 
+def note_rows_among_orphans(seg: Segmentation, placed: list[Segment], context: Context) -> None:
+    """A row's worth of numbers no row took (seven on one line, their sum holding), among table
+    3's rows, while a row of it was never found (its label garbled: Debian's html2text cuts
+    Chinese characters apart, 「（二）部分公开（区分处理的，只�262��33��2形�4�…」). Those numbers may
+    be that row's: the arithmetic may fill its cells only with one of them
+    (settle.contradicts_printed) — not with 3 and 312 where it printed 2 and 311, in a report
+    whose sums are off."""
+    rows = [s for s in placed if s.table == 3]
+    if not rows or not seg.orphans:
+        return
+    first, last = min(s.label_line for s in rows), max(s.label_line for s in rows)
+    by_line: dict[int, list[Number | None]] = {}
+    for token in seg.orphans:
+        if token.kind == "num" and token.value is not None and first <= token.line <= last + 1:
+            by_line.setdefault(token.line, []).append(token.value)
+    orphan_rows = [tuple(values) for values in by_line.values()
+                   if len(values) == 7 and sum(v or 0 for v in values[:-1]) == values[-1]]
+    if not orphan_rows:
+        return
+    found = {s.key for s in rows}
+    for key in TEMPLATE.application_row_keys(context.shape):
+        if key not in found:
+            paths = [p for p in context.cells if p.startswith(f"applications.{key}.")]
+            context.unplaced.append((paths, [], orphan_rows))
+
+
 _SCATTERED: Final = 3  # table 4's values on more lines than this: not one row of values
 
 

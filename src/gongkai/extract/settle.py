@@ -44,6 +44,9 @@ def contradicts_printed(trial: dict[str, CellValue], context: Context) -> set[st
             # they fit only by printing nothing there (settle._rejected_unsoundly)
             contradicted.update(p for p in paths if trial[p].status == "inferred")
             continue
+        if _zeros_filled_otherwise(trial, paths, printed, readings):
+            contradicted.update(p for p in paths if trial[p].status == "inferred")
+            continue
         if not printed:
             continue
         known = [v for v in values if v is not None]
@@ -57,6 +60,19 @@ def contradicts_printed(trial: dict[str, CellValue], context: Context) -> set[st
         if extra > len(paths) - len(printed):
             contradicted.update(p for p in paths if trial[p].status == "inferred")
     return contradicted
+
+
+def _zeros_filled_otherwise(trial: dict[str, CellValue], paths: list[str], printed: list[Number | None],
+                            readings: list[tuple[Number | None, ...]]) -> bool:
+    """Does a row that printed only 0s, fewer than its cells, have a cell the arithmetic filled
+    with another value? Any of its 0s may stand in that cell, so the filling holds only if they
+    stand elsewhere, which nothing showed: 「0 0」 printed for seven cells may be the 0 of
+    商业企业 and of 总计, so a column sum that makes 商业企业 2 (in a report whose carried-forward
+    is misprinted) fills nothing. (Where the readings are listed, those the row's sum allows, a
+    filling some of them contradict stays allowed: the column sums chose among them.)"""
+    if readings or not printed or any(v != 0 for v in printed):
+        return False
+    return any(trial[p].status == "inferred" and trial[p].value not in (None, 0) for p in paths)
 
 
 def note_forced(context: Context) -> None:

@@ -192,6 +192,31 @@ def _pdfplumber(path: Path) -> str:
         return "\n".join(page.extract_text() or "" for page in pdf.pages)
 
 
+def _pdfplumber_tables(path: Path) -> str:
+    """What a user who wants the tables writes with pdfplumber: each page's text outside its
+    tables, and each table where it stands, one row per line, its cells between tabs (a cell's
+    own line breaks as spaces, an empty cell empty)."""
+    import pdfplumber
+
+    pages = []
+    with pdfplumber.open(path) as pdf:
+        for page in pdf.pages:
+            tables = page.find_tables()
+            boxes = [t.bbox for t in tables]
+
+            def outside(obj: dict, boxes: list = boxes) -> bool:
+                return not any(x0 <= obj["x0"] and obj["x1"] <= x1 and top <= obj["top"] <= bottom
+                               for x0, top, x1, bottom in boxes)
+
+            pieces: list[tuple[float, str]] = [
+                (t.bbox[1], "\n".join("\t".join((cell or "").replace("\n", " ") for cell in row)
+                                     for row in t.extract())) for t in tables]
+            for line in page.filter(outside).extract_text_lines():
+                pieces.append((line["top"], line["text"]))
+            pages.append("\n".join(text for _, text in sorted(pieces, key=lambda piece: piece[0])))
+    return "\n".join(pages)
+
+
 def _pdfplumber_layout(path: Path) -> str:
     import pdfplumber
 
@@ -432,6 +457,12 @@ def _w3m(path: Path) -> str:
     return _tool(["w3m", "-dump", "-T", "text/html", "-O", "UTF-8", "-cols", "120", str(path)], path)
 
 
+def _html2text_c(path: Path) -> str:
+    # Debian's html2text (the C++ one of Martin Bayer, not the Python module of the same name): it
+    # reads ISO-8859-1 or UTF-8 only, so it is given the page as UTF-8
+    return _tool(["/usr/bin/html2text", "-utf8", "-width", "120"], path, stdin=_utf8_html(path))
+
+
 def _lynx(path: Path) -> str:
     # lynx does not know HTML5's <meta charset="gbk">: it is given the page as UTF-8, as a crawler
     # that saved it as UTF-8 would
@@ -486,6 +517,8 @@ def _zoo() -> dict[str, Converter]:
         Converter("pdfplumber", "pdf", _pdfplumber, ("pdfplumber",), "pip install 'gongkai[formats]'"),
         Converter("pdfplumber-layout", "pdf", _pdfplumber_layout, ("pdfplumber",),
                   "pip install 'gongkai[formats]'"),
+        Converter("pdfplumber-tables", "pdf", _pdfplumber_tables, ("pdfplumber",),
+                  "pip install 'gongkai[formats]'"),
         Converter("pdfminer", "pdf", _pdfminer, ("pdfminer",), _ZOO, keeps_order=False),
         Converter("pdf2txt.py", "pdf", _pdf2txt, ("pdfminer", "pdf2txt.py"), _ZOO, keeps_order=False),
         Converter("pypdf", "pdf", _pypdf("plain"), ("pypdf",), _ZOO),
@@ -529,6 +562,8 @@ def _zoo() -> dict[str, Converter]:
         Converter("html-text", "html", _html_text, ("html_text",), _ZOO),
         Converter("trafilatura", "html", _trafilatura, ("trafilatura",), _ZOO),
         Converter("markdownify", "html", _markdownify, ("markdownify",), _ZOO),
+        Converter("html2text-debian", "html", _html2text_c, ("bin:/usr/bin/html2text",),
+                  "apt-get install html2text"),
         Converter("w3m", "html", _w3m, ("bin:w3m",), "apt-get install w3m"),
         Converter("elinks", "html", _elinks, ("bin:elinks",), "apt-get install elinks"),
         Converter("links2", "html", _links2, ("bin:links2",), "apt-get install links2"),
