@@ -495,6 +495,25 @@ def _covered_suffix(norm: str) -> tuple[int, list[LabelHit]] | None:
     return None
 
 
+# a character → the pieces NFKC makes of it that labels.normalize keeps (a normalize call and a
+# pattern match per character of a paragraph cost more than the rest of reflow)
+_FOLDED_CHARACTERS: Final[dict[str, str]] = {}
+_FOLDED_CHARACTERS_MAX: Final = 65536  # characters kept; the cache starts over beyond that
+
+
+def _folded_character(char: str) -> str:
+    kept = _FOLDED_CHARACTERS.get(char)
+    if kept is None:
+        kept = ""
+        for piece in unicodedata.normalize("NFKC", char):
+            if _KEPT.match(piece):
+                kept += piece
+        if len(_FOLDED_CHARACTERS) >= _FOLDED_CHARACTERS_MAX:
+            _FOLDED_CHARACTERS.clear()
+        _FOLDED_CHARACTERS[char] = kept
+    return kept
+
+
 class _Folded:
     """A paragraph in the comparable form of labels (:func:`labels.normalize`: NFKC, no spaces,
     no quotes), made once, with the position in the paragraph each character came from, so that
@@ -511,10 +530,9 @@ class _Folded:
                 where.extend(range(start, end))
         else:  # a character folded into several (「①」 → 「1」): character by character
             for position, char in enumerate(text):
-                for piece in unicodedata.normalize("NFKC", char):
-                    if _KEPT.match(piece):
-                        chars.append(piece)
-                        where.append(position)
+                for piece in _folded_character(char):
+                    chars.append(piece)
+                    where.append(position)
         self.norm = "".join(chars)
         self.where = where
 
