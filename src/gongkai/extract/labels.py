@@ -33,7 +33,9 @@ LabelKind = Literal[
 _SPACE_CHARACTERS: Final = r"\s\u00a0\u3000\u200b\ufeff"
 _DROP_CHARACTERS: Final = r"“”\"'‘’「」『』#*|`"
 SKIPPED_CHARACTERS: Final = _SPACE_CHARACTERS + _DROP_CHARACTERS  # (a character class body) normalize drops
-_SPACE: Final = re.compile(f"[{_SPACE_CHARACTERS}]+")
+# ([…][…]* for […]+: a pattern that starts with a repeat gives the engine no first character to
+# look for, and it tries the whole pattern at every character)
+_SPACE: Final = re.compile(f"[{_SPACE_CHARACTERS}][{_SPACE_CHARACTERS}]*")
 _DROP: Final = re.compile(f"[{_DROP_CHARACTERS}]")
 _TRAILING_NOISE: Final = ".,:;、。:："
 

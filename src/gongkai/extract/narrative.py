@@ -155,7 +155,9 @@ def _footer_hint(text: str) -> bool:
 
 _TERMINATOR: Final = re.compile(r"[。！？!?；;]")
 _PARAGRAPH: Final = re.compile(r"(?:[^\n]|\n(?![ \t\u3000\xa0]*\n))+")
-_DIGIT_SPACE: Final = re.compile(r"(?<=\d)\s+(?=\d)")
+# (the space first, the digit before it looked behind from there: a pattern that starts with a
+# look-behind is tried at every character of the sentence)
+_DIGIT_SPACE: Final = re.compile(r"\s(?<=\d\s)\s*(?=\d)")
 _LINE_BREAK_DIGITS: Final = re.compile(r"(?<=[0-9A-Za-z])[ \t\u3000\xa0]*\n\s*(?=[0-9A-Za-z])")
 _LINE_BREAK: Final = re.compile(r"[ \t\u3000\xa0]*\n\s*")
 _PUNCT_SPACE: Final = re.compile(r"(?<=[，。；：、（）《》“”])[ \t\u3000\xa0]+"

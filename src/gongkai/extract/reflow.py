@@ -42,12 +42,14 @@ from .labels import (
 from .lexer import BLANK_MARKERS, NOTE_PATTERN, UNIT_PATTERN, YEAR_END
 
 # digits, decimals, and the spaces a crawler left between cells (「20 0 0 0 02」)
-_DIGIT_RUN: Final = re.compile(r"\d+(?:[.．]\d+)?(?:[ \t\u00a0\u3000]+\d+(?:[.．]\d+)?)*")
+# (\d\d* for \d+, here and below: a pattern that starts with a repeat gives the engine no first
+# character to look for, and it tries the whole pattern at every character of a paragraph)
+_DIGIT_RUN: Final = re.compile(r"\d\d*(?:[.．]\d+)?(?:[ \t\u00a0\u3000]+\d+(?:[.．]\d+)?)*")
 # a unit or a note printed right after a value belongs to it (the lexer reads both)
 _UNIT_OR_NOTE: Final = re.compile(rf"[ \t\u00a0\u3000]*{UNIT_PATTERN}?(?:[ \t\u00a0\u3000]*{NOTE_PATTERN})?")
 _ITEM_START: Final = re.compile(r"[ \t\u00a0\u3000]*[.．、][ \t\u00a0\u3000]*[\u4e00-\u9fff]")
 _YEAR_NEXT: Final = re.compile(r"[ \t\u00a0\u3000]*年")
-_KEPT: Final = re.compile(f"[^{SKIPPED_CHARACTERS}]+")  # what labels.normalize keeps
+_KEPT: Final = re.compile(f"[^{SKIPPED_CHARACTERS}][^{SKIPPED_CHARACTERS}]*")  # what labels.normalize keeps
 # the runs of digits with the character after each (DOTALL: a line break too), for counting them
 # without a match object per run: the runs are the same as _DIGIT_RUN's (the character after a run
 # is no digit, so taking it never takes the next run's first digit)
@@ -478,7 +480,27 @@ def _headings_in(folded: _Folded, start: int, end: int) -> list[tuple[int, int]]
 
 def _close(text: str, label: str) -> bool:
     """The same words but for a character or two (a heading's variant or misprint)."""
+    # the matcher pairs equal characters, each at most once: where too few are in common its
+    # ratio cannot reach 0.8 (the same float arithmetic as SequenceMatcher.ratio), and most
+    # windows are not headings at all
+    length = len(text) + len(label)
+    if length and 2.0 * _common_characters(text, label) / length < 0.8:
+        return False
     return SequenceMatcher(None, text, label, autojunk=False).ratio() >= 0.8
+
+
+def _common_characters(text: str, label: str) -> int:
+    """How many characters of ``text`` can be paired with one of ``label`` (each used once)."""
+    left: dict[str, int] = {}
+    for char in label:
+        left[char] = left.get(char, 0) + 1
+    common = 0
+    for char in text:
+        count = left.get(char, 0)
+        if count:
+            left[char] = count - 1
+            common += 1
+    return common
 
 
 def _covered_suffix(norm: str) -> tuple[int, list[LabelHit]] | None:
