@@ -170,8 +170,14 @@ _FULL_DIGIT: Final = re.compile(r"[\uff10-\uff19]")
 _DIGITS: Final = {c: c - 0xFEE0 for c in range(0xFF10, 0xFF1A)}
 _BLANK_LINE: Final = re.compile(r"\n[ \t\u3000\xa0]*\n")
 # a sentence can state a quantity only with a counted number or a negation before the subject
-_CANDIDATE: Final = re.compile(r"[0-9\uff10-\uff19][ \t\u3000\xa0\n]*[件份个宗条起]"
-                        r"|(?:未|没有|无)[^。；;!?！？]{0,24}?(?:申请|复议|诉讼)")
+# (「[0-9０-９][ \t\u3000\xa0\n]*[件份个宗条起]|(?:未|没有|无)[^。；;!?！？]{0,24}?(?:申请|复议|诉讼)」
+# written from its first character, what follows looked behind at from there: alternatives that
+# start with a class or a group give the engine no first character to look for, and it tried both
+# at every character of the sentence; only whether there is one is asked)
+_CANDIDATE: Final = re.compile(r"[0-9\uff10-\uff19未没无]"
+                        r"(?:(?<=[0-9\uff10-\uff19])[ \t\u3000\xa0\n]*[件份个宗条起]"
+                        r"|(?<=[未无])[^。；;!?！？]{0,24}?(?:申请|复议|诉讼)"
+                        r"|(?<=没)有[^。；;!?！？]{0,24}?(?:申请|复议|诉讼))")
 
 
 def _normalise(sentence: str) -> str:

@@ -517,6 +517,31 @@ def _covered_suffix(norm: str) -> tuple[int, list[LabelHit]] | None:
     return None
 
 
+# the runs of characters between CJK ideographs (the captured pieces of a split: no match objects)
+_BETWEEN_IDEOGRAPHS: Final = re.compile(r"([^\u4e00-\u9fff][^\u4e00-\u9fff]*)")
+_NFKC_RUNS: Final[dict[str, str]] = {}  # a run → its NFKC form
+_NFKC_RUNS_MAX: Final = 65536  # runs kept; the cache starts over beyond that
+
+
+def _nfkc(text: str) -> str:
+    """``unicodedata.normalize("NFKC", text)``, normalizing only the runs between CJK ideographs:
+    such an ideograph has no other form, composes with nothing before or after it and keeps its
+    place, so the form of the text is the ideographs and the forms of the runs between them, in
+    order (a paragraph's runs — punctuation, numbers — repeat; NFKC of a whole paragraph cost more
+    than the rest of reflow)."""
+    pieces = _BETWEEN_IDEOGRAPHS.split(text)
+    for i in range(1, len(pieces), 2):
+        run = pieces[i]
+        form = _NFKC_RUNS.get(run)
+        if form is None:
+            form = unicodedata.normalize("NFKC", run)
+            if len(_NFKC_RUNS) >= _NFKC_RUNS_MAX:
+                _NFKC_RUNS.clear()
+            _NFKC_RUNS[run] = form
+        pieces[i] = form
+    return "".join(pieces)
+
+
 # a character → the pieces NFKC makes of it that labels.normalize keeps (a normalize call and a
 # pattern match per character of a paragraph cost more than the rest of reflow)
 _FOLDED_CHARACTERS: Final[dict[str, str]] = {}
@@ -542,7 +567,7 @@ class _Folded:
     any stretch of the paragraph can be compared with labels and cut where they start."""
 
     def __init__(self, text: str) -> None:
-        folded = unicodedata.normalize("NFKC", text)
+        folded = _nfkc(text)
         chars: list[str] = []
         where: list[int] = []
         if len(folded) == len(text):  # one character for one (full-width forms, CJK)
