@@ -105,9 +105,10 @@ def reflow(document: Document) -> Document:
 
 
 _WIDEST_ROW: Final = 24  # cells: table 4's 15 values beside its labels, with room for empty ones
-_LONE_ITEM: Final = re.compile(r"\d")
-_VALUE_THEN_ITEM: Final = re.compile(r"[-－]?\d*\d\d")  # a value with an item's number run into it
-_ITEM_POINT: Final = re.compile(r"[.．、]")
+# (a lone item number 「\d」, a value with an item's number run into it 「[-－]?\d*\d\d」 and an item's
+# point 「[.．、]」 are told by string methods: \d is str.isdecimal; a pattern call per row cost more)
+_ITEM_POINTS: Final = (".", "．", "、")
+_MINUS_SIGNS: Final = ("-", "－")
 
 
 def _join_item_numbers(rows: list[Row]) -> list[Row]:
@@ -143,11 +144,12 @@ def _item_parts(rows: list[Row], i: int) -> int:
     digit = _paragraph(rows, i)
     if digit is None or not digit[-1:].isdecimal():
         return 0  # (both patterns below end in \d, which is str.isdecimal: most rows end here)
-    if _VALUE_THEN_ITEM.fullmatch(digit):
+    body = digit[1:] if digit[:1] in _MINUS_SIGNS else digit
+    if len(body) >= 2 and body.isdecimal():
         # 「-001103」「.」「要求提供公开出版物」: the last digit is the item's number when the words
         # are that item's label (the lexer then cuts it from the value, as on one line)
         point = _paragraph(rows, i + 1)
-        if point is None or not _ITEM_POINT.fullmatch(point):
+        if point is None or point not in _ITEM_POINTS:
             return 0
         # the words may be cut a character or a word per line too (「属」「于」「四」「类」…,
         # 「危及」「“」「三安全一稳定」「”」): joined only into the item's own label
@@ -162,15 +164,15 @@ def _item_parts(rows: list[Row], i: int) -> int:
             if _item_marked(_TRAILING_BLANKS.sub("", label), digit[-1]):
                 return end - i
         return 0
-    if not _LONE_ITEM.fullmatch(digit):
+    if len(digit) != 1:  # (a decimal, as its last character is)
         return 0
     after = _paragraph(rows, i + 1)
     if after is None:
         return 0
-    if _ITEM_POINT.fullmatch(after):
+    if after in _ITEM_POINTS:
         words = _paragraph(rows, i + 2)
         return 3 if words and _CJK_START.match(words) else 0
-    return 2 if _ITEM_POINT.match(after) and _CJK_START.match(after[1:].lstrip()) else 0
+    return 2 if after[:1] in _ITEM_POINTS and _CJK_START.match(after[1:].lstrip()) else 0
 
 
 _TRAILING_BLANKS: Final = re.compile(r"[无/／—\-－]+$")
