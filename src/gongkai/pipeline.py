@@ -30,8 +30,15 @@ NOT_A_REPORT: Final = "不是政府信息公开工作年度报告"
 # 「…政府信息公开工作年度报告」 and its variants; a notice about the reports is none of them
 _REPORT_TITLE: Final = re.compile(r"信息公开.{0,8}(?:年度报告|年报|工作报告)$")
 _ABOUT_REPORTS: Final = re.compile(r"通知|报送|印发|转发|做好|编制|提交")
+# a title's wrapping: quotes and spaces, punctuation at its end, brackets at its end — written as
+# one first character and then, looked behind at it, what follows it (the same matches as
+# 「[\s《》…]|[。.…]+$|(?:[（(][^（）()]{1,12}[)）])+$」, whose alternatives give the engine no first
+# character to look for: it tried all three at every character of the title)
+_WRAPPING_MARKS: Final = r"\s《》“”\"「」『』【】"
+_END_PUNCTUATION: Final = r"。.：:，,；;！!"
 _TITLE_WRAPPING: Final = re.compile(
-    r"[\s《》“”\"「」『』【】]|[。.：:，,；;！!]+$|(?:[（(][^（）()]{1,12}[)）])+$")
+    rf"[{_WRAPPING_MARKS}{_END_PUNCTUATION}（(](?:(?<=[{_WRAPPING_MARKS}])|(?<=[{_END_PUNCTUATION}])"
+    rf"[{_END_PUNCTUATION}]*$|(?<=[（(])[^（）()]{{1,12}}[)）](?:[（(][^（）()]{{1,12}}[)）])*$)")
 MIN_HEADINGS: Final = 2  # template section headings a report without table values must still name
 MIN_READ: Final = 60  # cells read in two or more tables: a report even with no title to be found
 

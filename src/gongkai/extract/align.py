@@ -641,8 +641,15 @@ def merge(found: list[Candidate], slots: int, split: bool, reason: str) -> Align
     entries: list[Entry | None] = []
     decided: list[bool] = []
     for slot in range(slots):
-        keys = {entry_key(c[slot]) for c in found}
-        if len(keys) == 1:
+        # (every reading's key equal to the first's: one key in all, without a set per slot)
+        agreed = bool(found)
+        if agreed:
+            key = entry_key(found[0][slot])
+            for k in range(1, len(found)):
+                if entry_key(found[k][slot]) != key:
+                    agreed = False
+                    break
+        if agreed:
             entries.append(found[0][slot])
             decided.append(True)
         else:

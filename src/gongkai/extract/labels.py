@@ -33,7 +33,9 @@ LabelKind = Literal[
 _SPACE_CHARACTERS: Final = r"\s\u00a0\u3000\u200b\ufeff"
 _DROP_CHARACTERS: Final = r"“”\"'‘’「」『』#*|`"
 SKIPPED_CHARACTERS: Final = _SPACE_CHARACTERS + _DROP_CHARACTERS  # (a character class body) normalize drops
-_SPACE: Final = re.compile(f"[{_SPACE_CHARACTERS}]+")
+# ([…][…]* for […]+: a pattern that starts with a repeat gives the engine no first character to
+# look for, and it tries the whole pattern at every character)
+_SPACE: Final = re.compile(f"[{_SPACE_CHARACTERS}][{_SPACE_CHARACTERS}]*")
 _DROP: Final = re.compile(f"[{_DROP_CHARACTERS}]")
 _TRAILING_NOISE: Final = ".,:;、。:："
 
@@ -214,11 +216,24 @@ INDEX: Final = LabelIndex(_build())
 @lru_cache(maxsize=8192)
 def section_heading(text: str) -> str | None:
     """The section key (overview, …) when a whole cell is a section heading, else None."""
+    if len(text) > _HEADING_CUT + _LONGEST_HEADING and _longer_than_headings(text):
+        return None  # (a paragraph: not normalized whole to be compared with a few short lines)
     norm = normalize(text).rstrip(_TRAILING_NOISE)
     key = _HEADINGS.get(norm)
     if key is None and len(norm) <= _LONGEST_HEADING:
         key = _garbled_heading(norm)
     return key
+
+
+def _longer_than_headings(text: str) -> bool:
+    """Is the comparable form of ``text`` surely longer than any heading? Told from a part of it
+    that ends before a CJK ideograph: NFKC leaves such a character as it is and composes nothing
+    with it, so the comparable form of the text is that of the part, then that of the rest, which
+    starts with the ideograph (neither space nor dropped, nor trailing noise)."""
+    cut = _HEADING_CUT
+    while cut < len(text) and not "\u4e00" <= text[cut] <= "\u9fff":
+        cut += 1
+    return cut < len(text) and len(normalize(text[:cut])) >= _LONGEST_HEADING
 
 
 def _garbled_heading(norm: str) -> str | None:
@@ -252,3 +267,4 @@ for _section in TEMPLATE.sections:
     _SECTION_BODIES.setdefault(_section.number, []).extend(
         (normalize(variant), _section.key) for variant in _section.label.all)
 _LONGEST_HEADING: Final = max(len(k) for k in _HEADINGS) + 4
+_HEADING_CUT: Final = _LONGEST_HEADING + 8  # characters of a long text normalized to tell it is no heading

@@ -85,7 +85,8 @@ class Token:
     def marked(self) -> bool:
         """Unrecognised text carrying a row marker (「(七)…」, 「. 某某」): some label we could
         not read, so the numbers after it are not the open row's."""
-        return self.kind == "text" and bool(_ROW_MARKER.search(self.raw))
+        return self.kind == "text" and (_ROW_MARKER_INSIDE.search(self.raw) is not None
+                                        or _ROW_MARKER_AT_START.match(self.raw) is not None)
 
 
 def number_value(digits: str, sign: str | None) -> int | float:
@@ -254,7 +255,12 @@ _TRAILING_MARKS: Final = re.compile(r"[无/／—\-－]+$")
 # from 「法提供」 by a cell break), never an empty cell after a label
 _ENDS_IN_ITEM: Final = re.compile(
     r"(?:[(（][一二三四五六七八九十][)）]|[一二三四五六七八九十]、|\d[.．、])\s*$")
-_ROW_MARKER: Final = re.compile(r"[(（][一二三四五六七][)）]|[一二三四]、|^\s*[.．、]\s*[\u4e00-\u9fff]")
+# a row marker, for Token.marked: 「[(（][一二三四五六七][)）]|[一二三四]、|^\s*[.．、]\s*[\u4e00-\u9fff]」 in
+# two parts, the markers inside the text from their first character (looked behind at from the next:
+# alternatives that each start with a class give the engine no first character to look for, and it
+# tried all three at every character), the point at the start matched there
+_ROW_MARKER_INSIDE: Final = re.compile(r"[(（一二三四](?:(?<=[(（])[一二三四五六七][)）]|(?<=[一二三四])、)")
+_ROW_MARKER_AT_START: Final = re.compile(r"\s*[.．、]\s*[\u4e00-\u9fff]")
 _CJK: Final = re.compile(r"[\u4e00-\u9fff]")
 _DATE_AFTER: Final = re.compile(r"[ \u00a0]?([年月日])")  # 「2023年」「2023 年度」
 

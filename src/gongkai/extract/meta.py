@@ -60,17 +60,29 @@ _CHINESE_YEAR: Final = re.compile(r"[〇零○一二三四五六七八九]{4}(?=
 
 def _arabic_years(text: str) -> str:
     """「二〇二三年度」 → 「2023年度」: some titles print the year in Chinese numerals."""
-    if "〇" not in text and "零" not in text and "○" not in text and "一九" not in text:
+    if not _year_numerals(text):
         return text  # no year in numerals (20xx has a zero, 19xx a 一九): skip the regex scan
     return _CHINESE_YEAR.sub(lambda m: m.group().translate(_CHINESE_DIGITS), text)
+
+
+def _year_numerals(text: str) -> bool:
+    """Can ``text`` hold a year in Chinese numerals? (「九」 first: one character is found by
+    memchr, two are compared at every character.)"""
+    return "〇" in text or "零" in text or "○" in text or ("九" in text and "一九" in text)
 
 
 def read_meta(document: Document) -> Meta:
     meta = Meta()
     year_cut = False
     rows = document.rows
+    stripped = [r.text.strip() for r in rows]  # (the sections take them too: each row joined once)
+    joined = "\n".join(stripped)
+    # (a row holds a year in numerals only where the whole text does: most hold none, and are not
+    # looked through one by one)
+    numerals = _year_numerals(joined)
     # the title is near the top: clean only the rows it can be on (and the one after)
-    texts = [_arabic_years(r.text.strip(_TITLE_NOISE)) for r in rows[:MAX_TITLE_ROWS + 1]]
+    texts = [_arabic_years(r.text.strip(_TITLE_NOISE)) if numerals else r.text.strip(_TITLE_NOISE)
+             for r in rows[:MAX_TITLE_ROWS + 1]]
     for index, text in enumerate(texts[:MAX_TITLE_ROWS]):
         if section_heading(text) is not None:
             break
@@ -102,15 +114,15 @@ def read_meta(document: Document) -> Meta:
         if found.title is not None and (meta.title is None or (
                 found.year is not None and "".join(meta.title.split()) in "".join(found.title.split()))):
             meta.title, meta.agency, meta.year = found.title, found.agency, found.year
-    stripped = [r.text.strip() for r in rows]  # (the sections take them too: each row joined once)
-    full = _arabic_years("\n".join(stripped))
+    full = _arabic_years(joined) if numerals else joined
     if meta.year is None:
         period = _PERIOD.search(full)
         if period:
             meta.year = int(period.group(1))
     # (the pattern has no single first character to look for: most texts name no date, and a
     # substring test over the text is far cheaper than the pattern's search)
-    published = _PUBLISHED.search(full) if "日期" in full or "时间" in full else None
+    published = _PUBLISHED.search(full) if ("期" in full and "日期" in full) or (
+        "间" in full and "时间" in full) else None
     if published:
         y, m, d = published.groups()
         meta.published = f"{y}-{int(m):02d}-{int(d):02d}"

@@ -155,7 +155,9 @@ def _footer_hint(text: str) -> bool:
 
 _TERMINATOR: Final = re.compile(r"[。！？!?；;]")
 _PARAGRAPH: Final = re.compile(r"(?:[^\n]|\n(?![ \t\u3000\xa0]*\n))+")
-_DIGIT_SPACE: Final = re.compile(r"(?<=\d)\s+(?=\d)")
+# (the space first, the digit before it looked behind from there: a pattern that starts with a
+# look-behind is tried at every character of the sentence)
+_DIGIT_SPACE: Final = re.compile(r"\s(?<=\d\s)\s*(?=\d)")
 _LINE_BREAK_DIGITS: Final = re.compile(r"(?<=[0-9A-Za-z])[ \t\u3000\xa0]*\n\s*(?=[0-9A-Za-z])")
 _LINE_BREAK: Final = re.compile(r"[ \t\u3000\xa0]*\n\s*")
 _PUNCT_SPACE: Final = re.compile(r"(?<=[，。；：、（）《》“”])[ \t\u3000\xa0]+"
@@ -168,8 +170,14 @@ _FULL_DIGIT: Final = re.compile(r"[\uff10-\uff19]")
 _DIGITS: Final = {c: c - 0xFEE0 for c in range(0xFF10, 0xFF1A)}
 _BLANK_LINE: Final = re.compile(r"\n[ \t\u3000\xa0]*\n")
 # a sentence can state a quantity only with a counted number or a negation before the subject
-_CANDIDATE: Final = re.compile(r"[0-9\uff10-\uff19][ \t\u3000\xa0\n]*[件份个宗条起]"
-                        r"|(?:未|没有|无)[^。；;!?！？]{0,24}?(?:申请|复议|诉讼)")
+# (「[0-9０-９][ \t\u3000\xa0\n]*[件份个宗条起]|(?:未|没有|无)[^。；;!?！？]{0,24}?(?:申请|复议|诉讼)」
+# written from its first character, what follows looked behind at from there: alternatives that
+# start with a class or a group give the engine no first character to look for, and it tried both
+# at every character of the sentence; only whether there is one is asked)
+_CANDIDATE: Final = re.compile(r"[0-9\uff10-\uff19未没无]"
+                        r"(?:(?<=[0-9\uff10-\uff19])[ \t\u3000\xa0\n]*[件份个宗条起]"
+                        r"|(?<=[未无])[^。；;!?！？]{0,24}?(?:申请|复议|诉讼)"
+                        r"|(?<=没)有[^。；;!?！？]{0,24}?(?:申请|复议|诉讼))")
 
 
 def _normalise(sentence: str) -> str:

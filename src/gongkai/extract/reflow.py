@@ -42,12 +42,14 @@ from .labels import (
 from .lexer import BLANK_MARKERS, NOTE_PATTERN, UNIT_PATTERN, YEAR_END
 
 # digits, decimals, and the spaces a crawler left between cells (「20 0 0 0 02」)
-_DIGIT_RUN: Final = re.compile(r"\d+(?:[.．]\d+)?(?:[ \t\u00a0\u3000]+\d+(?:[.．]\d+)?)*")
+# (\d\d* for \d+, here and below: a pattern that starts with a repeat gives the engine no first
+# character to look for, and it tries the whole pattern at every character of a paragraph)
+_DIGIT_RUN: Final = re.compile(r"\d\d*(?:[.．]\d+)?(?:[ \t\u00a0\u3000]+\d+(?:[.．]\d+)?)*")
 # a unit or a note printed right after a value belongs to it (the lexer reads both)
 _UNIT_OR_NOTE: Final = re.compile(rf"[ \t\u00a0\u3000]*{UNIT_PATTERN}?(?:[ \t\u00a0\u3000]*{NOTE_PATTERN})?")
 _ITEM_START: Final = re.compile(r"[ \t\u00a0\u3000]*[.．、][ \t\u00a0\u3000]*[\u4e00-\u9fff]")
 _YEAR_NEXT: Final = re.compile(r"[ \t\u00a0\u3000]*年")
-_KEPT: Final = re.compile(f"[^{SKIPPED_CHARACTERS}]+")  # what labels.normalize keeps
+_KEPT: Final = re.compile(f"[^{SKIPPED_CHARACTERS}][^{SKIPPED_CHARACTERS}]*")  # what labels.normalize keeps
 # the runs of digits with the character after each (DOTALL: a line break too), for counting them
 # without a match object per run: the runs are the same as _DIGIT_RUN's (the character after a run
 # is no digit, so taking it never takes the next run's first digit)
@@ -112,9 +114,10 @@ def reflow(document: Document) -> Document:
 
 
 _WIDEST_ROW: Final = 24  # cells: table 4's 15 values beside its labels, with room for empty ones
-_LONE_ITEM: Final = re.compile(r"\d")
-_VALUE_THEN_ITEM: Final = re.compile(r"[-－]?\d*\d\d")  # a value with an item's number run into it
-_ITEM_POINT: Final = re.compile(r"[.．、]")
+# (a lone item number 「\d」, a value with an item's number run into it 「[-－]?\d*\d\d」 and an item's
+# point 「[.．、]」 are told by string methods: \d is str.isdecimal; a pattern call per row cost more)
+_ITEM_POINTS: Final = (".", "．", "、")
+_MINUS_SIGNS: Final = ("-", "－")
 
 
 def _join_item_numbers(rows: list[Row]) -> list[Row]:
@@ -150,11 +153,12 @@ def _item_parts(rows: list[Row], i: int) -> int:
     digit = _paragraph(rows, i)
     if digit is None or not digit[-1:].isdecimal():
         return 0  # (both patterns below end in \d, which is str.isdecimal: most rows end here)
-    if _VALUE_THEN_ITEM.fullmatch(digit):
+    body = digit[1:] if digit[:1] in _MINUS_SIGNS else digit
+    if len(body) >= 2 and body.isdecimal():
         # 「-001103」「.」「要求提供公开出版物」: the last digit is the item's number when the words
         # are that item's label (the lexer then cuts it from the value, as on one line)
         point = _paragraph(rows, i + 1)
-        if point is None or not _ITEM_POINT.fullmatch(point):
+        if point is None or point not in _ITEM_POINTS:
             return 0
         # the words may be cut a character or a word per line too (「属」「于」「四」「类」…,
         # 「危及」「“」「三安全一稳定」「”」): joined only into the item's own label
@@ -169,15 +173,15 @@ def _item_parts(rows: list[Row], i: int) -> int:
             if _item_marked(_TRAILING_BLANKS.sub("", label), digit[-1]):
                 return end - i
         return 0
-    if not _LONE_ITEM.fullmatch(digit):
+    if len(digit) != 1:  # (a decimal, as its last character is)
         return 0
     after = _paragraph(rows, i + 1)
     if after is None:
         return 0
-    if _ITEM_POINT.fullmatch(after):
+    if after in _ITEM_POINTS:
         words = _paragraph(rows, i + 2)
         return 3 if words and _CJK_START.match(words) else 0
-    return 2 if _ITEM_POINT.match(after) and _CJK_START.match(after[1:].lstrip()) else 0
+    return 2 if after[:1] in _ITEM_POINTS and _CJK_START.match(after[1:].lstrip()) else 0
 
 
 _TRAILING_BLANKS: Final = re.compile(r"[无/／—\-－]+$")
@@ -519,7 +523,27 @@ def _headings_in(folded: _Folded, start: int, end: int) -> list[tuple[int, int]]
 
 def _close(text: str, label: str) -> bool:
     """The same words but for a character or two (a heading's variant or misprint)."""
+    # the matcher pairs equal characters, each at most once: where too few are in common its
+    # ratio cannot reach 0.8 (the same float arithmetic as SequenceMatcher.ratio), and most
+    # windows are not headings at all
+    length = len(text) + len(label)
+    if length and 2.0 * _common_characters(text, label) / length < 0.8:
+        return False
     return SequenceMatcher(None, text, label, autojunk=False).ratio() >= 0.8
+
+
+def _common_characters(text: str, label: str) -> int:
+    """How many characters of ``text`` can be paired with one of ``label`` (each used once)."""
+    left: dict[str, int] = {}
+    for char in label:
+        left[char] = left.get(char, 0) + 1
+    common = 0
+    for char in text:
+        count = left.get(char, 0)
+        if count:
+            left[char] = count - 1
+            common += 1
+    return common
 
 
 def _covered_suffix(norm: str) -> tuple[int, list[LabelHit]] | None:
@@ -536,13 +560,57 @@ def _covered_suffix(norm: str) -> tuple[int, list[LabelHit]] | None:
     return None
 
 
+# the runs of characters between CJK ideographs (the captured pieces of a split: no match objects)
+_BETWEEN_IDEOGRAPHS: Final = re.compile(r"([^\u4e00-\u9fff][^\u4e00-\u9fff]*)")
+_NFKC_RUNS: Final[dict[str, str]] = {}  # a run → its NFKC form
+_NFKC_RUNS_MAX: Final = 65536  # runs kept; the cache starts over beyond that
+
+
+def _nfkc(text: str) -> str:
+    """``unicodedata.normalize("NFKC", text)``, normalizing only the runs between CJK ideographs:
+    such an ideograph has no other form, composes with nothing before or after it and keeps its
+    place, so the form of the text is the ideographs and the forms of the runs between them, in
+    order (a paragraph's runs — punctuation, numbers — repeat; NFKC of a whole paragraph cost more
+    than the rest of reflow)."""
+    pieces = _BETWEEN_IDEOGRAPHS.split(text)
+    for i in range(1, len(pieces), 2):
+        run = pieces[i]
+        form = _NFKC_RUNS.get(run)
+        if form is None:
+            form = unicodedata.normalize("NFKC", run)
+            if len(_NFKC_RUNS) >= _NFKC_RUNS_MAX:
+                _NFKC_RUNS.clear()
+            _NFKC_RUNS[run] = form
+        pieces[i] = form
+    return "".join(pieces)
+
+
+# a character → the pieces NFKC makes of it that labels.normalize keeps (a normalize call and a
+# pattern match per character of a paragraph cost more than the rest of reflow)
+_FOLDED_CHARACTERS: Final[dict[str, str]] = {}
+_FOLDED_CHARACTERS_MAX: Final = 65536  # characters kept; the cache starts over beyond that
+
+
+def _folded_character(char: str) -> str:
+    kept = _FOLDED_CHARACTERS.get(char)
+    if kept is None:
+        kept = ""
+        for piece in unicodedata.normalize("NFKC", char):
+            if _KEPT.match(piece):
+                kept += piece
+        if len(_FOLDED_CHARACTERS) >= _FOLDED_CHARACTERS_MAX:
+            _FOLDED_CHARACTERS.clear()
+        _FOLDED_CHARACTERS[char] = kept
+    return kept
+
+
 class _Folded:
     """A paragraph in the comparable form of labels (:func:`labels.normalize`: NFKC, no spaces,
     no quotes), made once, with the position in the paragraph each character came from, so that
     any stretch of the paragraph can be compared with labels and cut where they start."""
 
     def __init__(self, text: str) -> None:
-        folded = unicodedata.normalize("NFKC", text)
+        folded = _nfkc(text)
         chars: list[str] = []
         where: list[int] = []
         if len(folded) == len(text):  # one character for one (full-width forms, CJK)
@@ -552,10 +620,9 @@ class _Folded:
                 where.extend(range(start, end))
         else:  # a character folded into several (「①」 → 「1」): character by character
             for position, char in enumerate(text):
-                for piece in unicodedata.normalize("NFKC", char):
-                    if _KEPT.match(piece):
-                        chars.append(piece)
-                        where.append(position)
+                for piece in _folded_character(char):
+                    chars.append(piece)
+                    where.append(position)
         self.norm = "".join(chars)
         self.where = where
 

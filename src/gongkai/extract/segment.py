@@ -284,10 +284,14 @@ def _page_numbers_before_headers(rows: list[Row]) -> set[int]:
             continue
         text = row.cells[0].text.strip()
         # (a page number starts with a dash or a digit: the pattern is tried on those lines only)
-        if not text or not (text[0].isdecimal() or text[0] in "-—–－") or not _PAGE_NUMBER.fullmatch(text):
+        if not text or not (text[0].isdecimal() or text[0] in "-—–－"):
             continue
         after = rows[index + 1]
-        header = "".join(after.cells[0].text.split()) if len(after.cells) == 1 else ""  # (spaced too)
+        if len(after.cells) != 1 or "告" not in after.cells[0].text:
+            continue  # (a running header ends in 报告: most lines after a number are no header)
+        if not _PAGE_NUMBER.fullmatch(text):
+            continue
+        header = "".join(after.cells[0].text.split())  # (spaced too)
         if header and len(header) <= 60 and "。" not in header and _RUNNING_HEADER.search(header):
             marks.add(index)
     return marks

@@ -49,17 +49,19 @@ def markup_tables(lines: list[str], text: str, name: str) -> dict[int, MarkupTab
     """The markup tables of ``lines`` (``text`` is their whole text), by their first line's index.
     Each kind is looked for only where its marks occur (most texts cost a few substring tests)."""
     found: dict[int, MarkupTable] = {}
-    if "+-" in text or "+=" in text:
+    # (each behind a test of one character, found by memchr: a longer string is looked for at every
+    # character of the text)
+    if "+" in text and ("+-" in text or "+=" in text):
         _grid_tables(lines, found)
-    if "- --" in text:
+    if "-" in text and "- --" in text:
         _column_rule_tables(lines, found)
-    if "|===" in text:
+    if "=" in text and "|===" in text:
         _asciidoc_tables(lines, found, name)
-    if "{|" in text:
+    if "{" in text and "{|" in text:
         _mediawiki_tables(lines, found, name)
-    if "\\begin{" in text and "&" in text:
+    if "\\" in text and "&" in text and "\\begin{" in text:
         _latex_tables(lines, found, name)
-    if "<table" in text or "<TABLE" in text:
+    if "<" in text and ("<table" in text or "<TABLE" in text):
         _html_tables(lines, found, name)
     return found
 

@@ -61,6 +61,9 @@ _CONTROL_BYTES: Final = bytes(b for b in range(32) if b not in (9, 10, 11, 12, 1
 _CONTROL: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # _CONTROL's
 _CONTROL_CHARACTER_BYTES: Final = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+# the same, one bytes object each (found by memchr: bytes.translate reads the data byte by byte, and
+# _CONTROL_BYTES is a part of them, so where none of these is there are none of those either)
+_CONTROL_CHARACTER_BYTE_LIST: Final = [bytes([b]) for b in _CONTROL_CHARACTER_BYTES]
 
 
 def decode(data: bytes, name: str) -> tuple[str, str]:
@@ -77,7 +80,8 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
         if data.startswith(bom):
             return _strict(data[2:], encoding, name), encoding
     sample = data[:4096]
-    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    # (no NUL in the sample, found by memchr: no UTF-16, and no halves of it to count NULs in)
+    even, odd = (sample[0::2].count(0), sample[1::2].count(0)) if sample.find(b"\x00") >= 0 else (0, 0)
     if even + odd > len(sample) // 100 and min(even, odd) * 3 <= max(even, odd):
         # UTF-16 without BOM: ASCII (digits, tabs, newlines) leaves NULs on one byte parity only
         encoding = "utf-16-le" if odd > even else "utf-16-be"
@@ -88,14 +92,16 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
         if len(_CONTROL.findall(text[:4096])) > 8:
             raise ParseError(name, "binary data, not a text report")
         return text, encoding
-    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
-    if controls > len(sample) // 100:
-        raise ParseError(name, "binary data, not a text report")
     # in UTF-8 and GB18030 a control character is its own byte (no byte of a multi-byte character is
     # below 0x80, nor 0x7f): few control bytes where the first 4,096 characters can lie (4 bytes
     # each at most) spare looking through the text for them
     head = data[:4 * 4096]
-    few_controls = len(head) - len(head.translate(None, _CONTROL_CHARACTER_BYTES)) <= 8
+    few_controls = True
+    if _any_byte_of(head, _CONTROL_CHARACTER_BYTE_LIST):  # (none in most texts: nothing to count)
+        controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
+        if controls > len(sample) // 100:
+            raise ParseError(name, "binary data, not a text report")
+        few_controls = len(head) - len(head.translate(None, _CONTROL_CHARACTER_BYTES)) <= 8
     for encoding in ("utf-8", "gb18030"):
         try:
             text = data.decode(encoding)
@@ -105,6 +111,10 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
             raise ParseError(name, "binary data, not a text report")
         return text, encoding
     raise ParseError(name, "not text in a known encoding (UTF-8, GB18030/GBK, UTF-16)")
+
+
+def _any_byte_of(data: bytes, each: list[bytes]) -> bool:
+    return any(data.find(one) >= 0 for one in each)
 
 
 def _strict(data: bytes, encoding: str, name: str) -> str:
@@ -205,6 +215,17 @@ def _separates_words(text: str, mark: str) -> bool:
     return False
 
 
+def _occurs(text: str, mark: str, times: int) -> bool:
+    """``text.count(mark) >= times`` for a one-character ``mark``, found by ``find`` (memchr) instead
+    of counting every character of the text."""
+    position = -1
+    for _ in range(times):
+        position = text.find(mark, position + 1)
+        if position < 0:
+            return False
+    return True
+
+
 def _is_word(character: str) -> bool:
     return "\u4e00" <= character <= "\u9fff" or character in _WORD_PUNCTUATION
 
@@ -218,7 +239,7 @@ def csv_rows(text: str) -> dict[int, list[str]]:
     cells a crawler joined with commas): most of its lines are records of three fields or more.
     Read as text, 「行政许可,374,374,374」 would be one number with thousands separators. A quoted
     field may hold line breaks: the record is given at its first line, its other lines as []."""
-    if text.count(",") < 2 * _CSV_MIN_ROWS:
+    if not _occurs(text, ",", 2 * _CSV_MIN_ROWS):
         return {}
     # (most texts with commas are prose: told by counting, before the csv module reads every line)
     lines = 0
@@ -266,7 +287,7 @@ def _paragraph_text(text: str, latex: bool) -> str | None:
         text = _BLOCK_SIGNATURE.sub("", text)
     if text.endswith("}") and "{" in text:
         text = _HEADING_ATTRIBUTES.sub("", text)
-    if "''" in text:
+    if "'" in text and "''" in text:
         text = _WIKI_BOLD.sub("", text)
     if latex and "\\" in text:
         text = latex_plain(text).replace("\n", " ")
@@ -296,7 +317,7 @@ def read_text(data: bytes | str, name: str) -> Document:
     table_rows: list[list[Cell]] = []
     markup: list[str] = []
     for mark in "/-":
-        if text.count(mark) >= _MARK_SEPARATED and _separates_words(text, mark):
+        if _occurs(text, mark, _MARK_SEPARATED) and _separates_words(text, mark):
             # cells a crawler joined with slashes or dashes (「（三）不予公开/1.属于国家秘密/0/0/0/」):
             # there the mark is no blank cell's but a separator, as a pipe is (「增/减」 is a column's
             # name; a dash before a digit may be a minus sign)
@@ -306,7 +327,9 @@ def read_text(data: bytes | str, name: str) -> Document:
     # lines as editors and grep count them: a form feed (pdftotext's page break), vertical tab or
     # Unicode line separator is no line break (str.splitlines would make it one and shift every
     # line number after it)
-    lines = _no_line_breaks(text.replace("\r\n", "\n").replace("\r", "\n")).split("\n")
+    # (a test for one character finds it by memchr; one for two reads every character of the text)
+    unix = text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+    lines = _no_line_breaks(unix).split("\n")
     if lines and not lines[-1]:
         lines.pop()
     # tables laid out in fixed-width columns (one search of the text where there are none)
@@ -314,7 +337,7 @@ def read_text(data: bytes | str, name: str) -> Document:
     separated = csv_rows("\n".join(lines)) if "," in text else {}
     # tables in a markup's own syntax (grid tables, AsciiDoc, MediaWiki, LaTeX, raw HTML): laid out
     # on their grids; the lines they take are not read again
-    latex = "\\begin{" in text or "\\textbf{" in text
+    latex = "\\" in text and ("\\begin{" in text or "\\textbf{" in text)
     if "\\" in text and not latex:
         lines = [_MARKDOWN_ESCAPE.sub(r"\1", line) if "\\" in line else line for line in lines]
     in_markup = markup_tables(lines, text, name)
