@@ -10,6 +10,7 @@ from ..report import CellValue, Finding, Number, Severity
 from ..template import TEMPLATE, Equation, TableShape
 from ..template.model import Notice, Rule
 from .align import Alignment, sides_possible
+from .lexer import Token
 from .segment import Segment
 
 
@@ -24,16 +25,33 @@ class Pending:
 
 
 @dataclass
+class TextReading:
+    """What align() needs to read a row from its text alone, without the row's arithmetic:
+    weighed only for a report whose sums fail (most never need it). ``every``: all the cells
+    decided count as chosen (a page number among the row's values was weighed both ways)."""
+
+    tokens: list[Token]
+    exact: bool
+    groups: list[int] | None
+    delimited: bool
+    wraps: bool
+    guessed: bool
+    blanks_vanish: bool
+    every: bool
+
+
+@dataclass
 class Chosen:
     """Cells of one row whose values the arithmetic chose among the readings the text allows."""
 
     segment: Segment
-    paths: list[str]  # the cells chosen
+    paths: list[str]  # the cells chosen (until ``text`` is weighed: every cell decided)
     row: list[str]  # all the row's cells, the order of ``readings``
     # every reading of the row the text allows, as values (None: a cell it leaves open); None
     # when there were too many to list
     readings: list[tuple[Number | None, ...]] | None
     finding: Finding | None = None
+    text: TextReading | None = None
 
 
 @dataclass

@@ -21,7 +21,7 @@ from .align import (
     merge_alignments,
     wrapped_in_cell,
 )
-from .context import Chosen, Context, Pending, add_finding, column_name, row_name
+from .context import Chosen, Context, Pending, TextReading, add_finding, column_name, row_name
 from .lexer import Token
 from .segment import Segment
 
@@ -182,17 +182,15 @@ def place(segment: Segment, context: Context) -> None:
     entries, decided = alignment.entries, alignment.decided
     assert len(entries) == len(decided) == len(paths)  # (one per cell: the loops below index them)
     if alignment.split or alignment.reason or footer is not None or inside is not None:
-        # readings weighed: note the cells the row's own arithmetic chose (those no reading
-        # without it decides), to take back if the report's sums fail (settle.py)
-        loose = align(tokens, len(paths), None, exact=segment.exact, groups=groups,
-                      delimited=segment.delimited, wraps=context.wraps and segment.table == 3,
-                      guessed=segment.guessed,
-                      blanks_vanish=context.blanks_vanish and segment.table in (2, 3))
-        chosen = [p for slot, p in enumerate(paths) if decided[slot] and entries[slot] is not None
-                  and (footer is not None or inside is not None or not loose.decided[slot])]
+        # readings weighed: note the cells decided, to take back those the row's own arithmetic
+        # chose if the report's sums fail (settle.py weighs the text alone only then)
+        chosen = [p for slot, p in enumerate(paths) if decided[slot] and entries[slot] is not None]
         if chosen:
-            readings = [tuple(map(entry_value, c)) for c in loose.found] if loose.found else None
-            context.chosen.append(Chosen(segment, chosen, paths, readings))
+            text = TextReading(tokens, segment.exact, groups, segment.delimited,
+                               context.wraps and segment.table == 3, segment.guessed,
+                               context.blanks_vanish and segment.table in (2, 3),
+                               footer is not None or inside is not None)
+            context.chosen.append(Chosen(segment, chosen, paths, None, text=text))
     for slot, path in enumerate(paths):
         entry = entries[slot]
         if decided[slot] and entry is not None:

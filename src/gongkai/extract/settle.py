@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Final
 
 from ..report import CellValue, Number, Report
 from ..template import TEMPLATE, Equation, equations
-from .align import Candidate, entry_value, merge, sides_possible
+from .align import Candidate, align, entry_value, merge, sides_possible
 from .context import (
     Chosen,
     Context,
@@ -174,6 +174,8 @@ def doubt_choices_in_broken_tables(context: Context) -> None:
     if not broken:
         return
     for chosen in context.chosen:
+        if chosen.text is not None:
+            _weigh_text(chosen)
         if not any(_undone_by_another_reading(chosen, equation, cells) for equation in broken
                    if any(p in chosen.paths for p in equation.paths)):
             continue
@@ -189,6 +191,20 @@ def doubt_choices_in_broken_tables(context: Context) -> None:
         add_finding(context, "P-SETTLED", "sums_fail", cells=taken, line=chosen.segment.label_line,
                     row=row_name(chosen.segment), key=chosen.segment.key,
                     names="、".join(column_name(p) for p in taken), undecided=len(taken))
+
+
+def _weigh_text(chosen: Chosen) -> None:
+    """Keep, of the cells decided, those no reading of the text alone decides, and note those
+    readings."""
+    text = chosen.text
+    assert text is not None
+    chosen.text = None
+    loose = align(text.tokens, len(chosen.row), None, exact=text.exact, groups=text.groups,
+                  delimited=text.delimited, wraps=text.wraps, guessed=text.guessed,
+                  blanks_vanish=text.blanks_vanish)
+    slots = {p: i for i, p in enumerate(chosen.row)}
+    chosen.paths = [p for p in chosen.paths if text.every or not loose.decided[slots[p]]]
+    chosen.readings = [tuple(map(entry_value, c)) for c in loose.found] if loose.found else None
 
 
 def _undone_by_another_reading(chosen: Chosen, equation: Equation, cells: dict[str, CellValue]) -> bool:
