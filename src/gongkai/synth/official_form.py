@@ -175,11 +175,12 @@ def fill_form(truth: dict[str, Any], form: Path | str, rng: random.Random) -> by
     columns = [c.key for c in TEMPLATE.application_columns]
     t3_rows = list(tables[1]._tbl.tr_lst)[-len(keys):]  # the data rows, below the three header rows
     for tr, key in zip(t3_rows, keys, strict=True):
-        filled += _fill_row(tr, [f"applications.{key}.{c}" for c in columns], truth["applications"][key], write)
+        paths = [f"applications.{key}.{c}" for c in columns]
+        filled += _fill_row(tr, paths, truth["applications"][key], write)
     groups = [g.key for g in TEMPLATE.review_groups]
-    paths = [f"review_litigation.{g}.{c.key}" for g in groups for c in TEMPLATE.review_columns]
-    values = [v for g in groups for v in truth["review_litigation"][g]]
-    filled += _fill_row(tables[2]._tbl.tr_lst[-1], paths, values, write)  # table 4: one data row
+    t4_paths = [f"review_litigation.{g}.{c.key}" for g in groups for c in TEMPLATE.review_columns]
+    t4_values = [v for g in groups for v in truth["review_litigation"][g]]
+    filled += _fill_row(tables[2]._tbl.tr_lst[-1], t4_paths, t4_values, write)  # table 4: one data row
     expected = len(TEMPLATE.cell_paths(_SHAPE))
     if filled != expected:
         raise CorpusError(f"official form {form}: filled {filled} cells, the template has {expected}")
@@ -307,7 +308,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0, help="same seed, same reports")
     parser.add_argument("--form", type=Path, default=_default_form(),
                         help="the official blank form (official-template-2021.docx)")
-    parser.add_argument("--formats", default=",".join(OFFICIAL_FORMATS), help="comma-separated: docx,pdf,html")
+    parser.add_argument("--formats", default=",".join(OFFICIAL_FORMATS),
+                        help="comma-separated: docx,pdf,html")
     parser.add_argument("--profile", type=Path, help="LibreOffice user profile folder (default: a fresh one)")
     args = parser.parse_args(argv)
     if args.form is None or not args.form.exists():
