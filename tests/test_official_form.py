@@ -135,8 +135,8 @@ KNOWN_TEXT: dict[str, str] = {
     "pypdf-layout-r0017": _TOTAL_ABOVE + "; with blank cells the column sums then infer wrong totals "
                           "(other_no_correction.total 73 for 37) and misplace （七）总计's values",
     "pdfplumber-r0003": ("a blank cell's 「无」 (a CJK glyph, another baseline) prints on its own line "
-                         "under the row's six numbers; the six are placed as if consecutive from 自然人, the blank's "
-                         "column is unknown but read as 0 (all-zero rows: the sums cannot tell)"),
+                         "under the row's six numbers; the six are placed as if consecutive from 自然人, "
+                         "the blank's column is unknown but read as 0 (all-zero rows: the sums cannot tell)"),
     "pdftotext-r0014": ("pdftotext's default mode prints the form's table 3 column by column: a row label "
                         "with one number, then the next column's five numbers, is read as that row's six "
                         "applicant cells and its 总计 inferred from them ((五)5. 要求行政机关确认…)"),
