@@ -132,14 +132,48 @@ _TOTAL_ABOVE = ("the form's 总计 column cells are vAlign=top: in the rows whos
 KNOWN_TEXT: dict[str, str] = {
     "pdftotext-layout-r0002": _TOTAL_ABOVE,
     "pdftotext-layout-r0010": _TOTAL_ABOVE,
-    "pypdf-layout-r0017": _TOTAL_ABOVE + "; with blank cells the column sums then infer wrong totals "
-                          "(other_no_correction.total 73 for 37) and misplace （七）总计's values",
-    "pdfplumber-r0003": ("a blank cell's 「无」 (a CJK glyph, another baseline) prints on its own line "
-                         "under the row's six numbers; the six are placed as if consecutive from 自然人, "
-                         "the blank's column is unknown but read as 0 (all-zero rows: the sums cannot tell)"),
-    "pdftotext-r0014": ("pdftotext's default mode prints the form's table 3 column by column: a row label "
-                        "with one number, then the next column's five numbers, is read as that row's six "
-                        "applicant cells and its 总计 inferred from them ((五)5. 要求行政机关确认…)"),
+    "pypdf-layout-r0017": _TOTAL_ABOVE + (
+        "; with blank cells the column sums then infer wrong totals "
+        "(other_no_correction.total 73 for 37) and misplace （七）总计's values"),
+    "pdfplumber-r0003": (
+        "a blank cell's 「无」 (a CJK glyph, another baseline) prints on its own "
+        "line under the row's six zeros; the 无 is dropped and the six are placed "
+        "from 自然人 on, 总计 inferred: the numbers are right (all-zero rows) but "
+        "a printed 无 is reported as a read 0 and a printed 0 as inferred"),
+    "pdftotext-r0014": (
+        "pdftotext's default mode prints the form's table 3 column by column: a "
+        "row label with one number, then the next column's five numbers, is read "
+        "as that row's six applicant cells and its 总计 inferred from them "
+        "((五)5. 要求行政机关确认…)"),
+    "pdftotext-r0001": (
+        "table 2 in pdftotext's default mode: 「行政规范性文件」, then 「0」「0」「0」 "
+        "a blank line apart and 「67」 right under the third: four numbers for "
+        "three cells, the first three taken (现行有效件数 0 for 67), 67 orphaned; "
+        "table 2 has no sum to decide"),
+    "elinks-r0001": (
+        "elinks honours the valign=top of the 总计 column in LibreOffice's HTML "
+        "of the form: the total of （六）2. prints on the label's first line, the "
+        "six values on the next, and is read first as in the PDF converters"),
+    "pandoc-html-org-r0017": (
+        "LibreOffice writes an empty cell as <p><br/></p>, pandoc's org writer "
+        "prints it as a line break 「\\\\」; row 一 is then read from the empty "
+        "third label column on, its values shifted one column right and 自然人 "
+        "solved from the row sum (F-SOLVE 8 for 362)"),
+    "bs4-newline-r0017": (
+        "LibreOffice's HTML puts an item number in a font run of its own "
+        "(「6.」「属于四类过程性信息」): get_text('\\n') prints it alone on a line "
+        "and it is read as the row above's last value (其他 6 in (三)5., 总计 3 "
+        "from 「3.其他」 in (六)2.); the agency 「政府」 from a title over 3 lines"),
+    "bs4-glued-r0052": (
+        "「1381100210152」 in a report whose row 一 breaks its own sum "
+        "(138+11+0+0+2+10 ≠ 152): the split 1|38|1|100|2|10|152 that keeps the "
+        "row sum is taken although it breaks T3-BALANCE in four columns, where "
+        "the printed split breaks only the row sum"),
+    "pymupdf4llm-r0004": (
+        "the (二) row's label is cut across cells (「（二）部分<br>形，不计其」 | "
+        "「公开（区分处理的…」) and its values 「4 0 0 0 0 0 4」 orphaned; F-SOLVE "
+        "then fills the row from the column sums of a report that breaks "
+        "T3-TOTAL in that column (科研机构 2 for 0, 总计 6 for 4)"),
 }
 
 
