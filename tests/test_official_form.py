@@ -168,16 +168,6 @@ KNOWN_TEXT: dict[str, str] = {
         "(「6.」「属于四类过程性信息」): get_text('\\n') prints it alone on a line "
         "and it is read as the row above's last value (其他 6 in (三)5., 总计 3 "
         "from 「3.其他」 in (六)2.); the agency 「政府」 from a title over 3 lines"),
-    "bs4-glued-r0052": (
-        "「1381100210152」 in a report whose row 一 breaks its own sum "
-        "(138+11+0+0+2+10 ≠ 152): the split 1|38|1|100|2|10|152 that keeps the "
-        "row sum is taken although it breaks T3-BALANCE in four columns, where "
-        "the printed split breaks only the row sum"),
-    "pymupdf4llm-r0004": (
-        "the (二) row's label is cut across cells (「（二）部分<br>形，不计其」 | "
-        "「公开（区分处理的…」) and its values 「4 0 0 0 0 0 4」 orphaned; F-SOLVE "
-        "then fills the row from the column sums of a report that breaks "
-        "T3-TOTAL in that column (科研机构 2 for 0, 总计 6 for 4)"),
 }
 
 
