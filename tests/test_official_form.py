@@ -129,16 +129,7 @@ def test_published_by_libreoffice(filled: dict[str, tuple[Path, dict[str, Any]]]
 # Text real converters printed from the form's PDF (tests/data/official_form/README.md), each with
 # the extraction bug that gives it wrong values: strict, so the fix shows by failing here.
 OFFICIAL_FORM_TEXT = Path(__file__).parent / "data" / "official_form"
-_TOTAL_ABOVE = ("the form's 总计 column cells are vAlign=top: in the rows whose label wraps to three lines "
-                "(（二）部分公开, （六）1., （六）2.) the total prints on the label's first line and the six "
-                "applicant values on the next; the values are read in text order, total first, although that "
-                "reading breaks the row sum and the rotated one (six parts, then the total) keeps every sum")
 KNOWN_TEXT: dict[str, str] = {
-    "pdftotext-layout-r0002": _TOTAL_ABOVE,
-    "pdftotext-layout-r0010": _TOTAL_ABOVE,
-    "pypdf-layout-r0017": _TOTAL_ABOVE + (
-        "; with blank cells the column sums then infer wrong totals "
-        "(other_no_correction.total 73 for 37) and misplace （七）总计's values"),
     "pdfplumber-r0003": (
         "a blank cell's 「无」 (a CJK glyph, another baseline) prints on its own "
         "line under the row's six zeros; the 无 is dropped and the six are placed "
@@ -154,10 +145,6 @@ KNOWN_TEXT: dict[str, str] = {
         "a blank line apart and 「67」 right under the third: four numbers for "
         "three cells, the first three taken (现行有效件数 0 for 67), 67 orphaned; "
         "table 2 has no sum to decide"),
-    "elinks-r0001": (
-        "elinks honours the valign=top of the 总计 column in LibreOffice's HTML "
-        "of the form: the total of （六）2. prints on the label's first line, the "
-        "six values on the next, and is read first as in the PDF converters"),
     "pandoc-html-org-r0017": (
         "LibreOffice writes an empty cell as <p><br/></p>, pandoc's org writer "
         "prints it as a line break 「\\\\」; row 一 is then read from the empty "

@@ -140,7 +140,12 @@ def place(segment: Segment, context: Context) -> None:
             tokens = filled
         else:
             tokens = tokens[:len(paths)]
-    if segment.table in (3, 4):
+    rotated = None
+    if segment.table == 3 and not segment.exact and tokens and tokens[0].line != tokens[-1].line:
+        rotated = _total_printed_first(tokens, len(paths), segment)
+        if rotated is not None and rotated[1]:
+            tokens, rotated = rotated[0], None  # only the rotated reading keeps the row sum
+    if segment.table in (3, 4) and rotated is None:
         if _plain_counts(tokens, len(paths)) and all(t.cell.confidence is None for t in tokens):
             # the common case: exactly one plain count per cell, nothing to weigh (an index, not
             # zip(strict=True): compiled, a call with a keyword goes through the generic call)
@@ -163,6 +168,10 @@ def place(segment: Segment, context: Context) -> None:
                       guessed=segment.guessed,
                       blanks_vanish=context.blanks_vanish and segment.table in (2, 3),
                       runs_together=context.runs_together)
+    if rotated is not None:
+        # both orders break the row sum (or both keep it): only what both readings agree on stands
+        alignment = merge_alignments(alignment, align(rotated[0], len(paths), row_check(segment),
+                                                      groups=groups), len(paths))
     footer = _page_number_at_end(tokens, len(paths)) if segment.table == 3 and not segment.exact else None
     inside = _page_number_inside(tokens) if (
         footer is None and segment.table in (3, 4) and not segment.exact and context.runs_together) else None
@@ -315,6 +324,35 @@ def _page_number_at_end(tokens: list[Token], slots: int) -> int | None:
 
 
 _DASHES: Final = "-－—–"
+
+
+def _total_printed_first(tokens: list[Token], slots: int, segment: Segment
+                         ) -> tuple[list[Token], bool] | None:
+    """A row whose last cells print on its label's first line and the others on the line below:
+    the official form's 总计 column is top-aligned, so where a label wraps to three lines a PDF's
+    text reads 「（二）部分公开（区分处理的，只计这一情 38」 then 「34 0 0 1 2 1」. Returns the
+    reading with the label line's values last, and whether the row sum settles on it (the
+    positional reading breaking the sum, the rotated one keeping it); None when the row is not
+    printed that way or the positional reading alone keeps the sum. A row printing fewer values
+    than cells (a converter that drops blank cells) is weighed both ways."""
+    printed = [t for t in tokens if t.kind != "empty"]
+    if not slots // 2 < len(printed) <= slots or any(t.kind not in ("num", "blank") for t in printed):
+        return None
+    first = [t for t in printed if t.line == segment.label_line]
+    rest = printed[len(first):]
+    if not 1 <= len(first) <= 2 or printed[:len(first)] != first or len({t.line for t in rest}) != 1:
+        return None
+    check = row_check(segment)
+    if check is None:
+        return None
+    rotated = rest + first
+    if len(printed) < slots:
+        return rotated, False  # (a blank cell dropped too: which sum holds, only the readings tell)
+    positional_holds = check([t.value if t.kind == "num" else None for t in printed])
+    rotated_holds = check([t.value if t.kind == "num" else None for t in rotated])
+    if positional_holds and not rotated_holds:
+        return None
+    return rotated, rotated_holds and not positional_holds
 
 
 def _page_of_pages_after_cells(tokens: list[Token], slots: int) -> int | None:
