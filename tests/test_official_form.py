@@ -145,11 +145,6 @@ KNOWN_TEXT: dict[str, str] = {
         "a blank line apart and 「67」 right under the third: four numbers for "
         "three cells, the first three taken (现行有效件数 0 for 67), 67 orphaned; "
         "table 2 has no sum to decide"),
-    "pandoc-html-org-r0017": (
-        "LibreOffice writes an empty cell as <p><br/></p>, pandoc's org writer "
-        "prints it as a line break 「\\\\」; row 一 is then read from the empty "
-        "third label column on, its values shifted one column right and 自然人 "
-        "solved from the row sum (F-SOLVE 8 for 362)"),
     "bs4-newline-r0017": (
         "LibreOffice's HTML puts an item number in a font run of its own "
         "(「6.」「属于四类过程性信息」): get_text('\\n') prints it alone on a line "

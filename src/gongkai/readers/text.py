@@ -131,10 +131,16 @@ def markup_of(line: str) -> str:
 
 
 def _pipe_cells(inner: str) -> list[str]:
-    """The cells between the pipes of ``inner``, each trimmed, a ``<br>`` in one kept as a line break."""
+    """The cells between the pipes of ``inner``, each trimmed, a ``<br>`` in one kept as a line
+    break. A cell holding only a line break (「\\\\」: pandoc's org writer for LibreOffice's empty
+    cell 「<p><br/></p>」) is empty."""
     if "<" not in inner:  # (no <br>: most rows; the pattern is not run cell by cell)
-        return [c.strip() for c in inner.split("|")]
-    return [_BREAK.sub("\n", c).strip() for c in inner.split("|")]
+        cells = [c.strip() for c in inner.split("|")]
+    else:
+        cells = [_BREAK.sub("\n", c).strip() for c in inner.split("|")]
+    if "\\\\" in inner:
+        cells = ["" if c == "\\\\" else c for c in cells]
+    return cells
 
 
 def split_cells(line: str) -> list[str] | None:
