@@ -157,7 +157,7 @@ def place(segment: Segment, context: Context) -> None:
         tokens = _counts_unsigned(tokens)
     groups = {3: [7], 4: [5, 5, 5]}.get(segment.table)  # parts then their total
     if segment.table in (3, 4) and not segment.exact:
-        tokens = _cells_joined(tokens, len(paths))
+        tokens = _cells_joined(_indentation_dropped(tokens), len(paths))
         page = _page_of_pages_after_cells(tokens, len(paths))
         if page is not None:
             # 「|1 || 0||0 ||1 |2 / 5…」: a pipe row of exactly its cells, the page's 「2 / 5」
@@ -324,6 +324,23 @@ def _page_number_at_end(tokens: list[Token], slots: int) -> int | None:
 
 
 _DASHES: Final = "-－—–"
+
+
+def _indentation_dropped(tokens: list[Token]) -> list[Token]:
+    """A row printed one value per line, each line indented with tabs (lxml's text_content of a
+    page whose HTML indents its cells: 「\t\t\t\t0」): the empty cells before each line's one value
+    are indentation, not cells of the form. Only where every line of the row is so printed (an
+    empty cell alone on its line, a cell-per-line text's blank line, stays a cell)."""
+    if len(tokens) < 2 or tokens[0].kind != "empty" or tokens[0].line == tokens[-1].line:
+        return tokens
+    lines: dict[int, list[Token]] = {}
+    for token in tokens:
+        lines.setdefault(token.line, []).append(token)
+    if len(lines) < 3 or not all(
+            len(line) == 1 or (line[-1].kind != "empty" and all(t.kind == "empty" for t in line[:-1]))
+            for line in lines.values()):
+        return tokens
+    return [t for line in lines.values() for t in (line if len(line) == 1 else line[-1:])]
 
 
 def _total_printed_first(tokens: list[Token], slots: int, segment: Segment
