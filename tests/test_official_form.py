@@ -130,11 +130,6 @@ def test_published_by_libreoffice(filled: dict[str, tuple[Path, dict[str, Any]]]
 # the extraction bug that gives it wrong values: strict, so the fix shows by failing here.
 OFFICIAL_FORM_TEXT = Path(__file__).parent / "data" / "official_form"
 KNOWN_TEXT: dict[str, str] = {
-    "pdfplumber-r0003": (
-        "a blank cell's 「无」 (a CJK glyph, another baseline) prints on its own "
-        "line under the row's six zeros; the 无 is dropped and the six are placed "
-        "from 自然人 on, 总计 inferred: the numbers are right (all-zero rows) but "
-        "a printed 无 is reported as a read 0 and a printed 0 as inferred"),
     "pdftotext-r0014": (
         "pdftotext's default mode prints the form's table 3 column by column: a "
         "row label with one number, then the next column's five numbers, is read "

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 from functools import cache
+from itertools import combinations
 from typing import Final
 
 from ..report import CellValue, Finding, Number
@@ -172,6 +173,12 @@ def place(segment: Segment, context: Context) -> None:
         # both orders break the row sum (or both keep it): only what both readings agree on stands
         alignment = merge_alignments(alignment, align(rotated[0], len(paths), row_check(segment),
                                                       groups=groups), len(paths))
+    if segment.table == 3 and not segment.exact and tokens and tokens[0].line != tokens[-1].line:
+        for variant in _blank_marks_anywhere(tokens, len(paths)):
+            # 「无」 on a line of its own below the row's numbers: which cell it stands in, the
+            # text does not say (a CJK glyph sits on another baseline than the digits)
+            alignment = merge_alignments(alignment, align(variant, len(paths), row_check(segment),
+                                                          groups=groups), len(paths))
     footer = _page_number_at_end(tokens, len(paths)) if segment.table == 3 and not segment.exact else None
     inside = _page_number_inside(tokens) if (
         footer is None and segment.table in (3, 4) and not segment.exact and context.runs_together) else None
@@ -345,17 +352,18 @@ def _indentation_dropped(tokens: list[Token]) -> list[Token]:
 
 def _total_printed_first(tokens: list[Token], slots: int, segment: Segment
                          ) -> tuple[list[Token], bool] | None:
-    """A row whose last cells print on its label's first line and the others on the line below:
-    the official form's 总计 column is top-aligned, so where a label wraps to three lines a PDF's
-    text reads 「（二）部分公开（区分处理的，只计这一情 38」 then 「34 0 0 1 2 1」. Returns the
-    reading with the label line's values last, and whether the row sum settles on it (the
+    """A row whose last cells print on one line (its label's first, mostly) and the others on the
+    line below: the official form's 总计 column is top-aligned, so where a label wraps to three
+    lines a PDF's text reads 「（二）部分公开（区分处理的，只计这一情 38」 then 「34 0 0 1 2 1」
+    (or the total's 「无」 alone above the row's six 0s). Returns the reading with the first
+    line's values last, and whether the row sum settles on it (the
     positional reading breaking the sum, the rotated one keeping it); None when the row is not
     printed that way or the positional reading alone keeps the sum. A row printing fewer values
     than cells (a converter that drops blank cells) is weighed both ways."""
     printed = [t for t in tokens if t.kind != "empty"]
     if not slots // 2 < len(printed) <= slots or any(t.kind not in ("num", "blank") for t in printed):
         return None
-    first = [t for t in printed if t.line == segment.label_line]
+    first = [t for t in printed if t.line == printed[0].line]
     rest = printed[len(first):]
     if not 1 <= len(first) <= 2 or printed[:len(first)] != first or len({t.line for t in rest}) != 1:
         return None
@@ -370,6 +378,27 @@ def _total_printed_first(tokens: list[Token], slots: int, segment: Segment
     if positional_holds and not rotated_holds:
         return None
     return rotated, rotated_holds and not positional_holds
+
+
+def _blank_marks_anywhere(tokens: list[Token], slots: int) -> list[list[Token]]:
+    """A row printing its numbers on one line and one or two blank marks (「无」「—」) alone on the
+    next, as many as its cells in all: the row with the marks put at every other place (the
+    reading as printed, marks last, is the caller's)."""
+    last = tokens[-1].line
+    marks = [t for t in tokens if t.line == last]
+    values = [t for t in tokens if t.line != last]
+    if (len(tokens) != slots or not 1 <= len(marks) <= 2 or any(t.kind != "blank" for t in marks)
+            or len({t.line for t in values}) != 1 or tokens[:len(values)] != values
+            or any(t.kind != "num" for t in values)):
+        return []
+    variants = []
+    for places in combinations(range(slots), len(marks)):
+        rest = iter(values)
+        mark = iter(marks)
+        variant = [next(mark) if i in places else next(rest) for i in range(slots)]
+        if variant != tokens:
+            variants.append(variant)
+    return variants
 
 
 def _page_of_pages_after_cells(tokens: list[Token], slots: int) -> int | None:
