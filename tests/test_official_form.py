@@ -140,11 +140,6 @@ KNOWN_TEXT: dict[str, str] = {
         "a blank line apart and 「67」 right under the third: four numbers for "
         "three cells, the first three taken (现行有效件数 0 for 67), 67 orphaned; "
         "table 2 has no sum to decide"),
-    "bs4-newline-r0017": (
-        "LibreOffice's HTML puts an item number in a font run of its own "
-        "(「6.」「属于四类过程性信息」): get_text('\\n') prints it alone on a line "
-        "and it is read as the row above's last value (其他 6 in (三)5., 总计 3 "
-        "from 「3.其他」 in (六)2.); the agency 「政府」 from a title over 3 lines"),
 }
 
 

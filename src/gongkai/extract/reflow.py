@@ -151,7 +151,14 @@ def _item_parts(rows: list[Row], i: int) -> int:
     """How many rows from ``i`` make one item label cut apart (0: none): a lone digit, perhaps a
     lone point, then a row that starts with the point or with the item's words."""
     digit = _paragraph(rows, i)
-    if digit is None or not digit[-1:].isdecimal():
+    if digit is None:
+        return 0
+    if len(digit) == 2 and digit[0].isdecimal() and digit[1] in _ITEM_POINTS:
+        # 「6.」「属于四类过程性信息」: the number in a font run of its own (LibreOffice's HTML),
+        # a line break after each run; joined only into the item's own label
+        words = _paragraph(rows, i + 1)
+        return 2 if words and _CJK_START.match(words) and _item_marked(words, digit[0]) else 0
+    if not digit[-1:].isdecimal():
         return 0  # (both patterns below end in \d, which is str.isdecimal: most rows end here)
     body = digit[1:] if digit[:1] in _MINUS_SIGNS else digit
     if len(body) >= 2 and body.isdecimal():

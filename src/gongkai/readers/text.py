@@ -368,6 +368,12 @@ def read_text(data: bytes | str, name: str) -> Document:
             continue  # a line inside a quoted field of the record above
         cells = fields or aligned.get(number - 1) or split_cells(line)
         if cells is None:
+            if line.strip() == "|" and table_rows and _cell_left_open(lines[number - 2], table_rows[-1],
+                                                                      number):
+                # 「| … | 9 | 」 then 「 |」: a line break inside the row's last cell (pandoc's Jira
+                # writer for LibreOffice's empty cell 「<p><br/></p>」): an empty cell, not a lost one
+                table_rows[-1].append(Cell(text="", line=number - 1, column=len(table_rows[-1])))
+                continue
             if not line.strip():
                 _flush(document, table_rows, markup)  # a blank line ends a table (as markdown tables)
             continue
@@ -387,6 +393,12 @@ def read_text(data: bytes | str, name: str) -> Document:
             table_rows.append([Cell(text=c, line=number, column=i) for i, c in enumerate(cells)])
     _flush(document, table_rows, markup)
     return document
+
+
+def _cell_left_open(previous: str, row: list[Cell], number: int) -> bool:
+    """Did the line before (the row's own) end in a pipe and a space, a cell opened there?"""
+    return (bool(row) and row[0].line == number - 1 and previous.endswith(" ")
+            and previous.rstrip().endswith("|"))
 
 
 def _flush(document: Document, table_rows: list[list[Cell]], markup: list[str]) -> None:
