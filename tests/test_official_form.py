@@ -130,11 +130,6 @@ def test_published_by_libreoffice(filled: dict[str, tuple[Path, dict[str, Any]]]
 # the extraction bug that gives it wrong values: strict, so the fix shows by failing here.
 OFFICIAL_FORM_TEXT = Path(__file__).parent / "data" / "official_form"
 KNOWN_TEXT: dict[str, str] = {
-    "pdftotext-r0014": (
-        "pdftotext's default mode prints the form's table 3 column by column: a "
-        "row label with one number, then the next column's five numbers, is read "
-        "as that row's six applicant cells and its 总计 inferred from them "
-        "((五)5. 要求行政机关确认…)"),
     "pdftotext-r0001": (
         "table 2 in pdftotext's default mode: 「行政规范性文件」, then 「0」「0」「0」 "
         "a blank line apart and 「67」 right under the third: four numbers for "

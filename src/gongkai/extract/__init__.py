@@ -29,6 +29,7 @@ from .regroup import (
     doubt_detached_rows,
     doubt_disordered_rows,
     doubt_rows_beside_wrapped_pieces,
+    doubt_rows_out_of_order,
     doubt_table4_among_its_header,
     empty_cells_from_blank_lines,
     note_rows_among_orphans,
@@ -117,6 +118,7 @@ def extract(document: Document) -> Report:
     doubt_table4_among_its_header(seg, placed, context)
     doubt_rows_beside_wrapped_pieces(seg, placed, context)
     doubt_detached_rows(seg, placed, context)
+    doubt_rows_out_of_order(placed, context)
     note_rows_among_orphans(seg, placed, context)
     settle_by_arithmetic(context)
     if context.pending:

@@ -457,6 +457,31 @@ def _undecide(paths: list[str], line: int | None, context: Context, case: str,
     add_finding(context, "P-ALIGN", case, cells=paths, line=line, **row, **values)
 
 
+def doubt_rows_out_of_order(placed: list[Segment], context: Context) -> None:
+    """Table-3 labels printed out of the form's order: pdftotext's default mode prints a table a
+    column at a time (「2.重复申请 2 …5.要求行政机关确认…已 2」, then 「2 1 0 1 0」, the next
+    column's, then 「1.信访举报投诉类申请」), so the values beside such labels are not their rows'.
+    Every row between where a label stands and where the form puts it is undecided, and the
+    arithmetic fills none of it."""
+    order = {key: i for i, key in enumerate(TEMPLATE.application_row_keys(context.shape))}
+    # (a label printed twice, or a piece of another read as one, 「（六）其他」: the row placed last
+    # is the one whose values stand, and a label with no values says nothing of the order)
+    last = {s.key: s for s in placed if s.table == 3 and not s.exact and s.key in order and s.filled}
+    rows = sorted(last.values(), key=lambda s: s.label_line)
+    span: set[int] = set()
+    highest = -1
+    for segment in rows:
+        at = order[segment.key]
+        if at < highest:
+            span.update(range(at, highest + 1))
+        highest = max(highest, at)
+    for segment in rows:
+        if order[segment.key] in span:
+            paths = [p for p in context.cells if p.startswith(f"applications.{segment.key}.")]
+            context.doubted.update(paths)
+            _undecide(paths, segment.label_line, context, "out_of_order", segment)
+
+
 def _after_bare_labels(ordered: list[Segment], index: int, least: int = 2) -> bool:
     """Did this row take its values one per line below its label, right after two or more rows
     of the same table that took none (labels in one run, values after: a PDF's drawing order)?"""
