@@ -381,13 +381,13 @@ def _total_printed_first(tokens: list[Token], slots: int, segment: Segment
 
 
 def _blank_marks_anywhere(tokens: list[Token], slots: int) -> list[list[Token]]:
-    """A row printing its numbers on one line and one or two blank marks (「无」「—」) alone on the
+    """A row printing its numbers on one line and one to three blank marks (「无」「—」) alone on the
     next, as many as its cells in all: the row with the marks put at every other place (the
     reading as printed, marks last, is the caller's)."""
     last = tokens[-1].line
     marks = [t for t in tokens if t.line == last]
     values = [t for t in tokens if t.line != last]
-    if (len(tokens) != slots or not 1 <= len(marks) <= 2 or any(t.kind != "blank" for t in marks)
+    if (len(tokens) != slots or not 1 <= len(marks) <= 3 or any(t.kind != "blank" for t in marks)
             or len({t.line for t in values}) != 1 or tokens[:len(values)] != values
             or any(t.kind != "num" for t in values)):
         return []
