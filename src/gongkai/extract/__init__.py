@@ -19,6 +19,7 @@ from __future__ import annotations
 from ..document import Document
 from ..report import CellValue, Report
 from ..template import EDITIONS, TEMPLATE, TableShape
+from .bounds import settle_by_bounds, settle_by_search
 from .context import Context, add_finding, merge_short_rows, row_name
 from .infer import infer
 from .meta import read_meta
@@ -34,6 +35,7 @@ from .regroup import (
     pair_values_printed_above,
     rejoin_centred_rows,
     rejoin_rows_split_by_a_page,
+    rejoin_trailing_pieces,
     rejoin_wrapped_rows,
     report_orphans,
     table4_from_orphans,
@@ -74,6 +76,7 @@ def extract(document: Document) -> Report:
     rejoin_wrapped_rows(seg)
     rejoin_centred_rows(seg)
     rejoin_rows_split_by_a_page(seg)
+    rejoin_trailing_pieces(seg, {row.line: row.text for row in document.rows} if seg.orphans else None)
     pair_values_printed_above(seg)
     segments = pair_detached_values(seg.segments)
     shape = _decide_shape(seg, segments, meta.year)
@@ -118,6 +121,12 @@ def extract(document: Document) -> Report:
         settle_by_arithmetic(context)
     if context.pending:
         settle_jointly(context)
+        settle_by_arithmetic(context)
+    if context.pending:
+        settle_by_bounds(context)
+        settle_by_arithmetic(context)
+    if context.pending:
+        settle_by_search(context)
         settle_by_arithmetic(context)
     infer(cells, shape, lambda trial: contradicts_printed(trial, context))
     merge_short_rows(context)

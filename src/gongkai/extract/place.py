@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 from functools import cache
+from itertools import pairwise
 from typing import Final
 
 from ..report import CellValue, Finding, Number
@@ -16,6 +17,7 @@ from .align import (
     RowCheck,
     align,
     cell_groups,
+    completed_by_group_sums,
     completed_by_row_sum,
     entry_value,
     merge_alignments,
@@ -174,6 +176,8 @@ def place(segment: Segment, context: Context) -> None:
     unplaced = [p for slot, p in enumerate(paths) if not decided[slot]]
     if unplaced and segment.table == 3:
         _fill_by_row_sum(segment, paths, tokens, alignment, context)
+    elif unplaced and segment.table == 4:
+        _fill_by_group_sums(segment, paths, tokens, alignment, context)
     undecided = [p for slot, p in enumerate(paths) if not alignment.decided[slot]]
     if unplaced:
         # the finding names every cell the printed values could not place; those the row sum
@@ -211,6 +215,28 @@ def _fill_by_row_sum(segment: Segment, paths: list[str], tokens: list[Token], al
             value, "inferred", rule=rule, line=segment.label_line,
             note=f"{rule}: every reading of the row's printed values, completed by its row sum "
                  f"(T3-ROWSUM), gives {value}")
+
+
+def _fill_by_group_sums(segment: Segment, paths: list[str], tokens: list[Token], alignment: Alignment,
+                        context: Context) -> None:
+    """Table 4's cells that every placement of its printed values gives one value once each
+    group's sum fills the placement's gaps: ``inferred``, as :func:`_fill_by_row_sum` does for a
+    table-3 row."""
+    lines = [t.line for t in tokens if t.kind == "num"]
+    if any(b - a > 1 for a, b in pairwise(lines)):
+        return  # values apart, other text between them: a text out of order may have lent them
+    check = row_check(segment)
+    assert check is not None  # table 4 has its group sums
+    agreed = completed_by_group_sums(tokens, len(paths), alignment, check, len(TEMPLATE.review_columns))
+    for slot, (path, value) in enumerate(zip(paths, agreed, strict=True)):
+        if alignment.decided[slot] or value is None:
+            continue
+        alignment.decided[slot] = True
+        rule = "F-ZERO" if value == 0 else "F-SOLVE"
+        context.cells[path] = CellValue(
+            value, "inferred", rule=rule, line=segment.label_line,
+            note=f"{rule}: every placement of table 4's printed values, completed by its group sums "
+                 f"(T4-GROUPSUM), gives {value}")
 
 
 def _one_value_per_cell(tokens: list[Token], segment: Segment, context: Context, slots: int) -> list[Token]:
