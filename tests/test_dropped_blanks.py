@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 import gongkai
 from gongkai.evaluate import score
 
@@ -133,3 +135,26 @@ def test_a_misprinted_table_with_wrapped_numbers_and_a_blank_total_stays_open() 
     report, truth = _parsed("pdfplumber-s37r0019.txt", "s37r0019.truth.json")
     assert any(n.startswith("inconsistent: T3-ROWSUM") for n in truth["notes"])
     assert report.cells["applications.unprocessed_repeated.natural_person"].value in (None, 3129)
+
+
+def test_table4_shifted_by_a_wrapped_number_and_a_dropped_blank_is_undecided() -> None:
+    """Table 4 of a report whose 行政复议 total is misprinted (7 for 0) and whose 150 wrapped in
+    its narrow cell beside a cell printed empty: 「0 0 0 0 7 1 0 2 0 3 89 17 12」 then 「15」 and
+    「0」 on lines of their own (`pdftotext -raw`; pdfplumber the 15 above and the 0 below).
+    Fifteen numbers for fifteen cells were read by position: 12, 15 and 0 where 12, 150 and an
+    empty cell stand (3 and 11 silent errors, on a fresh seed). Read by position the row breaks
+    a group sum beside a lone piece, so none of it is trusted."""
+    for converter in ("pdftotext-raw", "pdfplumber"):
+        report, _ = _parsed(f"{converter}-s71r0006.txt", "s71r0006.truth.json")
+        assert report.cells["review_litigation.litigation_after_review.total"].value in (None, 150), converter
+        assert any(f.rule == "P-ALIGN" and "review_litigation.litigation_after_review.total" in f.cells
+                   for f in report.findings), converter
+
+
+@pytest.mark.xfail(strict=True, reason="a row printing every value on one line (pypdf) or on lines of its "
+                   "own (PyMuPDF) shows no lone piece; joining neighbours fits misprints by chance")
+@pytest.mark.parametrize("converter", ["pypdf", "pymupdf"])
+def test_table4_shifted_without_a_lone_piece_is_still_read_by_position(converter: str) -> None:
+    """The same table 4 as pypdf (「… 89 17 12 15 0」 on one line) and PyMuPDF (a number a line)
+    print it: still 3 silent errors each (left for later)."""
+    _parsed(f"{converter}-s71r0006.txt", "s71r0006.truth.json")

@@ -30,6 +30,7 @@ from .regroup import (
     doubt_disordered_rows,
     doubt_rows_beside_wrapped_pieces,
     doubt_table4_among_its_header,
+    doubt_table4_beside_wrapped_pieces,
     empty_cells_from_blank_lines,
     pair_detached_values,
     pair_values_printed_above,
@@ -114,6 +115,7 @@ def extract(document: Document) -> Report:
     doubt_disordered_rows(seg, placed, context)
     doubt_table4_among_its_header(seg, placed, context)
     doubt_rows_beside_wrapped_pieces(seg, placed, context)
+    doubt_table4_beside_wrapped_pieces(placed, context)
     doubt_detached_rows(seg, placed, context)
     settle_by_arithmetic(context)
     if context.pending:

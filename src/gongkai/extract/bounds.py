@@ -211,11 +211,17 @@ def settle_by_search(context: Context) -> None:
     is certain. This settles what weighing one sum at a time cannot: rows whose wrapped first
     column could stand in any of the six parts of their own sum, which only the column sums of
     all rows together place. Given up (nothing changes) beyond a budget of readings tried, when
-    no combination holds, or for a table whose read values break one of its sums."""
-    rows = [p for p in context.pending if p.alignment.found and p.segment.table in (3, 4)]
+    no combination holds, or for a table whose read values break one of its sums. Each table
+    is searched apart (no sum spans two tables), so one's readings do not multiply the other's."""
+    for table, name in ((3, "applications"), (4, "review_litigation")):
+        _search(context, table, name)
+
+
+def _search(context: Context, table: int, name: str) -> None:
+    rows = [p for p in context.pending if p.alignment.found and p.segment.table == table]
     if len(rows) < 2:
         return
-    system = [e for e in equations(context.shape) if table_of(e) in _TABLES]
+    system = [e for e in equations(context.shape) if table_of(e) == name]
     broken = {table_of(e) for e in system if cannot_hold(context.cells, e)}
     system = [e for e in system if table_of(e) not in broken]
     rows = [p for p in rows if p.paths[0].split(".", 1)[0] not in broken]
