@@ -20,6 +20,7 @@ from ..document import Document
 from ..report import CellValue, Report
 from ..template import EDITIONS, TEMPLATE, TableShape
 from .align import runs_together
+from .bounds import settle_by_bounds, settle_by_search
 from .context import Context, add_finding, merge_short_rows, row_name
 from .infer import infer
 from .meta import read_meta
@@ -31,12 +32,14 @@ from .regroup import (
     doubt_rows_beside_wrapped_pieces,
     doubt_rows_out_of_order,
     doubt_table4_among_its_header,
+    doubt_table4_beside_wrapped_pieces,
     empty_cells_from_blank_lines,
     note_rows_among_orphans,
     pair_detached_values,
     pair_values_printed_above,
     rejoin_centred_rows,
     rejoin_rows_split_by_a_page,
+    rejoin_trailing_pieces,
     rejoin_wrapped_rows,
     report_orphans,
     table4_from_orphans,
@@ -78,6 +81,7 @@ def extract(document: Document) -> Report:
     rejoin_wrapped_rows(seg)
     rejoin_centred_rows(seg)
     rejoin_rows_split_by_a_page(seg)
+    rejoin_trailing_pieces(seg, {row.line: row.text for row in document.rows} if seg.orphans else None)
     pair_values_printed_above(seg)
     segments = pair_detached_values(seg.segments)
     shape = _decide_shape(seg, segments, meta.year)
@@ -117,6 +121,7 @@ def extract(document: Document) -> Report:
     doubt_disordered_rows(seg, placed, context)
     doubt_table4_among_its_header(seg, placed, context)
     doubt_rows_beside_wrapped_pieces(seg, placed, context)
+    doubt_table4_beside_wrapped_pieces(placed, context)
     doubt_detached_rows(seg, placed, context)
     doubt_rows_out_of_order(placed, context)
     note_rows_among_orphans(seg, placed, context)
@@ -126,6 +131,12 @@ def extract(document: Document) -> Report:
         settle_by_arithmetic(context)
     if context.pending:
         settle_jointly(context)
+        settle_by_arithmetic(context)
+    if context.pending:
+        settle_by_bounds(context)
+        settle_by_arithmetic(context)
+    if context.pending:
+        settle_by_search(context)
         settle_by_arithmetic(context)
     doubt_choices_in_broken_tables(context)
     infer(cells, shape, lambda trial: contradicts_printed(trial, context))

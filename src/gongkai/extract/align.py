@@ -709,3 +709,34 @@ def _complete_sum(values: list[int | float | None]) -> list[int | None] | None:
     else:
         return None
     return filled
+
+
+def completed_by_group_sums(tokens: list[Token], slots: int, alignment: Alignment, check: RowCheck,
+                            group: int) -> list[int | None]:
+    """For a row of groups, each of ``group`` cells whose parts sum to the last (table 4: three
+    groups of four results and their total), printing fewer values than cells (a converter
+    dropped the empty ones): the value each slot holds in every placement of the printed values
+    the group sums allow, once each group's sum fills that placement's gaps; None where
+    placements differ or a gap stays open. Fourteen 0s printed for fifteen cells: whichever cell
+    is the empty one, its group's sum makes it 0. A placement whose group keeps a gap open
+    leaves that group's cells open, never the others'."""
+    found = alignment.found
+    if found is None:
+        core = _core(tokens)
+        if alignment.reason != "fewer" or not core or len(core) >= slots:
+            return [None] * slots
+        found = _placements(core, slots, check)
+    if not found or len(found) > MAX_CANDIDATES or slots % group:
+        return [None] * slots
+    agreed: list[int | None] = []
+    for number, candidate in enumerate(found):
+        values = [entry_value(e) for e in candidate]
+        completed: list[int | None] = []
+        for start in range(0, slots, group):
+            filled = _complete_sum(values[start:start + group])
+            completed.extend(filled if filled is not None else [None] * group)
+        if number == 0:
+            agreed = completed
+        else:
+            agreed = [a if a is not None and a == c else None for a, c in zip(agreed, completed, strict=True)]
+    return agreed

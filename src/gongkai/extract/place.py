@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 from functools import cache
-from itertools import combinations
+from itertools import combinations, pairwise
 from typing import Final
 
 from ..report import CellValue, Finding, Number
@@ -17,6 +17,7 @@ from .align import (
     RowCheck,
     align,
     cell_groups,
+    completed_by_group_sums,
     completed_by_row_sum,
     entry_value,
     merge_alignments,
@@ -214,6 +215,8 @@ def place(segment: Segment, context: Context) -> None:
     unplaced = [p for slot, p in enumerate(paths) if not decided[slot]]
     if unplaced and segment.table == 3:
         _fill_by_row_sum(segment, paths, tokens, alignment, context)
+    elif unplaced and segment.table == 4:
+        _fill_by_group_sums(segment, paths, tokens, alignment, context)
     undecided = [p for slot, p in enumerate(paths) if not alignment.decided[slot]]
     if unplaced:
         # the finding names every cell the printed values could not place; those the row sum
@@ -251,6 +254,28 @@ def _fill_by_row_sum(segment: Segment, paths: list[str], tokens: list[Token], al
             value, "inferred", rule=rule, line=segment.label_line,
             note=f"{rule}: every reading of the row's printed values, completed by its row sum "
                  f"(T3-ROWSUM), gives {value}")
+
+
+def _fill_by_group_sums(segment: Segment, paths: list[str], tokens: list[Token], alignment: Alignment,
+                        context: Context) -> None:
+    """Table 4's cells that every placement of its printed values gives one value once each
+    group's sum fills the placement's gaps: ``inferred``, as :func:`_fill_by_row_sum` does for a
+    table-3 row."""
+    lines = [t.line for t in tokens if t.kind == "num"]
+    if any(b - a > 1 for a, b in pairwise(lines)):
+        return  # values apart, other text between them: a text out of order may have lent them
+    check = row_check(segment)
+    assert check is not None  # table 4 has its group sums
+    agreed = completed_by_group_sums(tokens, len(paths), alignment, check, len(TEMPLATE.review_columns))
+    for slot, (path, value) in enumerate(zip(paths, agreed, strict=True)):
+        if alignment.decided[slot] or value is None:
+            continue
+        alignment.decided[slot] = True
+        rule = "F-ZERO" if value == 0 else "F-SOLVE"
+        context.cells[path] = CellValue(
+            value, "inferred", rule=rule, line=segment.label_line,
+            note=f"{rule}: every placement of table 4's printed values, completed by its group sums "
+                 f"(T4-GROUPSUM), gives {value}")
 
 
 def _one_value_per_cell(tokens: list[Token], segment: Segment, context: Context, slots: int) -> list[Token]:
@@ -371,13 +396,20 @@ def _total_printed_first(tokens: list[Token], slots: int, segment: Segment
     if check is None:
         return None
     rotated = rest + first
+    # where the first line is the label's or holds only blank marks, the form's layout is the
+    # likely one; elsewhere (a wide number wrapped centred on its row: 「299 … 395」 above the row's
+    # values) only a row sum that settles on the rotated reading speaks for it
+    likely = first[0].line == segment.label_line or all(t.kind == "blank" for t in first)
     if len(printed) < slots:
-        return rotated, False  # (a blank cell dropped too: which sum holds, only the readings tell)
+        # (a blank cell dropped too: which sum holds, only the readings tell)
+        return (rotated, False) if likely else None
     positional_holds = check([t.value if t.kind == "num" else None for t in printed])
     rotated_holds = check([t.value if t.kind == "num" else None for t in rotated])
-    if positional_holds and not rotated_holds:
+    if rotated_holds and not positional_holds:
+        return rotated, True
+    if (positional_holds and not rotated_holds) or not likely:
         return None
-    return rotated, rotated_holds and not positional_holds
+    return rotated, False
 
 
 def _blank_marks_anywhere(tokens: list[Token], slots: int) -> list[list[Token]]:
