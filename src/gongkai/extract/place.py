@@ -175,6 +175,12 @@ def place(segment: Segment, context: Context) -> None:
         alignment = merge_alignments(alignment, align(rotated[0], len(paths), row_check(segment),
                                                       groups=groups), len(paths))
     if segment.table == 3 and not segment.exact and tokens and tokens[0].line != tokens[-1].line:
+        own = _next_rows_line(tokens)
+        if own is not None:
+            # 「4.无正当理由… 1 1 2」 then 「1 1 2」: each line sums like a row of its own, and the
+            # second may be the next row's, printed above its wrapped label; both readings weigh
+            alignment = merge_alignments(alignment, align(own, len(paths), row_check(segment),
+                                                          groups=groups), len(paths))
         for variant in _blank_marks_anywhere(tokens, len(paths)):
             # 「无」 on a line of its own below the row's numbers: which cell it stands in, the
             # text does not say (a CJK glyph sits on another baseline than the digits)
@@ -386,7 +392,7 @@ def _total_printed_first(tokens: list[Token], slots: int, segment: Segment
     printed that way or the positional reading alone keeps the sum. A row printing fewer values
     than cells (a converter that drops blank cells) is weighed both ways."""
     printed = [t for t in tokens if t.kind != "empty"]
-    if not slots // 2 < len(printed) <= slots or any(t.kind not in ("num", "blank") for t in printed):
+    if not 2 <= len(printed) <= slots or any(t.kind not in ("num", "blank") for t in printed):
         return None
     first = [t for t in printed if t.line == printed[0].line]
     rest = printed[len(first):]
@@ -410,6 +416,21 @@ def _total_printed_first(tokens: list[Token], slots: int, segment: Segment
     if (positional_holds and not rotated_holds) or not likely:
         return None
     return rotated, False
+
+
+def _next_rows_line(tokens: list[Token]) -> list[Token] | None:
+    """The row's first line, when the row's values stand on two lines that each print two or
+    more numbers summing like a row (the last the sum of the others), or None."""
+    first = [t for t in tokens if t.line == tokens[0].line]
+    second = tokens[len(first):]
+    if len({t.line for t in second}) != 1:
+        return None
+    for line in (first, second):
+        values = [t.value for t in line if t.kind == "num"]
+        if len(values) < 2 or len(values) != len(line) or any(v is None for v in values) or (
+                sum(v or 0 for v in values[:-1]) != values[-1]):
+            return None
+    return first
 
 
 def _blank_marks_anywhere(tokens: list[Token], slots: int) -> list[list[Token]]:
