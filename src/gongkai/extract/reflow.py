@@ -77,7 +77,7 @@ def reflow(document: Document) -> Document:
     """The document with every flattened paragraph cut into rows at its labels, and item
     numbers a conversion put on lines of their own joined to their items (or the same document
     when there is nothing to mend)."""
-    text_tables = {t.index: t.markup for t in document.tables if t.markup is not None}
+    text_tables = {t.index for t in document.tables if t.markup is not None}
     rows: list[Row] = []
     changed = False
     for row in document.rows:
@@ -86,20 +86,11 @@ def reflow(document: Document) -> Document:
             pieces = _cut(row.cells[0])
         elif row.table in text_tables and (len(row.cells) > _WIDEST_ROW or any(
                 len(cell.text) >= _MIN_FLAT for cell in row.cells)):
+            # a flattened page whose spaces a converter turned into tabs: its cells are no grid
+            # (nor are more cells than any row of the form has, labels included)
             first = row.cells[0]
             joined = Cell(" ".join(cell.text for cell in row.cells), first.line, page=first.page)
-            if text_tables[row.table] in ("pipes", "markdown"):
-                # a pipe table flattened onto one line: cut at its labels, but its cells stay
-                # cells, the empty ones too (「|1 || 0||0 ||1 |」 is seven)
-                bounds = _cut_bounds(joined.text)
-                if bounds is not None:
-                    changed = True
-                    rows.extend(_cells_within(row.cells, bounds))
-                    continue
-            else:
-                # a flattened page whose spaces a converter turned into tabs: its cells are no
-                # grid (nor are more cells than any row of the form has, labels included)
-                pieces = _cut(joined)
+            pieces = _cut(joined)
         if pieces is None:
             rows.append(row)
             continue
@@ -305,31 +296,6 @@ def _cut(cell: Cell) -> list[Cell] | None:
     if bounds is None:
         return None
     return [Cell(cell.text[start:end], cell.line, page=cell.page) for start, end in bounds]
-
-
-def _cells_within(cells: list[Cell], bounds: list[tuple[int, int]]) -> list[Row]:
-    """The row's cells (joined with one space between) cut at ``bounds``: a cell across a bound
-    is cut there, an empty one goes with the piece it stands in."""
-    starts = []
-    position = 0
-    for cell in cells:
-        starts.append(position)
-        position += len(cell.text) + 1
-    rows = []
-    for start, end in bounds:
-        piece: list[Cell] = []
-        for cell, at in zip(cells, starts, strict=True):
-            text = cell.text
-            if not text:
-                if start <= at < end:
-                    piece.append(Cell("", cell.line, page=cell.page))
-            elif at < end and at + len(text) > start:
-                part = text[max(start - at, 0):min(end - at, len(text))]
-                if part.strip():
-                    piece.append(Cell(part, cell.line, page=cell.page))
-        if piece:
-            rows.append(Row(piece))
-    return rows
 
 
 def _cut_bounds(text: str) -> list[tuple[int, int]] | None:

@@ -439,10 +439,10 @@ def note_rows_among_orphans(seg: Segmentation, placed: list[Segment], context: C
     rows = [s for s in placed if s.table == 3]
     if not rows or not seg.orphans:
         return
-    first, last = min(s.label_line for s in rows), max(s.label_line for s in rows)
+    # (anywhere: the lost row may be the table's first, its values before any label found)
     by_line: dict[int, list[Number | None]] = {}
     for token in seg.orphans:
-        if token.kind == "num" and token.value is not None and first <= token.line <= last + 1:
+        if token.kind == "num" and token.value is not None:
             by_line.setdefault(token.line, []).append(token.value)
     orphan_rows = [tuple(values) for values in by_line.values()
                    if len(values) == 7 and sum(v or 0 for v in values[:-1]) == values[-1]]
