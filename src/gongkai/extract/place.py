@@ -251,15 +251,20 @@ def _fill_by_row_sum(segment: Segment, paths: list[str], tokens: list[Token], al
     check = row_check(segment)
     assert check is not None  # table 3 rows have their sum
     agreed = completed_by_row_sum(tokens, len(paths), alignment, check)
+    _fill_agreed(segment, paths, agreed, alignment, context,
+                 "every reading of the row's printed values, completed by its row sum (T3-ROWSUM)")
+
+
+def _fill_agreed(segment: Segment, paths: list[str], agreed: list[int | None], alignment: Alignment,
+                 context: Context, how: str) -> None:
+    """The undecided cells that every reading, completed ``how``, gives one value: ``inferred``."""
     for slot, (path, value) in enumerate(zip(paths, agreed, strict=True)):
         if alignment.decided[slot] or value is None:
             continue
         alignment.decided[slot] = True
         rule = "F-ZERO" if value == 0 else "F-SOLVE"
-        context.cells[path] = CellValue(
-            value, "inferred", rule=rule, line=segment.label_line,
-            note=f"{rule}: every reading of the row's printed values, completed by its row sum "
-                 f"(T3-ROWSUM), gives {value}")
+        context.cells[path] = CellValue(value, "inferred", rule=rule, line=segment.label_line,
+                                        note=f"{rule}: {how}, gives {value}")
 
 
 def _fill_by_group_sums(segment: Segment, paths: list[str], tokens: list[Token], alignment: Alignment,
@@ -273,15 +278,8 @@ def _fill_by_group_sums(segment: Segment, paths: list[str], tokens: list[Token],
     check = row_check(segment)
     assert check is not None  # table 4 has its group sums
     agreed = completed_by_group_sums(tokens, len(paths), alignment, check, len(TEMPLATE.review_columns))
-    for slot, (path, value) in enumerate(zip(paths, agreed, strict=True)):
-        if alignment.decided[slot] or value is None:
-            continue
-        alignment.decided[slot] = True
-        rule = "F-ZERO" if value == 0 else "F-SOLVE"
-        context.cells[path] = CellValue(
-            value, "inferred", rule=rule, line=segment.label_line,
-            note=f"{rule}: every placement of table 4's printed values, completed by its group sums "
-                 f"(T4-GROUPSUM), gives {value}")
+    _fill_agreed(segment, paths, agreed, alignment, context,
+                 "every placement of table 4's printed values, completed by its group sums (T4-GROUPSUM)")
 
 
 def _one_value_per_cell(tokens: list[Token], segment: Segment, context: Context, slots: int) -> list[Token]:
