@@ -169,7 +169,9 @@ def doubt_choices_in_broken_tables(context: Context) -> None:
     if not context.chosen:
         return
     cells = context.cells
-    broken = [e for e in equations(context.shape)
+    by_path = _equations_by_path(context)
+    touching = {id(e): e for chosen in context.chosen for p in chosen.paths for e in by_path.get(p, ())}
+    broken = [e for e in touching.values()
               if not sides_possible(_known_sum(cells, e.left), _known_sum(cells, e.right))]
     if not broken:
         return
@@ -191,6 +193,22 @@ def doubt_choices_in_broken_tables(context: Context) -> None:
         add_finding(context, "P-SETTLED", "sums_fail", cells=taken, line=chosen.segment.label_line,
                     row=row_name(chosen.segment), key=chosen.segment.key,
                     names="、".join(column_name(p) for p in taken), undecided=len(taken))
+
+
+def _equations_by_path(context: Context) -> dict[str, list[Equation]]:
+    """The template's equations through each cell, once per table shape (most reports never ask)."""
+    key = (context.shape.edition, context.shape.hybrid)
+    found = _BY_PATH.get(key)
+    if found is None:
+        found = {}
+        for equation in equations(context.shape):
+            for path in equation.paths:
+                found.setdefault(path, []).append(equation)
+        _BY_PATH[key] = found
+    return found
+
+
+_BY_PATH: Final[dict[tuple[str, bool], dict[str, list[Equation]]]] = {}
 
 
 def _weigh_text(chosen: Chosen) -> None:
