@@ -162,9 +162,10 @@ def doubt_choices_in_broken_tables(context: Context) -> None:
     A row of run-together digits (or one that lost a cell) that several readings fit is settled by
     the template's sums — sound only if the report keeps them. A report that breaks its own sums
     has a misprint somewhere, and a reading chosen to fit may be wrong in its place: 「4630010050」
-    read 4, 6, 30, 0, 10, 0, 50 because 46 + 3 + 10 ≠ 50 broke the row sum as printed. Where any
-    sum of the table fails on the values read or forced, every cell the arithmetic chose there
-    becomes missing, its row named in a finding; what the text alone decides stays.
+    read 4, 6, 30, 0, 10, 0, 50 because 46 + 3 + 10 ≠ 50 broke the row sum as printed. Where a sum
+    through the cells the arithmetic chose fails on the values read or forced, and another reading
+    of the row the text allows keeps that sum, the sums contradict each other over the row: the
+    cells it chose become missing, its row named in a finding. What the text alone decides stays.
     """
     if not context.chosen:
         return
