@@ -160,11 +160,6 @@ def place(segment: Segment, context: Context) -> None:
     groups = {3: [7], 4: [5, 5, 5]}.get(segment.table)  # parts then their total
     if segment.table in (3, 4) and not segment.exact:
         tokens = _cells_joined(_indentation_dropped(tokens), len(paths))
-        page = _page_of_pages_after_cells(tokens, len(paths))
-        if page is not None:
-            # 「|1 || 0||0 ||1 |2 / 5…」: a pipe row of exactly its cells, the page's 「2 / 5」
-            # after them (a page break in a table flattened onto one line): no cell of the row
-            tokens = tokens[:page]
     alignment = align(tokens, len(paths), row_check(segment), exact=segment.exact, groups=groups,
                       delimited=segment.delimited, wraps=context.wraps and segment.table == 3,
                       guessed=segment.guessed,
@@ -450,26 +445,6 @@ def _blank_marks_anywhere(tokens: list[Token], slots: int) -> list[list[Token]]:
         if variant != tokens:
             variants.append(variant)
     return variants
-
-
-def _page_of_pages_after_cells(tokens: list[Token], slots: int) -> int | None:
-    """Where 「2 / 5」 follows a row that prints exactly its cells, empty ones among them, or None."""
-    end = len(tokens)
-    while end and tokens[end - 1].kind == "empty":
-        end -= 1
-    if end < slots + 3:
-        return None
-    page, slash, pages = tokens[end - 3:end]
-    row = tokens[:end - 3]
-    start = 0
-    while start < len(row) and row[start].kind == "empty":
-        start += 1
-    if (slash.kind == "blank" and slash.raw in "/／" and page.kind == "num" and pages.kind == "num"
-            and page.raw.isdigit() and pages.raw.isdigit() and len(page.raw) <= 3 and len(pages.raw) <= 3
-            and 0 < int(page.raw) <= int(pages.raw) and len(row) - start == slots
-            and any(t.kind == "empty" for t in row[start:])):
-        return end - 3
-    return None
 
 
 def _page_number_inside(tokens: list[Token]) -> int | None:

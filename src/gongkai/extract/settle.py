@@ -172,8 +172,7 @@ def doubt_choices_in_broken_tables(context: Context) -> None:
     cells = context.cells
     by_path = _equations_by_path(context)
     touching = {id(e): e for chosen in context.chosen for p in chosen.paths for e in by_path.get(p, ())}
-    broken = [e for e in touching.values()
-              if not sides_possible(_known_sum(cells, e.left), _known_sum(cells, e.right))]
+    broken = [e for e in touching.values() if not _may_hold(e, {}, cells, _READ_OR_FORCED)]
     if not broken:
         return
     for chosen in context.chosen:
@@ -237,32 +236,9 @@ def _undone_by_another_reading(chosen: Chosen, equation: Equation, cells: dict[s
     for reading in chosen.readings:
         if any(reading[slots[p]] is None for p in equation.paths if p in slots):
             continue
-        sides = []
-        for side in (equation.left, equation.right):
-            total, unknown = 0.0, False
-            for path in side:
-                value = reading[slots[path]] if path in slots else (
-                    cells[path].value if cells[path].status in ("read", "inferred") else None)
-                if value is None:
-                    unknown = True
-                else:
-                    total += value
-            sides.append((total, unknown))
-        if sides_possible(sides[0], sides[1]):
+        if _may_hold(equation, dict(zip(chosen.row, reading, strict=True)), cells, _READ_OR_FORCED):
             return True
     return False
-
-
-def _known_sum(cells: dict[str, CellValue], paths: tuple[str, ...]) -> tuple[float, bool]:
-    """The sum of the terms read or forced so far, and whether any other term is unknown."""
-    total, unknown = 0.0, False
-    for path in paths:
-        cell = cells[path]
-        if cell.status in ("read", "inferred") and cell.value is not None:
-            total += cell.value
-        else:
-            unknown = True
-    return total, unknown
 
 
 MAX_JOINT_SUMS: Final = 20_000  # partial sums one equation may track while weighing rows together
@@ -436,21 +412,27 @@ def _touching(paths: list[str], involving: dict[str, list[Equation]]) -> list[Eq
     return list({id(e): e for p in paths for e in involving.get(p, ())}.values())
 
 
-def _may_hold(equation: Equation, trial: dict[str, Number | None], cells: dict[str, CellValue]) -> bool:
-    """Could the equation hold with the row's values in ``trial`` and the cells read elsewhere?"""
+def _may_hold(equation: Equation, trial: dict[str, Number | None], cells: dict[str, CellValue],
+              counted: tuple[str, ...] = ("read",)) -> bool:
+    """Could the equation hold with the row's values in ``trial`` and the cells elsewhere whose
+    status is ``counted`` (the others unknown, never negative)?"""
     sides = []
     for side in (equation.left, equation.right):
         total: Number = 0
         open_ = False
         for path in side:
             value = trial[path] if path in trial else (
-                cells[path].value if cells[path].status == "read" else None)
+                cells[path].value if cells[path].status in counted else None)
             if value is None:
                 open_ = True
             else:
                 total += value
         sides.append((total, open_))
     return sides_possible(sides[0], sides[1])
+
+
+# what a sum is checked on once extraction is done: the values read and those forced
+_READ_OR_FORCED: Final = ("read", "inferred")
 
 
 def _holds_closed(equation: Equation, trial: dict[str, Number | None], cells: dict[str, CellValue]) -> bool:

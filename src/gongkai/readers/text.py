@@ -233,7 +233,7 @@ def _occurs(text: str, mark: str, times: int) -> bool:
 
 
 def _is_word(character: str) -> bool:
-    return "\u4e00" <= character <= "\u9fff" or character in _WORD_PUNCTUATION
+    return _is_chinese(character) or character in _WORD_PUNCTUATION
 
 
 _CSV_MIN_ROWS: Final = 5  # records of values a text needs before it is read as CSV
