@@ -8,7 +8,7 @@ too (a sparse table drops blanks in many rows). But every cell is a count, never
 equation bounds each of its terms by what the others can be: a column whose total is 1,782 and
 whose other rows hold at least 1,779 leaves at most 3 for the rest. Those bounds, tightened over
 all equations until nothing changes, drop every reading of a row that puts a value outside them;
-what the surviving readings agree on is certain (:func:`.settle._settle`), and the cells the
+what the surviving readings agree on is certain (:func:`.settle.settle_readings`), and the cells the
 dropped blanks stood in are left to inference (F-ZERO / F-SOLVE), as before.
 
 Sound as long as the report's own sums hold: the true reading's values always lie within the
@@ -33,7 +33,7 @@ from ..report import CellValue
 from ..template import Equation, equations
 from .align import Candidate, entry_value
 from .context import Context, Pending, cannot_hold, table_of
-from .settle import _settle
+from .settle import settle_readings
 
 _OPEN: Final = float("inf")
 _ROUNDS: Final = 60  # tightening passes; each narrows some bound or the loop ends
@@ -86,7 +86,7 @@ def settle_by_bounds(context: Context) -> None:
             continue
         if len(survivors) < len(everything):
             rules = sorted({e.rule for e in system if any(p in e.paths for p in pending.paths)})
-            _settle(pending, survivors, context, rules, "bounds the table's sums set on every cell")
+            settle_readings(pending, survivors, context, rules, "bounds the table's sums set on every cell")
 
 
 def _start(cells: dict[str, CellValue], system: list[Equation]) -> dict[str, list[float]]:
@@ -331,7 +331,7 @@ def _search(context: Context, table: int, name: str) -> None:
         if len(used[i]) < len(found[i]):
             survivors = [c for index, c in enumerate(found[i]) if index in used[i]]
             rules = sorted({e.rule for e in system if any(p in e.paths for p in pending.paths)})
-            _settle(pending, survivors, context, rules,
+            settle_readings(pending, survivors, context, rules,
                     "every combination of the rows' readings the sums allow")
 
 

@@ -117,7 +117,7 @@ def settle_by_arithmetic(context: Context) -> None:
                 continue
             changed = True
             rules = sorted({e.rule for p in pending.paths for e in involving.get(p, ())} - {"T3-ROWSUM"})
-            _settle(pending, survivors, context, rules, "the column arithmetic")
+            settle_readings(pending, survivors, context, rules, "the column arithmetic")
 
 
 def _broken_tables(system: Sequence[Equation], cells: dict[str, CellValue]) -> set[str]:
@@ -127,7 +127,7 @@ def _broken_tables(system: Sequence[Equation], cells: dict[str, CellValue]) -> s
     return {table_of(equation) for equation in system if breaks_printed(cells, equation)}
 
 
-def _settle(pending: Pending, survivors: list[Candidate], context: Context, rules: list[str],
+def settle_readings(pending: Pending, survivors: list[Candidate], context: Context, rules: list[str],
             how: str) -> None:
     """Keep the readings of an ambiguous row that survived the arithmetic: the cells they all
     agree on become certain (their note says how), and the row's finding names what is left."""
@@ -282,7 +282,7 @@ def settle_jointly(context: Context) -> None:
     for i, (pending, survivors) in enumerate(zip(pendings, found, strict=True)):
         if len(survivors) < len(pending.alignment.found or []):
             rules = sorted({rule for rule, _, rows in linked if i in rows})
-            _settle(pending, survivors, context, rules, "the arithmetic of the rows weighed together")
+            settle_readings(pending, survivors, context, rules, "the arithmetic of the rows weighed together")
 
 
 def _linked_equations(context: Context, pendings: list[Pending]) -> list[_Linked] | None:
